@@ -1,0 +1,176 @@
+import type { ResolvedValue, Span } from '../types';
+
+/**
+ * A piece of a virtual document and the host-file characters it came from.
+ * `exact` pieces were copied verbatim (offset i maps to hStart + i); the
+ * others stand for their whole host span (an escape sequence that decoded to
+ * one character, a `${var}` replaced by its value, a `-replace` placeholder).
+ */
+export interface MapSegment {
+  readonly vStart: number;
+  readonly vEnd: number;
+  readonly file: string;
+  readonly hStart: number;
+  readonly hEnd: number;
+  readonly exact: boolean;
+  /** Set when the text is a substituted value: where that value came from. */
+  readonly origin?: ResolvedValue;
+}
+
+/**
+ * Text of a virtual document (an agent config written by a script, a rendered
+ * template) together with the map from each of its offsets back to the exact
+ * characters of the host file, through every layer of escapes.
+ */
+export class MappedText {
+  constructor(
+    readonly text: string,
+    /** Sorted, contiguous, covering [0, text.length). */
+    readonly segments: readonly MapSegment[],
+  ) {}
+
+  static identity(file: string, text: string): MappedText {
+    return new MappedText(text, text.length === 0 ? [] : [{ vStart: 0, vEnd: text.length, file, hStart: 0, hEnd: text.length, exact: true }]);
+  }
+
+  /** The file of the first segment; for an empty text, `fallbackFile`. */
+  primaryFile(fallbackFile = ''): string {
+    return this.segments[0]?.file ?? fallbackFile;
+  }
+
+  private segmentIndex(v: number, preferEnd: boolean): number {
+    const segs = this.segments;
+    let lo = 0;
+    let hi = segs.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const s = segs[mid]!;
+      if (preferEnd ? v <= s.vStart : v < s.vStart) hi = mid - 1;
+      else if (preferEnd ? v > s.vEnd : v >= s.vEnd) lo = mid + 1;
+      else return mid;
+    }
+    return Math.max(0, Math.min(segs.length - 1, lo));
+  }
+
+  /** Host file and offset of virtual offset `v`; `end` bias maps an end boundary. */
+  hostOffset(v: number, bias: 'start' | 'end' = 'start'): { file: string; offset: number } {
+    const seg = this.segments[this.segmentIndex(v, bias === 'end')];
+    if (!seg) return { file: '', offset: 0 };
+    if (seg.exact) {
+      const d = Math.max(0, Math.min(v - seg.vStart, seg.hEnd - seg.hStart));
+      return { file: seg.file, offset: seg.hStart + d };
+    }
+    if (v <= seg.vStart) return { file: seg.file, offset: seg.hStart };
+    if (v >= seg.vEnd) return { file: seg.file, offset: seg.hEnd };
+    return { file: seg.file, offset: bias === 'end' ? seg.hEnd : seg.hStart };
+  }
+
+  /** Host span of the virtual range [start, end). Never crosses files. */
+  toHost(start: number, end: number): Span {
+    const a = this.hostOffset(start, 'start');
+    if (end <= start) return { file: a.file, start: a.offset, end: a.offset };
+    const b = this.hostOffset(end, 'end');
+    if (b.file === a.file && b.offset >= a.offset) return { file: a.file, start: a.offset, end: b.offset };
+    const seg = this.segments[this.segmentIndex(start, false)];
+    return { file: a.file, start: a.offset, end: Math.max(a.offset, seg?.hEnd ?? a.offset) };
+  }
+
+  /** Substituted values that overlap the virtual range [start, end). */
+  originsIn(start: number, end: number): ResolvedValue[] {
+    const out: ResolvedValue[] = [];
+    if (this.segments.length === 0) return out;
+    for (let i = this.segmentIndex(start, false); i < this.segments.length; i++) {
+      const s = this.segments[i]!;
+      if (s.vStart >= end && !(end === start && s.vStart === start)) break;
+      if (s.origin && s.vEnd > start) out.push(s.origin);
+    }
+    return out;
+  }
+
+  /** Whether virtual offset `v` lies in text copied verbatim from the host. */
+  isExactAt(v: number): boolean {
+    const seg = this.segments[this.segmentIndex(v, false)];
+    return seg !== undefined && seg.exact && v >= seg.vStart && v < seg.vEnd;
+  }
+}
+
+/**
+ * Builds a MappedText from pieces of a source MappedText. Stages compose:
+ * a template rendered from a file, then a PowerShell here-string decoded from
+ * that render, then the HCL inside it — each maps to the original host file.
+ */
+export class MappedTextBuilder {
+  private readonly parts: string[] = [];
+  private readonly segs: MapSegment[] = [];
+  private length = 0;
+
+  constructor(private readonly source: MappedText) {}
+
+  /** Copies source[start, end) keeping exact mappings exact. */
+  copy(start: number, end: number): this {
+    if (end <= start) return this;
+    const src = this.source;
+    this.parts.push(src.text.slice(start, end));
+    for (const seg of src.segments) {
+      if (seg.vEnd <= start) continue;
+      if (seg.vStart >= end) break;
+      const s = Math.max(start, seg.vStart);
+      const e = Math.min(end, seg.vEnd);
+      const vStart = this.length + (s - start);
+      const vEnd = this.length + (e - start);
+      if (seg.exact) {
+        this.push({ vStart, vEnd, file: seg.file, hStart: seg.hStart + (s - seg.vStart), hEnd: seg.hStart + (e - seg.vStart), exact: true, origin: seg.origin });
+      } else {
+        this.push({ vStart, vEnd, file: seg.file, hStart: seg.hStart, hEnd: seg.hEnd, exact: false, origin: seg.origin });
+      }
+    }
+    this.length += end - start;
+    return this;
+  }
+
+  /** Emits `text` standing for source[start, end) (an escape, a substitution). */
+  emit(text: string, start: number, end: number, origin?: ResolvedValue): this {
+    if (text.length === 0) return this;
+    const host = this.source.toHost(start, end);
+    const inner = origin ?? mergeOrigins(this.source.originsIn(start, end));
+    this.parts.push(text);
+    this.push({ vStart: this.length, vEnd: this.length + text.length, file: host.file, hStart: host.start, hEnd: host.end, exact: false, origin: inner });
+    this.length += text.length;
+    return this;
+  }
+
+  get currentLength(): number {
+    return this.length;
+  }
+
+  build(): MappedText {
+    return new MappedText(this.parts.join(''), this.segs);
+  }
+
+  private push(seg: MapSegment): void {
+    if (seg.vEnd <= seg.vStart) return;
+    const last = this.segs[this.segs.length - 1];
+    if (
+      last &&
+      last.exact &&
+      seg.exact &&
+      last.file === seg.file &&
+      last.vEnd === seg.vStart &&
+      last.hEnd === seg.hStart &&
+      last.origin === seg.origin
+    ) {
+      this.segs[this.segs.length - 1] = { ...last, vEnd: seg.vEnd, hEnd: seg.hEnd };
+      return;
+    }
+    this.segs.push(seg.origin === undefined ? stripOrigin(seg) : seg);
+  }
+}
+
+function stripOrigin(seg: MapSegment): MapSegment {
+  const { origin: _o, ...rest } = seg;
+  return rest;
+}
+
+function mergeOrigins(values: ResolvedValue[]): ResolvedValue | undefined {
+  return values.length === 0 ? undefined : values[0];
+}
