@@ -119,6 +119,43 @@ export function decodeEscape(src: string, pos: number, dialect: HclDialect): Esc
 
 /** Scans template content starting at `pos` in the given mode. Never throws; always makes progress. */
 export function scanTemplate(host: TemplateHost, pos: number, mode: TemplateMode): TemplateScanResult {
+  const res = scanTemplateContent(host, pos, mode);
+  checkDirectiveNesting(res.parts, host.diags);
+  return res;
+}
+
+/** Reports `%{ if }` / `%{ for }` directives without their `endif` / `endfor` and vice versa. */
+export function checkDirectiveNesting(parts: readonly HclTemplatePart[], diags: LexDiagnostic[]): void {
+  const stack: Array<{ keyword: string; start: number; end: number; sawElse: boolean }> = [];
+  for (const part of parts) {
+    if (part.kind !== 'directive') continue;
+    const top = stack[stack.length - 1];
+    switch (part.keyword) {
+      case 'if':
+      case 'for':
+        stack.push({ keyword: part.keyword, start: part.start, end: part.end, sawElse: false });
+        break;
+      case 'else':
+        if (!top || top.keyword !== 'if' || top.sawElse) diags.push({ start: part.start, end: part.end, message: 'Unexpected else directive; no matching if directive' });
+        else top.sawElse = true;
+        break;
+      case 'endif':
+      case 'endfor': {
+        const opener = part.keyword === 'endif' ? 'if' : 'for';
+        if (top && top.keyword === opener) stack.pop();
+        else diags.push({ start: part.start, end: part.end, message: `Unexpected ${part.keyword} directive; no matching ${opener} directive` });
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  for (const open of stack) {
+    diags.push({ start: open.start, end: open.end, message: `Unexpected end of template; the ${open.keyword} directive is missing its corresponding end${open.keyword} directive` });
+  }
+}
+
+function scanTemplateContent(host: TemplateHost, pos: number, mode: TemplateMode): TemplateScanResult {
   const src = host.src;
   const quoted = mode.kind === 'quoted';
   const limit = mode.kind === 'quoted' ? src.length : Math.min(mode.limit, src.length);
