@@ -14,6 +14,12 @@ export interface ShExpansion extends ShNode {
   readonly command: boolean;
   /** The default in `${VAR:-default}` / `${VAR:=default}`. */
   readonly defaultValue?: string;
+  /** Templated scans: a Terraform interpolation `${expr}`; `name` is the trimmed expression. */
+  readonly template?: boolean;
+  /** Templated scans: `$${X}`, which Terraform renders to the bash expansion `${X}`. */
+  readonly templateEscaped?: boolean;
+  /** `$((…))`; `name` is the arithmetic expression. */
+  readonly arithmetic?: boolean;
 }
 
 export interface ShWord extends ShNode {
@@ -22,11 +28,17 @@ export interface ShWord extends ShNode {
   /** The value after quote removal when it contains no expansion; undefined otherwise. */
   readonly literal: string | undefined;
   readonly expansions: readonly ShExpansion[];
+  /** Whether any part of the word was quoted or backslash-escaped. */
+  readonly quoted?: boolean;
+  /** Set when scanned with `templated: true` (`$${` / `%%{` are Terraform escapes). */
+  readonly templated?: boolean;
 }
 
 export interface ShRedirect extends ShNode {
   readonly op: '>' | '>>' | '<' | '2>' | '&>' | '>|';
   readonly target: ShWord;
+  /** The operator as written (`1>`, `>>`, `&>>`, `2>>`, `>&` …); `op` is its normalized form. */
+  readonly rawOp?: string;
 }
 
 export interface ShCommand extends ShNode {
@@ -38,6 +50,11 @@ export interface ShCommand extends ShNode {
   readonly redirects: readonly ShRedirect[];
   /** Whether `sudo` prefixed it. */
   readonly sudo: boolean;
+  /**
+   * Prefix assignments `FOO=1 cmd` and `env FOO=1 cmd`. They apply to this
+   * command only, so they are NOT listed in `ShScanResult.assignments`.
+   */
+  readonly envAssignments?: readonly ShAssignment[];
 }
 
 export interface ShHeredoc extends ShNode {
@@ -53,8 +70,12 @@ export interface ShHeredoc extends ShNode {
   /** Files the body is written to: `> f`, `>> f`, `tee [-a] f`. */
   readonly targets: readonly ShWord[];
   readonly append: boolean;
-  /** Expansions inside an unquoted body. */
+  /** Expansions inside an unquoted body (templated scans: also Terraform interpolations in quoted bodies). */
   readonly expansions: readonly ShExpansion[];
+  /** False when the delimiter line was never found (body runs to the end of the text). */
+  readonly terminated?: boolean;
+  /** Set when scanned with `templated: true`. */
+  readonly templated?: boolean;
 }
 
 export interface ShSedSubstitution extends ShNode {
@@ -67,12 +88,21 @@ export interface ShSedSubstitution extends ShNode {
   readonly replacementEnd: number;
   /** Expansions inside the replacement (`s/IP/$IP/`). */
   readonly expansions: readonly ShExpansion[];
+  /** The delimiter character (`/`, `|`, `@`, …). */
+  readonly delimiter?: string;
+  /** `pattern` / `replacement` with `\<delimiter>` unescaped. */
+  readonly patternUnescaped?: string;
+  readonly replacementUnescaped?: string;
 }
 
 export interface ShSed extends ShNode {
   readonly inPlace: boolean;
   readonly substitutions: readonly ShSedSubstitution[];
   readonly files: readonly ShWord[];
+  /** The `sed` command itself. */
+  readonly command?: ShCommand;
+  /** Backup suffix of `-i.bak` / `--in-place=.bak`. */
+  readonly backupSuffix?: string;
 }
 
 export interface ShAssignment extends ShNode {
@@ -81,6 +111,8 @@ export interface ShAssignment extends ShNode {
   readonly nameEnd: number;
   readonly value: ShWord | undefined;
   readonly exported: boolean;
+  /** The builtin that declared it: `export`, `readonly`, `local`, `declare`, `typeset`; absent for `X=1`. */
+  readonly declaredBy?: string;
 }
 
 export interface ShComment extends ShNode {

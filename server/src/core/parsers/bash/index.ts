@@ -1,0 +1,6 @@
+export * from './types';
+export { scanBash } from './scanner';
+export { decodeHeredocBody, decodeShWord } from './decode';
+export type { ShExpander } from './decode';
+export { parseSystemdUnit, parseExecStartFlags } from './systemd';
+export type { ExecStartFlag } from './systemd';
