@@ -329,6 +329,12 @@ class Scanner {
     return Math.min(i, lim);
   }
 
+  /** Index just past the `))` closing an arithmetic expression whose body starts at i. */
+  private skipArith(i: number): number {
+    const e = this.skipStack(i, [K.Paren], false);
+    return this.t.charCodeAt(e) === C_RP && e < this.lim ? e + 1 : e;
+  }
+
   /** Index just past the `}` closing a Terraform interpolation whose body starts at i. */
   private skipTemplate(i: number): number {
     return this.skipStack(i, [K.TfExpr], false);
@@ -385,7 +391,7 @@ class Scanner {
     }
     if (n === C_LP) {
       if (t.charCodeAt(i + 2) === C_LP) {
-        const end = this.skipStack(i + 3, [K.Paren, K.Paren], false);
+        const end = this.skipArith(i + 3);
         const innerEnd = Math.max(i + 3, t.slice(end - 2, end) === '))' ? end - 2 : end);
         exps.push({ start: i, end, name: t.slice(i + 3, innerEnd).trim(), command: false, arithmetic: true });
         return { next: end };
@@ -661,7 +667,7 @@ class Scanner {
         case C_LP:
           if (cmdStart && n === C_LP) {
             // (( arithmetic command ))
-            const end = this.skipStack(i + 2, [K.Paren, K.Paren], false);
+            const end = this.skipArith(i + 2);
             this.i = end;
             return { k: 'op', op: '((', start: i, end };
           }
