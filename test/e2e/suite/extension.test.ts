@@ -1,8 +1,25 @@
 // Runs inside a real VS Code 1.100 (code-server) with the extension under
-// development loaded and a temporary copy of examples/windows-only open.
+// development loaded and a temporary copy of examples/windows-only open
+// (test/e2e/run.mjs makes the copy, so quick fixes may edit and save files).
 import * as assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import * as vscode from 'vscode';
-import { suite, test } from 'mocha';
+import { suite, suiteSetup, test } from 'mocha';
+import { codeOf, describe, screenshot, waitForDiagnostics } from './waits';
+
+const EXTENSION_ID = 'hashistack-review.hashistack-review';
+const SOURCE = 'hashistack-review';
+const CLIENT_PS1 = 'shared/packer/scripts/client.ps1';
+const resultsDir = process.env.HSR_E2E_RESULTS_DIR ?? resolve(__dirname, '../../../../test-results');
+
+const ours = (ds: readonly vscode.Diagnostic[]): vscode.Diagnostic[] => ds.filter((d) => d.source === SOURCE);
+
+function workspaceRoot(): vscode.Uri {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  assert.ok(folder, 'a workspace folder is open');
+  return folder.uri;
+}
 
 suite('harness', () => {
   test('runs in VS Code 1.100', () => {
@@ -10,7 +27,112 @@ suite('harness', () => {
   });
 
   test('the example workspace folder is open', () => {
-    const folders = vscode.workspace.workspaceFolders ?? [];
-    assert.equal(folders.length, 1, 'one workspace folder');
+    assert.equal(vscode.workspace.workspaceFolders?.length, 1, 'one workspace folder');
   });
 });
+
+suite('hashistack-review in VS Code', () => {
+  let extension: vscode.Extension<unknown>;
+  let document: vscode.TextDocument;
+  // Waited for once: if the server never reports, the later tests fail at
+  // once with the same reason instead of each waiting out the timeout.
+  let firstDiagnostics: Promise<vscode.Diagnostic[]> | undefined;
+  const diagnosticsArrived = (): Promise<vscode.Diagnostic[]> =>
+    (firstDiagnostics ??= waitForDiagnostics(document.uri, (ds) => ours(ds).length > 0, `${SOURCE} diagnostics on ${CLIENT_PS1}`));
+
+  suiteSetup(async () => {
+    const found = vscode.extensions.getExtension(EXTENSION_ID);
+    assert.ok(found, `extension ${EXTENSION_ID} is loaded from the development path`);
+    extension = found;
+    document = await vscode.workspace.openTextDocument(vscode.Uri.joinPath(workspaceRoot(), CLIENT_PS1));
+    await vscode.window.showTextDocument(document);
+    await extension.activate();
+  });
+
+  test('contributed commands are registered', async () => {
+    const registered = new Set(await vscode.commands.getCommands(true));
+    const contributed = ((extension.packageJSON as { contributes?: { commands?: { command: string }[] } }).contributes?.commands ?? []).map((c) => c.command);
+    for (const command of ['hashistackReview.showEffectiveConfig', ...contributed]) {
+      assert.ok(registered.has(command), `command ${command} is registered`);
+    }
+  });
+
+  test('client.ps1 gets hashistack-review diagnostics', async () => {
+    const diagnostics = await diagnosticsArrived();
+    console.log(`diagnostics on ${CLIENT_PS1}:\n  ${ours(diagnostics).map(describe).join('\n  ')}`);
+    for (const d of ours(diagnostics)) {
+      assert.ok(codeOf(d) !== '', `diagnostic has a rule id: ${describe(d)}`);
+      assert.ok(d.message.trim() !== '', 'diagnostic has a message');
+    }
+  });
+
+  test('the Problems panel shows them (screenshot)', async () => {
+    await diagnosticsArrived();
+    await vscode.commands.executeCommand('workbench.actions.view.problems');
+    mkdirSync(resultsDir, { recursive: true });
+    const path = join(resultsDir, 'problems-client-ps1.png');
+    rmSync(path, { force: true });
+    await screenshot(path);
+  });
+
+  test('a quick fix edits client.ps1 and its diagnostic goes away', async () => {
+    await diagnosticsArrived();
+    const before = ours(vscode.languages.getDiagnostics(document.uri));
+    const found = await firstQuickFix(document.uri, before);
+    assert.ok(found, `some diagnostic offers a quick fix with an edit; diagnostics: ${JSON.stringify(before.map(describe))}`);
+    const { diagnostic, action } = found;
+    const edit = action.edit;
+    assert.ok(edit);
+    console.log(`applying "${action.title}" for ${describe(diagnostic)}`);
+
+    const sameFinding = (d: vscode.Diagnostic): boolean => d.source === SOURCE && codeOf(d) === codeOf(diagnostic) && d.message === diagnostic.message;
+    const countBefore = before.filter(sameFinding).length;
+    const expected = applyToText(document.getText(), edit.get(document.uri));
+
+    assert.ok(await vscode.workspace.applyEdit(edit), 'the workspace accepted the edit');
+    assert.equal(document.getText(), expected, 'the document holds exactly the edited text');
+    assert.ok(await document.save(), 'the document saves');
+    assert.equal(readFileSync(document.uri.fsPath, 'utf8'), expected, 'the file on disk holds the edited text');
+
+    await waitForDiagnostics(document.uri, (ds) => ds.filter(sameFinding).length < countBefore, `"${codeOf(diagnostic)}" to disappear after the fix`);
+  });
+});
+
+/** The first diagnostic, in document order, with a quick fix that carries an edit. */
+async function firstQuickFix(
+  uri: vscode.Uri,
+  diagnostics: readonly vscode.Diagnostic[],
+): Promise<{ diagnostic: vscode.Diagnostic; action: vscode.CodeAction } | undefined> {
+  const sorted = [...diagnostics].sort((a, b) => a.range.start.compareTo(b.range.start));
+  for (const diagnostic of sorted) {
+    const actions = (await vscode.commands.executeCommand<(vscode.CodeAction | vscode.Command)[]>(
+      'vscode.executeCodeActionProvider',
+      uri,
+      diagnostic.range,
+      vscode.CodeActionKind.QuickFix.value,
+    )) ?? [];
+    const fixes = actions.filter(
+      (a): a is vscode.CodeAction =>
+        'edit' in a &&
+        a.edit !== undefined &&
+        a.kind !== undefined &&
+        vscode.CodeActionKind.QuickFix.contains(a.kind) &&
+        (a.diagnostics ?? []).some((d) => codeOf(d) === codeOf(diagnostic) && d.range.isEqual(diagnostic.range)),
+    );
+    // This diagnostic's own fix, not "Fix all in this file" (which lists many).
+    const action = fixes.find((a) => a.diagnostics?.length === 1) ?? fixes[0];
+    if (action) return { diagnostic, action };
+  }
+  return undefined;
+}
+
+/** Applies non-overlapping text edits, last first so earlier offsets stay valid. */
+function applyToText(text: string, edits: readonly vscode.TextEdit[]): string {
+  assert.ok(edits.length > 0, 'the quick fix edits the document it was asked for');
+  const lineStarts = [0];
+  for (let i = 0; i < text.length; i++) if (text[i] === '\n') lineStarts.push(i + 1);
+  const offset = (p: vscode.Position): number => (lineStarts[p.line] ?? text.length) + p.character;
+  return [...edits]
+    .sort((a, b) => offset(b.range.start) - offset(a.range.start))
+    .reduce((acc, e) => acc.slice(0, offset(e.range.start)) + e.newText + acc.slice(offset(e.range.end)), text);
+}
