@@ -1,0 +1,59 @@
+import type { HclParseResult } from '../parsers/hcl/ast';
+import type { MappedText } from '../text/mappedText';
+import type { Product, RoleKind, Span } from '../types';
+
+export type AgentOs = 'windows' | 'linux';
+
+/**
+ * One agent configuration file as the agent will read it: the text a script
+ * writes (here-string, heredoc, a template copied and substituted) or a config
+ * file in the tree, mapped back to the host file characters.
+ */
+export interface AgentConfigDoc {
+  readonly id: string;
+  /** The file whose text produced this document (script, template or config file). */
+  readonly hostFile: string;
+  readonly os: AgentOs;
+  /** How the OS was decided (for messages). */
+  readonly osReason: string;
+  /** Where the agent reads it, as written in the script (`C:\HashiCorp\Nomad\config\client.hcl`). */
+  readonly targetPath: string | undefined;
+  /** The statement that writes it (or the whole file for a config file). */
+  readonly writeSpan: Span;
+  /** e.g. `here-string written with Out-File`, `heredoc to tee`, `template copied and substituted with sed`. */
+  readonly via: string;
+  readonly text: MappedText;
+  readonly format: 'hcl' | 'json';
+  /** Config template this was rendered from (root-relative), if any. */
+  readonly templateFile: string | undefined;
+  /** Whether the write appends (Add-Content, >>, tee -a). */
+  readonly append: boolean;
+  /** The encoding the write uses, as written (`-Encoding UTF8`), or undefined for the command's default. */
+  readonly encoding: { readonly text: string; readonly span: Span } | undefined;
+}
+
+export interface ParsedAgentConfig {
+  readonly doc: AgentConfigDoc;
+  readonly parse: HclParseResult;
+  readonly product: Product;
+  readonly productReason: string;
+  readonly kind: RoleKind;
+  readonly kindReason: string;
+}
+
+/** Agent config path heuristics: where Nomad and Consul read their config. */
+export function productFromPath(p: string | undefined): Product | undefined {
+  if (!p) return undefined;
+  const s = p.toLowerCase().replace(/\\/g, '/');
+  const base = s.split('/').pop() ?? s;
+  if (base.includes('consul')) return 'consul';
+  if (base.includes('nomad')) return 'nomad';
+  if (/\/consul(\.d)?\//.test(s) || s.includes('consul')) return 'consul';
+  if (/\/nomad(\.d)?\//.test(s) || s.includes('nomad')) return 'nomad';
+  return undefined;
+}
+
+export function looksLikeAgentConfigPath(p: string): boolean {
+  const s = p.toLowerCase().replace(/\\/g, '/');
+  return /\.(hcl|json)$/.test(s) && /(nomad|consul)/.test(s);
+}

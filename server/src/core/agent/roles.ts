@@ -1,0 +1,123 @@
+/**
+ * Assigns each agent config to a role (server, Linux client, Windows client)
+ * and product (Nomad, Consul), and merges a role's files in the agent's load
+ * order into its effective configuration.
+ */
+import type { HclBody } from '../parsers/hcl/ast';
+import type { Product, RoleKind } from '../types';
+import type { AgentConfigDoc, ParsedAgentConfig } from './configDoc';
+import { productFromPath } from './configDoc';
+import type { SettingEntry } from './settings';
+import { flattenSettings, toJson } from './settings';
+import type { RoleOverride } from '../reviewConfig';
+import { globToRegExp } from '../reviewConfig';
+import { baseName } from '../workspace/fileKinds';
+
+export interface Role {
+  readonly id: string;
+  readonly kind: RoleKind;
+  readonly product: Product;
+  readonly configs: readonly ParsedAgentConfig[];
+  /** Effective settings after merging, by dotted path. */
+  readonly settings: ReadonlyMap<string, SettingEntry>;
+  /** Every setting entry of every file (for duplicate detection). */
+  readonly allEntries: readonly SettingEntry[];
+}
+
+export function classifyConfig(doc: AgentConfigDoc, body: HclBody, overrides: readonly RoleOverride[]): Omit<ParsedAgentConfig, 'parse'> {
+  const override = overrides.find((o) => {
+    const re = globToRegExp(o.path);
+    return re.test(doc.hostFile) || (doc.templateFile !== undefined && re.test(doc.templateFile));
+  });
+  const prod = override?.product ? { product: override.product, reason: `declared in .hashistack-review.json` } : inferProduct(doc, body);
+  if (override) {
+    return { doc, product: prod.product, productReason: prod.reason, kind: override.kind, kindReason: 'declared in .hashistack-review.json' };
+  }
+  const server = isServer(prod.product, body);
+  if (server !== undefined) {
+    const kind: RoleKind = server ? 'server' : doc.os === 'windows' ? 'windows-client' : 'linux-client';
+    return { doc, product: prod.product, productReason: prod.reason, kind, kindReason: server ? 'server mode is enabled' : `client on ${doc.os} (${doc.osReason})` };
+  }
+  const name = `${doc.targetPath ?? ''} ${doc.templateFile ?? ''} ${doc.hostFile}`.toLowerCase();
+  const byName = /server/.test(baseName(doc.targetPath ?? doc.templateFile ?? doc.hostFile).toLowerCase()) || /user-data-server|\/server\.sh$/.test(name);
+  const kind: RoleKind = byName ? 'server' : doc.os === 'windows' ? 'windows-client' : 'linux-client';
+  return { doc, product: prod.product, productReason: prod.reason, kind, kindReason: byName ? 'file name says server' : `client on ${doc.os} (${doc.osReason})` };
+}
+
+function inferProduct(doc: AgentConfigDoc, body: HclBody): { product: Product; reason: string } {
+  for (const p of [doc.targetPath, doc.templateFile, doc.hostFile]) {
+    const prod = productFromPath(p);
+    if (prod) return { product: prod, reason: `path ${p}` };
+  }
+  const keys = new Set(body.items.map((i) => (i.kind === 'block' ? i.type : i.name)));
+  const nomadish = ['client', 'server', 'plugin', 'vault', 'region', 'consul'].filter((k) => keys.has(k)).length;
+  const consulish = ['retry_join', 'ui', 'ui_config', 'connect', 'bootstrap_expect', 'node_name', 'encrypt', 'client_addr'].filter((k) => keys.has(k)).length;
+  return consulish > nomadish ? { product: 'consul', reason: 'Consul-only keys' } : { product: 'nomad', reason: 'Nomad keys' };
+}
+
+/** Nomad: `server { enabled = true }` / `client { enabled = true }`; Consul: `server = true`. */
+function isServer(product: Product, body: HclBody): boolean | undefined {
+  if (product === 'consul') {
+    for (const i of body.items) if (i.kind === 'attribute' && i.name === 'server') return toJson(i.value) === true || toJson(i.value) === 'true';
+    return false;
+  }
+  let server: boolean | undefined;
+  let client: boolean | undefined;
+  for (const i of body.items) {
+    if (i.kind !== 'block' && !(i.kind === 'attribute' && i.value.type === 'object')) continue;
+    const name = i.kind === 'block' ? i.type : i.name;
+    const items = i.kind === 'block' ? i.body.items : i.value.type === 'object' ? i.value.items : [];
+    const enabled = items.find((x) => x.kind === 'attribute' && x.name === 'enabled');
+    const on = enabled && enabled.kind === 'attribute' ? toJson(enabled.value) === true || toJson(enabled.value) === 'true' : false;
+    if (name === 'server') server = on;
+    if (name === 'client') client = on;
+  }
+  if (server) return true;
+  if (client) return false;
+  return undefined;
+}
+
+/** Lists that Nomad appends across config files; everything else: the later file wins. */
+const APPENDED_LISTS = new Set(['client.servers']);
+
+export function buildRoles(configs: readonly ParsedAgentConfig[]): Role[] {
+  const groups = new Map<string, ParsedAgentConfig[]>();
+  for (const c of configs) {
+    const id = `${c.kind}/${c.product}`;
+    const list = groups.get(id) ?? [];
+    list.push(c);
+    groups.set(id, list);
+  }
+  const roles: Role[] = [];
+  for (const [id, list] of [...groups].sort(([a], [b]) => roleOrder(a) - roleOrder(b) || (a < b ? -1 : 1))) {
+    // Nomad and Consul load a config directory's files in byte order of their names.
+    const ordered = [...list].sort((a, b) => loadKey(a.doc).localeCompare(loadKey(b.doc)));
+    const settings = new Map<string, SettingEntry>();
+    const all: SettingEntry[] = [];
+    for (const c of ordered) {
+      for (const e of flattenSettings(c.doc, c.parse.body)) {
+        all.push(e);
+        const prev = settings.get(e.path);
+        if (prev && APPENDED_LISTS.has(e.path) && Array.isArray(prev.value) && Array.isArray(e.value)) {
+          settings.set(e.path, { ...e, value: [...prev.value, ...e.value], display: JSON.stringify([...prev.value, ...e.value]) });
+        } else settings.set(e.path, e);
+      }
+    }
+    const first = list[0]!;
+    roles.push({ id, kind: first.kind, product: first.product, configs: ordered, settings, allEntries: all });
+  }
+  return roles;
+}
+
+function loadKey(doc: AgentConfigDoc): string {
+  return baseName(doc.targetPath ?? doc.hostFile);
+}
+
+function roleOrder(id: string): number {
+  return id.startsWith('server') ? 0 : id.startsWith('linux') ? 1 : 2;
+}
+
+export function roleName(kind: RoleKind, product: Product): string {
+  const p = product === 'nomad' ? 'Nomad' : 'Consul';
+  return kind === 'server' ? `${p} server` : kind === 'linux-client' ? `${p} Linux client` : `${p} Windows client`;
+}

@@ -1,0 +1,115 @@
+/**
+ * Flattens a parsed agent config into dotted settings (`client.servers`,
+ * `tls.rpc`, `encrypt`), each with its host location and the chain of the
+ * values substituted into it.
+ */
+import type { HclBody, HclExpr } from '../parsers/hcl/ast';
+import type { ChainStep, Span } from '../types';
+import { isSecretSettingPath, maskSecret } from '../secrets';
+import type { AgentConfigDoc } from './configDoc';
+
+export interface SettingEntry {
+  readonly path: string;
+  readonly value: unknown;
+  readonly display: string;
+  readonly secret: boolean;
+  readonly keySpan: Span;
+  readonly valueSpan: Span;
+  readonly chain: readonly ChainStep[];
+  readonly unknownReason: string | undefined;
+  readonly doc: AgentConfigDoc;
+  /** The value expression, in the doc's virtual offsets. */
+  readonly expr: HclExpr;
+}
+
+export function flattenSettings(doc: AgentConfigDoc, body: HclBody): SettingEntry[] {
+  const out: SettingEntry[] = [];
+  walk(doc, body, '', out, 0);
+  return out;
+}
+
+function walk(doc: AgentConfigDoc, body: HclBody, prefix: string, out: SettingEntry[], depth: number): void {
+  if (depth > 64) return;
+  for (const item of body.items) {
+    if (item.kind === 'block') {
+      const p = [prefix, item.type, ...item.labels.map((l) => l.value)].filter(Boolean).join('.');
+      walk(doc, item.body, p, out, depth + 1);
+      continue;
+    }
+    const path = prefix ? `${prefix}.${item.name}` : item.name;
+    if (item.value.type === 'object') {
+      walk(doc, { start: item.value.start, end: item.value.end, items: item.value.items }, path, out, depth + 1);
+      continue;
+    }
+    out.push(makeEntry(doc, path, item.nameStart, item.nameEnd, item.value));
+  }
+}
+
+function makeEntry(doc: AgentConfigDoc, path: string, nameStart: number, nameEnd: number, expr: HclExpr): SettingEntry {
+  const t = doc.text;
+  const origins = t.originsIn(expr.start, expr.end);
+  const chain: ChainStep[] = [];
+  const seen = new Set<string>();
+  for (const o of origins) {
+    for (const s of o.chain) {
+      const k = `${s.span.file}:${s.span.start}:${s.note}`;
+      if (!seen.has(k)) {
+        seen.add(k);
+        chain.push(s);
+      }
+    }
+  }
+  const keySpan = t.toHost(nameStart, nameEnd);
+  const valueSpan = t.toHost(expr.start, expr.end);
+  chain.push({ span: valueSpan, note: `${path} in ${describeDoc(doc)}` });
+  const unknownOrigin = origins.find((o) => o.kind === 'unknown');
+  const value = toJson(expr);
+  const secret = isSecretSettingPath(path) || origins.some((o) => o.kind === 'known' && o.secret);
+  const unknownReason = unknownOrigin?.kind === 'unknown' ? unknownOrigin.reason : value === undefined ? 'expression is not a literal' : undefined;
+  return {
+    path,
+    value: unknownReason ? undefined : value,
+    display: displayValue(unknownReason ? undefined : value, secret, unknownReason),
+    secret,
+    keySpan,
+    valueSpan,
+    chain,
+    unknownReason,
+    doc,
+    expr,
+  };
+}
+
+export function describeDoc(doc: AgentConfigDoc): string {
+  const target = doc.targetPath ? ` (${doc.targetPath})` : '';
+  return doc.via === 'config file' ? doc.hostFile : `${doc.hostFile}${target}`;
+}
+
+export function toJson(e: HclExpr): unknown {
+  switch (e.type) {
+    case 'string':
+      return e.value;
+    case 'number':
+      return e.value;
+    case 'bool':
+      return e.value;
+    case 'null':
+      return null;
+    case 'list':
+      return e.items.map(toJson);
+    case 'object': {
+      const o: Record<string, unknown> = {};
+      for (const i of e.items) o[i.name] = toJson(i.value);
+      return o;
+    }
+    default:
+      return undefined;
+  }
+}
+
+export function displayValue(value: unknown, secret: boolean, unknownReason?: string): string {
+  if (unknownReason) return `unknown (${unknownReason})`;
+  if (value === undefined) return 'unknown';
+  if (secret) return typeof value === 'string' ? maskSecret(value) : Array.isArray(value) ? `[${value.map((v) => maskSecret(String(v))).join(', ')}]` : '••••';
+  return JSON.stringify(value);
+}

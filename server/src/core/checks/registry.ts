@@ -1,0 +1,33 @@
+/**
+ * Every check the engine runs. A check that throws is reported as failed and
+ * the others still run.
+ */
+import type { DeploymentModel } from '../model/deploymentModel';
+import type { Finding } from '../types';
+import type { Check } from './check';
+import { ALL_CHECKS } from './all';
+
+export function runChecks(model: DeploymentModel, checks: readonly Check[] = ALL_CHECKS): { findings: Finding[]; failures: string[] } {
+  const findings: Finding[] = [];
+  const failures: string[] = [];
+  for (const c of checks) {
+    try {
+      findings.push(...c.run(model));
+    } catch (err) {
+      failures.push(`check ${c.id} failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+  return { findings: dedupe(findings), failures };
+}
+
+function dedupe(findings: Finding[]): Finding[] {
+  const seen = new Set<string>();
+  return findings.filter((f) => {
+    const k = `${f.ruleId}|${f.span.file}|${f.span.start}|${f.span.end}|${f.message}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+export { ALL_CHECKS };

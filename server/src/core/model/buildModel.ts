@@ -1,0 +1,180 @@
+/**
+ * The pipeline: parsed files -> Terraform values -> rendered templates ->
+ * scripts (with the values their callers pass) -> agent config documents ->
+ * roles. Pure: files in, model out. Parsing is cached by the caller.
+ */
+import type { ParsedAgentConfig, AgentConfigDoc } from '../agent/configDoc';
+import { classifyConfig, buildRoles } from '../agent/roles';
+import type { HclParseResult, HclTemplatePart } from '../parsers/hcl/ast';
+import type { PsScanResult } from '../parsers/powershell/types';
+import type { ShScanResult } from '../parsers/bash/types';
+import { analyzePowerShell, looksLikeAgentConfigText } from '../scripts/powershellModel';
+import { analyzeBash } from '../scripts/bashModel';
+import type { ScriptFacts, ScriptInvocation, TreeFileLookup } from '../scripts/scriptModel';
+import { TerraformModel } from '../terraform/model';
+import { renderTemplate } from '../terraform/render';
+import { MappedText } from '../text/mappedText';
+import type { SourceText } from '../text/sourceText';
+import type { TextEncodingName } from '../text/decode';
+import { baseName, classifyFile } from '../workspace/fileKinds';
+import type { FileKind } from '../workspace/fileKinds';
+import type { ParsedHclFile } from '../workspace/parsedFiles';
+import type { ReviewConfig } from '../reviewConfig';
+import type { DeploymentModel, TemplateRender } from './deploymentModel';
+
+/** The parsing services the pipeline needs, cached by the Workspace. */
+export interface ParseServices {
+  hcl(file: string, kind: FileKind): ParsedHclFile | undefined;
+  template(file: string): readonly HclTemplatePart[];
+  /** `slot` names the cache entry (the script's path); the text may be a template render. */
+  powershell(slot: string, text: string, templated: boolean): PsScanResult;
+  bash(slot: string, text: string, templated: boolean): ShScanResult;
+  agentConfig(slot: string, text: string, format: 'hcl' | 'json'): HclParseResult;
+}
+
+export interface ModelInput {
+  readonly root: string;
+  readonly files: ReadonlyMap<string, SourceText>;
+  readonly encodings: ReadonlyMap<string, { readonly encoding: TextEncodingName; readonly invalidUtf8: boolean }>;
+  readonly reviewConfig: ReviewConfig;
+}
+
+export function buildDeploymentModel(input: ModelInput, parse: ParseServices): DeploymentModel {
+  const terraformFiles: ParsedHclFile[] = [];
+  const tfvarsFiles: ParsedHclFile[] = [];
+  const packerFiles: ParsedHclFile[] = [];
+  const otherHclFiles: ParsedHclFile[] = [];
+  const scriptFiles: Array<{ file: string; language: 'powershell' | 'bash' }> = [];
+  for (const file of [...input.files.keys()].sort()) {
+    const kind = classifyFile(file);
+    if (!kind) continue;
+    if (kind === 'powershell' || kind === 'bash') {
+      scriptFiles.push({ file, language: kind });
+      continue;
+    }
+    if (kind === 'systemd' || kind === 'review-config' || kind === 'template') continue;
+    const parsed = parse.hcl(file, kind);
+    if (!parsed) continue;
+    if (kind === 'terraform') terraformFiles.push(parsed);
+    else if (kind === 'tfvars') tfvarsFiles.push(parsed);
+    else if (kind === 'packer-hcl' || kind === 'packer-json') packerFiles.push(parsed);
+    else otherHclFiles.push(parsed);
+  }
+
+  const terraform = new TerraformModel(terraformFiles, tfvarsFiles);
+  const renders: TemplateRender[] = [];
+  for (const call of terraform.templateCalls) {
+    if (!call.templatePath || !input.files.has(call.templatePath)) continue;
+    const src = input.files.get(call.templatePath)!;
+    const vars = terraform.templateVars(call);
+    renders.push({ call, templateFile: call.templatePath, vars, text: renderTemplate(call.templatePath, src.text, parse.template(call.templatePath), vars) });
+  }
+  const renderOf = new Map<string, TemplateRender>();
+  for (const r of renders) if (!renderOf.has(r.templateFile)) renderOf.set(r.templateFile, r);
+
+  const lookup = makeLookup(input.files);
+  const consumedTemplates = new Set<string>();
+  const trackingLookup: TreeFileLookup = {
+    findByScriptPath(p) {
+      const hit = lookup.findByScriptPath(p);
+      if (hit) consumedTemplates.add(hit.text.primaryFile());
+      return hit;
+    },
+  };
+
+  // Two passes: the first finds which script calls which with what arguments;
+  // the second analyses each script with the values its callers pass.
+  let callers = new Map<string, ScriptInvocation[]>();
+  let scripts: ScriptFacts[] = [];
+  for (let pass = 0; pass < 2; pass++) {
+    scripts = scriptFiles.map(({ file, language }) => {
+      const render = renderOf.get(file);
+      const text = render ? render.text : MappedText.identity(file, input.files.get(file)!.text);
+      const templated = render !== undefined;
+      const calls = callers.get(baseName(file).toLowerCase()) ?? [];
+      return language === 'powershell'
+        ? analyzePowerShell(file, text, parse.powershell(file, text.text, templated), templated, calls, trackingLookup)
+        : analyzeBash(file, text, parse.bash(file, text.text, templated), templated, calls, trackingLookup);
+    });
+    const next = new Map<string, ScriptInvocation[]>();
+    for (const s of scripts) for (const inv of s.invocations) next.set(inv.scriptBaseName, [...(next.get(inv.scriptBaseName) ?? []), inv]);
+    callers = next;
+  }
+
+  const docs: AgentConfigDoc[] = scripts.flatMap((s) => s.configDocs);
+  for (const f of otherHclFiles) {
+    if (consumedTemplates.has(f.file)) continue;
+    const text = f.source.text;
+    if (!looksLikeAgentConfigText(text) || /(^|\/)(jobs?|nomad-jobs|examples?)\//.test(f.file)) continue;
+    if (f.parse.body.items.some((i) => i.kind === 'block' && (i.type === 'job' || i.type === 'source' || i.type === 'build'))) continue;
+    docs.push(standaloneDoc(f.file, text));
+  }
+
+  const configs: ParsedAgentConfig[] = docs.map((doc) => {
+    const parsed = parse.agentConfig(doc.id, doc.text.text, doc.format);
+    return { ...classifyConfig(doc, parsed.body, input.reviewConfig.roles), parse: parsed };
+  });
+  return {
+    root: input.root,
+    files: input.files,
+    encodings: input.encodings,
+    terraformFiles,
+    tfvarsFiles,
+    packerFiles,
+    otherHclFiles,
+    terraform,
+    renders,
+    scripts,
+    configs,
+    roles: buildRoles(configs),
+    reviewConfig: input.reviewConfig,
+  };
+}
+
+function standaloneDoc(file: string, text: string): AgentConfigDoc {
+  const windows = /(^|[/_.-])(win|windows)([/_.-]|$)/i.test(file);
+  return {
+    id: `${file}#file`,
+    hostFile: file,
+    os: windows ? 'windows' : 'linux',
+    osReason: windows ? 'the path names Windows' : 'a config file of the tree (Linux unless its path names Windows)',
+    targetPath: undefined,
+    writeSpan: { file, start: 0, end: 0 },
+    via: 'config file',
+    text: MappedText.identity(file, text),
+    format: file.endsWith('.json') ? 'json' : 'hcl',
+    templateFile: undefined,
+    append: false,
+    encoding: undefined,
+  };
+}
+
+/** Finds a tree file by the base name a script uses, preferring the longest matching path suffix. */
+function makeLookup(files: ReadonlyMap<string, SourceText>): TreeFileLookup {
+  const byBase = new Map<string, string[]>();
+  for (const f of files.keys()) {
+    const k = baseName(f).toLowerCase();
+    byBase.set(k, [...(byBase.get(k) ?? []), f]);
+  }
+  return {
+    findByScriptPath(pathText: string) {
+      const clean = pathText.trim().replace(/^['"]|['"]$/g, '').replace(/\\/g, '/');
+      const candidates = byBase.get(baseName(clean).toLowerCase());
+      if (!candidates || candidates.length === 0) return undefined;
+      const parts = clean.toLowerCase().split('/');
+      let best = candidates[0]!;
+      let bestScore = -1;
+      for (const c of candidates) {
+        const cp = c.toLowerCase().split('/');
+        let score = 0;
+        while (score < cp.length && score < parts.length && cp[cp.length - 1 - score] === parts[parts.length - 1 - score]) score++;
+        if (score > bestScore) {
+          best = c;
+          bestScore = score;
+        }
+      }
+      const src = files.get(best)!;
+      return { file: best, text: MappedText.identity(best, src.text) };
+    },
+  };
+}

@@ -1,0 +1,36 @@
+import type { ParsedAgentConfig } from '../agent/configDoc';
+import type { Role } from '../agent/roles';
+import type { ScriptFacts } from '../scripts/scriptModel';
+import type { TerraformModel } from '../terraform/model';
+import type { ParsedHclFile } from '../workspace/parsedFiles';
+import type { SourceText } from '../text/sourceText';
+import type { MappedText } from '../text/mappedText';
+import type { TemplateCall } from '../terraform/model';
+import type { ResolvedValue } from '../types';
+import type { ReviewConfig } from '../reviewConfig';
+import type { TextEncodingName } from '../text/decode';
+
+export interface TemplateRender {
+  readonly call: TemplateCall;
+  readonly templateFile: string;
+  readonly text: MappedText;
+  readonly vars: ReadonlyMap<string, ResolvedValue>;
+}
+
+/** Everything the checks can look at: the whole deployment, resolved. */
+export interface DeploymentModel {
+  readonly root: string;
+  readonly files: ReadonlyMap<string, SourceText>;
+  readonly encodings: ReadonlyMap<string, { readonly encoding: TextEncodingName; readonly invalidUtf8: boolean }>;
+  readonly terraformFiles: readonly ParsedHclFile[];
+  readonly tfvarsFiles: readonly ParsedHclFile[];
+  readonly packerFiles: readonly ParsedHclFile[];
+  /** Every other HCL/JSON file of the tree (agent configs and templates among them). */
+  readonly otherHclFiles: readonly ParsedHclFile[];
+  readonly terraform: TerraformModel;
+  readonly renders: readonly TemplateRender[];
+  readonly scripts: readonly ScriptFacts[];
+  readonly configs: readonly ParsedAgentConfig[];
+  readonly roles: readonly Role[];
+  readonly reviewConfig: ReviewConfig;
+}

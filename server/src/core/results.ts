@@ -1,0 +1,161 @@
+/**
+ * From the model and the findings to what the outside sees: role views with
+ * masked values, hover text, definitions, rendered effective configs. Every
+ * string leaving here goes through the secret redactor.
+ */
+import type { AnalysisResult, EffectiveSetting, HoverInfo, RoleView } from './api';
+import type { Role } from './agent/roles';
+import { roleName } from './agent/roles';
+import type { SettingEntry } from './agent/settings';
+import { looksSecretName } from './terraform/values';
+import type { DeploymentModel } from './model/deploymentModel';
+import type { HclTemplatePart } from './parsers/hcl/ast';
+import { templateVariableUses } from './terraform/render';
+import { maskSecret, SecretRedactor } from './secrets';
+import type { ChainStep, FileProblem, Finding, Span } from './types';
+import { collectVersions } from './versions';
+
+export function secretRedactor(model: DeploymentModel): SecretRedactor {
+  const r = new SecretRedactor();
+  for (const role of model.roles) for (const e of role.allEntries) if (e.secret) addValue(r, e.value);
+  for (const input of model.terraform.allInputs()) {
+    if (!looksSecretName(input.name)) continue;
+    const v = input.attr.value;
+    if (v.type === 'string') r.add(v.value);
+  }
+  for (const render of model.renders) for (const v of render.vars.values()) if (v.kind === 'known' && v.secret) r.add(v.text);
+  return r;
+}
+
+function addValue(r: SecretRedactor, v: unknown): void {
+  if (typeof v === 'string') r.add(v);
+  else if (Array.isArray(v)) for (const x of v) addValue(r, x);
+}
+
+export function buildResult(model: DeploymentModel, findings: Finding[], fileProblems: FileProblem[], configErrors: string[]): AnalysisResult {
+  const redactor = secretRedactor(model);
+  const roles: RoleView[] = model.roles.map((role) => roleView(role));
+  const inputs = model.terraform.allInputs().map((i) => {
+    const secret = looksSecretName(i.name);
+    const raw = i.attr.value.type === 'string' ? i.attr.value.value : i.attr.value.type === 'number' || i.attr.value.type === 'bool' ? String(i.attr.value.value) : '(expression)';
+    return { name: i.name, display: secret ? maskSecret(raw) : raw, secret, span: { file: i.file, start: i.attr.nameStart, end: i.attr.end } };
+  });
+  const sorted = [...findings].sort((a, b) => (a.span.file < b.span.file ? -1 : a.span.file > b.span.file ? 1 : a.span.start - b.span.start || (a.ruleId < b.ruleId ? -1 : 1)));
+  return redactor.redactDeep({
+    root: model.root,
+    roles,
+    findings: sorted,
+    fileProblems,
+    versions: collectVersions(model),
+    inputs,
+    configErrors,
+  });
+}
+
+function roleView(role: Role): RoleView {
+  const settings: EffectiveSetting[] = [...role.settings.values()]
+    .sort((a, b) => (a.path < b.path ? -1 : 1))
+    .map((e) => ({
+      path: e.path,
+      value: e.secret ? undefined : e.value,
+      display: e.display,
+      secret: e.secret,
+      span: e.keySpan,
+      chain: e.chain,
+      ...(e.unknownReason ? { unknownReason: e.unknownReason } : {}),
+    }));
+  const sources = [...new Set(role.configs.flatMap((c) => [c.doc.hostFile, ...(c.doc.templateFile ? [c.doc.templateFile] : [])]))].sort();
+  return { id: role.id, name: roleName(role.kind, role.product), kind: role.kind, product: role.product, sources, settings };
+}
+
+function contains(span: Span, file: string, offset: number): boolean {
+  return span.file === file && offset >= span.start && offset <= span.end;
+}
+
+export function hoverAt(model: DeploymentModel, file: string, offset: number): HoverInfo | undefined {
+  const hits: Array<{ role: Role; entry: SettingEntry }> = [];
+  for (const role of model.roles) {
+    for (const e of role.allEntries) {
+      if (contains(e.keySpan, file, offset) || contains(e.valueSpan, file, offset) || e.chain.some((s) => contains(s.span, file, offset))) hits.push({ role, entry: e });
+    }
+  }
+  if (hits.length === 0) return undefined;
+  const paths = [...new Set(hits.map((h) => h.entry.path))].slice(0, 3);
+  const lines: string[] = [];
+  for (const p of paths) {
+    lines.push(`**${p}** — effective value per role`, '');
+    for (const role of model.roles) {
+      const e = role.settings.get(p);
+      lines.push(`- ${roleName(role.kind, role.product)}: ${e ? `\`${e.display}\`` : '_not set_'}`);
+      if (e) for (const s of e.chain) lines.push(`  - ${stepText(model, s)}`);
+    }
+    lines.push('');
+  }
+  const primary = hits[0]!.entry;
+  const span = contains(primary.keySpan, file, offset) ? primary.keySpan : contains(primary.valueSpan, file, offset) ? primary.valueSpan : { file, start: offset, end: offset };
+  return { span, markdown: secretRedactor(model).redact(lines.join('\n')) };
+}
+
+export function stepText(model: DeploymentModel, s: ChainStep): string {
+  const src = model.files.get(s.span.file);
+  const pos = src ? src.positionAt(s.span.start) : { line: 0, character: 0 };
+  return `${s.note} (${s.span.file}:${pos.line + 1}:${pos.character + 1})`;
+}
+
+export function definitionAt(model: DeploymentModel, file: string, offset: number, templateParts: (file: string) => readonly HclTemplatePart[]): Span[] {
+  const renders = model.renders.filter((r) => r.templateFile === file);
+  if (renders.length === 0) return [];
+  const use = templateVariableUses(templateParts(file)).find((u) => offset >= u.start && offset <= u.end);
+  if (!use) return [];
+  const out: Span[] = [];
+  for (const r of renders) {
+    const attr = r.call.vars.get(use.name);
+    if (attr) out.push({ file: r.call.file, start: attr.nameStart, end: attr.end });
+    const v = r.vars.get(use.name);
+    const first = v?.chain[0];
+    if (first && !out.some((s) => s.file === first.span.file && s.start === first.span.start)) out.push(first.span);
+  }
+  return out;
+}
+
+/** The effective configuration of a role as HCL (secrets masked), with each file it came from. */
+export function renderRole(model: DeploymentModel, roleId: string): string | undefined {
+  const role = model.roles.find((r) => r.id === roleId);
+  if (!role) return undefined;
+  const lines = [`# ${roleName(role.kind, role.product)} — effective configuration (hashistack-review)`, '# sources, in load order:'];
+  for (const c of role.configs) lines.push(`#   ${c.doc.hostFile}${c.doc.targetPath ? ` -> ${c.doc.targetPath}` : ''} (${c.doc.via})`);
+  lines.push('');
+  const tree = new Map<string, unknown>();
+  for (const e of [...role.settings.values()].sort((a, b) => (a.path < b.path ? -1 : 1))) setPath(tree, e.path.split('.'), e);
+  renderTree(tree, 0, lines);
+  return secretRedactor(model).redact(lines.join('\n'));
+}
+
+function setPath(tree: Map<string, unknown>, parts: string[], e: SettingEntry): void {
+  let cur = tree;
+  for (let i = 0; i < parts.length - 1; i++) {
+    const k = parts[i]!;
+    let next = cur.get(k);
+    if (!(next instanceof Map)) {
+      next = new Map<string, unknown>();
+      cur.set(k, next);
+    }
+    cur = next as Map<string, unknown>;
+  }
+  cur.set(parts[parts.length - 1]!, e);
+}
+
+function renderTree(tree: Map<string, unknown>, depth: number, lines: string[]): void {
+  const pad = '  '.repeat(depth);
+  for (const [k, v] of tree) {
+    if (v instanceof Map) {
+      lines.push(`${pad}${k} {`);
+      renderTree(v as Map<string, unknown>, depth + 1, lines);
+      lines.push(`${pad}}`);
+    } else {
+      const e = v as SettingEntry;
+      const value = e.unknownReason ? `"<unknown>" # ${e.unknownReason}` : e.secret ? `"${e.display}"` : JSON.stringify(e.value);
+      lines.push(`${pad}${k} = ${value}`);
+    }
+  }
+}

@@ -1,0 +1,263 @@
+/**
+ * Follows values through a bash script: positional parameters from callers,
+ * assignments with `${X:-default}`, heredocs written to agent config paths,
+ * and config templates copied and substituted with `sed -i`.
+ */
+import type { ShAssignment, ShExpansion, ShScanResult, ShWord } from '../parsers/bash/types';
+import { decodeHeredocBody, decodeShWord } from '../parsers/bash';
+import { MappedText, MappedTextBuilder } from '../text/mappedText';
+import type { ChainStep, ResolvedValue } from '../types';
+import type { AgentConfigDoc } from '../agent/configDoc';
+import { looksLikeAgentConfigPath } from '../agent/configDoc';
+import { baseName } from '../workspace/fileKinds';
+import { looksSecretName } from '../terraform/values';
+import type { PlaceholderMatch, ScriptArgument, ScriptInvocation, ShScriptFacts, TreeFileLookup } from './scriptModel';
+import { valueOfMapped } from './scriptModel';
+import { looksLikeAgentConfigText } from './powershellModel';
+
+const MAX_DEPTH = 8;
+
+export function analyzeBash(
+  file: string,
+  text: MappedText,
+  scan: ShScanResult,
+  templated: boolean,
+  callers: readonly ScriptInvocation[],
+  lookup: TreeFileLookup,
+): ShScriptFacts {
+  const r = new ShResolver(file, text, scan, callers);
+  const configDocs: AgentConfigDoc[] = [];
+  const placeholderMatches: PlaceholderMatch[] = [];
+
+  scan.heredocs.forEach((h, i) => {
+    const target = h.targets[0];
+    const targetText = target ? r.wordText(target) : undefined;
+    const body = decodeHeredocBody(text, h, (e) => r.expand(e, 0));
+    const agentLike = (targetText !== undefined && looksLikeAgentConfigPath(targetText)) || (targetText !== '/dev/null' && looksLikeAgentConfigText(body.text));
+    if (!agentLike || !h.command) return;
+    configDocs.push({
+      id: `${file}#heredoc${i}`,
+      hostFile: file,
+      os: 'linux',
+      osReason: `written by the bash script ${baseName(file)}`,
+      targetPath: targetText,
+      writeSpan: text.toHost(h.start, h.end),
+      via: `heredoc written with ${h.command.name}`,
+      text: body,
+      format: targetText?.endsWith('.json') ? 'json' : 'hcl',
+      templateFile: undefined,
+      append: h.append,
+      encoding: undefined,
+    });
+  });
+
+  // Config templates substituted in place with sed, then copied where the agent reads them.
+  const rendered = new Map<string, { text: MappedText; templateFile: string; scriptPath: string; span: { start: number; end: number } }>();
+  for (const sed of scan.seds) {
+    for (const f of sed.files) {
+      const pathText = r.wordText(f);
+      const key = baseName(pathText).toLowerCase();
+      const prev = rendered.get(key);
+      const base = prev?.text ?? lookup.findByScriptPath(pathText)?.text;
+      if (!base) continue;
+      let cur = base;
+      for (const sub of sed.substitutions) {
+        const rep = valueOfMapped(decodeSedReplacement(text, sub, r));
+        const stepped: ResolvedValue = withStep(rep, { span: text.toHost(sub.start, sub.end), note: `${baseName(file)} sed s/${sub.pattern}/…/` }, sub.pattern);
+        cur = applySed(cur, sub.pattern, sub.flags, stepped, (matched, at, end) => {
+          placeholderMatches.push({ operator: 'sed', pattern: sub.pattern, caseSensitive: !sub.flags.includes('I'), matched, matchSpan: cur.toHost(at, end), opSpan: text.toHost(sub.start, sub.end), templateFile: base.primaryFile() });
+        });
+      }
+      rendered.set(key, { text: cur, templateFile: base.primaryFile(), scriptPath: pathText, span: { start: sed.start, end: sed.end } });
+    }
+  }
+  const copied = new Set<string>();
+  for (const c of scan.commands) {
+    if (!['cp', 'install', 'mv'].includes(c.name)) continue;
+    const words = c.args.filter((a) => !r.wordText(a).startsWith('-'));
+    if (words.length < 2) continue;
+    const src = r.wordText(words[0]!);
+    const dst = r.wordText(words[words.length - 1]!);
+    const key = baseName(src).toLowerCase();
+    const rend = rendered.get(key) ?? (() => {
+      const t = lookup.findByScriptPath(src);
+      return t && looksLikeAgentConfigText(t.text.text) ? { text: t.text, templateFile: t.text.primaryFile(), scriptPath: src, span: { start: c.start, end: c.end } } : undefined;
+    })();
+    if (!rend) continue;
+    copied.add(key);
+    const target = dst.endsWith('/') || !/\.(hcl|json)$/i.test(dst) ? `${dst.replace(/\/$/, '')}/${baseName(src)}` : dst;
+    configDocs.push(templateDoc(file, `${file}#copy${configDocs.length}`, rend.text, rend.templateFile, target, text.toHost(c.start, c.end), rendered.has(key) ? 'template substituted with sed and copied' : 'template copied'));
+  }
+  for (const [key, rend] of rendered) {
+    if (copied.has(key)) continue;
+    configDocs.push(templateDoc(file, `${file}#sed-${key}`, rend.text, rend.templateFile, rend.scriptPath, text.toHost(rend.span.start, rend.span.end), 'template substituted in place with sed'));
+  }
+
+  return {
+    language: 'bash',
+    file,
+    os: 'linux',
+    text,
+    templated,
+    scan,
+    configDocs,
+    invocations: r.invocations(),
+    placeholderMatches,
+    resolveVariable: (name, offset) => r.variable(name, offset, 0),
+  };
+}
+
+function templateDoc(file: string, id: string, text: MappedText, templateFile: string, target: string, writeSpan: AgentConfigDoc['writeSpan'], via: string): AgentConfigDoc {
+  return {
+    id,
+    hostFile: file,
+    os: 'linux',
+    osReason: `installed by the bash script ${baseName(file)}`,
+    targetPath: target,
+    writeSpan,
+    via,
+    text,
+    format: target.endsWith('.json') ? 'json' : 'hcl',
+    templateFile,
+    append: false,
+    encoding: undefined,
+  };
+}
+
+function decodeSedReplacement(text: MappedText, sub: ShScanResult['seds'][number]['substitutions'][number], r: ShResolver): MappedText {
+  // The replacement as the shell passes it to sed: expansions resolved, then sed's own `\/` escapes.
+  const b = new MappedTextBuilder(text);
+  let pos = sub.replacementStart;
+  for (const e of [...sub.expansions].sort((a, z) => a.start - z.start)) {
+    if (e.start < pos) continue;
+    b.copy(pos, e.start);
+    const v = r.expand(e, 0);
+    if (v) b.emit(v.text, e.start, e.end, v.origin);
+    else b.copy(e.start, e.end);
+    pos = e.end;
+  }
+  b.copy(pos, sub.replacementEnd);
+  const m = b.build();
+  // Unescape sed's backslashes (`\/`, `\&`) on the result.
+  if (!m.text.includes('\\')) return m;
+  const u = new MappedTextBuilder(m);
+  let last = 0;
+  for (let i = 0; i < m.text.length; i++) {
+    if (m.text[i] === '\\' && i + 1 < m.text.length) {
+      u.copy(last, i);
+      u.emit(m.text[i + 1]!, i, i + 2);
+      last = i + 2;
+      i++;
+    }
+  }
+  u.copy(last, m.text.length);
+  return u.build();
+}
+
+function applySed(base: MappedText, pattern: string, flags: string, rep: ResolvedValue, onMatch: (matched: string, at: number, end: number) => void): MappedText {
+  let re: RegExp;
+  try {
+    re = new RegExp(sedToJsRegex(pattern), `${flags.includes('g') ? 'g' : ''}${flags.includes('I') ? 'i' : ''}`);
+  } catch {
+    return base;
+  }
+  const out = new MappedTextBuilder(base);
+  let last = 0;
+  const matches = flags.includes('g') ? [...base.text.matchAll(new RegExp(re.source, re.flags.includes('g') ? re.flags : `${re.flags}g`))] : [...base.text.matchAll(new RegExp(re.source, `${re.flags}g`))];
+  // Without `g`, sed replaces the first match on each line.
+  const seenLines = new Set<number>();
+  for (const m of matches) {
+    const at = m.index ?? 0;
+    if (m[0].length === 0) continue;
+    if (!flags.includes('g')) {
+      const line = base.text.slice(0, at).split('\n').length;
+      if (seenLines.has(line)) continue;
+      seenLines.add(line);
+    }
+    out.copy(last, at);
+    out.emit(rep.kind === 'known' ? rep.text.replace(/&/g, m[0]) : m[0], at, at + m[0].length, rep);
+    onMatch(m[0], at, at + m[0].length);
+    last = at + m[0].length;
+  }
+  out.copy(last, base.text.length);
+  return out.build();
+}
+
+/** Basic regular expressions: `\(`, `\)`, `\{`, `\}`, `\+`, `\?`, `\|` are the operators; bare ones are literal. */
+function sedToJsRegex(p: string): string {
+  let out = '';
+  for (let i = 0; i < p.length; i++) {
+    const c = p[i]!;
+    if (c === '\\' && i + 1 < p.length) {
+      const n = p[i + 1]!;
+      out += '(){}+?|'.includes(n) ? n : `\\${n}`;
+      i++;
+    } else if ('(){}+?|'.includes(c)) out += `\\${c}`;
+    else out += c;
+  }
+  return out;
+}
+
+class ShResolver {
+  private readonly byName = new Map<string, ShAssignment[]>();
+  private readonly positional: readonly ScriptArgument[];
+
+  constructor(
+    private readonly file: string,
+    private readonly text: MappedText,
+    private readonly scan: ShScanResult,
+    callers: readonly ScriptInvocation[],
+  ) {
+    for (const a of scan.assignments) {
+      const list = this.byName.get(a.name) ?? [];
+      list.push(a);
+      this.byName.set(a.name, list);
+    }
+    this.positional = callers[0]?.positional ?? [];
+  }
+
+  wordText(w: ShWord): string {
+    return decodeShWord(this.text, w, (e) => this.expand(e, 0)).text;
+  }
+
+  expand(e: ShExpansion, depth: number): { text: string; origin?: ResolvedValue } | undefined {
+    if (e.command) return undefined;
+    const v = this.variable(e.name, e.start, depth + 1);
+    if (v.kind === 'known') return { text: v.text, origin: v };
+    if (e.defaultValue !== undefined) return { text: e.defaultValue, origin: { kind: 'known', text: e.defaultValue, chain: [{ span: this.text.toHost(e.start, e.end), note: `${baseName(this.file)} default for $${e.name}` }] } };
+    return undefined;
+  }
+
+  variable(name: string, offset: number, depth: number): ResolvedValue {
+    if (/^[1-9]$/.test(name)) {
+      const arg = this.positional[Number(name) - 1];
+      if (arg) return withStep(arg.value, { span: arg.span, note: `passed as $${name} to ${baseName(this.file)}` }, name);
+      return { kind: 'unknown', reason: `$${name}: no caller of ${baseName(this.file)} was found in the tree`, chain: [] };
+    }
+    const list = this.byName.get(name) ?? [];
+    const a = list.filter((x) => x.start < offset).pop() ?? list[list.length - 1];
+    if (!a?.value || depth > MAX_DEPTH) return { kind: 'unknown', reason: `$${name} is not set in ${baseName(this.file)}`, chain: [] };
+    const m = decodeShWord(this.text, a.value, (e) => (e.start >= a.value!.start ? this.expand(e, depth + 1) : undefined));
+    return withStep(valueOfMapped(m), { span: this.text.toHost(a.nameStart, a.end), note: `${baseName(this.file)} sets $${name}` }, name);
+  }
+
+  invocations(): ScriptInvocation[] {
+    const out: ScriptInvocation[] = [];
+    for (const c of this.scan.commands) {
+      let idx = -1;
+      if (/\.sh$/.test(c.name)) idx = -1;
+      else if (['bash', 'sh', 'source', '.'].includes(c.name)) idx = c.args.findIndex((a) => /\.sh['"]?$/.test(a.raw));
+      else continue;
+      if (idx < 0 && !/\.sh$/.test(c.name)) continue;
+      const scriptPath = idx < 0 ? c.name : this.wordText(c.args[idx]!);
+      const positional = c.args.slice(idx + 1).map((w) => ({ value: valueOfMapped(decodeShWord(this.text, w, (e) => this.expand(e, 0))), span: this.text.toHost(w.start, w.end) }));
+      out.push({ callerFile: this.file, scriptBaseName: baseName(scriptPath).toLowerCase(), scriptPathText: scriptPath, named: new Map(), positional, span: this.text.toHost(c.start, c.end) });
+    }
+    return out;
+  }
+}
+
+function withStep(v: ResolvedValue, step: ChainStep, name: string): ResolvedValue {
+  const next = { ...v, chain: [...v.chain, step] } as ResolvedValue;
+  return looksSecretName(name) && next.kind === 'known' ? { ...next, secret: true } : next;
+}

@@ -1,0 +1,300 @@
+/**
+ * Follows values through a PowerShell script: parameters (defaults or the
+ * arguments a caller passes), assignments, here-strings with their
+ * expansions, `-replace` chains on config templates, and the file writes
+ * that produce agent configs.
+ */
+import type { PsAssignment, PsExpansion, PsReplaceOp, PsScanResult, PsStringLiteral, PsValue } from '../parsers/powershell/types';
+import { decodePsString } from '../parsers/powershell';
+import { MappedText, MappedTextBuilder } from '../text/mappedText';
+import type { ChainStep, ResolvedValue, Span } from '../types';
+import type { AgentConfigDoc } from '../agent/configDoc';
+import { looksLikeAgentConfigPath } from '../agent/configDoc';
+import { baseName } from '../workspace/fileKinds';
+import { looksSecretName } from '../terraform/values';
+import type { PlaceholderMatch, PsScriptFacts, ScriptArgument, ScriptInvocation, TreeFileLookup } from './scriptModel';
+import { valueOfMapped } from './scriptModel';
+
+const MAX_DEPTH = 8;
+
+export function analyzePowerShell(
+  file: string,
+  text: MappedText,
+  scan: PsScanResult,
+  templated: boolean,
+  callers: readonly ScriptInvocation[],
+  lookup: TreeFileLookup,
+): PsScriptFacts {
+  const ctx = new PsResolver(file, text, scan, callers, lookup);
+  const configDocs: AgentConfigDoc[] = [];
+  scan.fileWrites.forEach((w, i) => {
+    const target = w.path ? ctx.valueOf(w.path, 0) : undefined;
+    const targetText = target?.kind === 'known' ? target.text : w.path ? text.text.slice(w.path.start, w.path.end) : undefined;
+    const content = w.content ? ctx.mappedOf(w.content, 0) : undefined;
+    if (!content) return;
+    const agentLike = (targetText !== undefined && looksLikeAgentConfigPath(stripQuotes(targetText))) || looksLikeAgentConfigText(content.text);
+    if (!agentLike) return;
+    const format = targetText && /\.json['"]?$/i.test(targetText.trim()) ? 'json' : 'hcl';
+    configDocs.push({
+      id: `${file}#write${i}`,
+      hostFile: file,
+      os: 'windows',
+      osReason: `written by the PowerShell script ${baseName(file)}`,
+      targetPath: targetText ? stripQuotes(targetText) : undefined,
+      writeSpan: text.toHost(w.start, w.end),
+      via: describeWrite(w.via, w.content),
+      text: content,
+      format,
+      templateFile: ctx.templateOf(w.content),
+      append: w.append,
+      encoding: w.encoding ? { text: w.encoding.text, span: text.toHost(w.encoding.start, w.encoding.end) } : undefined,
+    });
+  });
+  return {
+    language: 'powershell',
+    file,
+    os: 'windows',
+    text,
+    templated,
+    scan,
+    configDocs,
+    invocations: ctx.invocations(),
+    placeholderMatches: ctx.placeholderMatches,
+    resolveVariable: (name, offset) => ctx.variable(name, offset, 0),
+  };
+}
+
+class PsResolver {
+  readonly placeholderMatches: PlaceholderMatch[] = [];
+  private readonly assignmentsByName = new Map<string, PsAssignment[]>();
+  private readonly callerArgs = new Map<string, ScriptArgument>();
+  private readonly mappedCache = new Map<PsValue, MappedText | undefined>();
+
+  constructor(
+    private readonly file: string,
+    private readonly text: MappedText,
+    private readonly scan: PsScanResult,
+    callers: readonly ScriptInvocation[],
+    private readonly lookup: TreeFileLookup,
+  ) {
+    for (const a of scan.assignments) {
+      const k = a.name.toLowerCase();
+      const list = this.assignmentsByName.get(k) ?? [];
+      list.push(a);
+      this.assignmentsByName.set(k, list);
+    }
+    // The first caller that passes a parameter wins; several callers are rare and say so in the chain.
+    for (const c of callers) for (const [k, v] of c.named) if (!this.callerArgs.has(k)) this.callerArgs.set(k, v);
+  }
+
+  private host(start: number, end: number): Span {
+    return this.text.toHost(start, end);
+  }
+
+  variable(name: string, offset: number, depth: number): ResolvedValue {
+    const k = name.toLowerCase().replace(/^(script|global|local|private):/, '');
+    if (k.startsWith('env:')) return this.envVariable(k.slice(4), name, offset, depth);
+    const list = this.assignmentsByName.get(k) ?? [];
+    const param = list.find((a) => a.isParameterDefault);
+    const passed = this.callerArgs.get(k);
+    if (passed && param) {
+      return withStep(passed.value, { span: this.host(param.nameStart, param.nameEnd), note: `${baseName(this.file)} parameter $${param.name}` }, name);
+    }
+    // The last plain assignment before the use, else the last one in the file (functions defined above).
+    const plain = list.filter((a) => !a.isParameterDefault);
+    const before = plain.filter((a) => a.start < offset).pop() ?? plain[plain.length - 1];
+    const chosen = before ?? param;
+    if (!chosen) {
+      if (passed) return passed.value;
+      return { kind: 'unknown', reason: `$${name} is not assigned in ${baseName(this.file)}`, chain: [] };
+    }
+    if (!chosen.value || depth > MAX_DEPTH) return { kind: 'unknown', reason: `$${name} has no static value`, chain: [] };
+    const v = this.valueOf(chosen.value, depth + 1);
+    const note = chosen.isParameterDefault ? `${baseName(this.file)} parameter $${chosen.name} default` : `${baseName(this.file)} sets $${chosen.name}`;
+    return withStep(v, { span: this.host(chosen.nameStart, chosen.value.end), note }, name);
+  }
+
+  private envVariable(envName: string, written: string, offset: number, depth: number): ResolvedValue {
+    const assigned = (this.assignmentsByName.get(`env:${envName}`) ?? []).filter((a) => a.start < offset).pop();
+    if (assigned?.value && depth <= MAX_DEPTH) {
+      const v = this.valueOf(assigned.value, depth + 1);
+      return withStep(v, { span: this.host(assigned.nameStart, assigned.value.end), note: `${baseName(this.file)} sets $${assigned.name}` }, written);
+    }
+    return { kind: 'unknown', reason: `$${written} comes from the environment at run time`, chain: [] };
+  }
+
+  /** Resolves a value position to text + chain. */
+  valueOf(v: PsValue, depth: number): ResolvedValue {
+    if (v.kind === 'variable') return this.variable(v.name, v.start, depth);
+    if (v.kind === 'bareword') return { kind: 'known', text: this.text.text.slice(v.start, v.end), chain: [] };
+    const m = this.mappedOf(v, depth);
+    if (!m) return { kind: 'unknown', reason: `\`${abbreviate(this.text.text.slice(v.start, v.end))}\` is computed at run time`, chain: [] };
+    return valueOfMapped(m);
+  }
+
+  /** Resolves a content position to a mapped virtual document. */
+  mappedOf(v: PsValue, depth: number): MappedText | undefined {
+    if (this.mappedCache.has(v)) return this.mappedCache.get(v);
+    const m = this.computeMapped(v, depth);
+    this.mappedCache.set(v, m);
+    return m;
+  }
+
+  private computeMapped(v: PsValue, depth: number): MappedText | undefined {
+    if (depth > MAX_DEPTH) return undefined;
+    switch (v.kind) {
+      case 'string':
+        return this.decode(v.literal, depth);
+      case 'bareword':
+        return new MappedTextBuilder(this.text).copy(v.start, v.end).build();
+      case 'variable': {
+        const list = (this.assignmentsByName.get(v.name.toLowerCase()) ?? []).filter((a) => !a.isParameterDefault && a.value);
+        const a = list.filter((x) => x.start < v.start).pop() ?? list[list.length - 1];
+        if (a?.value) return this.mappedOf(a.value, depth + 1);
+        const val = this.variable(v.name, v.start, depth + 1);
+        if (val.kind !== 'known') return undefined;
+        return new MappedTextBuilder(this.text).emit(val.text, v.start, v.end, val).build();
+      }
+      case 'read': {
+        if (!v.path) return undefined;
+        const p = this.valueOf(v.path, depth + 1);
+        const pathText = p.kind === 'known' ? p.text : this.text.text.slice(v.path.start, v.path.end);
+        return this.lookup.findByScriptPath(pathText)?.text;
+      }
+      case 'replace': {
+        const base = this.mappedOf(v.base, depth + 1);
+        if (!base) return undefined;
+        return v.ops.reduce<MappedText>((acc, op) => this.applyReplace(acc, op, v.base, depth), base);
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  private decode(lit: PsStringLiteral, depth: number): MappedText {
+    return decodePsString(this.text, lit, (e: PsExpansion) => {
+      if (e.subexpression) return undefined;
+      const val = this.variable(e.name, e.start, depth + 1);
+      if (val.kind !== 'known') return undefined;
+      return { text: val.text, origin: val };
+    });
+  }
+
+  private applyReplace(base: MappedText, op: PsReplaceOp, baseValue: PsValue, depth: number): MappedText {
+    if (!op.pattern) return base;
+    const pat = this.valueOf(op.pattern, depth + 1);
+    if (pat.kind !== 'known' || pat.text === '') return base;
+    const rep: ResolvedValue = op.replacement ? this.valueOf(op.replacement, depth + 1) : { kind: 'known', text: '', chain: [] };
+    const caseSensitive = op.operator === '-creplace';
+    let re: RegExp;
+    try {
+      re = new RegExp(pat.text, caseSensitive ? 'g' : 'gi');
+    } catch {
+      return base;
+    }
+    const opSpan = this.host(op.start, op.end);
+    const origin = withStep(rep, { span: opSpan, note: `${baseName(this.file)} ${op.operator} '${pat.text}'` }, pat.text);
+    const out = new MappedTextBuilder(base);
+    let last = 0;
+    for (const m of base.text.matchAll(re)) {
+      const at = m.index ?? 0;
+      if (m[0].length === 0) continue;
+      out.copy(last, at);
+      const replacement = rep.kind === 'known' ? rep.text : base.text.slice(at, at + m[0].length);
+      out.emit(replacement, at, at + m[0].length, origin);
+      last = at + m[0].length;
+      const templateFile = base.primaryFile();
+      this.placeholderMatches.push({
+        operator: op.operator,
+        pattern: pat.text,
+        caseSensitive,
+        matched: m[0],
+        matchSpan: base.toHost(at, at + m[0].length),
+        opSpan,
+        templateFile: this.templateOf(baseValue) ?? templateFile,
+      });
+    }
+    out.copy(last, base.text.length);
+    return out.build();
+  }
+
+  /** The config template a content value was read from, if any. */
+  templateOf(v: PsValue | undefined): string | undefined {
+    if (!v) return undefined;
+    if (v.kind === 'replace') return this.templateOf(v.base);
+    if (v.kind === 'read') {
+      const m = this.mappedOf(v, 0);
+      return m?.primaryFile();
+    }
+    if (v.kind === 'variable') {
+      const a = (this.assignmentsByName.get(v.name.toLowerCase()) ?? []).filter((x) => !x.isParameterDefault && x.value).pop();
+      return a?.value && a.value !== v ? this.templateOf(a.value) : undefined;
+    }
+    return undefined;
+  }
+
+  invocations(): ScriptInvocation[] {
+    const out: ScriptInvocation[] = [];
+    for (const c of this.scan.commands) {
+      const target = scriptTarget(c.name, c.arguments.map((a) => this.text.text.slice(a.start, a.end)));
+      if (!target) continue;
+      const named = new Map<string, ScriptArgument>();
+      for (const p of c.parameters) {
+        if (!p.value) continue;
+        named.set(p.name.toLowerCase(), { value: markIfSecret(this.valueOf(p.value, 0), p.name), span: this.host(p.start, p.end) });
+      }
+      const positional = c.arguments.slice(target.argIndex + 1).map((a) => ({ value: this.valueOf(a, 0), span: this.host(a.start, a.end) }));
+      out.push({ callerFile: this.file, scriptBaseName: target.base, scriptPathText: target.path, named, positional, span: this.host(c.start, c.end) });
+    }
+    return out;
+  }
+}
+
+/** `& C:\ops\client.ps1 …`, `powershell -File client.ps1 …`, `.\client.ps1 …`. */
+function scriptTarget(name: string, args: string[]): { base: string; path: string; argIndex: number } | undefined {
+  const clean = (s: string) => stripQuotes(s.trim());
+  if (/\.ps1$/i.test(clean(name))) return { base: baseName(clean(name)).toLowerCase(), path: clean(name), argIndex: -1 };
+  if (/^(powershell|pwsh)(\.exe)?$/i.test(name) || name === '&' || name === '.') {
+    const i = args.findIndex((a) => /\.ps1['"]?$/i.test(a.trim()));
+    if (i >= 0) return { base: baseName(clean(args[i]!)).toLowerCase(), path: clean(args[i]!), argIndex: i };
+  }
+  return undefined;
+}
+
+function withStep(v: ResolvedValue, step: ChainStep, name: string): ResolvedValue {
+  const secret = looksSecretName(name.replace(/^env:/i, ''));
+  const next = { ...v, chain: [...v.chain, step] } as ResolvedValue;
+  return secret && next.kind === 'known' ? { ...next, secret: true } : next;
+}
+
+function markIfSecret(v: ResolvedValue, name: string): ResolvedValue {
+  return looksSecretName(name) && v.kind === 'known' ? { ...v, secret: true } : v;
+}
+
+export function stripQuotes(s: string): string {
+  const t = s.trim();
+  if (t.length >= 2 && ((t.startsWith('"') && t.endsWith('"')) || (t.startsWith("'") && t.endsWith("'")))) return t.slice(1, -1);
+  return t;
+}
+
+function describeWrite(via: string, content: PsValue | undefined): string {
+  const what =
+    content?.kind === 'string' ? (content.literal.hereString ? 'here-string' : 'string') : content?.kind === 'replace' ? 'template with -replace' : content?.kind === 'read' ? 'copied template' : 'value';
+  return `${what} written with ${via}`;
+}
+
+const AGENT_KEYS = /^\s*(datacenter|data_dir|region|bind_addr|advertise|client|server|acl|tls|consul|vault|retry_join|encrypt|ports|addresses|log_level|server_join|plugin|telemetry|ui_config|connect|enable_syslog|node_name|bootstrap_expect)\b/m;
+
+export function looksLikeAgentConfigText(text: string): boolean {
+  let hits = 0;
+  const re = new RegExp(AGENT_KEYS.source, 'gm');
+  for (const _ of text.matchAll(re)) {
+    if (++hits >= 2) return true;
+  }
+  return false;
+}
+
+function abbreviate(s: string): string {
+  const t = s.replace(/\s+/g, ' ');
+  return t.length > 50 ? `${t.slice(0, 47)}...` : t;
+}

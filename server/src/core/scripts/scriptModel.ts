@@ -1,0 +1,93 @@
+/**
+ * What the model keeps of a provisioning script (PowerShell or bash): the
+ * agent configs it writes, the scripts it calls with which arguments, and
+ * the raw scan for the checks that look at commands (services, downloads,
+ * cleanup).
+ */
+import type { AgentConfigDoc, AgentOs } from '../agent/configDoc';
+import type { PsScanResult } from '../parsers/powershell/types';
+import type { ShScanResult } from '../parsers/bash/types';
+import type { MappedText } from '../text/mappedText';
+import type { ChainStep, ResolvedValue, Span } from '../types';
+
+export interface ScriptArgument {
+  readonly value: ResolvedValue;
+  readonly span: Span;
+}
+
+/** A call of another script of the tree (`client.ps1 -RetryJoin …`, `bash client.sh aws "$X"`). */
+export interface ScriptInvocation {
+  readonly callerFile: string;
+  /** Base name of the called script, lower-case (`client.ps1`). */
+  readonly scriptBaseName: string;
+  readonly scriptPathText: string;
+  readonly named: ReadonlyMap<string, ScriptArgument>;
+  readonly positional: readonly ScriptArgument[];
+  readonly span: Span;
+}
+
+/** One `-replace`/`sed s///` match applied to a config template. */
+export interface PlaceholderMatch {
+  readonly operator: string;
+  readonly pattern: string;
+  readonly caseSensitive: boolean;
+  /** The template text that matched (may differ in case from the pattern). */
+  readonly matched: string;
+  /** Where the match is in the template (host span). */
+  readonly matchSpan: Span;
+  /** The operator in the script. */
+  readonly opSpan: Span;
+  readonly templateFile: string;
+}
+
+interface ScriptFactsBase {
+  readonly file: string;
+  readonly os: AgentOs;
+  /** The text that was scanned (the template render for templated scripts). */
+  readonly text: MappedText;
+  readonly templated: boolean;
+  readonly configDocs: readonly AgentConfigDoc[];
+  readonly invocations: readonly ScriptInvocation[];
+  readonly placeholderMatches: readonly PlaceholderMatch[];
+  /** Resolves a script variable as seen at `offset` (virtual offset in `text`). */
+  resolveVariable(name: string, offset: number): ResolvedValue;
+}
+
+export interface PsScriptFacts extends ScriptFactsBase {
+  readonly language: 'powershell';
+  readonly scan: PsScanResult;
+}
+
+export interface ShScriptFacts extends ScriptFactsBase {
+  readonly language: 'bash';
+  readonly scan: ShScanResult;
+}
+
+export type ScriptFacts = PsScriptFacts | ShScriptFacts;
+
+/** A value read from a mapped text: its text and the chains of every substitution in it. */
+export function valueOfMapped(m: MappedText, step?: ChainStep): ResolvedValue {
+  const origins = m.originsIn(0, m.text.length);
+  const unknownPart = origins.find((o) => o.kind === 'unknown');
+  const chain: ChainStep[] = [];
+  const seen = new Set<string>();
+  for (const o of origins) {
+    for (const s of o.chain) {
+      const k = `${s.span.file}:${s.span.start}:${s.note}`;
+      if (!seen.has(k)) {
+        seen.add(k);
+        chain.push(s);
+      }
+    }
+  }
+  if (step) chain.push(step);
+  if (unknownPart && unknownPart.kind === 'unknown') return { kind: 'unknown', reason: unknownPart.reason, chain };
+  const secret = origins.some((o) => o.kind === 'known' && o.secret);
+  return secret ? { kind: 'known', text: m.text, chain, secret: true } : { kind: 'known', text: m.text, chain };
+}
+
+/** Lookup of files in the tree by the path a script uses (`C:\ops\config\nomad.hcl`, `$CONFIGDIR/nomad.hcl`). */
+export interface TreeFileLookup {
+  /** Finds a tree file by the base name of a path as written in a script. */
+  findByScriptPath(pathText: string): { file: string; text: MappedText } | undefined;
+}

@@ -1,0 +1,366 @@
+/**
+ * The Terraform side of the value chain: variables, tfvars, module inputs,
+ * locals and `templatefile()` / `template_file` calls, with an evaluator that
+ * resolves the expressions passed to templates and records every hop.
+ */
+import type { HclAttribute, HclBlock, HclBody, HclExpr } from '../parsers/hcl/ast';
+import type { ParsedHclFile } from '../workspace/parsedFiles';
+import type { ChainStep, ResolvedValue, Span } from '../types';
+import { baseName, dirOf, joinRel } from '../workspace/fileKinds';
+import { known, looksSecretName, markSecret, unknown, withEarlierSteps } from './values';
+
+export interface TfVariable {
+  readonly name: string;
+  readonly dir: string;
+  readonly file: string;
+  readonly block: HclBlock;
+  readonly defaultExpr: HclExpr | undefined;
+  readonly sensitive: boolean;
+}
+
+export interface TfModuleCall {
+  readonly name: string;
+  readonly file: string;
+  readonly callerDir: string;
+  readonly sourceDir: string | undefined;
+  readonly inputs: ReadonlyMap<string, HclAttribute>;
+  readonly block: HclBlock;
+}
+
+export interface TfvarsValue {
+  readonly name: string;
+  readonly file: string;
+  readonly attr: HclAttribute;
+}
+
+/** A `templatefile(path, vars)` call or a `template_file` data source. */
+export interface TemplateCall {
+  readonly file: string;
+  readonly dir: string;
+  /** Root-relative path of the template, when the path expression resolves. */
+  readonly templatePath: string | undefined;
+  readonly pathReason?: string;
+  readonly vars: ReadonlyMap<string, HclAttribute>;
+  readonly span: Span;
+  /** What the rendered text is used as (`user_data` of `aws_instance.windows_client`). */
+  readonly usedAs: string;
+}
+
+export class TerraformModel {
+  readonly variables = new Map<string, TfVariable>(); // key: dir + '\0' + name
+  readonly moduleCalls: TfModuleCall[] = [];
+  readonly tfvars = new Map<string, TfvarsValue>(); // key: dir + '\0' + name
+  readonly locals = new Map<string, { file: string; attr: HclAttribute }>();
+  readonly templateCalls: TemplateCall[] = [];
+  private readonly evaluating = new Set<string>();
+
+  constructor(terraformFiles: readonly ParsedHclFile[], tfvarsFiles: readonly ParsedHclFile[]) {
+    for (const f of terraformFiles) this.indexTerraform(f);
+    // terraform.tfvars first, then *.auto.tfvars in lexical order: later wins (Terraform's precedence).
+    const ordered = [...tfvarsFiles].sort((a, b) => tfvarsRank(a.file) - tfvarsRank(b.file) || (a.file < b.file ? -1 : 1));
+    for (const f of ordered) {
+      for (const item of f.parse.body.items) {
+        if (item.kind === 'attribute') this.tfvars.set(key(dirOf(f.file), item.name), { name: item.name, file: f.file, attr: item });
+      }
+    }
+    for (const f of terraformFiles) this.findTemplateCalls(f.file, f.parse.body, '');
+  }
+
+  private indexTerraform(f: ParsedHclFile): void {
+    const dir = dirOf(f.file);
+    for (const item of f.parse.body.items) {
+      if (item.kind !== 'block') continue;
+      const label = item.labels[0]?.value;
+      if (item.type === 'variable' && label) {
+        const def = attr(item.body, 'default');
+        const sens = attr(item.body, 'sensitive');
+        this.variables.set(key(dir, label), {
+          name: label,
+          dir,
+          file: f.file,
+          block: item,
+          defaultExpr: def?.value,
+          sensitive: sens?.value.type === 'bool' && sens.value.value,
+        });
+      } else if (item.type === 'module' && label) {
+        const src = attr(item.body, 'source');
+        const srcText = src && src.value.type === 'string' ? src.value.value : undefined;
+        const sourceDir = srcText && (srcText.startsWith('./') || srcText.startsWith('../')) ? joinRel(dir, srcText) : undefined;
+        const inputs = new Map<string, HclAttribute>();
+        for (const a of item.body.items) if (a.kind === 'attribute') inputs.set(a.name, a);
+        this.moduleCalls.push({ name: label, file: f.file, callerDir: dir, sourceDir, inputs, block: item });
+      } else if (item.type === 'locals') {
+        for (const a of item.body.items) if (a.kind === 'attribute') this.locals.set(key(dir, a.name), { file: f.file, attr: a });
+      }
+    }
+  }
+
+  private findTemplateCalls(file: string, body: HclBody, context: string): void {
+    for (const item of body.items) {
+      if (item.kind === 'block') {
+        const ctx = [item.type, ...item.labels.map((l) => l.value)].join('.');
+        if (item.type === 'data' && item.labels[0]?.value === 'template_file') this.addTemplateFileData(file, item, ctx);
+        this.findTemplateCalls(file, item.body, ctx);
+      } else {
+        this.visitExpr(file, item.value, `${context ? `${context}.` : ''}${item.name}`);
+      }
+    }
+  }
+
+  private visitExpr(file: string, e: HclExpr, usedAs: string): void {
+    switch (e.type) {
+      case 'call':
+        if (e.name === 'templatefile' && e.args.length >= 1) this.addTemplateFileCall(file, e, usedAs);
+        for (const a of e.args) this.visitExpr(file, a, usedAs);
+        break;
+      case 'list':
+        for (const i of e.items) this.visitExpr(file, i, usedAs);
+        break;
+      case 'object':
+        for (const i of e.items) this.visitExpr(file, i.value, `${usedAs}.${i.name}`);
+        break;
+      case 'string':
+        for (const p of e.parts) if (p.kind === 'interpolation') this.visitExpr(file, p.expr, usedAs);
+        break;
+      default:
+        break;
+    }
+  }
+
+  private addTemplateFileCall(file: string, call: Extract<HclExpr, { type: 'call' }>, usedAs: string): void {
+    const dir = dirOf(file);
+    const vars = new Map<string, HclAttribute>();
+    const varsArg = call.args[1];
+    if (varsArg?.type === 'object') for (const a of varsArg.items) vars.set(a.name, a);
+    const p = this.resolveTemplatePath(call.args[0]!, dir, file);
+    this.templateCalls.push({ file, dir, templatePath: p.path, pathReason: p.reason, vars, span: { file, start: call.start, end: call.end }, usedAs });
+  }
+
+  private addTemplateFileData(file: string, block: HclBlock, usedAs: string): void {
+    const dir = dirOf(file);
+    const tpl = attr(block.body, 'template');
+    const varsAttr = attr(block.body, 'vars');
+    const vars = new Map<string, HclAttribute>();
+    if (varsAttr?.value.type === 'object') for (const a of varsAttr.value.items) vars.set(a.name, a);
+    const varsBlock = block.body.items.find((i): i is HclBlock => i.kind === 'block' && i.type === 'vars');
+    if (varsBlock) for (const a of varsBlock.body.items) if (a.kind === 'attribute') vars.set(a.name, a);
+    let p: { path?: string; reason?: string } = { reason: 'no template attribute' };
+    if (tpl) {
+      // template = file("${path.module}/x.tpl") or "${file("...")}" (0.11)
+      const inner = unwrapFileCall(tpl.value);
+      p = inner ? this.resolveTemplatePath(inner, dir, file) : { reason: 'template is not a file() call' };
+    }
+    this.templateCalls.push({ file, dir, templatePath: p.path, pathReason: p.reason, vars, span: { file, start: block.start, end: block.end }, usedAs });
+  }
+
+  private resolveTemplatePath(e: HclExpr, dir: string, file: string): { path?: string; reason?: string } {
+    const v = this.evaluate(e, dir, file);
+    if (v.kind !== 'known') return { reason: v.reason };
+    const t = v.text.replace(/\\/g, '/');
+    return { path: t.startsWith('/') ? undefined : joinRel('', t), reason: t.startsWith('/') ? 'absolute template path' : undefined };
+  }
+
+  /** Resolves `var.<name>` as seen from module directory `dir`. */
+  resolveVariable(dir: string, name: string): ResolvedValue {
+    const k = key(dir, name);
+    if (this.evaluating.has(k)) return unknown(`var.${name} refers to itself`);
+    this.evaluating.add(k);
+    try {
+      return this.resolveVariableUncached(dir, name);
+    } finally {
+      this.evaluating.delete(k);
+    }
+  }
+
+  private resolveVariableUncached(dir: string, name: string): ResolvedValue {
+    const decl = this.variables.get(key(dir, name));
+    const secret = looksSecretName(name) || (decl?.sensitive ?? false);
+    const callers = this.moduleCalls.filter((m) => m.sourceDir === dir);
+    for (const call of callers) {
+      const input = call.inputs.get(name);
+      if (!input) continue;
+      const v = this.evaluate(input.value, call.callerDir, call.file);
+      const step: ChainStep = { span: spanOf(call.file, input.nameStart, input.end), note: `module "${call.name}" passes ${name}` };
+      return markSecret(appendStep(v, step), secret);
+    }
+    const tv = this.tfvars.get(key(dir, name));
+    if (tv) {
+      const v = this.evaluate(tv.attr.value, dir, tv.file);
+      const step: ChainStep = { span: spanOf(tv.file, tv.attr.nameStart, tv.attr.end), note: `${baseName(tv.file)} sets ${name}` };
+      return markSecret(appendStep(v, step), secret);
+    }
+    if (decl?.defaultExpr) {
+      const v = this.evaluate(decl.defaultExpr, dir, decl.file);
+      const step: ChainStep = { span: spanOf(decl.file, decl.block.start, decl.block.end), note: `variable "${name}" default` };
+      return markSecret(appendStep(v, step), secret);
+    }
+    if (decl) {
+      return unknown(`variable "${name}" has no default and no tfvars or module input sets it`, [
+        { span: spanOf(decl.file, decl.block.start, decl.block.end), note: `variable "${name}" declared` },
+      ]);
+    }
+    return unknown(`no variable "${name}" is declared in ${dir || 'the root module'}`);
+  }
+
+  /** Evaluates an expression in module `dir`; never guesses. */
+  evaluate(e: HclExpr, dir: string, file: string): ResolvedValue {
+    switch (e.type) {
+      case 'string':
+        return this.evaluateTemplateString(e, dir, file);
+      case 'number':
+        return known(e.raw, []);
+      case 'bool':
+        return known(String(e.value), []);
+      case 'null':
+        return unknown('null');
+      case 'traversal':
+        return this.evaluateTraversal(e.path, dir, file);
+      case 'call':
+        return this.evaluateCall(e, dir, file);
+      case 'list': {
+        const items = e.items.map((i) => this.evaluate(i, dir, file));
+        const bad = items.find((i) => i.kind === 'unknown');
+        if (bad) return bad;
+        return known(JSON.stringify(items.map((i) => (i.kind === 'known' ? i.text : ''))), items.flatMap((i) => i.chain));
+      }
+      default:
+        return unknown(`expression \`${abbreviate(exprText(e))}\` is not evaluated`);
+    }
+  }
+
+  private evaluateTemplateString(e: Extract<HclExpr, { type: 'string' }>, dir: string, file: string): ResolvedValue {
+    let text = '';
+    const chain: ChainStep[] = [];
+    let secret = false;
+    for (const p of e.parts) {
+      if (p.kind === 'literal') text += p.value;
+      else if (p.kind === 'directive') return unknown('string uses a %{…} directive');
+      else {
+        const v = this.evaluate(p.expr, dir, file);
+        if (v.kind === 'unknown') return v;
+        text += v.text;
+        chain.push(...v.chain);
+        secret = secret || !!v.secret;
+      }
+    }
+    if (e.parts.length === 0) text = e.value;
+    return known(text, chain, secret);
+  }
+
+  private evaluateTraversal(path: readonly string[], dir: string, file: string): ResolvedValue {
+    const [root, name] = path;
+    if (root === 'var' && name) return path.length === 2 ? this.resolveVariable(dir, name) : unknown(`var.${name}${path.slice(2).join('.')}: attribute access is not evaluated`);
+    if (root === 'path' && (name === 'module' || name === 'cwd')) return known(name === 'module' ? dir : dir, []);
+    if (root === 'path' && name === 'root') return known(this.rootDirOf(dir), []);
+    if (root === 'local' && name) {
+      const l = this.locals.get(key(dir, name));
+      if (!l) return unknown(`no local "${name}" in ${dir || 'the root module'}`);
+      const k = `local:${key(dir, name)}`;
+      if (this.evaluating.has(k)) return unknown(`local.${name} refers to itself`);
+      this.evaluating.add(k);
+      try {
+        const v = this.evaluate(l.attr.value, dir, l.file);
+        return appendStep(v, { span: spanOf(l.file, l.attr.nameStart, l.attr.end), note: `local ${name}` });
+      } finally {
+        this.evaluating.delete(k);
+      }
+    }
+    void file;
+    return unknown(`\`${path.join('.')}\` is only known after apply`);
+  }
+
+  private evaluateCall(e: Extract<HclExpr, { type: 'call' }>, dir: string, file: string): ResolvedValue {
+    const args = () => e.args.map((a) => this.evaluate(a, dir, file));
+    switch (e.name) {
+      case 'file':
+        return unknown('file() contents are not inlined');
+      case 'lower':
+      case 'upper':
+      case 'trimspace': {
+        const [a] = args();
+        if (!a || a.kind !== 'known') return a ?? unknown(`${e.name}() without argument`);
+        const t = e.name === 'lower' ? a.text.toLowerCase() : e.name === 'upper' ? a.text.toUpperCase() : a.text.trim();
+        return { ...a, text: t };
+      }
+      case 'join': {
+        const [sep, list] = args();
+        if (sep?.kind !== 'known' || list?.kind !== 'known') return unknown('join() of values not known before apply');
+        try {
+          const items = JSON.parse(list.text) as unknown;
+          if (Array.isArray(items)) return known(items.map(String).join(sep.text), list.chain, !!list.secret);
+        } catch {
+          /* not a list */
+        }
+        return unknown('join() of a value that is not a list');
+      }
+      default:
+        return unknown(`${e.name}() is not evaluated`);
+    }
+  }
+
+  private rootDirOf(dir: string): string {
+    let d = dir;
+    for (let i = 0; i < 20; i++) {
+      const caller = this.moduleCalls.find((m) => m.sourceDir === d);
+      if (!caller) return d;
+      d = caller.callerDir;
+    }
+    return d;
+  }
+
+  /** Values passed to one templatefile call, each with its chain ending at the call. */
+  templateVars(call: TemplateCall): Map<string, ResolvedValue> {
+    const out = new Map<string, ResolvedValue>();
+    for (const [name, a] of call.vars) {
+      const v = this.evaluate(a.value, call.dir, call.file);
+      const secret = looksSecretName(name);
+      out.set(name, markSecret(appendStep(v, { span: spanOf(call.file, a.nameStart, a.end), note: `templatefile() passes ${name} to ${baseName(call.templatePath ?? '?')}` }), secret));
+    }
+    return out;
+  }
+
+  /** All tfvars values (deployment inputs). */
+  allInputs(): TfvarsValue[] {
+    return [...this.tfvars.values()];
+  }
+}
+
+function appendStep(v: ResolvedValue, step: ChainStep): ResolvedValue {
+  return { ...v, chain: [...v.chain, step] };
+}
+
+function unwrapFileCall(e: HclExpr): HclExpr | undefined {
+  if (e.type === 'call' && e.name === 'file') return e.args[0];
+  if (e.type === 'string' && e.parts.length === 1 && e.parts[0]?.kind === 'interpolation') return unwrapFileCall(e.parts[0].expr);
+  return undefined;
+}
+
+function tfvarsRank(file: string): number {
+  const b = baseName(file);
+  if (b === 'terraform.tfvars' || b === 'terraform.tfvars.json') return 0;
+  if (b.includes('.auto.tfvars')) return 1;
+  return 2;
+}
+
+export function attr(body: HclBody, name: string): HclAttribute | undefined {
+  for (const i of body.items) if (i.kind === 'attribute' && i.name === name) return i;
+  return undefined;
+}
+
+function key(dir: string, name: string): string {
+  return `${dir}\0${name}`;
+}
+
+export function spanOf(file: string, start: number, end: number): Span {
+  return { file, start, end };
+}
+
+function exprText(e: HclExpr): string {
+  return e.type === 'other' ? e.raw : e.type;
+}
+
+function abbreviate(s: string): string {
+  return s.length > 40 ? `${s.slice(0, 37)}...` : s;
+}
+
+export { withEarlierSteps };

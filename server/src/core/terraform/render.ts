@@ -1,0 +1,83 @@
+/**
+ * Renders a Terraform template (`templatefile`) into a virtual document:
+ * `${name}` becomes the value passed by the call (carrying its chain), `$${`
+ * becomes `${`. What cannot be evaluated stays as written, marked unknown, so
+ * later stages never mistake it for a real value.
+ */
+import type { HclTemplatePart } from '../parsers/hcl/ast';
+import { MappedText, MappedTextBuilder } from '../text/mappedText';
+import type { ResolvedValue } from '../types';
+
+export function renderTemplate(file: string, text: string, parts: readonly HclTemplatePart[], vars: ReadonlyMap<string, ResolvedValue>): MappedText {
+  const source = MappedText.identity(file, text);
+  const b = new MappedTextBuilder(source);
+  let pos = 0;
+  for (const p of parts) {
+    if (p.start > pos) b.copy(pos, p.start);
+    if (p.kind === 'literal') {
+      if (p.end - p.start === p.value.length) b.copy(p.start, p.end);
+      else b.emit(p.value, p.start, p.end);
+    } else if (p.kind === 'interpolation') {
+      const v = evaluateInterpolation(p.expr, vars);
+      if (v.kind === 'known') b.emit(v.text, p.start, p.end, v);
+      else b.emit(text.slice(p.start, p.end), p.start, p.end, v);
+    }
+    // Directives render to nothing; both branches of an `%{ if }` stay in the text.
+    pos = Math.max(pos, p.end);
+  }
+  if (pos < text.length) b.copy(pos, text.length);
+  return b.build();
+}
+
+function evaluateInterpolation(expr: Extract<HclTemplatePart, { kind: 'interpolation' }>['expr'], vars: ReadonlyMap<string, ResolvedValue>): ResolvedValue {
+  if (expr.type === 'traversal' && expr.path.length === 1) {
+    const name = expr.path[0]!;
+    return vars.get(name) ?? { kind: 'unknown', reason: `the template uses \${${name}} but templatefile() does not pass it`, chain: [] };
+  }
+  if (expr.type === 'string' || expr.type === 'number' || expr.type === 'bool') {
+    return { kind: 'known', text: String(expr.value), chain: [] };
+  }
+  return { kind: 'unknown', reason: 'template expression is not evaluated', chain: [] };
+}
+
+/** Names a template uses as plain `${name}` (and inside larger expressions). */
+export function templateVariableUses(parts: readonly HclTemplatePart[]): Array<{ name: string; start: number; end: number }> {
+  const out: Array<{ name: string; start: number; end: number }> = [];
+  for (const p of parts) {
+    if (p.kind === 'interpolation') collect(p.expr, out);
+    else if (p.kind === 'directive') {
+      for (const m of p.raw.matchAll(/\b([A-Za-z_][A-Za-z0-9_]*)\b/g)) {
+        const name = m[1]!;
+        if (['if', 'else', 'endif', 'for', 'endfor', 'in', 'true', 'false', 'null'].includes(name)) continue;
+        out.push({ name, start: p.start, end: p.end });
+      }
+    }
+  }
+  return out;
+}
+
+function collect(e: Extract<HclTemplatePart, { kind: 'interpolation' }>['expr'], out: Array<{ name: string; start: number; end: number }>): void {
+  switch (e.type) {
+    case 'traversal':
+      if (e.path[0]) out.push({ name: e.path[0], start: e.start, end: e.end });
+      break;
+    case 'call':
+      for (const a of e.args) collect(a, out);
+      break;
+    case 'list':
+      for (const a of e.items) collect(a, out);
+      break;
+    case 'string':
+      for (const p of e.parts) if (p.kind === 'interpolation') collect(p.expr, out);
+      break;
+    case 'other':
+      for (const m of e.raw.matchAll(/(?<![.\w])([A-Za-z_][A-Za-z0-9_]*)(?![\w(])/g)) {
+        const name = m[1]!;
+        if (['true', 'false', 'null', 'for', 'in', 'if'].includes(name)) continue;
+        out.push({ name, start: e.start + (m.index ?? 0), end: e.start + (m.index ?? 0) + name.length });
+      }
+      break;
+    default:
+      break;
+  }
+}

@@ -1,0 +1,32 @@
+import type { ChainStep, ResolvedValue, Span } from '../types';
+
+/** Names that carry secrets: gossip keys, ACL/Consul tokens, passwords. */
+const SECRET_NAME = /(encrypt|gossip|token|secret|password|passwd|private_key|keyring|bootstrap|management|master)/i;
+
+export function looksSecretName(name: string): boolean {
+  return SECRET_NAME.test(name) && !/(_file|_path|_dir|ttl|_version)$/i.test(name);
+}
+
+export function known(text: string, chain: readonly ChainStep[], secret = false): ResolvedValue {
+  return secret ? { kind: 'known', text, chain, secret: true } : { kind: 'known', text, chain };
+}
+
+export function unknown(reason: string, chain: readonly ChainStep[] = []): ResolvedValue {
+  return { kind: 'unknown', reason, chain };
+}
+
+/** Prepends the earlier hops to a value's chain (outermost first). */
+export function withEarlierSteps(value: ResolvedValue, steps: readonly ChainStep[]): ResolvedValue {
+  if (steps.length === 0) return value;
+  return { ...value, chain: [...steps, ...value.chain] };
+}
+
+/** Appends a later hop to a value's chain. */
+export function withStep(value: ResolvedValue, span: Span, note: string): ResolvedValue {
+  return { ...value, chain: [...value.chain, { span, note }] };
+}
+
+export function markSecret(value: ResolvedValue, secret: boolean): ResolvedValue {
+  if (!secret || value.kind !== 'known' || value.secret) return value;
+  return { ...value, secret: true };
+}

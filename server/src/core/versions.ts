@@ -1,0 +1,101 @@
+/**
+ * What version of Nomad, Consul and Vault each image installs, and where that
+ * version comes from: a download URL or package pin in a script, the script's
+ * default, a Packer `environment_vars` entry and the Packer variable behind
+ * it — or nothing at all (an unpinned "latest" install).
+ */
+import type { InstalledVersion } from './api';
+import type { DeploymentModel } from './model/deploymentModel';
+import { provisionersRunning } from './packer';
+import type { ScriptFacts } from './scripts/scriptModel';
+import type { ChainStep, ResolvedValue } from './types';
+import { baseName } from './workspace/fileKinds';
+
+type ProductName = InstalledVersion['product'];
+const PRODUCTS: readonly ProductName[] = ['nomad', 'consul', 'vault'];
+
+const cache = new WeakMap<DeploymentModel, InstalledVersion[]>();
+
+export function collectVersions(model: DeploymentModel): InstalledVersion[] {
+  const hit = cache.get(model);
+  if (hit) return hit;
+  const out: InstalledVersion[] = [];
+  for (const s of model.scripts) out.push(...versionsInScript(model, s));
+  cache.set(model, out);
+  return out;
+}
+
+function versionsInScript(model: DeploymentModel, s: ScriptFacts): InstalledVersion[] {
+  const out: InstalledVersion[] = [];
+  const text = s.text.text;
+  for (const product of PRODUCTS) {
+    const seen = new Set<string>();
+    const add = (v: InstalledVersion) => {
+      const k = `${v.product}:${v.span.start}`;
+      if (!seen.has(k)) {
+        seen.add(k);
+        out.push(v);
+      }
+    };
+    // Release downloads: https://releases.hashicorp.com/nomad/<version>/nomad_<version>_linux_amd64.zip
+    const url = new RegExp(`releases\\.hashicorp\\.com/${product}/([^/\\s"'\`]+)/`, 'gi');
+    for (const m of text.matchAll(url)) {
+      const at = (m.index ?? 0) + m[0].indexOf('/', 24) + 1;
+      add(fromToken(model, s, product, m[1]!, at, `download URL in ${baseName(s.file)}`));
+    }
+    // Package managers: apt-get install nomad=1.10.5-1, yum install nomad-1.10.5, choco install nomad --version 1.10.5
+    const pkg = new RegExp(`\\b(apt(?:-get)?|yum|dnf|choco(?:latey)?)\\s+(?:-\\S+\\s+)*install\\b[^\\n]*?\\b${product}\\b(=[^\\s"']+|-\\d[^\\s"']*)?([^\\n]*)`, 'gi');
+    for (const m of text.matchAll(pkg)) {
+      const at = m.index ?? 0;
+      const pinText = m[2] ? m[2].slice(1) : /--version[ =]+([^\s"']+)/.exec(m[3] ?? '')?.[1];
+      if (pinText) add(fromToken(model, s, product, pinText, at, `${m[1]} install in ${baseName(s.file)}`));
+      else add(unpinned(s, product, at, m[0].length, `${m[1]} installs the latest ${product} (no version pinned)`));
+    }
+    // "Latest" lookups: checkpoint API or the releases index.
+    const latest = new RegExp(`checkpoint-api\\.hashicorp\\.com/v1/check/${product}|api\\.releases\\.hashicorp\\.com/v1/releases/${product}/latest`, 'gi');
+    for (const m of text.matchAll(latest)) add(unpinned(s, product, m.index ?? 0, m[0].length, `${baseName(s.file)} installs whatever ${product} release is current at build time`));
+  }
+  return out;
+}
+
+function unpinned(s: ScriptFacts, product: ProductName, at: number, len: number, reason: string): InstalledVersion {
+  return { product, os: s.os, version: undefined, pinned: false, reason, span: s.text.toHost(at, at + len), chain: [] };
+}
+
+/** A version token as written: a literal (`1.10.5`) or a variable (`${NOMAD_VERSION}`, `$NomadVersion`, `$($v)`). */
+function fromToken(model: DeploymentModel, s: ScriptFacts, product: ProductName, token: string, at: number, where: string): InstalledVersion {
+  const span = s.text.toHost(at, at + token.length);
+  const literal = /^v?(\d+\.\d+\.\d+(?:[-+][\w.]+)?)/.exec(token);
+  if (literal) {
+    const origin = s.text.originsIn(at, at + token.length)[0];
+    return { product, os: s.os, version: literal[1]!, pinned: true, span, chain: [...(origin?.chain ?? []), { span, note: where }] };
+  }
+  const varName = /^\$\{?(?:env:)?([A-Za-z_][A-Za-z0-9_]*)/.exec(token)?.[1] ?? /^\$\(\$?([A-Za-z_][A-Za-z0-9_.]*)/.exec(token)?.[1];
+  if (!varName) return { product, os: s.os, version: undefined, pinned: false, reason: `version \`${token}\` is computed at run time`, span, chain: [] };
+  let v: ResolvedValue = s.resolveVariable(/env:/i.test(token) ? `env:${varName}` : varName, at);
+  if (v.kind === 'unknown') {
+    const fromPacker = packerEnv(model, s, varName);
+    if (fromPacker) v = fromPacker;
+  }
+  const step: ChainStep = { span, note: where };
+  if (v.kind === 'known') {
+    const ver = /^v?(\d+\.\d+\.\d+(?:[-+][\w.]+)?)/.exec(v.text.trim());
+    if (ver) return { product, os: s.os, version: ver[1]!, pinned: true, span, chain: [...v.chain, step] };
+    return { product, os: s.os, version: undefined, pinned: false, reason: `$${varName} is "${v.text}", not a version`, span, chain: [...v.chain, step] };
+  }
+  return { product, os: s.os, version: undefined, pinned: false, reason: v.reason, span, chain: [...v.chain, step] };
+}
+
+/** `NOMAD_VERSION` handed to the script by the Packer provisioner that runs it. */
+function packerEnv(model: DeploymentModel, s: ScriptFacts, name: string): ResolvedValue | undefined {
+  const provs = provisionersRunning(model, s.file);
+  for (const p of provs) {
+    const v = p.env?.get(name);
+    if (v) return v;
+  }
+  if (provs.length > 0) {
+    const p = provs[0]!;
+    return { kind: 'unknown', reason: `the Packer provisioner that runs ${baseName(s.file)} passes no ${name}`, chain: [{ span: p.span, note: `${p.type} provisioner runs ${baseName(s.file)}${p.env ? '' : ' without environment_vars'}` }] };
+  }
+  return undefined;
+}

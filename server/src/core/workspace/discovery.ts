@@ -1,0 +1,83 @@
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import type { FileProblem } from '../types';
+import { classifyFile, SKIPPED_DIRS } from './fileKinds';
+
+export interface DiscoveredFile {
+  readonly rel: string;
+  readonly bytes: Uint8Array;
+}
+
+export interface DiscoveryResult {
+  readonly files: DiscoveredFile[];
+  readonly problems: FileProblem[];
+}
+
+export interface DiscoveryOptions {
+  readonly maxFileBytes: number;
+  /** Stop after this many candidate files (a 50,000-file tree stays bounded). */
+  readonly maxFiles?: number;
+  readonly ignore?: (rel: string) => boolean;
+}
+
+/**
+ * Walks `root` and reads every deployment file. Never follows symlinked
+ * directories (no loops), never throws for one bad file: it is reported.
+ */
+export async function discoverFiles(root: string, opts: DiscoveryOptions): Promise<DiscoveryResult> {
+  const files: DiscoveredFile[] = [];
+  const problems: FileProblem[] = [];
+  const maxFiles = opts.maxFiles ?? 100_000;
+  const queue: string[] = [''];
+  while (queue.length > 0) {
+    const dirRel = queue.shift()!;
+    let entries: import('node:fs').Dirent[];
+    try {
+      entries = await fs.readdir(path.join(root, dirRel), { withFileTypes: true });
+    } catch (err) {
+      problems.push({ file: dirRel || '.', reason: `unreadable directory: ${errorCode(err)}` });
+      continue;
+    }
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const e of entries) {
+      const rel = dirRel ? `${dirRel}/${e.name}` : e.name;
+      if (opts.ignore?.(rel)) continue;
+      if (e.isDirectory()) {
+        if (!SKIPPED_DIRS.has(e.name)) queue.push(rel);
+        continue;
+      }
+      if (e.isSymbolicLink()) {
+        // A link to a file is read; a link to a directory is not followed (loops).
+        const st = await fs.stat(path.join(root, rel)).catch(() => undefined);
+        if (!st) {
+          if (classifyFile(rel)) problems.push({ file: rel, reason: 'broken symbolic link' });
+          continue;
+        }
+        if (!st.isFile()) continue;
+      } else if (!e.isFile()) continue;
+      if (!classifyFile(rel)) continue;
+      if (files.length >= maxFiles) {
+        problems.push({ file: rel, reason: `not read: more than ${maxFiles} deployment files under the root` });
+        return { files, problems };
+      }
+      const read = await readBounded(path.join(root, rel), opts.maxFileBytes);
+      if ('reason' in read) problems.push({ file: rel, reason: read.reason });
+      else files.push({ rel, bytes: read.bytes });
+    }
+  }
+  return { files, problems };
+}
+
+async function readBounded(abs: string, maxBytes: number): Promise<{ bytes: Uint8Array } | { reason: string }> {
+  try {
+    const st = await fs.stat(abs);
+    if (st.size > maxBytes) return { reason: `file is ${st.size} bytes, over the ${maxBytes}-byte limit: skipped` };
+    return { bytes: await fs.readFile(abs) };
+  } catch (err) {
+    return { reason: `unreadable: ${errorCode(err)}` };
+  }
+}
+
+function errorCode(err: unknown): string {
+  return err && typeof err === 'object' && 'code' in err ? String((err as { code: unknown }).code) : String(err);
+}
