@@ -49,7 +49,7 @@ const VALID = [
   'a = "$${literal} %%{literal}"\n',
   'a = "C:\\\\nomad\\\\data"\n',
   'a = "\\u00e9\\n\\t"\n',
-  'b { c { d = 1 } }\n',
+  'b {\n  c { d = 1 }\n}\n',
   'a = -1.5e3\n',
   'a = !true && (1 + 2 * 3 >= 4 || false)\n',
   'a = "${file("x")}"\n',
@@ -80,6 +80,8 @@ const INVALID = [
   'a.b = 1\n',
   'a "b" = 1\n',
   'a = 1 +\n',
+  'b { c { d = 1 } }\n',
+  'b { c = 1, d = 2 }\n',
 ];
 
 test('agreement with the official HCL 2 parser on whether a snippet has errors', async () => {

@@ -11,15 +11,15 @@ test('attributes and blocks with exact ranges', () => {
   assert.deepEqual([a.start, a.end, a.nameStart, a.nameEnd], [0, 5, 0, 1]);
   assert.deepEqual(a.value, { type: 'number', start: 4, end: 5, value: 1, raw: '1' });
   const c = block(r.body, 'c');
-  assert.deepEqual([c.start, c.end, c.typeStart, c.typeEnd], [6, 29, 6, 7]);
+  assert.deepEqual([c.start, c.end, c.typeStart, c.typeEnd], [6, 30, 6, 7]);
   assert.deepEqual(c.labels, [
     { start: 8, end: 12, value: 'l1' },
     { start: 13, end: 15, value: 'l2' },
   ]);
-  assert.deepEqual([c.body.start, c.body.end], [16, 29]);
+  assert.deepEqual([c.body.start, c.body.end], [16, 30]);
   const d = attr(c.body, 'd');
-  assert.deepEqual([d.start, d.end], [19, 27]);
-  assert.deepEqual(d.value, { type: 'bool', start: 23, end: 27, value: true });
+  assert.deepEqual([d.start, d.end], [20, 28]);
+  assert.deepEqual(d.value, { type: 'bool', start: 24, end: 28, value: true });
   assert.deepEqual([r.body.start, r.body.end], [0, text.length]);
 });
 

@@ -27,13 +27,13 @@ test('hcl1: Windows path escapes become control chars or are illegal', () => {
   assert.equal(b.value, 'C:\\HashiCorp\\Nomad');
   assert.deepEqual(b.escapeIssues, [
     { start: 26, end: 28, kind: 'invalid', sequence: '\\H' },
-    { start: 37, end: 39, kind: 'invalid', sequence: '\\N' },
+    { start: 36, end: 38, kind: 'invalid', sequence: '\\N' },
   ]);
   assert.deepEqual(
     r.diagnostics.map((d) => [d.start, d.end, d.message.startsWith('illegal char escape')]),
     [
       [26, 28, true],
-      [37, 39, true],
+      [36, 38, true],
     ],
   );
 });
@@ -147,7 +147,7 @@ test('heredocs: plain and indented', () => {
   const a = str(attr(r.body, 'a').value);
   assert.equal(a.heredoc, true);
   assert.equal(a.value, 'line ${var.x}\n  two\n');
-  assert.deepEqual([a.start, a.end, a.contentStart, a.contentEnd], [4, 36, 10, 33]);
+  assert.deepEqual([a.start, a.end, a.contentStart, a.contentEnd], [4, 33, 10, 30]);
   assert.deepEqual(a.parts.map((p) => p.kind), ['literal', 'interpolation', 'literal']);
   const b = str(attr(r.body, 'b').value);
   assert.equal(b.value, 'hi\n  there\n');

@@ -11,7 +11,7 @@ test('unclosed block keeps its items', () => {
     assert.equal(attr(r.body, 'datacenter').value.type, 'string');
     const c = block(r.body, 'client');
     assert.equal(attr(c.body, 'enabled').value.type, 'bool');
-    assert.ok(r.diagnostics.some((x) => x.message.startsWith('Unclosed configuration block') && x.start === 27));
+    assert.ok(r.diagnostics.some((x) => x.message.startsWith('Unclosed configuration block') && x.start === 26));
   }
 });
 
@@ -131,7 +131,7 @@ test('10,000 nested blocks: no stack overflow, depth diagnostic', () => {
 });
 
 test('deeply nested expressions do not overflow', () => {
-  for (const [open, close] of [['[', ']'], ['(', ')'], ['{a=', '}'], ['"${', '}"'], ['!', '']]) {
+  for (const [open, close] of [['[', ']'], ['(', ')'], ['{a=', '}'], ['"${', '}"'], ['!', '']] as const) {
     const text = 'v = ' + open.repeat(10000) + '1' + close.repeat(10000) + '\nafter = 2\n';
     const r = parseHcl(text);
     assert.equal(attr(r.body, 'after').value.type, 'number', open);
@@ -146,7 +146,10 @@ test('large file parses in time proportional to a small one', () => {
     '    count = 3',
     '    task "t" {',
     '      driver = "raw_exec"',
-    '      config { command = "C:\\\\nomad\\\\bin\\\\app.exe", args = ["-port", "${NOMAD_PORT_http}"] }',
+    '      config {',
+    '        command = "C:\\\\nomad\\\\bin\\\\app.exe"',
+    '        args    = ["-port", "${NOMAD_PORT_http}"]',
+    '      }',
     '      env = { A = var.a ? 1 : 2, B = [for x in local.y : x] }',
     '    }',
     '  }',

@@ -14,9 +14,21 @@ class BodyParser extends ExprParser {
   }
 
   /** Parses body items until EOF, or until `}` when `open` (the block's `{`) is given. */
-  private parseItems(open: Token | undefined): Array<HclAttribute | HclBlock> {
+  private parseItems(open: Token | undefined, singleLine = false): Array<HclAttribute | HclBlock> {
     const items: Array<HclAttribute | HclBlock> = [];
     for (;;) {
+      if (singleLine && items.length === 1) {
+        // HCL 2 single-line block: `a { b = 1 }` holds one argument and closes on the same line.
+        singleLine = false;
+        const only = items[0];
+        if (only?.kind === 'block') {
+          this.diag(only.start, only.end, 'Invalid single-line block definition; a single-line block definition cannot contain another block definition');
+        }
+        const t = this.peek();
+        if (!this.isPunct(t, '}') && t.kind !== 'eof') {
+          this.diag(t.start, t.end, 'Invalid single-line block definition; a single-line block definition can contain only a single argument');
+        }
+      }
       const t = this.peek();
       if (t.kind === 'newline') {
         this.next();
@@ -140,8 +152,10 @@ class BodyParser extends ExprParser {
       const savedNl = this.nlIgnore;
       this.nlIgnore = 0;
       this.depth++;
+      const first = this.peek();
+      const singleLine = this.dialect === 'hcl2' && first.kind !== 'newline' && first.kind !== 'eof' && !this.isPunct(first, '}');
       try {
-        items = this.parseItems(open);
+        items = this.parseItems(open, singleLine);
       } finally {
         this.depth--;
         this.nlIgnore = savedNl;
