@@ -734,7 +734,7 @@ export class Parser {
   private commandWrite(cmd: PsCommand): void {
     const n = cmd.name.toLowerCase();
     const w = this.out.fileWrites;
-    const base = { start: cmd.start, end: cmd.end };
+    const base = { start: Math.min(cmd.start, cmd.pipelineInput?.start ?? cmd.start), end: cmd.end };
     const enc = (): PsFileWrite['encoding'] => encodingOf(this.text, param(cmd, ['encoding']));
     if (n === 'out-file') {
       const path = param(cmd, ['filepath', 'path', 'literalpath', 'lp', 'pspath']) ?? cmd.arguments[0];
