@@ -204,7 +204,7 @@ class Scanner {
   }
 
   /** Index just past the closing `'` (or lim). Templated: `${…}` inside is skipped whole. */
-  private skipSingle(i: number): number {
+  private skipSingle(i: number, exps?: ShExpansion[]): number {
     const t = this.t;
     if (!this.templated) {
       const j = t.indexOf("'", i);
@@ -214,8 +214,11 @@ class Scanner {
       const c = t.charCodeAt(i);
       if (c === C_SQ) return i + 1;
       if (c === C_DOLLAR && t.charCodeAt(i + 1) === C_DOLLAR && t.charCodeAt(i + 2) === C_LB) i += 3;
-      else if (c === C_DOLLAR && t.charCodeAt(i + 1) === C_LB) i = this.skipStack(i + 2, [K.TfExpr], false);
-      else i++;
+      else if (c === C_DOLLAR && t.charCodeAt(i + 1) === C_LB) {
+        const e = this.skipStack(i + 2, [K.TfExpr], false);
+        if (exps) exps.push({ start: i, end: e, name: t.slice(i + 2, t.charCodeAt(e - 1) === C_RB ? e - 1 : e).trim(), command: false, template: true });
+        i = e;
+      } else i++;
     }
     return this.lim;
   }
@@ -452,7 +455,7 @@ class Scanner {
 
   // ───────────────────────────── words ─────────────────────────────
 
-  private scanWord(i: number): WordTok {
+  private scanWord(i: number, allowArray = true): WordTok {
     const t = this.t;
     const lim = this.lim;
     const start = i;
@@ -476,10 +479,32 @@ class Scanner {
           run = i;
           continue;
         }
-        if (c === C_LP && i > start && ASSIGN_RE.test(t.slice(start, i)) && t.charCodeAt(i - 1) === 61) {
-          // array assignment a=( … )
-          const end = this.skipStack(i + 1, [K.Paren], false);
-          i = end;
+        if (c === C_LP && allowArray && i > start && t.charCodeAt(i - 1) === 61 && ASSIGN_RE.test(t.slice(start, i))) {
+          // array assignment a=( … ): its elements are words
+          flush(i);
+          const from = i;
+          i++;
+          while (i < lim) {
+            const e = t.charCodeAt(i);
+            if (e === C_RP) {
+              i++;
+              break;
+            }
+            if (e === C_HASH && isMeta(t.charCodeAt(i - 1))) {
+              while (i < lim && !isNewline(t.charCodeAt(i))) i++;
+              continue;
+            }
+            if (isMeta(e)) {
+              i++;
+              continue;
+            }
+            const el = this.scanWord(i, false);
+            for (const x of el.expansions) exps.push(x);
+            if (el.quoted) quoted = true;
+            i = Math.max(el.end, i + 1);
+          }
+          lit += t.slice(from, i);
+          run = i;
           continue;
         }
         break;
@@ -500,7 +525,7 @@ class Scanner {
       if (c === C_SQ) {
         flush(i);
         quoted = true;
-        const end = this.skipSingle(i + 1);
+        const end = this.skipSingle(i + 1, exps);
         lit += t.slice(i + 1, t.charCodeAt(end - 1) === C_SQ && end - 1 > i ? end - 1 : end);
         i = end;
         run = i;
