@@ -43,6 +43,9 @@ function versionsInScript(model: DeploymentModel, s: ScriptFacts): InstalledVers
       const at = (m.index ?? 0) + m[0].indexOf('/', 24) + 1;
       add(fromToken(model, s, product, m[1]!, at, `download URL in ${baseName(s.file)}`));
     }
+    // A version variable the script uses (`${NOMAD_VERSION}`, `$NomadVersion`, `$env:NOMAD_VERSION`), e.g. passed to a helper function.
+    const viaVar = new RegExp(`\\$\\{?((?:env:)?${product}_?version)\\b`, 'i').exec(text);
+    if (viaVar && seen.size === 0) add(fromToken(model, s, product, viaVar[0], viaVar.index, `$${viaVar[1]} in ${baseName(s.file)}`));
     // Package managers: apt-get install nomad=1.10.5-1, yum install nomad-1.10.5, choco install nomad --version 1.10.5
     const pkg = new RegExp(`\\b(apt(?:-get)?|yum|dnf|choco(?:latey)?)\\s+(?:-\\S+\\s+)*install\\b[^\\n]*?\\b${product}\\b(=[^\\s"']+|-\\d[^\\s"']*)?([^\\n]*)`, 'gi');
     for (const m of text.matchAll(pkg)) {

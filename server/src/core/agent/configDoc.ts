@@ -44,12 +44,15 @@ export interface ParsedAgentConfig {
 /** Agent config path heuristics: where Nomad and Consul read their config. */
 export function productFromPath(p: string | undefined): Product | undefined {
   if (!p) return undefined;
-  const s = p.toLowerCase().replace(/\\/g, '/');
-  const base = s.split('/').pop() ?? s;
+  const parts = p.toLowerCase().replace(/\\/g, '/').split('/');
+  const base = parts.pop() ?? '';
+  // The directory the agent reads wins: /etc/nomad.d/consul.hcl is Nomad's `consul` block.
+  for (const dir of parts.reverse()) {
+    if (/^nomad(\.d)?$/.test(dir)) return 'nomad';
+    if (/^consul(\.d)?$/.test(dir)) return 'consul';
+  }
   if (base.includes('consul')) return 'consul';
   if (base.includes('nomad')) return 'nomad';
-  if (/\/consul(\.d)?\//.test(s) || s.includes('consul')) return 'consul';
-  if (/\/nomad(\.d)?\//.test(s) || s.includes('nomad')) return 'nomad';
   return undefined;
 }
 

@@ -39,7 +39,8 @@ export function classifyConfig(doc: AgentConfigDoc, body: HclBody, overrides: re
     return { doc, product: prod.product, productReason: prod.reason, kind, kindReason: server ? 'server mode is enabled' : `client on ${doc.os} (${doc.osReason})` };
   }
   const name = `${doc.targetPath ?? ''} ${doc.templateFile ?? ''} ${doc.hostFile}`.toLowerCase();
-  const byName = /server/.test(baseName(doc.targetPath ?? doc.templateFile ?? doc.hostFile).toLowerCase()) || /user-data-server|\/server\.sh$/.test(name);
+  const byName =
+    /server/.test(baseName(doc.targetPath ?? doc.templateFile ?? doc.hostFile).toLowerCase()) || /server/.test(baseName(doc.hostFile).toLowerCase()) || /user-data-server/.test(name);
   const kind: RoleKind = byName ? 'server' : doc.os === 'windows' ? 'windows-client' : 'linux-client';
   return { doc, product: prod.product, productReason: prod.reason, kind, kindReason: byName ? 'file name says server' : `client on ${doc.os} (${doc.osReason})` };
 }

@@ -51,46 +51,71 @@ export function analyzeBash(
     });
   });
 
-  // Config templates substituted in place with sed, then copied where the agent reads them.
-  const rendered = new Map<string, { text: MappedText; templateFile: string; scriptPath: string; span: { start: number; end: number } }>();
-  for (const sed of scan.seds) {
-    for (const f of sed.files) {
-      const pathText = r.wordText(f);
-      const key = baseName(pathText).toLowerCase();
-      const prev = rendered.get(key);
-      const base = prev?.text ?? lookup.findByScriptPath(pathText)?.text;
-      if (!base) continue;
-      let cur = base;
-      for (const sub of sed.substitutions) {
-        const rep = valueOfMapped(decodeSedReplacement(text, sub, r));
-        const stepped: ResolvedValue = withStep(rep, { span: text.toHost(sub.start, sub.end), note: `${baseName(file)} sed s/${sub.pattern}/…/` }, sub.pattern);
-        cur = applySed(cur, sub.pattern, sub.flags, stepped, (matched, at, end) => {
-          placeholderMatches.push({ operator: 'sed', pattern: sub.pattern, caseSensitive: !sub.flags.includes('I'), matched, matchSpan: cur.toHost(at, end), opSpan: text.toHost(sub.start, sub.end), templateFile: base.primaryFile() });
-        });
-      }
-      rendered.set(key, { text: cur, templateFile: base.primaryFile(), scriptPath: pathText, span: { start: sed.start, end: sed.end } });
-    }
+  // Config templates copied where the agent reads them and substituted with sed, in script order:
+  // `cp tpl /etc/nomad.d/nomad.hcl; sed -i s/X/Y/ /etc/nomad.d/nomad.hcl` and `sed -i … tpl; cp tpl dst` alike.
+  interface FileState {
+    text: MappedText;
+    templateFile: string;
+    writeSpan: { start: number; end: number };
+    copied: boolean;
+    substituted: boolean;
   }
-  const copied = new Set<string>();
+  const state = new Map<string, FileState>();
+  const read = (pathText: string): FileState | undefined => {
+    const known = state.get(normalizePath(pathText));
+    if (known) return known;
+    const t = lookup.findByScriptPath(pathText);
+    return t ? { text: t.text, templateFile: t.text.primaryFile(), writeSpan: { start: 0, end: 0 }, copied: false, substituted: false } : undefined;
+  };
+  type Event = { at: number; apply: () => void };
+  const events: Event[] = [];
+  for (const sed of scan.seds) {
+    events.push({
+      at: sed.start,
+      apply: () => {
+        for (const f of sed.files) {
+          const pathText = r.wordText(f);
+          const cur0 = read(pathText);
+          if (!cur0) continue;
+          let cur = cur0.text;
+          for (const sub of sed.substitutions) {
+            const rep = valueOfMapped(decodeSedReplacement(text, sub, r));
+            const stepped: ResolvedValue = withStep(rep, { span: text.toHost(sub.start, sub.end), note: `${baseName(file)} sed s/${sub.pattern}/…/` }, sub.pattern);
+            const before = cur;
+            cur = applySed(before, sub.pattern, sub.flags, stepped, (matched, at, end) => {
+              placeholderMatches.push({ operator: 'sed', pattern: sub.pattern, caseSensitive: !sub.flags.includes('I'), matched, matchSpan: before.toHost(at, end), opSpan: text.toHost(sub.start, sub.end), templateFile: cur0.templateFile });
+            });
+          }
+          state.set(normalizePath(pathText), { ...cur0, text: cur, substituted: true, writeSpan: cur0.copied ? cur0.writeSpan : { start: sed.start, end: sed.end } });
+        }
+      },
+    });
+  }
   for (const c of scan.commands) {
     if (!['cp', 'install', 'mv'].includes(c.name)) continue;
-    const words = c.args.filter((a) => !r.wordText(a).startsWith('-'));
-    if (words.length < 2) continue;
-    const src = r.wordText(words[0]!);
-    const dst = r.wordText(words[words.length - 1]!);
-    const key = baseName(src).toLowerCase();
-    const rend = rendered.get(key) ?? (() => {
-      const t = lookup.findByScriptPath(src);
-      return t && looksLikeAgentConfigText(t.text.text) ? { text: t.text, templateFile: t.text.primaryFile(), scriptPath: src, span: { start: c.start, end: c.end } } : undefined;
-    })();
-    if (!rend) continue;
-    copied.add(key);
-    const target = dst.endsWith('/') || !/\.(hcl|json)$/i.test(dst) ? `${dst.replace(/\/$/, '')}/${baseName(src)}` : dst;
-    configDocs.push(templateDoc(file, `${file}#copy${configDocs.length}`, rend.text, rend.templateFile, target, text.toHost(c.start, c.end), rendered.has(key) ? 'template substituted with sed and copied' : 'template copied'));
+    events.push({
+      at: c.start,
+      apply: () => {
+        const words = c.args.filter((a) => !r.wordText(a).startsWith('-'));
+        if (words.length < 2) return;
+        const src = r.wordText(words[0]!);
+        const dst = r.wordText(words[words.length - 1]!);
+        const from = read(src);
+        if (!from || (!from.substituted && !looksLikeAgentConfigText(from.text.text))) return;
+        const target = dst.endsWith('/') || !/\.(hcl|json)$/i.test(dst) ? `${dst.replace(/\/$/, '')}/${baseName(src)}` : dst;
+        state.set(normalizePath(src), { ...from, copied: true });
+        state.set(normalizePath(target), { ...from, copied: true, writeSpan: { start: c.start, end: c.end } });
+      },
+    });
   }
-  for (const [key, rend] of rendered) {
-    if (copied.has(key)) continue;
-    configDocs.push(templateDoc(file, `${file}#sed-${key}`, rend.text, rend.templateFile, rend.scriptPath, text.toHost(rend.span.start, rend.span.end), 'template substituted in place with sed'));
+  events.sort((a, b) => a.at - b.at);
+  for (const e of events) e.apply();
+  for (const [target, st] of state) {
+    const isDestination = st.writeSpan.end > 0 && (looksLikeAgentConfigPath(target) || /\.(hcl|json)$/i.test(target));
+    const isCopiedSource = st.copied && state.get(target) === st && ![...state.entries()].some(([k, v]) => k !== target && v.text === st.text && v.writeSpan.start > st.writeSpan.start);
+    if (!isDestination || (st.copied && !isCopiedSource && target === normalizePath(st.templateFile))) continue;
+    if (target.endsWith(baseName(st.templateFile).toLowerCase()) && !looksLikeAgentConfigPath(target) && st.copied) continue;
+    configDocs.push(templateDoc(file, `${file}#tpl-${target}`, st.text, st.templateFile, target, text.toHost(st.writeSpan.start, st.writeSpan.end), st.substituted ? 'template copied and substituted with sed' : 'template copied'));
   }
 
   return {
@@ -105,6 +130,10 @@ export function analyzeBash(
     placeholderMatches,
     resolveVariable: (name, offset) => r.variable(name, offset, 0),
   };
+}
+
+function normalizePath(p: string): string {
+  return p.trim().replace(/^['"]|['"]$/g, '').replace(/\\/g, '/').replace(/\/{2,}/g, '/').toLowerCase();
 }
 
 function templateDoc(file: string, id: string, text: MappedText, templateFile: string, target: string, writeSpan: AgentConfigDoc['writeSpan'], via: string): AgentConfigDoc {
@@ -220,12 +249,14 @@ class ShResolver {
     return decodeShWord(this.text, w, (e) => this.expand(e, 0)).text;
   }
 
+  /** The value of an expansion; unknown values keep their text and carry the reason, so no stage mistakes them for data. */
   expand(e: ShExpansion, depth: number): { text: string; origin?: ResolvedValue } | undefined {
-    if (e.command) return undefined;
+    const written = this.text.text.slice(e.start, e.end);
+    if (e.command) return { text: written, origin: { kind: 'unknown', reason: `\`${abbreviate(written)}\` is computed at run time`, chain: [] } };
     const v = this.variable(e.name, e.start, depth + 1);
     if (v.kind === 'known') return { text: v.text, origin: v };
     if (e.defaultValue !== undefined) return { text: e.defaultValue, origin: { kind: 'known', text: e.defaultValue, chain: [{ span: this.text.toHost(e.start, e.end), note: `${baseName(this.file)} default for $${e.name}` }] } };
-    return undefined;
+    return { text: written, origin: v };
   }
 
   variable(name: string, offset: number, depth: number): ResolvedValue {
@@ -260,4 +291,9 @@ class ShResolver {
 function withStep(v: ResolvedValue, step: ChainStep, name: string): ResolvedValue {
   const next = { ...v, chain: [...v.chain, step] } as ResolvedValue;
   return looksSecretName(name) && next.kind === 'known' ? { ...next, secret: true } : next;
+}
+
+function abbreviate(s: string): string {
+  const t = s.replace(/\s+/g, ' ');
+  return t.length > 50 ? `${t.slice(0, 47)}...` : t;
 }

@@ -173,10 +173,11 @@ class PsResolver {
 
   private decode(lit: PsStringLiteral, depth: number): MappedText {
     return decodePsString(this.text, lit, (e: PsExpansion) => {
-      if (e.subexpression) return undefined;
+      const written = this.text.text.slice(e.start, e.end);
+      if (e.subexpression) return { text: written, origin: { kind: 'unknown', reason: `\`${abbreviate(written)}\` is computed at run time`, chain: [] } };
       const val = this.variable(e.name, e.start, depth + 1);
-      if (val.kind !== 'known') return undefined;
-      return { text: val.text, origin: val };
+      // Unknown values keep their text and carry the reason: later stages never take them for data.
+      return { text: val.kind === 'known' ? val.text : written, origin: val };
     });
   }
 

@@ -231,38 +231,47 @@ class Scanner {
     const t = this.t;
     const lim = this.lim;
     const base = stack.length - 1;
+    let doubles = 0;
+    for (const k of stack) if (k === K.Double) doubles++;
+    const push = (k: K): void => {
+      if (k === K.Double) doubles++;
+      stack.push(k);
+    };
+    const pop = (): void => {
+      if (stack.pop() === K.Double) doubles--;
+    };
     while (i < lim && stack.length > base) {
       const top = stack[stack.length - 1]!;
       const c = t.charCodeAt(i);
       if (top === K.TfString) {
         if (c === C_BSL) i += 2;
         else if (c === C_DQ) {
-          stack.pop();
+          pop();
           i++;
         } else if ((c === C_DOLLAR || c === C_PCT) && t.charCodeAt(i + 1) === C_LB) {
           if (t.charCodeAt(i - 1) === c) i += 2;
           else {
-            stack.push(K.TfExpr);
+            push(K.TfExpr);
             i += 2;
           }
         } else i++;
         continue;
       }
       if (top === K.TfExpr) {
-        if (c === C_DQ) stack.push(K.TfString);
-        else if (c === C_LB) stack.push(K.TfExpr);
-        else if (c === C_RB) stack.pop();
+        if (c === C_DQ) push(K.TfString);
+        else if (c === C_LB) push(K.TfExpr);
+        else if (c === C_RB) pop();
         i++;
         continue;
       }
       if (this.templated && c === C_DOLLAR) {
         if (t.charCodeAt(i + 1) === C_DOLLAR && t.charCodeAt(i + 2) === C_LB) {
-          if (top !== K.Backtick) stack.push(K.Brace);
+          if (top !== K.Backtick) push(K.Brace);
           i += 3;
           continue;
         }
         if (t.charCodeAt(i + 1) === C_LB) {
-          stack.push(K.TfExpr);
+          push(K.TfExpr);
           i += 2;
           continue;
         }
@@ -270,7 +279,7 @@ class Scanner {
       if (top === K.Backtick) {
         if (c === C_BSL) i += 2;
         else if (c === C_BT) {
-          stack.pop();
+          pop();
           i++;
         } else i++;
         continue;
@@ -282,12 +291,12 @@ class Scanner {
       if (c === C_DOLLAR) {
         const n = t.charCodeAt(i + 1);
         if (n === C_LP) {
-          stack.push(K.Paren);
+          push(K.Paren);
           i += 2;
           continue;
         }
         if (n === C_LB) {
-          stack.push(K.Brace);
+          push(K.Brace);
           i += 2;
           continue;
         }
@@ -295,35 +304,35 @@ class Scanner {
         continue;
       }
       if (c === C_BT) {
-        stack.push(K.Backtick);
+        push(K.Backtick);
         i++;
         continue;
       }
       if (top === K.Double) {
-        if (c === C_DQ) stack.pop();
+        if (c === C_DQ) pop();
         i++;
         continue;
       }
       if (c === C_DQ) {
-        stack.push(K.Double);
+        push(K.Double);
         i++;
         continue;
       }
       if (top === K.Brace) {
         if (c === C_RB) {
-          stack.pop();
+          pop();
           i++;
-        } else if (c === C_SQ && !inDouble && !stack.includes(K.Double)) i = this.skipSingle(i + 1);
+        } else if (c === C_SQ && !inDouble && doubles === 0) i = this.skipSingle(i + 1);
         else i++;
         continue;
       }
       // Paren
       if (c === C_SQ) i = this.skipSingle(i + 1);
       else if (c === C_LP) {
-        stack.push(K.Paren);
+        push(K.Paren);
         i++;
       } else if (c === C_RP) {
-        stack.pop();
+        pop();
         i++;
       } else if (c === C_HASH && (i === 0 || isMeta(t.charCodeAt(i - 1)))) {
         while (i < lim && !isNewline(t.charCodeAt(i))) i++;

@@ -6,7 +6,7 @@
  * text. Tolerant: never throws, always makes progress, depth-limited.
  */
 import type { HclAttribute, HclDialect, HclExpr } from './ast';
-import { scanToken, skipBlanks, type LexDiagnostic, type Token } from './lexer';
+import { addDiagnostic, scanToken, skipBlanks, type LexDiagnostic, type Token } from './lexer';
 import { locateHeredoc, scanTemplate, type DirectiveResult, type InterpolationResult, type TemplateHost } from './strings';
 
 export const MAX_DEPTH = 500;
@@ -32,8 +32,9 @@ export class ExprParser implements TemplateHost {
     this.limit = src.length;
   }
 
+  /** Records a diagnostic; a run of identical adjacent diagnostics is merged, and the total is capped. */
   diag(start: number, end: number, message: string): void {
-    this.diags.push({ start, end, message });
+    addDiagnostic(this.diags, start, end, message);
   }
 
   /** The next token; newline tokens are skipped (and consumed) while `nlIgnore > 0`. */

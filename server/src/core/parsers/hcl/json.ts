@@ -5,7 +5,7 @@
  * else becomes an attribute. Tolerant: reports diagnostics, keeps what parsed.
  */
 import type { HclAttribute, HclBlock, HclBody, HclEscapeIssue, HclExpr, HclParseResult } from './ast';
-import type { LexDiagnostic } from './lexer';
+import { addDiagnostic, type LexDiagnostic } from './lexer';
 import { finishDiagnostics } from './parser';
 
 const MAX_JSON_DEPTH = 500;
@@ -49,7 +49,7 @@ class JsonReader {
   }
 
   private diag(start: number, end: number, message: string): void {
-    this.diags.push({ start, end, message });
+    addDiagnostic(this.diags, start, end, message);
   }
 
   /** Skips a bracketed group without recursion (used past the depth limit). */

@@ -34,6 +34,24 @@ export interface LexDiagnostic {
   readonly message: string;
 }
 
+/** Diagnostics beyond this count are dropped (one summary diagnostic is added). */
+export const MAX_DIAGNOSTICS = 1000;
+const TOO_MANY = 'Too many syntax errors; errors after this point are not reported';
+
+/** Appends a diagnostic, merging it into the previous one when identical and adjacent; caps the list. */
+export function addDiagnostic(diags: LexDiagnostic[], start: number, end: number, message: string): void {
+  const prev = diags[diags.length - 1];
+  if (prev && prev.message === message && start >= prev.start && start <= prev.end + 1) {
+    diags[diags.length - 1] = { start: prev.start, end: Math.max(prev.end, end), message };
+    return;
+  }
+  if (diags.length >= MAX_DIAGNOSTICS) {
+    if (prev?.message !== TOO_MANY) diags.push({ start, end, message: TOO_MANY });
+    return;
+  }
+  diags.push({ start, end, message });
+}
+
 const THREE_CHAR_PUNCT = new Set(['...']);
 const TWO_CHAR_PUNCT = new Set(['==', '!=', '<=', '>=', '&&', '||', '=>']);
 const ONE_CHAR_PUNCT = new Set(['{', '}', '[', ']', '(', ')', '=', ':', ',', '.', '?', '!', '+', '-', '*', '/', '%', '<', '>', '~']);
@@ -82,7 +100,7 @@ export function skipBlanks(src: string, pos: number, diags: LexDiagnostic[]): nu
     } else if (c === 0x2f && src.charCodeAt(pos + 1) === 0x2a /* * */) {
       const close = src.indexOf('*/', pos + 2);
       if (close < 0) {
-        diags.push({ start: pos, end: len, message: 'Unterminated template comment: a /* comment is not closed before the end of the file' });
+        addDiagnostic(diags, pos, len, 'Unterminated comment: a /* comment is not closed before the end of the file');
         pos = len;
       } else {
         pos = close + 2;

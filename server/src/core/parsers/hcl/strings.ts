@@ -35,6 +35,8 @@ export interface TemplateHost {
   readonly src: string;
   readonly dialect: HclDialect;
   readonly diags: LexDiagnostic[];
+  /** Records a diagnostic (merged / capped by the host). */
+  diag(start: number, end: number, message: string): void;
   /** Parses the inside of `${ ... }`; `pos` is just after `${`. */
   interpolation(pos: number, limit: number): InterpolationResult;
   /** Parses the inside of `%{ ... }`; `pos` is just after `%{`. */
@@ -120,12 +122,13 @@ export function decodeEscape(src: string, pos: number, dialect: HclDialect): Esc
 /** Scans template content starting at `pos` in the given mode. Never throws; always makes progress. */
 export function scanTemplate(host: TemplateHost, pos: number, mode: TemplateMode): TemplateScanResult {
   const res = scanTemplateContent(host, pos, mode);
-  checkDirectiveNesting(res.parts, host.diags);
+  checkDirectiveNesting(res.parts, (d) => host.diag(d.start, d.end, d.message));
   return res;
 }
 
 /** Reports `%{ if }` / `%{ for }` directives without their `endif` / `endfor` and vice versa. */
-export function checkDirectiveNesting(parts: readonly HclTemplatePart[], diags: LexDiagnostic[]): void {
+export function checkDirectiveNesting(parts: readonly HclTemplatePart[], report: (d: LexDiagnostic) => void): void {
+  const diags = { push: report };
   const stack: Array<{ keyword: string; start: number; end: number; sawElse: boolean }> = [];
   for (const part of parts) {
     if (part.kind !== 'directive') continue;
@@ -193,7 +196,7 @@ function scanTemplateContent(host: TemplateHost, pos: number, mode: TemplateMode
       flushLiteral(limit);
       if (quoted) {
         const msg = host.dialect === 'hcl1' ? 'literal not terminated' : 'Unterminated template string; no closing quote was found for the string';
-        host.diags.push({ start: mode.openQuote, end: limit, message: msg });
+        host.diag(mode.openQuote, limit, msg);
       }
       return { parts, value, escapeIssues, contentEnd: limit, end: limit };
     }
@@ -209,7 +212,7 @@ function scanTemplateContent(host: TemplateHost, pos: number, mode: TemplateMode
         host.dialect === 'hcl1'
           ? 'literal not terminated (quoted strings cannot contain a newline; a trailing backslash escapes the closing quote)'
           : 'Invalid multi-line string; quoted strings may not be split over multiple lines (unterminated template string)';
-      host.diags.push({ start: mode.kind === 'quoted' ? mode.openQuote : pos, end: eol, message: msg });
+      host.diag(mode.kind === 'quoted' ? mode.openQuote : pos, eol, msg);
       return { parts, value, escapeIssues, contentEnd: eol, end: eol };
     }
     if ((c === 0x24 /* $ */ || c === 0x25) /* % */ && src.charCodeAt(pos + 1) === c && src.charCodeAt(pos + 2) === 0x7b) {
@@ -238,15 +241,15 @@ function scanTemplateContent(host: TemplateHost, pos: number, mode: TemplateMode
         }
         const brace = src.indexOf('}', res.end);
         if (brace >= 0 && brace < stop) {
-          host.diags.push({ start: res.end, end: brace, message: `Extra characters after ${isInterp ? 'interpolation expression' : 'template directive'}; expected a closing brace` });
+          host.diag(res.end, brace, `Extra characters after ${isInterp ? 'interpolation expression' : 'template directive'}; expected a closing brace`);
           end = brace + 1;
         } else if (!quoted) {
-          host.diags.push({ start: open, end: limit, message: `Unterminated template ${isInterp ? 'interpolation' : 'directive'}: no closing brace before the end of the template` });
+          host.diag(open, limit, `Unterminated template ${isInterp ? 'interpolation' : 'directive'}: no closing brace before the end of the template`);
           litStart = runStart = open;
           pos = limit;
           continue;
         } else {
-          host.diags.push({ start: open, end: Math.max(res.end, open + 2), message: `Unterminated template ${isInterp ? 'interpolation' : 'directive'}; expected a closing brace` });
+          host.diag(open, Math.max(res.end, open + 2), `Unterminated template ${isInterp ? 'interpolation' : 'directive'}; expected a closing brace`);
           end = Math.max(res.end, open + 2);
         }
       }
@@ -272,7 +275,7 @@ function scanTemplateContent(host: TemplateHost, pos: number, mode: TemplateMode
             host.dialect === 'hcl1'
               ? `illegal char escape: ${esc.issue.sequence}`
               : `Invalid escape sequence: ${esc.issue.sequence} is not a valid escape sequence`;
-          host.diags.push({ start: esc.issue.start, end: esc.issue.end, message: msg });
+          host.diag(esc.issue.start, esc.issue.end, msg);
         }
       }
       litValue += esc.value;
