@@ -237,6 +237,13 @@ export class Lexer {
           while (k < limit && k - ks < 40 && isIdentChar(text.charCodeAt(k))) k++;
           if (k > ks && text.charCodeAt(k) === 62) {
             i = k + 1;
+            if (text.charCodeAt(ks - 1) !== 47) {
+              // `<persist>true</persist>` on one line: skip the whole element.
+              const closeTag = `</${text.slice(ks, k)}>`;
+              const e = lineEnd(text, i, limit);
+              const c = text.slice(i, e).toLowerCase().indexOf(closeTag.toLowerCase());
+              if (c >= 0) i = i + c + closeTag.length;
+            }
             sp = true;
             continue;
           }

@@ -112,7 +112,7 @@ export class Parser {
         if (this.isPunct(s, j, '(')) return this.parseParamBlock(s, j, to, depth);
       }
       if (KEYWORDS_BLOCK.has(kw) || (KEYWORDS_SCRIPTBLOCK_NAMED.has(kw) && this.isPunct(s, this.skipNl(s, i + 1, to), '{'))) {
-        return this.parseControl(s, i + 1, to, depth);
+        return this.parseControl(s, i + 1, to, depth, kw);
       }
       if (KEYWORDS_VALUE.has(kw)) {
         const j = i + 1;
@@ -140,7 +140,7 @@ export class Parser {
     return j;
   }
 
-  private parseControl(s: Stream, i: number, to: number, depth: number): number {
+  private parseControl(s: Stream, i: number, to: number, depth: number, kw: string): number {
     let j = i;
     for (let guard = 0; j < to && guard < 64; guard++) {
       const t = s.toks[j]!;
@@ -154,15 +154,33 @@ export class Parser {
         return j;
       }
       if (t.k === K.Punct && t.t === '(') {
+        if (kw === 'foreach') {
+          // `foreach ($x in <pipeline>)`: parse what follows `in`.
+          const close = Math.min(this.closeOf(s, j), to);
+          let k = j + 1;
+          while (k < close && !(s.toks[k]!.k === K.Word && s.toks[k]!.t.toLowerCase() === 'in')) k++;
+          if (k < close) {
+            this.parseBlock(s, k + 1, close, depth + 1 > MAX_DEPTH ? depth : depth + 1);
+            j = Math.min(close + 1, to);
+            continue;
+          }
+        }
         j = this.group(s, j, to, depth);
         continue;
       }
-      if (t.k === K.Punct && t.t === '{') return this.group(s, j, to, depth);
-      if (t.k === K.Type || t.k === K.Param || (t.k === K.Punct && t.t === ',') || (t.k === K.Word && guard === 0)) {
-        j++;
-        continue;
+      if (t.k === K.Punct && t.t === '{') {
+        j = this.group(s, j, to, depth);
+        // `if {…} else {…}`, `try {…} catch {…} finally {…}`, `do {…} while (…)`.
+        const k = this.skipNl(s, j, to);
+        const n = s.toks[k];
+        if (n && k < to && n.k === K.Word && /^(else|elseif|catch|finally|while|until)$/i.test(n.t)) {
+          kw = n.t.toLowerCase();
+          j = k + 1;
+          continue;
+        }
+        return j;
       }
-      if (t.k === K.Word && /^(while|until)$/i.test(t.t)) {
+      if (t.k === K.Type || t.k === K.Param || (t.k === K.Punct && t.t === ',') || (t.k === K.Word && guard === 0 && kw !== 'if' && kw !== 'elseif')) {
         j++;
         continue;
       }
