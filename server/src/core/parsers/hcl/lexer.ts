@@ -52,8 +52,6 @@ export function addDiagnostic(diags: LexDiagnostic[], start: number, end: number
   diags.push({ start, end, message });
 }
 
-const THREE_CHAR_PUNCT = new Set(['...']);
-const TWO_CHAR_PUNCT = new Set(['==', '!=', '<=', '>=', '&&', '||', '=>']);
 const ONE_CHAR_PUNCT = new Set(['{', '}', '[', ']', '(', ')', '=', ':', ',', '.', '?', '!', '+', '-', '*', '/', '%', '<', '>', '~']);
 
 const NON_ASCII_ID_START = /[\p{L}\p{Nl}]/u;
@@ -170,10 +168,14 @@ export function scanToken(src: string, start: number, diags: LexDiagnostic[]): T
       return { kind: 'heredoc', start: pos, end, text: src.slice(pos, end) };
     }
   }
-  const three = src.substr(pos, 3);
-  if (THREE_CHAR_PUNCT.has(three)) return { kind: 'punct', start: pos, end: pos + 3, text: three };
-  const two = src.substr(pos, 2);
-  if (TWO_CHAR_PUNCT.has(two)) return { kind: 'punct', start: pos, end: pos + 2, text: two };
+  const c2 = src.charCodeAt(pos + 1);
+  if (c === 0x2e && c2 === 0x2e && src.charCodeAt(pos + 2) === 0x2e) return { kind: 'punct', start: pos, end: pos + 3, text: '...' };
+  if (c2 === 0x3d /* = */ && (c === 0x3d || c === 0x21 || c === 0x3c || c === 0x3e)) {
+    return { kind: 'punct', start: pos, end: pos + 2, text: src.slice(pos, pos + 2) };
+  }
+  if ((c === 0x26 && c2 === 0x26) || (c === 0x7c && c2 === 0x7c) || (c === 0x3d && c2 === 0x3e)) {
+    return { kind: 'punct', start: pos, end: pos + 2, text: src.slice(pos, pos + 2) };
+  }
   const one = src.charAt(pos);
   if (ONE_CHAR_PUNCT.has(one)) return { kind: 'punct', start: pos, end: pos + 1, text: one };
   // One invalid character (a whole surrogate pair counts as one).
