@@ -83,6 +83,9 @@ function killGroup(child, signal) {
   }
 }
 
+/** Harmless offline noise (E2E-OFFLINE.md): the gallery, vsda 404s, iframe warnings. */
+const NOISE = /open-vsx\.org|Failed to load resource|web worker extension host is started in a same-origin iframe|allow-scripts and allow-same-origin|Resolv(?:ing|ed) connection token|Creating a socket|\[Service Worker\]|Updating additional builtin extensions cache|ChatSessionStore/;
+
 /** `%c` style markers and their CSS arguments are noise in a terminal. */
 function consoleText(msg) {
   const text = msg.text();
@@ -197,7 +200,7 @@ async function main() {
     const screenshots = [];
     page.on('console', (msg) => {
       const text = process.env.HSR_E2E_RAW === '1' ? JSON.stringify(msg.text()) : consoleText(msg);
-      process.stdout.write(`${text}\n`);
+      if (!NOISE.test(text) || process.env.HSR_E2E_VERBOSE === '1') process.stdout.write(`${text}\n`);
       const m = /HSR_SCREENSHOT (\S+)/.exec(text);
       if (m) screenshots.push(takeScreenshot(page, m[1]));
     });

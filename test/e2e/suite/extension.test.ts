@@ -29,6 +29,14 @@ suite('harness', () => {
   test('the example workspace folder is open', () => {
     assert.equal(vscode.workspace.workspaceFolders?.length, 1, 'one workspace folder');
   });
+
+  test('the launcher saves screenshots on request', async () => {
+    mkdirSync(resultsDir, { recursive: true });
+    const path = join(resultsDir, 'e2e-workbench.png');
+    rmSync(path, { force: true });
+    await screenshot(path);
+    assert.equal(readFileSync(path).subarray(1, 4).toString('latin1'), 'PNG');
+  });
 });
 
 suite('hashistack-review in VS Code', () => {
