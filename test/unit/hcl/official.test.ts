@@ -55,6 +55,15 @@ const VALID = [
   'a = "${file("x")}"\n',
   'dynamic "x" {\n  for_each = var.y\n  content {\n    a = x.value\n  }\n}\n',
   'a = /* inline */ 1 // trailing\n',
+  'a = {}\n',
+  'a = { (var.k) = 1, "x" = 2 }\n',
+  'a b c {\n}\n',
+  'a = var.x.0\n',
+  'a = x.*.y\n',
+  'a = <<EOF\nEOF\n',
+  'a = true ? 1 : 2 ? 3 : 4\n',
+  'a = f(x...)\n',
+  'x = "${a}${b}"\n',
 ];
 
 const INVALID = [
@@ -82,6 +91,13 @@ const INVALID = [
   'a = 1 +\n',
   'b { c { d = 1 } }\n',
   'b { c = 1, d = 2 }\n',
+  'a = "x" "y"\n',
+  'a = [1,,2]\n',
+  'a = "${}"\n',
+  'a = "%{ endif }"\n',
+  '"a" = 1\n',
+  'a = 0x10\n',
+  'a = "\\x"\n',
 ];
 
 test('agreement with the official HCL 2 parser on whether a snippet has errors', async () => {

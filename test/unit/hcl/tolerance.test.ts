@@ -172,3 +172,11 @@ test('large file parses in time proportional to a small one', () => {
   // Linear: the big file may take at most a few times longer per byte than the small one.
   assert.ok(bigNs < smallNs * ratio * 6 + 200e6, `small ${smallNs / 1e6}ms, big ${bigNs / 1e6}ms, ratio ${ratio}`);
 });
+
+test('diagnostics: identical adjacent errors merge; the total is capped', () => {
+  const r = parseHcl('a = 1\n@@@@@\n');
+  assert.deepEqual(r.diagnostics.map((d) => [d.start, d.end]), [[6, 11]]);
+  const many = parseHcl('a = "\\q"\n'.repeat(5000));
+  assert.ok(many.diagnostics.length <= 1001);
+  assert.ok(many.diagnostics[many.diagnostics.length - 1]?.message.startsWith('Too many syntax errors'));
+});

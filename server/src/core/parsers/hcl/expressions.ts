@@ -189,7 +189,10 @@ export class ExprParser implements TemplateHost {
   private parseNumber(tok: Token): HclExpr {
     const raw = tok.text;
     let value: number;
-    if (/^0[xX]/.test(raw)) value = parseInt(raw.slice(2), 16);
+    if (/^0[xX]/.test(raw)) {
+      value = parseInt(raw.slice(2), 16);
+      if (this.dialect === 'hcl2') this.diag(tok.start, tok.end, 'Invalid number literal; hexadecimal numbers are not supported in HCL 2');
+    }
     else if (this.dialect === 'hcl1' && /^0[0-7]+$/.test(raw)) value = parseInt(raw, 8);
     else value = Number(raw);
     return { type: 'number', start: tok.start, end: tok.end, value, raw };
