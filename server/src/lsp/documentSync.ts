@@ -1,0 +1,119 @@
+/**
+ * Keeps each folder's `Workspace` in step with the editor and the disk, one
+ * file at a time: an open document's buffer overrides the disk; closing it
+ * falls back to the disk content; watched-file events update closed files.
+ * The workspace is never re-read as a whole after startup.
+ */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { FileChangeType } from 'vscode-languageserver/node';
+import type { Connection, DidChangeWatchedFilesParams, TextDocuments } from 'vscode-languageserver/node';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import type { AnalysisScheduler } from './diagnostics';
+import type { FolderRegistry, FolderState } from './folders';
+import { runSafeNotification } from './runSafe';
+
+/** The files the server asks the client to watch (registered dynamically when the client supports it). */
+export const WATCHED_FILES_GLOB = '**/*.{tf,tfvars,hcl,json,ps1,psm1,sh,tpl,tftpl,service,pkr.hcl}';
+
+/** Folders whose content is never deployment configuration (same list as `Workspace.load`). */
+const IGNORED_DIRS = new Set(['.git', 'node_modules', '.terraform']);
+
+/** Larger files are not read into memory on a watcher event; the core reports such files at load. */
+const MAX_READ_BYTES = 32 * 1024 * 1024;
+
+export class DocumentSync {
+  constructor(
+    private readonly connection: Connection,
+    private readonly documents: TextDocuments<TextDocument>,
+    private readonly folders: FolderRegistry,
+    private readonly scheduler: AnalysisScheduler,
+  ) {}
+
+  listen(): void {
+    const console = this.connection.console;
+    this.documents.onDidOpen((e) => runSafeNotification(console, 'didOpen', () => this.opened(e.document)));
+    // Fires after didOpen as well as on every didChange.
+    this.documents.onDidChangeContent((e) => runSafeNotification(console, 'didChange', () => this.changed(e.document)));
+    this.documents.onDidClose((e) => runSafeNotification(console, 'didClose', () => this.closed(e.document.uri)));
+    this.connection.onDidChangeWatchedFiles((params) =>
+      runSafeNotification(console, 'didChangeWatchedFiles', () => this.watchedFilesChanged(params)),
+    );
+  }
+
+  /** After a folder has loaded from disk, the buffers already open in it override the disk. */
+  applyOpenBuffers(folder: FolderState): void {
+    const workspace = folder.workspace;
+    if (workspace === undefined) return;
+    for (const [file, uri] of folder.openUris) {
+      const doc = this.documents.get(uri);
+      if (doc !== undefined) workspace.setText(file, doc.getText());
+    }
+  }
+
+  private opened(doc: TextDocument): void {
+    const located = this.folders.locate(doc.uri);
+    if (located === undefined) return;
+    located.folder.openUris.set(located.file, doc.uri);
+  }
+
+  private changed(doc: TextDocument): void {
+    const located = this.folders.locate(doc.uri);
+    if (located === undefined) return;
+    const { folder, file } = located;
+    folder.openUris.set(file, doc.uri);
+    // Before the folder has loaded, `applyOpenBuffers` picks the buffer up.
+    if (folder.workspace === undefined) return;
+    folder.workspace.setText(file, doc.getText());
+    this.scheduler.schedule(folder);
+  }
+
+  private async closed(uri: string): Promise<void> {
+    const located = this.folders.locate(uri);
+    if (located === undefined) return;
+    const { folder, file } = located;
+    folder.openUris.delete(file);
+    if (folder.workspace === undefined) return;
+    await this.reloadFromDisk(folder, file);
+    this.scheduler.schedule(folder);
+  }
+
+  private async watchedFilesChanged(params: DidChangeWatchedFilesParams): Promise<void> {
+    const touched = new Set<FolderState>();
+    for (const change of params.changes) {
+      const located = this.folders.locate(change.uri);
+      if (located === undefined || isIgnored(located.file)) continue;
+      const { folder, file } = located;
+      // An open buffer wins over the disk until it is closed.
+      if (folder.workspace === undefined || folder.openUris.has(file)) continue;
+      if (change.type === FileChangeType.Deleted) folder.workspace.deleteFile(file);
+      else await this.reloadFromDisk(folder, file);
+      touched.add(folder);
+    }
+    for (const folder of touched) this.scheduler.schedule(folder);
+  }
+
+  private async reloadFromDisk(folder: FolderState, file: string): Promise<void> {
+    const absolute = path.join(folder.root, ...file.split('/'));
+    let bytes: Uint8Array | undefined;
+    try {
+      const stat = await fs.stat(absolute);
+      if (!stat.isFile()) bytes = undefined;
+      else if (stat.size > MAX_READ_BYTES) {
+        this.connection.console.warn(`Not reading ${file}: ${stat.size} bytes`);
+        bytes = undefined;
+      } else bytes = await fs.readFile(absolute);
+    } catch {
+      bytes = undefined; // deleted (or unreadable) on disk
+    }
+    const workspace = folder.workspace;
+    // Re-opened while reading: the buffer is the truth again.
+    if (workspace === undefined || folder.openUris.has(file)) return;
+    if (bytes === undefined) workspace.deleteFile(file);
+    else workspace.setBytes(file, bytes);
+  }
+}
+
+function isIgnored(file: string): boolean {
+  return file.split('/').some((segment) => IGNORED_DIRS.has(segment));
+}
