@@ -53,7 +53,7 @@ interface MutableLiteral extends PsStringLiteral {
   templateEscapes?: readonly TemplateEscape[];
 }
 
-const MAX_LEX_DEPTH = 48;
+const MAX_LEX_DEPTH = 16;
 
 function isNl(c: number): boolean {
   return c === 10 || c === 13;
@@ -593,8 +593,8 @@ export class Lexer {
     const dirMark = this.directives.length;
     if (s < this.dqUnclosedFrom) {
       const r = this.scanDqBody(s, limit, depth, false);
-      if (r >= 0) return r;
-      this.dqUnclosedFrom = s;
+      if (r >= 0 && !this.suspiciousClose(s, r, limit)) return r;
+      if (r < 0) this.dqUnclosedFrom = s;
       this.strings.length = strMark;
       this.comments.length = cmtMark;
       this.directives.length = dirMark;
@@ -602,6 +602,18 @@ export class Lexer {
     // Unterminated: recover at the end of the opening line.
     const eol = lineEnd(this.text, s, limit);
     return this.scanDqBody(s, eol, depth, true);
+  }
+
+  /**
+   * A string that spans lines and whose closing quote is glued to a word
+   * (`"stray…\nsc.exe create "Nomad`) is almost always a stray quote pairing
+   * with the next string's opening quote: recover at the end of the line.
+   */
+  private suspiciousClose(s: number, end: number, limit: number): boolean {
+    if (lineEnd(this.text, s, end) >= end - 1) return false;
+    if (end >= limit) return false;
+    const c = this.text.charCodeAt(end);
+    return isIdentChar(c) || c === 92 || c === 36 || c === 58 || c === 47;
   }
 
   /** Returns the end offset, or -1 when not terminated before `limit` and limit is not `stopAt`. */
@@ -676,9 +688,11 @@ export class Lexer {
     this.lastSubs = undefined;
     if (s < this.sqUnclosedFrom) {
       const dirMark = this.directives.length;
+      const strMark = this.strings.length;
       const r = tryScan(limit, false);
-      if (r >= 0) return r;
-      this.sqUnclosedFrom = s;
+      if (r >= 0 && !this.suspiciousClose(s, r, limit)) return r;
+      if (r < 0) this.sqUnclosedFrom = s;
+      this.strings.length = strMark;
       this.directives.length = dirMark;
       esc.length = 0;
       exps.length = 0;
@@ -803,7 +817,7 @@ export class Lexer {
     if (!psExpand) return j + 1;
     if (n === 40) {
       if (depth >= MAX_LEX_DEPTH || j >= this.subUnclosedFrom) {
-        const e = naiveParenEnd(text, j + 1, limit);
+        const e = this.naiveParenEnd(j + 1, limit);
         if (e < 0) return j + 2;
         exps.push({ start: j, end: e, name: text.slice(j + 2, e - 1), subexpression: true });
         return e;
@@ -829,6 +843,25 @@ export class Lexer {
     if (!v) return j + 1;
     exps.push({ start: j, end: v.end, name: v.name, subexpression: false });
     return v.end;
+  }
+
+  private parenTable: Map<number, number> | undefined;
+
+  /** End (after `)`) of the `(` at `open` by plain counting over the whole text (fallback), or -1. */
+  private naiveParenEnd(open: number, limit: number): number {
+    if (!this.parenTable) {
+      const table = new Map<number, number>();
+      const stack: number[] = [];
+      const text = this.text;
+      for (let k = 0; k < text.length; k++) {
+        const c = text.charCodeAt(k);
+        if (c === 40) stack.push(k);
+        else if (c === 41 && stack.length > 0) table.set(stack.pop()!, k + 1);
+      }
+      this.parenTable = table;
+    }
+    const e = this.parenTable.get(open);
+    return e === undefined || e > limit ? -1 : e;
   }
 
   private pushLiteral(
@@ -875,13 +908,3 @@ function beforeLineBreak(text: string, lineStart: number): number {
   return p;
 }
 
-/** Matching `)` for the `(` at `open` by plain counting (deep-nesting fallback). */
-function naiveParenEnd(text: string, open: number, limit: number): number {
-  let d = 0;
-  for (let k = open; k < limit; k++) {
-    const c = text.charCodeAt(k);
-    if (c === 40) d++;
-    else if (c === 41 && --d === 0) return k + 1;
-  }
-  return -1;
-}

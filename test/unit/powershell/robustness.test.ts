@@ -1,0 +1,109 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { scanPowerShell, decodePsString } from '../../../server/src/core/parsers/powershell';
+import { MappedText } from '../../../server/src/core/text/mappedText';
+
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 0x100000000;
+  };
+}
+
+const ALPHABET = ['"', "'", '@"', "@'", '"@', "'@", '$', '$(', '${', '(', ')', '{', '}', '[', ']', '`', '#', '<#', '#>', '|', '>', '>>', '2>&1', ';', ',', '::', '.', '-replace', '-f', ' ', '\n', '\r\n', '\r', 'abc', 'Out-File', 'Set-Content', '[IO.File]::WriteAllText(', '%{', '$${', 'x', '=', '&', '-Path', '\u201C', '\uD800', '\0'];
+
+test('random garbage never throws and offsets stay in range', () => {
+  const r = rng(42);
+  for (let n = 0; n < 400; n++) {
+    let s = '';
+    const len = Math.floor(r() * 200);
+    for (let i = 0; i < len; i++) s += ALPHABET[Math.floor(r() * ALPHABET.length)]!;
+    for (const templated of [false, true]) {
+      const res = scanPowerShell(s, { templated });
+      const src = MappedText.identity('g.ps1', s);
+      for (const lit of res.strings) {
+        assert.ok(lit.start >= 0 && lit.start <= lit.contentStart && lit.contentStart <= lit.contentEnd && lit.contentEnd <= lit.end && lit.end <= s.length, `bad ranges in ${JSON.stringify(s)}`);
+        const m = decodePsString(src, lit, () => ({ text: 'V' }));
+        for (let i = 0; i < m.text.length; i++) {
+          const o = m.hostOffset(i).offset;
+          assert.ok(o >= lit.contentStart && o <= lit.contentEnd, `mapping out of the literal in ${JSON.stringify(s)}`);
+        }
+      }
+      for (const c of res.commands) assert.ok(c.start <= c.end && c.end <= s.length);
+    }
+  }
+});
+
+test('unterminated everything', () => {
+  for (const s of ['"abc', "'abc", '@"\nabc', "@'\nabc", '<# abc', '$(abc', '${abc', '(((', '{{{', '[IO.File]::WriteAllText(', 'Out-File -Path', '"$(', '"$("$(', '& ', '-', '`', '@', '$', '%{', '${']) {
+    scanPowerShell(s);
+    scanPowerShell(s, { templated: true });
+  }
+  const r = scanPowerShell('"abc $(Get-Date');
+  assert.equal(r.strings.length, 1);
+});
+
+test('10k nested parens, braces, subexpressions and strings do not overflow', () => {
+  const n = 10_000;
+  const parens = '('.repeat(n) + 'Get-Date' + ')'.repeat(n);
+  assert.ok(scanPowerShell(parens).commands.some((c) => c.name === 'Get-Date'));
+  const braces = 'if ($x) {'.repeat(n) + 'Start-Service Nomad' + '}'.repeat(n);
+  assert.ok(scanPowerShell(braces).commands.some((c) => c.name === 'Start-Service'));
+  const subs = '"$('.repeat(2000) + 'Get-Item' + ')"'.repeat(2000);
+  scanPowerShell(subs);
+  const unclosed = '('.repeat(n) + '{'.repeat(n) + '$('.repeat(n) + 'Stop-Service x';
+  assert.ok(scanPowerShell(unclosed).commands.some((c) => c.name === 'Stop-Service'));
+  const replaces = '$x' + " -replace 'a', 'b'".repeat(n);
+  const v = scanPowerShell(`$y = ${replaces}`).assignments[0]!.value!;
+  assert.equal(v.kind, 'replace');
+  const unary = '$y = ' + '!'.repeat(n) + '$x';
+  scanPowerShell(unary);
+});
+
+function timeIt(f: () => void): number {
+  const t0 = process.hrtime.bigint();
+  f();
+  return Number(process.hrtime.bigint() - t0);
+}
+
+test('linear time: a 50x input takes roughly 50x as long', () => {
+  const unit = [
+    '$c = @"',
+    'datacenter = "$dc"',
+    '"@',
+    '$c | Out-File -FilePath C:\\a.hcl -Encoding ascii',
+    "(Get-Content $t -Raw) -replace 'A', $b | Set-Content $p",
+    'sc.exe create "Nomad" binPath= "C:\\n.exe agent" start= auto',
+    'Write-Host "stray',
+    '"$(Get-Date) ${x}" # comment',
+    "Write-Host 'unterminated",
+    'if ($x) { foreach ($i in 1..3) { [IO.File]::WriteAllText($p, "x") } ',
+    '',
+  ].join('\n');
+  const small = unit.repeat(40);
+  const big = unit.repeat(40 * 50);
+  // Warm up, then take the best of a few runs to reduce noise.
+  scanPowerShell(small);
+  scanPowerShell(big);
+  const best = (s: string): number => Math.min(timeIt(() => scanPowerShell(s)), timeIt(() => scanPowerShell(s)), timeIt(() => scanPowerShell(s)));
+  const ts = best(small);
+  const tb = best(big);
+  const ratio = tb / Math.max(ts, 1);
+  assert.ok(ratio < 50 * 6, `ratio ${ratio.toFixed(1)} suggests super-linear time`);
+  const tpl = unit.repeat(40 * 50);
+  const tt = Math.min(timeIt(() => scanPowerShell(tpl, { templated: true })), timeIt(() => scanPowerShell(tpl, { templated: true })));
+  assert.ok(tt / Math.max(best(small), 1) < 50 * 8);
+});
+
+test('pathological unterminated constructs repeated many times stay linear', () => {
+  const units = ['"a\n', "'a\n", '"$(\n', '${\n', '%{\n', '@"x\n'];
+  for (const u of units) {
+    const small = u.repeat(200);
+    const big = u.repeat(200 * 50);
+    scanPowerShell(small, { templated: true });
+    const ts = Math.min(timeIt(() => scanPowerShell(small, { templated: true })), timeIt(() => scanPowerShell(small, { templated: true })));
+    const tb = Math.min(timeIt(() => scanPowerShell(big, { templated: true })), timeIt(() => scanPowerShell(big, { templated: true })));
+    assert.ok(tb / Math.max(ts, 1) < 50 * 8, `unit ${JSON.stringify(u)}: ratio ${(tb / ts).toFixed(1)}`);
+  }
+});
