@@ -14,6 +14,8 @@ export interface PsExpansion extends PsNode {
   /** Variable name without `$` and braces, scope kept (`env:NOMAD_VERSION`); for `$(…)`, the inner text. */
   readonly name: string;
   readonly subexpression: boolean;
+  /** Scanned with `templated: true`: a Terraform `${…}` interpolation (also reported inside verbatim strings). */
+  readonly template?: boolean;
 }
 
 export interface PsStringLiteral extends PsNode {
@@ -27,6 +29,8 @@ export interface PsStringLiteral extends PsNode {
   readonly expansions: readonly PsExpansion[];
   /** e.g. here-string terminator not at the start of a line, unterminated string. */
   readonly problems: ReadonlyArray<PsNode & { readonly message: string }>;
+  /** Templated scans: `$${` / `%%{` escapes and the text they render to (`${` / `%{`). */
+  readonly templateEscapes?: ReadonlyArray<PsNode & { readonly text: string }>;
 }
 
 export interface PsReplaceOp extends PsNode {
@@ -62,6 +66,8 @@ export interface PsCommand extends PsNode {
   readonly arguments: readonly PsValue[];
   /** The value piped into this command, if it is the second+ element of a pipeline. */
   readonly pipelineInput: PsValue | undefined;
+  /** `& "C:\\path\\nomad.exe" …` / `. .\\lib.ps1`: the call operator used. */
+  readonly invocationOperator?: '&' | '.';
 }
 
 /** `[IO.File]::WriteAllText(path, text, enc)` and other static method calls. */
@@ -105,4 +111,6 @@ export interface PsScanResult {
   readonly comments: readonly PsComment[];
   /** `<powershell>`…`</powershell>` wrapper content range, when present. */
   readonly userDataWrapper: PsNode | undefined;
+  /** Templated scans: Terraform `%{ … }` directives (skipped by the scanner). */
+  readonly templateDirectives?: readonly PsNode[];
 }
