@@ -66,7 +66,7 @@ export interface PsCommand extends PsNode {
   readonly arguments: readonly PsValue[];
   /** The value piped into this command, if it is the second+ element of a pipeline. */
   readonly pipelineInput: PsValue | undefined;
-  /** `& "C:\\path\\nomad.exe" …` / `. .\\lib.ps1`: the call operator used. */
+  /** `& "C:\path\nomad.exe" …` / `. .\lib.ps1`: the call operator used. */
   readonly invocationOperator?: '&' | '.';
 }
 
