@@ -1,3 +1,4 @@
 import type { Check } from '../check';
+import { hclEscapeCheck } from './hclEscape';
 
-export const WINDOWS_CHECKS: readonly Check[] = [];
+export const WINDOWS_CHECKS: readonly Check[] = [hclEscapeCheck];

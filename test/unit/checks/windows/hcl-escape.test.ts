@@ -1,0 +1,82 @@
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { analyzeFiles, applyFix, exampleFindings, EXAMPLES, lineOf, ofRule } from './helpers';
+
+const FILE = 'shared/packer/scripts/client.ps1';
+const ps = (body: string) => `$ConsulConfigFile = "C:\\HashiCorp\\Consul\\config\\consul.hcl"\n$consulConfig = @"\n${body}\n"@\n[IO.File]::WriteAllText($ConsulConfigFile, $consulConfig, [Text.UTF8Encoding]::new($false))\n`;
+
+test('hcl-escape: \\H in an expandable here-string is an illegal char escape (error, exact range, fixes)', () => {
+  const text = ps('datacenter = "dc1"\ndata_dir = "C:\\HashiCorp\\Consul\\data"');
+  const files: Record<string, string> = { [FILE]: text };
+  const { findings } = analyzeFiles(files);
+  const f = ofRule(findings, 'hcl-escape');
+  assert.equal(f.length, 3);
+  const first = f.find((x) => x.span.start === text.indexOf('\\HashiCorp\\Consul\\data'))!;
+  assert.ok(first);
+  assert.equal(first.category, 'hcl-escape');
+  assert.equal(first.severity, 'error');
+  assert.equal(first.span.file, FILE);
+  assert.equal(first.span.end - first.span.start, 2);
+  assert.match(first.message, /illegal char escape/);
+  assert.match(first.message, /PowerShell expandable here-string/);
+  assert.equal(first.fixes?.length, 2);
+  // Apply all slash fixes one by one (re-analysing each time): silence.
+  let cur = files;
+  for (let i = 0; i < 5; i++) {
+    const r = ofRule(analyzeFiles(cur).findings, 'hcl-escape');
+    if (r.length === 0) break;
+    cur = applyFix(cur, r[0]!.fixes![0]!);
+  }
+  assert.match(cur[FILE]!, /data_dir = "C:\/HashiCorp\/Consul\/data"/);
+  assert.equal(ofRule(analyzeFiles(cur).findings, 'hcl-escape').length, 0);
+});
+
+test('hcl-escape: doubling fix yields C:\\\\ which HCL accepts', () => {
+  const text = ps('data_dir = "C:\\HashiCorp"');
+  const files: Record<string, string> = { [FILE]: text };
+  const f = ofRule(analyzeFiles(files).findings, 'hcl-escape');
+  assert.equal(f.length, 1);
+  const fixed = applyFix(files, f[0]!.fixes![1]!);
+  assert.match(fixed[FILE]!, /"C:\\\\HashiCorp"/);
+  assert.equal(ofRule(analyzeFiles(fixed).findings, 'hcl-escape').length, 0);
+});
+
+test('hcl-escape: \\t / \\n in a Windows path is a warning (TAB/LF)', () => {
+  const text = ps('log_file = "C:\\tmp\\nomad.log"');
+  const f = ofRule(analyzeFiles({ [FILE]: text }).findings, 'hcl-escape');
+  assert.equal(f.length, 2);
+  assert.ok(f.every((x) => x.severity === 'warning'));
+  assert.equal(f[0]!.span.start, text.indexOf('\\tmp'));
+  assert.match(f[0]!.message, /TAB/);
+});
+
+test('hcl-escape: \\n outside a path is not reported', () => {
+  const text = ps('name = "line1\\nline2"');
+  assert.equal(ofRule(analyzeFiles({ [FILE]: text }).findings, 'hcl-escape').length, 0);
+});
+
+test('hcl-escape: trailing backslash escapes the quote: literal not terminated', () => {
+  const text = ps('log_file = "C:/logs/nomad\\"\nlog_level = "INFO"');
+  const files: Record<string, string> = { [FILE]: text };
+  const f = ofRule(analyzeFiles(files).findings, 'hcl-escape');
+  const lit = f.find((x) => /literal not terminated/.test(x.message));
+  assert.ok(lit, JSON.stringify(f));
+  assert.equal(lit.span.start, text.indexOf('\\"\nlog_level'));
+  const fixed = applyFix(files, lit.fixes![0]!);
+  assert.equal(ofRule(analyzeFiles(fixed).findings, 'hcl-escape').length, 0);
+});
+
+test('hcl-escape: fixed fixture (C:/ and C:\\\\) is silent', () => {
+  const text = ps('data_dir = "C:\\\\HashiCorp\\\\Consul\\\\data"\nlog_file = "C:/HashiCorp/Consul/logs/"');
+  assert.equal(ofRule(analyzeFiles({ [FILE]: text }).findings, 'hcl-escape').length, 0);
+});
+
+test('hcl-escape: examples/windows-only line 42 fires, mixed-os is silent', async () => {
+  const f = ofRule(await exampleFindings('windows-only'), 'hcl-escape');
+  const text = fs.readFileSync(path.join(EXAMPLES, 'windows-only', FILE), 'utf8');
+  assert.equal(f.length, 3);
+  assert.ok(f.every((x) => x.span.file === FILE && lineOf(text, x.span.start) === 42));
+  assert.equal(ofRule(await exampleFindings('mixed-os'), 'hcl-escape').length, 0);
+});
