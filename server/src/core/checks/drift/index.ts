@@ -1,3 +1,20 @@
 import type { Check } from '../check';
+import { consulEncryptDrift, nomadEncryptPlacement } from './gossip';
+import { consulAddressTls, tlsFilesMissing, tlsHttpDrift, tlsRpcDrift } from './tls';
+import { commaJoinedList, joinMethodDrift, providerInClientServers } from './servers';
+import { aclEnabledDrift, managementTokenOnClient, tokenOneSide } from './acl';
 
-export const DRIFT_CHECKS: readonly Check[] = [];
+export const DRIFT_CHECKS: readonly Check[] = [
+  consulEncryptDrift,
+  nomadEncryptPlacement,
+  tlsRpcDrift,
+  tlsHttpDrift,
+  tlsFilesMissing,
+  consulAddressTls,
+  providerInClientServers,
+  commaJoinedList,
+  joinMethodDrift,
+  aclEnabledDrift,
+  managementTokenOnClient,
+  tokenOneSide,
+];

@@ -1,0 +1,115 @@
+/**
+ * ACLs: `acl.enabled` must agree across agents; a client carries an
+ * agent/default token, never the bootstrap/management token; a token set on
+ * one client OS and not the other means one side gets "Permission denied".
+ */
+import type { Role } from '../../agent/roles';
+import type { SettingEntry } from '../../agent/settings';
+import type { Check } from '../check';
+import { clientRoles, finding, label } from '../check';
+import type { Finding } from '../../types';
+import { describeEntry, roleAnchor, sideRelated, syncValueFix, truthy } from './compare';
+
+const MANAGEMENT = /(master|management|bootstrap|root)[_-]?token|initial_management|acl_master|\bmaster\b/i;
+
+export const aclEnabledDrift: Check = {
+  id: 'acl-enabled-mismatch',
+  category: 'acl',
+  severity: 'error',
+  title: 'ACLs enabled on some agents and not on others',
+  run(model) {
+    const out: Finding[] = [];
+    for (const product of ['nomad', 'consul'] as const) {
+      const roles = model.roles.filter((r) => r.product === product);
+      const ref = roles.find((r) => r.kind === 'server') ?? roles.find((r) => r.kind === 'linux-client');
+      if (!ref) continue;
+      const r = ref.settings.get('acl.enabled') ?? ref.settings.get('acl_enabled');
+      if (r?.unknownReason) continue;
+      for (const role of roles) {
+        if (role === ref) continue;
+        const e = role.settings.get('acl.enabled') ?? role.settings.get('acl_enabled');
+        if (e?.unknownReason || truthy(e?.value) === truthy(r?.value)) continue;
+        out.push(
+          finding({
+            check: this,
+            span: e?.keySpan ?? roleAnchor(role),
+            message: `${product === 'nomad' ? 'Nomad' : 'Consul'} ACLs differ: ${describeEntry(model, role, e, 'acl.enabled')}, ${describeEntry(model, ref, r, 'acl.enabled')}. Requests between them fail with "ACL support disabled", "ACL token not found" or "Permission denied".`,
+            related: sideRelated(ref, r, 'acl.enabled'),
+            fixes: e && r ? syncValueFix(e, r, `Set acl.enabled = ${String(r.value)} as on the ${label(ref)}`) : [],
+          }),
+        );
+      }
+    }
+    return out;
+  },
+};
+
+function tokensOf(role: Role): SettingEntry[] {
+  return [...role.settings.values()].filter((e) => /(^|\.)(token|tokens\.[a-z_]+|acl_token|acl_agent_token)$/.test(e.path) && !/ttl$/.test(e.path));
+}
+
+export const managementTokenOnClient: Check = {
+  id: 'acl-management-token-on-client',
+  category: 'acl',
+  severity: 'error',
+  title: 'A bootstrap/management token on a client',
+  run(model) {
+    const out: Finding[] = [];
+    const serverMgmt = new Set<string>();
+    for (const role of model.roles.filter((r) => r.kind === 'server')) {
+      for (const e of role.allEntries) if (/(initial_management|master|acl_master_token|bootstrap)/.test(e.path) && typeof e.value === 'string') serverMgmt.add(e.value);
+    }
+    for (const role of [...clientRoles(model, 'consul'), ...clientRoles(model, 'nomad')]) {
+      for (const e of tokensOf(role)) {
+        const viaName = e.chain.find((s) => MANAGEMENT.test(s.note));
+        const sameAsServer = typeof e.value === 'string' && serverMgmt.has(e.value);
+        const byPath = /(initial_management|master)$/.test(e.path);
+        if (!viaName && !sameAsServer && !byPath) continue;
+        const why = byPath ? `the key ${e.path} is the management token` : sameAsServer ? 'it equals the servers\' initial management token' : `its value comes from ${viaName!.note}`;
+        out.push(
+          finding({
+            check: this,
+            span: e.keySpan,
+            message: `${label(role)} carries a management (bootstrap) token in ${e.path} = ${e.display}: ${why}. A client must carry an agent/default token with a narrow policy; a master token on a client is a leak of full cluster control (and rotating it later breaks the client with "ACL not found").`,
+            related: sideRelated(role, e, e.path).slice(1),
+          }),
+        );
+      }
+    }
+    return out;
+  },
+};
+
+export const tokenOneSide: Check = {
+  id: 'acl-token-one-side',
+  category: 'acl',
+  severity: 'warning',
+  title: 'A token set on one client OS and missing on the other',
+  run(model) {
+    const out: Finding[] = [];
+    for (const product of ['nomad', 'consul'] as const) {
+      const win = model.roles.find((r) => r.product === product && r.kind === 'windows-client');
+      const lin = model.roles.find((r) => r.product === product && r.kind === 'linux-client');
+      if (!win || !lin) continue;
+      const aclOn = truthy(lin.settings.get('acl.enabled')?.value) || truthy(win.settings.get('acl.enabled')?.value) || product === 'nomad';
+      if (!aclOn) continue;
+      for (const [has, lacks] of [
+        [lin, win],
+        [win, lin],
+      ] as const) {
+        for (const e of tokensOf(has)) {
+          if (lacks.settings.has(e.path)) continue;
+          out.push(
+            finding({
+              check: this,
+              span: roleAnchor(lacks),
+              message: `${label(lacks)} has no ${e.path} while ${describeEntry(model, has, e, e.path)}. With ACLs on, the side without a token is anonymous: ${product === 'consul' ? 'Consul answers "Permission denied"' : 'Nomad\'s Consul calls fail with "Unexpected response code: 403 (Permission denied)"'}.`,
+              related: sideRelated(has, e, e.path),
+            }),
+          );
+        }
+      }
+    }
+    return out;
+  },
+};

@@ -1,0 +1,131 @@
+/**
+ * How clients find servers. `client.servers` takes only host[:port]; cloud
+ * auto-join (`provider=…`, go-discover) works only in `server_join {
+ * retry_join }`. Symptoms: "none of the configured servers are valid",
+ * "no servers", "discovering join addresses failed".
+ */
+import type { SettingEntry } from '../../agent/settings';
+import type { Check } from '../check';
+import { clientRoles, finding, label } from '../check';
+import type { Finding, FixSpec } from '../../types';
+import { roleAnchor, sideRelated } from './compare';
+
+const JOIN_PATHS = ['client.servers', 'client.server_join.retry_join', 'server_join.retry_join', 'client.server_join.start_join'];
+
+export const providerInClientServers: Check = {
+  id: 'servers-auto-join-in-client-servers',
+  category: 'servers',
+  severity: 'error',
+  title: 'go-discover `provider=…` inside client.servers',
+  run(model) {
+    const out: Finding[] = [];
+    for (const role of clientRoles(model, 'nomad')) {
+      for (const e of role.allEntries) {
+        if (e.path !== 'client.servers' || !Array.isArray(e.value)) continue;
+        const bad = e.value.filter((v): v is string => typeof v === 'string' && /provider=/.test(v));
+        if (bad.length === 0) continue;
+        out.push(
+          finding({
+            check: this,
+            span: e.keySpan,
+            message: `${label(role)}: client.servers = ${e.display} uses cloud auto-join, but client.servers accepts only host[:port] addresses; Nomad logs "none of the configured servers are valid" and the client never finds a server. Put "provider=…" in client { server_join { retry_join = [...] } }.`,
+            related: sideRelated(role, e, 'client.servers').slice(1),
+            fixes: moveToServerJoin(e),
+          }),
+        );
+      }
+    }
+    return out;
+  },
+};
+
+/** Rewrites `servers = [...]` as `server_join { retry_join = [...] }` when the text is the host's own. */
+function moveToServerJoin(e: SettingEntry): FixSpec[] {
+  const t = e.doc.text;
+  const nameStart = t.text.lastIndexOf('servers', e.expr.start);
+  if (nameStart < 0) return [];
+  for (let i = nameStart; i < nameStart + 'servers'.length; i++) if (!t.isExactAt(i)) return [];
+  const key = t.toHost(nameStart, nameStart + 'servers'.length);
+  const valueEnd = t.toHost(e.expr.end - 1, e.expr.end);
+  const eqAndValueEnd = { file: key.file, start: key.start, end: valueEnd.end };
+  if (valueEnd.file !== key.file || valueEnd.end <= key.start) return [];
+  const src = t.text.slice(e.expr.start, e.expr.end);
+  void src;
+  return [
+    {
+      title: 'Move the auto-join string to server_join { retry_join }',
+      edits: [
+        { span: key, newText: 'server_join { retry_join' },
+        { span: { file: key.file, start: eqAndValueEnd.end, end: eqAndValueEnd.end }, newText: ' }' },
+      ],
+    },
+  ];
+}
+
+export const commaJoinedList: Check = {
+  id: 'servers-comma-joined',
+  category: 'servers',
+  severity: 'error',
+  title: 'A server list written as one comma-joined string',
+  run(model) {
+    const out: Finding[] = [];
+    for (const role of model.roles) {
+      for (const e of role.allEntries) {
+        if (!/(^|\.)(servers|retry_join|start_join)$/.test(e.path)) continue;
+        const items = Array.isArray(e.value) ? e.value : typeof e.value === 'string' ? [e.value] : [];
+        const joined = items.find((v): v is string => typeof v === 'string' && v.includes(',') && !/provider=/.test(v));
+        if (joined === undefined && !(typeof e.value === 'string')) continue;
+        out.push(
+          finding({
+            check: this,
+            span: e.keySpan,
+            message:
+              typeof e.value === 'string'
+                ? `${label(role)}: ${e.path} must be a list, but it is the string ${e.display}; the agent refuses it or treats it as one address ("none of the configured servers are valid" / "discovering join addresses failed").`
+                : `${label(role)}: ${e.path} holds the single entry "${joined}", a comma-joined list; each address must be its own list item, or the agent tries to resolve the whole string as one host ("none of the configured servers are valid").`,
+            related: sideRelated(role, e, e.path).slice(1),
+          }),
+        );
+      }
+    }
+    return out;
+  },
+};
+
+export const joinMethodDrift: Check = {
+  id: 'servers-join-drift',
+  category: 'servers',
+  severity: 'warning',
+  title: 'Clients find servers differently (hard-coded address vs auto-join), or not at all',
+  run(model) {
+    const out: Finding[] = [];
+    const describe = (entries: SettingEntry[]) => entries.map((e) => `${e.path} = ${e.display}`).join(', ');
+    const methods = clientRoles(model, 'nomad').map((role) => {
+      const entries = JOIN_PATHS.map((p) => role.settings.get(p)).filter((e): e is SettingEntry => e !== undefined);
+      const values = entries.flatMap((e) => (Array.isArray(e.value) ? e.value : [e.value])).filter((v): v is string => typeof v === 'string');
+      const consulJoin = role.settings.get('consul.client_auto_join')?.value !== false && role.settings.has('consul.address');
+      const method = values.some((v) => /provider=/.test(v)) ? 'auto-join' : values.some((v) => /^\d{1,3}(\.\d{1,3}){3}(:\d+)?$/.test(v)) ? 'hard-coded IP' : values.length > 0 ? 'host names' : consulJoin ? 'Consul' : 'none';
+      return { role, entries, method };
+    });
+    for (const m of methods) {
+      if (m.method === 'none') {
+        out.push(finding({ check: this, span: roleAnchor(m.role), severity: 'error', message: `${label(m.role)} has no client.servers, no server_join and no Consul to discover servers: the client logs "no servers" and never registers.` }));
+      }
+    }
+    const win = methods.find((m) => m.role.kind === 'windows-client');
+    const lin = methods.find((m) => m.role.kind === 'linux-client');
+    if (win && lin && win.method !== lin.method && win.method !== 'none' && lin.method !== 'none') {
+      const hard = win.method === 'hard-coded IP' ? win : lin.method === 'hard-coded IP' ? lin : win;
+      const other = hard === win ? lin : win;
+      out.push(
+        finding({
+          check: this,
+          span: hard.entries[0]?.keySpan ?? roleAnchor(hard.role),
+          message: `Clients find servers differently: ${label(hard.role)} uses ${hard.method} (${describe(hard.entries)}), ${label(other.role)} uses ${other.method} (${describe(other.entries)}). A hard-coded address breaks when servers are replaced ("no servers", "discovering join addresses failed").`,
+          related: other.entries.flatMap((e) => sideRelated(other.role, e, e.path)),
+        }),
+      );
+    }
+    return out;
+  },
+};
