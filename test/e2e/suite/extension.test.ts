@@ -106,11 +106,12 @@ suite('hashistack-review in VS Code', () => {
   });
 });
 
-/** The first diagnostic, in document order, with a quick fix that carries an edit. */
+/** The first diagnostic, in document order, offering a quick fix that carries an edit. */
 async function firstQuickFix(
   uri: vscode.Uri,
   diagnostics: readonly vscode.Diagnostic[],
 ): Promise<{ diagnostic: vscode.Diagnostic; action: vscode.CodeAction } | undefined> {
+  const offered: string[] = [];
   const sorted = [...diagnostics].sort((a, b) => a.range.start.compareTo(b.range.start));
   for (const diagnostic of sorted) {
     const actions = (await vscode.commands.executeCommand<(vscode.CodeAction | vscode.Command)[]>(
@@ -119,18 +120,17 @@ async function firstQuickFix(
       diagnostic.range,
       vscode.CodeActionKind.QuickFix.value,
     )) ?? [];
+    // Asked for this diagnostic's range only. The API command does not carry
+    // CodeAction.diagnostics back, so take the preferred fix (the finding's own
+    // first fix), else the first quick fix with an edit.
     const fixes = actions.filter(
-      (a): a is vscode.CodeAction =>
-        'edit' in a &&
-        a.edit !== undefined &&
-        a.kind !== undefined &&
-        vscode.CodeActionKind.QuickFix.contains(a.kind) &&
-        (a.diagnostics ?? []).some((d) => codeOf(d) === codeOf(diagnostic) && d.range.isEqual(diagnostic.range)),
+      (a): a is vscode.CodeAction => 'edit' in a && a.edit !== undefined && a.kind !== undefined && vscode.CodeActionKind.QuickFix.contains(a.kind),
     );
-    // This diagnostic's own fix, not "Fix all in this file" (which lists many).
-    const action = fixes.find((a) => a.diagnostics?.length === 1) ?? fixes[0];
+    const action = fixes.find((a) => a.isPreferred === true) ?? fixes[0];
     if (action) return { diagnostic, action };
+    offered.push(`${describe(diagnostic).slice(0, 60)} -> ${JSON.stringify(actions.map((a) => `${a.title} [${'kind' in a ? a.kind?.value : 'command'}; edit: ${'edit' in a && a.edit !== undefined}]`))}`);
   }
+  console.log(`no usable quick fix; code actions offered:\n  ${offered.join('\n  ')}`);
   return undefined;
 }
 
