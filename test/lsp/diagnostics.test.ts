@@ -108,20 +108,38 @@ describe('diagnostics, code actions and navigation on a PowerShell-built Windows
     assert.equal(afterFix.diagnostics.filter((d) => d.code === escape.code).length, countBefore - 1);
   });
 
-  it('offers "fix all in this file" as a source.fixAll action', async () => {
+  it('offers "fix all in this file" as a source.fixAll action that applies the safe fixes', async () => {
     const start = { line: 0, character: 0 };
     const actions = (await h.conn.sendRequest(CodeActionRequest.type, {
       textDocument: { uri },
       range: { start, end: start },
       context: { diagnostics: [], only: ['source.fixAll'] },
     })) as CodeAction[];
-    assert.ok(Array.isArray(actions));
-    for (const a of actions) {
-      assert.equal(a.kind, 'source.fixAll.hashistack-review');
-      for (const c of (a.edit?.documentChanges ?? []) as TextDocumentEdit[]) {
-        assert.equal(c.textDocument.version, c.textDocument.uri === uri ? doc.version : null);
-      }
-    }
+    assert.equal(actions.length, 1, 'enable_syslog = true has a fix marked safe for fix-all');
+    const fixAll = actions[0];
+    assert.ok(fixAll);
+    assert.equal(fixAll.kind, 'source.fixAll.hashistack-review');
+    const changes = (fixAll.edit?.documentChanges ?? []) as TextDocumentEdit[];
+    for (const c of changes) assert.equal(c.textDocument.version, c.textDocument.uri === uri ? doc.version : null);
+    const ours = changes.find((c) => c.textDocument.uri === uri);
+    assert.ok(ours);
+    await change(ours.edits.map((e) => ({ range: e.range, text: e.newText })));
+    const p = await h.waitForDiagnostics(uri, (p) => p.version === doc.version, 'diagnostics after fix-all');
+    assert.equal(withCategory(p, 'os-setting').length, 0);
+  });
+
+  it('applies rule severities from the settings, and "off" silences a rule', async () => {
+    const current = await h.waitForDiagnostics(uri, (p) => p.version === doc.version && p.diagnostics.length > 0);
+    const rule = String(current.diagnostics[0]?.code);
+    h.options.settings = { rules: { [rule]: 'off' } };
+    await h.conn.sendNotification('workspace/didChangeConfiguration', { settings: null });
+    await h.waitForDiagnostics(uri, (p) => p.diagnostics.every((d) => d.code !== rule), `diagnostics without ${rule}`);
+    h.options.settings = { rules: { [rule]: 'info' } };
+    await h.conn.sendNotification('workspace/didChangeConfiguration', { settings: null });
+    const back = await h.waitForDiagnostics(uri, (p) => p.diagnostics.some((d) => d.code === rule), `${rule} back as info`);
+    assert.ok(back.diagnostics.filter((d) => d.code === rule).every((d) => d.severity === 3));
+    h.options.settings = {};
+    await h.conn.sendNotification('workspace/didChangeConfiguration', { settings: null });
   });
 
   it('hovers data_dir with markdown and answers definition with locations', async () => {

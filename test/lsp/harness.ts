@@ -25,12 +25,15 @@ import {
 } from 'vscode-languageserver-protocol/node';
 import type { InitializeResult, ProtocolConnection, PublishDiagnosticsParams, Registration } from 'vscode-languageserver-protocol/node';
 
-export const SERVER_MAIN = path.join(__dirname, '..', '..', 'server', 'src', 'serverMain.js');
+/** The tsc output by default; `HSR_LSP_SERVER=dist/server.js` runs the same tests against the bundle. */
+export const SERVER_MAIN = process.env['HSR_LSP_SERVER'] !== undefined
+  ? path.resolve(process.env['HSR_LSP_SERVER'])
+  : path.join(__dirname, '..', '..', 'server', 'src', 'serverMain.js');
 export const DEADLINE_MS = 15_000;
 
 export interface HarnessOptions {
   /** What the client answers to `workspace/configuration` for section `hashistackReview`. */
-  readonly settings?: Record<string, unknown>;
+  settings?: Record<string, unknown>;
 }
 
 export class LspHarness {
@@ -47,7 +50,8 @@ export class LspHarness {
     readonly root: string,
     readonly proc: ChildProcessWithoutNullStreams,
     readonly conn: ProtocolConnection,
-    private readonly options: HarnessOptions,
+    /** Mutable: change `options.settings`, then send `workspace/didChangeConfiguration`. */
+    readonly options: HarnessOptions,
   ) {
     this.exited = new Promise((resolve) =>
       proc.on('exit', (code) => {
