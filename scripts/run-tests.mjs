@@ -3,7 +3,7 @@
 // stdio), nvim (headless Neovim as a second real client), e2e (a real VS Code).
 // A layer whose prerequisites are missing on this machine fails, it is never skipped
 // silently: `HSR_SKIP_LAYERS=e2e,nvim` skips layers explicitly (and says so).
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, mkdirSync, rmSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,15 +46,44 @@ function runNodeTests(layer, files) {
   console.log(`[${layer}] ${passed} passed, ${failed} failed`);
 }
 
+// Streams the layer's output as it runs (the e2e layer takes a while) and reads
+// its own closing `<layer>: N passed, N failed` line. A layer that dies without
+// one, or exits non-zero without counting a failure, counts as one failure.
+// Bounded: the e2e launcher stops itself after 5 minutes; this is the backstop.
+const SCRIPT_LAYER_TIMEOUT_MS = Number(process.env.HSR_LAYER_TIMEOUT_MS ?? 15 * 60_000);
+
 function runScriptLayer(layer, script) {
-  const r = spawnSync(process.execPath, [script], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], env: process.env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  process.stdout.write(r.stdout ?? '');
-  const m = [...(r.stdout ?? '').matchAll(/^(?:\w+: )?(\d+) passed, (\d+) failed/gm)].pop();
-  const passed = m ? Number(m[1]) : 0;
-  const failed = m ? Number(m[2]) : 0;
-  totals.passed += passed;
-  totals.failed += failed + (r.status !== 0 && failed === 0 ? 1 : 0);
-  console.log(`[${layer}] ${passed} passed, ${failed} failed${r.status !== 0 ? ` (exit ${r.status})` : ''}`);
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [script], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], env: process.env });
+    let out = '';
+    child.stdout.on('data', (chunk) => {
+      process.stdout.write(chunk);
+      out = (out + chunk.toString('utf8')).slice(-64 * 1024);
+    });
+    const timer = setTimeout(() => {
+      console.log(`[${layer}] timed out after ${SCRIPT_LAYER_TIMEOUT_MS} ms`);
+      child.kill('SIGTERM');
+      setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
+    }, SCRIPT_LAYER_TIMEOUT_MS);
+    let finished = false;
+    const done = (status) => {
+      if (finished) return; // 'error' may be followed by 'close'
+      finished = true;
+      clearTimeout(timer);
+      const m = [...out.matchAll(/^(?:\w+: )?(\d+) passed, (\d+) failed/gm)].pop();
+      const passed = m ? Number(m[1]) : 0;
+      const failed = m ? Number(m[2]) : 0;
+      totals.passed += passed;
+      totals.failed += failed + (status !== 0 && failed === 0 ? 1 : 0);
+      console.log(`[${layer}] ${passed} passed, ${failed} failed${status !== 0 ? ` (exit ${status})` : ''}`);
+      resolve();
+    };
+    child.once('error', (err) => {
+      console.log(`[${layer}] could not start: ${err.message}`);
+      done('error');
+    });
+    child.once('close', (code, signal) => done(code ?? signal));
+  });
 }
 
 const layers = [
@@ -69,7 +98,13 @@ for (const [name, run] of layers) {
     console.log(`[${name}] skipped (HSR_SKIP_LAYERS)`);
     continue;
   }
-  run();
+  // One broken layer must not cost the others or the closing line.
+  try {
+    await run();
+  } catch (err) {
+    totals.failed += 1;
+    console.log(`[${name}] harness error: ${err?.stack ?? err}`);
+  }
 }
 console.log(`${totals.passed} passed, ${totals.failed} failed${totals.skipped ? `, ${totals.skipped} skipped` : ''}`);
 process.exit(totals.failed > 0 ? 1 : 0);
