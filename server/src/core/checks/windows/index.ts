@@ -1,4 +1,9 @@
 import type { Check } from '../check';
 import { hclEscapeCheck } from './hclEscape';
+import { encodingCheck } from './encoding';
+import { psReplaceCheck } from './psReplace';
+import { osSettingCheck } from './osSetting';
+import { templateCheck } from './template';
+import { psExpansionCheck } from './psExpansion';
 
-export const WINDOWS_CHECKS: readonly Check[] = [hclEscapeCheck];
+export const WINDOWS_CHECKS: readonly Check[] = [hclEscapeCheck, encodingCheck, psReplaceCheck, psExpansionCheck, osSettingCheck, templateCheck];

@@ -1,0 +1,110 @@
+/**
+ * ps-expansion: PowerShell expansion pitfalls in scripts that write agent
+ * HCL: `$name` of a variable the script never sets (expands to ""), `$(…)`
+ * subexpressions, here-string terminators not at the start of their line,
+ * and configs appended (Add-Content / Out-File -Append) on every boot.
+ */
+import type { Check } from '../check';
+import { finding } from '../check';
+import type { DeploymentModel } from '../../model/deploymentModel';
+import type { PsScriptFacts } from '../../scripts/scriptModel';
+import type { Finding, FixSpec } from '../../types';
+import { hostText, overlaps, psScripts } from './util';
+
+const AUTOMATIC = new Set(['true', 'false', 'null', '_', 'psitem', 'args', 'input', 'this', 'pscmdlet', 'psscriptroot', 'pscommandpath', 'myinvocation', 'home', 'pwd', 'host', 'pid', 'lastexitcode', 'error', 'erroractionpreference', 'psversiontable', 'matches', 'env', 'profile', 'pshome', 'shellid', 'executioncontext', 'psboundparameters', 'psculture', 'stacktrace']);
+
+export const psExpansionCheck: Check = {
+  id: 'ps-expansion',
+  category: 'ps-expansion',
+  severity: 'warning',
+  title: 'PowerShell expansion pitfalls in strings that hold agent HCL; configs appended on every boot',
+  run(model: DeploymentModel): Finding[] {
+    const out: Finding[] = [];
+    for (const s of psScripts(model)) {
+      const defined = definedVariables(s);
+      for (const lit of s.scan.strings) {
+        for (const p of lit.problems) {
+          out.push(
+            finding({
+              check: psExpansionCheck,
+              span: s.text.toHost(p.start, p.end),
+              severity: 'error',
+              message: `${p.message}. Windows PowerShell rejects the script ("White space is not allowed before the string terminator." / "The string is missing the terminator"), so nothing after it runs and the agent config is never written. Move the closing "@ or '@ to column 0.`,
+            }),
+          );
+        }
+        if (lit.quote !== 'expandable') continue;
+        const host = s.text.toHost(lit.contentStart, lit.contentEnd);
+        const holdsConfig = s.configDocs.some((d) => d.text.segments.some((seg) => seg.file === host.file && seg.hStart < host.end && host.start < seg.hEnd));
+        if (!holdsConfig) continue;
+        for (const x of lit.expansions) {
+          const span = s.text.toHost(x.start, x.end);
+          if (x.subexpression) {
+            out.push(
+              finding({
+                check: psExpansionCheck,
+                span,
+                severity: 'info',
+                message: `$(${x.name}) in an expandable string that holds agent HCL runs when the script runs; its output (which may be empty, multi-line or contain quotes/backslashes) is pasted into the config unchecked. Compute it into a variable first and validate it, or use a literal here-string @'…'@ with -creplace placeholders.`,
+              }),
+            );
+            continue;
+          }
+          const bare = x.name.replace(/^(script|global|local|private|using):/i, '');
+          if (/^env:/i.test(bare) || AUTOMATIC.has(bare.toLowerCase()) || defined.has(bare.toLowerCase())) continue;
+          out.push(
+            finding({
+              check: psExpansionCheck,
+              span,
+              message: `$${x.name} is expanded inside the agent HCL here, but ${s.file} never assigns it (no parameter, assignment or loop variable): PowerShell silently expands it to an empty string, so the agent gets "" for this value. Declare it as a parameter/assignment, or escape it with a backtick (\`$) if the $ is meant literally.`,
+            }),
+          );
+        }
+      }
+      for (const doc of s.configDocs) {
+        if (!doc.append) continue;
+        const w = s.scan.fileWrites.find((fw) => overlaps(s.text.toHost(fw.start, fw.end), doc.writeSpan));
+        const fixes: FixSpec[] = [];
+        if (w && w.via === 'Add-Content' && w.encoding) {
+          const cmd = s.scan.commands.find((c) => c.nameStart >= w.start && c.nameEnd <= w.end && /^add-content$/i.test(c.name));
+          if (cmd) {
+            const cspan = s.text.toHost(cmd.nameStart, cmd.nameEnd);
+            if (hostText(model, cspan)?.toLowerCase() === 'add-content') fixes.push({ title: 'Overwrite with Set-Content', edits: [{ span: cspan, newText: 'Set-Content' }] });
+          }
+        }
+        out.push(
+          finding({
+            check: psExpansionCheck,
+            span: doc.writeSpan,
+            message: `${doc.via} appends to ${doc.targetPath ?? 'the agent config'}: each run adds the block again (user-data may run on every boot with EC2Launch v2 frequency "always", and re-running a provisioning script is common). The repeated blocks and keys pile up in one file, and the agent either rejects them or silently takes one copy. Write the whole file (Set-Content / [IO.File]::WriteAllText) instead of appending.`,
+            fixes,
+          }),
+        );
+      }
+    }
+    return out;
+  },
+};
+
+/** Lower-case names of variables the script defines: assignments, param() entries, foreach/for loop variables, Set-Variable. */
+function definedVariables(s: PsScriptFacts): Set<string> {
+  const out = new Set<string>();
+  for (const a of s.scan.assignments) out.add(a.name.replace(/^(script|global|local|private):/i, '').toLowerCase());
+  const t = s.text.text;
+  for (const m of t.matchAll(/\]\s*\$([A-Za-z_][\w]*)/g)) out.add(m[1]!.toLowerCase()); // typed params / casts
+  const param = /\bparam\s*\(/i.exec(t);
+  if (param) {
+    let depth = 0;
+    let i = param.index + param[0].length - 1;
+    const start = i;
+    for (; i < t.length; i++) {
+      if (t[i] === '(') depth++;
+      else if (t[i] === ')' && --depth === 0) break;
+    }
+    for (const m of t.slice(start, i).matchAll(/\$([A-Za-z_][\w]*)/g)) out.add(m[1]!.toLowerCase());
+  }
+  for (const m of t.matchAll(/\bforeach\s*\(\s*\$([A-Za-z_]\w*)\s+in\b/gi)) out.add(m[1]!.toLowerCase());
+  for (const m of t.matchAll(/\b(?:Set|New)-Variable\s+(?:-Name\s+)?['"]?([A-Za-z_]\w*)/gi)) out.add(m[1]!.toLowerCase());
+  for (const m of t.matchAll(/-(?:OutVariable|ErrorVariable|ov|ev)\s+['"]?([A-Za-z_]\w*)/gi)) out.add(m[1]!.toLowerCase());
+  return out;
+}

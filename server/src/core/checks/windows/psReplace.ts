@@ -1,0 +1,72 @@
+/**
+ * ps-replace: a case-insensitive PowerShell `-replace` (or `-ireplace`) whose
+ * placeholder also matches another token of the config template, typically
+ * the key of the same name (`NODE_CLASS` vs `node_class`).
+ */
+import type { Check } from '../check';
+import { finding } from '../check';
+import type { DeploymentModel } from '../../model/deploymentModel';
+import type { PlaceholderMatch } from '../../scripts/scriptModel';
+import type { Finding, FixSpec, RelatedInfo, Span } from '../../types';
+import { hostText, overlaps, where } from './util';
+
+export const psReplaceCheck: Check = {
+  id: 'ps-replace',
+  category: 'ps-replace',
+  severity: 'error',
+  title: 'Case-insensitive -replace that also rewrites another token (e.g. the key node_class) of an agent config template',
+  run(model: DeploymentModel): Finding[] {
+    const out: Finding[] = [];
+    for (const s of model.scripts) {
+      if (s.language !== 'powershell') continue;
+      const byOp = new Map<string, PlaceholderMatch[]>();
+      for (const m of s.placeholderMatches) {
+        if (m.caseSensitive) continue;
+        const k = `${m.opSpan.file}:${m.opSpan.start}`;
+        byOp.set(k, [...(byOp.get(k) ?? []), m]);
+      }
+      for (const ms of byOp.values()) {
+        const accidental = ms.filter((m) => m.matched !== m.pattern || isHclKey(model, m.matchSpan));
+        if (accidental.length === 0) continue;
+        const op = ms[0]!;
+        const opText = hostText(model, op.opSpan) ?? '';
+        const opName = /^-[ic]?replace/i.exec(opText)?.[0];
+        const span: Span = opName ? { file: op.opSpan.file, start: op.opSpan.start, end: op.opSpan.start + opName.length } : op.opSpan;
+        const fixes: FixSpec[] = opName ? [{ title: `Use -creplace (case-sensitive)`, edits: [{ span, newText: '-creplace' }], safeForFixAll: true }] : [];
+        const related: RelatedInfo[] = accidental.map((m) => ({ span: m.matchSpan, message: `"${m.matched}" also matches '${m.pattern}' here${isHclKey(model, m.matchSpan) ? ' (an HCL key)' : ''}` }));
+        const first = accidental[0]!;
+        const becomes = resultingKey(model, first.matchSpan);
+        const keyNote = isHclKey(model, first.matchSpan)
+          ? `the key ${first.matched} (${where(model, first.matchSpan)}) is renamed${becomes ? ` to ${becomes}` : ' to the replacement value'}: the setting ${first.matched} is lost (e.g. the node class, so jobs constrained on \${node.class} never place) and Nomad rejects the renamed key in extraKeys() with "unexpected keys"`
+          : `"${first.matched}" at ${where(model, first.matchSpan)} is rewritten too`;
+        out.push(
+          finding({
+            check: psReplaceCheck,
+            span,
+            message: `${opName ?? op.operator} '${op.pattern}' is case-insensitive in PowerShell: it replaces ${ms.length} matches, not only the placeholder — ${keyNote}. Use -creplace so only '${op.pattern}' is replaced.`,
+            related,
+            fixes,
+          }),
+        );
+      }
+    }
+    return out;
+  },
+};
+
+/** Whether the match is an HCL attribute/block key (followed by `=` or `{`, not inside quotes). */
+function isHclKey(model: DeploymentModel, span: Span): boolean {
+  const text = model.files.get(span.file)?.text;
+  if (!text) return false;
+  const before = text.slice(text.lastIndexOf('\n', span.start - 1) + 1, span.start);
+  if (!/^\s*$/.test(before)) return false;
+  return /^\s*[={]/.test(text.slice(span.end, span.end + 40));
+}
+
+/** What the key became in the written config (`client.windows`), if the model knows. */
+function resultingKey(model: DeploymentModel, matchSpan: Span): string | undefined {
+  for (const role of model.roles) {
+    for (const e of role.allEntries) if (overlaps(e.keySpan, matchSpan)) return `${e.path} = ${e.display}`;
+  }
+  return undefined;
+}

@@ -1,0 +1,82 @@
+/**
+ * template: `templatefile()` calls whose variables and template disagree, and
+ * PowerShell `${…}` in a template that Terraform tries to interpolate.
+ */
+import type { Check } from '../check';
+import { finding } from '../check';
+import type { DeploymentModel } from '../../model/deploymentModel';
+import { parseTemplateWithDiagnostics } from '../../parsers/hcl/template';
+import { templateVariableUses } from '../../terraform/render';
+import type { Finding, Span } from '../../types';
+import { where } from './util';
+
+export const templateCheck: Check = {
+  id: 'template',
+  category: 'template',
+  severity: 'error',
+  title: 'templatefile() variables vs template, and PowerShell ${…} that Terraform interpolates',
+  run(model: DeploymentModel): Finding[] {
+    const out: Finding[] = [];
+    const done = new Set<string>();
+    for (const call of model.terraform.templateCalls) {
+      const tpl = call.templatePath;
+      if (!tpl) continue;
+      const src = model.files.get(tpl);
+      if (!src) continue;
+      const text = src.text;
+      const parsed = parseTemplateWithDiagnostics(text);
+      const callRel = [{ span: call.span, message: `templatefile() call (${call.usedAs}) — ${where(model, call.span)}` }];
+      const ps = /\.ps1$/i.test(tpl);
+      const badRanges: Span[] = [];
+      if (!done.has(tpl)) {
+        for (const d of parsed.diagnostics) {
+          const open = text.lastIndexOf('${', d.start);
+          if (open < 0) continue;
+          const close = text.indexOf('}', d.start);
+          const end = close >= 0 && text.lastIndexOf('\n', close) < open ? close + 1 : d.end;
+          const span: Span = { file: tpl, start: open, end };
+          badRanges.push(span);
+          const snippet = text.slice(open, end);
+          out.push(
+            finding({
+              check: templateCheck,
+              span,
+              message: `Terraform renders this file with templatefile() and reads ${snippet} as an interpolation: terraform plan fails with "${d.message}"${/:/.test(snippet) ? ' (Terraform: "Extra characters after interpolation expression; Template interpolation doesn\'t expect a colon at this location")' : ''}.${ps ? ' It is PowerShell syntax: escape it as $${ so PowerShell receives ${.' : ' Escape a literal ${ as $${.'}`,
+              related: callRel,
+              fixes: [{ title: 'Escape as $${ (literal for Terraform)', edits: [{ span: { file: tpl, start: open, end: open }, newText: '$' }], safeForFixAll: true }],
+            }),
+          );
+        }
+      }
+      const uses = templateVariableUses(parsed.parts);
+      const used = new Set(uses.map((u) => u.name));
+      for (const u of uses) {
+        if (call.vars.has(u.name)) continue;
+        if (badRanges.some((b) => b.start <= u.start && u.end <= b.end)) continue;
+        const span: Span = { file: tpl, start: u.start, end: u.end };
+        out.push(
+          finding({
+            check: templateCheck,
+            span,
+            message: `The template uses ${u.name} but the templatefile() call at ${where(model, call.span)} does not pass it: terraform plan fails with "Invalid value for "vars" parameter: vars map does not contain key "${u.name}"".${ps ? ` If \${${u.name}} is meant for PowerShell, write $\${${u.name}}.` : ''}`,
+            related: callRel,
+          }),
+        );
+      }
+      for (const [name, attr] of call.vars) {
+        if (used.has(name)) continue;
+        out.push(
+          finding({
+            check: templateCheck,
+            span: { file: call.file, start: attr.nameStart, end: attr.nameEnd },
+            severity: 'warning',
+            message: `templatefile() passes ${name} but ${tpl} never uses \${${name}}: the value never reaches the instance (a setting the other OS gets, such as a gossip key or token, is then missing on this one).`,
+            related: [{ span: { file: tpl, start: 0, end: 0 }, message: `template ${tpl}` }],
+          }),
+        );
+      }
+      done.add(tpl);
+    }
+    return out;
+  },
+};
