@@ -1,0 +1,132 @@
+/**
+ * Helpers shared by the image checks: what a Packer build runs in order
+ * (script commands and `inline` commands, mapped back to host spans), version
+ * comparison and path normalisation.
+ */
+import type { DeploymentModel } from '../../model/deploymentModel';
+import type { PackerProvisioner } from '../../packer';
+import { packerProvisioners } from '../../packer';
+import type { ScriptFacts } from '../../scripts/scriptModel';
+import type { Span } from '../../types';
+import { baseName } from '../../workspace/fileKinds';
+import { scanPowerShell } from '../../parsers/powershell';
+import { scanBash } from '../../parsers/bash';
+import type { PsCommand, PsValue } from '../../parsers/powershell/types';
+import type { ShCommand } from '../../parsers/bash/types';
+
+/** One command a Packer build runs, normalised across PowerShell and bash. */
+export interface BuildCommand {
+  readonly name: string;
+  /** Arguments and parameter values as plain text (quotes removed where the scanner decoded them). */
+  readonly words: readonly string[];
+  /** `-Name value` parameters (lower-case names) for PowerShell commands. */
+  readonly params: ReadonlyMap<string, string>;
+  /** The whole pipeline source text (for `… | Stop-Service`). */
+  readonly raw: string;
+  readonly span: Span;
+  readonly provisioner: PackerProvisioner;
+}
+
+export interface PackerBuild {
+  readonly key: string;
+  readonly file: string;
+  readonly sources: readonly string[];
+  readonly provisioners: readonly PackerProvisioner[];
+}
+
+export function packerBuilds(model: DeploymentModel): PackerBuild[] {
+  const out = new Map<string, PackerProvisioner[]>();
+  for (const p of packerProvisioners(model)) {
+    const key = `${p.file}|${p.buildSources.join(',')}`;
+    const list = out.get(key) ?? [];
+    list.push(p);
+    out.set(key, list);
+  }
+  return [...out.entries()].map(([key, provisioners]) => ({ key, file: provisioners[0]!.file, sources: provisioners[0]!.buildSources, provisioners }));
+}
+
+export function scriptsByBase(model: DeploymentModel, base: string): ScriptFacts[] {
+  return model.scripts.filter((s) => baseName(s.file).toLowerCase() === base);
+}
+
+export function psValueText(src: string, v: PsValue | undefined): string {
+  if (!v) return '';
+  switch (v.kind) {
+    case 'string':
+      return src.slice(v.literal.contentStart, v.literal.contentEnd);
+    case 'bareword':
+    case 'other':
+      return v.text;
+    case 'variable':
+      return `$${v.name}`;
+    default:
+      return src.slice(v.start, v.end);
+  }
+}
+
+function fromPs(src: string, c: PsCommand, span: Span, p: PackerProvisioner): BuildCommand {
+  const params = new Map<string, string>();
+  for (const q of c.parameters) params.set(q.name.toLowerCase(), psValueText(src, q.value));
+  const words = c.arguments.map((a) => psValueText(src, a));
+  return { name: c.name, words, params, raw: src.slice(c.start, c.end), span, provisioner: p };
+}
+
+function fromSh(src: string, c: ShCommand, span: Span, p: PackerProvisioner): BuildCommand {
+  return { name: c.name, words: c.args.map((a) => a.literal ?? a.raw), params: new Map(), raw: src.slice(c.start, c.end), span, provisioner: p };
+}
+
+/** Every command a provisioner runs: its scripts' commands, then its `inline` lines; `windows-restart` yields a pseudo command. */
+export function commandsOf(model: DeploymentModel, p: PackerProvisioner): BuildCommand[] {
+  const out: BuildCommand[] = [];
+  if (p.type === 'windows-restart') {
+    out.push({ name: 'windows-restart', words: [], params: new Map(), raw: 'windows-restart', span: p.span, provisioner: p });
+    return out;
+  }
+  for (const b of p.scripts) {
+    for (const s of scriptsByBase(model, b)) {
+      const src = s.text.text;
+      if (s.language === 'powershell') for (const c of s.scan.commands) out.push(fromPs(src, c, s.text.toHost(c.start, c.end), p));
+      else for (const c of s.scan.commands) out.push(fromSh(src, c, s.text.toHost(c.start, c.end), p));
+    }
+  }
+  for (const item of p.inline) {
+    if (item.type !== 'string') continue;
+    const span: Span = { file: p.file, start: item.start, end: item.end };
+    if (p.type === 'powershell' || p.type === 'windows-shell') {
+      const r = scanPowerShell(item.value);
+      for (const c of r.commands) out.push(fromPs(item.value, c, span, p));
+    } else {
+      const r = scanBash(item.value);
+      for (const c of r.commands) out.push(fromSh(item.value, c, span, p));
+    }
+  }
+  return out;
+}
+
+export function parseVersion(v: string): number[] {
+  return v.split(/[.+-]/).slice(0, 3).map((x) => Number.parseInt(x, 10) || 0);
+}
+
+export function compareVersions(a: string, b: string): number {
+  const x = parseVersion(a);
+  const y = parseVersion(b);
+  for (let i = 0; i < 3; i++) if ((x[i] ?? 0) !== (y[i] ?? 0)) return (x[i] ?? 0) - (y[i] ?? 0);
+  return 0;
+}
+
+/** Path as compared: forward slashes, no quotes, no trailing slash; lower-case on Windows. */
+export function normPath(p: string, windows: boolean): string {
+  let s = p.trim().replace(/^["']|["']$/g, '').replace(/\\\\/g, '/').replace(/\\/g, '/').replace(/\/+$/, '');
+  if (windows) s = s.toLowerCase();
+  return s;
+}
+
+export function dirOfPath(p: string): string {
+  const i = p.lastIndexOf('/');
+  return i <= 0 ? p : p.slice(0, i);
+}
+
+export function lineOf(model: DeploymentModel, span: Span): string {
+  const src = model.files.get(span.file);
+  return `${span.file}:${src ? src.positionAt(span.start).line + 1 : 0}`;
+}
