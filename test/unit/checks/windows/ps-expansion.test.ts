@@ -1,0 +1,48 @@
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { analyzeFiles, exampleFindings, ofRule } from './helpers';
+
+const FILE = 'shared/packer/scripts/client.ps1';
+const ps = (body: string, extra = '', write = '[IO.File]::WriteAllText($ConsulConfigFile, $c, [Text.UTF8Encoding]::new($false))') =>
+  `param([string] $RetryJoin)\n$ConsulConfigFile = "C:\\HashiCorp\\Consul\\config\\consul.hcl"\n${extra}$c = @"\ndata_dir = "C:/HashiCorp/Consul/data"\nretry_join = ["$RetryJoin"]\n${body}\n"@\n${write}\n`;
+
+test('ps-expansion: unassigned $Var in an expandable here-string holding HCL', () => {
+  const text = ps('encrypt = "$ConsulEncryptKey"');
+  const f = ofRule(analyzeFiles({ [FILE]: text }).findings, 'ps-expansion');
+  assert.equal(f.length, 1, JSON.stringify(f.map((x) => x.message)));
+  assert.equal(f[0]!.category, 'ps-expansion');
+  assert.equal(f[0]!.span.start, text.indexOf('$ConsulEncryptKey'));
+  assert.equal(f[0]!.span.end, text.indexOf('$ConsulEncryptKey') + '$ConsulEncryptKey'.length);
+  assert.match(f[0]!.message, /empty string/);
+  // fixed: the variable is assigned
+  assert.equal(ofRule(analyzeFiles({ [FILE]: ps('encrypt = "$ConsulEncryptKey"', '$ConsulEncryptKey = $env:KEY\n') }).findings, 'ps-expansion').length, 0);
+});
+
+test('ps-expansion: $(...) subexpression is info', () => {
+  const f = ofRule(analyzeFiles({ [FILE]: ps('node_name = "$(hostname)"') }).findings, 'ps-expansion');
+  assert.equal(f.length, 1);
+  assert.equal(f[0]!.severity, 'info');
+});
+
+test('ps-expansion: indented here-string terminator', () => {
+  const text = `$c = @"\ndata_dir = "C:/x"\n  "@\n[IO.File]::WriteAllText("C:\\HashiCorp\\Consul\\config\\consul.hcl", $c)\n`;
+  const f = ofRule(analyzeFiles({ [FILE]: text }).findings, 'ps-expansion');
+  assert.ok(f.some((x) => x.severity === 'error' && /terminator/.test(x.message)), JSON.stringify(f));
+});
+
+test('ps-expansion: Add-Content of an agent config appends on every boot', () => {
+  const text = ps('', '', '$c | Add-Content -Path $ConsulConfigFile -Encoding ascii');
+  const f = ofRule(analyzeFiles({ [FILE]: text }).findings, 'ps-expansion');
+  assert.equal(f.length, 1, JSON.stringify(f.map((x) => x.message)));
+  assert.match(f[0]!.message, /every boot/);
+  assert.equal(f[0]!.fixes?.[0]?.edits[0]?.newText, 'Set-Content');
+});
+
+test('ps-expansion: clean fixture is silent', () => {
+  assert.equal(ofRule(analyzeFiles({ [FILE]: ps('log_level = "INFO"') }).findings, 'ps-expansion').length, 0);
+});
+
+test('ps-expansion: examples are silent (no planted expansion defect)', async () => {
+  assert.equal(ofRule(await exampleFindings('windows-only'), 'ps-expansion').length, 0);
+  assert.equal(ofRule(await exampleFindings('mixed-os'), 'ps-expansion').length, 0);
+});

@@ -1,0 +1,47 @@
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { analyzeFiles, applyFix, exampleFindings, ofRule } from './helpers';
+
+const MAIN = 'terraform/main.tf';
+const TPL = 'terraform/templates/ud.ps1';
+const main = (vars: string) => `resource "aws_instance" "w" {\n  user_data = templatefile("\${path.module}/templates/ud.ps1", {\n${vars}\n  })\n}\n`;
+
+test('template: ${env:X} in a PowerShell template needs $${ (error, range, fix)', () => {
+  const tpl = '<powershell>\n$a = "${env:ProgramFiles}\\x"\n& C:\\c.ps1 -Join "${retry_join}"\n</powershell>\n';
+  const files: Record<string, string> = { [MAIN]: main('    retry_join = "x"'), [TPL]: tpl };
+  const f = ofRule(analyzeFiles(files).findings, 'template');
+  assert.equal(f.length, 1, JSON.stringify(f.map((x) => x.message)));
+  assert.equal(f[0]!.category, 'template');
+  assert.equal(f[0]!.span.file, TPL);
+  assert.equal(f[0]!.span.start, tpl.indexOf('${env:'));
+  assert.equal(f[0]!.span.end, tpl.indexOf('${env:') + '${env:ProgramFiles}'.length);
+  assert.match(f[0]!.message, /Extra characters after interpolation expression/);
+  const fixed = applyFix(files, f[0]!.fixes![0]!);
+  assert.match(fixed[TPL]!, /\$\$\{env:ProgramFiles\}/);
+  assert.equal(ofRule(analyzeFiles(fixed).findings, 'template').length, 0);
+});
+
+test('template: used but not passed, and passed but never used', () => {
+  const tpl = '<powershell>\n& C:\\c.ps1 -Join "${retry_join}" -Key "${gossip_key}"\n</powershell>\n';
+  const files: Record<string, string> = { [MAIN]: main('    retry_join = "x"\n    node_class = "w"'), [TPL]: tpl };
+  const f = ofRule(analyzeFiles(files).findings, 'template');
+  const missing = f.find((x) => /vars map does not contain key "gossip_key"/.test(x.message));
+  assert.ok(missing);
+  assert.equal(missing.span.start, tpl.indexOf('gossip_key'));
+  const unused = f.find((x) => /node_class/.test(x.message));
+  assert.ok(unused);
+  assert.equal(unused.span.file, MAIN);
+  assert.equal(unused.severity, 'warning');
+});
+
+test('template: consistent call is silent', () => {
+  const tpl = '<powershell>\n$a = "$${env:ProgramFiles}"\n& C:\\c.ps1 -Join "${retry_join}"\n</powershell>\n';
+  assert.equal(ofRule(analyzeFiles({ [MAIN]: main('    retry_join = "x"'), [TPL]: tpl }).findings, 'template').length, 0);
+});
+
+test('template: examples', async () => {
+  const f = ofRule(await exampleFindings('windows-only'), 'template');
+  assert.equal(f.length, 1);
+  assert.equal(f[0]!.span.file, 'terraform/modules/aws-hashistack/templates/user-data-client-windows.ps1');
+  assert.equal(ofRule(await exampleFindings('mixed-os'), 'template').length, 0);
+});
