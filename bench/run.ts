@@ -1,0 +1,404 @@
+/**
+ * `npm run bench` — performance benchmark (not part of the test suite).
+ *
+ *   node out/bench/run.js [--sizes 100,1000,5000] [--seed 42] [--edits 200] [--profile] [--no-lsp]
+ *
+ * Measures, in one run, against a reference measured in the same run:
+ *   a. reference: @cdktf/hcl2json parse() of the HCL files only (.tf, .tfvars, .hcl, .pkr.hcl), after a warm-up parse
+ *   b. cold analysis: Workspace.load(root) + analyze() (fresh Workspace; median of a few runs), ratio cold/reference
+ *   c. keystroke latency through the real language server over stdio (1,000-file workspace, 3,000-line client.ps1 open)
+ *   d. the server's peak RSS (VmHWM) after loading each size
+ *   e. scaling: log-log slope of cold time vs file count
+ * Writes bench-results.json at the repository root. `--profile` also runs the
+ * cold and edit workloads under `node --cpu-prof` and prints the top self-time functions.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, promises as fs, readdirSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parse as hcl2jsonParse } from '@cdktf/hcl2json';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { Workspace } from '../server/src/core/engine';
+import { formatSelfTime, summarizeCpuProfile } from './cpuprofile';
+import type { SelfTimeRow } from './cpuprofile';
+import { EditScript } from './edits';
+import type { EditKind } from './edits';
+import { GENERATOR_VERSION, ensureWorkspace } from './generate';
+import type { GeneratedWorkspace } from './generate';
+import { BenchServer } from './lspClient';
+
+const REPO_ROOT = path.resolve(__dirname, '..', '..');
+const SERVER_JS = path.join(REPO_ROOT, 'out', 'server', 'src', 'serverMain.js');
+const BENCH_DEADLINE_MS = 9 * 60 * 1000; // the whole bench stays under 10 minutes
+
+interface Options {
+  sizes: number[];
+  seed: number;
+  edits: number;
+  profile: boolean;
+  lsp: boolean;
+}
+
+function parseArgs(argv: readonly string[]): Options {
+  const o: Options = { sizes: [100, 1000, 5000], seed: 42, edits: 200, profile: false, lsp: true };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--sizes') o.sizes = (argv[++i] ?? '').split(',').map(Number);
+    else if (a === '--seed') o.seed = Number(argv[++i]);
+    else if (a === '--edits') o.edits = Number(argv[++i]);
+    else if (a === '--profile') o.profile = true;
+    else if (a === '--no-lsp') o.lsp = false;
+    else throw new Error(`unknown option ${a}`);
+  }
+  return o;
+}
+
+const started = performance.now();
+function overBudget(): boolean {
+  return performance.now() - started > BENCH_DEADLINE_MS;
+}
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+function percentile(xs: readonly number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  if (s.length === 0) return NaN;
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
+}
+
+/** Least-squares slope of log(y) against log(x). */
+function logLogSlope(points: readonly { x: number; y: number }[]): number {
+  const xs = points.map((p) => Math.log(p.x));
+  const ys = points.map((p) => Math.log(p.y));
+  const mx = xs.reduce((a, b) => a + b, 0) / xs.length;
+  const my = ys.reduce((a, b) => a + b, 0) / ys.length;
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < xs.length; i++) {
+    num += (xs[i]! - mx) * (ys[i]! - my);
+    den += (xs[i]! - mx) ** 2;
+  }
+  return num / den;
+}
+
+function isReferenceHcl(name: string): boolean {
+  return name.endsWith('.tf') || name.endsWith('.tfvars') || name.endsWith('.hcl'); // .pkr.hcl ends with .hcl
+}
+
+function listFiles(root: string): string[] {
+  const out: string[] = [];
+  const walk = (dir: string): void => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else out.push(p);
+    }
+  };
+  walk(root);
+  return out.sort();
+}
+
+interface ReferenceResult {
+  files: number;
+  bytes: number;
+  failures: number;
+  ms: number;
+}
+
+/** hcl2json over the HCL files, texts read beforehand (parse time only). */
+async function measureReference(root: string): Promise<ReferenceResult> {
+  const files = listFiles(root).filter((f) => isReferenceHcl(path.basename(f)));
+  const texts = await Promise.all(files.map((f) => fs.readFile(f, 'utf8')));
+  let failures = 0;
+  const t0 = performance.now();
+  for (let i = 0; i < files.length; i++) {
+    try {
+      await hcl2jsonParse(path.basename(files[i]!), texts[i]!);
+    } catch {
+      failures++; // agent config templates with bare sed placeholders are not valid HCL 2
+    }
+  }
+  const ms = performance.now() - t0;
+  return { files: files.length, bytes: texts.reduce((a, t) => a + Buffer.byteLength(t), 0), failures, ms };
+}
+
+interface ColdResult {
+  runsMs: number[];
+  medianMs: number;
+  loadMs: number;
+  analyzeMs: number;
+  findings: number;
+  roles: number;
+}
+
+async function measureCold(root: string, runs: number): Promise<ColdResult> {
+  const runsMs: number[] = [];
+  let loadMs = 0;
+  let analyzeMs = 0;
+  let findings = 0;
+  let roles = 0;
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    const ws = await Workspace.load(root);
+    const t1 = performance.now();
+    const result = ws.analyze();
+    const t2 = performance.now();
+    runsMs.push(t2 - t0);
+    loadMs = t1 - t0;
+    analyzeMs = t2 - t1;
+    findings = result.findings.length;
+    roles = result.roles.length;
+  }
+  return { runsMs, medianMs: median(runsMs), loadMs, analyzeMs, findings, roles };
+}
+
+interface ServerLoadResult {
+  size: number;
+  loadToDiagnosticsMs: number;
+  peakRssMiB: number;
+  rssMiB: number;
+  serverLog: string[];
+}
+
+interface KeystrokeResult {
+  edits: number;
+  timeouts: number;
+  p50Ms: number;
+  p95Ms: number;
+  maxMs: number;
+  byKind: Record<EditKind, { n: number; p50Ms: number; p95Ms: number }>;
+  peakRssAfterEditsMiB: number;
+  debounceMs: number;
+  configRequests: number;
+}
+
+/** Starts the server on `ws`, opens the big client.ps1, waits for the first analysis; optionally runs the edits. */
+async function measureServer(ws: GeneratedWorkspace, size: number, edits: number, seed: number): Promise<{ load: ServerLoadResult; keystroke?: KeystrokeResult }> {
+  const server = BenchServer.start(SERVER_JS, { debounceMs: 0 });
+  try {
+    const file = path.join(ws.root, ...ws.bigClientPs1.split('/'));
+    const uri = pathToFileURL(file).href;
+    const text = await fs.readFile(file, 'utf8');
+    const t0 = performance.now();
+    await server.initialize(ws.root);
+    const firstDiagnostics = server.waitDiagnostics(uri, 1, 120_000);
+    await server.open(uri, text, 'powershell');
+    await server.waitLog(/^Analysed /, 120_000);
+    await firstDiagnostics;
+    const loadToDiagnosticsMs = performance.now() - t0;
+    const mem = server.memory();
+    const load: ServerLoadResult = {
+      size,
+      loadToDiagnosticsMs,
+      peakRssMiB: mem.peakMiB,
+      rssMiB: mem.rssMiB,
+      serverLog: server.log.filter((l) => /^(Loaded|Analysed) /.test(l)).slice(0, 2),
+    };
+    if (edits <= 0) return { load };
+
+    const script = new EditScript(TextDocument.create(uri, 'powershell', 1, text), seed);
+    const samples: { kind: EditKind; ms: number }[] = [];
+    let timeouts = 0;
+    for (let i = 0; i < edits; i++) {
+      if (overBudget()) break;
+      const edit = script.next();
+      // Register before sending; the server drops superseded versions, so the next edit waits for this one.
+      const published = server.waitDiagnostics(uri, edit.version, 30_000);
+      const s0 = performance.now();
+      await server.change(uri, edit.version, edit.changes);
+      try {
+        await published;
+        samples.push({ kind: edit.kind, ms: performance.now() - s0 });
+      } catch {
+        timeouts++;
+      }
+    }
+    const all = samples.map((s) => s.ms);
+    const byKind = {} as KeystrokeResult['byKind'];
+    for (const kind of ['here-string', 'value', 'new-line'] as EditKind[]) {
+      const ks = samples.filter((s) => s.kind === kind).map((s) => s.ms);
+      byKind[kind] = { n: ks.length, p50Ms: percentile(ks, 50), p95Ms: percentile(ks, 95) };
+    }
+    return {
+      load,
+      keystroke: {
+        edits: samples.length,
+        timeouts,
+        p50Ms: percentile(all, 50),
+        p95Ms: percentile(all, 95),
+        maxMs: Math.max(...all),
+        byKind,
+        peakRssAfterEditsMiB: server.memory().peakMiB,
+        debounceMs: 0,
+        configRequests: server.configRequests,
+      },
+    };
+  } finally {
+    await server.stop();
+  }
+}
+
+interface ProfileResult {
+  mode: string;
+  file: string;
+  totalMs: number;
+  top: SelfTimeRow[];
+}
+
+function runProfile(mode: 'cold' | 'edit', ws: GeneratedWorkspace): ProfileResult {
+  const dir = path.join(REPO_ROOT, 'bench', 'profiles');
+  const before = new Set(existsSync(dir) ? readdirSync(dir) : []);
+  const args = ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${mode}-${Date.now()}.cpuprofile`, path.join(__dirname, 'profile.js'), mode, ws.root, ws.bigClientPs1];
+  const r = spawnSync(process.execPath, args, { stdio: 'inherit', timeout: 240_000 });
+  if (r.status !== 0) throw new Error(`profile ${mode} failed (${r.status ?? r.signal})`);
+  const created = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile') && !before.has(f));
+  const file = path.join(dir, created.sort().pop() ?? '');
+  const s = summarizeCpuProfile(file, 15, REPO_ROOT);
+  console.log(`\n${formatSelfTime(`Top self time, ${mode} workload (${path.relative(REPO_ROOT, file)})`, s)}`);
+  return { mode, file: path.relative(REPO_ROOT, file), totalMs: s.totalMs, top: s.rows };
+}
+
+function machine(): Record<string, string | number> {
+  let cpu = os.cpus()[0]?.model ?? 'unknown';
+  try {
+    const m = /^model name\s*:\s*(.*)$/m.exec(require('node:fs').readFileSync('/proc/cpuinfo', 'utf8') as string);
+    if (m?.[1]) cpu = m[1];
+  } catch {
+    // not Linux
+  }
+  return { nproc: os.availableParallelism(), cpu, node: process.version, platform: `${os.platform()} ${os.release()}`, totalMemMiB: Math.round(os.totalmem() / 2 ** 20) };
+}
+
+const f0 = (n: number | undefined): string => (n === undefined || Number.isNaN(n) ? '-' : n.toFixed(0));
+const f1 = (n: number | undefined): string => (n === undefined || Number.isNaN(n) ? '-' : n.toFixed(1));
+const f2 = (n: number | undefined): string => (n === undefined || Number.isNaN(n) ? '-' : n.toFixed(2));
+
+function table(header: string[], rows: string[][]): string {
+  const w = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]): string => `| ${cells.map((c, i) => c.padStart(w[i]!)).join(' | ')} |`;
+  return [line(header), `|${w.map((n) => '-'.repeat(n + 2)).join('|')}|`, ...rows.map(line)].join('\n');
+}
+
+async function main(): Promise<void> {
+  const opts = parseArgs(process.argv.slice(2));
+  const m = machine();
+  console.log(`hashistack-review bench — ${m.cpu}, ${m.nproc} CPU(s), Node ${m.node}; seed ${opts.seed}, generator v${GENERATOR_VERSION}`);
+
+  const workspaces = new Map<number, GeneratedWorkspace>();
+  for (const size of opts.sizes) {
+    const t = performance.now();
+    const ws = await ensureWorkspace(size, opts.seed);
+    workspaces.set(size, ws);
+    console.log(`workspace ${size}: ${ws.files} files, ${(ws.bytes / 1024).toFixed(0)} KiB, ${ws.clusters} clusters, ${ws.reused ? 'reused' : `generated in ${f0(performance.now() - t)} ms`} (${ws.root})`);
+  }
+
+  // a. reference (warm-up parse excluded)
+  await hcl2jsonParse('warmup.tf', 'variable "x" {\n  default = "y"\n}\n');
+  const reference = new Map<number, ReferenceResult>();
+  for (const size of opts.sizes) {
+    const r = await measureReference(workspaces.get(size)!.root);
+    reference.set(size, r);
+    console.log(`reference ${size}: ${r.files} HCL files, ${f0(r.ms)} ms (${r.failures} parse failures)`);
+  }
+
+  // b. cold analysis (fresh Workspace each run; the first size also pays the JIT warm-up)
+  const cold = new Map<number, ColdResult>();
+  for (const size of opts.sizes) {
+    const runs = size <= 1000 ? 3 : 2;
+    const c = await measureCold(workspaces.get(size)!.root, runs);
+    cold.set(size, c);
+    console.log(`cold ${size}: runs ${c.runsMs.map(f0).join(', ')} ms (load ${f0(c.loadMs)} + analyze ${f0(c.analyzeMs)}), ${c.findings} findings, ${c.roles} roles`);
+  }
+
+  // c + d. language server: peak RSS at each size, keystrokes on the 1,000-file workspace
+  const serverLoads = new Map<number, ServerLoadResult>();
+  let keystroke: KeystrokeResult | undefined;
+  let lspSkipped: string | undefined;
+  if (!opts.lsp) lspSkipped = '--no-lsp';
+  else if (!existsSync(SERVER_JS)) lspSkipped = `${path.relative(REPO_ROOT, SERVER_JS)} not built`;
+  else {
+    const keystrokeSize = opts.sizes.includes(1000) ? 1000 : opts.sizes[Math.min(1, opts.sizes.length - 1)]!;
+    for (const size of opts.sizes) {
+      if (overBudget()) break;
+      const r = await measureServer(workspaces.get(size)!, size, size === keystrokeSize ? opts.edits : 0, opts.seed);
+      serverLoads.set(size, r.load);
+      console.log(`server ${size}: first diagnostics after ${f0(r.load.loadToDiagnosticsMs)} ms, peak RSS ${f0(r.load.peakRssMiB)} MiB`);
+      if (r.keystroke) {
+        keystroke = r.keystroke;
+        console.log(`keystrokes ${size}: ${keystroke.edits} edits (${keystroke.timeouts} timeouts), p50 ${f1(keystroke.p50Ms)} ms, p95 ${f1(keystroke.p95Ms)} ms, max ${f1(keystroke.maxMs)} ms`);
+      }
+    }
+  }
+  if (lspSkipped) console.log(`language server part skipped: ${lspSkipped}`);
+
+  // e. scaling
+  const points = opts.sizes.map((s) => ({ x: workspaces.get(s)!.files, y: cold.get(s)!.medianMs }));
+  const slope = points.length >= 2 ? logLogSlope(points) : NaN;
+
+  const profiles: ProfileResult[] = [];
+  if (opts.profile) {
+    const ws = workspaces.get(1000) ?? workspaces.get(opts.sizes[0]!)!;
+    profiles.push(runProfile('cold', ws), runProfile('edit', ws));
+  }
+
+  const rows = opts.sizes.map((s) => {
+    const ws = workspaces.get(s)!;
+    const r = reference.get(s)!;
+    const c = cold.get(s)!;
+    const sl = serverLoads.get(s);
+    return [
+      String(s),
+      String(ws.files),
+      String(r.files),
+      f0(r.ms),
+      f0(c.medianMs),
+      `${f0(c.loadMs)}+${f0(c.analyzeMs)}`,
+      f2(c.medianMs / r.ms),
+      sl ? f0(sl.loadToDiagnosticsMs) : '-',
+      sl ? f0(sl.peakRssMiB) : '-',
+    ];
+  });
+  const out = [
+    '',
+    table(['size', 'files', 'HCL files', 'reference ms', 'cold ms', 'load+analyze', 'cold/ref', 'server first diag ms', 'server peak RSS MiB'], rows),
+    '',
+    `scaling: cold time ~ files^${f2(slope)} (log-log slope over ${points.map((p) => p.x).join(', ')} files; target ~1)`,
+    `cold/reference at 1,000 files: ${cold.has(1000) ? f2(cold.get(1000)!.medianMs / reference.get(1000)!.ms) : '-'} (target <= 0.2)`,
+    keystroke
+      ? `keystroke latency (1,000 files, 3,000-line client.ps1, debounceMs=0 via workspace/configuration): p50 ${f1(keystroke.p50Ms)} ms, p95 ${f1(keystroke.p95Ms)} ms (target p95 <= 30 ms); ` +
+        Object.entries(keystroke.byKind)
+          .map(([k, v]) => `${k} p50 ${f1(v.p50Ms)}/p95 ${f1(v.p95Ms)}`)
+          .join(', ')
+      : `keystroke latency: not measured (${lspSkipped ?? 'over time budget'})`,
+    `total bench time ${f0((performance.now() - started) / 1000)} s`,
+  ].join('\n');
+  console.log(out);
+
+  const results = {
+    date: new Date().toISOString(),
+    machine: m,
+    seed: opts.seed,
+    generatorVersion: GENERATOR_VERSION,
+    workspaces: Object.fromEntries([...workspaces].map(([s, w]) => [s, { root: w.root, files: w.files, bytes: w.bytes, clusters: w.clusters }])),
+    reference: Object.fromEntries(reference),
+    cold: Object.fromEntries(cold),
+    ratioColdToReference: Object.fromEntries(opts.sizes.map((s) => [s, cold.get(s)!.medianMs / reference.get(s)!.ms])),
+    scalingExponent: slope,
+    server: Object.fromEntries(serverLoads),
+    keystroke: keystroke ?? { skipped: lspSkipped ?? 'over time budget' },
+    profiles,
+    totalSeconds: (performance.now() - started) / 1000,
+  };
+  await fs.writeFile(path.join(REPO_ROOT, 'bench-results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  console.log(`wrote ${path.join(REPO_ROOT, 'bench-results.json')}`);
+}
+
+void main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
