@@ -1,3 +1,10 @@
 import type { Check } from '../check';
+import { unknownConfigKey } from './unknownConfigKey';
+import { invalidConfigValue } from './invalidConfigValue';
+import { serverOnlyKey } from './serverOnlyKey';
+import { duplicateConfigKey } from './duplicateConfigKey';
+import { hclSyntax } from './hclSyntax';
 
-export const VALIDITY_CHECKS: readonly Check[] = [];
+export const VALIDITY_CHECKS: readonly Check[] = [hclSyntax, unknownConfigKey, invalidConfigValue, serverOnlyKey, duplicateConfigKey];
+
+export { officialSyntaxFindings } from './officialSyntax';

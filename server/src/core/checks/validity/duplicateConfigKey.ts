@@ -1,0 +1,79 @@
+/**
+ * duplicate-config-key: one role sets the same scalar twice, in one file or in
+ * two files of its config directory. The agent merges the directory's files in
+ * byte order of their names and the later value silently wins (Nomad appends
+ * `client.servers` across files, so that list is not reported).
+ */
+import type { Check } from '../check';
+import { finding, label, settingLocation } from '../check';
+import type { SettingEntry } from '../../agent/settings';
+import type { AgentConfigDoc } from '../../agent/configDoc';
+import type { Finding } from '../../types';
+
+/** Lists the agent appends across files instead of replacing. */
+const APPENDED = new Set(['nomad:client.servers']);
+
+function normTarget(t: string | undefined): string | undefined {
+  return t === undefined ? undefined : t.replace(/\\/g, '/').replace(/\/+/g, '/').toLowerCase();
+}
+
+/**
+ * Whether two documents really end up merged: not when the later write
+ * replaces the same file, and not when a target path is still an unresolved
+ * variable (the tool cannot tell whether it is the same file).
+ */
+function merged(a: AgentConfigDoc, b: AgentConfigDoc): boolean {
+  if (a === b) return true;
+  const ta = normTarget(a.targetPath);
+  const tb = normTarget(b.targetPath);
+  if ((ta && /[$%]/.test(ta)) || (tb && /[$%]/.test(tb))) return false;
+  if (ta !== undefined && ta === tb) return b.append;
+  return true;
+}
+
+function sameValue(a: SettingEntry, b: SettingEntry): boolean | undefined {
+  if (a.unknownReason || b.unknownReason) return undefined;
+  return JSON.stringify(a.value) === JSON.stringify(b.value);
+}
+
+export const duplicateConfigKey: Check = {
+  id: 'duplicate-config-key',
+  category: 'schema',
+  severity: 'warning',
+  title: 'Agent setting defined twice for one role: the later definition silently wins',
+  run(model) {
+    const out: Finding[] = [];
+    for (const role of model.roles) {
+      const byPath = new Map<string, SettingEntry[]>();
+      for (const e of role.allEntries) {
+        if (APPENDED.has(`${role.product}:${e.path}`)) continue;
+        const list = byPath.get(e.path) ?? [];
+        list.push(e);
+        byPath.set(e.path, list);
+      }
+      for (const [p, entries] of byPath) {
+        for (let i = 1; i < entries.length; i++) {
+          const later = entries[i]!;
+          const earlier = [...entries.slice(0, i)].reverse().find((e) => merged(e.doc, later.doc));
+          if (!earlier) continue;
+          const same = sameValue(earlier, later);
+          const where = earlier.doc === later.doc ? 'in the same file' : `in two files of the ${label(role)}'s config directory`;
+          const message =
+            same === true
+              ? `\`${p}\` is set twice ${where} to the same value (${later.display}); also at ${settingLocation(model, earlier)}. Keep one definition so that a later edit cannot make them disagree.`
+              : `\`${p}\` is set twice ${where}: ${earlier.display} at ${settingLocation(model, earlier)} and ${later.display} here. The agent loads files in name order and the later value silently wins.`;
+          out.push(
+            finding({
+              check: duplicateConfigKey,
+              span: later.keySpan,
+              message,
+              related: [{ span: earlier.keySpan, message: `\`${p}\` first set here (${earlier.display})` }],
+              ...(same === false ? {} : { severity: 'info' as const }),
+            }),
+          );
+        }
+      }
+    }
+    return out;
+  },
+};

@@ -1,0 +1,96 @@
+/**
+ * hcl-syntax: a rendered agent config that is not valid HCL, so the agent
+ * refuses to start. Synchronous part: the diagnostics of our own tolerant
+ * HCL v1 parser (exact offsets, mapped through the MappedText to the script
+ * or template that produced the text), plus bare identifiers that no script
+ * substitutes. The official parser runs in `officialSyntaxFindings`
+ * (officialSyntax.ts), which is async.
+ *
+ * Not reported here (the `hcl-escape` check owns them): `illegal char
+ * escape`, and `literal not terminated` caused by a trailing backslash that
+ * escapes the closing quote.
+ */
+import type { Check } from '../check';
+import { finding } from '../check';
+import type { ParsedAgentConfig } from '../../agent/configDoc';
+import type { HclAttribute, HclBlock, HclExpr } from '../../parsers/hcl/ast';
+import type { Finding } from '../../types';
+import type { DeploymentModel } from '../../model/deploymentModel';
+
+/** Whether a parser message is about a string escape (reported by hcl-escape). */
+export function isEscapeMessage(cfg: ParsedAgentConfig, message: string, start: number, end: number): boolean {
+  if (/illegal char escape|Invalid escape sequence/i.test(message)) return true;
+  if (/literal not terminated|Unterminated template string|Invalid multi-line string/i.test(message)) {
+    const text = cfg.doc.text.text;
+    // The string runs from its opening quote to the end of the line: a `\"` inside means a trailing backslash ate the quote.
+    const lineEnd = text.indexOf('\n', start);
+    const seg = text.slice(start, Math.max(end, lineEnd < 0 ? text.length : lineEnd));
+    return /\\"/.test(seg);
+  }
+  return false;
+}
+
+function* attributes(items: ReadonlyArray<HclAttribute | HclBlock>): Generator<HclAttribute> {
+  for (const i of items) {
+    if (i.kind === 'block') yield* attributes(i.body.items);
+    else if (i.value.type === 'object') yield* attributes(i.value.items);
+    else yield i;
+  }
+}
+
+function* bareValues(e: HclExpr): Generator<HclExpr> {
+  if (e.type === 'traversal' || e.type === 'call') yield e;
+  else if (e.type === 'list') for (const i of e.items) yield* bareValues(i);
+}
+
+/** Bare words in value position that a script substitutes at run time (`bootstrap_expect = SERVER_COUNT`). */
+export function unresolvedBareValues(cfg: ParsedAgentConfig): HclExpr[] {
+  const out: HclExpr[] = [];
+  if (cfg.doc.format !== 'hcl') return out;
+  for (const a of attributes(cfg.parse.body.items)) {
+    for (const v of bareValues(a.value)) if (!cfg.doc.text.isExactAt(v.start)) out.push(v);
+  }
+  return out;
+}
+
+export function syncSyntaxFindings(model: DeploymentModel): Finding[] {
+  const out: Finding[] = [];
+  for (const cfg of model.configs) {
+    const t = cfg.doc.text;
+    for (const d of cfg.parse.diagnostics) {
+      if (isEscapeMessage(cfg, d.message, d.start, d.end)) continue;
+      out.push(
+        finding({
+          check: hclSyntax,
+          span: t.toHost(d.start, Math.max(d.end, d.start + (d.end === d.start && d.start < t.text.length ? 1 : 0))),
+          message: `The ${cfg.product === 'nomad' ? 'Nomad' : 'Consul'} config written here is not valid ${cfg.doc.format === 'json' ? 'JSON' : 'HCL'}: ${d.message}. The agent refuses to start (\`Error loading configuration\`).`,
+          related: [{ span: cfg.doc.writeSpan, message: `config written here (${cfg.doc.via})` }],
+        }),
+      );
+    }
+    if (cfg.doc.format !== 'hcl') continue;
+    // A bare word copied verbatim (no script substitutes it): HCL v1 rejects it (`Unknown token: ... IDENT`).
+    for (const a of attributes(cfg.parse.body.items)) {
+      for (const v of bareValues(a.value)) {
+        if (!t.isExactAt(v.start) || t.originsIn(v.start, v.end).length > 0) continue;
+        const word = t.text.slice(v.start, v.end);
+        out.push(
+          finding({
+            check: hclSyntax,
+            span: t.toHost(v.start, v.end),
+            message: `\`${a.name} = ${word}\`: HCL v1 does not accept a bare word as a value (\`Unknown token: IDENT ${word.split(/[.(\s]/)[0]}\`), and no script step substitutes it. Quote it or substitute the placeholder.`,
+          }),
+        );
+      }
+    }
+  }
+  return out;
+}
+
+export const hclSyntax: Check = {
+  id: 'hcl-syntax',
+  category: 'syntax',
+  severity: 'error',
+  title: 'Rendered Nomad/Consul agent config is not valid HCL',
+  run: syncSyntaxFindings,
+};

@@ -1,0 +1,81 @@
+/**
+ * Async companion of `hcl-syntax`: runs HashiCorp's own parser
+ * (`@cdktf/hcl2json`, HCL 2 compiled to WebAssembly) over every rendered HCL
+ * agent config and maps its line/column errors back through the MappedText to
+ * the host file. Checks are synchronous, so the CLI calls this after
+ * `analyze()` and adds the findings (same rule id, `hcl-syntax`).
+ *
+ * Skipped, so that the result only adds what the synchronous pass cannot know:
+ * - configs that still hold an unresolved bare placeholder (`SERVER_COUNT`)
+ *   outside strings: not valid HCL until the script substitutes it;
+ * - escape problems (`Invalid escape sequence`, an unterminated string from a
+ *   trailing backslash): the `hcl-escape` check reports them;
+ * - `Attribute redefined`: HCL 2 rejects it, HCL v1 (what the agents use)
+ *   accepts it and the later value wins (`duplicate-config-key` reports it);
+ * - errors on a host line where the synchronous `hcl-syntax` pass already
+ *   reported one.
+ */
+import { finding } from '../check';
+import type { DeploymentModel } from '../../model/deploymentModel';
+import type { Finding } from '../../types';
+import { officialHclErrors } from '../../parsers/hcl/officialParser';
+import { hclSyntax, isEscapeMessage, syncSyntaxFindings, unresolvedBareValues } from './hclSyntax';
+
+/** Virtual offset of a 1-based line/column (columns counted in code points). */
+export function offsetOf(text: string, line: number, column: number): number {
+  let off = 0;
+  for (let l = 1; l < line; l++) {
+    const nl = text.indexOf('\n', off);
+    if (nl < 0) return text.length;
+    off = nl + 1;
+  }
+  let col = 1;
+  while (col < column && off < text.length && text[off] !== '\n') {
+    const cp = text.codePointAt(off)!;
+    off += cp > 0xffff ? 2 : 1;
+    col++;
+  }
+  return off;
+}
+
+/** Official-parser findings not already reported by the synchronous checks. */
+export async function officialSyntaxFindings(model: DeploymentModel): Promise<Finding[]> {
+  const sync = syncSyntaxFindings(model);
+  const lineKey = (file: string, offset: number): string => {
+    const src = model.files.get(file);
+    return `${file}:${src ? src.positionAt(offset).line : offset}`;
+  };
+  const reported = new Set(sync.map((f) => lineKey(f.span.file, f.span.start)));
+  const out: Finding[] = [];
+  for (const cfg of model.configs) {
+    if (cfg.doc.format !== 'hcl') continue;
+    if (unresolvedBareValues(cfg).length > 0) continue;
+    const text = cfg.doc.text.text;
+    let errors;
+    try {
+      errors = await officialHclErrors(text, 'agent.hcl');
+    } catch {
+      continue;
+    }
+    for (const e of errors) {
+      if (/Attribute redefined|Duplicate/i.test(e.summary)) continue;
+      const start = offsetOf(text, e.line, e.column);
+      const end = e.endColumn !== undefined ? Math.max(start, offsetOf(text, e.endLine ?? e.line, e.endColumn)) : start;
+      if (isEscapeMessage(cfg, `${e.summary}`, start, end)) continue;
+      const span = cfg.doc.text.toHost(start, end > start ? end : Math.min(text.length, start + 1));
+      const key = lineKey(span.file, span.start);
+      if (reported.has(key)) continue;
+      reported.add(key);
+      const what = e.detail ? `${e.summary}; ${e.detail}` : e.summary;
+      out.push(
+        finding({
+          check: hclSyntax,
+          span,
+          message: `The ${cfg.product === 'nomad' ? 'Nomad' : 'Consul'} config written here is rejected by HashiCorp's HCL parser: ${what}`,
+          related: [{ span: cfg.doc.writeSpan, message: `config written here (${cfg.doc.via})` }],
+        }),
+      );
+    }
+  }
+  return out;
+}

@@ -1,0 +1,60 @@
+/**
+ * unknown-config-key: a key the agent does not know (`rcp` for `rpc`,
+ * `server` for `servers`), found by validating the HCL v1 decoding of each
+ * rendered agent config against schemas/<product>-agent.schema.json.
+ */
+import type { Check } from '../check';
+import { finding } from '../check';
+import type { Finding } from '../../types';
+import { closestKey, escapePointer, knownKeysAt, validateConfig } from './configJson';
+
+export const unknownConfigKey: Check = {
+  id: 'unknown-config-key',
+  category: 'schema',
+  severity: 'warning',
+  title: 'Nomad/Consul agent config key the agent does not know (typo or wrong block)',
+  run(model) {
+    const out: Finding[] = [];
+    for (const cfg of model.configs) {
+      const { json, errors } = validateConfig(cfg);
+      const seen = new Set<string>();
+      for (const err of errors) {
+        if (err.keyword !== 'additionalProperties') continue;
+        const prop = (err.params as { additionalProperty?: string }).additionalProperty;
+        if (prop === undefined) continue;
+        const ptr = `${err.instancePath}/${escapePointer(prop)}`;
+        if (seen.has(ptr)) continue;
+        seen.add(ptr);
+        const info = json.pointers.get(ptr);
+        if (!info) continue;
+        const parentPath = info.path.includes('.') ? info.path.slice(0, info.path.lastIndexOf('.')) : '';
+        const where = parentPath ? ` in the \`${parentPath}\` block` : ' at the top level';
+        const suggestion = closestKey(prop, knownKeysAt(err.parentSchema));
+        const hint = suggestion ? ` Did you mean \`${suggestion}\`?` : '';
+        const top = info.path.split('.')[0];
+        let effect: string;
+        if (cfg.product === 'nomad' && (top === 'consul' || top === 'vault')) {
+          effect = `Nomad decodes the \`${top}\` block loosely and silently ignores it: the setting has no effect.`;
+        } else if (cfg.product === 'nomad') {
+          effect = `Nomad refuses to start: \`unexpected keys ${prop}\`.`;
+        } else {
+          effect = `Consul refuses to start: \`invalid config key ${info.path}\`.`;
+        }
+        const span = cfg.doc.text.toHost(info.keyStart, info.keyEnd);
+        const written = model.files.get(span.file)?.text.slice(span.start, span.end);
+        const rewritten = written !== undefined && written !== prop ? ` (the host text here is \`${written}\`: a script step rewrote it)` : '';
+        const fixes = suggestion ? [{ title: `Rename \`${prop}\` to \`${suggestion}\``, edits: [{ span, newText: suggestion }] }] : undefined;
+        const canFix = suggestion && cfg.doc.text.isExactAt(info.keyStart) && span.end - span.start === prop.length;
+        out.push(
+          finding({
+            check: unknownConfigKey,
+            span,
+            message: `Unknown ${cfg.product === 'nomad' ? 'Nomad' : 'Consul'} config key \`${prop}\`${where}${rewritten}. ${effect}${hint}`,
+            ...(canFix ? { fixes } : {}),
+          }),
+        );
+      }
+    }
+    return out;
+  },
+};
