@@ -2,5 +2,7 @@ import type { Check } from '../check';
 import { imageVersionSkew } from './imageVersionSkew';
 import { packerVersionEnvMissing } from './packerVersionEnvMissing';
 import { imageBakedAgentState } from './imageBakedAgentState';
+import { serviceConfigPathMismatch } from './serviceConfigPathMismatch';
+import { serviceConsulDependency } from './serviceConsulDependency';
 
-export const IMAGE_CHECKS: readonly Check[] = [imageVersionSkew, packerVersionEnvMissing, imageBakedAgentState];
+export const IMAGE_CHECKS: readonly Check[] = [imageVersionSkew, packerVersionEnvMissing, imageBakedAgentState, serviceConfigPathMismatch, serviceConsulDependency];

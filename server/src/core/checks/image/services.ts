@@ -1,0 +1,183 @@
+/**
+ * Service definitions of the tree, normalised: Windows services created by
+ * `New-Service`, `sc.exe create`, `nssm install` (with later `sc.exe config
+ * … depend=` / `-DependsOn`), and systemd units (`.service` files of the tree
+ * and heredocs written to `/etc/systemd/system/*.service`).
+ */
+import type { DeploymentModel } from '../../model/deploymentModel';
+import type { PsScriptFacts } from '../../scripts/scriptModel';
+import type { Product, Span } from '../../types';
+import { parseSystemdUnit, parseExecStartFlags } from '../../parsers/bash';
+import { psValueText } from './shared';
+
+export interface ServiceFlag {
+  readonly name: string;
+  readonly value: string;
+  readonly span: Span;
+}
+
+export interface ServiceDef {
+  readonly os: 'windows' | 'linux';
+  readonly product: Product;
+  readonly name: string;
+  readonly file: string;
+  /** The command / unit that defines the service. */
+  readonly span: Span;
+  readonly flags: readonly ServiceFlag[];
+  /** Service names this one depends on / is ordered after (lower-case, `.service` stripped). */
+  readonly dependsOn: readonly string[];
+  readonly via: string;
+}
+
+function productOf(text: string): Product | undefined {
+  const m = /\b(nomad|consul|vault)(?:\.exe)?\b/i.exec(text);
+  return m ? (m[1]!.toLowerCase() as Product) : undefined;
+}
+
+/** `-config=C:\x`, `-config C:\x`, `-config-dir=…`, `-data-dir`, `-region`, `-dc`, `-datacenter` inside a command line. */
+function flagsIn(cmdline: string, toHost: (s: number, e: number) => Span): ServiceFlag[] {
+  const out: ServiceFlag[] = [];
+  const re = /(?:^|\s)--?(config-dir|config-file|config|data-dir|region|dc|datacenter)(?:=|\s+)("[^"]*"|'[^']*'|[^\s"']+)/g;
+  for (const m of cmdline.matchAll(re)) {
+    const at = (m.index ?? 0) + m[0].search(/-/);
+    out.push({ name: m[1]!, value: m[2]!.replace(/^["']|["']$/g, ''), span: toHost(at, (m.index ?? 0) + m[0].length) });
+  }
+  return out;
+}
+
+function windowsServices(s: PsScriptFacts): ServiceDef[] {
+  const src = s.text.text;
+  const out: ServiceDef[] = [];
+  const extraDeps = new Map<string, string[]>();
+  for (const c of s.scan.commands) {
+    const n = c.name.toLowerCase();
+    const words = c.arguments.map((a) => psValueText(src, a));
+    if ((n === 'sc.exe' || n === 'sc') && (words[0] ?? '').toLowerCase() === 'config') {
+      const i = words.findIndex((w) => /^depend=/i.test(w));
+      if (i >= 0) {
+        const v = words[i]!.length > 7 ? words[i]!.slice(7) : (words[i + 1] ?? '');
+        extraDeps.set((words[1] ?? '').toLowerCase(), v.toLowerCase().split('/'));
+      }
+    }
+    if (n === 'set-service') {
+      const dep = c.parameters.find((p) => p.name.toLowerCase() === 'dependson');
+      const name = c.parameters.find((p) => p.name.toLowerCase() === 'name');
+      if (dep && name) extraDeps.set(psValueText(src, name.value).toLowerCase(), psValueText(src, dep.value).toLowerCase().split(/[\s,]+/));
+    }
+  }
+  for (const c of s.scan.commands) {
+    const n = c.name.toLowerCase();
+    const span = s.text.toHost(c.start, c.end);
+    if (n === 'new-service') {
+      const p = (k: string) => c.parameters.find((q) => q.name.toLowerCase() === k);
+      const name = psValueText(src, p('name')?.value).toLowerCase() || psValueText(src, c.arguments[0]).toLowerCase();
+      const bin = p('binarypathname')?.value;
+      const binText = psValueText(src, bin);
+      const product = productOf(binText) ?? productOf(name);
+      if (!product) continue;
+      const base = bin?.kind === 'string' ? bin.literal.contentStart : (bin?.start ?? c.start);
+      const deps = psValueText(src, p('dependson')?.value).toLowerCase().split(/[\s,'"]+/).filter(Boolean);
+      out.push({ os: 'windows', product, name, file: s.file, span, flags: flagsIn(binText, (a, b) => s.text.toHost(base + a, base + b)), dependsOn: [...deps, ...(extraDeps.get(name) ?? [])], via: 'New-Service' });
+    } else if ((n === 'sc.exe' || n === 'sc') && /^create$/i.test(psValueText(src, c.arguments[0]))) {
+      const name = psValueText(src, c.arguments[1]).toLowerCase();
+      const idx = c.arguments.findIndex((a) => /^binpath=/i.test(psValueText(src, a)));
+      const binArg = idx >= 0 ? (psValueText(src, c.arguments[idx]).length > 8 ? c.arguments[idx] : c.arguments[idx + 1]) : undefined;
+      const binText = psValueText(src, binArg).replace(/^binpath=/i, '');
+      const product = productOf(binText) ?? productOf(name);
+      if (!product) continue;
+      const base = binArg?.kind === 'string' ? binArg.literal.contentStart : (binArg?.start ?? c.start);
+      const di = c.arguments.findIndex((a) => /^depend=/i.test(psValueText(src, a)));
+      const deps = di >= 0 ? (psValueText(src, c.arguments[di]).slice(7) || psValueText(src, c.arguments[di + 1])).toLowerCase().split('/') : [];
+      out.push({ os: 'windows', product, name, file: s.file, span, flags: flagsIn(binText, (a, b) => s.text.toHost(base + a, base + b)), dependsOn: [...deps, ...(extraDeps.get(name) ?? [])], via: 'sc.exe create' });
+    } else if (/^nssm(\.exe)?$/.test(n) && /^install$/i.test(psValueText(src, c.arguments[0]))) {
+      const name = psValueText(src, c.arguments[1]).toLowerCase();
+      const rest = c.arguments.slice(2);
+      const text = rest.map((a) => psValueText(src, a)).join(' ');
+      const product = productOf(text) ?? productOf(name);
+      if (!product) continue;
+      const flags: ServiceFlag[] = [];
+      for (const a of rest) {
+        const t = psValueText(src, a);
+        const base = a.kind === 'string' ? a.literal.contentStart : a.start;
+        flags.push(...flagsIn(` ${t}`, (x, y) => s.text.toHost(base + x - 1, base + y - 1)));
+      }
+      out.push({ os: 'windows', product, name, file: s.file, span, flags, dependsOn: extraDeps.get(name) ?? [], via: 'nssm install' });
+    }
+  }
+  return out;
+}
+
+function unitService(text: string, toHost: (s: number, e: number) => Span, file: string, name: string, via: string): ServiceDef | undefined {
+  const unit = parseSystemdUnit(text);
+  let exec: { value: string; valueStart: number; start: number; end: number } | undefined;
+  const deps: string[] = [];
+  for (const sec of unit.sections) {
+    for (const e of sec.entries) {
+      if (sec.name === 'Service' && e.key === 'ExecStart') exec = e;
+      if (sec.name === 'Unit' && /^(After|Wants|Requires|BindsTo)$/.test(e.key)) deps.push(...e.value.toLowerCase().split(/\s+/).filter(Boolean).map((d) => d.replace(/\.service$/, '')));
+    }
+  }
+  if (!exec) return undefined;
+  const product = productOf(exec.value.split(/\s+/)[0] ?? '') ?? productOf(name);
+  if (!product) return undefined;
+  const flags: ServiceFlag[] = parseExecStartFlags(exec.value, exec.valueStart)
+    .filter((f) => f.value !== undefined && /^(config|config-dir|config-file|data-dir|region|dc|datacenter)$/.test(f.name))
+    .map((f) => ({ name: f.name, value: f.value!.replace(/^["']|["']$/g, ''), span: toHost(f.start, f.end) }));
+  return { os: 'linux', product, name, file, span: toHost(exec.start, exec.end), flags, dependsOn: deps, via };
+}
+
+const cache = new WeakMap<DeploymentModel, ServiceDef[]>();
+
+export function serviceDefs(model: DeploymentModel): ServiceDef[] {
+  const hit = cache.get(model);
+  if (hit) return hit;
+  const out: ServiceDef[] = [];
+  for (const s of model.scripts) {
+    if (s.language === 'powershell') out.push(...windowsServices(s));
+    else {
+      for (const h of s.scan.heredocs) {
+        const t = h.targets.map((w) => w.literal ?? w.raw).find((x) => /\/systemd\/system\/[^/]+\.service$/.test(x));
+        if (!t) continue;
+        const body = s.text.text.slice(h.bodyStart, h.bodyEnd);
+        const d = unitService(body, (a, b) => s.text.toHost(h.bodyStart + a, h.bodyStart + b), s.file, t.replace(/^.*\//, '').replace(/\.service$/, ''), `heredoc to ${t}`);
+        if (d) out.push(d);
+      }
+    }
+  }
+  for (const [file, src] of model.files) {
+    if (!file.endsWith('.service')) continue;
+    const d = unitService(src.text, (a, b) => ({ file, start: a, end: b }), file, file.replace(/^.*\//, '').replace(/\.service$/, ''), 'systemd unit');
+    if (d) out.push(d);
+  }
+  cache.set(model, out);
+  return out;
+}
+
+/** Where the scripts write each product's agent config, per OS, with `$Var` / `Join-Path $Dir "x"` targets resolved. */
+export function configTargets(model: DeploymentModel): Array<{ os: 'windows' | 'linux'; product: Product; path: string; span: Span; hostFile: string }> {
+  const out: Array<{ os: 'windows' | 'linux'; product: Product; path: string; span: Span; hostFile: string }> = [];
+  for (const c of model.configs) {
+    const raw = c.doc.targetPath;
+    if (!raw) continue;
+    let path: string | undefined = raw;
+    if (raw.startsWith('$')) {
+      path = undefined;
+      const s = model.scripts.find((x) => x.file === c.doc.hostFile);
+      const name = /^\$\{?([A-Za-z_][\w:]*)\}?$/.exec(raw)?.[1];
+      if (s && name) {
+        const v = s.resolveVariable(name, s.text.text.length);
+        if (v.kind === 'known') path = v.text;
+        else if (s.language === 'powershell') {
+          const a = [...s.scan.assignments].reverse().find((x) => x.name.toLowerCase() === name.toLowerCase());
+          const m = a ? /^Join-Path\s+\$(\w+)\s+["']([^"'$]+)["']\s*$/i.exec(s.text.text.slice(a.value?.start ?? 0, a.value?.end ?? 0).trim()) : null;
+          if (a && m) {
+            const dir = s.resolveVariable(m[1]!, a.start);
+            if (dir.kind === 'known') path = `${dir.text.replace(/[\\/]+$/, '')}\\${m[2]}`;
+          }
+        }
+      }
+    }
+    if (path && !path.includes('$')) out.push({ os: c.doc.os, product: c.product, path, span: c.doc.writeSpan, hostFile: c.doc.hostFile });
+  }
+  return out;
+}
