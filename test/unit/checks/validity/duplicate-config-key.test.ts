@@ -1,0 +1,47 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { at, exampleFindings, run, spanText } from './helpers';
+
+const RULE = 'duplicate-config-key';
+
+const BASE = 'data_dir = "/opt/nomad/data"\nlog_level = "INFO"\nclient {\n  enabled = true\n  servers = ["10.0.0.1"]\n}\n';
+const CLIENT = 'log_level = "DEBUG"\ndata_dir = "/opt/nomad/data"\nclient {\n  enabled = true\n  servers = ["10.0.0.2"]\n}\n';
+
+test('two files of one role: the later value wins (warning) / same value (info); client.servers is appended, not reported', () => {
+  const { ws, findings } = run({ 'shared/packer/config/nomad_base.hcl': BASE, 'shared/packer/config/nomad_client.hcl': CLIENT }, RULE);
+  const byKey = new Map(findings.map((f) => [spanText(ws, f), f]));
+  assert.equal(findings.length, 3, findings.map((f) => f.message).join('\n'));
+  const lvl = byKey.get('log_level')!;
+  assert.equal(lvl.category, 'schema');
+  assert.equal(lvl.severity, 'warning');
+  assert.deepEqual(lvl.span, { file: 'shared/packer/config/nomad_client.hcl', start: 0, end: 9 });
+  assert.deepEqual(lvl.related[0]!.span, { file: 'shared/packer/config/nomad_base.hcl', start: at(BASE, 'log_level'), end: at(BASE, 'log_level') + 9 });
+  assert.match(lvl.message, /"INFO" at shared\/packer\/config\/nomad_base\.hcl:2 and "DEBUG" here/);
+  assert.equal(byKey.get('data_dir')!.severity, 'info');
+  assert.equal(byKey.get('enabled')!.severity, 'info');
+  assert.ok(!findings.some((f) => /client\.servers/.test(f.message)));
+});
+
+test('fixed: each key set once is silent', () => {
+  const client = 'client {\n  servers = ["10.0.0.2"]\n}\n';
+  assert.deepEqual(run({ 'shared/packer/config/nomad_base.hcl': BASE, 'shared/packer/config/nomad_client.hcl': client }, RULE).findings, []);
+});
+
+test('same key twice in one file', () => {
+  const hcl = 'client {\n  enabled = true\n  node_class = "a"\n}\nclient {\n  node_class = "b"\n}\n';
+  const { ws, findings } = run({ 'shared/packer/config/nomad_client.hcl': hcl }, RULE);
+  assert.equal(findings.length, 1);
+  assert.equal(spanText(ws, findings[0]!), 'node_class');
+  assert.equal(findings[0]!.span.start, at(hcl, 'node_class', 1));
+  assert.match(findings[0]!.message, /same file/);
+});
+
+test('a later script write that replaces the same file is not a merge', () => {
+  const body = "@'\ndata_dir = \"C:/HashiCorp/Nomad/data\"\nclient {\n  enabled = true\n}\n'@ | Set-Content -Path \"C:\\HashiCorp\\Nomad\\config\\client.hcl\" -Encoding ascii\n";
+  assert.deepEqual(run({ 'shared/packer/scripts/client.ps1': body + body }, RULE).findings, []);
+});
+
+test('examples: silent on mixed-os and windows-only (client.ps1 overwrites the image client.hcl)', async () => {
+  assert.deepEqual(await exampleFindings('mixed-os'), []);
+  assert.deepEqual((await exampleFindings('windows-only')).filter((f) => f.ruleId === RULE), []);
+});

@@ -1,0 +1,48 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { at, exampleFindings, run, spanText } from './helpers';
+
+const RULE = 'server-only-key';
+
+const PS = `$ConsulConfig = @'
+datacenter       = "dc1"
+bootstrap_expect = 3
+retry_join       = ["provider=aws tag_key=ConsulAutoJoin tag_value=auto-join"]
+autopilot {
+  cleanup_dead_servers = true
+}
+'@
+Set-Content -Path C:\\HashiCorp\\Consul\\config\\consul.hcl -Value $ConsulConfig -Encoding ascii
+`;
+
+test('Consul Windows client with bootstrap_expect and autopilot', () => {
+  const { ws, findings } = run({ 'shared/packer/scripts/client.ps1': PS }, RULE);
+  const sorted = findings.sort((a, b) => a.span.start - b.span.start);
+  assert.equal(sorted.length, 2);
+  assert.equal(sorted[0]!.category, 'schema');
+  assert.deepEqual(sorted[0]!.span, { file: 'shared/packer/scripts/client.ps1', start: at(PS, 'bootstrap_expect'), end: at(PS, 'bootstrap_expect') + 16 });
+  assert.equal(sorted[0]!.severity, 'error');
+  assert.match(sorted[0]!.message, /'bootstrap_expect > 0' requires 'server = true'/);
+  assert.equal(spanText(ws, sorted[1]!), 'autopilot');
+  assert.equal(sorted[1]!.severity, 'warning');
+});
+
+test('fixed client config is silent', () => {
+  const fixed = PS.replace('bootstrap_expect = 3\n', '').replace(/autopilot \{\n[^}]*\}\n/, '');
+  assert.equal(run({ 'shared/packer/scripts/client.ps1': fixed }, RULE).findings.length, 0);
+});
+
+test('Nomad client with a server block carrying raft settings; the server itself is fine', () => {
+  const client = 'client {\n  enabled = true\n}\nserver {\n  enabled = false\n  raft_protocol = 3\n}\n';
+  const { ws, findings } = run({ 'shared/packer/config/nomad_client.hcl': client }, RULE);
+  assert.equal(findings.length, 1);
+  assert.equal(spanText(ws, findings[0]!), 'raft_protocol');
+  assert.equal(findings[0]!.severity, 'warning');
+  const server = 'server {\n  enabled = true\n  bootstrap_expect = 3\n  raft_protocol = 3\n}\n';
+  assert.deepEqual(run({ 'shared/packer/config/nomad.hcl': server }, RULE).findings, []);
+});
+
+test('examples: silent on mixed-os and windows-only', async () => {
+  assert.deepEqual(await exampleFindings('mixed-os'), []);
+  assert.deepEqual((await exampleFindings('windows-only')).filter((f) => f.ruleId === RULE), []);
+});
