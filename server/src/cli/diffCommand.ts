@@ -103,12 +103,12 @@ function redactorOf(...workspaces: Workspace[]): { redact: (text: string) => str
 
 export async function runDiff(argv: string[], io: DiffIo): Promise<number> {
   let p: Parsed;
+  if (argv.includes('--help') || argv.includes('-h')) {
+    io.stdout(DIFF_USAGE);
+    return 0;
+  }
   try {
     p = parseArgs(argv);
-    if (p.positional.includes('-h') || argv.includes('--help') || argv.includes('-h')) {
-      io.stdout(DIFF_USAGE);
-      return 0;
-    }
   } catch (err) {
     io.stderr(`hashistack-review diff: ${(err as Error).message}\n${DIFF_USAGE}`);
     return 2;
@@ -130,7 +130,8 @@ export async function runDiff(argv: string[], io: DiffIo): Promise<number> {
       }
       if (pairs.length === 0) throw new UsageError(`no matching roles for ${p.roles.join(' and ')} (roles: ${ids.join(', ') || 'none'})`);
       const diffs = pairs.map(([a, b]) => diffRoles(loaded.side, a, b));
-      for (const d of diffs) for (const s of [d.left, d.right]) if (!s.found) io.stderr(`hashistack-review diff: role ${s.roleId} not found (roles: ${ids.join(', ') || 'none'})\n`);
+      const missing = [...new Set(diffs.flatMap((d) => [d.left, d.right].filter((s) => !s.found).map((s) => s.roleId)))];
+      if (missing.length > 0) throw new UsageError(`role ${missing.join(', ')} not found in ${dir} (roles: ${ids.join(', ') || 'none'})`);
       const redact = redactorOf(loaded.workspace);
       const text =
         p.format === 'json'
