@@ -1,0 +1,52 @@
+/**
+ * image-tag-version-variable: an AMI tag records `var.nomad_version` while no
+ * provisioner of that build passes the variable to its scripts — the tag
+ * shows the variable, not what was installed.
+ */
+import type { Finding } from '../../types';
+import { packerProvisioners } from '../../packer';
+import { finding } from '../check';
+import type { Check } from '../check';
+import { lineOf } from './shared';
+
+export const imageTagVersionVariable: Check = {
+  id: 'image-tag-version-variable',
+  category: 'version',
+  severity: 'info',
+  title: 'An image tag records a Packer version variable the build never passes to its install script',
+  run(model) {
+    const out: Finding[] = [];
+    const provs = packerProvisioners(model);
+    for (const f of model.packerFiles) {
+      for (const src of f.parse.body.items) {
+        if (src.kind !== 'block' || src.type !== 'source') continue;
+        const ref = `source.${src.labels.map((l) => l.value).join('.')}`;
+        const build = provs.filter((p) => p.buildSources.includes(ref));
+        if (build.length === 0) continue;
+        const text = (p: (typeof build)[number]) => model.files.get(p.file)?.text.slice(p.span.start, p.span.end) ?? '';
+        for (const a of src.body.items) {
+          if (a.kind !== 'attribute' || !/^(tags|run_tags)$/.test(a.name) || a.value.type !== 'object') continue;
+          for (const t of a.value.items) {
+            const v = t.value;
+            if (v.type !== 'traversal' || v.path[0] !== 'var' || !/version/i.test(v.path[1] ?? '')) continue;
+            const name = v.path[1]!;
+            if (build.some((p) => p.env && new RegExp(`var\\.${name}\\b`).test(text(p)))) continue;
+            const installer = build.find((p) => p.scripts.length > 0);
+            out.push(
+              finding({
+                check: imageTagVersionVariable,
+                span: { file: f.file, start: t.start, end: t.end },
+                message:
+                  `Tag ${t.name} records var.${name}, but no provisioner of this build passes var.${name} to its scripts${installer ? ` (${installer.scripts.join(', ')} at ${lineOf(model, installer.span)} decides the version itself)` : ''}. ` +
+                  'The tag shows the variable, not what was installed, so Terraform selects and humans trust an image whose real version may be newer than the servers — the seed failure `rpc error: Permission denied` on `Node.GetClientAllocs`. ' +
+                  `Pass var.${name} in environment_vars, or tag the version the script actually installed.`,
+                related: installer ? [{ span: installer.span, message: `${installer.type} provisioner without var.${name}` }] : [],
+              }),
+            );
+          }
+        }
+      }
+    }
+    return out;
+  },
+};

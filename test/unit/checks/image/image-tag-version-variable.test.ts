@@ -1,0 +1,47 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { analyze, example, lineOfFinding, only, spanOf, VARIABLES } from './helpers';
+
+const RULE = 'image-tag-version-variable';
+
+const pkr = (env: boolean) => `source "amazon-ebs" "windows" {
+  tags = {
+    NomadVersion = var.nomad_version
+  }
+}
+
+build {
+  sources = ["source.amazon-ebs.windows"]
+
+  provisioner "powershell" {
+${env ? '    environment_vars = ["NOMAD_VERSION=${var.nomad_version}"]\n' : ''}    script = "setup-windows.ps1"
+  }
+}
+`;
+const PS = `Invoke-WebRequest -Uri "https://releases.hashicorp.com/nomad/$env:NOMAD_VERSION/nomad.zip" -OutFile n.zip\n`;
+
+test('tag records var.nomad_version but the build never passes it: info on the tag', () => {
+  const text = pkr(false);
+  const { findings } = analyze({ 'packer/variables.pkr.hcl': VARIABLES, 'packer/windows.pkr.hcl': text, 'shared/packer/scripts/setup-windows.ps1': PS });
+  const f = only(findings, RULE);
+  assert.equal(f.length, 1);
+  assert.equal(f[0]!.category, 'version');
+  assert.equal(f[0]!.severity, 'info');
+  assert.deepEqual({ start: f[0]!.span.start, end: f[0]!.span.end }, spanOf(text, 'NomadVersion = var.nomad_version'));
+  assert.match(f[0]!.message, /rpc error: Permission denied/);
+});
+
+test('variable passed in environment_vars: silent', () => {
+  const { findings } = analyze({ 'packer/variables.pkr.hcl': VARIABLES, 'packer/windows.pkr.hcl': pkr(true), 'shared/packer/scripts/setup-windows.ps1': PS });
+  assert.deepEqual(only(findings, RULE), []);
+});
+
+test('examples/windows-only: fires on the tags of defect 1 (windows.pkr.hcl:39)', async () => {
+  const { ws, findings } = await example('windows-only');
+  assert.deepEqual(only(findings, RULE).map((x) => lineOfFinding(ws, x)), ['packer/windows.pkr.hcl:39', 'packer/windows.pkr.hcl:40']);
+});
+
+test('examples/mixed-os: silent', async () => {
+  const { findings } = await example('mixed-os');
+  assert.deepEqual(only(findings, RULE), []);
+});
