@@ -77,7 +77,10 @@ function fromToken(model: DeploymentModel, s: ScriptFacts, product: ProductName,
   if (!varName) return { product, os: s.os, version: undefined, pinned: false, reason: `version \`${token}\` is computed at run time`, span, chain: [] };
   let v: ResolvedValue = s.resolveVariable(/env:/i.test(token) ? `env:${varName}` : varName, at);
   if (v.kind === 'unknown') {
-    const fromPacker = packerEnv(model, s, varName);
+    // The script may read it from the environment under another name: `param($NomadVersion = $env:NOMAD_VERSION)`.
+    const envName = /\$env:([A-Za-z_][A-Za-z0-9_]*)/i.exec(v.reason)?.[1];
+    const viaEnv = envName ? packerEnv(model, s, envName) : undefined;
+    const fromPacker = viaEnv && viaEnv.kind === 'known' ? { ...viaEnv, chain: [...viaEnv.chain, ...v.chain] } : packerEnv(model, s, varName);
     if (fromPacker) v = fromPacker;
   }
   const step: ChainStep = { span, note: where };
