@@ -22,15 +22,16 @@ export function isEscapeMessage(cfg: ParsedAgentConfig, message: string, start: 
   if (/illegal char escape|Invalid escape sequence/i.test(message)) return true;
   if (/literal not terminated|Unterminated template string|Invalid multi-line string/i.test(message)) {
     const text = cfg.doc.text.text;
-    // The string runs from its opening quote to the end of the line: a `\"` inside means a trailing backslash ate the quote.
-    const lineEnd = text.indexOf('\n', start);
-    const seg = text.slice(start, Math.max(end, lineEnd < 0 ? text.length : lineEnd));
+    // The whole line of the string: a `\"` in it means a trailing backslash ate the closing quote.
+    const lineStart = text.lastIndexOf('\n', start - 1) + 1;
+    const lineEnd = text.indexOf('\n', Math.max(start, lineStart + 1));
+    const seg = text.slice(lineStart, Math.max(end, lineEnd < 0 ? text.length : lineEnd));
     return /\\"/.test(seg);
   }
   return false;
 }
 
-function* attributes(items: ReadonlyArray<HclAttribute | HclBlock>): Generator<HclAttribute> {
+export function* attributes(items: ReadonlyArray<HclAttribute | HclBlock>): Generator<HclAttribute> {
   for (const i of items) {
     if (i.kind === 'block') yield* attributes(i.body.items);
     else if (i.value.type === 'object') yield* attributes(i.value.items);

@@ -12,6 +12,10 @@
  *   trailing backslash): the `hcl-escape` check reports them;
  * - `Attribute redefined`: HCL 2 rejects it, HCL v1 (what the agents use)
  *   accepts it and the later value wins (`duplicate-config-key` reports it);
+ * - what HCL v1 accepts and HCL 2 does not: quoted argument names
+ *   (`"region" = "global"`), several arguments on one line of a block
+ *   (`client { enabled = true, node_class = "x" }`), hexadecimal numbers
+ *   (`0x1F90`);
  * - errors on a host line where the synchronous `hcl-syntax` pass already
  *   reported one.
  */
@@ -19,7 +23,20 @@ import { finding } from '../check';
 import type { DeploymentModel } from '../../model/deploymentModel';
 import type { Finding } from '../../types';
 import { officialHclErrors } from '../../parsers/hcl/officialParser';
-import { hclSyntax, isEscapeMessage, syncSyntaxFindings, unresolvedBareValues } from './hclSyntax';
+import { attributes, hclSyntax, isEscapeMessage, syncSyntaxFindings, unresolvedBareValues } from './hclSyntax';
+import type { ParsedAgentConfig } from '../../agent/configDoc';
+import type { HclExpr } from '../../parsers/hcl/ast';
+
+/** Summaries of HCL 2 rules that HCL v1 (the agents' parser) does not have. */
+const HCL2_ONLY = /Attribute redefined|Duplicate|Invalid argument name|Invalid single-argument block definition|Invalid single-line block/i;
+
+function inHexNumber(cfg: ParsedAgentConfig, at: number): boolean {
+  const walk = (e: HclExpr): boolean =>
+    (e.type === 'number' && /^[+-]?0[xX]/.test(e.raw) && at >= e.start && at <= e.end) || (e.type === 'list' && e.items.some(walk));
+  for (const a of attributes(cfg.parse.body.items)) if (walk(a.value)) return true;
+  // Our parser may have split `0x1F` differently: look at the text itself.
+  return /0[xX][0-9a-fA-F]*$/.test(cfg.doc.text.text.slice(Math.max(0, at - 20), at + 1));
+}
 
 /** Virtual offset of a 1-based line/column (columns counted in code points). */
 export function offsetOf(text: string, line: number, column: number): number {
@@ -58,10 +75,11 @@ export async function officialSyntaxFindings(model: DeploymentModel): Promise<Fi
       continue;
     }
     for (const e of errors) {
-      if (/Attribute redefined|Duplicate/i.test(e.summary)) continue;
+      if (HCL2_ONLY.test(e.summary)) continue;
       const start = offsetOf(text, e.line, e.column);
       const end = e.endColumn !== undefined ? Math.max(start, offsetOf(text, e.endLine ?? e.line, e.endColumn)) : start;
       if (isEscapeMessage(cfg, `${e.summary}`, start, end)) continue;
+      if (inHexNumber(cfg, start)) continue;
       const span = cfg.doc.text.toHost(start, end > start ? end : Math.min(text.length, start + 1));
       const key = lineKey(span.file, span.start);
       if (reported.has(key)) continue;

@@ -1,0 +1,82 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Workspace } from '../../../../server/src/core/engine';
+import { officialSyntaxFindings } from '../../../../server/src/core/checks/validity';
+import { offsetOf } from '../../../../server/src/core/checks/validity/officialSyntax';
+import { at, exampleFindings, run, spanText } from './helpers';
+
+const RULE = 'hcl-syntax';
+
+function ps(hcl: string): string {
+  return `$c = @'\n${hcl}'@\nSet-Content -Path C:\\HashiCorp\\Nomad\\config\\client.hcl -Value $c -Encoding ascii\n`;
+}
+
+test('unclosed block in a here-string: error on the brace in client.ps1', () => {
+  const text = ps('datacenter = "dc1"\nclient {\n  enabled = true\n');
+  const { findings } = run({ 'shared/packer/scripts/client.ps1': text }, RULE);
+  assert.equal(findings.length, 1);
+  assert.equal(findings[0]!.category, 'syntax');
+  assert.equal(findings[0]!.severity, 'error');
+  assert.deepEqual(findings[0]!.span, { file: 'shared/packer/scripts/client.ps1', start: at(text, '{'), end: at(text, '{') + 1 });
+  assert.match(findings[0]!.message, /Unclosed configuration block/);
+  assert.deepEqual(run({ 'shared/packer/scripts/client.ps1': ps('datacenter = "dc1"\nclient {\n  enabled = true\n}\n') }, RULE).findings, []);
+});
+
+test('missing `=` is reported; the fixed line is silent', () => {
+  const { findings } = run({ 'shared/packer/scripts/client.ps1': ps('datacenter "dc1"\n') }, RULE);
+  assert.equal(findings.length, 1);
+  assert.match(findings[0]!.message, /expected '=' or '\{' after "datacenter"/);
+  assert.deepEqual(run({ 'shared/packer/scripts/client.ps1': ps('datacenter = "dc1"\n') }, RULE).findings, []);
+});
+
+test('escape problems belong to hcl-escape: illegal escape and trailing backslash are not reported here', async () => {
+  const { ws, findings } = run({ 'shared/packer/scripts/client.ps1': ps('data_dir = "C:\\HashiCorp\\Nomad"\nlog_file = "C:\\logs\\"\nlog_level = "INFO"\n') }, RULE);
+  assert.deepEqual(findings, []);
+  assert.deepEqual(await officialSyntaxFindings(ws.model!), []);
+});
+
+test('bare word copied verbatim is reported; a placeholder substituted by sed is not', () => {
+  const text = ps('region = global\n');
+  const { ws, findings } = run({ 'shared/packer/scripts/client.ps1': text }, RULE);
+  assert.equal(findings.length, 1);
+  assert.equal(spanText(ws, findings[0]!), 'global');
+  assert.match(findings[0]!.message, /Unknown token: IDENT global/);
+  const sh = [
+    '#!/bin/bash',
+    'SERVER_COUNT=$(curl -s http://169.254.169.254/latest/meta-data/x)',
+    'cp /ops/config/nomad.hcl /etc/nomad.d/nomad.hcl',
+    'sed -i "s/SERVER_COUNT/$SERVER_COUNT/g" /etc/nomad.d/nomad.hcl',
+    '',
+  ].join('\n');
+  const tpl = 'server {\n  enabled = true\n  bootstrap_expect = SERVER_COUNT\n}\n';
+  const r = run({ 'shared/packer/scripts/server.sh': sh, 'shared/packer/config/nomad.hcl': tpl }, RULE);
+  const inScript = r.findings.filter((f) => f.span.file === 'shared/packer/scripts/server.sh');
+  assert.deepEqual(inScript, []);
+});
+
+test('official parser: HCL v1-only forms are not reported (quoted key, one-line block with two arguments, hex)', async () => {
+  const ws = new Workspace('/tmp/x');
+  ws.setText('shared/packer/scripts/client.ps1', ps('"region" = "global"\nclient { enabled = true, node_class = "x" }\nports {\n  http = 0x1000\n}\n'));
+  ws.analyze();
+  assert.deepEqual(await officialSyntaxFindings(ws.model!), []);
+});
+
+test('official parser errors map through the MappedText to the host file and are not duplicated', async () => {
+  const text = ps('datacenter = "dc1"\nclient {\n  enabled = true\n');
+  const ws = new Workspace('/tmp/x');
+  ws.setText('shared/packer/scripts/client.ps1', text);
+  ws.analyze();
+  // The sync pass already reports the unclosed block on the same line.
+  assert.deepEqual(await officialSyntaxFindings(ws.model!), []);
+  assert.equal(offsetOf('ab\ncd\n', 2, 2), 4);
+});
+
+test('examples: silent on mixed-os and windows-only (sync and official)', async () => {
+  assert.deepEqual(await exampleFindings('mixed-os'), []);
+  assert.deepEqual((await exampleFindings('windows-only')).filter((f) => f.ruleId === RULE), []);
+  for (const name of ['mixed-os', 'windows-only']) {
+    const ws = await Workspace.load(`${__dirname}/../../../../../examples/${name}`);
+    ws.analyze();
+    assert.deepEqual(await officialSyntaxFindings(ws.model!), [], name);
+  }
+});
