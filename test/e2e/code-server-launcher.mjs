@@ -6,9 +6,9 @@
 //
 // Reads the command line test-electron builds (--extensionDevelopmentPath=,
 // --extensionTestsPath=, --user-data-dir=, --extensions-dir=, a workspace
-// folder; everything else is ignored), starts code-server in its own process
-// group, opens the workbench with the `payload` query, streams the page
-// console to stdout and exits with the code the test runner reports through
+// folder and a file to open in it; everything else is ignored), starts
+// code-server in its own process group, opens the workbench with the `payload`
+// query, streams the page console to stdout and exits with the code the test runner reports through
 // window.codeAutomationExit. Bounded by HSR_E2E_TIMEOUT_MS (default 5 min).
 //
 // Screenshots: a console line `HSR_SCREENSHOT <absolute path>` makes the
@@ -16,7 +16,7 @@
 // renamed, so a test waiting for the file never reads half of it).
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
-import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -30,12 +30,17 @@ const log = (msg) => process.stdout.write(`[launcher] ${msg}\n`);
 
 /** The subset of VS Code's command line test-electron uses; the rest is desktop-only. */
 export function parseArgs(argv) {
-  const opts = { extensionDevelopmentPath: [], extensionTestsPath: undefined, userDataDir: undefined, extensionsDir: undefined, folder: undefined };
+  const opts = { extensionDevelopmentPath: [], extensionTestsPath: undefined, userDataDir: undefined, extensionsDir: undefined, folder: undefined, openFile: undefined };
   const single = { extensionTestsPath: 'extensionTestsPath', 'user-data-dir': 'userDataDir', 'extensions-dir': 'extensionsDir' };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (!arg.startsWith('--')) {
-      if (!arg.startsWith('-')) opts.folder = resolve(arg);
+      // As with `code <folder> <file>`: a directory is the workspace, a file is opened in it.
+      if (!arg.startsWith('-')) {
+        const path = resolve(arg);
+        if (existsSync(path) && statSync(path).isFile()) opts.openFile = path;
+        else opts.folder = path;
+      }
       continue;
     }
     const eq = arg.indexOf('=');
@@ -209,7 +214,7 @@ async function main() {
     const payload = [
       ...opts.extensionDevelopmentPath.map((p) => ['extensionDevelopmentPath', remote(p)]),
       ['extensionTestsPath', remote(opts.extensionTestsPath)],
-      ...(process.env.HSR_E2E_OPEN_FILE ? [['openFile', remote(resolve(process.env.HSR_E2E_OPEN_FILE))]] : []),
+      ...(opts.openFile ? [['openFile', remote(opts.openFile)]] : []),
     ];
     const url = new URL(origin + '/');
     if (opts.folder) url.searchParams.set('folder', opts.folder);

@@ -13,6 +13,7 @@ const codeServer = join(process.env.HSR_E2E_CACHE ?? join(root, '.e2e-cache'), '
 const suite = join(root, 'out/test/e2e/suite/index.js');
 const example = resolve(root, process.env.HSR_E2E_WORKSPACE ?? 'examples/windows-only');
 const RESULT = /HSR_E2E_RESULT (\{.*\})/;
+const CLIENT_PS1 = 'shared/packer/scripts/client.ps1';
 
 function finish(passed, failed, why) {
   if (why) console.log(`e2e: ${why}`);
@@ -25,7 +26,7 @@ function missing() {
     return 'code-server or chromium is not installed; run `bash .ci/install-e2e.sh` (`.ci/run` does)';
   }
   if (!existsSync(suite)) return `${suite} is missing; run \`npm run build\` first`;
-  if (!existsSync(join(example, 'shared/packer/scripts/client.ps1'))) return `${example} has no shared/packer/scripts/client.ps1`;
+  if (!existsSync(join(example, CLIENT_PS1))) return `${example} has no ${CLIENT_PS1}`;
   return undefined;
 }
 
@@ -62,7 +63,7 @@ async function main() {
       vscodeExecutablePath: launcher,
       extensionDevelopmentPath: root,
       extensionTestsPath: suite,
-      launchArgs: [workspace, `--user-data-dir=${join(tmp, 'ud')}`, `--extensions-dir=${join(tmp, 'ext')}`],
+      launchArgs: [workspace, join(workspace, CLIENT_PS1), `--user-data-dir=${join(tmp, 'ud')}`, `--extensions-dir=${join(tmp, 'ext')}`],
       extensionTestsEnv: { HSR_E2E_RESULTS_DIR: join(root, 'test-results'), HSR_E2E_WORKSPACE: workspace },
     });
   } catch (err) {

@@ -77,10 +77,16 @@ suite('hashistack-review in VS Code', () => {
   test('the Problems panel shows them (screenshot)', async () => {
     await diagnosticsArrived();
     await vscode.commands.executeCommand('workbench.actions.view.problems');
+    // The panel lists the whole workspace's problems: give it the window.
+    await vscode.commands.executeCommand('workbench.action.toggleMaximizedPanel');
     mkdirSync(resultsDir, { recursive: true });
     const path = join(resultsDir, 'problems-client-ps1.png');
     rmSync(path, { force: true });
-    await screenshot(path);
+    try {
+      await screenshot(path);
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.toggleMaximizedPanel');
+    }
   });
 
   test('a quick fix edits client.ps1 and its diagnostic goes away', async () => {
