@@ -5,6 +5,7 @@
  */
 import * as vscode from 'vscode';
 import type { LanguageClient, Middleware } from 'vscode-languageclient/node';
+import { registerDiffCommands } from './features/diffBuilds';
 import { registerEffectiveConfig } from './features/effectiveConfig';
 import { registerValueChain } from './features/valueChain';
 import { VirtualDocuments } from './features/virtualDocuments';
@@ -34,6 +35,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   context.subscriptions.push(
     registerEffectiveConfig(getClient, docs),
     registerValueChain(getClient, docs),
+    registerDiffCommands(context, getClient),
     vscode.commands.registerCommand('hashistackReview.restartServer', async () => {
       if (handle === undefined) return;
       handle.resetRestarts();

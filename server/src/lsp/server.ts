@@ -14,6 +14,7 @@ import type { Connection, InitializeParams, InitializeResult } from 'vscode-lang
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { CodeActionProvider } from './codeActions';
 import { registerCustomRequests } from './customRequests';
+import { registerDiffRequests } from './diffRequests';
 import { AnalysisScheduler } from './diagnostics';
 import { DocumentSync, WATCHED_FILES_GLOB } from './documentSync';
 import { FolderRegistry } from './folders';
@@ -119,6 +120,7 @@ export function startServer(connection: Connection): void {
     runSafe(console, 'definition', token, [], () => navigation.definition(params.textDocument.uri, params.position)),
   );
   registerCustomRequests(connection, folders, scheduler, navigation);
+  registerDiffRequests(connection, () => folders.all()[0]?.root);
 
   connection.onShutdown(() => {
     for (const folder of folders.all()) scheduler.cancel(folder);
