@@ -62,7 +62,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     return 2;
   }
   const ws = await Workspace.load(root);
-  const result = ws.analyze();
+  const result = await ws.analyzeWithOfficialParser();
   if (opts.showSecrets) io.stderr('hashistack-review: --show-secrets: secrets stay masked in every output; the flag only adds each secret\'s fingerprint (already shown).');
   for (const failure of ws.checkFailures) io.stderr(`hashistack-review: ${failure}`);
   const textOf = (f: string) => ws.sourceText(f);

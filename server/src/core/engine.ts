@@ -25,6 +25,7 @@ import type { DeploymentModel } from './model/deploymentModel';
 import { EMPTY_REVIEW_CONFIG, globToRegExp, parseReviewConfig } from './reviewConfig';
 import type { ReviewConfig } from './reviewConfig';
 import { runChecks } from './checks/registry';
+import { officialSyntaxFindings } from './checks/validity';
 import { applySuppressions } from './suppress';
 import { buildResult, hoverAt, definitionAt, renderRole } from './results';
 
@@ -137,6 +138,28 @@ export class Workspace {
     const severities = { ...config.rules, ...(this.settings.ruleSeverity ?? {}) };
     const findings: Finding[] = applySuppressions(run.findings, model, severities);
     return buildResult(model, findings, [...this.discoveryProblems, ...this.problems.values()], errors);
+  }
+
+  /**
+   * `analyze()` plus the official HCL parser (`@cdktf/hcl2json`, async WASM)
+   * over every rendered agent config: what the CLI runs. The editor keeps the
+   * synchronous tolerant parser on the keystroke path.
+   */
+  async analyzeWithOfficialParser(): Promise<AnalysisResult> {
+    const first = this.analyze();
+    const model = this.lastModel;
+    if (!model) return first;
+    let extra: Finding[] = [];
+    try {
+      extra = await officialSyntaxFindings(model);
+    } catch (err) {
+      this.checkFailures.push(`official HCL parser pass failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    if (extra.length === 0) return first;
+    const { config } = this.reviewConfig();
+    const severities = { ...config.rules, ...(this.settings.ruleSeverity ?? {}) };
+    const merged = [...first.findings, ...applySuppressions(extra, model, severities)];
+    return buildResult(model, merged, [...first.fileProblems], [...first.configErrors]);
   }
 
   /** The model of the last analysis (for the diff command and tests). */

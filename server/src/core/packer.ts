@@ -5,6 +5,7 @@
  */
 import type { HclBlock, HclBody, HclExpr } from './parsers/hcl/ast';
 import type { DeploymentModel } from './model/deploymentModel';
+import type { ParsedHclFile } from './workspace/parsedFiles';
 import { TerraformModel } from './terraform/model';
 import type { ChainStep, ResolvedValue, Span } from './types';
 import { baseName, dirOf } from './workspace/fileKinds';
@@ -23,13 +24,18 @@ export interface PackerProvisioner {
   readonly inline: readonly HclExpr[];
 }
 
-const cache = new WeakMap<DeploymentModel, PackerProvisioner[]>();
+const cache = new WeakMap<readonly ParsedHclFile[], PackerProvisioner[]>();
 
-export function packerProvisioners(model: DeploymentModel): PackerProvisioner[] {
-  const hit = cache.get(model);
+export function packerProvisioners(model: Pick<DeploymentModel, 'packerFiles'>): PackerProvisioner[] {
+  return provisionersOf(model.packerFiles);
+}
+
+/** The provisioners of a set of Packer files (cached per parsed set). */
+export function provisionersOf(packerFiles: readonly ParsedHclFile[]): PackerProvisioner[] {
+  const hit = cache.get(packerFiles);
   if (hit) return hit;
-  const defs = model.packerFiles.filter((f) => !f.file.endsWith('.pkrvars.hcl'));
-  const vars = model.packerFiles.filter((f) => f.file.endsWith('.pkrvars.hcl'));
+  const defs = packerFiles.filter((f) => !f.file.endsWith('.pkrvars.hcl'));
+  const vars = packerFiles.filter((f) => f.file.endsWith('.pkrvars.hcl'));
   const values = new TerraformModel(defs, vars);
   const out: PackerProvisioner[] = [];
   for (const f of defs) {
@@ -42,7 +48,7 @@ export function packerProvisioners(model: DeploymentModel): PackerProvisioner[] 
       }
     }
   }
-  cache.set(model, out);
+  cache.set(packerFiles, out);
   return out;
 }
 

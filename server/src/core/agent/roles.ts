@@ -81,7 +81,34 @@ function isServer(product: Product, body: HclBody): boolean | undefined {
 /** Lists that Nomad appends across config files; everything else: the later file wins. */
 const APPENDED_LISTS = new Set(['client.servers']);
 
-export function buildRoles(configs: readonly ParsedAgentConfig[]): Role[] {
+/**
+ * Several writes of one file: a later write replaces an earlier one unless it
+ * appends. Image-time writes (scripts a Packer build runs) come before the
+ * instance's own (user-data and what it calls), which overwrite them.
+ */
+function effectiveWrites(list: readonly ParsedAgentConfig[], imageTime: (doc: AgentConfigDoc) => boolean): ParsedAgentConfig[] {
+  const ordered = [...list].sort((a, b) => Number(imageTime(b.doc)) - Number(imageTime(a.doc)));
+  const byTarget = new Map<string, ParsedAgentConfig[]>();
+  const out: ParsedAgentConfig[] = [];
+  for (const c of ordered) {
+    const t = c.doc.targetPath && !c.doc.targetPath.includes('$') ? normaliseTarget(c.doc.targetPath, c.doc.os) : undefined;
+    if (!t) {
+      out.push(c);
+      continue;
+    }
+    const prev = byTarget.get(t);
+    byTarget.set(t, c.doc.append && prev ? [...prev, c] : [c]);
+  }
+  for (const group of byTarget.values()) out.push(...group);
+  return out;
+}
+
+function normaliseTarget(p: string, os: AgentConfigDoc['os']): string {
+  const t = p.trim().replace(/\\/g, '/').replace(/\/{2,}/g, '/');
+  return os === 'windows' ? t.toLowerCase() : t;
+}
+
+export function buildRoles(configs: readonly ParsedAgentConfig[], imageTime: (doc: AgentConfigDoc) => boolean = () => false): Role[] {
   const groups = new Map<string, ParsedAgentConfig[]>();
   for (const c of configs) {
     const id = `${c.kind}/${c.product}`;
@@ -92,7 +119,7 @@ export function buildRoles(configs: readonly ParsedAgentConfig[]): Role[] {
   const roles: Role[] = [];
   for (const [id, list] of [...groups].sort(([a], [b]) => roleOrder(a) - roleOrder(b) || (a < b ? -1 : 1))) {
     // Nomad and Consul load a config directory's files in byte order of their names.
-    const ordered = [...list].sort((a, b) => loadKey(a.doc).localeCompare(loadKey(b.doc)));
+    const ordered = effectiveWrites(list, imageTime).sort((a, b) => loadKey(a.doc).localeCompare(loadKey(b.doc)));
     const settings = new Map<string, SettingEntry>();
     const all: SettingEntry[] = [];
     for (const c of ordered) {

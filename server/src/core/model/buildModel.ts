@@ -20,6 +20,7 @@ import { baseName, classifyFile } from '../workspace/fileKinds';
 import type { FileKind } from '../workspace/fileKinds';
 import type { ParsedHclFile } from '../workspace/parsedFiles';
 import type { ReviewConfig } from '../reviewConfig';
+import { provisionersOf } from '../packer';
 import type { DeploymentModel, TemplateRender } from './deploymentModel';
 
 /** The parsing services the pipeline needs, cached by the Workspace. */
@@ -114,6 +115,7 @@ export function buildDeploymentModel(input: ModelInput, parse: ParseServices): D
     const parsed = parse.agentConfig(doc.id, doc.text.text, doc.format);
     return { ...classifyConfig(doc, parsed.body, input.reviewConfig.roles), parse: parsed };
   });
+  const imageTimeScripts = new Set(provisionersOf(packerFiles).flatMap((p) => p.scripts));
   return {
     root: input.root,
     files: input.files,
@@ -126,7 +128,7 @@ export function buildDeploymentModel(input: ModelInput, parse: ParseServices): D
     renders,
     scripts,
     configs,
-    roles: buildRoles(configs),
+    roles: buildRoles(configs, (doc) => imageTimeScripts.has(baseName(doc.hostFile).toLowerCase())),
     reviewConfig: input.reviewConfig,
   };
 }

@@ -166,9 +166,28 @@ class PsResolver {
         if (!base) return undefined;
         return v.ops.reduce<MappedText>((acc, op) => this.applyReplace(acc, op, v.base, depth), base);
       }
+      case 'other':
+        return this.joinPath(v, depth);
       default:
         return undefined;
     }
+  }
+
+  /** `Join-Path $Dir "config\client.hcl"` / `Join-Path -Path A -ChildPath B [more]`: the parts joined with `\`. */
+  private joinPath(v: PsValue, depth: number): MappedText | undefined {
+    const cmd = this.scan.commands.find((c) => c.start === v.start && /^join-path$/i.test(c.name));
+    if (!cmd) return undefined;
+    const named = (n: string) => cmd.parameters.find((p) => p.name.toLowerCase() === n)?.value;
+    const parts = [named('path') ?? cmd.arguments[0], named('childpath') ?? cmd.arguments[named('path') ? 0 : 1], ...cmd.arguments.slice(named('path') ? (named('childpath') ? 0 : 1) : 2).filter((a) => a !== named('childpath'))];
+    const mapped: MappedText[] = [];
+    for (const part of parts) {
+      if (!part) continue;
+      const m = this.mappedOf(part, depth + 1);
+      if (!m) return undefined;
+      if (mapped.length > 0 && !/[\\/]$/.test(mapped[mapped.length - 1]!.text) && !/^[\\/]/.test(m.text)) mapped.push(new MappedTextBuilder(this.text).emit('\\', cmd.nameStart, cmd.nameEnd).build());
+      mapped.push(m);
+    }
+    return mapped.length > 0 ? MappedText.concat(mapped) : undefined;
   }
 
   private decode(lit: PsStringLiteral, depth: number): MappedText {

@@ -75,6 +75,17 @@ export class MappedText {
     return { file: a.file, start: a.offset, end: Math.max(a.offset, seg?.hEnd ?? a.offset) };
   }
 
+  /** Concatenates virtual documents (their segments shift, mappings stay). */
+  static concat(parts: readonly MappedText[]): MappedText {
+    const segs: MapSegment[] = [];
+    let offset = 0;
+    for (const p of parts) {
+      for (const s of p.segments) segs.push({ ...s, vStart: s.vStart + offset, vEnd: s.vEnd + offset });
+      offset += p.text.length;
+    }
+    return new MappedText(parts.map((p) => p.text).join(''), segs);
+  }
+
   /** Substituted values that overlap the virtual range [start, end). */
   originsIn(start: number, end: number): ResolvedValue[] {
     const out: ResolvedValue[] = [];
