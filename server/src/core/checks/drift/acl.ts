@@ -45,7 +45,15 @@ export const aclEnabledDrift: Check = {
 };
 
 function tokensOf(role: Role): SettingEntry[] {
-  return [...role.settings.values()].filter((e) => /(^|\.)(token|tokens\.[a-z_]+|acl_token|acl_agent_token)$/.test(e.path) && !/ttl$/.test(e.path));
+  return [...role.settings.values()].filter((e) => /(^|\.)(token|tokens\.[a-z_]+|acl_token|acl_agent_token|acl_master_token)$/.test(e.path) && !/ttl$/.test(e.path));
+}
+
+/** Keys that hold the management token itself (not the per-agent recovery token `agent_master`/`agent_recovery`). */
+const MANAGEMENT_PATH = /(^|\.)(initial_management|master|acl_master_token)$/;
+
+/** Tokens an agent uses for its own requests: missing on one side makes that side anonymous. */
+function requestTokensOf(role: Role): SettingEntry[] {
+  return tokensOf(role).filter((e) => !/(^|\.|_)(initial_management|master|agent_master|agent_recovery|replication|acl_master_token|acl_agent_master_token)$/.test(e.path));
 }
 
 export const managementTokenOnClient: Check = {
@@ -57,13 +65,13 @@ export const managementTokenOnClient: Check = {
     const out: Finding[] = [];
     const serverMgmt = new Set<string>();
     for (const role of model.roles.filter((r) => r.kind === 'server')) {
-      for (const e of role.allEntries) if (/(initial_management|master|acl_master_token|bootstrap)/.test(e.path) && typeof e.value === 'string') serverMgmt.add(e.value);
+      for (const e of role.allEntries) if (MANAGEMENT_PATH.test(e.path) && typeof e.value === 'string') serverMgmt.add(e.value);
     }
     for (const role of [...clientRoles(model, 'consul'), ...clientRoles(model, 'nomad')]) {
       for (const e of tokensOf(role)) {
         const viaName = e.chain.find((s) => MANAGEMENT.test(s.note));
         const sameAsServer = typeof e.value === 'string' && serverMgmt.has(e.value);
-        const byPath = /(initial_management|master)$/.test(e.path);
+        const byPath = MANAGEMENT_PATH.test(e.path);
         if (!viaName && !sameAsServer && !byPath) continue;
         const why = byPath ? `the key ${e.path} is the management token` : sameAsServer ? 'it equals the servers\' initial management token' : `its value comes from ${viaName!.note}`;
         out.push(
@@ -97,7 +105,7 @@ export const tokenOneSide: Check = {
         [lin, win],
         [win, lin],
       ] as const) {
-        for (const e of tokensOf(has)) {
+        for (const e of requestTokensOf(has)) {
           if (lacks.settings.has(e.path)) continue;
           out.push(
             finding({

@@ -103,8 +103,24 @@ export const joinMethodDrift: Check = {
     const methods = clientRoles(model, 'nomad').map((role) => {
       const entries = JOIN_PATHS.map((p) => role.settings.get(p)).filter((e): e is SettingEntry => e !== undefined);
       const values = entries.flatMap((e) => (Array.isArray(e.value) ? e.value : [e.value])).filter((v): v is string => typeof v === 'string');
-      const consulJoin = role.settings.get('consul.client_auto_join')?.value !== false && role.settings.has('consul.address');
-      const method = values.some((v) => /provider=/.test(v)) ? 'auto-join' : values.some((v) => /^\d{1,3}(\.\d{1,3}){3}(:\d+)?$/.test(v)) ? 'hard-coded IP' : values.length > 0 ? 'host names' : consulJoin ? 'Consul' : 'none';
+      // Nomad's `consul` block defaults to address 127.0.0.1:8500 with client_auto_join = true: a client
+      // without a consul block still discovers servers through a local Consul agent when the same OS runs one.
+      const autoJoin = role.settings.get('consul.client_auto_join');
+      const localConsul = model.roles.some((r) => r.product === 'consul' && r.kind === role.kind);
+      const consulJoin = !autoJoin?.unknownReason && !(autoJoin?.value === false || autoJoin?.value === 'false') && (role.settings.has('consul.address') || localConsul);
+      // A join address computed at run time (`$(curl …)`, `Invoke-RestMethod`) is not data: the method is unknown.
+      const unknown = entries.some((e) => e.unknownReason !== undefined);
+      const method = unknown
+        ? 'unknown'
+        : values.some((v) => /provider=/.test(v))
+          ? 'auto-join'
+          : values.some((v) => /^\d{1,3}(\.\d{1,3}){3}(:\d+)?$/.test(v))
+            ? 'hard-coded IP'
+            : values.length > 0
+              ? 'host names'
+              : consulJoin
+                ? 'Consul'
+                : 'none';
       return { role, entries, method };
     });
     for (const m of methods) {
@@ -114,14 +130,15 @@ export const joinMethodDrift: Check = {
     }
     const win = methods.find((m) => m.role.kind === 'windows-client');
     const lin = methods.find((m) => m.role.kind === 'linux-client');
-    if (win && lin && win.method !== lin.method && win.method !== 'none' && lin.method !== 'none') {
+    const comparable = (m: { method: string }) => m.method !== 'none' && m.method !== 'unknown';
+    if (win && lin && win.method !== lin.method && comparable(win) && comparable(lin)) {
       const hard = win.method === 'hard-coded IP' ? win : lin.method === 'hard-coded IP' ? lin : win;
       const other = hard === win ? lin : win;
       out.push(
         finding({
           check: this,
           span: hard.entries[0]?.keySpan ?? roleAnchor(hard.role),
-          message: `Clients find servers differently: ${label(hard.role)} uses ${hard.method} (${describe(hard.entries)}), ${label(other.role)} uses ${other.method} (${describe(other.entries)}). A hard-coded address breaks when servers are replaced ("no servers", "discovering join addresses failed").`,
+          message: `Clients find servers differently: ${label(hard.role)} uses ${hard.method} (${describe(hard.entries)}), ${label(other.role)} uses ${other.method} (${describe(other.entries)}). ${hard.method === 'hard-coded IP' ? 'A hard-coded address breaks when servers are replaced' : 'One side breaks when the other\'s discovery path changes'} ("no servers", "discovering join addresses failed").`,
           related: other.entries.flatMap((e) => sideRelated(other.role, e, e.path)),
         }),
       );

@@ -117,7 +117,10 @@ export const consulAddressTls: Check = {
     for (const role of rolesOf(model, 'nomad')) {
       const addr = role.settings.get('consul.address');
       if (!addr || typeof addr.value !== 'string') continue;
-      const ssl = truthy(role.settings.get('consul.ssl')?.value);
+      const sslEntry = role.settings.get('consul.ssl');
+      // A value computed at run time is not data: no finding either way.
+      if (sslEntry?.unknownReason) continue;
+      const ssl = truthy(sslEntry?.value);
       const port = /:(\d+)$/.exec(addr.value)?.[1];
       if ((port === '8501' && !ssl) || (port === '8500' && ssl)) {
         out.push(
