@@ -8,7 +8,8 @@ import type { SettingEntry } from '../../agent/settings';
 import type { Check } from '../check';
 import { clientRoles, finding, label } from '../check';
 import type { Finding } from '../../types';
-import { describeEntry, roleAnchor, sideRelated, syncValueFix, truthy } from './compare';
+import { describeEntry, referenceFor, roleAnchor, sideRelated, syncValueFix, truthy } from './compare';
+import { syncOriginFix } from './originFix';
 
 const MANAGEMENT = /(master|management|bootstrap|root)[_-]?token|initial_management|acl_master|\bmaster\b/i;
 
@@ -80,6 +81,7 @@ export const managementTokenOnClient: Check = {
             span: e.keySpan,
             message: `${label(role)} carries a management (bootstrap) token in ${e.path} = ${e.display}: ${why}. A client must carry an agent/default token with a narrow policy; a master token on a client is a leak of full cluster control (and rotating it later breaks the client with "ACL not found").`,
             related: sideRelated(role, e, e.path).slice(1),
+            fixes: originFixFor(model, role, e),
           }),
         );
       }
@@ -87,6 +89,14 @@ export const managementTokenOnClient: Check = {
     return out;
   },
 };
+
+/** Passes the token the reference side (Linux client) receives, at the templatefile() argument. */
+function originFixFor(model: Parameters<Check['run']>[0], role: Role, e: SettingEntry) {
+  const ref = referenceFor(model, role);
+  const refEntry = ref?.settings.get(e.path);
+  if (!ref || !refEntry || refEntry.chain.some((s) => MANAGEMENT.test(s.note))) return [];
+  return syncOriginFix(model, e, refEntry, role.kind === 'windows-client' ? 'Windows → Linux' : 'client → server');
+}
 
 export const tokenOneSide: Check = {
   id: 'acl-token-one-side',
