@@ -144,3 +144,81 @@ export function tree(o: { server?: string; linux?: string; windows?: string; ext
   if (o.windows !== undefined) files[WIN] = o.windows;
   return { ...files, ...(o.extra ?? {}) };
 }
+
+// ---------------------------------------------------------------- Terraform chain fixture
+
+export const KEY_A = 'LYy8NIV5hOTneYqbuc74wz2YSP4/V/p2K0G4jjpiafM=';
+export const KEY_B = 'V1bIesApGczm9QvdU4Q/ODyohckyj0VXT87ak9FtjYo=';
+export const TFVARS = 'terraform/control/terraform.tfvars';
+export const UD_LIN = 'terraform/modules/aws-hashistack/templates/user-data-client.sh';
+export const UD_WIN = 'terraform/modules/aws-hashistack/templates/user-data-client-windows.ps1';
+
+/**
+ * tfvars -> variable -> module input -> templatefile() -> user-data template -> script parameter -> heredoc/here-string.
+ * `winPassesKey` decides whether the Windows user-data passes the Consul key to client.ps1.
+ */
+export function terraformTree(o: { winPassesKey: boolean; winScriptWritesKey?: boolean; tfvarsExtra?: string }): Files {
+  const winWrites = o.winScriptWritesKey ?? o.winPassesKey;
+  return {
+    [TFVARS]: `retry_join         = "provider=aws tag_key=ConsulAutoJoin tag_value=auto-join"\nconsul_encrypt_key = "${KEY_A}"\n${o.tfvarsExtra ?? ''}`,
+    'terraform/control/variables.tf': `variable "retry_join" {\n  type = string\n}\n\nvariable "consul_encrypt_key" {\n  type      = string\n  sensitive = true\n}\n`,
+    'terraform/control/main.tf': `module "hashistack" {\n  source             = "../modules/aws-hashistack"\n  retry_join         = var.retry_join\n  consul_encrypt_key = var.consul_encrypt_key\n}\n`,
+    'terraform/modules/aws-hashistack/variables.tf': `variable "retry_join" {\n  type = string\n}\n\nvariable "consul_encrypt_key" {\n  type    = string\n  default = ""\n}\n`,
+    'terraform/modules/aws-hashistack/main.tf': `resource "aws_instance" "client" {
+  ami       = "ami-123"
+  user_data = templatefile("\${path.module}/templates/user-data-client.sh", {
+    retry_join         = var.retry_join
+    consul_encrypt_key = var.consul_encrypt_key
+  })
+}
+
+resource "aws_instance" "windows_client" {
+  ami       = "ami-456"
+  user_data = templatefile("\${path.module}/templates/user-data-client-windows.ps1", {
+    retry_join = var.retry_join${o.winPassesKey ? '\n    consul_encrypt_key = var.consul_encrypt_key' : ''}
+  })
+}
+`,
+    [UD_LIN]: `#!/bin/bash\nset -euo pipefail\nbash /ops/shared/packer/scripts/client.sh \\\n  "aws" \\\n  "\${retry_join}" \\\n  "\${consul_encrypt_key}"\n`,
+    [UD_WIN]: `<powershell>\n$ErrorActionPreference = "Stop"\n& C:\\ops\\shared\\packer\\scripts\\client.ps1 \`\n    -RetryJoin "\${retry_join}"${o.winPassesKey ? ' `\n    -ConsulEncryptKey "${consul_encrypt_key}"' : ''}\n</powershell>\n`,
+    [LIN]: `#!/usr/bin/env bash
+set -euo pipefail
+CLOUD=$1
+RETRY_JOIN=$2
+CONSUL_ENCRYPT_KEY=$3
+
+cat <<EOF | sudo tee /etc/consul.d/consul.hcl
+datacenter = "dc1"
+data_dir   = "/opt/consul/data"
+retry_join = ["\${RETRY_JOIN}"]
+encrypt    = "\${CONSUL_ENCRYPT_KEY}"
+EOF
+
+cat <<EOF | sudo tee /etc/nomad.d/nomad.hcl
+data_dir = "/opt/nomad/data"
+client {
+  enabled = true
+}
+EOF
+`,
+    [WIN]: `param(
+    [Parameter(Mandatory = $true)] [string] $RetryJoin${winWrites ? ',\n    [string] $ConsulEncryptKey' : ''}
+)
+$ErrorActionPreference = "Stop"
+$consulConfig = @"
+datacenter = "dc1"
+data_dir   = "C:/HashiCorp/Consul/data"
+retry_join = ["$RetryJoin"]${winWrites ? '\nencrypt    = "$ConsulEncryptKey"' : ''}
+"@
+$consulConfig | Out-File -FilePath C:\\HashiCorp\\Consul\\config\\consul.hcl -Encoding ascii
+
+$nomadConfig = @"
+data_dir = "C:/HashiCorp/Nomad/data"
+client {
+  enabled = true
+}
+"@
+$nomadConfig | Out-File -FilePath C:\\HashiCorp\\Nomad\\config\\client.hcl -Encoding ascii
+`,
+  };
+}
