@@ -18,14 +18,14 @@ function agentNames(text: string): string[] {
   return [...text.matchAll(/\b(nomad|consul)\b/gi)].map((m) => m[1]!.toLowerCase());
 }
 
-type Ev =
+export type Ev =
   | { kind: 'auto'; service: string; cmd: BuildCommand }
   | { kind: 'start'; services: string[] | 'auto'; cmd: BuildCommand }
   | { kind: 'stop'; cmd: BuildCommand }
   | { kind: 'clean'; silent: boolean; cmd: BuildCommand }
   | { kind: 'verify'; cmd: BuildCommand };
 
-function classify(c: BuildCommand): Ev | undefined {
+export function classify(c: BuildCommand): Ev | undefined {
   const n = c.name.toLowerCase().replace(/\.exe$/, '');
   const all = [...c.words, ...c.params.values()].join(' ');
   if (n === 'windows-restart') return { kind: 'start', services: 'auto', cmd: c };
@@ -97,6 +97,8 @@ export const imageBakedAgentState: Check = {
           const target = agentNames([...e.cmd.words, ...e.cmd.params.values()].join(' '));
           const running = [...started.keys()].filter((s) => target.includes(s));
           if (running.length === 0 && !e.silent) continue;
+          // A silent cleanup of an agent this build never registered nor started holds no open file: nothing to report.
+          if (running.length === 0 && target.length > 0 && !target.some((s) => auto.has(s) || started.has(s))) continue;
           const related: RelatedInfo[] = [];
           for (const [s, c] of auto) related.push({ span: c.span, message: `${s} service registered with automatic start` });
           for (const [s, c] of started) related.push({ span: c.span, message: c.name === 'windows-restart' ? `windows-restart provisioner: ${s} starts again at boot` : `${s} started during the build` });

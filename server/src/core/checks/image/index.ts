@@ -5,5 +5,20 @@ import { imageBakedAgentState } from './imageBakedAgentState';
 import { serviceConfigPathMismatch } from './serviceConfigPathMismatch';
 import { serviceConsulDependency } from './serviceConsulDependency';
 import { imageTagVersionVariable } from './imageTagVersionVariable';
+import { imageBakedAgentConfig } from './imageBakedAgentConfig';
+import { imageEc2launchNotReset } from './imageEc2launchNotReset';
+import { userDataScriptPath } from './userDataScriptPath';
+import { serviceFlagOverride } from './serviceFlagOverride';
 
-export const IMAGE_CHECKS: readonly Check[] = [imageVersionSkew, packerVersionEnvMissing, imageBakedAgentState, serviceConfigPathMismatch, serviceConsulDependency, imageTagVersionVariable];
+export const IMAGE_CHECKS: readonly Check[] = [
+  imageVersionSkew,
+  packerVersionEnvMissing,
+  imageBakedAgentState,
+  serviceConfigPathMismatch,
+  serviceConsulDependency,
+  imageTagVersionVariable,
+  imageBakedAgentConfig,
+  imageEc2launchNotReset,
+  userDataScriptPath,
+  serviceFlagOverride,
+];

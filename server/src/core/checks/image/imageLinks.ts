@@ -1,0 +1,259 @@
+/**
+ * Which Terraform instance boots which Packer image, and what the image holds.
+ *
+ * - Packer `build` blocks with their `source` blocks (`ami_name`), whether the
+ *   build is a Windows one, and what its `file` provisioners upload where.
+ * - Terraform `aws_instance` / `aws_launch_template` / `aws_launch_configuration`
+ *   resources: the AMI they use (`data.aws_ami.<n>.id` and that data source's
+ *   `filter { name = "name" }` values) and the scripts of their `user_data`
+ *   (the `templatefile` template and the scripts it calls, transitively).
+ *
+ * An instance is linked to a build only when the AMI name pattern of the build
+ * and the AMI filter of the instance can match a common name (`${...}` counts
+ * as `*`). When the tree does not say, nothing is linked.
+ */
+import type { HclBlock, HclExpr } from '../../parsers/hcl/ast';
+import type { DeploymentModel } from '../../model/deploymentModel';
+import type { PackerProvisioner } from '../../packer';
+import { packerProvisioners } from '../../packer';
+import type { ScriptFacts } from '../../scripts/scriptModel';
+import type { ResolvedValue, Span } from '../../types';
+import { TerraformModel, attr } from '../../terraform/model';
+import { baseName, dirOf, joinRel } from '../../workspace/fileKinds';
+
+/** A `file` provisioner upload: tree path prefix -> remote path prefix. */
+export interface Upload {
+  /** Root-relative tree path of the uploaded file or directory. */
+  readonly treePath: string;
+  /** Remote path the tree path lands at (forward slashes, no trailing slash). */
+  readonly remotePath: string;
+  readonly span: Span;
+}
+
+export interface BuildInfo {
+  readonly file: string;
+  readonly block: HclBlock;
+  /** `build` keyword span. */
+  readonly keywordSpan: Span;
+  readonly sources: readonly string[];
+  readonly provisioners: readonly PackerProvisioner[];
+  readonly windows: boolean;
+  /** AMI name patterns of the build's sources (`*` for interpolations). */
+  readonly amiGlobs: readonly string[];
+  readonly amiSpans: readonly Span[];
+  readonly uploads: readonly Upload[];
+}
+
+export interface InstanceInfo {
+  readonly address: string;
+  readonly file: string;
+  readonly block: HclBlock;
+  readonly userData: { readonly span: Span } | undefined;
+  /** AMI filter patterns, undefined when the AMI cannot be followed to a name filter. */
+  readonly amiGlobs: readonly string[] | undefined;
+  readonly amiSpan: Span | undefined;
+  /** Root-relative template paths rendered into user_data. */
+  readonly userDataTemplates: readonly string[];
+}
+
+/** Pattern characters: ANY (a `*` of an AMI filter) matches anything; SEG (a value not known before build/apply) matches a run without `-` or `/`. */
+const ANY = '\u0001';
+const SEG = '\u0002';
+
+function globOf(e: HclExpr | undefined, evaluate: (x: HclExpr) => ResolvedValue): string | undefined {
+  if (!e || e.type !== 'string') return undefined;
+  if (e.parts.length === 0) return e.value.replace(/\*/g, ANY);
+  let out = '';
+  for (const p of e.parts) {
+    if (p.kind === 'literal') out += p.value.replace(/\*/g, ANY);
+    else if (p.kind === 'interpolation') {
+      const v = evaluate(p.expr);
+      out += v.kind === 'known' ? v.text : SEG;
+    } else return undefined;
+  }
+  return out;
+}
+
+/** Readable form of a pattern for messages. */
+export function showGlob(g: string): string {
+  return g.replace(new RegExp(ANY, 'g'), '*').replace(new RegExp(SEG, 'g'), '…');
+}
+
+/** Whether two AMI name patterns can match a common name. */
+export function globsIntersect(a: string, b: string): boolean {
+  const memo = new Map<number, boolean>();
+  const m = b.length + 1;
+  const wild = (c: string | undefined) => c === ANY || c === SEG;
+  const accepts = (w: string, c: string) => wild(c) || w === ANY || (c !== '-' && c !== '/');
+  const f = (i: number, j: number): boolean => {
+    const k = i * m + j;
+    const hit = memo.get(k);
+    if (hit !== undefined) return hit;
+    memo.set(k, false);
+    let r = false;
+    if (i === a.length && j === b.length) r = true;
+    else if (i < a.length && wild(a[i])) r = f(i + 1, j) || (j < b.length && accepts(a[i]!, b[j]!) && f(i, j + 1));
+    else if (j < b.length && wild(b[j])) r = f(i, j + 1) || (i < a.length && accepts(b[j]!, a[i]!) && f(i + 1, j));
+    else if (i < a.length && j < b.length && a[i] === b[j]) r = f(i + 1, j + 1);
+    memo.set(k, r);
+    return r;
+  };
+  return f(0, 0);
+}
+
+function uploadsOf(p: PackerProvisioner): Upload | undefined {
+  if (p.type !== 'file') return undefined;
+  const src = attr(p.block.body, 'source')?.value;
+  const dst = attr(p.block.body, 'destination')?.value;
+  if (!src || src.type !== 'string' || !dst || dst.type !== 'string') return undefined;
+  const dir = dirOf(p.file);
+  let rel = '';
+  for (const part of src.parts.length ? src.parts : [{ kind: 'literal' as const, value: src.value }]) {
+    if (part.kind === 'literal') rel += part.value;
+    else if (part.kind === 'interpolation' && part.expr.type === 'traversal' && part.expr.path[0] === 'path' && /^(root|module|cwd)$/.test(part.expr.path[1] ?? '')) rel += '.';
+    else return undefined;
+  }
+  if (dst.parts.some((x) => x.kind !== 'literal')) return undefined;
+  const trailing = /[\\/]$/.test(rel);
+  const treePath = joinRel(dir, rel.replace(/^\.\//, './'));
+  let remote = dst.value.replace(/\\/g, '/').replace(/\/+$/, '');
+  // Packer: a directory source without a trailing slash is uploaded *into* the destination (`/ops` + `shared` = `/ops/shared`).
+  if (!trailing) remote = `${remote}/${baseName(treePath)}`;
+  return { treePath, remotePath: remote, span: p.span };
+}
+
+const buildCache = new WeakMap<DeploymentModel, BuildInfo[]>();
+
+export function buildInfos(model: DeploymentModel): BuildInfo[] {
+  const hit = buildCache.get(model);
+  if (hit) return hit;
+  const out: BuildInfo[] = [];
+  const provs = packerProvisioners(model);
+  const values = new TerraformModel(
+    model.packerFiles.filter((f) => !f.file.endsWith('.pkrvars.hcl')),
+    model.packerFiles.filter((f) => f.file.endsWith('.pkrvars.hcl')),
+  );
+  const sources = new Map<string, HclBlock>();
+  for (const f of model.packerFiles) {
+    for (const item of f.parse.body.items) {
+      if (item.kind === 'block' && item.type === 'source' && item.labels.length >= 2) sources.set(`source.${item.labels[0]!.value}.${item.labels[1]!.value}`, item);
+    }
+  }
+  for (const f of model.packerFiles) {
+    for (const item of f.parse.body.items) {
+      if (item.kind !== 'block' || item.type !== 'build') continue;
+      const mine = provs.filter((p) => p.file === f.file && p.span.start >= item.start && p.span.end <= item.end);
+      const names = mine[0]?.buildSources ?? [];
+      const srcBlocks = names.map((n) => sources.get(n)).filter((b): b is HclBlock => !!b);
+      const amiGlobs: string[] = [];
+      const amiSpans: Span[] = [];
+      let windows = mine.some((p) => /^(powershell|windows-restart|windows-shell)$/.test(p.type));
+      for (const s of srcBlocks) {
+        const a = attr(s.body, 'ami_name');
+        const g = globOf(a?.value, (x) => values.evaluate(x, dirOf(f.file), f.file));
+        if (a && g) {
+          amiGlobs.push(g);
+          amiSpans.push({ file: f.file, start: a.start, end: a.end });
+        }
+        const comm = attr(s.body, 'communicator')?.value;
+        if (comm?.type === 'string' && comm.value === 'winrm') windows = true;
+      }
+      out.push({
+        file: f.file,
+        block: item,
+        keywordSpan: { file: f.file, start: item.typeStart, end: item.typeEnd },
+        sources: names,
+        provisioners: mine,
+        windows,
+        amiGlobs,
+        amiSpans,
+        uploads: mine.map(uploadsOf).filter((u): u is Upload => !!u),
+      });
+    }
+  }
+  buildCache.set(model, out);
+  return out;
+}
+
+const INSTANCE_TYPES = new Set(['aws_instance', 'aws_launch_template', 'aws_launch_configuration', 'aws_spot_instance_request']);
+
+const instCache = new WeakMap<DeploymentModel, InstanceInfo[]>();
+
+export function instanceInfos(model: DeploymentModel): InstanceInfo[] {
+  const hit = instCache.get(model);
+  if (hit) return hit;
+  const amiData = new Map<string, { globs: string[] | undefined; span: Span }>();
+  for (const f of model.terraformFiles) {
+    for (const item of f.parse.body.items) {
+      if (item.kind !== 'block' || item.type !== 'data' || item.labels[0]?.value !== 'aws_ami' || !item.labels[1]) continue;
+      let globs: string[] | undefined;
+      let span: Span = { file: f.file, start: item.start, end: item.end };
+      for (const b of item.body.items) {
+        if (b.kind !== 'block' || b.type !== 'filter') continue;
+        const n = attr(b.body, 'name')?.value;
+        const v = attr(b.body, 'values')?.value;
+        if (n?.type !== 'string' || n.value !== 'name' || v?.type !== 'list') continue;
+        const gs = v.items.map((x) => globOf(x, (y) => model.terraform.evaluate(y, dirOf(f.file), f.file)));
+        globs = gs.every((g): g is string => g !== undefined) ? gs : undefined;
+        span = { file: f.file, start: b.start, end: b.end };
+      }
+      amiData.set(`${dirOf(f.file)}\0${item.labels[1].value}`, { globs, span });
+    }
+  }
+  const out: InstanceInfo[] = [];
+  for (const f of model.terraformFiles) {
+    for (const item of f.parse.body.items) {
+      if (item.kind !== 'block' || item.type !== 'resource' || !INSTANCE_TYPES.has(item.labels[0]?.value ?? '') || !item.labels[1]) continue;
+      const address = `${item.labels[0]!.value}.${item.labels[1].value}`;
+      const amiAttr = attr(item.body, 'ami') ?? attr(item.body, 'image_id');
+      let amiGlobs: string[] | undefined;
+      let amiSpan: Span | undefined;
+      const e = amiAttr?.value;
+      const tr = e?.type === 'traversal' ? e : e?.type === 'string' && e.parts.length === 1 && e.parts[0]!.kind === 'interpolation' && e.parts[0]!.expr.type === 'traversal' ? e.parts[0]!.expr : undefined;
+      if (tr && tr.type === 'traversal' && tr.path[0] === 'data' && tr.path[1] === 'aws_ami' && tr.path[2]) {
+        const d = amiData.get(`${dirOf(f.file)}\0${tr.path[2]}`);
+        if (d?.globs) {
+          amiGlobs = d.globs;
+          amiSpan = d.span;
+        }
+      }
+      const ud = attr(item.body, 'user_data') ?? attr(item.body, 'user_data_base64');
+      const prefix = `resource.${address}.user_data`;
+      const templates = model.terraform.templateCalls.filter((c) => c.file === f.file && c.usedAs.startsWith(prefix) && c.templatePath).map((c) => c.templatePath!);
+      out.push({ address, file: f.file, block: item, userData: ud ? { span: { file: f.file, start: ud.start, end: ud.end } } : undefined, amiGlobs, amiSpan, userDataTemplates: templates });
+    }
+  }
+  instCache.set(model, out);
+  return out;
+}
+
+/** Builds whose AMI an instance boots (empty when the tree does not link them). */
+export function buildsOf(model: DeploymentModel, inst: InstanceInfo): BuildInfo[] {
+  if (!inst.amiGlobs || inst.amiGlobs.length === 0) return [];
+  return buildInfos(model).filter((b) => b.amiGlobs.some((g) => inst.amiGlobs!.some((h) => globsIntersect(g, h))));
+}
+
+/** Instances that boot a build's AMI. */
+export function instancesOf(model: DeploymentModel, build: BuildInfo): InstanceInfo[] {
+  return instanceInfos(model).filter((i) => buildsOf(model, i).includes(build));
+}
+
+/** The scripts user-data runs: the user-data templates and every tree script they call, transitively. */
+export function userDataScripts(model: DeploymentModel, inst: InstanceInfo): ScriptFacts[] {
+  const out: ScriptFacts[] = [];
+  const seen = new Set<string>();
+  const queue = model.scripts.filter((s) => inst.userDataTemplates.includes(s.file));
+  while (queue.length) {
+    const s = queue.shift()!;
+    if (seen.has(s.file)) continue;
+    seen.add(s.file);
+    out.push(s);
+    for (const inv of s.invocations) for (const t of model.scripts) if (baseName(t.file).toLowerCase() === inv.scriptBaseName && !seen.has(t.file)) queue.push(t);
+  }
+  return out;
+}
+
+/** The build that runs a provisioner. */
+export function buildOfProvisioner(model: DeploymentModel, p: PackerProvisioner): BuildInfo | undefined {
+  return buildInfos(model).find((b) => b.provisioners.includes(p));
+}
