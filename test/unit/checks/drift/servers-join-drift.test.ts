@@ -1,0 +1,61 @@
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { analyze, assertSpan, LIN, linuxClient, only, serverConfig, tree, WIN, windowsClient } from './helpers';
+
+const RULE = 'servers-join-drift';
+
+test('servers-join-drift: hard-coded IP on Windows, auto-join on Linux (warning on the hard-coded key)', () => {
+  const win = windowsClient({ join: 'servers = ["10.0.1.10:4647"]' });
+  const lin = linuxClient();
+  const { r } = analyze(tree({ server: serverConfig(), linux: lin, windows: win }));
+  const f = only(r, RULE);
+  assert.equal(f.length, 1, JSON.stringify(f));
+  assert.equal(f[0]!.category, 'servers');
+  assert.equal(f[0]!.severity, 'warning');
+  assertSpan(f[0]!, WIN, win, 'servers');
+  assert.match(f[0]!.message, /Windows client uses hard-coded IP/);
+  assert.match(f[0]!.message, /Linux client uses auto-join/);
+  assert.match(f[0]!.message, /discovering join addresses failed/);
+  assert.ok(f[0]!.related.some((x) => x.span.file === LIN && x.span.start === lin.indexOf('retry_join')));
+});
+
+test('servers-join-drift: a client with no way to find servers (error, on the write)', () => {
+  const win = windowsClient({ join: '' });
+  const { r } = analyze(tree({ server: serverConfig(), linux: linuxClient(), windows: win }));
+  const f = only(r, RULE);
+  assert.equal(f.length, 1);
+  assert.equal(f[0]!.severity, 'error');
+  assertSpan(f[0]!, WIN, win, '$nomadConfig | Out-File -FilePath C:\\HashiCorp\\Nomad\\config\\client.hcl -Encoding ascii');
+  assert.match(f[0]!.message, /"no servers"/);
+});
+
+test('servers-join-drift: same method on both clients is silent; explicit consul block is a method', () => {
+  assert.equal(only(analyze(tree({ server: serverConfig(), linux: linuxClient(), windows: windowsClient() })).r, RULE).length, 0);
+  const consul = 'consul {\n  address = "127.0.0.1:8500"\n}';
+  assert.equal(only(analyze(tree({ server: serverConfig(), linux: linuxClient({ join: '', nomadTop: consul }), windows: windowsClient({ join: '', nomadTop: consul }) })).r, RULE).length, 0);
+});
+
+test('servers-join-drift: no join settings but a local Consul agent on that OS (Nomad defaults to 127.0.0.1:8500, client_auto_join) is silent (was a false "no servers")', () => {
+  const consulCfg = 'datacenter = "dc1"\nretry_join = ["provider=aws tag_key=ConsulAutoJoin tag_value=auto-join"]';
+  const lin = linuxClient({ join: '', consul: consulCfg });
+  const win = windowsClient({ join: '', consul: consulCfg });
+  assert.equal(only(analyze(tree({ server: serverConfig(), linux: lin, windows: win })).r, RULE).length, 0);
+  // ...unless client_auto_join is switched off.
+  const off = linuxClient({ join: '', consul: consulCfg, nomadTop: 'consul {\n  client_auto_join = false\n}' });
+  const f = only(analyze(tree({ server: serverConfig(), linux: off })).r, RULE);
+  assert.equal(f.length, 1);
+  assert.equal(f[0]!.severity, 'error');
+});
+
+test('servers-join-drift: servers read at run time are unknown: no "no servers" error, no drift (was a false error)', () => {
+  const win = windowsClient({ join: 'servers = ["$(Invoke-RestMethod -Uri http://169.254.169.254/latest/meta-data/tags/instance/NomadServer)"]' });
+  const { r } = analyze(tree({ server: serverConfig(), linux: linuxClient(), windows: win }));
+  assert.equal(only(r, RULE).length, 0, JSON.stringify(only(r, RULE)));
+});
+
+test('servers-join-drift: suppression (PowerShell line above the write), severity off', () => {
+  const win = windowsClient({ join: '' }).replace('$nomadConfig | Out-File', '# hashistack-review-ignore servers-join-drift servers come from a second config file\n$nomadConfig | Out-File');
+  assert.equal(only(analyze(tree({ server: serverConfig(), linux: linuxClient(), windows: win })).r, RULE).length, 0);
+  const bad = tree({ server: serverConfig(), linux: linuxClient(), windows: windowsClient({ join: 'servers = ["10.0.1.10:4647"]' }) });
+  assert.equal(only(analyze(bad, { ruleSeverity: { [RULE]: 'off' } }).r, RULE).length, 0);
+});
