@@ -146,12 +146,14 @@ async function main() {
   const deadline = started + timeoutMs;
 
   let codeServer;
+  let serverTail = ''; // shown when something goes wrong
   let context;
   let exitCode = 1;
   let timer;
   const cleanup = async () => {
     clearTimeout(timer);
-    if (context) await context.close().catch(() => {});
+    // Bounded: a wedged browser must not keep CI waiting; playwright kills it on exit anyway.
+    if (context) await Promise.race([context.close().catch(() => {}), new Promise((r) => setTimeout(r, 10_000))]);
     killGroup(codeServer, 'SIGTERM');
     await new Promise((r) => setTimeout(r, 300));
     killGroup(codeServer, 'SIGKILL');
@@ -182,6 +184,7 @@ async function main() {
       { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     const serverLog = (chunk) => {
+      serverTail = (serverTail + chunk.toString('utf8')).slice(-8192);
       if (process.env.HSR_E2E_VERBOSE === '1') process.stdout.write(`[code-server] ${chunk}`);
     };
     codeServer.stdout.on('data', serverLog);
@@ -227,6 +230,7 @@ async function main() {
     const serverDied = new Promise((r) => codeServer.once('exit', () => r('server-exit')));
     const outcome = await Promise.race([exited, timedOut, serverDied]);
     await Promise.allSettled(screenshots);
+    if (typeof outcome !== 'number') log(`code-server output (tail):\n${serverTail}`);
     if (outcome === 'timeout') {
       log(`timed out after ${timeoutMs} ms`);
       await takeScreenshot(page, join(root, 'test-results/e2e-timeout.png')).catch(() => {});
@@ -238,6 +242,9 @@ async function main() {
       exitCode = outcome;
       log(`tests exited with ${exitCode} after ${Date.now() - started} ms`);
     }
+  } catch (err) {
+    if (serverTail) log(`code-server output (tail):\n${serverTail}`);
+    throw err;
   } finally {
     await cleanup();
   }
