@@ -104,7 +104,11 @@ export const imageBakedAgentConfig: Check = {
                 ? `including the clients whose user-data writes a client config for ${c.product} (${udConfigs.filter((d) => d.kind !== 'server').map((d) => lineOf(model, d.doc.writeSpan)).join(', ')}): the two files merge and the "client" joins the raft peer set or elects itself leader of its own cluster. `
                 : 'a new instance can elect itself leader of a one-node cluster before its user-data runs, and its raft and node state stay on its disk. ') +
               'Write server settings at first boot (user-data), not in the image; keep only binaries and service definitions in the image.',
-            related: [...related, { span: c.doc.writeSpan, message: `server config written here (${c.doc.via})` }],
+            related: [
+              ...related,
+              { span: c.doc.writeSpan, message: `server config written here (${c.doc.via})` },
+              ...udConfigs.filter((d) => d.kind !== 'server').map((d) => ({ span: d.doc.writeSpan, message: `user-data writes a ${c.product} client config here` })),
+            ],
           }),
         );
         continue;
