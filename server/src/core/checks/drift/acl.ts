@@ -71,10 +71,20 @@ export const managementTokenOnClient: Check = {
     for (const role of [...clientRoles(model, 'consul'), ...clientRoles(model, 'nomad')]) {
       for (const e of tokensOf(role)) {
         const viaName = e.chain.find((s) => MANAGEMENT.test(s.note));
+        // The value as written in the host file (`"$ConsulMasterToken"`, `"${CONSUL_BOOTSTRAP_TOKEN}"`): a variable
+        // reference that names a management token, even when the hop that filled it is not in the chain.
+        const written = model.files.get(e.valueSpan.file)?.text.slice(e.valueSpan.start, e.valueSpan.end) ?? '';
+        const viaRef = /\$/.test(written) && MANAGEMENT.test(written) ? written : undefined;
         const sameAsServer = typeof e.value === 'string' && serverMgmt.has(e.value);
         const byPath = MANAGEMENT_PATH.test(e.path);
-        if (!viaName && !sameAsServer && !byPath) continue;
-        const why = byPath ? `the key ${e.path} is the management token` : sameAsServer ? 'it equals the servers\' initial management token' : `its value comes from ${viaName!.note}`;
+        if (!viaName && !viaRef && !sameAsServer && !byPath) continue;
+        const why = byPath
+          ? `the key ${e.path} is the management token`
+          : sameAsServer
+            ? 'it equals the servers\' initial management token'
+            : viaName
+              ? `its value comes from ${viaName.note}`
+              : `its value comes from ${viaRef!.trim()}`;
         out.push(
           finding({
             check: this,
