@@ -67,6 +67,8 @@ export function analyzePowerShell(
 class PsResolver {
   readonly placeholderMatches: PlaceholderMatch[] = [];
   private readonly assignmentsByName = new Map<string, PsAssignment[]>();
+  /** Plain (non-parameter) assignments with a value, per lower-case name, in source order. */
+  private readonly plainByName = new Map<string, PsAssignment[]>();
   private readonly callerArgs = new Map<string, ScriptArgument>();
   private readonly mappedCache = new Map<PsValue, MappedText | undefined>();
 
@@ -82,7 +84,13 @@ class PsResolver {
       const list = this.assignmentsByName.get(k) ?? [];
       list.push(a);
       this.assignmentsByName.set(k, list);
+      if (!a.isParameterDefault && a.value) {
+        const plain = this.plainByName.get(k) ?? [];
+        plain.push(a);
+        this.plainByName.set(k, plain);
+      }
     }
+    for (const list of [...this.assignmentsByName.values(), ...this.plainByName.values()]) list.sort((a, b) => a.start - b.start);
     // The first caller that passes a parameter wins; several callers are rare and say so in the chain.
     for (const c of callers) for (const [k, v] of c.named) if (!this.callerArgs.has(k)) this.callerArgs.set(k, v);
   }
@@ -101,8 +109,8 @@ class PsResolver {
       return withStep(passed.value, { span: this.host(param.nameStart, param.nameEnd), note: `${baseName(this.file)} parameter $${param.name}` }, name);
     }
     // The last plain assignment before the use, else the last one in the file (functions defined above).
-    const plain = list.filter((a) => !a.isParameterDefault);
-    const before = plain.filter((a) => a.start < offset).pop() ?? plain[plain.length - 1];
+    const plain = this.plainByName.get(k) ?? [];
+    const before = lastBefore(plain, offset) ?? plain[plain.length - 1];
     const chosen = before ?? param;
     if (!chosen) {
       if (passed) return passed.value;
@@ -115,7 +123,7 @@ class PsResolver {
   }
 
   private envVariable(envName: string, written: string, offset: number, depth: number): ResolvedValue {
-    const assigned = (this.assignmentsByName.get(`env:${envName}`) ?? []).filter((a) => a.start < offset).pop();
+    const assigned = lastBefore(this.assignmentsByName.get(`env:${envName}`) ?? [], offset);
     if (assigned?.value && depth <= MAX_DEPTH) {
       const v = this.valueOf(assigned.value, depth + 1);
       return withStep(v, { span: this.host(assigned.nameStart, assigned.value.end), note: `${baseName(this.file)} sets $${assigned.name}` }, written);
@@ -148,8 +156,8 @@ class PsResolver {
       case 'bareword':
         return new MappedTextBuilder(this.text).copy(v.start, v.end).build();
       case 'variable': {
-        const list = (this.assignmentsByName.get(v.name.toLowerCase()) ?? []).filter((a) => !a.isParameterDefault && a.value);
-        const a = list.filter((x) => x.start < v.start).pop() ?? list[list.length - 1];
+        const list = this.plainByName.get(v.name.toLowerCase()) ?? [];
+        const a = lastBefore(list, v.start) ?? list[list.length - 1];
         if (a?.value) return this.mappedOf(a.value, depth + 1);
         const val = this.variable(v.name, v.start, depth + 1);
         if (val.kind !== 'known') return undefined;
@@ -247,7 +255,8 @@ class PsResolver {
       return m?.primaryFile();
     }
     if (v.kind === 'variable') {
-      const a = (this.assignmentsByName.get(v.name.toLowerCase()) ?? []).filter((x) => !x.isParameterDefault && x.value).pop();
+      const list = this.plainByName.get(v.name.toLowerCase()) ?? [];
+      const a = lastBefore(list, v.start) ?? list[list.length - 1];
       return a?.value && a.value !== v ? this.templateOf(a.value) : undefined;
     }
     return undefined;
@@ -317,4 +326,16 @@ export function looksLikeAgentConfigText(text: string): boolean {
 function abbreviate(s: string): string {
   const t = s.replace(/\s+/g, ' ');
   return t.length > 50 ? `${t.slice(0, 47)}...` : t;
+}
+
+/** The last item starting before `offset` in a list sorted by start (binary search: scripts with thousands of assignments stay linear). */
+function lastBefore<T extends { readonly start: number }>(list: readonly T[], offset: number): T | undefined {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (list[mid]!.start < offset) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo > 0 ? list[lo - 1] : undefined;
 }
