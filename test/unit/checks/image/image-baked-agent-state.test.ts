@@ -74,3 +74,19 @@ test('examples/mixed-os: silent', async () => {
   const { findings } = await example('mixed-os');
   assert.deepEqual(only(findings, RULE), []);
 });
+
+test('examples/windows-only: no finding on the Consul cleanup (windows.pkr.hcl:66): the build never registers or starts Consul', async () => {
+  const { ws, findings } = await example('windows-only');
+  const f = only(findings, RULE).map((x) => lineOfFinding(ws, x));
+  assert.ok(!f.includes('packer/windows.pkr.hcl:66'), f.join(','));
+});
+
+test('silent cleanup of an agent the build did start still warns; of one it never started is silent', () => {
+  const consulClean = `"Remove-Item \\"C:\\\\HashiCorp\\\\Consul\\\\data\\\\*\\" -Recurse -Force -ErrorAction SilentlyContinue"`;
+  const text = pkr(consulClean + ',', false);
+  assert.deepEqual(only(analyze({ 'packer/windows.pkr.hcl': text, 'shared/packer/scripts/setup-windows.ps1': SETUP }).findings, RULE).filter((x) => x.span.file === 'packer/windows.pkr.hcl'), []);
+  const withConsul = SETUP + 'New-Service -Name "consul" -BinaryPathName "C:\\HashiCorp\\bin\\consul.exe agent -config-dir=C:\\HashiCorp\\Consul\\config" -StartupType Automatic | Out-Null\n';
+  const f = only(analyze({ 'packer/windows.pkr.hcl': text, 'shared/packer/scripts/setup-windows.ps1': withConsul }).findings, RULE).filter((x) => x.span.file === 'packer/windows.pkr.hcl');
+  assert.equal(f.length, 1);
+  assert.deepEqual({ start: f[0]!.span.start, end: f[0]!.span.end }, spanOf(text, consulClean));
+});

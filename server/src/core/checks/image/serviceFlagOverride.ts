@@ -113,9 +113,9 @@ export const serviceFlagOverride: Check = {
               span: f.flag!.flag.span,
               message:
                 `${product === 'nomad' ? 'Nomad' : 'Consul'} ${s.setting} differs between the OSes once the service flags are applied (the effective value of an agent is the command-line flag when its service passes one, else its config file): ` +
-                `${f.text} → "${f.value}"; ${others.map((x) => `${x.text} → "${x.value}"`).join('; ')}. ` +
+                `${flagged.filter((x) => x.flag!.flag.span === f.flag!.flag.span).map((x) => `${x.text} → "${x.value}"`).join('; ')}; ${others.map((x) => `${x.text} → "${x.value}"`).join('; ')}. ` +
                 `${symptom(s.setting, product, f.value, o.value)}. Set ${s.setting} in one place — the config files, identically on both OSes — and drop -${f.flag!.flag.name} from the service definitions.`,
-              related: [...f.related.filter((r) => r.span !== f.flag!.flag.span), ...others.flatMap((x) => x.related)],
+              related: [...flagged.filter((x) => x.flag!.flag.span === f.flag!.flag.span).flatMap((x) => x.related.filter((r) => r.span !== f.flag!.flag.span)), ...others.flatMap((x) => x.related)],
             }),
           );
         }
