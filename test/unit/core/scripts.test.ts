@@ -1,0 +1,112 @@
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { model, setting } from './helpers';
+
+const WIN = 'shared/packer/scripts/client.ps1';
+const LIN = 'shared/packer/scripts/client.sh';
+const AUTO = 'provider=aws tag_key=NomadJoin tag_value=auto-join';
+
+const psClient = `param(
+    [string] $RetryJoin = "10.0.0.9"
+)
+$nomadConfig = @"
+client {
+  enabled = true
+  server_join {
+    retry_join = ["$RetryJoin"]
+  }
+}
+"@
+$nomadConfig | Out-File -FilePath C:\\HashiCorp\\Nomad\\config\\client.hcl -Encoding ascii
+`;
+
+test('scripts: PowerShell parameter default when nobody calls the script', () => {
+  const e = setting(model({ [WIN]: psClient }).m, 'windows-client/nomad', 'client.server_join.retry_join')!;
+  assert.deepEqual(e.value, ['10.0.0.9']);
+  assert.equal(e.keySpan.file, WIN);
+  assert.equal(e.keySpan.start, psClient.indexOf('retry_join'));
+});
+
+test('scripts: PowerShell parameter passed by a caller script (& C:\\ops\\client.ps1 -RetryJoin "…") wins over the default', () => {
+  const caller = `<powershell>\n& C:\\ops\\client.ps1 -RetryJoin "${AUTO}"\n</powershell>\n`;
+  const e = setting(model({ [WIN]: psClient, 'terraform/templates/user-data-client-windows.ps1': caller }).m, 'windows-client/nomad', 'client.server_join.retry_join')!;
+  assert.deepEqual(e.value, [AUTO]);
+});
+
+test('scripts: the caller hop of a PowerShell parameter is in the chain (as bash has "passed as $2 to client.sh")', { todo: 'scripts/powershellModel.ts: a value passed as -RetryJoin by a caller script resolves, but the chain has no step at the caller: only "client.ps1 parameter $RetryJoin" (the param declaration) and the setting itself, while bash records "passed as $2 to client.sh" at the caller, so hover/related cannot show where the value was passed' }, () => {
+  const callerFile = 'terraform/templates/user-data-client-windows.ps1';
+  const caller = `<powershell>\n& C:\\ops\\client.ps1 -RetryJoin "${AUTO}"\n</powershell>\n`;
+  const e = setting(model({ [WIN]: psClient, [callerFile]: caller }).m, 'windows-client/nomad', 'client.server_join.retry_join')!;
+  assert.ok(e.chain.some((s) => s.span.file === callerFile), JSON.stringify(e.chain));
+});
+
+test('scripts: -replace / -creplace chain on a config template found by base name', () => {
+  const tplFile = 'shared/packer/config/nomad_client.hcl';
+  const tpl = 'client {\n  enabled    = true\n  node_class = "NODE_CLASS"\n  servers    = ["SERVER_IP:4647"]\n}\n';
+  const ps = `param([string] $NodeClass = "windows")
+$ServerIp = "10.0.1.10"
+(Get-Content C:\\ops\\shared\\packer\\config\\nomad_client.hcl -Raw) -creplace 'NODE_CLASS', $NodeClass -replace 'SERVER_IP', $ServerIp | Out-File -FilePath C:\\HashiCorp\\Nomad\\config\\client.hcl -Encoding ascii
+`;
+  const { m } = model({ [WIN]: ps, [tplFile]: tpl });
+  const cls = setting(m, 'windows-client/nomad', 'client.node_class')!;
+  assert.equal(cls.value, 'windows');
+  const servers = setting(m, 'windows-client/nomad', 'client.servers')!;
+  assert.deepEqual(servers.value, ['10.0.1.10:4647']);
+  // The key still lands in the template; the substituted value maps to the placeholder's operator in the script or the template.
+  assert.equal(cls.keySpan.file, tplFile);
+  assert.equal(cls.keySpan.start, tpl.indexOf('node_class'));
+});
+
+test('scripts: bash positional $1/$2 from a caller (bash /ops/client.sh "aws" "x")', () => {
+  const sh = `#!/usr/bin/env bash\nCLOUD=$1\nRETRY_JOIN=$2\ncat <<EOF | sudo tee /etc/nomad.d/nomad.hcl\nclient {\n  enabled = true\n  server_join {\n    retry_join = ["\${RETRY_JOIN}"]\n  }\n  meta {\n    cloud = "$CLOUD"\n  }\n}\nEOF\n`;
+  const caller = `#!/bin/bash\nbash /ops/shared/packer/scripts/client.sh "aws" "${AUTO}"\n`;
+  const { m } = model({ [LIN]: sh, 'terraform/templates/user-data-client.sh': caller });
+  const rj = setting(m, 'linux-client/nomad', 'client.server_join.retry_join')!;
+  assert.deepEqual(rj.value, [AUTO]);
+  assert.ok(rj.chain.some((s) => s.note === 'passed as $2 to client.sh' && s.span.file === 'terraform/templates/user-data-client.sh'), JSON.stringify(rj.chain));
+  assert.equal(setting(m, 'linux-client/nomad', 'client.meta.cloud')!.value, 'aws');
+});
+
+test('scripts: bash positional without a caller is unknown (never guessed)', () => {
+  const sh = `#!/usr/bin/env bash\nRETRY_JOIN=$1\ncat <<EOF > /etc/nomad.d/nomad.hcl\nclient {\n  enabled = true\n  servers = ["\${RETRY_JOIN}"]\n}\nEOF\n`;
+  const e = setting(model({ [LIN]: sh }).m, 'linux-client/nomad', 'client.servers')!;
+  assert.equal(e.value, undefined);
+  assert.ok(e.unknownReason);
+});
+
+test('scripts: cp template /etc/nomad.d/nomad.hcl then sed -i on the destination', () => {
+  const tplFile = 'shared/packer/config/nomad_client.hcl';
+  const tpl = 'data_dir = "/opt/nomad/data"\nclient {\n  enabled = true\n  server_join {\n    retry_join = ["RETRY_JOIN"]\n  }\n}\n';
+  const sh = `#!/usr/bin/env bash\nset -e\nCONFIGDIR=/ops/shared/packer/config\nRETRY_JOIN="${AUTO}"\nsudo cp $CONFIGDIR/nomad_client.hcl /etc/nomad.d/nomad.hcl\nsudo sed -i "s|RETRY_JOIN|$RETRY_JOIN|g" /etc/nomad.d/nomad.hcl\n`;
+  const { m } = model({ [LIN]: sh, [tplFile]: tpl });
+  const e = setting(m, 'linux-client/nomad', 'client.server_join.retry_join')!;
+  assert.deepEqual(e.value, [AUTO]);
+  assert.equal(e.keySpan.file, tplFile);
+  const role = m.roles.find((r) => r.id === 'linux-client/nomad')!;
+  assert.equal(role.configs.length, 1, 'the template in the tree and its copy are one config, not two');
+  assert.equal(role.configs[0]!.doc.targetPath, '/etc/nomad.d/nomad.hcl');
+});
+
+test('scripts: ${VAR:-default} takes the default when VAR is unset, and the value when set', () => {
+  const body = (pre: string) => `#!/usr/bin/env bash\n${pre}cat <<EOF > /etc/nomad.d/nomad.hcl\ndatacenter = "\${DC:-dc1}"\nclient {\n  enabled = true\n  servers = ["10.0.1.10:4647"]\n}\nEOF\n`;
+  assert.equal(setting(model({ [LIN]: body('') }).m, 'linux-client/nomad', 'datacenter')!.value, 'dc1');
+  assert.equal(setting(model({ [LIN]: body('DC=eu-west\n') }).m, 'linux-client/nomad', 'datacenter')!.value, 'eu-west');
+});
+
+test('scripts: a value from $(curl …) / Invoke-RestMethod is unknown with a reason', () => {
+  const sh = `#!/usr/bin/env bash\nIP=$(curl -s http://169.254.169.254/latest/meta-data/local-ipv4)\ncat <<EOF > /etc/nomad.d/nomad.hcl\nbind_addr = "$IP"\nclient {\n  enabled = true\n}\nEOF\n`;
+  const e = setting(model({ [LIN]: sh }).m, 'linux-client/nomad', 'bind_addr')!;
+  assert.equal(e.value, undefined);
+  assert.ok(e.unknownReason && e.unknownReason.length > 0);
+  const ps = `$Ip = Invoke-RestMethod -Uri "http://169.254.169.254/latest/meta-data/local-ipv4"\n$c = @"\nbind_addr = "$Ip"\nclient {\n  enabled = true\n}\n"@\n$c | Out-File -FilePath C:\\HashiCorp\\Nomad\\config\\client.hcl -Encoding ascii\n`;
+  const w = setting(model({ [WIN]: ps }).m, 'windows-client/nomad', 'bind_addr')!;
+  assert.equal(w.value, undefined);
+  assert.ok(w.unknownReason);
+});
+
+test('scripts: a declared PowerShell parameter that no caller passes and that has no default is $null (empty string in a here-string)', { todo: 'scripts/powershellModel.ts: `[string] $ConsulEncryptKey` with no default, never passed by the only caller, is reported unknown ("$ConsulEncryptKey is not assigned in client.ps1"); PowerShell expands it to "" so the config gets encrypt = "" (a real drift that gossip-consul-encrypt cannot see)' }, () => {
+  const ps = `param([string] $RetryJoin, [string] $ConsulEncryptKey)\n$c = @"\nretry_join = ["$RetryJoin"]\nencrypt = "$ConsulEncryptKey"\n"@\n$c | Out-File -FilePath C:\\HashiCorp\\Consul\\config\\consul.hcl -Encoding ascii\n`;
+  const caller = `<powershell>\n& C:\\ops\\client.ps1 -RetryJoin "${AUTO}"\n</powershell>\n`;
+  const e = setting(model({ [WIN]: ps, 'terraform/templates/user-data-client-windows.ps1': caller }).m, 'windows-client/consul', 'encrypt')!;
+  assert.equal(e.value, '');
+});
