@@ -1,0 +1,80 @@
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { model, setting } from './helpers';
+
+const ps = (file: string, body: string) => `$c = @'\n${body}\n'@\n$c | Out-File -FilePath C:\\HashiCorp\\Nomad\\config\\${file} -Encoding ascii\n`;
+const sh = (target: string, body: string) => `#!/usr/bin/env bash\ncat <<'EOF' | sudo tee ${target}\n${body}\nEOF\n`;
+
+test('roles: server / Linux client / Windows client, Nomad vs Consul', () => {
+  const { m } = model({
+    'shared/packer/scripts/server.sh': sh('/etc/nomad.d/nomad.hcl', 'server {\n  enabled = true\n}') + sh('/etc/consul.d/consul.hcl', 'server = true\nbootstrap_expect = 1'),
+    'shared/packer/scripts/client.sh': sh('/etc/nomad.d/nomad.hcl', 'client {\n  enabled = true\n}') + sh('/etc/consul.d/consul.hcl', 'datacenter = "dc1"'),
+    'shared/packer/scripts/client.ps1': ps('client.hcl', 'client {\n  enabled = true\n}'),
+  });
+  assert.deepEqual(m.roles.map((r) => r.id), ['server/consul', 'server/nomad', 'linux-client/consul', 'linux-client/nomad', 'windows-client/nomad']);
+  const win = m.configs.find((c) => c.kind === 'windows-client')!;
+  assert.equal(win.doc.os, 'windows');
+  assert.match(win.kindReason, /client on windows/);
+  assert.equal(m.configs.find((c) => c.kind === 'server' && c.product === 'nomad')!.kindReason, 'server mode is enabled');
+});
+
+test('roles: /etc/nomad.d/consul.hcl is Nomad\'s consul block, not a Consul agent', () => {
+  const { m } = model({ 'shared/packer/scripts/client.sh': sh('/etc/nomad.d/consul.hcl', 'consul {\n  address = "127.0.0.1:8500"\n}') + sh('/etc/nomad.d/nomad.hcl', 'client {\n  enabled = true\n}') });
+  assert.deepEqual(m.roles.map((r) => r.id), ['linux-client/nomad']);
+  assert.equal(setting(m, 'linux-client/nomad', 'consul.address')!.value, '127.0.0.1:8500');
+});
+
+test('roles: a config file whose name says server, without server { enabled }', () => {
+  const { m } = model({ 'shared/packer/config/nomad_server.hcl': 'data_dir = "/opt/nomad/data"\nbind_addr = "0.0.0.0"\n' });
+  assert.equal(m.configs[0]!.kind, 'server');
+  assert.equal(m.configs[0]!.kindReason, 'file name says server');
+});
+
+test('roles: .hashistack-review.json overrides the inferred role', () => {
+  const files = {
+    'shared/packer/config/base.hcl': 'datacenter = "dc1"\nclient {\n  enabled = true\n}\n',
+    '.hashistack-review.json': JSON.stringify({ roles: [{ path: 'shared/packer/config/base.hcl', kind: 'windows-client', product: 'nomad' }] }),
+  };
+  const { m, r } = model(files);
+  assert.deepEqual(r.configErrors, []);
+  assert.equal(m.configs[0]!.kind, 'windows-client');
+  assert.equal(m.configs[0]!.kindReason, 'declared in .hashistack-review.json');
+  assert.equal(m.configs[0]!.productReason, 'declared in .hashistack-review.json');
+});
+
+test('roles: a bad .hashistack-review.json is an error naming the field, not a crash', () => {
+  const bad = model({ 'shared/packer/config/nomad.hcl': 'data_dir = "/opt/nomad/data"\nclient {\n  enabled = true\n}\n', '.hashistack-review.json': JSON.stringify({ roles: [{ path: 'x.hcl', kind: 'desktop' }] }) });
+  assert.ok(bad.r.configErrors.some((e) => /^\.hashistack-review\.json: roles\.0\.kind: must be one of/.test(e)), JSON.stringify(bad.r.configErrors));
+  assert.equal(bad.m.configs[0]!.kind, 'linux-client', 'falls back to inference');
+  const unknownField = model({ '.hashistack-review.json': JSON.stringify({ rulez: {} }) });
+  assert.ok(unknownField.r.configErrors.some((e) => /unknown field "rulez"/.test(e)), JSON.stringify(unknownField.r.configErrors));
+  const notJson = model({ '.hashistack-review.json': '{ roles: ' });
+  assert.ok(notJson.r.configErrors.some((e) => /not valid JSON/.test(e)));
+});
+
+test('roles: Nomad load order: later file (byte order of names) wins for scalars, client.servers is appended', () => {
+  const { m } = model({
+    'shared/packer/scripts/client.ps1':
+      ps('10-client.hcl', 'datacenter = "dc1"\nclient {\n  enabled = true\n  servers = ["10.0.1.10:4647"]\n}') + ps('20-override.hcl', 'datacenter = "dc2"\nclient {\n  servers = ["10.0.1.11:4647"]\n}'),
+  });
+  assert.equal(setting(m, 'windows-client/nomad', 'datacenter')!.value, 'dc2');
+  assert.deepEqual(setting(m, 'windows-client/nomad', 'client.servers')!.value, ['10.0.1.10:4647', '10.0.1.11:4647']);
+  const role = m.roles.find((r) => r.id === 'windows-client/nomad')!;
+  assert.deepEqual(role.configs.map((c) => c.doc.targetPath), ['C:\\HashiCorp\\Nomad\\config\\10-client.hcl', 'C:\\HashiCorp\\Nomad\\config\\20-override.hcl']);
+  assert.equal(role.allEntries.filter((e) => e.path === 'datacenter').length, 2);
+});
+
+test('roles: server_join.retry_join lists replace across files (not appended)', () => {
+  const { m } = model({
+    'shared/packer/scripts/client.sh':
+      sh('/etc/nomad.d/a.hcl', 'client {\n  enabled = true\n  server_join {\n    retry_join = ["10.0.1.10"]\n  }\n}') + sh('/etc/nomad.d/b.hcl', 'client {\n  server_join {\n    retry_join = ["10.0.1.11"]\n  }\n}'),
+  });
+  assert.deepEqual(setting(m, 'linux-client/nomad', 'client.server_join.retry_join')!.value, ['10.0.1.11']);
+});
+
+test('roles: load order is byte order (Go sort.Strings), so "Z.hcl" loads before "a.hcl"', { todo: 'agent/roles.ts buildRoles sorts with String.localeCompare, which puts "a.hcl" before "Z.hcl"; Nomad (LoadConfigDir, sort.Strings) loads by byte order, so the value of the later file "a.hcl" should win' }, () => {
+  const { m } = model({
+    'shared/packer/scripts/client.sh': sh('/etc/nomad.d/a.hcl', 'datacenter = "from-a"\nclient {\n  enabled = true\n}') + sh('/etc/nomad.d/Z.hcl', 'datacenter = "from-Z"'),
+  });
+  assert.equal(setting(m, 'linux-client/nomad', 'datacenter')!.value, 'from-a');
+});
