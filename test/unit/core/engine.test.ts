@@ -1,0 +1,95 @@
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Workspace } from '../../../server/src/core/engine';
+
+const WIN = 'shared/packer/scripts/client.ps1';
+const SRV = 'shared/packer/config/nomad.hcl';
+const server = 'data_dir = "/opt/nomad/data"\nserver {\n  enabled = true\n}\ntls {\n  rpc = true\n  http = true\n  ca_file = "/etc/nomad.d/ca.pem"\n  cert_file = "/etc/nomad.d/s.pem"\n  key_file = "/etc/nomad.d/s-key.pem"\n}\n';
+const win = (rpc: string) =>
+  `$c = @"\ndata_dir = "C:/HashiCorp/Nomad/data"\nclient {\n  enabled = true\n  servers = ["10.0.1.10:4647"]\n}\ntls {\n  rpc = ${rpc}\n  http = true\n  ca_file = "C:/n/ca.pem"\n  cert_file = "C:/n/c.pem"\n  key_file = "C:/n/c-key.pem"\n}\n"@\n$c | Out-File -FilePath C:\\HashiCorp\\Nomad\\config\\client.hcl -Encoding ascii\n`;
+
+test('engine: editing one file\'s text changes the findings (incremental)', () => {
+  const ws = new Workspace('/tmp/hsr-engine');
+  ws.setText(SRV, server);
+  ws.setText(WIN, win('false'));
+  const a = ws.analyze();
+  assert.equal(a.findings.filter((f) => f.ruleId === 'tls-rpc-mismatch').length, 1);
+  ws.setText(WIN, win('true'));
+  const b = ws.analyze();
+  assert.equal(b.findings.filter((f) => f.ruleId === 'tls-rpc-mismatch').length, 0);
+  // Setting the same text again is a no-op; analysis is stable.
+  ws.setText(WIN, win('true'));
+  assert.deepEqual(ws.analyze().findings, b.findings);
+  ws.setText(WIN, win('false'));
+  assert.deepEqual(ws.analyze().findings, a.findings, 'back to the first text: same findings');
+});
+
+test('engine: deleteFile removes its roles and findings', () => {
+  const ws = new Workspace('/tmp/hsr-engine');
+  ws.setText(SRV, server);
+  ws.setText(WIN, win('false'));
+  assert.ok(ws.analyze().findings.some((f) => f.span.file === WIN));
+  ws.deleteFile(WIN);
+  assert.equal(ws.hasFile(WIN), false);
+  const r = ws.analyze();
+  assert.ok(!r.findings.some((f) => f.span.file === WIN));
+  assert.deepEqual(r.roles.map((x) => x.id), ['server/nomad']);
+  assert.deepEqual(ws.files(), [SRV]);
+});
+
+test('engine: a binary file becomes a fileProblem, not text; text afterwards clears the problem', () => {
+  const ws = new Workspace('/tmp/hsr-engine');
+  ws.setBytes('shared/packer/config/nomad.hcl', new Uint8Array([0x7f, 0x45, 0x4c, 0x46, 0x00, 0x00, 0x01]));
+  const r = ws.analyze();
+  assert.deepEqual(r.fileProblems, [{ file: 'shared/packer/config/nomad.hcl', reason: 'binary file (NUL bytes or mostly control characters)' }]);
+  assert.equal(ws.hasFile('shared/packer/config/nomad.hcl'), false);
+  ws.setText('shared/packer/config/nomad.hcl', server);
+  assert.deepEqual(ws.analyze().fileProblems, []);
+});
+
+test('engine: invalid UTF-8 bytes are decoded and reported as a problem', () => {
+  const ws = new Workspace('/tmp/hsr-engine');
+  ws.setBytes(SRV, new Uint8Array([...Buffer.from('datacenter = "dc'), 0xc3, 0x28, ...Buffer.from('"\n')]));
+  const r = ws.analyze();
+  assert.equal(r.fileProblems.length, 1);
+  assert.match(r.fileProblems[0]!.reason, /invalid UTF-8/);
+  assert.ok(ws.hasFile(SRV));
+});
+
+test('engine: Workspace.load skips .git, node_modules and .terraform; loads the rest', async () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'hsr-engine-'));
+  try {
+    const put = (rel: string, text: string) => {
+      fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
+      fs.writeFileSync(path.join(root, rel), text);
+    };
+    put(SRV, server);
+    put('.git/config.hcl', 'data_dir = "/x"\n');
+    put('node_modules/pkg/nomad.hcl', 'data_dir = "/x"\n');
+    put('terraform/.terraform/modules/m/nomad.hcl', 'data_dir = "/x"\n');
+    put('terraform/main.tf', 'variable "x" {}\n');
+    const ws = await Workspace.load(root);
+    const files = ws.files().sort();
+    assert.deepEqual(files, [SRV, 'terraform/main.tf']);
+    assert.ok(!files.some((f) => /(^|\/)(\.git|node_modules|\.terraform)\//.test(f)));
+    assert.equal(ws.relativePath(path.join(root, SRV)), SRV);
+    assert.equal(ws.relativePath(path.join(os.tmpdir(), 'elsewhere')), undefined);
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('engine: Workspace.load decodes a UTF-16 file written by Out-File', async () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'hsr-engine-'));
+  try {
+    fs.mkdirSync(path.join(root, 'shared/packer/config'), { recursive: true });
+    fs.writeFileSync(path.join(root, SRV), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(server, 'utf16le')]));
+    const ws = await Workspace.load(root);
+    assert.equal(ws.sourceText(SRV)!.text, server);
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});
