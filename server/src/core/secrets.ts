@@ -40,21 +40,50 @@ export class SecretRedactor {
     if (v.length < 6 || this.secrets.includes(v)) return;
     this.secrets.push(v);
     this.secrets.sort((a, b) => b.length - a.length);
+    this.pattern = undefined;
   }
 
   get size(): number {
     return this.secrets.length;
   }
 
+  private pattern: RegExp | undefined;
+
   redact(text: string): string {
-    let out = text;
-    for (const s of this.secrets) if (out.includes(s)) out = out.split(s).join(maskSecret(s));
-    return out;
+    if (this.secrets.length === 0) return text;
+    this.pattern ??= new RegExp(this.secrets.map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g');
+    this.pattern.lastIndex = 0;
+    if (!this.pattern.test(text)) return text;
+    this.pattern.lastIndex = 0;
+    return text.replace(this.pattern, (s) => maskSecret(s));
   }
 
-  /** Deeply redacts every string of a JSON-like value. */
+  /** Redacts every string of a JSON-like value, copying only what changes. */
   redactDeep<T>(value: T): T {
     if (this.secrets.length === 0) return value;
-    return JSON.parse(this.redact(JSON.stringify(value))) as T;
+    return this.walk(value, 0) as T;
+  }
+
+  private walk(value: unknown, depth: number): unknown {
+    if (typeof value === 'string') return this.redact(value);
+    if (value === null || typeof value !== 'object' || depth > 64) return value;
+    if (Array.isArray(value)) {
+      let changed = false;
+      const out = value.map((v) => {
+        const r = this.walk(v, depth + 1);
+        if (r !== v) changed = true;
+        return r;
+      });
+      return changed ? out : value;
+    }
+    let copy: Record<string, unknown> | undefined;
+    for (const [k, v] of Object.entries(value)) {
+      const r = this.walk(v, depth + 1);
+      if (r !== v) {
+        copy ??= { ...(value as Record<string, unknown>) };
+        copy[k] = r;
+      }
+    }
+    return copy ?? value;
   }
 }

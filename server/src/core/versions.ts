@@ -47,16 +47,32 @@ function versionsInScript(model: DeploymentModel, s: ScriptFacts): InstalledVers
     const viaVar = new RegExp(`\\$\\{?((?:env:)?${product}_?version)\\b`, 'i').exec(text);
     if (viaVar && seen.size === 0) add(fromToken(model, s, product, viaVar[0], viaVar.index, `$${viaVar[1]} in ${baseName(s.file)}`));
     // Package managers: apt-get install nomad=1.10.5-1, yum install nomad-1.10.5, choco install nomad --version 1.10.5
-    const pkg = new RegExp(`\\b(apt(?:-get)?|yum|dnf|choco(?:latey)?)\\s+(?:-\\S+\\s+)*install\\b[^\\n]*?\\b${product}\\b(=[^\\s"']+|-\\d[^\\s"']*)?([^\\n]*)`, 'gi');
-    for (const m of text.matchAll(pkg)) {
-      const at = m.index ?? 0;
-      const pinText = m[2] ? m[2].slice(1) : /--version[ =]+([^\s"']+)/.exec(m[3] ?? '')?.[1];
-      if (pinText) add(fromToken(model, s, product, pinText, at, `${m[1]} install in ${baseName(s.file)}`));
-      else add(unpinned(s, product, at, m[0].length, `${m[1]} installs the latest ${product} (no version pinned)`));
+    for (const line of installLines(text)) {
+      const m = new RegExp(`\\b${product}(=[^\\s"']+|-\\d[^\\s"']*)?(?![\\w.-])`).exec(line.text);
+      if (!m) continue;
+      const at = line.start;
+      const pinText = m[1] ? m[1].slice(1) : /--version[ =]+([^\s"']+)/.exec(line.text.slice(m.index))?.[1];
+      // `nomad=1.10.5-1`: the Debian/RPM package revision is not part of the product version.
+      const pin = pinText && line.manager !== 'choco' && line.manager !== 'chocolatey' ? pinText.replace(/-\d+$/, '') : pinText;
+      if (pin) add(fromToken(model, s, product, pin, at, `${line.manager} install in ${baseName(s.file)}`));
+      else add(unpinned(s, product, at, line.text.length, `${line.manager} installs the latest ${product} (no version pinned)`));
     }
     // "Latest" lookups: checkpoint API or the releases index.
     const latest = new RegExp(`checkpoint-api\\.hashicorp\\.com/v1/check/${product}|api\\.releases\\.hashicorp\\.com/v1/releases/${product}/latest`, 'gi');
     for (const m of text.matchAll(latest)) add(unpinned(s, product, m.index ?? 0, m[0].length, `${baseName(s.file)} installs whatever ${product} release is current at build time`));
+  }
+  return out;
+}
+
+/** Lines that install packages (`apt-get install`, `yum install`, `choco install`), found in one linear pass. */
+function installLines(text: string): Array<{ text: string; start: number; manager: string }> {
+  const out: Array<{ text: string; start: number; manager: string }> = [];
+  const re = /\b(apt-get|apt|yum|dnf|chocolatey|choco)\b[^\n]*/g;
+  for (const m of text.matchAll(re)) {
+    const rest = m[0];
+    const inst = /\binstall\b/.exec(rest);
+    if (!inst) continue;
+    out.push({ text: rest.slice(inst.index), start: (m.index ?? 0) + inst.index, manager: m[1]! });
   }
   return out;
 }

@@ -185,19 +185,22 @@ export interface ValidatedConfig {
   readonly errors: readonly ErrorObject[];
 }
 
-const cache = new WeakMap<ParsedAgentConfig, ValidatedConfig>();
+/**
+ * Keyed by the parse result, which the engine reuses while a config's text is
+ * unchanged: a keystroke elsewhere does not validate every config again.
+ */
+const cache = new WeakMap<ParsedAgentConfig['parse'], { readonly product: string; readonly text: string; readonly json: ConfigJson; readonly errors: readonly ErrorObject[] }>();
 
-/** Converts and validates one config; cached per parsed config object. */
+/** Converts and validates one config. */
 export function validateConfig(cfg: ParsedAgentConfig): ValidatedConfig {
-  const hit = cache.get(cfg);
-  if (hit) return hit;
+  const hit = cache.get(cfg.parse);
+  if (hit && hit.product === cfg.product && hit.text === cfg.doc.text.text) return { cfg, json: hit.json, errors: hit.errors };
   const json = configToJson(cfg);
   const validate = validatorFor(cfg.product);
   let errors: readonly ErrorObject[] = [];
   if (validate && !validate(json.value)) errors = validate.errors ?? [];
-  const out = { cfg, json, errors };
-  cache.set(cfg, out);
-  return out;
+  cache.set(cfg.parse, { product: cfg.product, text: cfg.doc.text.text, json, errors });
+  return { cfg, json, errors };
 }
 
 /** Properties a schema node declares, following a local `$ref` once. */
@@ -224,7 +227,19 @@ export function editDistance(a: string, b: string): number {
 }
 
 /** The closest known key, when close enough to be a likely typo. */
+const closestCache = new Map<string, string | undefined>();
+
+/** The known key closest to `key` (memoised: the same typo is looked up on every analysis). */
 export function closestKey(key: string, known: readonly string[]): string | undefined {
+  const memo = `${key}\0${known.join(',')}`;
+  if (closestCache.has(memo)) return closestCache.get(memo);
+  const result = computeClosestKey(key, known);
+  if (closestCache.size > 10_000) closestCache.clear();
+  closestCache.set(memo, result);
+  return result;
+}
+
+function computeClosestKey(key: string, known: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestD = Infinity;
   const k = key.toLowerCase();
