@@ -46,6 +46,19 @@ export class AnalysisScheduler {
     return folder.result;
   }
 
+  /**
+   * A result whose positions are valid for `uri`: the last one when that
+   * document has not changed since, so a hover does not wait on the
+   * re-analysis of another (possibly huge) document; else a fresh one.
+   */
+  forDocument(folder: FolderState, uri: string): AnalysisResult | undefined {
+    if (folder.workspace === undefined || !folder.settings.enable) return undefined;
+    const doc = this.documents.get(uri);
+    const analysedVersion = folder.resultVersions?.get(uri);
+    if (folder.result !== undefined && doc !== undefined && analysedVersion === doc.version) return folder.result;
+    return this.fresh(folder);
+  }
+
   analyzeNow(folder: FolderState): void {
     this.cancel(folder);
     const workspace = folder.workspace;

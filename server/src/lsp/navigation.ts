@@ -20,7 +20,7 @@ export class NavigationProvider {
     const located = this.folders.locate(uri);
     if (located === undefined) return undefined;
     const { folder, file } = located;
-    const result = this.scheduler.fresh(folder);
+    const result = this.scheduler.forDocument(folder, uri);
     const workspace = folder.workspace;
     const text = workspace?.sourceText(file);
     if (result === undefined || workspace === undefined || text === undefined) return undefined;
@@ -40,7 +40,7 @@ export class NavigationProvider {
     const located = this.folders.locate(uri);
     if (located === undefined) return [];
     const { folder, file } = located;
-    const result = this.scheduler.fresh(folder);
+    const result = this.scheduler.forDocument(folder, uri);
     const workspace = folder.workspace;
     const text = workspace?.sourceText(file);
     if (result === undefined || workspace === undefined || text === undefined) return [];
