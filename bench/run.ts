@@ -30,7 +30,8 @@ import { BenchServer } from './lspClient';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
 const SERVER_JS = path.join(REPO_ROOT, 'out', 'server', 'src', 'serverMain.js');
-const BENCH_DEADLINE_MS = 9 * 60 * 1000; // the whole bench stays under 10 minutes
+const BENCH_DEADLINE_MS = 9 * 60 * 1000;
+const LOAD_TIMEOUT_MS = 180_000; // the whole bench stays under 10 minutes
 
 interface Options {
   sizes: number[];
@@ -165,6 +166,7 @@ interface ServerLoadResult {
   peakRssMiB: number;
   rssMiB: number;
   serverLog: string[];
+  error?: string;
 }
 
 interface KeystrokeResult {
@@ -188,11 +190,17 @@ async function measureServer(ws: GeneratedWorkspace, size: number, edits: number
     const text = await fs.readFile(file, 'utf8');
     const t0 = performance.now();
     await server.initialize(ws.root);
-    const firstDiagnostics = server.waitDiagnostics(uri, 1, 120_000);
+    const firstDiagnostics = server.waitDiagnostics(uri, 1, LOAD_TIMEOUT_MS);
+    firstDiagnostics.catch(() => undefined); // awaited below; never an unhandled rejection
     await server.open(uri, text, 'powershell');
-    await server.waitLog(/^Analysed /, 120_000);
-    await firstDiagnostics;
-    const loadToDiagnosticsMs = performance.now() - t0;
+    let loadError: string | undefined;
+    try {
+      await server.waitLog(/^Analysed /, LOAD_TIMEOUT_MS);
+      await firstDiagnostics;
+    } catch (error) {
+      loadError = String(error);
+    }
+    const loadToDiagnosticsMs = loadError === undefined ? performance.now() - t0 : NaN;
     const mem = server.memory();
     const load: ServerLoadResult = {
       size,
@@ -200,8 +208,9 @@ async function measureServer(ws: GeneratedWorkspace, size: number, edits: number
       peakRssMiB: mem.peakMiB,
       rssMiB: mem.rssMiB,
       serverLog: server.log.filter((l) => /^(Loaded|Analysed) /.test(l)).slice(0, 2),
+      ...(loadError === undefined ? {} : { error: loadError }),
     };
-    if (edits <= 0) return { load };
+    if (edits <= 0 || loadError !== undefined) return { load };
 
     const script = new EditScript(TextDocument.create(uri, 'powershell', 1, text), seed);
     const samples: { kind: EditKind; ms: number }[] = [];
@@ -335,7 +344,7 @@ async function main(): Promise<void> {
       if (overBudget()) break;
       const r = await measureServer(workspaces.get(size)!, size, size === keystrokeSize ? opts.edits : 0, opts.seed);
       serverLoads.set(size, r.load);
-      console.log(`server ${size}: first diagnostics after ${f0(r.load.loadToDiagnosticsMs)} ms, peak RSS ${f0(r.load.peakRssMiB)} MiB`);
+      console.log(`server ${size}: first diagnostics after ${f0(r.load.loadToDiagnosticsMs)} ms, peak RSS ${f0(r.load.peakRssMiB)} MiB${r.load.error ? ` (${r.load.error})` : ''}`);
       if (r.keystroke) {
         keystroke = r.keystroke;
         console.log(`keystrokes ${size}: ${keystroke.edits} edits (${keystroke.timeouts} timeouts), p50 ${f1(keystroke.p50Ms)} ms, p95 ${f1(keystroke.p95Ms)} ms, max ${f1(keystroke.maxMs)} ms`);
