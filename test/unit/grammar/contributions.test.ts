@@ -91,3 +91,13 @@ test('.vscodeignore (an allow-list) keeps syntaxes/ in the .vsix', () => {
   assert.ok(lines.includes('**'), 'allow-list');
   assert.ok(lines.includes('!syntaxes/**'));
 });
+
+// The PowerShell and shell cases run a second time on VS Code's own grammars when the
+// e2e layer's code-server is installed; say so visibly when it is not.
+test("VS Code's PowerShell and bash grammars are available for the second run", {
+  skip: vscodeHosts() ? false : 'not installed (.ci/install-e2e.sh, .e2e-cache/ or HSR_E2E_CACHE): the cases ran on the fixture hosts only',
+}, () => {
+  const hosts = vscodeHosts()!;
+  assert.equal(read(hosts.powershell).scopeName, 'source.powershell');
+  assert.equal(read(hosts.shell).scopeName, 'source.shell');
+});
