@@ -39,6 +39,10 @@ export function provisionersOf(packerFiles: readonly ParsedHclFile[]): PackerPro
   const values = new TerraformModel(defs, vars);
   const out: PackerProvisioner[] = [];
   for (const f of defs) {
+    if (isPackerJson(f)) {
+      out.push(...jsonProvisioners(f));
+      continue;
+    }
     for (const item of f.parse.body.items) {
       if (item.kind !== 'block' || item.type !== 'build') continue;
       const sources = collectSources(item.body);
@@ -97,4 +101,97 @@ function provisioner(file: string, block: HclBlock, values: TerraformModel, buil
 export function provisionersRunning(model: DeploymentModel, scriptFile: string): PackerProvisioner[] {
   const b = baseName(scriptFile).toLowerCase();
   return packerProvisioners(model).filter((p) => p.scripts.includes(b));
+}
+
+/** A legacy Packer JSON template: top-level `builders` and `provisioners`. */
+export function isPackerJson(f: ParsedHclFile): boolean {
+  if (!f.file.endsWith('.json')) return false;
+  const types = new Set(f.parse.body.items.map((i) => (i.kind === 'block' ? i.type : i.name)));
+  return types.has('builders') && (types.has('provisioners') || types.has('variables'));
+}
+
+/**
+ * Provisioners of a Packer JSON template. Values use Go templates:
+ * `{{user `nomad_version`}}` reads the `variables` object; `{{env `X`}}` is
+ * unknown until build time.
+ */
+function jsonProvisioners(f: ParsedHclFile): PackerProvisioner[] {
+  const variables = new Map<string, HclExpr>();
+  for (const item of f.parse.body.items) {
+    if (item.kind === 'block' && item.type === 'variables') for (const a of item.body.items) if (a.kind === 'attribute') variables.set(a.name, a.value);
+  }
+  const builders = f.parse.body.items.filter((i): i is HclBlock => i.kind === 'block' && i.type === 'builders').map((b) => {
+    const name = b.body.items.find((a) => a.kind === 'attribute' && a.name === 'name');
+    const type = b.body.items.find((a) => a.kind === 'attribute' && a.name === 'type');
+    const v = (name ?? type) as { value?: HclExpr } | undefined;
+    return v?.value?.type === 'string' ? v.value.value : 'builder';
+  });
+  const render = (e: HclExpr): ResolvedValue => {
+    if (e.type !== 'string') return { kind: 'unknown', reason: 'not a string', chain: [] };
+    let text = e.value;
+    const chain: ChainStep[] = [];
+    let unknownReason: string | undefined;
+    text = text.replace(/\{\{\s*(user|env)\s+`([^`]+)`\s*\}\}/g, (whole, fn: string, name: string) => {
+      if (fn === 'env') {
+        unknownReason ??= `{{env \`${name}\`}} comes from the environment at build time`;
+        return whole;
+      }
+      const v = variables.get(name);
+      if (!v || v.type !== 'string') {
+        unknownReason ??= `Packer variable "${name}" has no default in ${f.file}`;
+        return whole;
+      }
+      const inner = /^\{\{\s*env\s+`([^`]+)`\s*\}\}$/.exec(v.value);
+      if (inner) {
+        unknownReason ??= `Packer variable "${name}" defaults to {{env \`${inner[1]}\`}}, known only at build time`;
+        return whole;
+      }
+      chain.push({ span: { file: f.file, start: v.start, end: v.end }, note: `Packer variable "${name}" default` });
+      return v.value;
+    });
+    return unknownReason ? { kind: 'unknown', reason: unknownReason, chain } : { kind: 'known', text, chain };
+  };
+  const out: PackerProvisioner[] = [];
+  for (const item of f.parse.body.items) {
+    if (item.kind !== 'block' || item.type !== 'provisioners') continue;
+    const attrs = new Map(item.body.items.filter((a) => a.kind === 'attribute').map((a) => [(a as { name: string }).name, a as Extract<typeof a, { kind: 'attribute' }>]));
+    const typeAttr = attrs.get('type');
+    const type = typeAttr?.value.type === 'string' ? typeAttr.value.value : '';
+    const scripts: string[] = [];
+    for (const key of ['script', 'scripts']) {
+      const a = attrs.get(key);
+      if (!a) continue;
+      for (const e of a.value.type === 'list' ? a.value.items : [a.value]) {
+        const v = render(e);
+        const text = v.kind === 'known' ? v.text : e.type === 'string' ? e.value : '';
+        if (text) scripts.push(baseName(text).toLowerCase());
+      }
+    }
+    let env: Map<string, ResolvedValue> | undefined;
+    const envAttr = attrs.get('environment_vars');
+    if (envAttr?.value.type === 'list') {
+      env = new Map();
+      for (const e of envAttr.value.items) {
+        if (e.type !== 'string') continue;
+        const eq = e.value.indexOf('=');
+        if (eq <= 0) continue;
+        const name = e.value.slice(0, eq);
+        const v = render({ ...e, value: e.value.slice(eq + 1) });
+        const step: ChainStep = { span: { file: f.file, start: e.start, end: e.end }, note: `Packer provisioner passes ${name} in environment_vars` };
+        env.set(name, { ...v, chain: [...v.chain, step] } as ResolvedValue);
+      }
+    }
+    const inline = attrs.get('inline');
+    out.push({
+      file: f.file,
+      type,
+      block: item,
+      scripts,
+      env,
+      span: { file: f.file, start: item.start, end: item.end },
+      buildSources: builders,
+      inline: inline?.value.type === 'list' ? inline.value.items : [],
+    });
+  }
+  return out;
 }

@@ -72,7 +72,7 @@ test('roles: server_join.retry_join lists replace across files (not appended)', 
   assert.deepEqual(setting(m, 'linux-client/nomad', 'client.server_join.retry_join')!.value, ['10.0.1.11']);
 });
 
-test('roles: load order is byte order (Go sort.Strings), so "Z.hcl" loads before "a.hcl"', { todo: 'agent/roles.ts buildRoles sorts with String.localeCompare, which puts "a.hcl" before "Z.hcl"; Nomad (LoadConfigDir, sort.Strings) loads by byte order, so the value of the later file "a.hcl" should win' }, () => {
+test('roles: load order is byte order (Go sort.Strings), so "Z.hcl" loads before "a.hcl"', () => {
   const { m } = model({
     'shared/packer/scripts/client.sh': sh('/etc/nomad.d/a.hcl', 'datacenter = "from-a"\nclient {\n  enabled = true\n}') + sh('/etc/nomad.d/Z.hcl', 'datacenter = "from-Z"'),
   });

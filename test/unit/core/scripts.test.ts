@@ -33,7 +33,7 @@ test('scripts: PowerShell parameter passed by a caller script (& C:\\ops\\client
   assert.deepEqual(e.value, [AUTO]);
 });
 
-test('scripts: the caller hop of a PowerShell parameter is in the chain (as bash has "passed as $2 to client.sh")', { todo: 'scripts/powershellModel.ts: a value passed as -RetryJoin by a caller script resolves, but the chain has no step at the caller: only "client.ps1 parameter $RetryJoin" (the param declaration) and the setting itself, while bash records "passed as $2 to client.sh" at the caller, so hover/related cannot show where the value was passed' }, () => {
+test('scripts: the caller hop of a PowerShell parameter is in the chain (as bash has "passed as $2 to client.sh")', () => {
   const callerFile = 'terraform/templates/user-data-client-windows.ps1';
   const caller = `<powershell>\n& C:\\ops\\client.ps1 -RetryJoin "${AUTO}"\n</powershell>\n`;
   const e = setting(model({ [WIN]: psClient, [callerFile]: caller }).m, 'windows-client/nomad', 'client.server_join.retry_join')!;
@@ -104,7 +104,7 @@ test('scripts: a value from $(curl …) / Invoke-RestMethod is unknown with a re
   assert.ok(w.unknownReason);
 });
 
-test('scripts: a declared PowerShell parameter that no caller passes and that has no default is $null (empty string in a here-string)', { todo: 'scripts/powershellModel.ts: `[string] $ConsulEncryptKey` with no default, never passed by the only caller, is reported unknown ("$ConsulEncryptKey is not assigned in client.ps1"); PowerShell expands it to "" so the config gets encrypt = "" (a real drift that gossip-consul-encrypt cannot see)' }, () => {
+test('scripts: a declared PowerShell parameter that no caller passes and that has no default is $null (empty string in a here-string)', () => {
   const ps = `param([string] $RetryJoin, [string] $ConsulEncryptKey)\n$c = @"\nretry_join = ["$RetryJoin"]\nencrypt = "$ConsulEncryptKey"\n"@\n$c | Out-File -FilePath C:\\HashiCorp\\Consul\\config\\consul.hcl -Encoding ascii\n`;
   const caller = `<powershell>\n& C:\\ops\\client.ps1 -RetryJoin "${AUTO}"\n</powershell>\n`;
   const e = setting(model({ [WIN]: ps, 'terraform/templates/user-data-client-windows.ps1': caller }).m, 'windows-client/consul', 'encrypt')!;

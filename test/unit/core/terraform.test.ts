@@ -119,7 +119,7 @@ test('terraform: variable without default and without input is unknown; secrets 
   assert.equal(c.kind === 'known' && c.secret === true, false);
 });
 
-test('terraform: path.cwd in a child module is the root module directory', { todo: 'TerraformModel.evaluateTraversal returns the module dir for path.cwd (`name === "module" ? dir : dir`); Terraform runs in the root module, so path.cwd should be rootDirOf(dir)' }, () => {
+test('terraform: path.cwd in a child module is the root module directory', () => {
   const files = tree({}, 'variable "a" {}\nvariable "b" {}\nvariable "c" {}\n', '  a = "1"\n  b = "2"\n  c = "3"\n');
   files[`${MOD}/main.tf`] = 'resource "aws_instance" "client" {\n  user_data = templatefile("${path.cwd}/templates/root.sh", {})\n}\n';
   files['terraform/control/templates/root.sh'] = 'echo root\n';

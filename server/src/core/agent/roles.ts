@@ -119,7 +119,7 @@ export function buildRoles(configs: readonly ParsedAgentConfig[], imageTime: (do
   const roles: Role[] = [];
   for (const [id, list] of [...groups].sort(([a], [b]) => roleOrder(a) - roleOrder(b) || (a < b ? -1 : 1))) {
     // Nomad and Consul load a config directory's files in byte order of their names.
-    const ordered = effectiveWrites(list, imageTime).sort((a, b) => loadKey(a.doc).localeCompare(loadKey(b.doc)));
+    const ordered = effectiveWrites(list, imageTime).sort((a, b) => byteOrder(loadKey(a.doc), loadKey(b.doc)));
     const settings = new Map<string, SettingEntry>();
     const all: SettingEntry[] = [];
     for (const c of ordered) {
@@ -135,6 +135,11 @@ export function buildRoles(configs: readonly ParsedAgentConfig[], imageTime: (do
     roles.push({ id, kind: first.kind, product: first.product, configs: ordered, settings, allEntries: all });
   }
   return roles;
+}
+
+/** Go's sort.Strings order (Nomad's LoadConfigDir): code units, not locale ("Z.hcl" before "a.hcl"). */
+function byteOrder(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function loadKey(doc: AgentConfigDoc): string {

@@ -5,7 +5,7 @@
  */
 import type { ParsedAgentConfig, AgentConfigDoc } from '../agent/configDoc';
 import { classifyConfig, buildRoles } from '../agent/roles';
-import type { HclParseResult, HclTemplatePart } from '../parsers/hcl/ast';
+import type { HclBody, HclParseResult, HclTemplatePart } from '../parsers/hcl/ast';
 import type { PsScanResult } from '../parsers/powershell/types';
 import type { ShScanResult } from '../parsers/bash/types';
 import { analyzePowerShell, looksLikeAgentConfigText } from '../scripts/powershellModel';
@@ -20,7 +20,7 @@ import { baseName, classifyFile } from '../workspace/fileKinds';
 import type { FileKind } from '../workspace/fileKinds';
 import type { ParsedHclFile } from '../workspace/parsedFiles';
 import type { ReviewConfig } from '../reviewConfig';
-import { provisionersOf } from '../packer';
+import { isPackerJson, provisionersOf } from '../packer';
 import type { DeploymentModel, TemplateRender } from './deploymentModel';
 
 /** The parsing services the pipeline needs, cached by the Workspace. */
@@ -58,7 +58,7 @@ export function buildDeploymentModel(input: ModelInput, parse: ParseServices): D
     if (!parsed) continue;
     if (kind === 'terraform') terraformFiles.push(parsed);
     else if (kind === 'tfvars') tfvarsFiles.push(parsed);
-    else if (kind === 'packer-hcl' || kind === 'packer-json') packerFiles.push(parsed);
+    else if (kind === 'packer-hcl' || kind === 'packer-json' || isPackerJson(parsed)) packerFiles.push(parsed);
     else otherHclFiles.push(parsed);
   }
 
@@ -106,7 +106,7 @@ export function buildDeploymentModel(input: ModelInput, parse: ParseServices): D
   for (const f of otherHclFiles) {
     if (consumedTemplates.has(f.file)) continue;
     const text = f.source.text;
-    if (!looksLikeAgentConfigText(text) || /(^|\/)(jobs?|nomad-jobs|examples?)\//.test(f.file)) continue;
+    if (!(looksLikeAgentConfigText(text) || isAgentConfigBody(f.parse.body)) || /(^|\/)(jobs?|nomad-jobs)\//.test(f.file)) continue;
     if (f.parse.body.items.some((i) => i.kind === 'block' && (i.type === 'job' || i.type === 'source' || i.type === 'build'))) continue;
     docs.push(standaloneDoc(f.file, text));
   }
@@ -131,6 +131,20 @@ export function buildDeploymentModel(input: ModelInput, parse: ParseServices): D
     roles: buildRoles(configs, (doc) => imageTimeScripts.has(baseName(doc.hostFile).toLowerCase())),
     reviewConfig: input.reviewConfig,
   };
+}
+
+const AGENT_TOP_KEYS = new Set(['datacenter', 'data_dir', 'region', 'bind_addr', 'advertise', 'advertise_addr', 'client', 'server', 'acl', 'tls', 'consul', 'vault', 'retry_join', 'encrypt', 'ports', 'addresses', 'log_level', 'server_join', 'plugin', 'telemetry', 'ui_config', 'connect', 'enable_syslog', 'node_name', 'bootstrap_expect']);
+
+/** An agent config by its top-level keys (also for JSON, whose keys are quoted): two agent keys, or a client/server block. */
+function isAgentConfigBody(body: HclBody): boolean {
+  let hits = 0;
+  for (const i of body.items) {
+    const name = i.kind === 'block' ? i.type : i.name;
+    if (!AGENT_TOP_KEYS.has(name)) continue;
+    if (i.kind === 'block' && (name === 'client' || name === 'server')) return true;
+    if (++hits >= 2) return true;
+  }
+  return false;
 }
 
 function standaloneDoc(file: string, text: string): AgentConfigDoc {

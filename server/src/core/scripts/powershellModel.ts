@@ -71,6 +71,9 @@ class PsResolver {
   private readonly plainByName = new Map<string, PsAssignment[]>();
   private readonly callerArgs = new Map<string, ScriptArgument>();
   private readonly mappedCache = new Map<PsValue, MappedText | undefined>();
+  private readonly hasCallers: boolean;
+  /** Names (lower-case) declared in the script's `param(...)` block, with the offset of their `$`. */
+  private readonly declaredParams: Map<string, number>;
 
   constructor(
     private readonly file: string,
@@ -93,6 +96,8 @@ class PsResolver {
     for (const list of [...this.assignmentsByName.values(), ...this.plainByName.values()]) list.sort((a, b) => a.start - b.start);
     // The first caller that passes a parameter wins; several callers are rare and say so in the chain.
     for (const c of callers) for (const [k, v] of c.named) if (!this.callerArgs.has(k)) this.callerArgs.set(k, v);
+    this.hasCallers = callers.length > 0;
+    this.declaredParams = declaredParameters(text.text);
   }
 
   private host(start: number, end: number): Span {
@@ -105,8 +110,13 @@ class PsResolver {
     const list = this.assignmentsByName.get(k) ?? [];
     const param = list.find((a) => a.isParameterDefault);
     const passed = this.callerArgs.get(k);
-    if (passed && param) {
-      return withStep(passed.value, { span: this.host(param.nameStart, param.nameEnd), note: `${baseName(this.file)} parameter $${param.name}` }, name);
+    if (passed && (param || this.declaredParams.has(k))) {
+      const viaCaller = withStep(passed.value, { span: passed.span, note: `${baseName(passed.callerFile ?? '?')} passes -${name} to ${baseName(this.file)}` }, name);
+      return param ? withStep(viaCaller, { span: this.host(param.nameStart, param.nameEnd), note: `${baseName(this.file)} parameter $${param.name}` }, name) : viaCaller;
+    }
+    if (!passed && !param && this.declaredParams.has(k) && this.hasCallers && !(this.plainByName.get(k)?.length)) {
+      // A declared parameter no caller passes and without a default is $null: "" inside a string.
+      return withStep({ kind: 'known', text: '', chain: [] }, { span: this.host(this.declaredParams.get(k)!, this.declaredParams.get(k)! + name.length + 1), note: `${baseName(this.file)} parameter $${name} is not passed by its caller (empty)` }, name);
     }
     // The last plain assignment before the use, else the last one in the file (functions defined above).
     const plain = this.plainByName.get(k) ?? [];
@@ -270,7 +280,7 @@ class PsResolver {
       const named = new Map<string, ScriptArgument>();
       for (const p of c.parameters) {
         if (!p.value) continue;
-        named.set(p.name.toLowerCase(), { value: markIfSecret(this.valueOf(p.value, 0), p.name), span: this.host(p.start, p.end) });
+        named.set(p.name.toLowerCase(), { value: markIfSecret(this.valueOf(p.value, 0), p.name), span: this.host(p.start, p.end), callerFile: this.file });
       }
       const positional = c.arguments.slice(target.argIndex + 1).map((a) => ({ value: this.valueOf(a, 0), span: this.host(a.start, a.end) }));
       out.push({ callerFile: this.file, scriptBaseName: target.base, scriptPathText: target.path, named, positional, span: this.host(c.start, c.end) });
@@ -338,4 +348,36 @@ function lastBefore<T extends { readonly start: number }>(list: readonly T[], of
     else hi = mid;
   }
   return lo > 0 ? list[lo - 1] : undefined;
+}
+
+/** The parameters a script's top-level `param(...)` block declares (lower-case name -> offset of `$`), defaults or not. */
+function declaredParameters(text: string): Map<string, number> {
+  const out = new Map<string, number>();
+  const m = /(^|\n)\s*(?:\[[^\]\n]*\]\s*)*param\s*\(/i.exec(text);
+  if (!m) return out;
+  let depth = 1;
+  let i = m.index + m[0].length;
+  const start = i;
+  for (; i < text.length && depth > 0; i++) {
+    const c = text[i];
+    if (c === '(') depth++;
+    else if (c === ')') depth--;
+    else if (c === '#') while (i < text.length && text[i] !== '\n') i++;
+  }
+  const body = text.slice(start, i);
+  // A parameter is a `$name` at bracket depth 0 of the block (not inside [ValidateSet(...)] or a default expression's parens).
+  let d = 0;
+  let afterEquals = false;
+  for (let j = 0; j < body.length; j++) {
+    const c = body[j]!;
+    if (c === '(' || c === '[' || c === '{') d++;
+    else if (c === ')' || c === ']' || c === '}') d--;
+    else if (c === ',' && d === 0) afterEquals = false;
+    else if (c === '=' && d === 0) afterEquals = true;
+    else if (c === '$' && d === 0 && !afterEquals) {
+      const name = /^\$([A-Za-z_][A-Za-z0-9_]*)/.exec(body.slice(j))?.[1];
+      if (name && !out.has(name.toLowerCase())) out.set(name.toLowerCase(), start + j);
+    }
+  }
+  return out;
 }

@@ -13,6 +13,8 @@ import type { ChainStep, ResolvedValue, Span } from '../types';
 export interface ScriptArgument {
   readonly value: ResolvedValue;
   readonly span: Span;
+  /** The script that passes it (set for named PowerShell parameters). */
+  readonly callerFile?: string;
 }
 
 /** A call of another script of the tree (`client.ps1 -RetryJoin …`, `bash client.sh aws "$X"`). */

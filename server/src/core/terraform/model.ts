@@ -250,8 +250,9 @@ export class TerraformModel {
   private evaluateTraversal(path: readonly string[], dir: string, file: string): ResolvedValue {
     const [root, name] = path;
     if (root === 'var' && name) return path.length === 2 ? this.resolveVariable(dir, name) : unknown(`var.${name}${path.slice(2).join('.')}: attribute access is not evaluated`);
-    if (root === 'path' && (name === 'module' || name === 'cwd')) return known(name === 'module' ? dir : dir, []);
-    if (root === 'path' && name === 'root') return known(this.rootDirOf(dir), []);
+    if (root === 'path' && name === 'module') return known(dir, []);
+    // Terraform runs in the root module: path.cwd and path.root are its directory.
+    if (root === 'path' && (name === 'root' || name === 'cwd')) return known(this.rootDirOf(dir), []);
     if (root === 'local' && name) {
       const l = this.locals.get(key(dir, name));
       if (!l) return unknown(`no local "${name}" in ${dir || 'the root module'}`);
