@@ -88,8 +88,12 @@ function killGroup(child, signal) {
   }
 }
 
-/** Harmless offline noise (E2E-OFFLINE.md): the gallery, vsda 404s, iframe warnings. */
-const NOISE = /open-vsx\.org|Failed to load resource|web worker extension host is started in a same-origin iframe|allow-scripts and allow-same-origin|Resolv(?:ing|ed) connection token|Creating a socket|\[Service Worker\]|Updating additional builtin extensions cache|ChatSessionStore/;
+/**
+ * Harmless noise: offline (E2E-OFFLINE.md: the gallery, vsda 404s, iframe
+ * warnings), and the workbench's CodeExpectedError when it tries to watch a
+ * virtual document (hashistack-review-diff:) that has no file system provider.
+ */
+const NOISE = /\bCodeExpectedError\n\s+at |Found unexpected service worker controller|open-vsx\.org|Failed to load resource|web worker extension host is started in a same-origin iframe|allow-scripts and allow-same-origin|Resolv(?:ing|ed) connection token|Creating a socket|\[Service Worker\]|Updating additional builtin extensions cache|ChatSessionStore/;
 
 /** `%c` style markers and their CSS arguments are noise in a terminal. */
 function consoleText(msg) {

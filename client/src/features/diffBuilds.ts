@@ -3,7 +3,9 @@
  * Clients". The server computes the diff (`hashistack/diffBuilds`,
  * `hashistack/diffRoles`); this side picks the two builds (folders or git
  * refs), shows one `vscode.diff` per role between read-only virtual
- * documents, and the Markdown summary in a preview.
+ * documents, and the Markdown summary in a preview. Both take optional
+ * arguments (`{ left, right }`, `{ product }`) that skip the QuickPicks, for
+ * keybindings and tests, and resolve to what they opened.
  */
 import { execFile } from 'node:child_process';
 import * as vscode from 'vscode';
@@ -107,13 +109,21 @@ async function pickRef(title: string, items: SideItem[]): Promise<string | undef
   return (await vscode.window.showQuickPick(items, { title, placeHolder: 'A branch, tag or commit', matchOnDescription: true }))?.spec;
 }
 
-async function showResult(docs: DiffDocuments, resp: DiffResponse, titleOf: (roleId: string) => string): Promise<void> {
+/** What a diff command opened: returned to callers (tests, other extensions), ignored by the palette. */
+export interface DiffShown {
+  readonly summary: vscode.Uri;
+  readonly diffs: readonly { readonly left: vscode.Uri; readonly right: vscode.Uri; readonly title: string }[];
+}
+
+async function showResult(docs: DiffDocuments, resp: DiffResponse, titleOf: (roleId: string) => string): Promise<DiffShown> {
   const run = docs.nextRun();
   const ids = [...new Set([...Object.keys(resp.left), ...Object.keys(resp.right)])].sort();
+  const diffs: { left: vscode.Uri; right: vscode.Uri; title: string }[] = [];
   for (const id of ids) {
     const l = docs.set(`/${run}/left-${safeName(resp.leftLabel)}/${id}.hcl`, resp.left[id] ?? '# (this role does not exist on this side)\n');
     const r = docs.set(`/${run}/right-${safeName(resp.rightLabel)}/${id}.hcl`, resp.right[id] ?? '# (this role does not exist on this side)\n');
     await vscode.commands.executeCommand('vscode.diff', l, r, titleOf(id), { preview: false, preserveFocus: true });
+    diffs.push({ left: l, right: r, title: titleOf(id) });
   }
   const summary = docs.set(`/${run}/summary.md`, resp.markdown);
   try {
@@ -122,7 +132,21 @@ async function showResult(docs: DiffDocuments, resp: DiffResponse, titleOf: (rol
     const doc = await vscode.workspace.openTextDocument(summary);
     await vscode.window.showTextDocument(doc, { preview: false });
   }
+  return { summary, diffs };
 }
+
+/** Optional command arguments (tests, keybindings): given, they replace the QuickPicks. */
+export interface DiffBuildsArgs {
+  /** A folder (absolute, or relative to the first workspace folder) or `git:<rev>[:<dir>]`. */
+  readonly left?: string;
+  readonly right?: string;
+}
+
+export interface CompareClientsArgs {
+  readonly product?: 'nomad' | 'consul';
+}
+
+const nonEmpty = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : undefined);
 
 async function request(client: ClientSource, method: string, params: unknown, title: string): Promise<DiffResponse | undefined> {
   const c = resolveClient(client);
@@ -143,7 +167,12 @@ export function registerDiffCommands(context: vscode.ExtensionContext, client: C
   const disposables: vscode.Disposable[] = [
     docs,
     vscode.workspace.registerTextDocumentContentProvider(DIFF_SCHEME, docs),
-    vscode.commands.registerCommand('hashistackReview.diffBuilds', async () => {
+    vscode.commands.registerCommand('hashistackReview.diffBuilds', async (args?: DiffBuildsArgs): Promise<DiffShown | undefined> => {
+      const given = { left: nonEmpty(args?.left), right: nonEmpty(args?.right) };
+      if (given.left && given.right) {
+        const resp = await request(client, DIFF_BUILDS_REQUEST, given, 'HashiStack: diffing build configs…');
+        return resp ? showResult(docs, resp, (id) => `${id}: ${resp.leftLabel} ↔ ${resp.rightLabel}`) : undefined;
+      }
       const mode = await vscode.window.showQuickPick(
         [
           { label: '$(folder) Two folders', id: 'folders' as const, description: 'workspace folders or browse' },
@@ -175,11 +204,12 @@ export function registerDiffCommands(context: vscode.ExtensionContext, client: C
       }
       if (!right) return;
       const resp = await request(client, DIFF_BUILDS_REQUEST, { left, right }, 'HashiStack: diffing build configs…');
-      if (resp) await showResult(docs, resp, (id) => `${id}: ${resp.leftLabel} ↔ ${resp.rightLabel}`);
+      return resp ? showResult(docs, resp, (id) => `${id}: ${resp.leftLabel} ↔ ${resp.rightLabel}`) : undefined;
     }),
-    vscode.commands.registerCommand('hashistackReview.compareClients', async () => {
-      const resp = await request(client, DIFF_ROLES_REQUEST, { roleA: 'windows-client', roleB: 'linux-client' }, 'HashiStack: comparing Windows and Linux clients…');
-      if (resp) await showResult(docs, resp, (id) => `${id} ↔ ${id.replace(/^windows-client/, 'linux-client')}`);
+    vscode.commands.registerCommand('hashistackReview.compareClients', async (args?: CompareClientsArgs): Promise<DiffShown | undefined> => {
+      const product = args?.product === 'nomad' || args?.product === 'consul' ? args.product : undefined;
+      const resp = await request(client, DIFF_ROLES_REQUEST, { roleA: 'windows-client', roleB: 'linux-client', ...(product ? { product } : {}) }, 'HashiStack: comparing Windows and Linux clients…');
+      return resp ? showResult(docs, resp, (id) => `${id} ↔ ${id.replace(/^windows-client/, 'linux-client')}`) : undefined;
     }),
   ];
   const all = vscode.Disposable.from(...disposables);

@@ -1,9 +1,12 @@
-// Runs inside a real VS Code 1.100 (code-server) with the extension under
-// development loaded and a temporary copy of examples/windows-only open
-// (test/e2e/run.mjs makes the copy, so quick fixes may edit and save files).
+// Runs inside a real VS Code 1.100 (code-server) with a temporary copy of
+// examples/windows-only open (test/e2e/run.mjs makes the copy, so quick fixes
+// may edit and save files), twice: against the source tree as the extension
+// under development (HSR_E2E_RUN=dev), then against the .vsix installed by
+// code-server's CLI (HSR_E2E_RUN=vsix). HSR_E2E_EXTENSION_PATH is where the
+// extension must be loaded from in that run.
 import * as assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import * as vscode from 'vscode';
 import { suite, suiteSetup, test } from 'mocha';
 import { codeOf, describe, screenshot, waitForDiagnostics } from './waits';
@@ -13,6 +16,9 @@ const SOURCE = 'hashistack-review';
 const CLIENT_PS1 = 'shared/packer/scripts/client.ps1';
 const resultsDir = process.env.HSR_E2E_RESULTS_DIR ?? resolve(__dirname, '../../../../test-results');
 
+/** VS Code 1.100's id: `workbench.actions.${Markers.MARKERS_VIEW_ID}.toggleActiveFile`. */
+const PROBLEMS_ACTIVE_FILE_TOGGLE = 'workbench.actions.workbench.panel.markers.view.toggleActiveFile';
+
 const ours = (ds: readonly vscode.Diagnostic[]): vscode.Diagnostic[] => ds.filter((d) => d.source === SOURCE);
 
 function workspaceRoot(): vscode.Uri {
@@ -21,9 +27,34 @@ function workspaceRoot(): vscode.Uri {
   return folder.uri;
 }
 
+const RUN = process.env.HSR_E2E_RUN ?? 'dev';
+
 suite('harness', () => {
   test('runs in VS Code 1.100', () => {
     assert.match(vscode.version, /^1\.100\./);
+  });
+
+  test(`the extension is loaded from the ${RUN === 'vsix' ? 'installed .vsix' : 'source tree'}`, () => {
+    const extension = vscode.extensions.getExtension(EXTENSION_ID);
+    assert.ok(extension, `extension ${EXTENSION_ID} is loaded`);
+    const expected = process.env.HSR_E2E_EXTENSION_PATH;
+    assert.ok(expected, 'test/e2e/run.mjs passes HSR_E2E_EXTENSION_PATH');
+    const actual = realpathSync(extension.extensionPath);
+    console.log(`run ${RUN}: ${EXTENSION_ID} ${String((extension.packageJSON as { version?: string }).version)} from ${actual}`);
+    assert.equal(actual, realpathSync(expected));
+    if (RUN === 'vsix') {
+      const version = (extension.packageJSON as { version: string }).version;
+      assert.equal(basename(actual), `${EXTENSION_ID}-${version}`, 'the folder code-server --install-extension creates');
+      assert.ok(existsSync(join(dirname(actual), 'extensions.json')), 'it sits in an extensions dir that records it as installed');
+      // The packaged layout only: the bundles, WASM and schemas, no sources or
+      // compiled tree to fall back on (serverModule.ts would use out/ if dist/ were missing).
+      for (const f of ['dist/extension.js', 'dist/server.js', 'dist/main.wasm.gz', 'dist/schemas']) {
+        assert.ok(existsSync(join(actual, f)), `${f} is in the installed extension`);
+      }
+      for (const f of ['out', 'client', 'server', 'node_modules', 'test']) {
+        assert.ok(!existsSync(join(actual, f)), `${f}/ is not in the installed extension`);
+      }
+    }
   });
 
   test('the example workspace folder is open', () => {
@@ -50,7 +81,7 @@ suite('hashistack-review in VS Code', () => {
 
   suiteSetup(async () => {
     const found = vscode.extensions.getExtension(EXTENSION_ID);
-    assert.ok(found, `extension ${EXTENSION_ID} is loaded from the development path`);
+    assert.ok(found, `extension ${EXTENSION_ID} is loaded`);
     extension = found;
     document = await vscode.workspace.openTextDocument(vscode.Uri.joinPath(workspaceRoot(), CLIENT_PS1));
     await vscode.window.showTextDocument(document);
@@ -76,8 +107,14 @@ suite('hashistack-review in VS Code', () => {
 
   test('the Problems panel shows them (screenshot)', async () => {
     await diagnosticsArrived();
+    // The filter below follows the active editor: make it client.ps1.
+    await vscode.window.showTextDocument(document, { preview: false });
     await vscode.commands.executeCommand('workbench.actions.view.problems');
-    // The panel lists the whole workspace's problems: give it the window.
+    // The panel lists the whole workspace's problems by default. The view's
+    // "Show Active File Only" filter (a toggle, off in a fresh profile; the
+    // action runs on the visible Problems view) narrows it to client.ps1, and
+    // the maximized panel gives it the window.
+    await vscode.commands.executeCommand(PROBLEMS_ACTIVE_FILE_TOGGLE);
     await vscode.commands.executeCommand('workbench.action.toggleMaximizedPanel');
     mkdirSync(resultsDir, { recursive: true });
     const path = join(resultsDir, 'problems-client-ps1.png');
@@ -86,6 +123,7 @@ suite('hashistack-review in VS Code', () => {
       await screenshot(path);
     } finally {
       await vscode.commands.executeCommand('workbench.action.toggleMaximizedPanel');
+      await vscode.commands.executeCommand(PROBLEMS_ACTIVE_FILE_TOGGLE);
     }
   });
 
