@@ -97,7 +97,7 @@ function roleIds(kind: string, product: string | undefined, available: readonly 
 
 /** Last line of defence: every secret value either analysis knows of is masked in the output. */
 function redactorOf(...workspaces: Workspace[]): { redact: (text: string) => string } {
-  const rs = workspaces.flatMap((ws) => (ws.model ? [secretRedactor(ws.model)] : []));
+  const rs = workspaces.flatMap((ws) => ws.models.map((m) => secretRedactor(m)));
   return { redact: (text) => rs.reduce((t, r) => r.redact(t), text) };
 }
 

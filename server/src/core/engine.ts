@@ -12,6 +12,9 @@ import type { TextEncodingName } from './text/decode';
 import { classifyFile } from './workspace/fileKinds';
 import type { FileKind } from './workspace/fileKinds';
 import { discoverFiles } from './workspace/discovery';
+import { partitionUnits } from './workspace/units';
+import type { DeploymentUnit } from './workspace/units';
+import { terraformRootModules } from './terraform/roots';
 import type { ParsedHclFile } from './workspace/parsedFiles';
 import { parseHcl, parseJsonConfig, parseTemplate } from './parsers/hcl';
 import type { HclParseResult, HclTemplatePart } from './parsers/hcl/ast';
@@ -29,6 +32,23 @@ import { officialSyntaxFindings } from './checks/validity';
 import { applySuppressions } from './suppress';
 import { buildResult, hoverAt, definitionAt, renderRole } from './results';
 
+interface UnitAnalysis {
+  readonly dir: string;
+  readonly label: string | undefined;
+  readonly texts: readonly SourceText[];
+  readonly configKey: string;
+  readonly model: DeploymentModel;
+  /** Findings before suppression and severities (those apply per analysis). */
+  readonly findings: readonly Finding[];
+  readonly failures: readonly string[];
+}
+
+function sameTexts(a: readonly SourceText[], b: readonly SourceText[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 interface Cached<T> {
   readonly text: string;
   readonly value: T;
@@ -44,7 +64,8 @@ export class Workspace {
   private readonly psCache = new Map<string, Cached<PsScanResult>>();
   private readonly shCache = new Map<string, Cached<ShScanResult>>();
   private readonly agentCache = new Map<string, Cached<HclParseResult>>();
-  private lastModel: DeploymentModel | undefined;
+  private lastUnits: UnitAnalysis[] = [];
+  private readonly unitCache = new Map<string, UnitAnalysis>();
   /** Log of checks that threw (the others still ran). */
   readonly checkFailures: string[] = [];
 
@@ -131,13 +152,45 @@ export class Workspace {
 
   analyze(): AnalysisResult {
     const { config, errors } = this.reviewConfig();
-    const model = buildDeploymentModel({ root: this.root, files: this.texts, encodings: this.encodings, reviewConfig: config }, this.parseServices());
-    this.lastModel = model;
-    const run = runChecks(model);
-    this.checkFailures.splice(0, this.checkFailures.length, ...run.failures);
     const severities = { ...config.rules, ...(this.settings.ruleSeverity ?? {}) };
-    const findings: Finding[] = applySuppressions(run.findings, model, severities);
-    return buildResult(model, findings, [...this.discoveryProblems, ...this.problems.values()], errors);
+    const configKey = JSON.stringify([config, this.settings.ruleSeverity ?? {}]);
+    const services = this.parseServices();
+    const tf = [...this.texts.keys()].filter((f) => classifyFile(f) === 'terraform').flatMap((f) => services.hcl(f, 'terraform') ?? []);
+    const units = partitionUnits([...this.texts.keys()], terraformRootModules(tf));
+    const analyses: UnitAnalysis[] = [];
+    const failures: string[] = [];
+    for (const unit of units) {
+      const a = this.analyzeUnit(unit, units.length > 1 ? unit.dir || '.' : undefined, config, configKey, services);
+      analyses.push(a);
+      failures.push(...a.failures);
+    }
+    for (const dir of [...this.unitCache.keys()]) if (!units.some((u) => u.dir === dir)) this.unitCache.delete(dir);
+    this.lastUnits = analyses;
+    this.checkFailures.splice(0, this.checkFailures.length, ...failures);
+    const findings = analyses.flatMap((a) => applySuppressions(a.findings, a.model, severities));
+    return buildResult(
+      analyses.map((a) => ({ model: a.model, label: a.label })),
+      findings,
+      [...this.discoveryProblems, ...this.problems.values()],
+      errors,
+    );
+  }
+
+  /** How many unit analyses ran (for tests of incrementality). */
+  unitAnalysisCount = 0;
+
+  /** One deployment unit, reused when none of its files (nor the review config) changed. */
+  private analyzeUnit(unit: DeploymentUnit, label: string | undefined, config: ReviewConfig, configKey: string, services: ParseServices): UnitAnalysis {
+    const texts = unit.files.map((f) => this.texts.get(f)!);
+    const hit = this.unitCache.get(unit.dir);
+    if (hit && hit.configKey === configKey && hit.label === label && sameTexts(hit.texts, texts)) return hit;
+    this.unitAnalysisCount++;
+    const files = new Map(unit.files.map((f, i) => [f, texts[i]!]));
+    const model = buildDeploymentModel({ root: this.root, files, encodings: this.encodings, reviewConfig: config }, services);
+    const run = runChecks(model);
+    const analysis: UnitAnalysis = { dir: unit.dir, label, texts, configKey, model, findings: run.findings, failures: run.failures };
+    this.unitCache.set(unit.dir, analysis);
+    return analysis;
   }
 
   /**
@@ -147,39 +200,61 @@ export class Workspace {
    */
   async analyzeWithOfficialParser(): Promise<AnalysisResult> {
     const first = this.analyze();
-    const model = this.lastModel;
-    if (!model) return first;
-    let extra: Finding[] = [];
-    try {
-      extra = await officialSyntaxFindings(model);
-    } catch (err) {
-      this.checkFailures.push(`official HCL parser pass failed: ${err instanceof Error ? err.message : String(err)}`);
-    }
-    if (extra.length === 0) return first;
     const { config } = this.reviewConfig();
     const severities = { ...config.rules, ...(this.settings.ruleSeverity ?? {}) };
-    const merged = [...first.findings, ...applySuppressions(extra, model, severities)];
-    return buildResult(model, merged, [...first.fileProblems], [...first.configErrors]);
+    const extra: Finding[] = [];
+    for (const unit of this.lastUnits) {
+      try {
+        extra.push(...applySuppressions(await officialSyntaxFindings(unit.model), unit.model, severities));
+      } catch (err) {
+        this.checkFailures.push(`official HCL parser pass failed: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+    if (extra.length === 0) return first;
+    return buildResult(
+      this.lastUnits.map((a) => ({ model: a.model, label: a.label })),
+      [...first.findings, ...extra],
+      [...first.fileProblems],
+      [...first.configErrors],
+    );
   }
 
-  /** The model of the last analysis (for the diff command and tests). */
+  /** The model of the first deployment unit of the last analysis (single-unit trees: the whole tree). */
   get model(): DeploymentModel | undefined {
-    return this.lastModel;
+    return this.lastUnits[0]?.model;
+  }
+
+  /** The models of every deployment unit of the last analysis. */
+  get models(): DeploymentModel[] {
+    return this.lastUnits.map((u) => u.model);
   }
 
   /** Hover at an offset: the setting's effective value per role and its chain. */
   hoverAt(_result: AnalysisResult, file: string, offset: number): HoverInfo | undefined {
-    return this.lastModel ? hoverAt(this.lastModel, file, offset) : undefined;
+    for (const u of this.lastUnits) {
+      if (!u.model.files.has(file)) continue;
+      const h = hoverAt(u.model, file, offset);
+      if (h) return h;
+    }
+    return undefined;
   }
 
   /** Definition of `${var}` in a template: the templatefile() argument and the tfvars value. */
   definitionAt(_result: AnalysisResult, file: string, offset: number): Span[] {
-    return this.lastModel ? definitionAt(this.lastModel, file, offset, (f) => this.parseServices().template(f)) : [];
+    const out: Span[] = [];
+    for (const u of this.lastUnits) if (u.model.files.has(file)) out.push(...definitionAt(u.model, file, offset, (f) => this.parseServices().template(f)));
+    return out.filter((s, i) => out.findIndex((o) => o.file === s.file && o.start === s.start && o.end === s.end) === i);
   }
 
-  /** Renders a role's effective configuration as HCL text (secrets masked). */
+  /** Renders a role's effective configuration as HCL text (secrets masked). Role ids are `unit:kind/product` in multi-cluster trees. */
   renderRole(_result: AnalysisResult, roleId: string): string | undefined {
-    return this.lastModel ? renderRole(this.lastModel, roleId) : undefined;
+    for (const u of this.lastUnits) {
+      const local = u.label === undefined ? roleId : roleId.startsWith(`${u.label}:`) ? roleId.slice(u.label.length + 1) : undefined;
+      if (local === undefined) continue;
+      const text = renderRole(u.model, local);
+      if (text !== undefined) return text;
+    }
+    return undefined;
   }
 
   private reviewConfig(): { config: ReviewConfig; errors: string[] } {

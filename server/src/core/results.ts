@@ -32,27 +32,54 @@ function addValue(r: SecretRedactor, v: unknown): void {
   else if (Array.isArray(v)) for (const x of v) addValue(r, x);
 }
 
-export function buildResult(model: DeploymentModel, findings: Finding[], fileProblems: FileProblem[], configErrors: string[]): AnalysisResult {
-  const redactor = secretRedactor(model);
-  const roles: RoleView[] = model.roles.map((role) => roleView(role));
-  const inputs = model.terraform.allInputs().map((i) => {
-    const secret = looksSecretName(i.name);
-    const raw = i.attr.value.type === 'string' ? i.attr.value.value : i.attr.value.type === 'number' || i.attr.value.type === 'bool' ? String(i.attr.value.value) : '(expression)';
-    return { name: i.name, display: secret ? maskSecret(raw) : raw, secret, span: { file: i.file, start: i.attr.nameStart, end: i.attr.end } };
+export interface ResultUnit {
+  readonly model: DeploymentModel;
+  /** The unit's directory when the tree holds several clusters (prefixes role ids). */
+  readonly label: string | undefined;
+}
+
+export function buildResult(units: readonly ResultUnit[], findings: Finding[], fileProblems: FileProblem[], configErrors: string[]): AnalysisResult {
+  const redactor = new SecretRedactor();
+  for (const u of units) redactor.addAll(secretRedactor(u.model));
+  const roles: RoleView[] = units.flatMap((u) => u.model.roles.map((role) => roleView(role, u.label)));
+  const seenInput = new Set<string>();
+  const inputs = units.flatMap((u) =>
+    u.model.terraform.allInputs().flatMap((i) => {
+      const key = `${i.file}:${i.attr.nameStart}`;
+      if (seenInput.has(key)) return [];
+      seenInput.add(key);
+      const secret = looksSecretName(i.name);
+      const raw = i.attr.value.type === 'string' ? i.attr.value.value : i.attr.value.type === 'number' || i.attr.value.type === 'bool' ? String(i.attr.value.value) : '(expression)';
+      return [{ name: i.name, display: secret ? maskSecret(raw) : raw, secret, span: { file: i.file, start: i.attr.nameStart, end: i.attr.end } }];
+    }),
+  );
+  const seen = new Set<string>();
+  const unique = findings.filter((f) => {
+    const k = `${f.ruleId}|${f.span.file}|${f.span.start}|${f.span.end}|${f.message}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
   });
-  const sorted = [...findings].sort((a, b) => (a.span.file < b.span.file ? -1 : a.span.file > b.span.file ? 1 : a.span.start - b.span.start || (a.ruleId < b.ruleId ? -1 : 1)));
+  const sorted = unique.sort((a, b) => (a.span.file < b.span.file ? -1 : a.span.file > b.span.file ? 1 : a.span.start - b.span.start || (a.ruleId < b.ruleId ? -1 : 1)));
+  const seenVersion = new Set<string>();
+  const versions = units.flatMap((u) => collectVersions(u.model)).filter((v) => {
+    const k = `${v.product}:${v.span.file}:${v.span.start}`;
+    if (seenVersion.has(k)) return false;
+    seenVersion.add(k);
+    return true;
+  });
   return redactor.redactDeep({
-    root: model.root,
+    root: units[0]?.model.root ?? '',
     roles,
     findings: sorted,
     fileProblems,
-    versions: collectVersions(model),
+    versions,
     inputs,
     configErrors,
   });
 }
 
-function roleView(role: Role): RoleView {
+function roleView(role: Role, label: string | undefined): RoleView {
   const settings: EffectiveSetting[] = [...role.settings.values()]
     .sort((a, b) => (a.path < b.path ? -1 : 1))
     .map((e) => ({
@@ -65,7 +92,10 @@ function roleView(role: Role): RoleView {
       ...(e.unknownReason ? { unknownReason: e.unknownReason } : {}),
     }));
   const sources = [...new Set(role.configs.flatMap((c) => [c.doc.hostFile, ...(c.doc.templateFile ? [c.doc.templateFile] : [])]))].sort();
-  return { id: role.id, name: roleName(role.kind, role.product), kind: role.kind, product: role.product, sources, settings };
+  const name = roleName(role.kind, role.product);
+  return label === undefined
+    ? { id: role.id, name, kind: role.kind, product: role.product, sources, settings }
+    : { id: `${label}:${role.id}`, name: `${name} (${label})`, kind: role.kind, product: role.product, sources, settings };
 }
 
 function contains(span: Span, file: string, offset: number): boolean {

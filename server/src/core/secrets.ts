@@ -43,6 +43,10 @@ export class SecretRedactor {
     this.pattern = undefined;
   }
 
+  addAll(other: SecretRedactor): void {
+    for (const s of other.secrets) this.add(s);
+  }
+
   get size(): number {
     return this.secrets.length;
   }

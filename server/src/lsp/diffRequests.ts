@@ -61,7 +61,7 @@ function renders(s: LoadedSide, ids?: readonly string[]): Record<string, string>
 }
 
 function redactAll(sides: LoadedSide[], resp: DiffResponse): DiffResponse {
-  const rs = sides.flatMap((s) => (s.workspace.model ? [secretRedactor(s.workspace.model)] : []));
+  const rs = sides.flatMap((s) => s.workspace.models.map((m) => secretRedactor(m)));
   const red = (t: string): string => rs.reduce((x, r) => r.redact(x), t);
   const map = (m: Record<string, string>): Record<string, string> => Object.fromEntries(Object.entries(m).map(([k, v]) => [k, red(v)]));
   return { ...resp, markdown: red(resp.markdown), left: map(resp.left), right: map(resp.right) };

@@ -129,14 +129,15 @@ function timeScan(text: string): number {
   return best;
 }
 
-test('scan time grows linearly (small vs 50x input)', () => {
-  const small = CHUNK.repeat(100);
-  const big = small.repeat(50);
+test('scan time grows linearly (small vs 10x input)', () => {
+  // Large enough that timer noise and GC pauses do not decide the ratio on a loaded 2-core machine.
+  const small = CHUNK.repeat(500);
+  const big = small.repeat(10);
   timeScan(small); // warm up
   const ts = timeScan(small);
   const tb = timeScan(big);
   const ratio = tb / ts;
-  assert.ok(ratio < 150, `50x input took ${ratio.toFixed(1)}x the time`);
+  assert.ok(ratio < 40, `10x input took ${ratio.toFixed(1)}x the time`);
   const r = scanBash(big);
   assert.equal(r.heredocs.length, 100 * 50);
   assert.equal(r.seds.length, 100 * 50);
