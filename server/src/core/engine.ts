@@ -27,10 +27,11 @@ import type { ParseServices } from './model/buildModel';
 import type { DeploymentModel } from './model/deploymentModel';
 import { EMPTY_REVIEW_CONFIG, globToRegExp, parseReviewConfig } from './reviewConfig';
 import type { ReviewConfig } from './reviewConfig';
-import { runChecks } from './checks/registry';
+import { ALL_CHECKS, runChecks } from './checks/registry';
 import { officialSyntaxFindings } from './checks/validity';
 import { applySuppressions } from './suppress';
-import { buildResult, hoverAt, definitionAt, renderRole } from './results';
+import { buildResult, buildUnitPart, mergeParts, hoverAt, definitionAt, renderRole } from './results';
+import type { UnitResultPart } from './results';
 
 interface UnitAnalysis {
   readonly dir: string;
@@ -41,6 +42,8 @@ interface UnitAnalysis {
   /** Findings before suppression and severities (those apply per analysis). */
   readonly findings: readonly Finding[];
   readonly failures: readonly string[];
+  /** Its contribution to the result (suppressed, severities applied, redacted): reused while the unit is unchanged. */
+  readonly part: UnitResultPart;
 }
 
 function sameTexts(a: readonly SourceText[], b: readonly SourceText[]): boolean {
@@ -153,7 +156,8 @@ export class Workspace {
   analyze(): AnalysisResult {
     const { config, errors } = this.reviewConfig();
     const severities = { ...config.rules, ...(this.settings.ruleSeverity ?? {}) };
-    const configKey = JSON.stringify([config, this.settings.ruleSeverity ?? {}]);
+    // The check catalogue is part of the key: a unit analysed with other checks is not reused.
+    const configKey = JSON.stringify([config, this.settings.ruleSeverity ?? {}, ALL_CHECKS.map((c) => c.id)]);
     const services = this.parseServices();
     const tf = [...this.texts.keys()].filter((f) => classifyFile(f) === 'terraform').flatMap((f) => services.hcl(f, 'terraform') ?? []);
     const units = partitionUnits([...this.texts.keys()], terraformRootModules(tf));
@@ -167,13 +171,8 @@ export class Workspace {
     for (const dir of [...this.unitCache.keys()]) if (!units.some((u) => u.dir === dir)) this.unitCache.delete(dir);
     this.lastUnits = analyses;
     this.checkFailures.splice(0, this.checkFailures.length, ...failures);
-    const findings = analyses.flatMap((a) => applySuppressions(a.findings, a.model, severities));
-    return buildResult(
-      analyses.map((a) => ({ model: a.model, label: a.label })),
-      findings,
-      [...this.discoveryProblems, ...this.problems.values()],
-      errors,
-    );
+    void severities;
+    return mergeParts(this.root, analyses.map((a) => a.part), [...this.discoveryProblems, ...this.problems.values()], errors);
   }
 
   /** How many unit analyses ran (for tests of incrementality). */
@@ -188,7 +187,9 @@ export class Workspace {
     const files = new Map(unit.files.map((f, i) => [f, texts[i]!]));
     const model = buildDeploymentModel({ root: this.root, files, encodings: this.encodings, reviewConfig: config }, services);
     const run = runChecks(model);
-    const analysis: UnitAnalysis = { dir: unit.dir, label, texts, configKey, model, findings: run.findings, failures: run.failures };
+    const severities = { ...config.rules, ...(this.settings.ruleSeverity ?? {}) };
+    const part = buildUnitPart({ model, label }, applySuppressions(run.findings, model, severities));
+    const analysis: UnitAnalysis = { dir: unit.dir, label, texts, configKey, model, findings: run.findings, failures: run.failures, part };
     this.unitCache.set(unit.dir, analysis);
     return analysis;
   }

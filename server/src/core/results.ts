@@ -38,45 +38,57 @@ export interface ResultUnit {
   readonly label: string | undefined;
 }
 
-export function buildResult(units: readonly ResultUnit[], findings: Finding[], fileProblems: FileProblem[], configErrors: string[]): AnalysisResult {
-  const redactor = new SecretRedactor();
-  for (const u of units) redactor.addAll(secretRedactor(u.model));
-  const roles: RoleView[] = units.flatMap((u) => u.model.roles.map((role) => roleView(role, u.label)));
-  const seenInput = new Set<string>();
-  const inputs = units.flatMap((u) =>
-    u.model.terraform.allInputs().flatMap((i) => {
-      const key = `${i.file}:${i.attr.nameStart}`;
-      if (seenInput.has(key)) return [];
-      seenInput.add(key);
-      const secret = looksSecretName(i.name);
-      const raw = i.attr.value.type === 'string' ? i.attr.value.value : i.attr.value.type === 'number' || i.attr.value.type === 'bool' ? String(i.attr.value.value) : '(expression)';
-      return [{ name: i.name, display: secret ? maskSecret(raw) : raw, secret, span: { file: i.file, start: i.attr.nameStart, end: i.attr.end } }];
-    }),
-  );
-  const seen = new Set<string>();
-  const unique = findings.filter((f) => {
-    const k = `${f.ruleId}|${f.span.file}|${f.span.start}|${f.span.end}|${f.message}`;
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
+/** The part of a result one deployment unit contributes, redacted with that unit's secrets. */
+export interface UnitResultPart {
+  readonly roles: readonly RoleView[];
+  readonly findings: readonly Finding[];
+  readonly versions: AnalysisResult['versions'];
+  readonly inputs: AnalysisResult['inputs'];
+}
+
+export function buildUnitPart(unit: ResultUnit, findings: readonly Finding[]): UnitResultPart {
+  const { model, label } = unit;
+  const inputs = model.terraform.allInputs().map((i) => {
+    const secret = looksSecretName(i.name);
+    const raw = i.attr.value.type === 'string' ? i.attr.value.value : i.attr.value.type === 'number' || i.attr.value.type === 'bool' ? String(i.attr.value.value) : '(expression)';
+    return { name: i.name, display: secret ? maskSecret(raw) : raw, secret, span: { file: i.file, start: i.attr.nameStart, end: i.attr.end } };
   });
-  const sorted = unique.sort((a, b) => (a.span.file < b.span.file ? -1 : a.span.file > b.span.file ? 1 : a.span.start - b.span.start || (a.ruleId < b.ruleId ? -1 : 1)));
-  const seenVersion = new Set<string>();
-  const versions = units.flatMap((u) => collectVersions(u.model)).filter((v) => {
-    const k = `${v.product}:${v.span.file}:${v.span.start}`;
-    if (seenVersion.has(k)) return false;
-    seenVersion.add(k);
-    return true;
-  });
-  return redactor.redactDeep({
-    root: units[0]?.model.root ?? '',
-    roles,
-    findings: sorted,
-    fileProblems,
-    versions,
+  return secretRedactor(model).redactDeep({
+    roles: model.roles.map((role) => roleView(role, label)),
+    findings,
+    versions: collectVersions(model),
     inputs,
-    configErrors,
   });
+}
+
+/** Concatenates the units' parts; what shared files contribute to several units appears once. */
+export function mergeParts(root: string, parts: readonly UnitResultPart[], fileProblems: FileProblem[], configErrors: string[]): AnalysisResult {
+  const once = <T>(items: T[], key: (t: T) => string): T[] => {
+    const seen = new Set<string>();
+    return items.filter((t) => {
+      const k = key(t);
+      if (seen.has(k)) return false;
+      seen.add(k);
+      return true;
+    });
+  };
+  const findings = once(parts.flatMap((p) => p.findings), (f) => `${f.ruleId}|${f.span.file}|${f.span.start}|${f.span.end}|${f.message}`).sort(
+    (a, b) => (a.span.file < b.span.file ? -1 : a.span.file > b.span.file ? 1 : a.span.start - b.span.start || (a.ruleId < b.ruleId ? -1 : 1)),
+  );
+  return {
+    root,
+    roles: parts.flatMap((p) => p.roles),
+    findings,
+    fileProblems,
+    versions: once(parts.flatMap((p) => p.versions), (v) => `${v.product}:${v.span.file}:${v.span.start}`),
+    inputs: once(parts.flatMap((p) => p.inputs), (i) => `${i.span.file}:${i.span.start}`),
+    configErrors,
+  };
+}
+
+export function buildResult(units: readonly ResultUnit[], findings: Finding[], fileProblems: FileProblem[], configErrors: string[]): AnalysisResult {
+  const parts = units.map((u) => buildUnitPart(u, findings.filter((f) => u.model.files.has(f.span.file))));
+  return mergeParts(units[0]?.model.root ?? '', parts, fileProblems, configErrors);
 }
 
 function roleView(role: Role, label: string | undefined): RoleView {

@@ -97,6 +97,7 @@ export class AnalysisScheduler {
     this.cancel(folder);
     for (const uri of folder.published) void this.connection.sendDiagnostics({ uri, diagnostics: [] });
     folder.published.clear();
+    folder.sentKeys.clear();
   }
 
   private openVersions(folder: FolderState): Map<string, number> {
@@ -128,15 +129,18 @@ export class AnalysisScheduler {
       const configFile = folder.settings.configPath ?? DEFAULT_CONFIG_FILE;
       for (const message of result.configErrors) add(folder.uriOf(configFile), configErrorDiagnostic(message));
     }
-    for (const [uri, diagnostics] of byUri) {
+    // Only what changed goes on the wire: in a tree of thousands of files a keystroke
+    // touches the diagnostics of a few; an open document whose version moved is always re-sent.
+    const send = (uri: string, diagnostics: Diagnostic[]) => {
       const version = versions.get(uri);
+      const key = `${version ?? ''}|${JSON.stringify(diagnostics)}`;
+      if (folder.sentKeys.get(uri) === key) return;
+      folder.sentKeys.set(uri, key);
       void this.connection.sendDiagnostics(version === undefined ? { uri, diagnostics } : { uri, version, diagnostics });
-    }
-    for (const uri of folder.published) {
-      if (byUri.has(uri)) continue;
-      const version = versions.get(uri);
-      void this.connection.sendDiagnostics(version === undefined ? { uri, diagnostics: [] } : { uri, version, diagnostics: [] });
-    }
+    };
+    for (const [uri, diagnostics] of byUri) send(uri, diagnostics);
+    for (const uri of folder.published) if (!byUri.has(uri)) send(uri, []);
+    for (const uri of versions.keys()) if (!byUri.has(uri) && !folder.published.has(uri)) send(uri, []);
     folder.published.clear();
     for (const uri of byUri.keys()) folder.published.add(uri);
   }

@@ -20,6 +20,8 @@ export class FolderState {
   resultVersions: ReadonlyMap<string, number> = new Map();
   /** URIs that currently show diagnostics from this folder, to clear them when they go away. */
   readonly published = new Set<string>();
+  /** What was last sent per URI (version + diagnostics), so unchanged files are not sent again. */
+  readonly sentKeys = new Map<string, string>();
   /** Root-relative path -> URI of the documents open in the editor. */
   readonly openUris = new Map<string, string>();
   /** File problems already logged, so a keystroke does not repeat them. */
