@@ -183,7 +183,7 @@ interface KeystrokeResult {
 
 /** Starts the server on `ws`, opens the big client.ps1, waits for the first analysis; optionally runs the edits. */
 async function measureServer(ws: GeneratedWorkspace, size: number, edits: number, seed: number): Promise<{ load: ServerLoadResult; keystroke?: KeystrokeResult }> {
-  const server = BenchServer.start(SERVER_JS, { debounceMs: 0 });
+  const server = BenchServer.start(SERVER_JS, { debounceMs: 0 }, process.env.HSR_BENCH_SERVER_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.HSR_BENCH_SERVER_PROFILE}`] : []);
   try {
     const file = path.join(ws.root, ...ws.bigClientPs1.split('/'));
     const uri = pathToFileURL(file).href;

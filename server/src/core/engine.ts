@@ -106,6 +106,7 @@ export class Workspace {
   setText(file: string, text: string): void {
     const prev = this.texts.get(file);
     if (prev && prev.text === text) return;
+    if (!prev) this.filesVersion++;
     this.texts.set(file, new SourceText(file, text));
     this.problems.delete(file);
     if (!this.encodings.has(file)) this.encodings.set(file, { encoding: 'utf8', invalidUtf8: false });
@@ -115,7 +116,7 @@ export class Workspace {
   setBytes(file: string, bytes: Uint8Array): void {
     const d = decodeBytes(bytes, this.settings.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES);
     if (!d.ok) {
-      this.texts.delete(file);
+      if (this.texts.delete(file)) this.filesVersion++;
       this.encodings.delete(file);
       this.problems.set(file, { file, reason: d.reason });
       return;
@@ -126,7 +127,7 @@ export class Workspace {
   }
 
   deleteFile(file: string): void {
-    this.texts.delete(file);
+    if (this.texts.delete(file)) this.filesVersion++;
     this.encodings.delete(file);
     this.problems.delete(file);
     this.hclCache.delete(file);
@@ -159,8 +160,7 @@ export class Workspace {
     // The check catalogue is part of the key: a unit analysed with other checks is not reused.
     const configKey = JSON.stringify([config, this.settings.ruleSeverity ?? {}, ALL_CHECKS.map((c) => c.id)]);
     const services = this.parseServices();
-    const tf = [...this.texts.keys()].filter((f) => classifyFile(f) === 'terraform').flatMap((f) => services.hcl(f, 'terraform') ?? []);
-    const units = partitionUnits([...this.texts.keys()], terraformRootModules(tf));
+    const units = this.deploymentUnits(services);
     const analyses: UnitAnalysis[] = [];
     const failures: string[] = [];
     for (const unit of units) {
@@ -174,6 +174,25 @@ export class Workspace {
     void severities;
     return mergeParts(this.root, analyses.map((a) => a.part), [...this.discoveryProblems, ...this.problems.values()], errors);
   }
+
+  /**
+   * The tree's deployment units. The partition depends only on the set of
+   * files and the root modules, so it is recomputed when a file is added or
+   * removed or a root module changes, not on every keystroke.
+   */
+  private deploymentUnits(services: ParseServices): DeploymentUnit[] {
+    if (this.terraformFilesFor?.version !== this.filesVersion) {
+      this.terraformFilesFor = { version: this.filesVersion, files: [...this.texts.keys()].filter((f) => classifyFile(f) === 'terraform') };
+    }
+    const tf = this.terraformFilesFor.files.flatMap((f) => services.hcl(f, 'terraform') ?? []);
+    const rootsKey = `${this.filesVersion}\0${terraformRootModules(tf).join('\0')}`;
+    if (this.unitsFor?.key !== rootsKey) this.unitsFor = { key: rootsKey, units: partitionUnits([...this.texts.keys()], rootsKey.split('\0').slice(1)) };
+    return this.unitsFor.units;
+  }
+
+  private filesVersion = 0;
+  private terraformFilesFor: { readonly version: number; readonly files: readonly string[] } | undefined;
+  private unitsFor: { readonly key: string; readonly units: DeploymentUnit[] } | undefined;
 
   /** How many unit analyses ran (for tests of incrementality). */
   unitAnalysisCount = 0;

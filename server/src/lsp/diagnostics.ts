@@ -9,11 +9,24 @@
 import type { Connection, Diagnostic, TextDocuments } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { AnalysisResult } from '../core/api';
+import type { Finding } from '../core/types';
 import type { FolderState } from './folders';
 import { configErrorDiagnostic, toDiagnostic } from './convert';
 import { describeError } from './runSafe';
 
 const DEFAULT_CONFIG_FILE = '.hashistack-review.json';
+
+export interface PublishedEntry {
+  readonly version: number | undefined;
+  readonly findings: Finding[];
+  readonly configErrors: string[];
+}
+
+function sameItems<T>(a: readonly T[], b: readonly T[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
 
 export class AnalysisScheduler {
   private readonly timers = new Map<FolderState, NodeJS.Timeout>();
@@ -97,7 +110,7 @@ export class AnalysisScheduler {
     this.cancel(folder);
     for (const uri of folder.published) void this.connection.sendDiagnostics({ uri, diagnostics: [] });
     folder.published.clear();
-    folder.sentKeys.clear();
+    folder.sent.clear();
   }
 
   private openVersions(folder: FolderState): Map<string, number> {
@@ -118,29 +131,28 @@ export class AnalysisScheduler {
   }
 
   private publish(folder: FolderState, result: AnalysisResult, versions: ReadonlyMap<string, number>): void {
-    const byUri = new Map<string, Diagnostic[]>();
-    const add = (uri: string, d: Diagnostic) => {
-      const list = byUri.get(uri);
-      if (list === undefined) byUri.set(uri, [d]);
-      else list.push(d);
+    const byUri = new Map<string, PublishedEntry>();
+    const entry = (uri: string): PublishedEntry => {
+      let e = byUri.get(uri);
+      if (e === undefined) byUri.set(uri, (e = { version: versions.get(uri), findings: [], configErrors: [] }));
+      return e;
     };
-    for (const finding of result.findings) add(folder.uriOf(finding.span.file), toDiagnostic(folder, finding));
-    if (result.configErrors.length > 0) {
-      const configFile = folder.settings.configPath ?? DEFAULT_CONFIG_FILE;
-      for (const message of result.configErrors) add(folder.uriOf(configFile), configErrorDiagnostic(message));
-    }
-    // Only what changed goes on the wire: in a tree of thousands of files a keystroke
-    // touches the diagnostics of a few; an open document whose version moved is always re-sent.
-    const send = (uri: string, diagnostics: Diagnostic[]) => {
-      const version = versions.get(uri);
-      const key = `${version ?? ''}|${JSON.stringify(diagnostics)}`;
-      if (folder.sentKeys.get(uri) === key) return;
-      folder.sentKeys.set(uri, key);
-      void this.connection.sendDiagnostics(version === undefined ? { uri, diagnostics } : { uri, version, diagnostics });
+    for (const finding of result.findings) entry(folder.uriOf(finding.span.file)).findings.push(finding);
+    if (result.configErrors.length > 0) entry(folder.uriOf(folder.settings.configPath ?? DEFAULT_CONFIG_FILE)).configErrors.push(...result.configErrors);
+    // Only what changed goes on the wire. The core reuses the Finding objects of the
+    // deployment units an edit did not touch, so comparing references is enough to skip
+    // their files; an open document whose version moved is always re-sent.
+    const send = (uri: string, e: PublishedEntry) => {
+      const prev = folder.sent.get(uri);
+      if (prev && prev.version === e.version && sameItems(prev.findings, e.findings) && sameItems(prev.configErrors, e.configErrors)) return;
+      folder.sent.set(uri, e);
+      const diagnostics = [...e.findings.map((f) => toDiagnostic(folder, f)), ...e.configErrors.map((m) => configErrorDiagnostic(m))];
+      void this.connection.sendDiagnostics(e.version === undefined ? { uri, diagnostics } : { uri, version: e.version, diagnostics });
     };
-    for (const [uri, diagnostics] of byUri) send(uri, diagnostics);
-    for (const uri of folder.published) if (!byUri.has(uri)) send(uri, []);
-    for (const uri of versions.keys()) if (!byUri.has(uri) && !folder.published.has(uri)) send(uri, []);
+    const empty = (uri: string): PublishedEntry => ({ version: versions.get(uri), findings: [], configErrors: [] });
+    for (const [uri, e] of byUri) send(uri, e);
+    for (const uri of folder.published) if (!byUri.has(uri)) send(uri, empty(uri));
+    for (const uri of versions.keys()) if (!byUri.has(uri) && !folder.published.has(uri)) send(uri, empty(uri));
     folder.published.clear();
     for (const uri of byUri.keys()) folder.published.add(uri);
   }

@@ -3,6 +3,7 @@
  * startup; edits then flow in file by file. A document belongs to the
  * innermost folder that contains it.
  */
+import type { PublishedEntry } from './diagnostics';
 import type { AnalysisResult } from '../core/api';
 import { Workspace } from '../core/engine';
 import type { ServerSettings } from './settings';
@@ -20,8 +21,9 @@ export class FolderState {
   resultVersions: ReadonlyMap<string, number> = new Map();
   /** URIs that currently show diagnostics from this folder, to clear them when they go away. */
   readonly published = new Set<string>();
-  /** What was last sent per URI (version + diagnostics), so unchanged files are not sent again. */
-  readonly sentKeys = new Map<string, string>();
+  /** What was last sent per URI (version + the findings behind it), so unchanged files are not sent again. */
+  readonly sent = new Map<string, PublishedEntry>();
+  private readonly uriCache = new Map<string, string>();
   /** Root-relative path -> URI of the documents open in the editor. */
   readonly openUris = new Map<string, string>();
   /** File problems already logged, so a keystroke does not repeat them. */
@@ -34,7 +36,11 @@ export class FolderState {
 
   /** The URI to publish for a root-relative path: the editor's own URI when the file is open. */
   uriOf(file: string): string {
-    return this.openUris.get(file) ?? uriBelow(this.uri, file);
+    const open = this.openUris.get(file);
+    if (open !== undefined) return open;
+    let uri = this.uriCache.get(file);
+    if (uri === undefined) this.uriCache.set(file, (uri = uriBelow(this.uri, file)));
+    return uri;
   }
 
   async load(settings: ServerSettings): Promise<Workspace> {
