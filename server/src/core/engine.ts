@@ -172,7 +172,7 @@ export class Workspace {
     this.lastUnits = analyses;
     this.checkFailures.splice(0, this.checkFailures.length, ...failures);
     void severities;
-    return mergeParts(this.root, analyses.map((a) => a.part), [...this.discoveryProblems, ...this.problems.values()], errors);
+    return mergeParts(this.root, analyses.map((a) => a.part), [...this.discoveryProblems, ...this.problems.values()], errors, this.sharedFiles(units));
   }
 
   /**
@@ -190,6 +190,17 @@ export class Workspace {
     return this.unitsFor.units;
   }
 
+  /** Files that belong to more than one unit (shared modules and scripts). */
+  private sharedFiles(units: readonly DeploymentUnit[]): ReadonlySet<string> {
+    if (this.sharedFor?.units === units) return this.sharedFor.files;
+    const count = new Map<string, number>();
+    for (const u of units) for (const f of u.files) count.set(f, (count.get(f) ?? 0) + 1);
+    const files = new Set([...count].filter(([, n]) => n > 1).map(([f]) => f));
+    this.sharedFor = { units, files };
+    return files;
+  }
+
+  private sharedFor: { readonly units: readonly DeploymentUnit[]; readonly files: ReadonlySet<string> } | undefined;
   private filesVersion = 0;
   private terraformFilesFor: { readonly version: number; readonly files: readonly string[] } | undefined;
   private unitsFor: { readonly key: string; readonly units: DeploymentUnit[] } | undefined;

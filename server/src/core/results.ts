@@ -62,7 +62,7 @@ export function buildUnitPart(unit: ResultUnit, findings: readonly Finding[]): U
 }
 
 /** Concatenates the units' parts; what shared files contribute to several units appears once. */
-export function mergeParts(root: string, parts: readonly UnitResultPart[], fileProblems: FileProblem[], configErrors: string[]): AnalysisResult {
+export function mergeParts(root: string, parts: readonly UnitResultPart[], fileProblems: FileProblem[], configErrors: string[], sharedFiles?: ReadonlySet<string>): AnalysisResult {
   const once = <T>(items: T[], key: (t: T) => string): T[] => {
     const seen = new Set<string>();
     return items.filter((t) => {
@@ -72,7 +72,20 @@ export function mergeParts(root: string, parts: readonly UnitResultPart[], fileP
       return true;
     });
   };
-  const findings = once(parts.flatMap((p) => p.findings), (f) => `${f.ruleId}|${f.span.file}|${f.span.start}|${f.span.end}|${f.message}`).sort(
+  // Only findings in files that several units share can repeat.
+  const all = parts.flatMap((p) => p.findings);
+  const seenShared = new Set<string>();
+  const unique =
+    parts.length <= 1 || sharedFiles?.size === 0
+      ? all
+      : all.filter((f) => {
+          if (sharedFiles && !sharedFiles.has(f.span.file)) return true;
+          const k = `${f.ruleId}|${f.span.file}|${f.span.start}|${f.span.end}|${f.message}`;
+          if (seenShared.has(k)) return false;
+          seenShared.add(k);
+          return true;
+        });
+  const findings = unique.sort(
     (a, b) => (a.span.file < b.span.file ? -1 : a.span.file > b.span.file ? 1 : a.span.start - b.span.start || (a.ruleId < b.ruleId ? -1 : 1)),
   );
   return {

@@ -22,10 +22,25 @@ export interface PublishedEntry {
   readonly configErrors: string[];
 }
 
-function sameItems<T>(a: readonly T[], b: readonly T[]): boolean {
+function sameItems<T>(a: readonly T[], b: readonly T[], same: (x: T, y: T) => boolean = (x, y) => x === y): boolean {
   if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  for (let i = 0; i < a.length; i++) if (!same(a[i]!, b[i]!)) return false;
   return true;
+}
+
+/**
+ * Two findings publish the same diagnostic: same rule, message, severity and
+ * offsets (also of the related locations). A re-analysed unit makes new
+ * Finding objects; its unchanged files are still not sent again.
+ */
+function sameFinding(a: Finding, b: Finding): boolean {
+  if (a === b) return true;
+  if (a.ruleId !== b.ruleId || a.severity !== b.severity || a.message !== b.message || !sameSpan(a.span, b.span)) return false;
+  return sameItems(a.related, b.related, (x, y) => x.message === y.message && sameSpan(x.span, y.span));
+}
+
+function sameSpan(a: Finding['span'], b: Finding['span']): boolean {
+  return a.file === b.file && a.start === b.start && a.end === b.end;
 }
 
 export class AnalysisScheduler {
@@ -144,7 +159,7 @@ export class AnalysisScheduler {
     // their files; an open document whose version moved is always re-sent.
     const send = (uri: string, e: PublishedEntry) => {
       const prev = folder.sent.get(uri);
-      if (prev && prev.version === e.version && sameItems(prev.findings, e.findings) && sameItems(prev.configErrors, e.configErrors)) return;
+      if (prev && prev.version === e.version && sameItems(prev.findings, e.findings, sameFinding) && sameItems(prev.configErrors, e.configErrors)) return;
       folder.sent.set(uri, e);
       const diagnostics = [...e.findings.map((f) => toDiagnostic(folder, f)), ...e.configErrors.map((m) => configErrorDiagnostic(m))];
       void this.connection.sendDiagnostics(e.version === undefined ? { uri, diagnostics } : { uri, version: e.version, diagnostics });
