@@ -23,7 +23,7 @@ import type { PsScanResult } from './parsers/powershell/types';
 import { scanBash } from './parsers/bash';
 import type { ShScanResult } from './parsers/bash/types';
 import { buildDeploymentModel } from './model/buildModel';
-import type { ParseServices } from './model/buildModel';
+import type { CachedScriptFacts, ParseServices } from './model/buildModel';
 import type { DeploymentModel } from './model/deploymentModel';
 import { EMPTY_REVIEW_CONFIG, globToRegExp, parseReviewConfig } from './reviewConfig';
 import type { ReviewConfig } from './reviewConfig';
@@ -133,6 +133,7 @@ export class Workspace {
     this.hclCache.delete(file);
     this.templateCache.delete(file);
     for (const cache of [this.psCache, this.shCache]) cache.delete(file);
+    this.scriptCache.delete(file);
   }
 
   hasFile(file: string): boolean {
@@ -295,8 +296,28 @@ export class Workspace {
     return parseReviewConfig(src.text, name);
   }
 
+  private readonly textIds = new WeakMap<SourceText, number>();
+  private nextTextId = 1;
+  /** Script analyses, per script: the last few (text, inputs) they were computed for. */
+  private readonly scriptCache = new Map<string, Array<{ text: string; key: string; value: CachedScriptFacts }>>();
+
   private parseServices(): ParseServices {
     return {
+      stamp: (texts) => {
+        const ids = texts.map((t) => {
+          let id = this.textIds.get(t);
+          if (id === undefined) this.textIds.set(t, (id = this.nextTextId++));
+          return id;
+        });
+        return ids.join(',');
+      },
+      scriptFacts: (file, text, key) => this.scriptCache.get(file)?.find((e) => e.text === text && e.key === key)?.value,
+      storeScriptFacts: (file, text, key, value) => {
+        // Two entries per script: its first-pass and its full analysis.
+        const list = (this.scriptCache.get(file) ?? []).filter((e) => e.key.split('|')[0] !== key.split('|')[0]);
+        list.push({ text, key, value });
+        this.scriptCache.set(file, list);
+      },
       hcl: (file: string, kind: FileKind) => {
         const src = this.texts.get(file);
         if (!src) return undefined;

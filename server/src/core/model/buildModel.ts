@@ -23,8 +23,18 @@ import type { ReviewConfig } from '../reviewConfig';
 import { isPackerJson, provisionersOf } from '../packer';
 import type { DeploymentModel, TemplateRender } from './deploymentModel';
 
+/** A script's analysis with the tree files it read (config templates), for reuse. */
+export interface CachedScriptFacts {
+  readonly facts: ScriptFacts;
+  readonly consumed: readonly string[];
+}
+
 /** The parsing services the pipeline needs, cached by the Workspace. */
 export interface ParseServices {
+  /** A short stamp that changes when any of these texts is replaced. */
+  stamp(texts: readonly SourceText[]): string;
+  scriptFacts(file: string, text: string, key: string): CachedScriptFacts | undefined;
+  storeScriptFacts(file: string, text: string, key: string, value: CachedScriptFacts): void;
   hcl(file: string, kind: FileKind): ParsedHclFile | undefined;
   template(file: string): readonly HclTemplatePart[];
   /** `slot` names the cache entry (the script's path); the text may be a template render. */
@@ -83,24 +93,43 @@ export function buildDeploymentModel(input: ModelInput, parse: ParseServices): D
     },
   };
 
-  // Two passes: the first finds which script calls which with what arguments;
-  // the second analyses each script with the values its callers pass.
-  let callers = new Map<string, ScriptInvocation[]>();
-  let scripts: ScriptFacts[] = [];
-  for (let pass = 0; pass < 2; pass++) {
-    scripts = scriptFiles.map(({ file, language }) => {
-      const render = renderOf.get(file);
-      const text = render ? render.text : MappedText.identity(file, input.files.get(file)!.text);
-      const templated = render !== undefined;
-      const calls = callers.get(baseName(file).toLowerCase()) ?? [];
-      return language === 'powershell'
-        ? analyzePowerShell(file, text, parse.powershell(file, text.text, templated), templated, calls, trackingLookup)
-        : analyzeBash(file, text, parse.bash(file, text.text, templated), templated, calls, trackingLookup);
-    });
-    const next = new Map<string, ScriptInvocation[]>();
-    for (const s of scripts) for (const inv of s.invocations) next.set(inv.scriptBaseName, [...(next.get(inv.scriptBaseName) ?? []), inv]);
-    callers = next;
-  }
+  // Two passes: the first finds which script calls which with what arguments
+  // (invocations only); the second analyses each script with the values its
+  // callers pass. A script whose text, callers and tree are unchanged since the
+  // last analysis is reused from the cache.
+  const treeStamp = parse.stamp(otherHclFiles.map((f) => f.source).concat([...input.files.values()].filter((t) => {
+    const k = classifyFile(t.file);
+    return k === 'template' || k === 'systemd';
+  })));
+  const analyzeScript = (file: string, language: 'powershell' | 'bash', calls: readonly ScriptInvocation[], mode: 'invocations' | 'full'): ScriptFacts => {
+    const render = renderOf.get(file);
+    const text = render ? render.text : MappedText.identity(file, input.files.get(file)!.text);
+    const templated = render !== undefined;
+    const key = `${mode}|${treeStamp}|${templated ? JSON.stringify([...render!.vars]) : ''}|${callersSignature(calls)}`;
+    const cached = parse.scriptFacts(file, text.text, key);
+    if (cached) {
+      for (const f of cached.consumed) consumedTemplates.add(f);
+      return cached.facts;
+    }
+    const consumed: string[] = [];
+    const lookupFor: TreeFileLookup = {
+      findByScriptPath(p) {
+        const hit = trackingLookup.findByScriptPath(p);
+        if (hit) consumed.push(hit.text.primaryFile());
+        return hit;
+      },
+    };
+    const facts =
+      language === 'powershell'
+        ? analyzePowerShell(file, text, parse.powershell(file, text.text, templated), templated, calls, lookupFor, mode)
+        : analyzeBash(file, text, parse.bash(file, text.text, templated), templated, calls, lookupFor, mode);
+    parse.storeScriptFacts(file, text.text, key, { facts, consumed });
+    return facts;
+  };
+  const firstPass = scriptFiles.map(({ file, language }) => analyzeScript(file, language, [], 'invocations'));
+  const callers = new Map<string, ScriptInvocation[]>();
+  for (const s of firstPass) for (const inv of s.invocations) callers.set(inv.scriptBaseName, [...(callers.get(inv.scriptBaseName) ?? []), inv]);
+  const scripts: ScriptFacts[] = scriptFiles.map(({ file, language }) => analyzeScript(file, language, callers.get(baseName(file).toLowerCase()) ?? [], 'full'));
 
   const docs: AgentConfigDoc[] = scripts.flatMap((s) => s.configDocs);
   for (const f of otherHclFiles) {
@@ -193,4 +222,10 @@ function makeLookup(files: ReadonlyMap<string, SourceText>): TreeFileLookup {
       return { file: best, text: MappedText.identity(best, src.text) };
     },
   };
+}
+
+/** What the callers pass to a script, as a string: equal strings mean equal inputs. */
+function callersSignature(calls: readonly ScriptInvocation[]): string {
+  if (calls.length === 0) return '';
+  return JSON.stringify(calls.map((c) => [c.callerFile, c.span, [...c.named], c.positional]));
 }

@@ -24,12 +24,14 @@ export function analyzeBash(
   templated: boolean,
   callers: readonly ScriptInvocation[],
   lookup: TreeFileLookup,
+  /** `invocations`: only what this script calls (the first pass); `full`: also the configs it writes. */
+  mode: 'invocations' | 'full' = 'full',
 ): ShScriptFacts {
   const r = new ShResolver(file, text, scan, callers);
   const configDocs: AgentConfigDoc[] = [];
   const placeholderMatches: PlaceholderMatch[] = [];
 
-  scan.heredocs.forEach((h, i) => {
+  if (mode === 'full') scan.heredocs.forEach((h, i) => {
     const target = h.targets[0];
     const targetText = target ? r.wordText(target) : undefined;
     const body = decodeHeredocBody(text, h, (e) => r.expand(e, 0));
@@ -109,7 +111,7 @@ export function analyzeBash(
     });
   }
   events.sort((a, b) => a.at - b.at);
-  for (const e of events) e.apply();
+  if (mode === 'full') for (const e of events) e.apply();
   for (const [target, st] of state) {
     const isDestination = st.writeSpan.end > 0 && (looksLikeAgentConfigPath(target) || /\.(hcl|json)$/i.test(target));
     const isCopiedSource = st.copied && state.get(target) === st && ![...state.entries()].some(([k, v]) => k !== target && v.text === st.text && v.writeSpan.start > st.writeSpan.start);

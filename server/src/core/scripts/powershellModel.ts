@@ -24,10 +24,12 @@ export function analyzePowerShell(
   templated: boolean,
   callers: readonly ScriptInvocation[],
   lookup: TreeFileLookup,
+  /** `invocations`: only what this script calls (the first pass); `full`: also the configs it writes. */
+  mode: 'invocations' | 'full' = 'full',
 ): PsScriptFacts {
   const ctx = new PsResolver(file, text, scan, callers, lookup);
   const configDocs: AgentConfigDoc[] = [];
-  scan.fileWrites.forEach((w, i) => {
+  if (mode === 'full') scan.fileWrites.forEach((w, i) => {
     const target = w.path ? ctx.valueOf(w.path, 0) : undefined;
     const targetText = target?.kind === 'known' ? target.text : w.path ? text.text.slice(w.path.start, w.path.end) : undefined;
     const content = w.content ? ctx.mappedOf(w.content, 0) : undefined;
