@@ -22,9 +22,15 @@ export interface SettingEntry {
   readonly expr: HclExpr;
 }
 
+const flattened = new WeakMap<AgentConfigDoc, { readonly body: HclBody; readonly entries: SettingEntry[] }>();
+
+/** The settings of one config document (cached per document and parse: unchanged scripts keep their documents). */
 export function flattenSettings(doc: AgentConfigDoc, body: HclBody): SettingEntry[] {
+  const hit = flattened.get(doc);
+  if (hit && hit.body === body) return hit.entries;
   const out: SettingEntry[] = [];
   walk(doc, body, '', out, 0);
+  flattened.set(doc, { body, entries: out });
   return out;
 }
 

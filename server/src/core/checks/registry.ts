@@ -21,11 +21,17 @@ export function runChecks(model: DeploymentModel, checks: readonly Check[] = ALL
 }
 
 function dedupe(findings: Finding[]): Finding[] {
-  const seen = new Set<string>();
+  // Keyed by rule and place; messages are compared only when those collide (they are long).
+  const seen = new Map<string, Finding[]>();
   return findings.filter((f) => {
-    const k = `${f.ruleId}|${f.span.file}|${f.span.start}|${f.span.end}|${f.message}`;
-    if (seen.has(k)) return false;
-    seen.add(k);
+    const k = `${f.ruleId}|${f.span.file}|${f.span.start}|${f.span.end}`;
+    const same = seen.get(k);
+    if (same === undefined) {
+      seen.set(k, [f]);
+      return true;
+    }
+    if (same.some((g) => g.message === f.message)) return false;
+    same.push(f);
     return true;
   });
 }
