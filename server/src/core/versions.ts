@@ -37,6 +37,14 @@ function versionsInScript(model: DeploymentModel, s: ScriptFacts): InstalledVers
         out.push(v);
       }
     };
+    // A "latest" lookup guarded by `if (-not $NomadVersion)` / `if [ -z "$NOMAD_VERSION" ]` / `${NOMAD_VERSION:-$(curl …)}`
+    // is only a fallback: when the guarded input is given (a parameter default, a Packer environment_vars
+    // entry), that input is the version the image installs.
+    const guarded = guardedLatest(model, s, product);
+    if (guarded) {
+      add(guarded);
+      continue;
+    }
     // Release downloads: https://releases.hashicorp.com/nomad/<version>/nomad_<version>_linux_amd64.zip
     const url = new RegExp(`releases\\.hashicorp\\.com/${product}/([^/\\s"'\`]+)/`, 'gi');
     for (const m of text.matchAll(url)) {
@@ -75,6 +83,41 @@ function installLines(text: string): Array<{ text: string; start: number; manage
     out.push({ text: rest.slice(inst.index), start: (m.index ?? 0) + inst.index, manager: m[1]! });
   }
   return out;
+}
+
+const LATEST = (product: string) => new RegExp(`checkpoint-api\\.hashicorp\\.com/v1/check/${product}|api\\.releases\\.hashicorp\\.com/v1/releases/${product}/latest`, 'i');
+
+/** The version an image installs when its latest-release lookup is only the fallback for an input that is given. */
+function guardedLatest(model: DeploymentModel, s: ScriptFacts, product: ProductName): InstalledVersion | undefined {
+  const text = s.text.text;
+  const m = LATEST(product).exec(text);
+  if (!m) return undefined;
+  const guard = guardVariable(text, m.index);
+  if (!guard) return undefined;
+  let v = s.resolveInput(guard, m.index);
+  if (v.kind === 'unknown') {
+    const envName = /\$env:([A-Za-z_][A-Za-z0-9_]*)/i.exec(v.reason)?.[1] ?? guard;
+    const fromPacker = packerEnv(model, s, envName);
+    if (fromPacker) v = fromPacker.kind === 'known' ? { ...fromPacker, chain: [...fromPacker.chain, ...v.chain] } : fromPacker;
+  }
+  const span = s.text.toHost(m.index, m.index + m[0].length);
+  const ver = v.kind === 'known' ? /^v?(\d+\.\d+\.\d+(?:[-+][\w.]+)?)/.exec(v.text.trim()) : null;
+  if (v.kind === 'known' && ver) {
+    return { product, os: s.os, version: ver[1]!, pinned: true, span, chain: [...v.chain, { span, note: `${baseName(s.file)} looks up the latest ${product} only when $${guard} is empty` }] };
+  }
+  const why = v.kind === 'unknown' ? v.reason : `$${guard} is "${v.text}"`;
+  return { product, os: s.os, version: undefined, pinned: false, reason: `${baseName(s.file)} installs whatever ${product} release is current at build time: $${guard} is not given (${why})`, span, chain: [...v.chain, { span, note: `latest-release lookup when $${guard} is empty` }] };
+}
+
+/** The variable whose emptiness guards the code at `at`, if any. */
+function guardVariable(text: string, at: number): string | undefined {
+  const before = text.slice(Math.max(0, at - 400), at);
+  const ps = /\bif\s*\(\s*(?:-not\s+|!\s*)\$([A-Za-z_][A-Za-z0-9_]*)\s*\)\s*\{([^{}]*)$/i.exec(before) ?? /\bif\s*\(\s*\[string\]::IsNullOrEmpty\(\s*\$([A-Za-z_][A-Za-z0-9_]*)\s*\)\s*\)\s*\{([^{}]*)$/i.exec(before);
+  if (ps) return ps[1];
+  const shIf = /\bif\s+\[\[?\s*-z\s+"?\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?"?\s*\]\]?\s*;?\s*then\b((?:(?!\bfi\b)[\s\S])*)$/.exec(before);
+  if (shIf) return shIf[1];
+  const shDefault = /\$\{([A-Za-z_][A-Za-z0-9_]*):?-[^}\n]*$/.exec(before);
+  return shDefault?.[1];
 }
 
 function unpinned(s: ScriptFacts, product: ProductName, at: number, len: number, reason: string): InstalledVersion {

@@ -131,6 +131,8 @@ export function analyzeBash(
     invocations: r.invocations(),
     placeholderMatches,
     resolveVariable: (name, offset) => r.variable(name, offset, 0),
+    // A bash script's inputs are its positional parameters and the environment.
+    resolveInput: (name) => (/^[1-9]$/.test(name) ? r.variable(name, 0, 0) : { kind: 'unknown', reason: `$${name} comes from the environment`, chain: [] }),
   };
 }
 

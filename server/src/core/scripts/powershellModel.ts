@@ -63,6 +63,7 @@ export function analyzePowerShell(
     invocations: ctx.invocations(),
     placeholderMatches: ctx.placeholderMatches,
     resolveVariable: (name, offset) => ctx.variable(name, offset, 0),
+    resolveInput: (name) => ctx.input(name),
   };
 }
 
@@ -104,6 +105,19 @@ class PsResolver {
 
   private host(start: number, end: number): Span {
     return this.text.toHost(start, end);
+  }
+
+  /** A parameter's value on entry: what a caller passes, else its default; body assignments ignored. */
+  input(name: string): ResolvedValue {
+    const k = name.toLowerCase();
+    const passed = this.callerArgs.get(k);
+    const param = (this.assignmentsByName.get(k) ?? []).find((a) => a.isParameterDefault);
+    if (passed) return withStep(passed.value, { span: passed.span, note: `${baseName(passed.callerFile ?? '?')} passes -${name} to ${baseName(this.file)}` }, name);
+    if (param?.value) {
+      const v = this.valueOf(param.value, 1);
+      return withStep(v, { span: this.host(param.nameStart, param.value.end), note: `${baseName(this.file)} parameter $${param.name} default` }, name);
+    }
+    return { kind: 'unknown', reason: `$${name} is not a parameter of ${baseName(this.file)} with a default`, chain: [] };
   }
 
   variable(name: string, offset: number, depth: number): ResolvedValue {

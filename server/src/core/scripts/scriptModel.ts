@@ -53,6 +53,12 @@ interface ScriptFactsBase {
   readonly placeholderMatches: readonly PlaceholderMatch[];
   /** Resolves a script variable as seen at `offset` (virtual offset in `text`). */
   resolveVariable(name: string, offset: number): ResolvedValue;
+  /**
+   * The value a variable has on entry to the script: a parameter passed by a
+   * caller or its default (PowerShell), the environment (bash, unknown) —
+   * ignoring assignments in the script body.
+   */
+  resolveInput(name: string, offset: number): ResolvedValue;
 }
 
 export interface PsScriptFacts extends ScriptFactsBase {

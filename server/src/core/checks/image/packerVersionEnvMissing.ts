@@ -4,7 +4,9 @@
  * that installs the same product passes none (its script falls back to a
  * default or to the latest release).
  */
-import type { Finding, RelatedInfo } from '../../types';
+import type { Finding, FixSpec, RelatedInfo } from '../../types';
+import type { HclExpr } from '../../parsers/hcl/ast';
+import type { PackerProvisioner } from '../../packer';
 import { packerProvisioners } from '../../packer';
 import { finding } from '../check';
 import type { Check } from '../check';
@@ -50,9 +52,54 @@ export const packerVersionEnvMissing: Check = {
             'The images drift (the AMI tags still show the Packer variable): a Nomad client newer than the servers gets `rpc error: Permission denied` on `Node.GetClientAllocs`. ' +
             `Add ${missing.map((n) => `"${n}=\${var.${n.toLowerCase()}}"`).join(', ')} to environment_vars.`,
           related,
+          fixes: pinFix(model, p, provs, missing),
         }),
       );
     }
     return out;
   },
 };
+
+/**
+ * "Pin the version both images use": copies the other provisioner's
+ * `NAME=...` entries into this one's `environment_vars` (created when absent).
+ * Only for HCL templates; the entries are copied as written there.
+ */
+function pinFix(model: Parameters<Check['run']>[0], p: PackerProvisioner, provs: readonly PackerProvisioner[], missing: readonly string[]): FixSpec[] {
+  const src = model.files.get(p.file);
+  if (!src || p.file.endsWith('.json')) return [];
+  const entries: string[] = [];
+  for (const name of missing) {
+    const other = provs.find((q) => q !== p && q.env?.has(name) && !q.file.endsWith('.json'));
+    const list = other && envList(other);
+    const item = list?.items.find((i) => i.type === 'string' && i.value.startsWith(`${name}=`));
+    const text = item && model.files.get(other!.file)?.text.slice(item.start, item.end);
+    if (text) entries.push(text);
+  }
+  if (entries.length === 0) return [];
+  const own = envList(p);
+  if (own) {
+    // Before the closing bracket of the existing list.
+    const closing = own.end - 1;
+    const indent = lineIndent(src.text, own.items[0]?.start ?? own.start) || '      ';
+    const sep = own.items.length > 0 && !/,\s*$/.test(src.text.slice(own.items[own.items.length - 1]!.end, closing)) ? ',' : '';
+    const at = own.items.length > 0 ? own.items[own.items.length - 1]!.end : own.start + 1;
+    return [{ title: `Pin the version the other image uses: add ${entries.join(', ')} to environment_vars`, edits: [{ span: { file: p.file, start: at, end: at }, newText: `${sep}\n${entries.map((e) => `${indent}${e},`).join('\n')}` }] }];
+  }
+  const first = p.block.body.items[0];
+  const indent = first ? lineIndent(src.text, first.start) : '    ';
+  const open = src.text.indexOf('{', p.block.typeEnd);
+  if (open < 0 || open > p.block.end) return [];
+  const text = `\n${indent}environment_vars = [\n${entries.map((e) => `${indent}  ${e},`).join('\n')}\n${indent}]`;
+  return [{ title: `Pin the version the other image uses: pass ${entries.join(', ')} in environment_vars`, edits: [{ span: { file: p.file, start: open + 1, end: open + 1 }, newText: text }] }];
+}
+
+function envList(p: PackerProvisioner): Extract<HclExpr, { type: 'list' }> | undefined {
+  for (const i of p.block.body.items) if (i.kind === 'attribute' && i.name === 'environment_vars' && i.value.type === 'list') return i.value;
+  return undefined;
+}
+
+function lineIndent(text: string, offset: number): string {
+  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+  return /^[ \t]*/.exec(text.slice(lineStart, offset))?.[0] ?? '';
+}

@@ -1,0 +1,52 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Workspace } from '../../../server/src/core/engine';
+
+const setupWindows = `param(
+    [string] $NomadVersion = $env:NOMAD_VERSION
+)
+if (-not $NomadVersion) {
+    $NomadVersion = (Invoke-RestMethod -Uri "https://checkpoint-api.hashicorp.com/v1/check/nomad").current_version
+}
+Invoke-WebRequest -Uri "https://releases.hashicorp.com/nomad/$NomadVersion/nomad_$($NomadVersion)_windows_amd64.zip" -OutFile C:\\nomad.zip
+`;
+const packer = (env: string) => `variable "nomad_version" {
+  default = "1.11.1"
+}
+build {
+  sources = ["source.amazon-ebs.windows"]
+  provisioner "powershell" {
+${env}    script = "../scripts/setup-windows.ps1"
+  }
+}
+`;
+
+test('a latest-release lookup guarded by the version parameter is a fallback: the Packer input pins the version', () => {
+  const ws = new Workspace('/v');
+  ws.setText('scripts/setup-windows.ps1', setupWindows);
+  ws.setText('packer/windows.pkr.hcl', packer('    environment_vars = ["NOMAD_VERSION=${var.nomad_version}"]\n'));
+  const v = ws.analyze().versions.filter((x) => x.product === 'nomad');
+  assert.equal(v.length, 1);
+  assert.equal(v[0]!.version, '1.11.1');
+  assert.ok(v[0]!.pinned);
+  assert.ok(v[0]!.chain.some((s) => s.note.includes('only when $NomadVersion is empty')));
+});
+
+test('the same script without the Packer input installs whatever is current (unpinned, with the reason)', () => {
+  const ws = new Workspace('/v');
+  ws.setText('scripts/setup-windows.ps1', setupWindows);
+  ws.setText('packer/windows.pkr.hcl', packer(''));
+  const v = ws.analyze().versions.filter((x) => x.product === 'nomad');
+  assert.equal(v.length, 1);
+  assert.equal(v[0]!.pinned, false);
+  assert.match(v[0]!.reason ?? '', /current at build time: \$NomadVersion is not given .*passes no NOMAD_VERSION/);
+});
+
+test('bash ${NOMAD_VERSION:-$(curl …checkpoint…)} resolves through the provisioner environment', () => {
+  const sh = 'NOMAD_VERSION="${NOMAD_VERSION:-$(curl -s https://checkpoint-api.hashicorp.com/v1/check/nomad | jq -r .current_version)}"\ncurl -o /tmp/n.zip "https://releases.hashicorp.com/nomad/${NOMAD_VERSION}/nomad_${NOMAD_VERSION}_linux_amd64.zip"\n';
+  const ws = new Workspace('/v');
+  ws.setText('scripts/setup.sh', sh);
+  ws.setText('packer/linux.pkr.hcl', packer('    environment_vars = ["NOMAD_VERSION=1.10.5"]\n').replace('powershell', 'shell').replace('setup-windows.ps1', 'setup.sh'));
+  const v = ws.analyze().versions.filter((x) => x.product === 'nomad');
+  assert.deepEqual(v.map((x) => [x.version, x.pinned]), [['1.10.5', true]]);
+});
