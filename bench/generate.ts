@@ -110,9 +110,6 @@ const CONSUL_VERSIONS = ['1.20.6', '1.21.3', '1.21.4'];
 const ENVS = ['prod', 'staging', 'dev', 'qa', 'perf', 'dr'];
 const TEAMS = ['payments', 'search', 'ingest', 'edge', 'batch', 'ml', 'core', 'data'];
 
-function hclIdent(s: string): string {
-  return s.replace(/[^a-z0-9_]/g, '_');
-}
 
 /** Extra security group rules and locals appended to the module (varied length). */
 function extraRulesTf(r: Rng, name: string): string {

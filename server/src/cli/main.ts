@@ -21,7 +21,7 @@ const USAGE = `usage: hashistack-review check [DIR] [--format text|json|sarif] [
 
 export function toolVersion(): string {
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+     
     return (require(path.join(__dirname, '../../../package.json')) as { version: string }).version;
   } catch {
     return '0.0.0';
@@ -32,7 +32,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const [cmd, ...rest] = argv;
   if (cmd === 'diff') {
     // Loaded on demand: `check` never pays for the diff machinery.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+     
     const diff = require(path.join(__dirname, 'diffCommand')) as { runDiff: (argv: string[], io: CliIo) => Promise<number> };
     return diff.runDiff(rest, io);
   }

@@ -6,7 +6,7 @@
  * now get an empty list, so nothing goes stale. A run whose input versions
  * were superseded while it ran is dropped, never published.
  */
-import type { Connection, Diagnostic, TextDocuments } from 'vscode-languageserver/node';
+import type { Connection, TextDocuments } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { AnalysisResult } from '../core/api';
 import type { Finding } from '../core/types';

@@ -1,8 +1,9 @@
 // Assertions on the bundled example scripts, shared by the fixture-host tests and
 // the tests against VS Code's own PowerShell and bash grammars.
 import assert from 'node:assert/strict';
+import type { Hosts, Token} from './textmate';
 import {
-  EMBEDDED, Hosts, Token, describeLine, embeddedLines, has, isEmbedded, lineOf, nonBlank, tokenAt, tokenizeFile,
+  EMBEDDED, describeLine, embeddedLines, has, isEmbedded, lineOf, nonBlank, tokenAt, tokenizeFile,
 } from './textmate';
 
 function assertBody(tokens: Token[][], lines: string[], open: number, close: number): void {

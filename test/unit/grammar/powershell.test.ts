@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { assertClientPs1 } from './examples';
-import { Hosts, describeLine, embeddedLines, fixtureHosts, has, isEmbedded, tokenAt, tokenize, vscodeHosts } from './textmate';
+import type { Hosts} from './textmate';
+import { describeLine, embeddedLines, fixtureHosts, has, isEmbedded, tokenAt, tokenize, vscodeHosts } from './textmate';
 
 // Every case runs on the minimal fixture hosts and, when installed, on VS Code's own grammars.
 const hostSets: [string, Hosts][] = [['fixture host', fixtureHosts]];

@@ -27,7 +27,7 @@ const throwingNonError: Check = {
   severity: 'error',
   title: 'throws a string on purpose',
   run() {
-    // eslint-disable-next-line @typescript-eslint/only-throw-error
+     
     throw 'not an Error';
   },
 };

@@ -37,7 +37,7 @@ async function cli(args: string[]): Promise<{ code: number; out: string; err: st
 function diffModule(): { runDiff: (argv: string[], io: { stdout: (s: string) => void; stderr: (s: string) => void; cwd: string }) => Promise<number> } | undefined {
   const file = path.join(__dirname, '../../../server/src/cli/diffCommand.js');
   if (!fs.existsSync(file)) return undefined;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+   
   const mod = require(file) as { runDiff?: unknown };
   return typeof mod.runDiff === 'function' ? (mod as ReturnType<typeof diffModule>) : undefined;
 }

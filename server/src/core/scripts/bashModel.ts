@@ -5,7 +5,8 @@
  */
 import type { ShAssignment, ShExpansion, ShScanResult, ShWord } from '../parsers/bash/types';
 import { decodeHeredocBody, decodeShWord } from '../parsers/bash';
-import { MappedText, MappedTextBuilder } from '../text/mappedText';
+import type { MappedText} from '../text/mappedText';
+import { MappedTextBuilder } from '../text/mappedText';
 import type { ChainStep, ResolvedValue } from '../types';
 import type { AgentConfigDoc } from '../agent/configDoc';
 import { looksLikeAgentConfigPath } from '../agent/configDoc';

@@ -1,4 +1,5 @@
 import { promises as fs } from 'node:fs';
+import type { Dirent } from 'node:fs';
 import * as path from 'node:path';
 import type { FileProblem } from '../types';
 import { classifyFile, SKIPPED_DIRS } from './fileKinds';
@@ -31,7 +32,7 @@ export async function discoverFiles(root: string, opts: DiscoveryOptions): Promi
   const queue: string[] = [''];
   while (queue.length > 0) {
     const dirRel = queue.shift()!;
-    let entries: import('node:fs').Dirent[];
+    let entries: Dirent[];
     try {
       entries = await fs.readdir(path.join(root, dirRel), { withFileTypes: true });
     } catch (err) {

@@ -19,7 +19,7 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import type { ParsedAgentConfig } from '../../agent/configDoc';
 import { toJson } from '../../agent/settings';
-import type { HclAttribute, HclBlock, HclBody, HclExpr } from '../../parsers/hcl/ast';
+import type { HclAttribute, HclBlock, HclExpr } from '../../parsers/hcl/ast';
 import { loadSchema } from '../../assets';
 import type { Product } from '../../types';
 

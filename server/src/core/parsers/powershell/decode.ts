@@ -4,7 +4,8 @@
  * doubled quotes, Terraform `$${` escapes and substituted expansions).
  */
 import type { ResolvedValue } from '../../types';
-import { MappedText, MappedTextBuilder } from '../../text/mappedText';
+import type { MappedText} from '../../text/mappedText';
+import { MappedTextBuilder } from '../../text/mappedText';
 import type { PsExpansion, PsNode, PsStringLiteral } from './types';
 
 const SIMPLE_ESCAPES: Readonly<Record<string, string>> = {

@@ -702,7 +702,6 @@ export class Lexer {
 
   private lexHereString(s: number, limit: number, expandable: boolean, depth: number): number {
     const text = this.text;
-    const q = text.charCodeAt(s + 1);
     const problems: Problem[] = [];
     let k = s + 2;
     let junk = false;
