@@ -26,11 +26,11 @@ export interface DiscoveryOptions {
  * directories (no loops), never throws for one bad file: it is reported.
  */
 export async function discoverFiles(root: string, opts: DiscoveryOptions): Promise<DiscoveryResult> {
-  const files: DiscoveredFile[] = [];
   const problems: FileProblem[] = [];
   const maxFiles = opts.maxFiles ?? 100_000;
+  const candidates: string[] = [];
   const queue: string[] = [''];
-  while (queue.length > 0) {
+  walk: while (queue.length > 0) {
     const dirRel = queue.shift()!;
     let entries: Dirent[];
     try {
@@ -57,17 +57,35 @@ export async function discoverFiles(root: string, opts: DiscoveryOptions): Promi
         if (!st.isFile()) continue;
       } else if (!e.isFile()) continue;
       if (!classifyFile(rel)) continue;
-      if (files.length >= maxFiles) {
+      if (candidates.length >= maxFiles) {
         problems.push({ file: rel, reason: `not read: more than ${maxFiles} deployment files under the root` });
-        return { files, problems };
+        break walk;
       }
-      const read = await readBounded(path.join(root, rel), opts.maxFileBytes);
-      if ('reason' in read) problems.push({ file: rel, reason: read.reason });
-      else files.push({ rel, bytes: read.bytes });
+      candidates.push(rel);
     }
+  }
+  // Reads run a bounded number at a time: the walk is I/O-latency bound, not CPU bound.
+  const results = new Array<DiscoveredFile | FileProblem | undefined>(candidates.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < candidates.length) {
+      const i = next++;
+      const rel = candidates[i]!;
+      const read = await readBounded(path.join(root, rel), opts.maxFileBytes);
+      results[i] = 'reason' in read ? { file: rel, reason: read.reason } : { rel, bytes: read.bytes };
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, candidates.length) }, worker));
+  const files: DiscoveredFile[] = [];
+  for (const r of results) {
+    if (r === undefined) continue;
+    if ('bytes' in r) files.push(r);
+    else problems.push(r);
   }
   return { files, problems };
 }
+
+const READ_CONCURRENCY = 32;
 
 async function readBounded(abs: string, maxBytes: number): Promise<{ bytes: Uint8Array } | { reason: string }> {
   try {
