@@ -82,6 +82,8 @@ export class SecretRedactor {
     }
     let copy: Record<string, unknown> | undefined;
     for (const [k, v] of Object.entries(value)) {
+      // Spans hold a file path and offsets: nothing to redact, and there are many.
+      if (k === 'span') continue;
       const r = this.walk(v, depth + 1);
       if (r !== v) {
         copy ??= { ...(value as Record<string, unknown>) };

@@ -97,15 +97,23 @@ export function buildDeploymentModel(input: ModelInput, parse: ParseServices): D
   // (invocations only); the second analyses each script with the values its
   // callers pass. A script whose text, callers and tree are unchanged since the
   // last analysis is reused from the cache.
-  const treeStamp = parse.stamp(otherHclFiles.map((f) => f.source).concat([...input.files.values()].filter((t) => {
-    const k = classifyFile(t.file);
-    return k === 'template' || k === 'systemd';
-  })));
+  // Everything a script's analysis reads besides its own text: config templates it looks up, and the
+  // Terraform files whose values reach it through its render (their chains point into them).
+  const treeStamp = parse.stamp(
+    [...otherHclFiles, ...terraformFiles, ...tfvarsFiles]
+      .map((f) => f.source)
+      .concat(
+        [...input.files.values()].filter((t) => {
+          const k = classifyFile(t.file);
+          return k === 'template' || k === 'systemd';
+        }),
+      ),
+  );
   const analyzeScript = (file: string, language: 'powershell' | 'bash', calls: readonly ScriptInvocation[], mode: 'invocations' | 'full'): ScriptFacts => {
     const render = renderOf.get(file);
     const text = render ? render.text : MappedText.identity(file, input.files.get(file)!.text);
     const templated = render !== undefined;
-    const key = `${mode}|${treeStamp}|${templated ? JSON.stringify([...render!.vars]) : ''}|${callersSignature(calls)}`;
+    const key = `${mode}|${treeStamp}|${callersSignature(calls)}`;
     const cached = parse.scriptFacts(file, text.text, key);
     if (cached) {
       for (const f of cached.consumed) consumedTemplates.add(f);

@@ -746,6 +746,12 @@ export class Parser {
     if (n === 'get-content' || n === 'gc' || n === 'cat' || n === 'type') {
       return { start: cmd.start, end: cmd.end, kind: 'read', path: param(cmd, ['path', 'literalpath', 'lp', 'pspath']) ?? cmd.arguments[0] };
     }
+    // `echo $cfg | Out-File …`: Write-Output (alias echo, write) sends its one argument down the pipeline.
+    // Write-Host is not included: it writes to the host, nothing reaches the pipeline.
+    if ((n === 'echo' || n === 'write-output' || n === 'write') && cmd.arguments.length + cmd.parameters.length === 1) {
+      const v = echoContent(cmd);
+      if (v) return v;
+    }
     return other(this.text, cmd.start, cmd.end);
   }
 
