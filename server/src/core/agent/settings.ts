@@ -7,6 +7,7 @@ import type { HclBody, HclExpr } from '../parsers/hcl/ast';
 import type { ChainStep, Span } from '../types';
 import { isSecretSettingPath, maskSecret } from '../secrets';
 import type { AgentConfigDoc } from './configDoc';
+import { mergeChains } from '../scripts/scriptModel';
 
 export interface SettingEntry {
   readonly path: string;
@@ -54,17 +55,7 @@ function walk(doc: AgentConfigDoc, body: HclBody, prefix: string, out: SettingEn
 function makeEntry(doc: AgentConfigDoc, path: string, nameStart: number, nameEnd: number, expr: HclExpr): SettingEntry {
   const t = doc.text;
   const origins = t.originsIn(expr.start, expr.end);
-  const chain: ChainStep[] = [];
-  const seen = new Set<string>();
-  for (const o of origins) {
-    for (const s of o.chain) {
-      const k = `${s.span.file}:${s.span.start}:${s.note}`;
-      if (!seen.has(k)) {
-        seen.add(k);
-        chain.push(s);
-      }
-    }
-  }
+  const chain = mergeChains(origins);
   const keySpan = t.toHost(nameStart, nameEnd);
   const valueSpan = t.toHost(expr.start, expr.end);
   chain.push({ span: valueSpan, note: `${path} in ${describeDoc(doc)}` });

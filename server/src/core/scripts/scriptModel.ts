@@ -73,14 +73,12 @@ export interface ShScriptFacts extends ScriptFactsBase {
 
 export type ScriptFacts = PsScriptFacts | ShScriptFacts;
 
-/** A value read from a mapped text: its text and the chains of every substitution in it. */
-export function valueOfMapped(m: MappedText, step?: ChainStep): ResolvedValue {
-  const origins = m.originsIn(0, m.text.length);
-  const unknownPart = origins.find((o) => o.kind === 'unknown');
+/** The hops of several substituted values, in order, each hop once. */
+export function mergeChains(values: readonly ResolvedValue[]): ChainStep[] {
   const chain: ChainStep[] = [];
   const seen = new Set<string>();
-  for (const o of origins) {
-    for (const s of o.chain) {
+  for (const v of values) {
+    for (const s of v.chain) {
       const k = `${s.span.file}:${s.span.start}:${s.note}`;
       if (!seen.has(k)) {
         seen.add(k);
@@ -88,6 +86,14 @@ export function valueOfMapped(m: MappedText, step?: ChainStep): ResolvedValue {
       }
     }
   }
+  return chain;
+}
+
+/** A value read from a mapped text: its text and the chains of every substitution in it. */
+export function valueOfMapped(m: MappedText, step?: ChainStep): ResolvedValue {
+  const origins = m.originsIn(0, m.text.length);
+  const unknownPart = origins.find((o) => o.kind === 'unknown');
+  const chain = mergeChains(origins);
   if (step) chain.push(step);
   if (unknownPart && unknownPart.kind === 'unknown') return { kind: 'unknown', reason: unknownPart.reason, chain };
   const secret = origins.some((o) => o.kind === 'known' && o.secret);
