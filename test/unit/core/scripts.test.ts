@@ -110,3 +110,26 @@ test('scripts: a declared PowerShell parameter that no caller passes and that ha
   const e = setting(model({ [WIN]: ps, 'terraform/templates/user-data-client-windows.ps1': caller }).m, 'windows-client/consul', 'encrypt')!;
   assert.equal(e.value, '');
 });
+
+test('scripts: `echo $Config | Out-File` in user-data writes the Windows agent configs (JSON and HCL)', () => {
+  const ps = [
+    '<powershell>',
+    '$ConsulConfig = "',
+    '{',
+    '  `"data_dir`": `"C:/ProgramData/consul/data`",',
+    '  `"retry_join`": [`"provider=aws tag_key=ConsulAutoJoin tag_value=x`"]',
+    '}"',
+    'echo $ConsulConfig | Out-File C:\\ProgramData\\consul\\config\\config.json -Encoding ASCII',
+    '$NomadConfig="data_dir = `"C:/ProgramData/nomad/data`"',
+    'client {',
+    '  enabled = true',
+    '}"',
+    'echo $NomadConfig | Out-File C:\\ProgramData\\nomad\\conf\\client.hcl -Encoding ASCII',
+    '</powershell>',
+    '',
+  ].join('\n');
+  const { m } = model({ 'scripts/client.ps1': ps });
+  assert.deepEqual(m.roles.map((r) => r.id).sort(), ['windows-client/consul', 'windows-client/nomad']);
+  assert.deepEqual(setting(m, 'windows-client/consul', 'retry_join')!.value, ['provider=aws tag_key=ConsulAutoJoin tag_value=x']);
+  assert.equal(setting(m, 'windows-client/nomad', 'client.enabled')!.value, true);
+});

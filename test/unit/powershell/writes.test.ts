@@ -69,3 +69,9 @@ test('replace chain piped to Set-Content', () => {
   const src = "(Get-Content $tpl -Raw) -replace 'A', $b -creplace \"C\", 'd' | Set-Content -Path $out -Encoding ascii";
   assert.deepEqual(writes(src), ["Set-Content path=$out content=replace(read($tpl) -replace str(A),$b -creplace str(C),str(d)) enc=ascii"]);
 });
+
+test('echo / Write-Output piped to Out-File writes its argument (Write-Host does not)', () => {
+  assert.deepEqual(writes('echo $cfg | Out-File C:\\n\\client.hcl -Encoding ASCII'), ['Out-File path=word(C:\\n\\client.hcl) content=$cfg enc=ASCII']);
+  assert.deepEqual(writes('Write-Output $cfg | Set-Content $p'), ['Set-Content path=$p content=$cfg enc=-']);
+  assert.deepEqual(writes('Write-Host $cfg | Out-File $p'), ['Out-File path=$p content=- enc=-']);
+});
