@@ -127,3 +127,14 @@ test('terraform: path.cwd in a child module is the root module directory', () =>
   const call = m.terraform.templateCalls.find((c) => c.file === `${MOD}/main.tf`)!;
   assert.equal(call.templatePath, 'terraform/control/templates/root.sh');
 });
+
+test('terraform: path.module / path.root in a root module at the top of the tree is `.` (not the absolute `/…`)', () => {
+  const files = {
+    'main.tf': 'resource "aws_instance" "a" {\n  user_data = templatefile("${path.module}/templates/a.sh", {\n    a = "x"\n  })\n}\nresource "aws_instance" "b" {\n  user_data = templatefile("${path.root}/../templates/b.sh", {\n    a = "y"\n  })\n}\n',
+    'templates/a.sh': '#!/bin/bash\necho "${a}"\n',
+    'templates/b.sh': '#!/bin/bash\necho "${a}"\n',
+  };
+  const { m } = model(files);
+  assert.equal(knownText(renderVars(m, 'templates/a.sh').get('a')), 'x');
+  assert.equal(knownText(renderVars(m, 'templates/b.sh').get('a')), 'y');
+});

@@ -250,9 +250,10 @@ export class TerraformModel {
   private evaluateTraversal(path: readonly string[], dir: string, file: string): ResolvedValue {
     const [root, name] = path;
     if (root === 'var' && name) return path.length === 2 ? this.resolveVariable(dir, name) : unknown(`var.${name}${path.slice(2).join('.')}: attribute access is not evaluated`);
-    if (root === 'path' && name === 'module') return known(dir, []);
+    // The root module's path is `.` (as in Terraform): `"${path.module}/x.tpl"` must not become the absolute `/x.tpl`.
+    if (root === 'path' && name === 'module') return known(dir || '.', []);
     // Terraform runs in the root module: path.cwd and path.root are its directory.
-    if (root === 'path' && (name === 'root' || name === 'cwd')) return known(this.rootDirOf(dir), []);
+    if (root === 'path' && (name === 'root' || name === 'cwd')) return known(this.rootDirOf(dir) || '.', []);
     if (root === 'local' && name) {
       const l = this.locals.get(key(dir, name));
       if (!l) return unknown(`no local "${name}" in ${dir || 'the root module'}`);
