@@ -75,7 +75,8 @@ function versionsInScript(model: DeploymentModel, s: ScriptFacts): InstalledVers
 /** Lines that install packages (`apt-get install`, `yum install`, `choco install`), found in one linear pass. */
 function installLines(text: string): Array<{ text: string; start: number; manager: string }> {
   const out: Array<{ text: string; start: number; manager: string }> = [];
-  const re = /\b(apt-get|apt|yum|dnf|chocolatey|choco)\b[^\n]*/g;
+  // A command continued with `\` on the next lines (`apt-get -y install \⏎ consul=$V* \⏎ nomad=$W*`) is one line.
+  const re = /\b(apt-get|apt|yum|dnf|chocolatey|choco)\b[^\n]*(?:\\\n[^\n]*)*/g;
   for (const m of text.matchAll(re)) {
     const rest = m[0];
     const inst = /\binstall\b/.exec(rest);
@@ -125,12 +126,22 @@ function unpinned(s: ScriptFacts, product: ProductName, at: number, len: number,
 }
 
 /** A version token as written: a literal (`1.10.5`) or a variable (`${NOMAD_VERSION}`, `$NomadVersion`, `$($v)`). */
+/**
+ * The product version in a pin: `1.10.5`, `v1.10.5`, `1.9.0-beta.1`; a Debian pre-release `1.8.0~beta.1-1`
+ * (`~` sorts before the release, `-1` is the package revision) is `1.8.0-beta.1`, not `1.8.0`.
+ */
+export function versionOf(t: string): string | undefined {
+  const deb = /^v?(\d+\.\d+\.\d+)~([0-9A-Za-z.]+?)(?:-\d+)?(?![\w.~-])/.exec(t);
+  if (deb) return `${deb[1]}-${deb[2]}`;
+  return /^v?(\d+\.\d+\.\d+(?:[-+][\w.]+)?)/.exec(t)?.[1];
+}
+
 function fromToken(model: DeploymentModel, s: ScriptFacts, product: ProductName, token: string, at: number, where: string): InstalledVersion {
   const span = s.text.toHost(at, at + token.length);
-  const literal = /^v?(\d+\.\d+\.\d+(?:[-+][\w.]+)?)/.exec(token);
+  const literal = versionOf(token);
   if (literal) {
     const origin = s.text.originsIn(at, at + token.length)[0];
-    return { product, os: s.os, version: literal[1]!, pinned: true, span, chain: [...(origin?.chain ?? []), { span, note: where }] };
+    return { product, os: s.os, version: literal, pinned: true, span, chain: [...(origin?.chain ?? []), { span, note: where }] };
   }
   const varName = /^\$\{?(?:env:)?([A-Za-z_][A-Za-z0-9_]*)/.exec(token)?.[1] ?? /^\$\(\$?([A-Za-z_][A-Za-z0-9_.]*)/.exec(token)?.[1];
   if (!varName) return { product, os: s.os, version: undefined, pinned: false, reason: `version \`${token}\` is computed at run time`, span, chain: [] };
@@ -144,8 +155,8 @@ function fromToken(model: DeploymentModel, s: ScriptFacts, product: ProductName,
   }
   const step: ChainStep = { span, note: where };
   if (v.kind === 'known') {
-    const ver = /^v?(\d+\.\d+\.\d+(?:[-+][\w.]+)?)/.exec(v.text.trim());
-    if (ver) return { product, os: s.os, version: ver[1]!, pinned: true, span, chain: [...v.chain, step] };
+    const ver = versionOf(v.text.trim());
+    if (ver) return { product, os: s.os, version: ver, pinned: true, span, chain: [...v.chain, step] };
     return { product, os: s.os, version: undefined, pinned: false, reason: `$${varName} is "${v.text}", not a version`, span, chain: [...v.chain, step] };
   }
   return { product, os: s.os, version: undefined, pinned: false, reason: v.reason, span, chain: [...v.chain, step] };

@@ -50,3 +50,13 @@ test('bash ${NOMAD_VERSION:-$(curl …checkpoint…)} resolves through the provi
   const v = ws.analyze().versions.filter((x) => x.product === 'nomad');
   assert.deepEqual(v.map((x) => [x.version, x.pinned]), [['1.10.5', true]]);
 });
+
+test('a Debian pre-release pin (`nomad=$NOMADVERSION*` with 1.8.0~beta.1-1 on a continued apt-get line) is 1.8.0-beta.1, not 1.8.0', () => {
+  const ws = new Workspace('/v');
+  ws.setText(
+    'shared/scripts/setup.sh',
+    '#!/bin/bash\nNOMADVERSION=1.8.0~beta.1-1\nCONSULVERSION=1.18.1\nsudo apt-get update && sudo apt-get -y install \\\n\tconsul=$CONSULVERSION* \\\n\tnomad=$NOMADVERSION*\n',
+  );
+  const v = ws.analyze().versions;
+  assert.deepEqual(v.map((x) => `${x.product}=${x.version}`).sort(), ['consul=1.18.1', 'nomad=1.8.0-beta.1']);
+});
