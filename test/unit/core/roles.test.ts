@@ -78,3 +78,15 @@ test('roles: load order is byte order (Go sort.Strings), so "Z.hcl" loads before
   });
   assert.equal(setting(m, 'linux-client/nomad', 'datacenter')!.value, 'from-a');
 });
+
+test('roles: a consul-template config installed beside the agents is not a Consul agent config', () => {
+  const ct = 'vault {\n  address = "http://active.vault.service.consul:8200"\n}\nsyslog {\n  enabled = true\n}\nacl = {\n  enabled = true\n}\n';
+  const consul = 'data_dir = "/opt/consul/data"\nretry_join = ["10.0.0.1"]\nacl {\n  enabled = true\n}\n';
+  const sh = '#!/bin/bash\nCONFIGDIR=/ops/shared/config\nsudo cp $CONFIGDIR/consul_client.hcl /etc/consul.d/consul.hcl\nsudo cp $CONFIGDIR/consul-template.hcl /etc/consul-template.d/consul-template.hcl\n';
+  const { m, r } = model({ 'shared/config/consul-template.hcl': ct, 'shared/config/consul_client.hcl': consul, 'shared/scripts/client.sh': sh });
+  assert.deepEqual(m.configs.map((c) => c.doc.targetPath), ['/etc/consul.d/consul.hcl']);
+  assert.deepEqual(r.findings.filter((f) => ['unknown-config-key', 'duplicate-config-key'].includes(f.ruleId)).map((f) => f.message), []);
+  // Standalone (not installed by any script): not an agent config either.
+  const alone = model({ 'shared/config/consul-template.hcl': ct });
+  assert.deepEqual(alone.m.configs.length, 0);
+});

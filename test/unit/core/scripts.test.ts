@@ -133,3 +133,42 @@ test('scripts: `echo $Config | Out-File` in user-data writes the Windows agent c
   assert.deepEqual(setting(m, 'windows-client/consul', 'retry_join')!.value, ['provider=aws tag_key=ConsulAutoJoin tag_value=x']);
   assert.equal(setting(m, 'windows-client/nomad', 'client.enabled')!.value, true);
 });
+
+test('scripts: user-data that seds a file its called script wrote continues that file (not the tree file of the same base name)', () => {
+  // client.sh installs nomad_client.hcl as /etc/nomad.d/nomad.hcl; the server template is also named nomad.hcl.
+  const serverTpl = 'server {\n  enabled          = true\n  bootstrap_expect = SERVER_COUNT\n}\nconsul {\n  token = "CONSUL_TOKEN"\n}\n';
+  const clientTpl = 'client {\n  enabled = true\n}\nconsul {\n  token = "CONSUL_TOKEN"\n}\n';
+  const clientSh = '#!/bin/bash\nCONFIGDIR=/ops/shared/config\nNOMADCONFIGDIR=/etc/nomad.d\nsudo cp $CONFIGDIR/nomad_client.hcl $NOMADCONFIGDIR/nomad.hcl\n';
+  const serverSh = '#!/bin/bash\nCONFIGDIR=/ops/shared/config\nSERVER_COUNT=$1\nsed -i "s/SERVER_COUNT/$SERVER_COUNT/g" $CONFIGDIR/nomad.hcl\nsudo cp $CONFIGDIR/nomad.hcl /etc/nomad.d\n';
+  const udClient = '#!/bin/bash\nsudo bash /ops/shared/scripts/client.sh aws\nNOMAD_HCL_PATH="/etc/nomad.d/nomad.hcl"\nsed -i "s/CONSUL_TOKEN/${consul_token}/g" $NOMAD_HCL_PATH\n';
+  const udServer = '#!/bin/bash\nsudo bash /ops/shared/scripts/server.sh "3"\nsed -i "s/CONSUL_TOKEN/${consul_token}/g" /etc/nomad.d/nomad.hcl\n';
+  const tf = [
+    'resource "random_uuid" "t" {}',
+    'resource "aws_instance" "server" {',
+    '  user_data = templatefile("${path.module}/shared/data-scripts/user-data-server.sh", { consul_token = random_uuid.t.result })',
+    '}',
+    'resource "aws_instance" "client" {',
+    '  user_data = templatefile("${path.module}/shared/data-scripts/user-data-client.sh", { consul_token = random_uuid.t.result })',
+    '}',
+    '',
+  ].join('\n');
+  const { m, r } = model({
+    'main.tf': tf,
+    'shared/config/nomad.hcl': serverTpl,
+    'shared/config/nomad_client.hcl': clientTpl,
+    'shared/scripts/client.sh': clientSh,
+    'shared/scripts/server.sh': serverSh,
+    'shared/data-scripts/user-data-client.sh': udClient,
+    'shared/data-scripts/user-data-server.sh': udServer,
+  });
+  assert.deepEqual(m.roles.map((x) => `${x.id}:${x.configs.length}`).sort(), ['linux-client/nomad:1', 'server/nomad:1']);
+  const client = m.roles.find((x) => x.id === 'linux-client/nomad')!;
+  assert.equal(client.configs[0]!.doc.templateFile, 'shared/config/nomad_client.hcl');
+  assert.equal(client.configs[0]!.doc.hostFile, 'shared/data-scripts/user-data-client.sh');
+  assert.equal(setting(m, 'server/nomad', 'server.bootstrap_expect')!.value, 3);
+  // The token is the Terraform value (unknown until apply), not an unset shell variable of the same name.
+  const tok = setting(m, 'linux-client/nomad', 'consul.token')!;
+  assert.equal(tok.value, undefined);
+  assert.match(tok.unknownReason ?? '', /random_uuid\.t\.result/);
+  assert.deepEqual(r.findings.filter((f) => ['hcl-syntax', 'duplicate-config-key'].includes(f.ruleId)).map((f) => f.message), []);
+});

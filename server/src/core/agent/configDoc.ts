@@ -30,6 +30,8 @@ export interface AgentConfigDoc {
   readonly append: boolean;
   /** The encoding the write uses, as written (`-Encoding UTF8`), or undefined for the command's default. */
   readonly encoding: { readonly text: string; readonly span: Span } | undefined;
+  /** The id of a document written by a called script that this one continues (and replaces): the agent reads only the last state. */
+  readonly supersedes?: string;
 }
 
 export interface ParsedAgentConfig {
@@ -39,6 +41,18 @@ export interface ParsedAgentConfig {
   readonly productReason: string;
   readonly kind: RoleKind;
   readonly kindReason: string;
+}
+
+/**
+ * A config of another HashiCorp tool that only shares the product name in its path
+ * (`/etc/consul-template.d/consul-template.hcl`, `/etc/nomad-autoscaler.d/…`, `envconsul`, Vault):
+ * never a Nomad or Consul agent config, whatever keys it shares with one (`vault {}`, `acl {}`).
+ */
+export function isOtherToolConfigPath(p: string | undefined): boolean {
+  if (!p) return false;
+  const parts = p.toLowerCase().replace(/\\/g, '/').split('/');
+  const base = parts[parts.length - 1] ?? '';
+  return parts.some((d) => /^(consul-template|nomad-autoscaler|envconsul)([._-]|$)/.test(d)) || /^vault([._-].*)?\.(hcl|json)$/.test(base) || parts.slice(0, -1).some((d) => /^vault(\.d)?$/.test(d));
 }
 
 /** Agent config path heuristics: where Nomad and Consul read their config. */

@@ -5,6 +5,7 @@
  */
 import type { ParsedAgentConfig, AgentConfigDoc } from '../agent/configDoc';
 import { classifyConfig, buildRoles } from '../agent/roles';
+import { isOtherToolConfigPath } from '../agent/configDoc';
 import type { HclBody, HclParseResult, HclTemplatePart } from '../parsers/hcl/ast';
 import type { PsScanResult } from '../parsers/powershell/types';
 import type { ShScanResult } from '../parsers/bash/types';
@@ -109,11 +110,18 @@ export function buildDeploymentModel(input: ModelInput, parse: ParseServices): D
         }),
       ),
   );
-  const analyzeScript = (file: string, language: 'powershell' | 'bash', calls: readonly ScriptInvocation[], mode: 'invocations' | 'full'): ScriptFacts => {
+  const analyzeScript = (
+    file: string,
+    language: 'powershell' | 'bash',
+    calls: readonly ScriptInvocation[],
+    mode: 'invocations' | 'full',
+    written?: ReadonlyMap<string, AgentConfigDoc>,
+  ): ScriptFacts => {
     const render = renderOf.get(file);
     const text = render ? render.text : MappedText.identity(file, input.files.get(file)!.text);
     const templated = render !== undefined;
-    const key = `${mode}|${treeStamp}|${callersSignature(calls)}`;
+    const writtenSig = written ? JSON.stringify([...written].map(([k, d]) => [k, d.id, d.text.text])) : '';
+    const key = `${mode}|${treeStamp}|${callersSignature(calls)}|${writtenSig}`;
     const cached = parse.scriptFacts(file, text.text, key);
     if (cached) {
       for (const f of cached.consumed) consumedTemplates.add(f);
@@ -126,6 +134,7 @@ export function buildDeploymentModel(input: ModelInput, parse: ParseServices): D
         if (hit) consumed.push(hit.text.primaryFile());
         return hit;
       },
+      findWritten: written ? (p) => written.get(normalizeScriptPath(p)) : undefined,
     };
     const facts =
       language === 'powershell'
@@ -138,10 +147,27 @@ export function buildDeploymentModel(input: ModelInput, parse: ParseServices): D
   const callers = new Map<string, ScriptInvocation[]>();
   for (const s of firstPass) for (const inv of s.invocations) callers.set(inv.scriptBaseName, [...(callers.get(inv.scriptBaseName) ?? []), inv]);
   const scripts: ScriptFacts[] = scriptFiles.map(({ file, language }) => analyzeScript(file, language, callers.get(baseName(file).toLowerCase()) ?? [], 'full'));
+  // Third pass: a bash script that edits a config a script it called wrote (`bash client.sh …` then
+  // `sed -i "s/CONSUL_TOKEN/…/" /etc/nomad.d/nomad.hcl`) continues that document, not the tree file of the same name.
+  const byBase = new Map<string, ScriptFacts>();
+  for (const s of scripts) if (!byBase.has(baseName(s.file).toLowerCase())) byBase.set(baseName(s.file).toLowerCase(), s);
+  scripts.forEach((s, i) => {
+    if (s.language !== 'bash') return;
+    const written = new Map<string, AgentConfigDoc>();
+    for (const inv of s.invocations) {
+      const callee = byBase.get(inv.scriptBaseName);
+      if (!callee || callee === s) continue;
+      for (const d of callee.configDocs) if (d.targetPath && !d.append) written.set(normalizeScriptPath(d.targetPath), d);
+    }
+    if (written.size === 0) return;
+    const { file, language } = scriptFiles[i]!;
+    scripts[i] = analyzeScript(file, language, callers.get(baseName(file).toLowerCase()) ?? [], 'full', written);
+  });
 
-  const docs: AgentConfigDoc[] = scripts.flatMap((s) => s.configDocs);
+  const continued = new Set(scripts.flatMap((s) => s.configDocs.flatMap((d) => (d.supersedes ? [d.supersedes] : []))));
+  const docs: AgentConfigDoc[] = scripts.flatMap((s) => s.configDocs).filter((d) => !continued.has(d.id) && !isOtherToolConfigPath(d.targetPath ?? d.templateFile));
   for (const f of otherHclFiles) {
-    if (consumedTemplates.has(f.file)) continue;
+    if (consumedTemplates.has(f.file) || isOtherToolConfigPath(f.file)) continue;
     const text = f.source.text;
     if (!(looksLikeAgentConfigText(text) || isAgentConfigBody(f.parse.body)) || /(^|\/)(jobs?|nomad-jobs)\//.test(f.file)) continue;
     if (f.parse.body.items.some((i) => i.kind === 'block' && (i.type === 'job' || i.type === 'source' || i.type === 'build'))) continue;
@@ -200,6 +226,11 @@ function standaloneDoc(file: string, text: string): AgentConfigDoc {
     append: false,
     encoding: undefined,
   };
+}
+
+/** A path as a script writes it, for comparing two scripts' paths (`/etc/nomad.d//nomad.hcl` = `/etc/nomad.d/nomad.hcl`). */
+function normalizeScriptPath(p: string): string {
+  return p.trim().replace(/^['"]|['"]$/g, '').replace(/\\/g, '/').replace(/\/{2,}/g, '/').toLowerCase();
 }
 
 /** Finds a tree file by the base name a script uses, preferring the longest matching path suffix. */

@@ -62,13 +62,22 @@ export function analyzeBash(
     writeSpan: { start: number; end: number };
     copied: boolean;
     substituted: boolean;
+    /** Read from a tree file (the config template itself), not written by this script. */
+    fromTree?: boolean;
+    /** Copied to another path by `cp`/`install`/`mv` (a staging file, e.g. `sed -i … $CONFIGDIR/x.hcl; cp $CONFIGDIR/x.hcl /etc/x.d`). */
+    copiedOut?: boolean;
+    /** The config document of a called script this state continues (`bash client.sh …; sed -i … /etc/nomad.d/nomad.hcl`). */
+    continues?: AgentConfigDoc;
   }
   const state = new Map<string, FileState>();
   const read = (pathText: string): FileState | undefined => {
     const known = state.get(normalizePath(pathText));
     if (known) return known;
+    // A file a script called earlier wrote: its text, not the tree file of the same base name.
+    const w = lookup.findWritten?.(pathText);
+    if (w) return { text: w.text, templateFile: w.templateFile ?? w.text.primaryFile(), writeSpan: { start: 0, end: 0 }, copied: false, substituted: false, continues: w };
     const t = lookup.findByScriptPath(pathText);
-    return t ? { text: t.text, templateFile: t.text.primaryFile(), writeSpan: { start: 0, end: 0 }, copied: false, substituted: false } : undefined;
+    return t ? { text: t.text, templateFile: t.text.primaryFile(), writeSpan: { start: 0, end: 0 }, copied: false, substituted: false, fromTree: true } : undefined;
   };
   type Event = { at: number; apply: () => void };
   const events: Event[] = [];
@@ -106,8 +115,8 @@ export function analyzeBash(
         const from = read(src);
         if (!from || (!from.substituted && !looksLikeAgentConfigText(from.text.text))) return;
         const target = dst.endsWith('/') || !/\.(hcl|json)$/i.test(dst) ? `${dst.replace(/\/$/, '')}/${baseName(src)}` : dst;
-        state.set(normalizePath(src), { ...from, copied: true });
-        state.set(normalizePath(target), { ...from, copied: true, writeSpan: { start: c.start, end: c.end } });
+        state.set(normalizePath(src), { ...from, copied: true, copiedOut: true });
+        state.set(normalizePath(target), { ...from, copied: true, copiedOut: false, fromTree: false, writeSpan: { start: c.start, end: c.end } });
       },
     });
   }
@@ -118,6 +127,13 @@ export function analyzeBash(
     const isCopiedSource = st.copied && state.get(target) === st && ![...state.entries()].some(([k, v]) => k !== target && v.text === st.text && v.writeSpan.start > st.writeSpan.start);
     if (!isDestination || (st.copied && !isCopiedSource && target === normalizePath(st.templateFile))) continue;
     if (target.endsWith(baseName(st.templateFile).toLowerCase()) && !looksLikeAgentConfigPath(target) && st.copied) continue;
+    // The template itself, substituted in place and then copied where the agent reads it: the copy is the config,
+    // the staging file is not (unless it already sits in an agent config directory).
+    if (st.fromTree && st.copiedOut && !inAgentConfigDir(target)) continue;
+    if (st.continues) {
+      configDocs.push({ ...templateDoc(file, `${file}#tpl-${target}`, st.text, st.templateFile, target, text.toHost(st.writeSpan.start, st.writeSpan.end), `written by ${baseName(st.continues.hostFile)}, then substituted with sed`), supersedes: st.continues.id });
+      continue;
+    }
     configDocs.push(templateDoc(file, `${file}#tpl-${target}`, st.text, st.templateFile, target, text.toHost(st.writeSpan.start, st.writeSpan.end), st.substituted ? 'template copied and substituted with sed' : 'template copied'));
   }
 
@@ -135,6 +151,11 @@ export function analyzeBash(
     // A bash script's inputs are its positional parameters and the environment.
     resolveInput: (name) => (/^[1-9]$/.test(name) ? r.variable(name, 0, 0) : { kind: 'unknown', reason: `$${name} comes from the environment`, chain: [] }),
   };
+}
+
+/** `/etc/nomad.d/…`, `/etc/consul.d/…`, `/opt/nomad/config/…`: a directory an agent reads with `-config`. */
+function inAgentConfigDir(p: string): boolean {
+  return /(^|\/)(nomad|consul)(\.d|\/(config|conf|etc))\//.test(p);
 }
 
 function normalizePath(p: string): string {
@@ -257,6 +278,10 @@ class ShResolver {
   /** The value of an expansion; unknown values keep their text and carry the reason, so no stage mistakes them for data. */
   expand(e: ShExpansion, depth: number): { text: string; origin?: ResolvedValue } | undefined {
     const written = this.text.text.slice(e.start, e.end);
+    // `${name}` left as written by the Terraform template render (its value is unknown there, e.g. a resource
+    // attribute known only after apply): the template's reason, not a shell variable of the same name.
+    const rendered = this.text.isExactAt(e.start) ? undefined : this.text.originsIn(e.start, e.start + 1)[0];
+    if (rendered?.kind === 'unknown') return { text: written, origin: rendered };
     if (e.command) return { text: written, origin: { kind: 'unknown', reason: `\`${abbreviate(written)}\` is computed at run time`, chain: [] } };
     const v = this.variable(e.name, e.start, depth + 1);
     if (v.kind === 'known') return { text: v.text, origin: v };

@@ -104,4 +104,9 @@ export function valueOfMapped(m: MappedText, step?: ChainStep): ResolvedValue {
 export interface TreeFileLookup {
   /** Finds a tree file by the base name of a path as written in a script. */
   findByScriptPath(pathText: string): { file: string; text: MappedText } | undefined;
+  /**
+   * The agent config a script called earlier wrote at this exact path (`client.sh` copies
+   * `nomad_client.hcl` to `/etc/nomad.d/nomad.hcl`; its caller then `sed -i`s that path).
+   */
+  findWritten?(pathText: string): AgentConfigDoc | undefined;
 }

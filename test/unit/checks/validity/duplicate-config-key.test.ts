@@ -45,3 +45,25 @@ test('examples: silent on mixed-os and windows-only (client.ps1 overwrites the i
   assert.deepEqual(await exampleFindings('mixed-os'), []);
   assert.deepEqual((await exampleFindings('windows-only')).filter((f) => f.ruleId === RULE), []);
 });
+
+test('a template substituted in place with sed and then copied to the agent directory is one file, not two (no duplicates)', () => {
+  const tpl = 'data_dir = "/opt/consul/data"\nserver = true\nbootstrap_expect = SERVER_COUNT\nretry_join = ["RETRY_JOIN"]\n';
+  const sh = [
+    '#!/bin/bash',
+    'CONFIGDIR=/ops/shared/config',
+    'CONSULCONFIGDIR=/etc/consul.d',
+    'SERVER_COUNT=$1',
+    'RETRY_JOIN=$2',
+    'sed -i "s/SERVER_COUNT/$SERVER_COUNT/g" $CONFIGDIR/consul.hcl',
+    'sed -i "s/RETRY_JOIN/$RETRY_JOIN/g" $CONFIGDIR/consul.hcl',
+    'sudo cp $CONFIGDIR/consul.hcl $CONSULCONFIGDIR',
+    '',
+  ].join('\n');
+  const ud = '#!/bin/bash\nsudo bash /ops/shared/scripts/server.sh "3" "provider=aws tag_key=A tag_value=b"\n';
+  const files = { 'shared/config/consul.hcl': tpl, 'shared/scripts/server.sh': sh, 'shared/data-scripts/user-data-server.sh': ud };
+  assert.deepEqual(run(files, RULE).findings.map((f) => f.message), []);
+  assert.deepEqual(run(files, 'hcl-syntax').findings.map((f) => f.message), []);
+  const ws = run(files, RULE).ws;
+  const docs = ws.model!.configs.map((c) => c.doc.targetPath);
+  assert.deepEqual(docs, ['/etc/consul.d/consul.hcl']);
+});
