@@ -51,20 +51,22 @@ function versionsInScript(model: DeploymentModel, s: ScriptFacts): InstalledVers
       const at = (m.index ?? 0) + m[0].indexOf('/', 24) + 1;
       add(fromToken(model, s, product, m[1]!, at, `download URL in ${baseName(s.file)}`));
     }
-    // A version variable the script uses (`${NOMAD_VERSION}`, `$NomadVersion`, `$env:NOMAD_VERSION`), e.g. passed to a helper function.
-    const viaVar = new RegExp(`\\$\\{?((?:env:)?${product}_?version)\\b`, 'i').exec(text);
-    if (viaVar && seen.size === 0) add(fromToken(model, s, product, viaVar[0], viaVar.index, `$${viaVar[1]} in ${baseName(s.file)}`));
     // Package managers: apt-get install nomad=1.10.5-1, yum install nomad-1.10.5, choco install nomad --version 1.10.5
     for (const line of installLines(text)) {
-      const m = new RegExp(`\\b${product}(=[^\\s"']+|-\\d[^\\s"']*)?(?![\\w.-])`).exec(line.text);
+      // `nomad=1.10.5-1`, `nomad-1.10.5`, and the quoted `consul="${CONSULVERSION}*"`.
+      const m = new RegExp(`\\b${product}(=(["']?)[^\\s"']+\\2|-\\d[^\\s"']*)?(?![\\w.-])`).exec(line.text);
       if (!m) continue;
       const at = line.start;
-      const pinText = m[1] ? m[1].slice(1) : /--version[ =]+([^\s"']+)/.exec(line.text.slice(m.index))?.[1];
+      const pinText = m[1] ? m[1].slice(1).replace(/^["']|["']$/g, '') : /--version[ =]+([^\s"']+)/.exec(line.text.slice(m.index))?.[1];
       // `nomad=1.10.5-1`: the Debian/RPM package revision is not part of the product version.
       const pin = pinText && line.manager !== 'choco' && line.manager !== 'chocolatey' ? pinText.replace(/-\d+$/, '') : pinText;
       if (pin) add(fromToken(model, s, product, pin, at, `${line.manager} install in ${baseName(s.file)}`));
       else add(unpinned(s, product, at, line.text.length, `${line.manager} installs the latest ${product} (no version pinned)`));
     }
+    // A version variable the script uses (`${NOMAD_VERSION}`, `$NomadVersion`, `$env:NOMAD_VERSION`), e.g. passed to a helper
+    // function; only when no download URL or install line already named the version (they are the same use).
+    const viaVar = new RegExp(`\\$\\{?((?:env:)?${product}_?version)\\b`, 'i').exec(text);
+    if (viaVar && seen.size === 0) add(fromToken(model, s, product, viaVar[0], viaVar.index, `$${viaVar[1]} in ${baseName(s.file)}`));
     // "Latest" lookups: checkpoint API or the releases index.
     const latest = new RegExp(`checkpoint-api\\.hashicorp\\.com/v1/check/${product}|api\\.releases\\.hashicorp\\.com/v1/releases/${product}/latest`, 'gi');
     for (const m of text.matchAll(latest)) add(unpinned(s, product, m.index ?? 0, m[0].length, `${baseName(s.file)} installs whatever ${product} release is current at build time`));
@@ -76,7 +78,7 @@ function versionsInScript(model: DeploymentModel, s: ScriptFacts): InstalledVers
 function installLines(text: string): Array<{ text: string; start: number; manager: string }> {
   const out: Array<{ text: string; start: number; manager: string }> = [];
   // A command continued with `\` on the next lines (`apt-get -y install \⏎ consul=$V* \⏎ nomad=$W*`) is one line.
-  const re = /\b(apt-get|apt|yum|dnf|chocolatey|choco)\b[^\n]*(?:\\\n[^\n]*)*/g;
+  const re = /\b(apt-get|apt|yum|dnf|chocolatey|choco)\b(?:[^\n\\]|\\(?!\n))*(?:\\\n(?:[^\n\\]|\\(?!\n))*)*/g;
   for (const m of text.matchAll(re)) {
     const rest = m[0];
     const inst = /\binstall\b/.exec(rest);

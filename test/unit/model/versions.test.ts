@@ -60,3 +60,12 @@ test('a Debian pre-release pin (`nomad=$NOMADVERSION*` with 1.8.0~beta.1-1 on a 
   const v = ws.analyze().versions;
   assert.deepEqual(v.map((x) => `${x.product}=${x.version}`).sort(), ['consul=1.18.1', 'nomad=1.8.0-beta.1']);
 });
+
+test('a quoted apt pin `consul="${CONSULVERSION}*"` is pinned, not "apt-get installs the latest consul"', () => {
+  const ws = new Workspace('/v');
+  ws.setText('shared/scripts/setup.sh', '#!/bin/bash\nCONSULVERSION=1.18.1\nNOMADVERSION=1.7.6\nsudo apt-get install -yq consul="${CONSULVERSION}*" \\\n                    nomad="${NOMADVERSION}*"\n');
+  const v = ws.analyze().versions;
+  assert.deepEqual(v.map((x) => `${x.product}=${x.version ?? 'unpinned'}`).sort(), ['consul=1.18.1', 'nomad=1.7.6']);
+  // Both come from the install command (continued over two lines), not from a bare use of the variable.
+  assert.ok(v.every((x) => x.chain.some((c) => /apt-get install in setup\.sh/.test(c.note))), JSON.stringify(v.map((x) => x.chain.map((c) => c.note))));
+});
