@@ -198,13 +198,17 @@ export function buildDeploymentModel(input: ModelInput, parse: ParseServices): D
 
 const AGENT_TOP_KEYS = new Set(['datacenter', 'data_dir', 'region', 'bind_addr', 'advertise', 'advertise_addr', 'client', 'server', 'acl', 'tls', 'consul', 'vault', 'retry_join', 'encrypt', 'ports', 'addresses', 'log_level', 'server_join', 'plugin', 'telemetry', 'ui_config', 'connect', 'enable_syslog', 'node_name', 'bootstrap_expect']);
 
+const NOMAD_MODE_KEYS = new Set(['enabled', 'servers', 'bootstrap_expect', 'encrypt', 'node_class', 'node_pool', 'server_join', 'data_dir', 'meta', 'options', 'network_interface']);
+
 /** An agent config by its top-level keys (also for JSON, whose keys are quoted): two agent keys, or a client/server block. */
 function isAgentConfigBody(body: HclBody): boolean {
   let hits = 0;
   for (const i of body.items) {
     const name = i.kind === 'block' ? i.type : i.name;
     if (!AGENT_TOP_KEYS.has(name)) continue;
-    if (i.kind === 'block' && (name === 'client' || name === 'server')) return true;
+    // A `client`/`server` block alone counts when it looks like Nomad's (enabled, servers, bootstrap_expect…),
+    // so that any JSON with a "server" key (a report, a package manifest) is not taken for an agent config.
+    if (i.kind === 'block' && (name === 'client' || name === 'server') && i.body.items.some((a) => a.kind === 'attribute' && NOMAD_MODE_KEYS.has(a.name))) return true;
     if (++hits >= 2) return true;
   }
   return false;

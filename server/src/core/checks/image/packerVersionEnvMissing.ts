@@ -68,6 +68,8 @@ export const packerVersionEnvMissing: Check = {
 function pinFix(model: Parameters<Check['run']>[0], p: PackerProvisioner, provs: readonly PackerProvisioner[], missing: readonly string[]): FixSpec[] {
   const src = model.files.get(p.file);
   if (!src || p.file.endsWith('.json')) return [];
+  // Keep the file's line endings: a CRLF template stays CRLF.
+  const nl = src.text.includes('\r\n') ? '\r\n' : '\n';
   const entries: string[] = [];
   for (const name of missing) {
     const other = provs.find((q) => q !== p && q.env?.has(name) && !q.file.endsWith('.json'));
@@ -84,13 +86,13 @@ function pinFix(model: Parameters<Check['run']>[0], p: PackerProvisioner, provs:
     const indent = lineIndent(src.text, own.items[0]?.start ?? own.start) || '      ';
     const sep = own.items.length > 0 && !/,\s*$/.test(src.text.slice(own.items[own.items.length - 1]!.end, closing)) ? ',' : '';
     const at = own.items.length > 0 ? own.items[own.items.length - 1]!.end : own.start + 1;
-    return [{ title: `Pin the version the other image uses: add ${entries.join(', ')} to environment_vars`, edits: [{ span: { file: p.file, start: at, end: at }, newText: `${sep}\n${entries.map((e) => `${indent}${e},`).join('\n')}` }] }];
+    return [{ title: `Pin the version the other image uses: add ${entries.join(', ')} to environment_vars`, edits: [{ span: { file: p.file, start: at, end: at }, newText: `${sep}${nl}${entries.map((e) => `${indent}${e},`).join(nl)}` }] }];
   }
   const first = p.block.body.items[0];
   const indent = first ? lineIndent(src.text, first.start) : '    ';
   const open = src.text.indexOf('{', p.block.typeEnd);
   if (open < 0 || open > p.block.end) return [];
-  const text = `\n${indent}environment_vars = [\n${entries.map((e) => `${indent}  ${e},`).join('\n')}\n${indent}]`;
+  const text = `${nl}${indent}environment_vars = [${nl}${entries.map((e) => `${indent}  ${e},`).join(nl)}${nl}${indent}]`;
   return [{ title: `Pin the version the other image uses: pass ${entries.join(', ')} in environment_vars`, edits: [{ span: { file: p.file, start: open + 1, end: open + 1 }, newText: text }] }];
 }
 
