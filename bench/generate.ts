@@ -110,7 +110,6 @@ const CONSUL_VERSIONS = ['1.20.6', '1.21.3', '1.21.4'];
 const ENVS = ['prod', 'staging', 'dev', 'qa', 'perf', 'dr'];
 const TEAMS = ['payments', 'search', 'ingest', 'edge', 'batch', 'ml', 'core', 'data'];
 
-
 /** Extra security group rules and locals appended to the module (varied length). */
 function extraRulesTf(r: Rng, name: string): string {
   const lines = [`# Extra ingress rules for ${name} (generated)`, 'locals {', `  cluster_tag = "${name}"`, `  rule_count  = ${r.int(1, 20)}`, '}', ''];
@@ -141,9 +140,7 @@ function monitoringModule(r: Rng, name: string): Files {
     'terraform/modules/monitoring/variables.tf',
     vars
       .map((v) =>
-        v.startsWith('scrape')
-          ? `variable "${v}" {\n  type    = string\n  default = "${r.int(5, 60)}s"\n}\n`
-          : `variable "${v}" {\n  type = string\n}\n`,
+        v.startsWith('scrape') ? `variable "${v}" {\n  type    = string\n  default = "${r.int(5, 60)}s"\n}\n` : `variable "${v}" {\n  type = string\n}\n`,
       )
       .join('\n'),
   );
@@ -222,7 +219,7 @@ function extraPs1(r: Rng, i: number): string {
     ')',
     '$ErrorActionPreference = "Stop"',
     `$ConfigFile = "C:\\HashiCorp\\Consul\\config\\${svc}.hcl"`,
-    '$template = @\'',
+    "$template = @'",
     'service {',
     `  name = "${svc}"`,
     '  port = SERVICE_PORT',

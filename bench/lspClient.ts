@@ -81,7 +81,11 @@ export class BenchServer {
 
   /** Resolves on the next publishDiagnostics for `uri` with `version` (any version when undefined). */
   waitDiagnostics(uri: string, version: number | undefined, timeoutMs: number): Promise<PublishDiagnosticsParams> {
-    return withTimeout(new Promise<PublishDiagnosticsParams>((resolve) => this.waiters.push({ uri, version, resolve })), timeoutMs, `diagnostics ${uri}@${version}`);
+    return withTimeout(
+      new Promise<PublishDiagnosticsParams>((resolve) => this.waiters.push({ uri, version, resolve })),
+      timeoutMs,
+      `diagnostics ${uri}@${version}`,
+    );
   }
 
   async initialize(root: string): Promise<void> {

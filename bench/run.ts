@@ -182,8 +182,17 @@ interface KeystrokeResult {
 }
 
 /** Starts the server on `ws`, opens the big client.ps1, waits for the first analysis; optionally runs the edits. */
-async function measureServer(ws: GeneratedWorkspace, size: number, edits: number, seed: number): Promise<{ load: ServerLoadResult; keystroke?: KeystrokeResult }> {
-  const server = BenchServer.start(SERVER_JS, { debounceMs: 0 }, process.env.HSR_BENCH_SERVER_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.HSR_BENCH_SERVER_PROFILE}`] : []);
+async function measureServer(
+  ws: GeneratedWorkspace,
+  size: number,
+  edits: number,
+  seed: number,
+): Promise<{ load: ServerLoadResult; keystroke?: KeystrokeResult }> {
+  const server = BenchServer.start(
+    SERVER_JS,
+    { debounceMs: 0 },
+    process.env.HSR_BENCH_SERVER_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.HSR_BENCH_SERVER_PROFILE}`] : [],
+  );
   try {
     const file = path.join(ws.root, ...ws.bigClientPs1.split('/'));
     const uri = pathToFileURL(file).href;
@@ -264,7 +273,15 @@ interface ProfileResult {
 function runProfile(mode: 'cold' | 'edit', ws: GeneratedWorkspace): ProfileResult {
   const dir = path.join(REPO_ROOT, 'bench', 'profiles');
   const before = new Set(existsSync(dir) ? readdirSync(dir) : []);
-  const args = ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${mode}-${Date.now()}.cpuprofile`, path.join(__dirname, 'profile.js'), mode, ws.root, ws.bigClientPs1];
+  const args = [
+    '--cpu-prof',
+    `--cpu-prof-dir=${dir}`,
+    `--cpu-prof-name=${mode}-${Date.now()}.cpuprofile`,
+    path.join(__dirname, 'profile.js'),
+    mode,
+    ws.root,
+    ws.bigClientPs1,
+  ];
   const r = spawnSync(process.execPath, args, { stdio: 'inherit', timeout: 240_000 });
   if (r.status !== 0) throw new Error(`profile ${mode} failed (${r.status ?? r.signal})`);
   const created = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile') && !before.has(f));
@@ -282,7 +299,17 @@ function machine(): Record<string, string | number> {
   } catch {
     // not Linux
   }
-  return { nproc: os.availableParallelism(), cpu, loadAvgAtStart: os.loadavg().map((x) => x.toFixed(2)).join(' '), node: process.version, platform: `${os.platform()} ${os.release()}`, totalMemMiB: Math.round(os.totalmem() / 2 ** 20) };
+  return {
+    nproc: os.availableParallelism(),
+    cpu,
+    loadAvgAtStart: os
+      .loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' '),
+    node: process.version,
+    platform: `${os.platform()} ${os.release()}`,
+    totalMemMiB: Math.round(os.totalmem() / 2 ** 20),
+  };
 }
 
 const f0 = (n: number | undefined): string => (n === undefined || Number.isNaN(n) ? '-' : n.toFixed(0));
@@ -305,7 +332,9 @@ async function main(): Promise<void> {
     const t = performance.now();
     const ws = await ensureWorkspace(size, opts.seed);
     workspaces.set(size, ws);
-    console.log(`workspace ${size}: ${ws.files} files, ${(ws.bytes / 1024).toFixed(0)} KiB, ${ws.clusters} clusters, ${ws.reused ? 'reused' : `generated in ${f0(performance.now() - t)} ms`} (${ws.root})`);
+    console.log(
+      `workspace ${size}: ${ws.files} files, ${(ws.bytes / 1024).toFixed(0)} KiB, ${ws.clusters} clusters, ${ws.reused ? 'reused' : `generated in ${f0(performance.now() - t)} ms`} (${ws.root})`,
+    );
   }
 
   // a + b. reference and cold analysis, interleaved per size so that load from other processes on a
@@ -329,7 +358,9 @@ async function main(): Promise<void> {
     reference.set(size, r);
     cold.set(size, c);
     console.log(`reference ${size}: ${r.files} HCL files, runs ${r.runsMs.map(f0).join(', ')} ms (${r.failures} parse failures)`);
-    console.log(`cold ${size}: runs ${c.runsMs.map(f0).join(', ')} ms (best: load ${f0(c.loadMs)} + analyze ${f0(c.analyzeMs)}), ${c.findings} findings, ${c.roles} roles`);
+    console.log(
+      `cold ${size}: runs ${c.runsMs.map(f0).join(', ')} ms (best: load ${f0(c.loadMs)} + analyze ${f0(c.analyzeMs)}), ${c.findings} findings, ${c.roles} roles`,
+    );
   }
 
   // c + d. language server: peak RSS at each size, keystrokes on the 1,000-file workspace
@@ -344,10 +375,14 @@ async function main(): Promise<void> {
       if (overBudget()) break;
       const r = await measureServer(workspaces.get(size)!, size, size === keystrokeSize ? opts.edits : 0, opts.seed);
       serverLoads.set(size, r.load);
-      console.log(`server ${size}: first diagnostics after ${f0(r.load.loadToDiagnosticsMs)} ms, peak RSS ${f0(r.load.peakRssMiB)} MiB${r.load.error ? ` (${r.load.error})` : ''}`);
+      console.log(
+        `server ${size}: first diagnostics after ${f0(r.load.loadToDiagnosticsMs)} ms, peak RSS ${f0(r.load.peakRssMiB)} MiB${r.load.error ? ` (${r.load.error})` : ''}`,
+      );
       if (r.keystroke) {
         keystroke = r.keystroke;
-        console.log(`keystrokes ${size}: ${keystroke.edits} edits (${keystroke.timeouts} timeouts), p50 ${f1(keystroke.p50Ms)} ms, p95 ${f1(keystroke.p95Ms)} ms, max ${f1(keystroke.maxMs)} ms`);
+        console.log(
+          `keystrokes ${size}: ${keystroke.edits} edits (${keystroke.timeouts} timeouts), p50 ${f1(keystroke.p50Ms)} ms, p95 ${f1(keystroke.p95Ms)} ms, max ${f1(keystroke.maxMs)} ms`,
+        );
       }
     }
   }
@@ -383,7 +418,10 @@ async function main(): Promise<void> {
   });
   const out = [
     '',
-    table(['size', 'files', 'HCL files', 'reference ms (min)', 'cold ms (min)', 'load+analyze', 'cold/ref', 'server first diag ms', 'server peak RSS MiB'], rows),
+    table(
+      ['size', 'files', 'HCL files', 'reference ms (min)', 'cold ms (min)', 'load+analyze', 'cold/ref', 'server first diag ms', 'server peak RSS MiB'],
+      rows,
+    ),
     '',
     `scaling: cold time ~ files^${f2(slope)} (log-log slope over ${points.map((p) => p.x).join(', ')} files; target ~1)`,
     `cold/reference at 1,000 files: ${cold.has(1000) ? f2(best(1000) / reference.get(1000)!.ms) : '-'} (target <= 0.2)`,
@@ -393,7 +431,10 @@ async function main(): Promise<void> {
           .map(([k, v]) => `${k} p50 ${f1(v.p50Ms)}/p95 ${f1(v.p95Ms)}`)
           .join(', ')
       : `keystroke latency: not measured (${lspSkipped ?? 'over time budget'})`,
-    `total bench time ${f0((performance.now() - started) / 1000)} s; load average at start ${m.loadAvgAtStart}, at end ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} (${m.nproc} CPUs)`,
+    `total bench time ${f0((performance.now() - started) / 1000)} s; load average at start ${m.loadAvgAtStart}, at end ${os
+      .loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')} (${m.nproc} CPUs)`,
   ].join('\n');
   console.log(out);
 
@@ -411,7 +452,10 @@ async function main(): Promise<void> {
     keystroke: keystroke ?? { skipped: lspSkipped ?? 'over time budget' },
     profiles,
     totalSeconds: (performance.now() - started) / 1000,
-    loadAvgAtEnd: os.loadavg().map((x) => x.toFixed(2)).join(' '),
+    loadAvgAtEnd: os
+      .loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' '),
   };
   await fs.writeFile(path.join(REPO_ROOT, 'bench-results.json'), `${JSON.stringify(results, null, 2)}\n`);
   console.log(`wrote ${path.join(REPO_ROOT, 'bench-results.json')}`);

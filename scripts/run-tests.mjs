@@ -33,7 +33,15 @@ function runNodeTests(layer, files) {
   rmSync(tap, { force: true });
   const r = spawnSync(
     process.execPath,
-    ['--test', '--test-concurrency=2', '--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=tap', `--test-reporter-destination=${tap}`, ...files],
+    [
+      '--test',
+      '--test-concurrency=2',
+      '--test-reporter=spec',
+      '--test-reporter-destination=stdout',
+      '--test-reporter=tap',
+      `--test-reporter-destination=${tap}`,
+      ...files,
+    ],
     { cwd: root, stdio: 'inherit', env: { ...process.env, HSR_TEST_LAYER: layer } },
   );
   const text = existsSync(tap) ? readFileSync(tap, 'utf8') : '';
@@ -87,6 +95,7 @@ function runScriptLayer(layer, script) {
 }
 
 const layers = [
+  ['lint', () => runScriptLayer('lint', join(root, 'scripts/lint.mjs'))],
   ['unit', () => runNodeTests('unit', findTests(join(root, 'out/test/unit')))],
   ['lsp', () => runNodeTests('lsp', findTests(join(root, 'out/test/lsp')))],
   ['nvim', () => existsSync(join(root, 'test/nvim/run.mjs')) && runScriptLayer('nvim', join(root, 'test/nvim/run.mjs'))],

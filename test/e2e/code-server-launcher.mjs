@@ -30,7 +30,14 @@ const log = (msg) => process.stdout.write(`[launcher] ${msg}\n`);
 
 /** The subset of VS Code's command line test-electron uses; the rest is desktop-only. */
 export function parseArgs(argv) {
-  const opts = { extensionDevelopmentPath: [], extensionTestsPath: undefined, userDataDir: undefined, extensionsDir: undefined, folder: undefined, openFile: undefined };
+  const opts = {
+    extensionDevelopmentPath: [],
+    extensionTestsPath: undefined,
+    userDataDir: undefined,
+    extensionsDir: undefined,
+    folder: undefined,
+    openFile: undefined,
+  };
   const single = { extensionTestsPath: 'extensionTestsPath', 'user-data-dir': 'userDataDir', 'extensions-dir': 'extensionsDir' };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -47,7 +54,7 @@ export function parseArgs(argv) {
     const name = arg.slice(2, eq < 0 ? undefined : eq);
     const known = name === 'extensionDevelopmentPath' || name in single;
     if (!known) continue; // --no-sandbox, --disable-updates, --skip-welcome, ...
-    const value = resolve(eq < 0 ? argv[++i] ?? '' : arg.slice(eq + 1));
+    const value = resolve(eq < 0 ? (argv[++i] ?? '') : arg.slice(eq + 1));
     if (name === 'extensionDevelopmentPath') opts.extensionDevelopmentPath.push(value);
     else opts[single[name]] = value;
   }
@@ -93,7 +100,8 @@ function killGroup(child, signal) {
  * warnings), and the workbench's CodeExpectedError when it tries to watch a
  * virtual document (hashistack-review-diff:) that has no file system provider.
  */
-const NOISE = /\bCodeExpectedError\n\s+at |Found unexpected service worker controller|open-vsx\.org|Failed to load resource|web worker extension host is started in a same-origin iframe|allow-scripts and allow-same-origin|Resolv(?:ing|ed) connection token|Creating a socket|\[Service Worker\]|Updating additional builtin extensions cache|ChatSessionStore/;
+const NOISE =
+  /\bCodeExpectedError\n\s+at |Found unexpected service worker controller|open-vsx\.org|Failed to load resource|web worker extension host is started in a same-origin iframe|allow-scripts and allow-same-origin|Resolv(?:ing|ed) connection token|Creating a socket|\[Service Worker\]|Updating additional builtin extensions cache|ChatSessionStore/;
 
 /** `%c` style markers and their CSS arguments are noise in a terminal. */
 function consoleText(msg) {
@@ -127,7 +135,18 @@ async function main() {
   mkdirSync(join(dirs.userData, 'User'), { recursive: true });
   writeFileSync(
     join(dirs.userData, 'User/settings.json'),
-    JSON.stringify({ 'workbench.startupEditor': 'none', 'security.workspace.trust.enabled': false, 'telemetry.telemetryLevel': 'off', 'extensions.autoUpdate': false, 'extensions.autoCheckUpdates': false, 'update.mode': 'none' }, null, 2),
+    JSON.stringify(
+      {
+        'workbench.startupEditor': 'none',
+        'security.workspace.trust.enabled': false,
+        'telemetry.telemetryLevel': 'off',
+        'extensions.autoUpdate': false,
+        'extensions.autoCheckUpdates': false,
+        'update.mode': 'none',
+      },
+      null,
+      2,
+    ),
   );
   const configFile = join(dirs.config, 'code-server.yaml');
   writeFileSync(configFile, 'auth: none\ncert: false\n');
@@ -174,15 +193,20 @@ async function main() {
     codeServer = spawn(
       codeServerBin,
       [
-        '--config', configFile,
-        '--bind-addr', `127.0.0.1:${port}`,
-        '--auth', 'none',
+        '--config',
+        configFile,
+        '--bind-addr',
+        `127.0.0.1:${port}`,
+        '--auth',
+        'none',
         '--disable-telemetry',
         '--disable-update-check',
         '--disable-workspace-trust',
         '--disable-getting-started-override',
-        '--user-data-dir', dirs.userData,
-        '--extensions-dir', dirs.extensions,
+        '--user-data-dir',
+        dirs.userData,
+        '--extensions-dir',
+        dirs.extensions,
         ...(opts.folder ? [opts.folder] : []),
       ],
       { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
@@ -202,7 +226,16 @@ async function main() {
       headless: true,
       env,
       viewport: { width: 1400, height: 900 },
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--disable-dev-shm-usage',
+      ],
     });
     let resolveExit;
     const exited = new Promise((r) => (resolveExit = r));

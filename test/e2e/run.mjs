@@ -26,7 +26,10 @@ const RESULT = /HSR_E2E_RESULT (\{.*\})/;
 const CLIENT_PS1 = 'shared/packer/scripts/client.ps1';
 const EXTENSION_ID = 'hashistack-review.hashistack-review';
 const VSIX_LIMIT = 5 * 1024 * 1024;
-const RUNS = (process.env.HSR_E2E_RUNS ?? 'dev,vsix').split(',').map((s) => s.trim()).filter(Boolean);
+const RUNS = (process.env.HSR_E2E_RUNS ?? 'dev,vsix')
+  .split(',')
+  .map((s) => s.trim())
+  .filter(Boolean);
 // The whole layer stays under 3 minutes: each editor run is bounded by what is
 // left of this budget (HSR_E2E_TIMEOUT_MS, if set, bounds each run instead).
 const started = Date.now();
@@ -76,7 +79,8 @@ function workspaces(dir) {
 /** Mocha's counts come back as one console line through the launcher's stdout, which test-electron pipes into ours. */
 async function runSuite(name, { developmentPath, extensionPath, dir, extensionsDir, userDataDir }) {
   const { workspace, other } = workspaces(dir);
-  const timeoutMs = process.env.HSR_E2E_TIMEOUT_MS ?? String(Math.max(20_000, name === 'dev' && RUNS.includes('vsix') ? Math.min(80_000, left() - 70_000) : left() - 5_000));
+  const timeoutMs =
+    process.env.HSR_E2E_TIMEOUT_MS ?? String(Math.max(20_000, name === 'dev' && RUNS.includes('vsix') ? Math.min(80_000, left() - 70_000) : left() - 5_000));
   console.log(`[e2e] run ${name}: extension from ${extensionPath}, bounded to ${timeoutMs} ms`);
   let result;
   const write = process.stdout.write.bind(process.stdout);
@@ -134,9 +138,21 @@ async function vsixRun(tmp) {
   mkdirSync(dir, { recursive: true });
   const vsix = join(dir, 'hashistack-review.vsix');
   const t0 = Date.now();
-  const pack = spawnSync(vsce, ['package', '--no-dependencies', '-o', vsix], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
+  const pack = spawnSync(vsce, ['package', '--no-dependencies', '-o', vsix], {
+    cwd: root,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: 60_000,
+  });
   const packed = pack.status === 0 && existsSync(vsix);
-  if (!check(`vsce package --no-dependencies`, packed, packed ? `${Date.now() - t0} ms` : `exit ${pack.status ?? pack.signal}: ${(pack.stderr + pack.stdout).trim().slice(-1500)}`)) return count(0, 1);
+  if (
+    !check(
+      `vsce package --no-dependencies`,
+      packed,
+      packed ? `${Date.now() - t0} ms` : `exit ${pack.status ?? pack.signal}: ${(pack.stderr + pack.stdout).trim().slice(-1500)}`,
+    )
+  )
+    return count(0, 1);
   const size = statSync(vsix).size;
   check(`the .vsix is under 5 MB`, size < VSIX_LIMIT, `${(size / 1024 / 1024).toFixed(2)} MB`);
 
@@ -155,7 +171,14 @@ async function vsixRun(tmp) {
   const version = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version;
   const installed = join(extensionsDir, `${EXTENSION_ID}-${version}`);
   const ok = install.status === 0 && existsSync(join(installed, 'package.json')) && existsSync(join(installed, 'dist/extension.js'));
-  if (!check(`code-server --install-extension`, ok, ok ? `${installed}, ${Date.now() - t1} ms` : `exit ${install.status ?? install.signal}: ${(install.stderr + install.stdout).trim().slice(-1500)}`)) return count(0, 1);
+  if (
+    !check(
+      `code-server --install-extension`,
+      ok,
+      ok ? `${installed}, ${Date.now() - t1} ms` : `exit ${install.status ?? install.signal}: ${(install.stderr + install.stdout).trim().slice(-1500)}`,
+    )
+  )
+    return count(0, 1);
 
   // VS Code runs extension tests only when a development path is given (the
   // extension host refuses otherwise). An empty host extension with another id
@@ -164,7 +187,17 @@ async function vsixRun(tmp) {
   mkdirSync(host, { recursive: true });
   writeFileSync(
     join(host, 'package.json'),
-    JSON.stringify({ name: 'e2e-test-host', publisher: 'hashistack-review-e2e', version: '0.0.0', engines: { vscode: '^1.100.0' }, description: 'Empty: lets VS Code run the tests against the installed extension.' }, null, 2),
+    JSON.stringify(
+      {
+        name: 'e2e-test-host',
+        publisher: 'hashistack-review-e2e',
+        version: '0.0.0',
+        engines: { vscode: '^1.100.0' },
+        description: 'Empty: lets VS Code run the tests against the installed extension.',
+      },
+      null,
+      2,
+    ),
   );
   return runSuite('vsix', { developmentPath: host, extensionPath: installed, dir, extensionsDir, userDataDir });
 }

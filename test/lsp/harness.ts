@@ -26,9 +26,10 @@ import {
 import type { InitializeResult, ProtocolConnection, PublishDiagnosticsParams, Registration } from 'vscode-languageserver-protocol/node';
 
 /** The tsc output by default; `HSR_LSP_SERVER=dist/server.js` runs the same tests against the bundle. */
-export const SERVER_MAIN = process.env['HSR_LSP_SERVER'] !== undefined
-  ? path.resolve(process.env['HSR_LSP_SERVER'])
-  : path.join(__dirname, '..', '..', 'server', 'src', 'serverMain.js');
+export const SERVER_MAIN =
+  process.env['HSR_LSP_SERVER'] !== undefined
+    ? path.resolve(process.env['HSR_LSP_SERVER'])
+    : path.join(__dirname, '..', '..', 'server', 'src', 'serverMain.js');
 export const DEADLINE_MS = 15_000;
 
 export interface HarnessOptions {
@@ -173,10 +174,7 @@ export class LspHarness {
     if (!this.alive) return this.exitCode ?? null;
     await this.conn.sendRequest(ShutdownRequest.type);
     await this.conn.sendNotification(ExitNotification.type);
-    const code = await Promise.race([
-      this.exited,
-      new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), DEADLINE_MS).unref()),
-    ]);
+    const code = await Promise.race([this.exited, new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), DEADLINE_MS).unref())]);
     if (code === 'timeout') this.proc.kill();
     this.conn.dispose();
     fs.rmSync(this.root, { recursive: true, force: true });

@@ -100,7 +100,10 @@ describe('language server protocol robustness', () => {
       textDocument: { uri: 'untitled:Untitled-2', languageId: 'powershell', version: 1, text: '$x = 1' },
     });
     await h.conn.sendNotification(DidChangeWatchedFilesNotification.type, {
-      changes: [{ uri: h.uri('deleted-meanwhile.hcl'), type: 1 }, { uri: 'file:///elsewhere/x.tf', type: 3 }],
+      changes: [
+        { uri: h.uri('deleted-meanwhile.hcl'), type: 1 },
+        { uri: 'file:///elsewhere/x.tf', type: 3 },
+      ],
     });
     await h.conn.sendNotification('workspace/didChangeConfiguration', { settings: null });
     // A request after the notifications proves they were all processed without killing the process.
@@ -110,11 +113,7 @@ describe('language server protocol robustness', () => {
 
   it('honours cancellation and keeps answering afterwards', async () => {
     const source = new CancellationTokenSource();
-    const pending = h.conn.sendRequest(
-      HoverRequest.type,
-      { textDocument: { uri: h.uri('client.ps1') }, position: { line: 3, character: 2 } },
-      source.token,
-    );
+    const pending = h.conn.sendRequest(HoverRequest.type, { textDocument: { uri: h.uri('client.ps1') }, position: { line: 3, character: 2 } }, source.token);
     source.cancel();
     try {
       await pending; // the server may have answered before it saw the cancellation

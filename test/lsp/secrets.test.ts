@@ -26,7 +26,10 @@ describe('secrets over LSP (trace verbose)', () => {
   before(async () => {
     secrets = collectSecrets([examplePath('windows-only')]);
     // The literal secrets planted later through didChange are secrets too.
-    secrets.push({ value: LITERAL_GOSSIP_KEY, source: 'didChange client.ps1: encrypt literal' }, { value: LITERAL_AGENT_TOKEN, source: 'didChange client.ps1: agent token literal' });
+    secrets.push(
+      { value: LITERAL_GOSSIP_KEY, source: 'didChange client.ps1: encrypt literal' },
+      { value: LITERAL_AGENT_TOKEN, source: 'didChange client.ps1: agent token literal' },
+    );
     client = await LspClient.start({
       files: filesOf(examplePath('windows-only')),
       trace: 'verbose',
@@ -112,7 +115,9 @@ describe('secrets over LSP (trace verbose)', () => {
     const literal = withLiteralSecrets(files[WIN]!.toString('utf8'));
     const mark = client.diagnostics.length;
     await client.conn.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri: ps1, version: 2 }, contentChanges: [{ text: literal }] });
-    await client.waitFor('diagnostics after the literal edit', () => (client.diagnostics.slice(mark).some((p) => p.uri === ps1 && p.version === 2) ? true : undefined));
+    await client.waitFor('diagnostics after the literal edit', () =>
+      client.diagnostics.slice(mark).some((p) => p.uri === ps1 && p.version === 2) ? true : undefined,
+    );
     await sweep('literal');
     const gossip = client.latest(ps1)!.diagnostics.find((d) => d.code === 'gossip-consul-encrypt');
     assert.ok(gossip, 'the differing literal key is reported');
@@ -128,8 +133,14 @@ describe('secrets over LSP (trace verbose)', () => {
     count('log traces', client.logTraces.length);
     count('stderr chunks', client.stderr.length);
 
-    assert.ok(client.logMessages.some((m) => /Analysed/.test(m)), 'the server logged its analyses (the log is really collected)');
-    assert.ok(outputs.some((o) => o.path.includes('effectiveConfig') && /•••• \(\d+ chars, sha256:[0-9a-f]{8}\)/.test(o.text)), 'masked secrets were rendered');
+    assert.ok(
+      client.logMessages.some((m) => /Analysed/.test(m)),
+      'the server logged its analyses (the log is really collected)',
+    );
+    assert.ok(
+      outputs.some((o) => o.path.includes('effectiveConfig') && /•••• \(\d+ chars, sha256:[0-9a-f]{8}\)/.test(o.text)),
+      'masked secrets were rendered',
+    );
     // The scan would catch an unmasked secret anywhere in the collected output.
     assert.ok(findLeaks(`${client.allOutput()} ${secrets[0]!.value}`, secrets).length > 0);
     assert.deepEqual(leaksIn(outputs, secrets), []);

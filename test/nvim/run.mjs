@@ -70,7 +70,7 @@ function main() {
     if (r.error || r.status !== 0) {
       console.log(`  nvim exited with ${r.status ?? r.signal ?? r.error?.message} after ${wallMs} ms\n${(r.stderr ?? '').slice(-2000)}`);
     }
-    if (!existsSync(out)) return (`nvim wrote no result (exit ${r.status ?? r.signal}, ${wallMs} ms)`);
+    if (!existsSync(out)) return `nvim wrote no result (exit ${r.status ?? r.signal}, ${wallMs} ms)`;
     const result = JSON.parse(readFileSync(out, 'utf8'));
     mkdirSync(join(root, 'test-results'), { recursive: true });
     writeFileSync(join(root, 'test-results/nvim-result.json'), JSON.stringify({ ...result, wallMs }, null, 2));

@@ -155,7 +155,9 @@ async function request(client: ClientSource, method: string, params: unknown, ti
     return undefined;
   }
   try {
-    return await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (_p, token) => c.sendRequest<DiffResponse>(method, params, token));
+    return await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (_p, token) =>
+      c.sendRequest<DiffResponse>(method, params, token),
+    );
   } catch (error) {
     void vscode.window.showErrorMessage(`HashiStack Review: ${error instanceof Error ? error.message : String(error)}`);
     return undefined;
@@ -208,7 +210,12 @@ export function registerDiffCommands(context: vscode.ExtensionContext, client: C
     }),
     vscode.commands.registerCommand('hashistackReview.compareClients', async (args?: CompareClientsArgs): Promise<DiffShown | undefined> => {
       const product = args?.product === 'nomad' || args?.product === 'consul' ? args.product : undefined;
-      const resp = await request(client, DIFF_ROLES_REQUEST, { roleA: 'windows-client', roleB: 'linux-client', ...(product ? { product } : {}) }, 'HashiStack: comparing Windows and Linux clients…');
+      const resp = await request(
+        client,
+        DIFF_ROLES_REQUEST,
+        { roleA: 'windows-client', roleB: 'linux-client', ...(product ? { product } : {}) },
+        'HashiStack: comparing Windows and Linux clients…',
+      );
       return resp ? showResult(docs, resp, (id) => `${id} ↔ ${id.replace(/^windows-client/, 'linux-client')}`) : undefined;
     }),
   ];

@@ -55,7 +55,9 @@ export function toText(result: AnalysisResult, textOf: TextOf): string {
   for (const p of result.fileProblems) lines.push(`${p.file}: skipped: ${p.reason}`);
   for (const e of result.configErrors) lines.push(`config error: ${e}`);
   const counts = countBySeverity(result.findings);
-  lines.push(`${result.findings.length} finding(s): ${counts.error} error(s), ${counts.warning} warning(s), ${counts.info} info; roles: ${result.roles.map((r) => r.id).join(', ') || 'none found'}`);
+  lines.push(
+    `${result.findings.length} finding(s): ${counts.error} error(s), ${counts.warning} warning(s), ${counts.info} info; roles: ${result.roles.map((r) => r.id).join(', ') || 'none found'}`,
+  );
   return lines.join('\n');
 }
 

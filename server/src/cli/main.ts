@@ -21,7 +21,6 @@ const USAGE = `usage: hashistack-review check [DIR] [--format text|json|sarif] [
 
 export function toolVersion(): string {
   try {
-     
     return (require(path.join(__dirname, '../../../package.json')) as { version: string }).version;
   } catch {
     return '0.0.0';
@@ -32,7 +31,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const [cmd, ...rest] = argv;
   if (cmd === 'diff') {
     // Loaded on demand: `check` never pays for the diff machinery.
-     
+
     const diff = require(path.join(__dirname, 'diffCommand')) as { runDiff: (argv: string[], io: CliIo) => Promise<number> };
     return diff.runDiff(rest, io);
   }
@@ -63,13 +62,19 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   }
   const ws = await Workspace.load(root);
   const result = await ws.analyzeWithOfficialParser();
-  if (opts.showSecrets) io.stderr('hashistack-review: --show-secrets: secrets stay masked in every output; the flag only adds each secret\'s fingerprint (already shown).');
+  if (opts.showSecrets)
+    io.stderr("hashistack-review: --show-secrets: secrets stay masked in every output; the flag only adds each secret's fingerprint (already shown).");
   for (const failure of ws.checkFailures) io.stderr(`hashistack-review: ${failure}`);
   const textOf = (f: string) => ws.sourceText(f);
   if (opts.format === 'json') io.stdout(JSON.stringify(toJsonReport(result, toolVersion(), textOf), null, 2));
   else if (opts.format === 'sarif') io.stdout(JSON.stringify(toSarif(result, toolVersion(), textOf), null, 2));
   else io.stdout(toText(result, textOf));
-  return reaches(result.findings.map((f) => f.severity), opts.failOn) ? 1 : 0;
+  return reaches(
+    result.findings.map((f) => f.severity),
+    opts.failOn,
+  )
+    ? 1
+    : 0;
 }
 
 function reaches(severities: Severity[], failOn: 'error' | 'warning' | 'never'): boolean {

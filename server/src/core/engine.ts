@@ -173,7 +173,13 @@ export class Workspace {
     this.lastUnits = analyses;
     this.checkFailures.splice(0, this.checkFailures.length, ...failures);
     void severities;
-    return mergeParts(this.root, analyses.map((a) => a.part), [...this.discoveryProblems, ...this.problems.values()], errors, this.sharedFiles(units));
+    return mergeParts(
+      this.root,
+      analyses.map((a) => a.part),
+      [...this.discoveryProblems, ...this.problems.values()],
+      errors,
+      this.sharedFiles(units),
+    );
   }
 
   /**
@@ -324,7 +330,9 @@ export class Workspace {
         const hit = this.hclCache.get(file);
         if (hit && hit.text === src.text) return hit.value;
         const isJson = file.endsWith('.json');
-        const parse = isJson ? parseJsonConfig(src.text) : parseHcl(src.text, kind === 'terraform' || kind === 'tfvars' || kind === 'packer-hcl' ? 'hcl2' : 'hcl1');
+        const parse = isJson
+          ? parseJsonConfig(src.text)
+          : parseHcl(src.text, kind === 'terraform' || kind === 'tfvars' || kind === 'packer-hcl' ? 'hcl2' : 'hcl1');
         const value: ParsedHclFile = { file, kind, source: src, parse };
         this.hclCache.set(file, { text: src.text, value });
         return value;
@@ -340,7 +348,8 @@ export class Workspace {
       },
       powershell: (slot: string, text: string, templated: boolean) => cachedBySlot(this.psCache, slot, text, () => scanPowerShell(text, { templated })),
       bash: (slot: string, text: string, templated: boolean) => cachedBySlot(this.shCache, slot, text, () => scanBash(text, { templated })),
-      agentConfig: (slot: string, text: string, format: 'hcl' | 'json') => cachedBySlot(this.agentCache, slot, text, () => (format === 'json' ? parseJsonConfig(text) : parseHcl(text, 'hcl1'))),
+      agentConfig: (slot: string, text: string, format: 'hcl' | 'json') =>
+        cachedBySlot(this.agentCache, slot, text, () => (format === 'json' ? parseJsonConfig(text) : parseHcl(text, 'hcl1'))),
     };
   }
 }

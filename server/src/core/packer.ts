@@ -120,12 +120,14 @@ function jsonProvisioners(f: ParsedHclFile): PackerProvisioner[] {
   for (const item of f.parse.body.items) {
     if (item.kind === 'block' && item.type === 'variables') for (const a of item.body.items) if (a.kind === 'attribute') variables.set(a.name, a.value);
   }
-  const builders = f.parse.body.items.filter((i): i is HclBlock => i.kind === 'block' && i.type === 'builders').map((b) => {
-    const name = b.body.items.find((a) => a.kind === 'attribute' && a.name === 'name');
-    const type = b.body.items.find((a) => a.kind === 'attribute' && a.name === 'type');
-    const v = (name ?? type) as { value?: HclExpr } | undefined;
-    return v?.value?.type === 'string' ? v.value.value : 'builder';
-  });
+  const builders = f.parse.body.items
+    .filter((i): i is HclBlock => i.kind === 'block' && i.type === 'builders')
+    .map((b) => {
+      const name = b.body.items.find((a) => a.kind === 'attribute' && a.name === 'name');
+      const type = b.body.items.find((a) => a.kind === 'attribute' && a.name === 'type');
+      const v = (name ?? type) as { value?: HclExpr } | undefined;
+      return v?.value?.type === 'string' ? v.value.value : 'builder';
+    });
   const render = (e: HclExpr): ResolvedValue => {
     if (e.type !== 'string') return { kind: 'unknown', reason: 'not a string', chain: [] };
     let text = e.value;
@@ -154,7 +156,9 @@ function jsonProvisioners(f: ParsedHclFile): PackerProvisioner[] {
   const out: PackerProvisioner[] = [];
   for (const item of f.parse.body.items) {
     if (item.kind !== 'block' || item.type !== 'provisioners') continue;
-    const attrs = new Map(item.body.items.filter((a) => a.kind === 'attribute').map((a) => [(a as { name: string }).name, a as Extract<typeof a, { kind: 'attribute' }>]));
+    const attrs = new Map(
+      item.body.items.filter((a) => a.kind === 'attribute').map((a) => [(a as { name: string }).name, a as Extract<typeof a, { kind: 'attribute' }>]),
+    );
     const typeAttr = attrs.get('type');
     const type = typeAttr?.value.type === 'string' ? typeAttr.value.value : '';
     const scripts: string[] = [];

@@ -50,7 +50,12 @@ export function buildUnitPart(unit: ResultUnit, findings: readonly Finding[]): U
   const { model, label } = unit;
   const inputs = model.terraform.allInputs().map((i) => {
     const secret = looksSecretName(i.name);
-    const raw = i.attr.value.type === 'string' ? i.attr.value.value : i.attr.value.type === 'number' || i.attr.value.type === 'bool' ? String(i.attr.value.value) : '(expression)';
+    const raw =
+      i.attr.value.type === 'string'
+        ? i.attr.value.value
+        : i.attr.value.type === 'number' || i.attr.value.type === 'bool'
+          ? String(i.attr.value.value)
+          : '(expression)';
     return { name: i.name, display: secret ? maskSecret(raw) : raw, secret, span: { file: i.file, start: i.attr.nameStart, end: i.attr.end } };
   });
   return secretRedactor(model).redactDeep({
@@ -62,7 +67,13 @@ export function buildUnitPart(unit: ResultUnit, findings: readonly Finding[]): U
 }
 
 /** Concatenates the units' parts; what shared files contribute to several units appears once. */
-export function mergeParts(root: string, parts: readonly UnitResultPart[], fileProblems: FileProblem[], configErrors: string[], sharedFiles?: ReadonlySet<string>): AnalysisResult {
+export function mergeParts(
+  root: string,
+  parts: readonly UnitResultPart[],
+  fileProblems: FileProblem[],
+  configErrors: string[],
+  sharedFiles?: ReadonlySet<string>,
+): AnalysisResult {
   const once = <T>(items: T[], key: (t: T) => string): T[] => {
     const seen = new Set<string>();
     return items.filter((t) => {
@@ -85,22 +96,33 @@ export function mergeParts(root: string, parts: readonly UnitResultPart[], fileP
           seenShared.add(k);
           return true;
         });
-  const findings = unique.sort(
-    (a, b) => (a.span.file < b.span.file ? -1 : a.span.file > b.span.file ? 1 : a.span.start - b.span.start || (a.ruleId < b.ruleId ? -1 : 1)),
+  const findings = unique.sort((a, b) =>
+    a.span.file < b.span.file ? -1 : a.span.file > b.span.file ? 1 : a.span.start - b.span.start || (a.ruleId < b.ruleId ? -1 : 1),
   );
   return {
     root,
     roles: parts.flatMap((p) => p.roles),
     findings,
     fileProblems,
-    versions: once(parts.flatMap((p) => p.versions), (v) => `${v.product}:${v.span.file}:${v.span.start}`),
-    inputs: once(parts.flatMap((p) => p.inputs), (i) => `${i.span.file}:${i.span.start}`),
+    versions: once(
+      parts.flatMap((p) => p.versions),
+      (v) => `${v.product}:${v.span.file}:${v.span.start}`,
+    ),
+    inputs: once(
+      parts.flatMap((p) => p.inputs),
+      (i) => `${i.span.file}:${i.span.start}`,
+    ),
     configErrors,
   };
 }
 
 export function buildResult(units: readonly ResultUnit[], findings: Finding[], fileProblems: FileProblem[], configErrors: string[]): AnalysisResult {
-  const parts = units.map((u) => buildUnitPart(u, findings.filter((f) => u.model.files.has(f.span.file))));
+  const parts = units.map((u) =>
+    buildUnitPart(
+      u,
+      findings.filter((f) => u.model.files.has(f.span.file)),
+    ),
+  );
   return mergeParts(units[0]?.model.root ?? '', parts, fileProblems, configErrors);
 }
 
@@ -131,7 +153,8 @@ export function hoverAt(model: DeploymentModel, file: string, offset: number): H
   const hits: Array<{ role: Role; entry: SettingEntry }> = [];
   for (const role of model.roles) {
     for (const e of role.allEntries) {
-      if (contains(e.keySpan, file, offset) || contains(e.valueSpan, file, offset) || e.chain.some((s) => contains(s.span, file, offset))) hits.push({ role, entry: e });
+      if (contains(e.keySpan, file, offset) || contains(e.valueSpan, file, offset) || e.chain.some((s) => contains(s.span, file, offset)))
+        hits.push({ role, entry: e });
     }
   }
   if (hits.length === 0) return undefined;
@@ -147,7 +170,11 @@ export function hoverAt(model: DeploymentModel, file: string, offset: number): H
     lines.push('');
   }
   const primary = hits[0]!.entry;
-  const span = contains(primary.keySpan, file, offset) ? primary.keySpan : contains(primary.valueSpan, file, offset) ? primary.valueSpan : { file, start: offset, end: offset };
+  const span = contains(primary.keySpan, file, offset)
+    ? primary.keySpan
+    : contains(primary.valueSpan, file, offset)
+      ? primary.valueSpan
+      : { file, start: offset, end: offset };
   return { span, markdown: secretRedactor(model).redact(lines.join('\n')) };
 }
 

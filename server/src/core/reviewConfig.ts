@@ -53,7 +53,8 @@ export function parseReviewConfig(text: string, fileName: string): { config: Rev
 export function describeAjvError(e: ErrorObject): string {
   const where = e.instancePath ? e.instancePath.replace(/^\//, '').replace(/\//g, '.') : '(root)';
   if (e.keyword === 'additionalProperties') return `${where}: unknown field "${String((e.params as { additionalProperty?: string }).additionalProperty)}"`;
-  if (e.keyword === 'enum') return `${where}: must be one of ${((e.params as { allowedValues?: unknown[] }).allowedValues ?? []).map((v) => JSON.stringify(v)).join(', ')}`;
+  if (e.keyword === 'enum')
+    return `${where}: must be one of ${((e.params as { allowedValues?: unknown[] }).allowedValues ?? []).map((v) => JSON.stringify(v)).join(', ')}`;
   return `${where}: ${e.message ?? e.keyword}`;
 }
 

@@ -5,14 +5,20 @@
  */
 import { createHash } from 'node:crypto';
 
-const SECRET_PATH = /(^|\.)(encrypt|token|tokens\.[a-z_]+|replication_token|initial_management|master|agent_master|default|agent|agent_recovery|gossip_key|password|secret_id)$/i;
+const SECRET_PATH =
+  /(^|\.)(encrypt|token|tokens\.[a-z_]+|replication_token|initial_management|master|agent_master|default|agent|agent_recovery|gossip_key|password|secret_id)$/i;
 
 /** Whether an agent-config setting path holds a secret (`server.encrypt`, `acl.tokens.agent`, `consul.token`). */
 export function isSecretSettingPath(path: string): boolean {
   if (/(^|\.)encrypt$/.test(path)) return true;
   if (/(^|\.)token$/.test(path)) return true;
   if (/(^|\.)acl(_|\.)tokens?\./.test(path) || /^acl\.tokens\./.test(path)) return true;
-  if (/(^|\.)(replication_token|initial_management|master_token|agent_master_token|acl_master_token|acl_token|acl_agent_token|acl_agent_master_token|acl_replication_token)$/.test(path)) return true;
+  if (
+    /(^|\.)(replication_token|initial_management|master_token|agent_master_token|acl_master_token|acl_token|acl_agent_token|acl_agent_master_token|acl_replication_token)$/.test(
+      path,
+    )
+  )
+    return true;
   return SECRET_PATH.test(path) && /tokens?\.|encrypt/.test(path);
 }
 

@@ -69,7 +69,8 @@ function versionsInScript(model: DeploymentModel, s: ScriptFacts): InstalledVers
     if (viaVar && seen.size === 0) add(fromToken(model, s, product, viaVar[0], viaVar.index, `$${viaVar[1]} in ${baseName(s.file)}`));
     // "Latest" lookups: checkpoint API or the releases index.
     const latest = new RegExp(`checkpoint-api\\.hashicorp\\.com/v1/check/${product}|api\\.releases\\.hashicorp\\.com/v1/releases/${product}/latest`, 'gi');
-    for (const m of text.matchAll(latest)) add(unpinned(s, product, m.index ?? 0, m[0].length, `${baseName(s.file)} installs whatever ${product} release is current at build time`));
+    for (const m of text.matchAll(latest))
+      add(unpinned(s, product, m.index ?? 0, m[0].length, `${baseName(s.file)} installs whatever ${product} release is current at build time`));
   }
   return out;
 }
@@ -88,7 +89,8 @@ function installLines(text: string): Array<{ text: string; start: number; manage
   return out;
 }
 
-const LATEST = (product: string) => new RegExp(`checkpoint-api\\.hashicorp\\.com/v1/check/${product}|api\\.releases\\.hashicorp\\.com/v1/releases/${product}/latest`, 'i');
+const LATEST = (product: string) =>
+  new RegExp(`checkpoint-api\\.hashicorp\\.com/v1/check/${product}|api\\.releases\\.hashicorp\\.com/v1/releases/${product}/latest`, 'i');
 
 /** The version an image installs when its latest-release lookup is only the fallback for an input that is given. */
 function guardedLatest(model: DeploymentModel, s: ScriptFacts, product: ProductName): InstalledVersion | undefined {
@@ -106,16 +108,33 @@ function guardedLatest(model: DeploymentModel, s: ScriptFacts, product: ProductN
   const span = s.text.toHost(m.index, m.index + m[0].length);
   const ver = v.kind === 'known' ? /^v?(\d+\.\d+\.\d+(?:[-+][\w.]+)?)/.exec(v.text.trim()) : null;
   if (v.kind === 'known' && ver) {
-    return { product, os: s.os, version: ver[1]!, pinned: true, span, chain: [...v.chain, { span, note: `${baseName(s.file)} looks up the latest ${product} only when $${guard} is empty` }] };
+    return {
+      product,
+      os: s.os,
+      version: ver[1]!,
+      pinned: true,
+      span,
+      chain: [...v.chain, { span, note: `${baseName(s.file)} looks up the latest ${product} only when $${guard} is empty` }],
+    };
   }
   const why = v.kind === 'unknown' ? v.reason : `$${guard} is "${v.text}"`;
-  return { product, os: s.os, version: undefined, pinned: false, reason: `${baseName(s.file)} installs whatever ${product} release is current at build time: $${guard} is not given (${why})`, span, chain: [...v.chain, { span, note: `latest-release lookup when $${guard} is empty` }] };
+  return {
+    product,
+    os: s.os,
+    version: undefined,
+    pinned: false,
+    reason: `${baseName(s.file)} installs whatever ${product} release is current at build time: $${guard} is not given (${why})`,
+    span,
+    chain: [...v.chain, { span, note: `latest-release lookup when $${guard} is empty` }],
+  };
 }
 
 /** The variable whose emptiness guards the code at `at`, if any. */
 function guardVariable(text: string, at: number): string | undefined {
   const before = text.slice(Math.max(0, at - 400), at);
-  const ps = /\bif\s*\(\s*(?:-not\s+|!\s*)\$([A-Za-z_][A-Za-z0-9_]*)\s*\)\s*\{([^{}]*)$/i.exec(before) ?? /\bif\s*\(\s*\[string\]::IsNullOrEmpty\(\s*\$([A-Za-z_][A-Za-z0-9_]*)\s*\)\s*\)\s*\{([^{}]*)$/i.exec(before);
+  const ps =
+    /\bif\s*\(\s*(?:-not\s+|!\s*)\$([A-Za-z_][A-Za-z0-9_]*)\s*\)\s*\{([^{}]*)$/i.exec(before) ??
+    /\bif\s*\(\s*\[string\]::IsNullOrEmpty\(\s*\$([A-Za-z_][A-Za-z0-9_]*)\s*\)\s*\)\s*\{([^{}]*)$/i.exec(before);
   if (ps) return ps[1];
   const shIf = /\bif\s+\[\[?\s*-z\s+"?\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?"?\s*\]\]?\s*;?\s*then\b((?:(?!\bfi\b)[\s\S])*)$/.exec(before);
   if (shIf) return shIf[1];
@@ -173,7 +192,11 @@ function packerEnv(model: DeploymentModel, s: ScriptFacts, name: string): Resolv
   }
   if (provs.length > 0) {
     const p = provs[0]!;
-    return { kind: 'unknown', reason: `the Packer provisioner that runs ${baseName(s.file)} passes no ${name}`, chain: [{ span: p.span, note: `${p.type} provisioner runs ${baseName(s.file)}${p.env ? '' : ' without environment_vars'}` }] };
+    return {
+      kind: 'unknown',
+      reason: `the Packer provisioner that runs ${baseName(s.file)} passes no ${name}`,
+      chain: [{ span: p.span, note: `${p.type} provisioner runs ${baseName(s.file)}${p.env ? '' : ' without environment_vars'}` }],
+    };
   }
   return undefined;
 }

@@ -57,12 +57,7 @@ export function configErrorDiagnostic(message: string): Diagnostic {
 }
 
 export function rangesEqual(a: Range, b: Range): boolean {
-  return (
-    a.start.line === b.start.line &&
-    a.start.character === b.start.character &&
-    a.end.line === b.end.line &&
-    a.end.character === b.end.character
-  );
+  return a.start.line === b.start.line && a.start.character === b.start.character && a.end.line === b.end.line && a.end.character === b.end.character;
 }
 
 export function rangesIntersect(a: Range, b: Range): boolean {

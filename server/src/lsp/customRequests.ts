@@ -7,24 +7,11 @@ import type { Connection } from 'vscode-languageserver/node';
 import type { AnalysisScheduler } from './diagnostics';
 import type { FolderRegistry } from './folders';
 import type { NavigationProvider } from './navigation';
-import type {
-  EffectiveConfigParams,
-  EffectiveConfigResult,
-  RoleSummary,
-  RolesParams,
-  RolesResult,
-  ValueChainParams,
-  ValueChainResult,
-} from './protocol';
+import type { EffectiveConfigParams, EffectiveConfigResult, RoleSummary, RolesParams, RolesResult, ValueChainParams, ValueChainResult } from './protocol';
 import { EFFECTIVE_CONFIG_REQUEST, ROLES_REQUEST, VALUE_CHAIN_REQUEST } from './protocol';
 import { runSafe } from './runSafe';
 
-export function registerCustomRequests(
-  connection: Connection,
-  folders: FolderRegistry,
-  scheduler: AnalysisScheduler,
-  navigation: NavigationProvider,
-): void {
+export function registerCustomRequests(connection: Connection, folders: FolderRegistry, scheduler: AnalysisScheduler, navigation: NavigationProvider): void {
   const console = connection.console;
 
   connection.onRequest(ROLES_REQUEST, (params: RolesParams | undefined, token) =>

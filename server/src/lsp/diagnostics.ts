@@ -115,9 +115,7 @@ export class AnalysisScheduler {
     folder.resultVersions = versions;
     this.publish(folder, result, versions);
     this.logProblems(folder, result);
-    this.connection.console.log(
-      `Analysed ${folder.root}: ${result.findings.length} finding(s), ${result.roles.length} role(s) in ${Date.now() - started} ms`,
-    );
+    this.connection.console.log(`Analysed ${folder.root}: ${result.findings.length} finding(s), ${result.roles.length} role(s) in ${Date.now() - started} ms`);
   }
 
   /** Withdraws every diagnostic of the folder (disabled, or folder removed). */

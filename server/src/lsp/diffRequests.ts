@@ -100,7 +100,11 @@ export async function computeRoleDiff(params: DiffRolesParams, root: string): Pr
   const s = await loadSide(parseSideSpec(folder, root), folder);
   const ids = s.side.roles.map((r) => r.id);
   const expand = (k: string): string[] => (k.includes('/') ? [k] : product ? [`${k}/${product}`] : ids.filter((id) => id.startsWith(`${k}/`)));
-  const pairs = expand(a).flatMap((x) => expand(b).filter((y) => y.split('/')[1] === x.split('/')[1]).map((y) => [x, y] as const));
+  const pairs = expand(a).flatMap((x) =>
+    expand(b)
+      .filter((y) => y.split('/')[1] === x.split('/')[1])
+      .map((y) => [x, y] as const),
+  );
   if (pairs.length === 0) throw new ResponseError(ErrorCodes.InvalidParams, `No roles ${a} and ${b} in this build (roles: ${ids.join(', ') || 'none'}).`);
   const link = fileLink(s.workspace.root);
   const md = pairs.map(([x, y]) => roleDiffMarkdown(diffRoles(s.side, x, y), { link: (_side, file, line) => link(file, line) })).join('\n');

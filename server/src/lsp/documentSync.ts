@@ -36,9 +36,7 @@ export class DocumentSync {
     // Fires after didOpen as well as on every didChange.
     this.documents.onDidChangeContent((e) => runSafeNotification(console, 'didChange', () => this.changed(e.document)));
     this.documents.onDidClose((e) => runSafeNotification(console, 'didClose', () => this.closed(e.document.uri)));
-    this.connection.onDidChangeWatchedFiles((params) =>
-      runSafeNotification(console, 'didChangeWatchedFiles', () => this.watchedFilesChanged(params)),
-    );
+    this.connection.onDidChangeWatchedFiles((params) => runSafeNotification(console, 'didChangeWatchedFiles', () => this.watchedFilesChanged(params)));
   }
 
   /** After a folder has loaded from disk, the buffers already open in it override the disk. */

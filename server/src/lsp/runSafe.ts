@@ -39,7 +39,10 @@ export function runSafeNotification(console: RemoteConsole, what: string, handle
 /** The message and the top of the stack; never the request parameters, which may hold file content. */
 export function describeError(error: unknown): string {
   if (error instanceof Error) {
-    const frames = (error.stack ?? '').split('\n').slice(1, 4).map((l) => l.trim());
+    const frames = (error.stack ?? '')
+      .split('\n')
+      .slice(1, 4)
+      .map((l) => l.trim());
     return [error.message, ...frames].join(' | ');
   }
   return String(error);

@@ -116,9 +116,7 @@ export function startServer(connection: Connection): void {
 
   connection.onCodeAction((params, token) => runSafe(console, 'codeAction', token, [], () => codeActions.provide(params)));
   connection.onHover((params, token) => runSafe(console, 'hover', token, null, () => navigation.hover(params.textDocument.uri, params.position)));
-  connection.onDefinition((params, token) =>
-    runSafe(console, 'definition', token, [], () => navigation.definition(params.textDocument.uri, params.position)),
-  );
+  connection.onDefinition((params, token) => runSafe(console, 'definition', token, [], () => navigation.definition(params.textDocument.uri, params.position)));
   registerCustomRequests(connection, folders, scheduler, navigation);
   registerDiffRequests(connection, () => folders.all()[0]?.root);
 

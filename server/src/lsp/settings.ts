@@ -36,15 +36,12 @@ export function parseSettings(raw: unknown): ServerSettings {
     enable: typeof r['enable'] === 'boolean' ? r['enable'] : DEFAULT_SETTINGS.enable,
     rules,
     configPath: typeof configPath === 'string' && configPath.trim() !== '' ? configPath.trim() : undefined,
-    debounceMs:
-      typeof debounce === 'number' && Number.isFinite(debounce) ? Math.min(5000, Math.max(0, debounce)) : DEFAULT_SETTINGS.debounceMs,
+    debounceMs: typeof debounce === 'number' && Number.isFinite(debounce) ? Math.min(5000, Math.max(0, debounce)) : DEFAULT_SETTINGS.debounceMs,
   };
 }
 
 export function toAnalysisSettings(settings: ServerSettings): AnalysisSettings {
-  return settings.configPath === undefined
-    ? { ruleSeverity: settings.rules }
-    : { ruleSeverity: settings.rules, configPath: settings.configPath };
+  return settings.configPath === undefined ? { ruleSeverity: settings.rules } : { ruleSeverity: settings.rules, configPath: settings.configPath };
 }
 
 /**
@@ -52,12 +49,7 @@ export function toAnalysisSettings(settings: ServerSettings): AnalysisSettings {
  * `workspace/configuration` get the defaults (or what they pushed in
  * `didChangeConfiguration`, passed as `pushed`).
  */
-export async function fetchSettings(
-  connection: Connection,
-  supportsConfiguration: boolean,
-  scopeUri: string,
-  pushed?: unknown,
-): Promise<ServerSettings> {
+export async function fetchSettings(connection: Connection, supportsConfiguration: boolean, scopeUri: string, pushed?: unknown): Promise<ServerSettings> {
   if (!supportsConfiguration) return parseSettings(pushed);
   try {
     const raw: unknown = await connection.workspace.getConfiguration({ scopeUri, section: SETTINGS_SECTION });

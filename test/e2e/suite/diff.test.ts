@@ -36,9 +36,13 @@ function describeTabs(): string {
       g.tabs.map((t) => {
         const i = t.input;
         const what =
-          i instanceof vscode.TabInputTextDiff ? `diff ${i.original.toString()} ${i.modified.toString()}` :
-          i instanceof vscode.TabInputText ? `text ${i.uri.toString()}` :
-          i instanceof vscode.TabInputWebview ? `webview ${i.viewType}` : 'other';
+          i instanceof vscode.TabInputTextDiff
+            ? `diff ${i.original.toString()} ${i.modified.toString()}`
+            : i instanceof vscode.TabInputText
+              ? `text ${i.uri.toString()}`
+              : i instanceof vscode.TabInputWebview
+                ? `webview ${i.viewType}`
+                : 'other';
         return `${t.isActive ? '*' : ''}${t.label} [${what}]`;
       }),
     ),
@@ -165,7 +169,10 @@ suite('diff commands in VS Code', () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     const shown = await vscode.commands.executeCommand<DiffShown | undefined>('hashistackReview.diffBuilds', { left, right });
     const diffs = await checkOpened(shown);
-    assert.ok(diffs.some((d) => d.left !== d.right), 'some role differs between the two builds');
+    assert.ok(
+      diffs.some((d) => d.left !== d.right),
+      'some role differs between the two builds',
+    );
     const summary = await textOf(shown!.summary);
     for (const expected of ['nomad_version', '1.10.5', '1.11.1', 'client_count']) {
       assert.ok(summary.includes(expected), `the summary mentions ${expected}:\n${summary.slice(0, 800)}`);
@@ -181,7 +188,10 @@ suite('diff commands in VS Code', () => {
       for (const uri of [input.original, input.modified]) texts.set(uri.toString(), await textOf(uri));
     }
     texts.set(shown!.summary.toString(), summary);
-    assert.ok([...texts.keys()].some((k) => k.startsWith(`${DIFF_SCHEME}:`)), 'the diff documents were checked');
+    assert.ok(
+      [...texts.keys()].some((k) => k.startsWith(`${DIFF_SCHEME}:`)),
+      'the diff documents were checked',
+    );
     console.log(`checked ${texts.size} open documents for ${secrets.length} tfvars secrets (${[...new Set(secrets.map((s) => s.name))].join(', ')})`);
     for (const [uri, text] of texts) {
       for (const s of secrets) {

@@ -158,12 +158,13 @@ async function firstQuickFix(
   const offered: string[] = [];
   const sorted = [...diagnostics].sort((a, b) => a.range.start.compareTo(b.range.start));
   for (const diagnostic of sorted) {
-    const actions = (await vscode.commands.executeCommand<(vscode.CodeAction | vscode.Command)[]>(
-      'vscode.executeCodeActionProvider',
-      uri,
-      diagnostic.range,
-      vscode.CodeActionKind.QuickFix.value,
-    )) ?? [];
+    const actions =
+      (await vscode.commands.executeCommand<(vscode.CodeAction | vscode.Command)[]>(
+        'vscode.executeCodeActionProvider',
+        uri,
+        diagnostic.range,
+        vscode.CodeActionKind.QuickFix.value,
+      )) ?? [];
     // Asked for this diagnostic's range only. The API command does not carry
     // CodeAction.diagnostics back, so take the preferred fix (the finding's own
     // first fix), else the first quick fix with an edit.
@@ -172,7 +173,9 @@ async function firstQuickFix(
     );
     const action = fixes.find((a) => a.isPreferred === true) ?? fixes[0];
     if (action) return { diagnostic, action };
-    offered.push(`${describe(diagnostic).slice(0, 60)} -> ${JSON.stringify(actions.map((a) => `${a.title} [${'kind' in a ? a.kind?.value : 'command'}; edit: ${'edit' in a && a.edit !== undefined}]`))}`);
+    offered.push(
+      `${describe(diagnostic).slice(0, 60)} -> ${JSON.stringify(actions.map((a) => `${a.title} [${'kind' in a ? a.kind?.value : 'command'}; edit: ${'edit' in a && a.edit !== undefined}]`))}`,
+    );
   }
   console.log(`no usable quick fix; code actions offered:\n  ${offered.join('\n  ')}`);
   return undefined;

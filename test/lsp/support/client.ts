@@ -90,7 +90,9 @@ export class LspClient {
       this.logTraces.push(`${p.message}\n${p.verbose ?? ''}`);
       this.notify();
     });
-    conn.onRequest(ConfigurationRequest.type, (p) => p.items.map((item) => (item.section === 'hashistackReview' ? { debounceMs: 30, ...this.settings } : null)));
+    conn.onRequest(ConfigurationRequest.type, (p) =>
+      p.items.map((item) => (item.section === 'hashistackReview' ? { debounceMs: 30, ...this.settings } : null)),
+    );
     conn.onRequest(RegistrationRequest.type, () => null);
     conn.onRequest('window/workDoneProgress/create', () => null);
     // A closed pipe after the server died must not crash the test process.
@@ -122,7 +124,12 @@ export class LspClient {
       trace: options.trace ?? 'off',
       workspaceFolders: [{ uri: rootUri, name: 'ws' }],
       capabilities: {
-        workspace: { configuration: true, workspaceFolders: true, didChangeConfiguration: { dynamicRegistration: true }, workspaceEdit: { documentChanges: true } },
+        workspace: {
+          configuration: true,
+          workspaceFolders: true,
+          didChangeConfiguration: { dynamicRegistration: true },
+          workspaceEdit: { documentChanges: true },
+        },
         textDocument: {
           synchronization: { dynamicRegistration: false },
           publishDiagnostics: { relatedInformation: true, versionSupport: true, codeDescriptionSupport: true, dataSupport: true },

@@ -38,9 +38,10 @@ test('plain, defaulted, exported, readonly, local, declare assignments', () => {
   const nv = r.assignments[0]!;
   assert.deepEqual([nv.start, nv.end, nv.nameStart, nv.nameEnd, nv.value?.start, nv.value?.end], [0, 20, 0, 13, 14, 20]);
   const cv = r.assignments[1]!;
-  assert.deepEqual(cv.value?.expansions.map((e) => [e.name, e.defaultValue, e.start, e.end]), [
-    ['CONSUL_VERSION', '1.21.4', at(src, '${CONSUL'), at(src, '}\nexport') + 1],
-  ]);
+  assert.deepEqual(
+    cv.value?.expansions.map((e) => [e.name, e.defaultValue, e.start, e.end]),
+    [['CONSUL_VERSION', '1.21.4', at(src, '${CONSUL'), at(src, '}\nexport') + 1]],
+  );
   assert.equal(r.assignments[11]!.value?.expansions[0]?.defaultValue, 'dflt');
   const x = r.assignments[2]!;
   assert.equal(x.nameStart, at(src, 'X="'));
@@ -54,11 +55,20 @@ test('prefix assignments do not persist: listed on the command only', () => {
   const [apt, nomad] = r.commands;
   assert.equal(apt!.name, 'apt-get');
   assert.equal(apt!.start, 0);
-  assert.deepEqual(apt!.envAssignments?.map((a) => [a.name, a.value?.literal]), [['DEBIAN_FRONTEND', 'noninteractive']]);
-  assert.deepEqual(apt!.args.map((a) => a.literal), ['install', '-y', 'nomad=1.10.5-1']);
+  assert.deepEqual(
+    apt!.envAssignments?.map((a) => [a.name, a.value?.literal]),
+    [['DEBIAN_FRONTEND', 'noninteractive']],
+  );
+  assert.deepEqual(
+    apt!.args.map((a) => a.literal),
+    ['install', '-y', 'nomad=1.10.5-1'],
+  );
   assert.equal(nomad!.name, 'nomad');
   assert.equal(nomad!.sudo, true);
-  assert.deepEqual(nomad!.envAssignments?.map((a) => a.name), ['A', 'B']);
+  assert.deepEqual(
+    nomad!.envAssignments?.map((a) => a.name),
+    ['A', 'B'],
+  );
 });
 
 test('expansion forms: $VAR, ${#x}, $1, arithmetic, nested command substitution, defaults', () => {
@@ -77,5 +87,8 @@ test('expansion forms: $VAR, ${#x}, $1, arithmetic, nested command substitution,
   ]);
   assert.equal(echo.args[6]!.literal, 'a#b');
   assert.equal(r.comments.length, 0);
-  assert.deepEqual(r.commands.map((c) => c.name), ['echo', 'dirname', 'readlink']);
+  assert.deepEqual(
+    r.commands.map((c) => c.name),
+    ['echo', 'dirname', 'readlink'],
+  );
 });

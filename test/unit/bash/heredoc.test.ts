@@ -17,10 +17,19 @@ test('unquoted heredoc with > redirect after the operator', () => {
   assert.equal(h.end, at(src, 'EOF\necho') + 3);
   assert.equal(src.slice(h.bodyStart, h.bodyEnd), 'datacenter = "dc1"\nbind_addr = "$IP"\n');
   assert.equal(h.command?.name, 'cat');
-  assert.deepEqual(h.targets.map((t) => [t.literal, t.start, t.end]), [['/etc/nomad.d/nomad.hcl', 12, 34]]);
+  assert.deepEqual(
+    h.targets.map((t) => [t.literal, t.start, t.end]),
+    [['/etc/nomad.d/nomad.hcl', 12, 34]],
+  );
   assert.equal(h.append, false);
-  assert.deepEqual(h.expansions.map((e) => [e.name, e.start, e.end]), [['IP', at(src, '$IP'), at(src, '$IP') + 3]]);
-  assert.deepEqual(r.commands.map((c) => c.name), ['cat', 'echo']);
+  assert.deepEqual(
+    h.expansions.map((e) => [e.name, e.start, e.end]),
+    [['IP', at(src, '$IP'), at(src, '$IP') + 3]],
+  );
+  assert.deepEqual(
+    r.commands.map((c) => c.name),
+    ['cat', 'echo'],
+  );
 });
 
 test('cat > f <<EOF, >> appends, <<-, quoted delimiters', () => {
@@ -84,7 +93,10 @@ test('pipes into tee: sudo tee, sudo -E tee -a, /dev/null ignored', () => {
   const tees = r.commands.filter((c) => c.name === 'tee');
   assert.equal(tees.length, 4);
   assert.equal(tees[1]!.sudo, true);
-  assert.deepEqual(tees[1]!.args.map((a) => a.literal), ['-a', '/etc/nomad.d/client.hcl']);
+  assert.deepEqual(
+    tees[1]!.args.map((a) => a.literal),
+    ['-a', '/etc/nomad.d/client.hcl'],
+  );
 });
 
 test('several heredocs on one line are read in order', () => {
@@ -94,17 +106,29 @@ test('several heredocs on one line are read in order', () => {
   const [a, b] = r.heredocs;
   assert.equal(src.slice(a!.bodyStart, a!.bodyEnd), 'body a\n');
   assert.equal(src.slice(b!.bodyStart, b!.bodyEnd), '\tbody b\n');
-  assert.deepEqual(a!.targets.map((t) => t.literal), ['/a']);
-  assert.deepEqual(b!.targets.map((t) => t.literal), ['/b']);
+  assert.deepEqual(
+    a!.targets.map((t) => t.literal),
+    ['/a'],
+  );
+  assert.deepEqual(
+    b!.targets.map((t) => t.literal),
+    ['/b'],
+  );
   assert.equal(b!.append, true);
-  assert.deepEqual(r.commands.map((c) => c.name), ['cat', 'cat', 'echo']);
+  assert.deepEqual(
+    r.commands.map((c) => c.name),
+    ['cat', 'cat', 'echo'],
+  );
   assert.equal(r.commands[2]!.nameStart, at(src, 'echo'));
 });
 
 test('heredoc delimiter with spaces, text that looks like code is not scanned', () => {
   const src = "cat << 'EOF' > /x\nsudo rm -rf / # not a command\n$(reboot)\nEOF\n";
   const r = scanBash(src);
-  assert.deepEqual(r.commands.map((c) => c.name), ['cat']);
+  assert.deepEqual(
+    r.commands.map((c) => c.name),
+    ['cat'],
+  );
   assert.equal(r.comments.length, 0);
   assert.equal(r.heredocs[0]!.delimiter, 'EOF');
 });
@@ -116,15 +140,27 @@ test('unterminated heredoc runs to the end of the text', () => {
   assert.equal(h.terminated, false);
   assert.equal(h.bodyStart, 19);
   assert.equal(h.bodyEnd, src.length);
-  assert.deepEqual(h.targets.map((t) => t.literal), ['/etc/x']);
-  assert.deepEqual(h.expansions.map((e) => e.name), ['A']);
+  assert.deepEqual(
+    h.targets.map((t) => t.literal),
+    ['/etc/x'],
+  );
+  assert.deepEqual(
+    h.expansions.map((e) => e.name),
+    ['A'],
+  );
 });
 
 test('decodeHeredocBody: escapes, substitutions and exact position mapping', () => {
   const src = 'cat <<EOF > /etc/nomad.d/nomad.hcl\nbind = "${IP}" # \\$HOME \\\\ \\`x\\`\nv = $(hostname)\nsplit \\\nline\nEOF\n';
   const r = scanBash(src);
   const h = r.heredocs[0]!;
-  assert.deepEqual(h.expansions.map((e) => [e.name, e.command]), [['IP', false], ['hostname', true]]);
+  assert.deepEqual(
+    h.expansions.map((e) => [e.name, e.command]),
+    [
+      ['IP', false],
+      ['hostname', true],
+    ],
+  );
   const source = MappedText.identity('client.sh', src);
   const expand = (e: ShExpansion) => (e.name === 'IP' ? { text: '10.1.2.3' } : undefined);
   const mt = decodeHeredocBody(source, h, expand);
@@ -152,7 +188,7 @@ test('decodeHeredocBody: escapes, substitutions and exact position mapping', () 
 });
 
 test('decodeHeredocBody: quoted body verbatim, <<- strips leading tabs', () => {
-  const src = "cat <<-'EOF' > /x\n\t\ta = \"\\$x $y\"\n\tb\nEOF\n";
+  const src = 'cat <<-\'EOF\' > /x\n\t\ta = "\\$x $y"\n\tb\nEOF\n';
   const r = scanBash(src);
   const h = r.heredocs[0]!;
   const source = MappedText.identity('client.sh', src);
@@ -171,6 +207,15 @@ test('heredoc bodies with CRLF line endings', () => {
   const r = scanBash(src);
   const h = r.heredocs[0]!;
   assert.equal(src.slice(h.bodyStart, h.bodyEnd), 'region = "$R"\r\n');
-  assert.deepEqual(h.targets.map((t) => t.literal), ['/etc/nomad.d/a.hcl']);
-  assert.deepEqual(r.commands.map((c) => [c.name, c.args.map((a) => a.literal)]), [['cat', []], ['echo', ['x']]]);
+  assert.deepEqual(
+    h.targets.map((t) => t.literal),
+    ['/etc/nomad.d/a.hcl'],
+  );
+  assert.deepEqual(
+    r.commands.map((c) => [c.name, c.args.map((a) => a.literal)]),
+    [
+      ['cat', []],
+      ['echo', ['x']],
+    ],
+  );
 });

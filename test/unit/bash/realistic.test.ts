@@ -13,7 +13,7 @@ const CLIENT_SH = [
   'CONSUL_VERSION="${CONSUL_VERSION:-1.21.4}"',
   'HOME_DIR=ubuntu',
   'IP_ADDRESS=$(curl -s http://instance-data/latest/meta-data/local-ipv4)',
-  'DOCKER_BRIDGE_IP_ADDRESS=(`ifconfig docker0 2>/dev/null|awk \'/inet addr:/ {print $2}\'|sed \'s/addr://\'`)',
+  "DOCKER_BRIDGE_IP_ADDRESS=(`ifconfig docker0 2>/dev/null|awk '/inet addr:/ {print $2}'|sed 's/addr://'`)",
   'CLOUD=$1; RETRY_JOIN=$2 ; NODE_CLASS="$3"',
   '',
   '# Install Nomad',
@@ -24,7 +24,7 @@ const CLIENT_SH = [
   '',
   '# Consul',
   'sed -i "s/IP_ADDRESS/$IP_ADDRESS/g" $CONFIGDIR/consul_client.json',
-  "sed -i \"s/RETRY_JOIN/$RETRY_JOIN/g\" $CONFIGDIR/consul_client.json",
+  'sed -i "s/RETRY_JOIN/$RETRY_JOIN/g" $CONFIGDIR/consul_client.json',
   'sudo cp $CONFIGDIR/consul_client.json /etc/consul.d/consul.json',
   'sudo cp $CONFIGDIR/consul_$CLOUD.service /etc/systemd/system/consul.service',
   'sudo systemctl enable consul.service',
@@ -45,7 +45,7 @@ const CLIENT_SH = [
   'sudo systemctl start nomad.service',
   '',
   '# dnsmasq',
-  "echo \"server=/consul/$IP_ADDRESS#8600\" | sudo tee /etc/dnsmasq.d/10-consul",
+  'echo "server=/consul/$IP_ADDRESS#8600" | sudo tee /etc/dnsmasq.d/10-consul',
   'echo "server=$DOCKER_BRIDGE_IP_ADDRESS" | sudo tee -a /etc/dnsmasq.d/10-consul',
   'sudo systemctl restart dnsmasq',
   "cat <<'UNIT' | sudo tee /etc/systemd/system/nomad.service",
@@ -72,10 +72,13 @@ test('client.sh: everything is extracted', () => {
   const curl = r.commands.find((c) => c.name === 'curl' && c.args.some((a) => a.raw.includes('releases')))!;
   const url = curl.args[3]!;
   assert.equal(url.raw, 'https://releases.hashicorp.com/nomad/${NOMAD_VERSION}/nomad_${NOMAD_VERSION}_linux_amd64.zip');
-  assert.deepEqual(url.expansions.map((e) => [e.name, e.start]), [
-    ['NOMAD_VERSION', at(CLIENT_SH, '${NOMAD_VERSION}/')],
-    ['NOMAD_VERSION', at(CLIENT_SH, '${NOMAD_VERSION}_linux')],
-  ]);
+  assert.deepEqual(
+    url.expansions.map((e) => [e.name, e.start]),
+    [
+      ['NOMAD_VERSION', at(CLIENT_SH, '${NOMAD_VERSION}/')],
+      ['NOMAD_VERSION', at(CLIENT_SH, '${NOMAD_VERSION}_linux')],
+    ],
+  );
   const source = MappedText.identity('client.sh', CLIENT_SH);
   const rendered = decodeShWord(source, url, (e) => (e.name === 'NOMAD_VERSION' ? { text: '1.10.5' } : undefined));
   assert.equal(rendered.text, 'https://releases.hashicorp.com/nomad/1.10.5/nomad_1.10.5_linux_amd64.zip');
@@ -100,7 +103,10 @@ test('client.sh: everything is extracted', () => {
     ['RETRY_JOIN', '$RETRY_JOIN', 'RETRY_JOIN'],
     ['NODE_CLASS', '"$NODE_CLASS"', 'NODE_CLASS'],
   ]);
-  assert.deepEqual(r.seds.map((s) => s.files.map((f) => f.raw)), [[], ['$CONFIGDIR/consul_client.json'], ['$CONFIGDIR/consul_client.json'], ['/etc/nomad.d/nomad.hcl']]);
+  assert.deepEqual(
+    r.seds.map((s) => s.files.map((f) => f.raw)),
+    [[], ['$CONFIGDIR/consul_client.json'], ['$CONFIGDIR/consul_client.json'], ['/etc/nomad.d/nomad.hcl']],
+  );
 
   // heredocs and their files
   assert.deepEqual(
@@ -111,7 +117,10 @@ test('client.sh: everything is extracted', () => {
     ],
   );
   const nomadHcl = r.heredocs[0]!;
-  assert.deepEqual(nomadHcl.expansions.map((e) => e.name), ['IP_ADDRESS', 'RETRY_JOIN']);
+  assert.deepEqual(
+    nomadHcl.expansions.map((e) => e.name),
+    ['IP_ADDRESS', 'RETRY_JOIN'],
+  );
   const vals: Record<string, string> = { IP_ADDRESS: '10.0.1.5', RETRY_JOIN: 'provider=aws tag_key=role' };
   const hcl = decodeHeredocBody(source, nomadHcl, (e: ShExpansion) => (vals[e.name] !== undefined ? { text: vals[e.name]! } : undefined));
   assert.match(hcl.text, /bind_addr = "10\.0\.1\.5"/);
@@ -122,7 +131,14 @@ test('client.sh: everything is extracted', () => {
 
   // tee writes of dnsmasq / bashrc are commands with file args
   const tees = r.commands.filter((c) => c.name === 'tee').map((c) => c.args.map((a) => a.raw).join(' '));
-  assert.deepEqual(tees, ['/var/log/client.log', '/etc/nomad.d/nomad.hcl', '/etc/dnsmasq.d/10-consul', '-a /etc/dnsmasq.d/10-consul', '/etc/systemd/system/nomad.service', '--append /home/$HOME_DIR/.bashrc']);
+  assert.deepEqual(tees, [
+    '/var/log/client.log',
+    '/etc/nomad.d/nomad.hcl',
+    '/etc/dnsmasq.d/10-consul',
+    '-a /etc/dnsmasq.d/10-consul',
+    '/etc/systemd/system/nomad.service',
+    '--append /home/$HOME_DIR/.bashrc',
+  ]);
   const comments = r.comments.map((c) => c.text);
   assert.deepEqual(comments, ['#!/usr/bin/env bash', '# Install Nomad', '# Consul', '# Nomad', '# dnsmasq']);
 });
@@ -154,9 +170,15 @@ const SERVER_TPL = [
 
 test('server.sh as a Terraform template: interpolations, $${…} escapes and directives', () => {
   const r = scanBash(SERVER_TPL, { templated: true });
-  assert.deepEqual(r.commands.map((c) => c.name), ['export', 'cat', 'cat', 'sed', 'systemctl']);
+  assert.deepEqual(
+    r.commands.map((c) => c.name),
+    ['export', 'cat', 'cat', 'sed', 'systemctl'],
+  );
   const sc = r.assignments.find((a) => a.name === 'SERVER_COUNT')!;
-  assert.deepEqual(sc.value?.expansions.map((e) => [e.name, e.template, e.start, e.end]), [['server_count', true, at(SERVER_TPL, '${server_count}'), at(SERVER_TPL, '${server_count}') + 15]]);
+  assert.deepEqual(
+    sc.value?.expansions.map((e) => [e.name, e.template, e.start, e.end]),
+    [['server_count', true, at(SERVER_TPL, '${server_count}'), at(SERVER_TPL, '${server_count}') + 15]],
+  );
   assert.ok(r.assignments.some((a) => a.name === 'ACL_ENABLED'));
   const nv = r.assignments.find((a) => a.name === 'NOMAD_VERSION')!;
   const e = nv.value!.expansions[0]!;
@@ -165,17 +187,26 @@ test('server.sh as a Terraform template: interpolations, $${…} escapes and dir
   assert.equal(e.defaultValue, '${nomad_version}');
   // quoted heredoc: Terraform still renders its interpolations
   const [srv, consul] = r.heredocs;
-  assert.deepEqual(srv!.expansions.map((x) => [x.name, x.template === true]), [
-    ['datacenter', true],
-    ['server_count', true],
-    ['gossip_key', true],
-    ['join("\\", \\"", retry_join)', true],
-  ]);
-  assert.deepEqual(srv!.targets.map((t) => t.literal), ['/etc/nomad.d/server.hcl']);
-  assert.deepEqual(consul!.expansions.map((x) => [x.name, x.templateEscaped === true]), [
-    ['IP', true],
-    ['IP', false],
-  ]);
+  assert.deepEqual(
+    srv!.expansions.map((x) => [x.name, x.template === true]),
+    [
+      ['datacenter', true],
+      ['server_count', true],
+      ['gossip_key', true],
+      ['join("\\", \\"", retry_join)', true],
+    ],
+  );
+  assert.deepEqual(
+    srv!.targets.map((t) => t.literal),
+    ['/etc/nomad.d/server.hcl'],
+  );
+  assert.deepEqual(
+    consul!.expansions.map((x) => [x.name, x.templateEscaped === true]),
+    [
+      ['IP', true],
+      ['IP', false],
+    ],
+  );
   assert.equal(consul!.append, true);
   const source = MappedText.identity('server.sh.tpl', SERVER_TPL);
   const tfvals: Record<string, string> = { datacenter: 'dc1', server_count: '3', gossip_key: 'k3y' };
@@ -187,5 +218,8 @@ test('server.sh as a Terraform template: interpolations, $${…} escapes and dir
   assert.equal(c2.hostOffset(c2.text.indexOf('IP}')).offset, at(SERVER_TPL, 'IP}"'));
   const sub = r.seds[0]!.substitutions[0]!;
   assert.equal(sub.replacement, '${server_ip}');
-  assert.deepEqual(sub.expansions.map((x) => x.name), ['server_ip']);
+  assert.deepEqual(
+    sub.expansions.map((x) => x.name),
+    ['server_ip'],
+  );
 });

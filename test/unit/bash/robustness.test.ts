@@ -15,7 +15,59 @@ function rng(seed: number): () => number {
   };
 }
 
-const PIECES = ['$', '(', ')', '{', '}', '`', "'", '"', '\\', '<<', '<<-', 'EOF', '\n', '\r', '\r\n', ' ', '\t', ';', ';;', '&', '|', '#', '${', '$(', '$((', '%{', '$${', 'if', 'then', 'fi', 'case', 'in', 'esac', 'for', 'do', 'done', 'sed', '-i', 's/a/b/', 'cat', 'tee', '>', '>>', 'X=', '=', 'sudo', 'function', '[[', ']]', 'é', '\u{1F600}'];
+const PIECES = [
+  '$',
+  '(',
+  ')',
+  '{',
+  '}',
+  '`',
+  "'",
+  '"',
+  '\\',
+  '<<',
+  '<<-',
+  'EOF',
+  '\n',
+  '\r',
+  '\r\n',
+  ' ',
+  '\t',
+  ';',
+  ';;',
+  '&',
+  '|',
+  '#',
+  '${',
+  '$(',
+  '$((',
+  '%{',
+  '$${',
+  'if',
+  'then',
+  'fi',
+  'case',
+  'in',
+  'esac',
+  'for',
+  'do',
+  'done',
+  'sed',
+  '-i',
+  's/a/b/',
+  'cat',
+  'tee',
+  '>',
+  '>>',
+  'X=',
+  '=',
+  'sudo',
+  'function',
+  '[[',
+  ']]',
+  'é',
+  '\u{1F600}',
+];
 
 function checkShape(r: ShScanResult, len: number): void {
   for (const list of [r.commands, r.heredocs, r.seds, r.assignments, r.comments]) {
@@ -63,13 +115,19 @@ test('unterminated constructs extract what precedes them', () => {
     for (const templated of [false, true]) {
       const r = scanBash(s, { templated });
       assert.equal(r.commands[0]?.name, 'cp', s);
-      assert.deepEqual(r.commands[0]?.args.map((a) => a.literal), ['a', 'b']);
+      assert.deepEqual(
+        r.commands[0]?.args.map((a) => a.literal),
+        ['a', 'b'],
+      );
       checkShape(r, s.length);
     }
   }
   const r = scanBash('cat <<EOF > /etc/nomad.d/x.hcl\na = 1\n');
   assert.equal(r.heredocs[0]!.terminated, false);
-  assert.deepEqual(r.heredocs[0]!.targets.map((t) => t.literal), ['/etc/nomad.d/x.hcl']);
+  assert.deepEqual(
+    r.heredocs[0]!.targets.map((t) => t.literal),
+    ['/etc/nomad.d/x.hcl'],
+  );
 });
 
 test('deep nesting does not overflow the stack', () => {
@@ -83,7 +141,7 @@ test('deep nesting does not overflow the stack', () => {
     'echo "' + '$(echo "'.repeat(depth),
     'echo ${'.repeat(depth),
     'x=' + '`'.repeat(depth),
-    'a=(' .repeat(depth),
+    'a=('.repeat(depth),
     'case a in a) '.repeat(depth) + 'cp a b',
   ];
   for (const s of inputs) {
@@ -98,11 +156,20 @@ test('deep nesting does not overflow the stack', () => {
 test('CR-only line endings work like LF', () => {
   const s = 'A=1\rcat <<EOF > /etc/x\rbody $A\rEOF\rcp a b\r';
   const r = scanBash(s);
-  assert.deepEqual(r.commands.map((c) => c.name), ['cat', 'cp']);
-  assert.deepEqual(r.assignments.map((a) => a.name), ['A']);
+  assert.deepEqual(
+    r.commands.map((c) => c.name),
+    ['cat', 'cp'],
+  );
+  assert.deepEqual(
+    r.assignments.map((a) => a.name),
+    ['A'],
+  );
   const h = r.heredocs[0]!;
   assert.equal(s.slice(h.bodyStart, h.bodyEnd), 'body $A\r');
-  assert.deepEqual(h.targets.map((t) => t.literal), ['/etc/x']);
+  assert.deepEqual(
+    h.targets.map((t) => t.literal),
+    ['/etc/x'],
+  );
 });
 
 const CHUNK = [
@@ -113,7 +180,7 @@ const CHUNK = [
   'cat <<EOF | sudo tee /etc/nomad.d/client.hcl >/dev/null',
   'client { enabled = true servers = ["$IP:4647"] }',
   'EOF',
-  "sudo sed -i -e 's|NODE_CLASS|\"linux\"|' -e \"s/IP_ADDRESS/$IP/g\" /etc/nomad.d/client.hcl",
+  'sudo sed -i -e \'s|NODE_CLASS|"linux"|\' -e "s/IP_ADDRESS/$IP/g" /etc/nomad.d/client.hcl',
   'for s in nomad consul; do systemctl enable "$s" && systemctl restart "$s"; done',
   '',
 ].join('\n');

@@ -10,7 +10,10 @@ test('sed -i with a double-quoted placeholder substitution', () => {
   const s = r.seds[0]!;
   assert.equal(s.inPlace, true);
   assert.equal(s.backupSuffix, undefined);
-  assert.deepEqual(s.files.map((f) => f.literal), ['/etc/nomad.d/nomad.hcl']);
+  assert.deepEqual(
+    s.files.map((f) => f.literal),
+    ['/etc/nomad.d/nomad.hcl'],
+  );
   const sub = s.substitutions[0]!;
   assert.equal(sub.pattern, 'IP_ADDRESS');
   assert.equal(sub.replacement, '$IP_ADDRESS');
@@ -22,25 +25,34 @@ test('sed -i with a double-quoted placeholder substitution', () => {
   assert.equal(sub.replacementStart, 21);
   assert.equal(sub.replacementEnd, 32);
   assert.equal(src.slice(sub.patternStart, sub.patternEnd), 'IP_ADDRESS');
-  assert.deepEqual(sub.expansions.map((e) => [e.name, e.start, e.end]), [['IP_ADDRESS', 21, 32]]);
+  assert.deepEqual(
+    sub.expansions.map((e) => [e.name, e.start, e.end]),
+    [['IP_ADDRESS', 21, 32]],
+  );
 });
 
 test('multiple -e, custom delimiters, several files, sudo and -i.bak', () => {
-  const src = "sudo sed -i.bak -e 's|A|B|' -e \"s@C@$D@\" f1 f2\n";
+  const src = 'sudo sed -i.bak -e \'s|A|B|\' -e "s@C@$D@" f1 f2\n';
   const r = scanBash(src);
   const s = r.seds[0]!;
   assert.equal(s.command?.sudo, true);
   assert.equal(s.inPlace, true);
   assert.equal(s.backupSuffix, '.bak');
-  assert.deepEqual(s.files.map((f) => f.literal), ['f1', 'f2']);
+  assert.deepEqual(
+    s.files.map((f) => f.literal),
+    ['f1', 'f2'],
+  );
   assert.deepEqual(
     s.substitutions.map((x) => [x.delimiter, x.pattern, x.replacement, x.patternStart, x.replacementStart, x.replacementEnd]),
     [
-      ['|', 'A', 'B', at(src, "A|"), at(src, "B|"), at(src, "B|") + 1],
+      ['|', 'A', 'B', at(src, 'A|'), at(src, 'B|'), at(src, 'B|') + 1],
       ['@', 'C', '$D', at(src, 'C@'), at(src, '$D'), at(src, '$D') + 2],
     ],
   );
-  assert.deepEqual(s.substitutions[1]!.expansions.map((e) => e.name), ['D']);
+  assert.deepEqual(
+    s.substitutions[1]!.expansions.map((e) => e.name),
+    ['D'],
+  );
 });
 
 test('escaped delimiters keep offsets; unescaped variants provided', () => {
@@ -63,7 +75,10 @@ test('escaped quote inside double quotes shifts the mapping correctly', () => {
   assert.equal(sub.replacementStart, at(src, '\\"provider'));
   assert.equal(sub.replacementEnd, at(src, '\\"/"') + 2);
   assert.equal(src.slice(sub.patternStart, sub.patternEnd), 'RETRY_JOIN');
-  assert.deepEqual(sub.expansions.map((e) => [e.name, e.start]), [['K', at(src, '$K')]]);
+  assert.deepEqual(
+    sub.expansions.map((e) => [e.name, e.start]),
+    [['K', at(src, '$K')]],
+  );
 });
 
 test('expression without -e, script with ; and addresses, -E, --in-place', () => {
@@ -72,14 +87,23 @@ test('expression without -e, script with ; and addresses, -E, --in-place', () =>
   assert.equal(r.seds.length, 2);
   const [a, b] = r.seds;
   assert.equal(a!.inPlace, true);
-  assert.deepEqual(a!.substitutions.map((x) => [x.pattern, x.replacement, x.flags]), [
-    ['NODE_CLASS', 'linux', ''],
-    ['a', 'b', '2'],
-  ]);
+  assert.deepEqual(
+    a!.substitutions.map((x) => [x.pattern, x.replacement, x.flags]),
+    [
+      ['NODE_CLASS', 'linux', ''],
+      ['a', 'b', '2'],
+    ],
+  );
   assert.equal(a!.substitutions[0]!.patternStart, at(src, 'NODE_CLASS'));
-  assert.deepEqual(a!.files.map((f) => f.literal), ['x.hcl']);
+  assert.deepEqual(
+    a!.files.map((f) => f.literal),
+    ['x.hcl'],
+  );
   assert.equal(b!.inPlace, false);
-  assert.deepEqual(b!.files.map((f) => f.literal), ['in']);
+  assert.deepEqual(
+    b!.files.map((f) => f.literal),
+    ['in'],
+  );
   assert.equal(b!.substitutions[0]!.start, at(src, 's/x/y/'));
 });
 
@@ -87,10 +111,13 @@ test('sed with mixed quoting in one word and -e attached', () => {
   const src = 'sed -i -e"s/DC/"$DC"/" -es/X/Y/ f\n';
   const r = scanBash(src);
   const subs = r.seds[0]!.substitutions;
-  assert.deepEqual(subs.map((s) => [s.pattern, s.replacement]), [
-    ['DC', '$DC'],
-    ['X', 'Y'],
-  ]);
+  assert.deepEqual(
+    subs.map((s) => [s.pattern, s.replacement]),
+    [
+      ['DC', '$DC'],
+      ['X', 'Y'],
+    ],
+  );
   assert.equal(subs[0]!.replacementStart, at(src, '$DC'));
   assert.equal(subs[0]!.replacementEnd, at(src, '$DC') + 3);
   assert.equal(subs[1]!.patternStart, at(src, 'X/Y'));

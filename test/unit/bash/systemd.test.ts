@@ -21,11 +21,14 @@ const UNIT = [
 
 test('sections, entries and offsets', () => {
   const u = parseSystemdUnit(UNIT);
-  assert.deepEqual(u.sections.map((s) => [s.name, s.start, s.entries.map((e) => e.key)]), [
-    ['Unit', 0, ['Description', 'Wants']],
-    ['Service', at(UNIT, '[Service]'), ['ExecReload', 'ExecStart', 'KillMode']],
-    ['Install', at(UNIT, '[Install]'), ['WantedBy']],
-  ]);
+  assert.deepEqual(
+    u.sections.map((s) => [s.name, s.start, s.entries.map((e) => e.key)]),
+    [
+      ['Unit', 0, ['Description', 'Wants']],
+      ['Service', at(UNIT, '[Service]'), ['ExecReload', 'ExecStart', 'KillMode']],
+      ['Install', at(UNIT, '[Install]'), ['WantedBy']],
+    ],
+  );
   const d = u.sections[0]!.entries[0]!;
   assert.deepEqual(d, { key: 'Description', value: 'Nomad', start: 7, end: 24, valueStart: 19 });
   const km = u.sections[1]!.entries[2]!;
@@ -47,12 +50,15 @@ test('ExecStart flags: -flag value, -flag=value, quoted values, bare flags', () 
   const u = parseSystemdUnit(UNIT);
   const es = u.sections[1]!.entries[1]!;
   const flags = parseExecStartFlags(es.value, es.valueStart);
-  assert.deepEqual(flags.map((f) => [f.name, f.value]), [
-    ['config', '/etc/nomad.d'],
-    ['data-dir', '/opt/nomad'],
-    ['region', 'global'],
-    ['dev', undefined],
-  ]);
+  assert.deepEqual(
+    flags.map((f) => [f.name, f.value]),
+    [
+      ['config', '/etc/nomad.d'],
+      ['data-dir', '/opt/nomad'],
+      ['region', 'global'],
+      ['dev', undefined],
+    ],
+  );
   const [cfg, dd, rg, dev] = flags;
   assert.deepEqual([cfg!.start, cfg!.end, cfg!.valueStart], [at(UNIT, '-config'), at(UNIT, '/etc/nomad.d') + 12, at(UNIT, '/etc/nomad.d')]);
   assert.deepEqual([dd!.start, dd!.end, dd!.valueStart], [at(UNIT, '-data-dir'), at(UNIT, '/opt/nomad ') + 10, at(UNIT, '/opt/nomad ')]);
@@ -71,8 +77,14 @@ test('single-line ExecStart with systemd prefix and --flags', () => {
 test('CRLF units and garbage do not throw', () => {
   const u = parseSystemdUnit('[Service]\r\nExecStart=/bin/nomad agent \\\r\n -config=/x\r\nUser=root\r\n');
   const e = u.sections[0]!.entries;
-  assert.deepEqual(e.map((x) => x.key), ['ExecStart', 'User']);
-  assert.deepEqual(parseExecStartFlags(e[0]!.value, e[0]!.valueStart).map((f) => [f.name, f.value]), [['config', '/x']]);
+  assert.deepEqual(
+    e.map((x) => x.key),
+    ['ExecStart', 'User'],
+  );
+  assert.deepEqual(
+    parseExecStartFlags(e[0]!.value, e[0]!.valueStart).map((f) => [f.name, f.value]),
+    [['config', '/x']],
+  );
   assert.doesNotThrow(() => parseSystemdUnit('[broken\n=\nkey\n\\\n'));
   assert.doesNotThrow(() => parseExecStartFlags('"unterminated -x', 0));
 });

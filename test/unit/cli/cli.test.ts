@@ -56,15 +56,27 @@ function tfvarsSecrets(example: string): string[] {
 test('check --format json on the Windows-only build reports every planted defect at the documented file', async () => {
   const { code, out } = await cli(['check', examplePath('windows-only'), '--format', 'json']);
   assert.equal(code, 1, 'errors reach the default --fail-on error threshold');
-  const report = JSON.parse(out) as { tool: string; version: string; root: string; roles: Array<{ kind: string; product: string; sources: string[] }>; findings: JsonFinding[] };
+  const report = JSON.parse(out) as {
+    tool: string;
+    version: string;
+    root: string;
+    roles: Array<{ kind: string; product: string; sources: string[] }>;
+    findings: JsonFinding[];
+  };
   assert.equal(report.tool, 'hashistack-review');
   assert.equal(report.root, examplePath('windows-only'));
   for (const kind of ['server', 'linux-client', 'windows-client']) {
-    for (const product of ['nomad', 'consul']) assert.ok(report.roles.some((r) => r.kind === kind && r.product === product), `role ${kind}/${product}`);
+    for (const product of ['nomad', 'consul'])
+      assert.ok(
+        report.roles.some((r) => r.kind === kind && r.product === product),
+        `role ${kind}/${product}`,
+      );
   }
   const missing: string[] = [];
   for (const d of plantedDefects()) {
-    const hit = report.findings.some((f) => f.category === d.category && (d.files.length === 0 || d.files.some((file) => f.file.endsWith(file) || file.endsWith(f.file))));
+    const hit = report.findings.some(
+      (f) => f.category === d.category && (d.files.length === 0 || d.files.some((file) => f.file.endsWith(file) || file.endsWith(f.file))),
+    );
     if (!hit) missing.push(`#${d.n} ${d.category} in ${d.files.join(', ')}`);
   }
   assert.deepEqual(missing, [], 'every defect of examples/README.md is reported');
@@ -97,7 +109,10 @@ test('the drift findings land on the exact characters of client.ps1', async () =
 test('the clean mixed-OS build reports nothing and exits 0', async () => {
   const { code, out } = await cli(['check', examplePath('mixed-os'), '--format', 'json']);
   const report = JSON.parse(out) as { findings: JsonFinding[]; roles: unknown[] };
-  assert.deepEqual(report.findings.map((f) => `${f.ruleId} ${f.file}:${f.range.start.line}`), []);
+  assert.deepEqual(
+    report.findings.map((f) => `${f.ruleId} ${f.file}:${f.range.start.line}`),
+    [],
+  );
   assert.equal(report.roles.length, 6);
   assert.equal(code, 0);
 });
@@ -146,6 +161,12 @@ test('a bad .hashistack-review.json gets an error naming the field', async () =>
   writeFileSync(path.join(dir, '.hashistack-review.json'), JSON.stringify({ roles: [{ path: 'a.ps1', kind: 'windows-clinet' }], ignroe: [] }));
   const { out } = await cli(['check', dir, '--format', 'json']);
   const report = JSON.parse(out) as { configErrors: string[] };
-  assert.ok(report.configErrors.some((e) => e.includes('ignroe')), report.configErrors.join('\n'));
-  assert.ok(report.configErrors.some((e) => e.includes('roles.0.kind')), report.configErrors.join('\n'));
+  assert.ok(
+    report.configErrors.some((e) => e.includes('ignroe')),
+    report.configErrors.join('\n'),
+  );
+  assert.ok(
+    report.configErrors.some((e) => e.includes('roles.0.kind')),
+    report.configErrors.join('\n'),
+  );
 });

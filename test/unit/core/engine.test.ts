@@ -7,11 +7,12 @@ import { Workspace } from '../../../server/src/core/engine';
 
 const WIN = 'shared/packer/scripts/client.ps1';
 const SRV = 'shared/packer/config/nomad.hcl';
-const server = 'data_dir = "/opt/nomad/data"\nserver {\n  enabled = true\n}\ntls {\n  rpc = true\n  http = true\n  ca_file = "/etc/nomad.d/ca.pem"\n  cert_file = "/etc/nomad.d/s.pem"\n  key_file = "/etc/nomad.d/s-key.pem"\n}\n';
+const server =
+  'data_dir = "/opt/nomad/data"\nserver {\n  enabled = true\n}\ntls {\n  rpc = true\n  http = true\n  ca_file = "/etc/nomad.d/ca.pem"\n  cert_file = "/etc/nomad.d/s.pem"\n  key_file = "/etc/nomad.d/s-key.pem"\n}\n';
 const win = (rpc: string) =>
   `$c = @"\ndata_dir = "C:/HashiCorp/Nomad/data"\nclient {\n  enabled = true\n  servers = ["10.0.1.10:4647"]\n}\ntls {\n  rpc = ${rpc}\n  http = true\n  ca_file = "C:/n/ca.pem"\n  cert_file = "C:/n/c.pem"\n  key_file = "C:/n/c-key.pem"\n}\n"@\n$c | Out-File -FilePath C:\\HashiCorp\\Nomad\\config\\client.hcl -Encoding ascii\n`;
 
-test('engine: editing one file\'s text changes the findings (incremental)', () => {
+test("engine: editing one file's text changes the findings (incremental)", () => {
   const ws = new Workspace('/tmp/hsr-engine');
   ws.setText(SRV, server);
   ws.setText(WIN, win('false'));
@@ -36,7 +37,10 @@ test('engine: deleteFile removes its roles and findings', () => {
   assert.equal(ws.hasFile(WIN), false);
   const r = ws.analyze();
   assert.ok(!r.findings.some((f) => f.span.file === WIN));
-  assert.deepEqual(r.roles.map((x) => x.id), ['server/nomad']);
+  assert.deepEqual(
+    r.roles.map((x) => x.id),
+    ['server/nomad'],
+  );
   assert.deepEqual(ws.files(), [SRV]);
 });
 

@@ -60,7 +60,12 @@ test('builder: start/end bias at segment boundaries', () => {
 
 test('builder: two stages compose (template render, then a here-string body) and keep origins', () => {
   const tpl = 'key = "${k}" # x';
-  const origin: ResolvedValue = { kind: 'known', text: 'sekret', chain: [{ span: { file: 'a.tfvars', start: 3, end: 9 }, note: 'a.tfvars sets k' }], secret: true };
+  const origin: ResolvedValue = {
+    kind: 'known',
+    text: 'sekret',
+    chain: [{ span: { file: 'a.tfvars', start: 3, end: 9 }, note: 'a.tfvars sets k' }],
+    secret: true,
+  };
   const stage1 = new MappedTextBuilder(MappedText.identity('tpl.hcl', tpl)).copy(0, 7).emit('sekret', 7, 11, origin).copy(11, tpl.length).build();
   assert.equal(stage1.text, 'key = "sekret" # x');
   // Stage 2 takes the quoted value only: characters 6..14 of stage 1.

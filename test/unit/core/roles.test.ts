@@ -7,20 +7,30 @@ const sh = (target: string, body: string) => `#!/usr/bin/env bash\ncat <<'EOF' |
 
 test('roles: server / Linux client / Windows client, Nomad vs Consul', () => {
   const { m } = model({
-    'shared/packer/scripts/server.sh': sh('/etc/nomad.d/nomad.hcl', 'server {\n  enabled = true\n}') + sh('/etc/consul.d/consul.hcl', 'server = true\nbootstrap_expect = 1'),
+    'shared/packer/scripts/server.sh':
+      sh('/etc/nomad.d/nomad.hcl', 'server {\n  enabled = true\n}') + sh('/etc/consul.d/consul.hcl', 'server = true\nbootstrap_expect = 1'),
     'shared/packer/scripts/client.sh': sh('/etc/nomad.d/nomad.hcl', 'client {\n  enabled = true\n}') + sh('/etc/consul.d/consul.hcl', 'datacenter = "dc1"'),
     'shared/packer/scripts/client.ps1': ps('client.hcl', 'client {\n  enabled = true\n}'),
   });
-  assert.deepEqual(m.roles.map((r) => r.id), ['server/consul', 'server/nomad', 'linux-client/consul', 'linux-client/nomad', 'windows-client/nomad']);
+  assert.deepEqual(
+    m.roles.map((r) => r.id),
+    ['server/consul', 'server/nomad', 'linux-client/consul', 'linux-client/nomad', 'windows-client/nomad'],
+  );
   const win = m.configs.find((c) => c.kind === 'windows-client')!;
   assert.equal(win.doc.os, 'windows');
   assert.match(win.kindReason, /client on windows/);
   assert.equal(m.configs.find((c) => c.kind === 'server' && c.product === 'nomad')!.kindReason, 'server mode is enabled');
 });
 
-test('roles: /etc/nomad.d/consul.hcl is Nomad\'s consul block, not a Consul agent', () => {
-  const { m } = model({ 'shared/packer/scripts/client.sh': sh('/etc/nomad.d/consul.hcl', 'consul {\n  address = "127.0.0.1:8500"\n}') + sh('/etc/nomad.d/nomad.hcl', 'client {\n  enabled = true\n}') });
-  assert.deepEqual(m.roles.map((r) => r.id), ['linux-client/nomad']);
+test("roles: /etc/nomad.d/consul.hcl is Nomad's consul block, not a Consul agent", () => {
+  const { m } = model({
+    'shared/packer/scripts/client.sh':
+      sh('/etc/nomad.d/consul.hcl', 'consul {\n  address = "127.0.0.1:8500"\n}') + sh('/etc/nomad.d/nomad.hcl', 'client {\n  enabled = true\n}'),
+  });
+  assert.deepEqual(
+    m.roles.map((r) => r.id),
+    ['linux-client/nomad'],
+  );
   assert.equal(setting(m, 'linux-client/nomad', 'consul.address')!.value, '127.0.0.1:8500');
 });
 
@@ -43,11 +53,20 @@ test('roles: .hashistack-review.json overrides the inferred role', () => {
 });
 
 test('roles: a bad .hashistack-review.json is an error naming the field, not a crash', () => {
-  const bad = model({ 'shared/packer/config/nomad.hcl': 'data_dir = "/opt/nomad/data"\nclient {\n  enabled = true\n}\n', '.hashistack-review.json': JSON.stringify({ roles: [{ path: 'x.hcl', kind: 'desktop' }] }) });
-  assert.ok(bad.r.configErrors.some((e) => /^\.hashistack-review\.json: roles\.0\.kind: must be one of/.test(e)), JSON.stringify(bad.r.configErrors));
+  const bad = model({
+    'shared/packer/config/nomad.hcl': 'data_dir = "/opt/nomad/data"\nclient {\n  enabled = true\n}\n',
+    '.hashistack-review.json': JSON.stringify({ roles: [{ path: 'x.hcl', kind: 'desktop' }] }),
+  });
+  assert.ok(
+    bad.r.configErrors.some((e) => /^\.hashistack-review\.json: roles\.0\.kind: must be one of/.test(e)),
+    JSON.stringify(bad.r.configErrors),
+  );
   assert.equal(bad.m.configs[0]!.kind, 'linux-client', 'falls back to inference');
   const unknownField = model({ '.hashistack-review.json': JSON.stringify({ rulez: {} }) });
-  assert.ok(unknownField.r.configErrors.some((e) => /unknown field "rulez"/.test(e)), JSON.stringify(unknownField.r.configErrors));
+  assert.ok(
+    unknownField.r.configErrors.some((e) => /unknown field "rulez"/.test(e)),
+    JSON.stringify(unknownField.r.configErrors),
+  );
   const notJson = model({ '.hashistack-review.json': '{ roles: ' });
   assert.ok(notJson.r.configErrors.some((e) => /not valid JSON/.test(e)));
 });
@@ -55,26 +74,32 @@ test('roles: a bad .hashistack-review.json is an error naming the field, not a c
 test('roles: Nomad load order: later file (byte order of names) wins for scalars, client.servers is appended', () => {
   const { m } = model({
     'shared/packer/scripts/client.ps1':
-      ps('10-client.hcl', 'datacenter = "dc1"\nclient {\n  enabled = true\n  servers = ["10.0.1.10:4647"]\n}') + ps('20-override.hcl', 'datacenter = "dc2"\nclient {\n  servers = ["10.0.1.11:4647"]\n}'),
+      ps('10-client.hcl', 'datacenter = "dc1"\nclient {\n  enabled = true\n  servers = ["10.0.1.10:4647"]\n}') +
+      ps('20-override.hcl', 'datacenter = "dc2"\nclient {\n  servers = ["10.0.1.11:4647"]\n}'),
   });
   assert.equal(setting(m, 'windows-client/nomad', 'datacenter')!.value, 'dc2');
   assert.deepEqual(setting(m, 'windows-client/nomad', 'client.servers')!.value, ['10.0.1.10:4647', '10.0.1.11:4647']);
   const role = m.roles.find((r) => r.id === 'windows-client/nomad')!;
-  assert.deepEqual(role.configs.map((c) => c.doc.targetPath), ['C:\\HashiCorp\\Nomad\\config\\10-client.hcl', 'C:\\HashiCorp\\Nomad\\config\\20-override.hcl']);
+  assert.deepEqual(
+    role.configs.map((c) => c.doc.targetPath),
+    ['C:\\HashiCorp\\Nomad\\config\\10-client.hcl', 'C:\\HashiCorp\\Nomad\\config\\20-override.hcl'],
+  );
   assert.equal(role.allEntries.filter((e) => e.path === 'datacenter').length, 2);
 });
 
 test('roles: server_join.retry_join lists replace across files (not appended)', () => {
   const { m } = model({
     'shared/packer/scripts/client.sh':
-      sh('/etc/nomad.d/a.hcl', 'client {\n  enabled = true\n  server_join {\n    retry_join = ["10.0.1.10"]\n  }\n}') + sh('/etc/nomad.d/b.hcl', 'client {\n  server_join {\n    retry_join = ["10.0.1.11"]\n  }\n}'),
+      sh('/etc/nomad.d/a.hcl', 'client {\n  enabled = true\n  server_join {\n    retry_join = ["10.0.1.10"]\n  }\n}') +
+      sh('/etc/nomad.d/b.hcl', 'client {\n  server_join {\n    retry_join = ["10.0.1.11"]\n  }\n}'),
   });
   assert.deepEqual(setting(m, 'linux-client/nomad', 'client.server_join.retry_join')!.value, ['10.0.1.11']);
 });
 
 test('roles: load order is byte order (Go sort.Strings), so "Z.hcl" loads before "a.hcl"', () => {
   const { m } = model({
-    'shared/packer/scripts/client.sh': sh('/etc/nomad.d/a.hcl', 'datacenter = "from-a"\nclient {\n  enabled = true\n}') + sh('/etc/nomad.d/Z.hcl', 'datacenter = "from-Z"'),
+    'shared/packer/scripts/client.sh':
+      sh('/etc/nomad.d/a.hcl', 'datacenter = "from-a"\nclient {\n  enabled = true\n}') + sh('/etc/nomad.d/Z.hcl', 'datacenter = "from-Z"'),
   });
   assert.equal(setting(m, 'linux-client/nomad', 'datacenter')!.value, 'from-a');
 });
@@ -82,10 +107,17 @@ test('roles: load order is byte order (Go sort.Strings), so "Z.hcl" loads before
 test('roles: a consul-template config installed beside the agents is not a Consul agent config', () => {
   const ct = 'vault {\n  address = "http://active.vault.service.consul:8200"\n}\nsyslog {\n  enabled = true\n}\nacl = {\n  enabled = true\n}\n';
   const consul = 'data_dir = "/opt/consul/data"\nretry_join = ["10.0.0.1"]\nacl {\n  enabled = true\n}\n';
-  const sh = '#!/bin/bash\nCONFIGDIR=/ops/shared/config\nsudo cp $CONFIGDIR/consul_client.hcl /etc/consul.d/consul.hcl\nsudo cp $CONFIGDIR/consul-template.hcl /etc/consul-template.d/consul-template.hcl\n';
+  const sh =
+    '#!/bin/bash\nCONFIGDIR=/ops/shared/config\nsudo cp $CONFIGDIR/consul_client.hcl /etc/consul.d/consul.hcl\nsudo cp $CONFIGDIR/consul-template.hcl /etc/consul-template.d/consul-template.hcl\n';
   const { m, r } = model({ 'shared/config/consul-template.hcl': ct, 'shared/config/consul_client.hcl': consul, 'shared/scripts/client.sh': sh });
-  assert.deepEqual(m.configs.map((c) => c.doc.targetPath), ['/etc/consul.d/consul.hcl']);
-  assert.deepEqual(r.findings.filter((f) => ['unknown-config-key', 'duplicate-config-key'].includes(f.ruleId)).map((f) => f.message), []);
+  assert.deepEqual(
+    m.configs.map((c) => c.doc.targetPath),
+    ['/etc/consul.d/consul.hcl'],
+  );
+  assert.deepEqual(
+    r.findings.filter((f) => ['unknown-config-key', 'duplicate-config-key'].includes(f.ruleId)).map((f) => f.message),
+    [],
+  );
   // Standalone (not installed by any script): not an agent config either.
   const alone = model({ 'shared/config/consul-template.hcl': ct });
   assert.deepEqual(alone.m.configs.length, 0);

@@ -29,7 +29,11 @@ test('scripts: PowerShell parameter default when nobody calls the script', () =>
 
 test('scripts: PowerShell parameter passed by a caller script (& C:\\ops\\client.ps1 -RetryJoin "…") wins over the default', () => {
   const caller = `<powershell>\n& C:\\ops\\client.ps1 -RetryJoin "${AUTO}"\n</powershell>\n`;
-  const e = setting(model({ [WIN]: psClient, 'terraform/templates/user-data-client-windows.ps1': caller }).m, 'windows-client/nomad', 'client.server_join.retry_join')!;
+  const e = setting(
+    model({ [WIN]: psClient, 'terraform/templates/user-data-client-windows.ps1': caller }).m,
+    'windows-client/nomad',
+    'client.server_join.retry_join',
+  )!;
   assert.deepEqual(e.value, [AUTO]);
 });
 
@@ -37,7 +41,10 @@ test('scripts: the caller hop of a PowerShell parameter is in the chain (as bash
   const callerFile = 'terraform/templates/user-data-client-windows.ps1';
   const caller = `<powershell>\n& C:\\ops\\client.ps1 -RetryJoin "${AUTO}"\n</powershell>\n`;
   const e = setting(model({ [WIN]: psClient, [callerFile]: caller }).m, 'windows-client/nomad', 'client.server_join.retry_join')!;
-  assert.ok(e.chain.some((s) => s.span.file === callerFile), JSON.stringify(e.chain));
+  assert.ok(
+    e.chain.some((s) => s.span.file === callerFile),
+    JSON.stringify(e.chain),
+  );
 });
 
 test('scripts: -replace / -creplace chain on a config template found by base name', () => {
@@ -63,7 +70,10 @@ test('scripts: bash positional $1/$2 from a caller (bash /ops/client.sh "aws" "x
   const { m } = model({ [LIN]: sh, 'terraform/templates/user-data-client.sh': caller });
   const rj = setting(m, 'linux-client/nomad', 'client.server_join.retry_join')!;
   assert.deepEqual(rj.value, [AUTO]);
-  assert.ok(rj.chain.some((s) => s.note === 'passed as $2 to client.sh' && s.span.file === 'terraform/templates/user-data-client.sh'), JSON.stringify(rj.chain));
+  assert.ok(
+    rj.chain.some((s) => s.note === 'passed as $2 to client.sh' && s.span.file === 'terraform/templates/user-data-client.sh'),
+    JSON.stringify(rj.chain),
+  );
   assert.equal(setting(m, 'linux-client/nomad', 'client.meta.cloud')!.value, 'aws');
 });
 
@@ -88,7 +98,8 @@ test('scripts: cp template /etc/nomad.d/nomad.hcl then sed -i on the destination
 });
 
 test('scripts: ${VAR:-default} takes the default when VAR is unset, and the value when set', () => {
-  const body = (pre: string) => `#!/usr/bin/env bash\n${pre}cat <<EOF > /etc/nomad.d/nomad.hcl\ndatacenter = "\${DC:-dc1}"\nclient {\n  enabled = true\n  servers = ["10.0.1.10:4647"]\n}\nEOF\n`;
+  const body = (pre: string) =>
+    `#!/usr/bin/env bash\n${pre}cat <<EOF > /etc/nomad.d/nomad.hcl\ndatacenter = "\${DC:-dc1}"\nclient {\n  enabled = true\n  servers = ["10.0.1.10:4647"]\n}\nEOF\n`;
   assert.equal(setting(model({ [LIN]: body('') }).m, 'linux-client/nomad', 'datacenter')!.value, 'dc1');
   assert.equal(setting(model({ [LIN]: body('DC=eu-west\n') }).m, 'linux-client/nomad', 'datacenter')!.value, 'eu-west');
 });
@@ -139,8 +150,10 @@ test('scripts: user-data that seds a file its called script wrote continues that
   const serverTpl = 'server {\n  enabled          = true\n  bootstrap_expect = SERVER_COUNT\n}\nconsul {\n  token = "CONSUL_TOKEN"\n}\n';
   const clientTpl = 'client {\n  enabled = true\n}\nconsul {\n  token = "CONSUL_TOKEN"\n}\n';
   const clientSh = '#!/bin/bash\nCONFIGDIR=/ops/shared/config\nNOMADCONFIGDIR=/etc/nomad.d\nsudo cp $CONFIGDIR/nomad_client.hcl $NOMADCONFIGDIR/nomad.hcl\n';
-  const serverSh = '#!/bin/bash\nCONFIGDIR=/ops/shared/config\nSERVER_COUNT=$1\nsed -i "s/SERVER_COUNT/$SERVER_COUNT/g" $CONFIGDIR/nomad.hcl\nsudo cp $CONFIGDIR/nomad.hcl /etc/nomad.d\n';
-  const udClient = '#!/bin/bash\nsudo bash /ops/shared/scripts/client.sh aws\nNOMAD_HCL_PATH="/etc/nomad.d/nomad.hcl"\nsed -i "s/CONSUL_TOKEN/${consul_token}/g" $NOMAD_HCL_PATH\n';
+  const serverSh =
+    '#!/bin/bash\nCONFIGDIR=/ops/shared/config\nSERVER_COUNT=$1\nsed -i "s/SERVER_COUNT/$SERVER_COUNT/g" $CONFIGDIR/nomad.hcl\nsudo cp $CONFIGDIR/nomad.hcl /etc/nomad.d\n';
+  const udClient =
+    '#!/bin/bash\nsudo bash /ops/shared/scripts/client.sh aws\nNOMAD_HCL_PATH="/etc/nomad.d/nomad.hcl"\nsed -i "s/CONSUL_TOKEN/${consul_token}/g" $NOMAD_HCL_PATH\n';
   const udServer = '#!/bin/bash\nsudo bash /ops/shared/scripts/server.sh "3"\nsed -i "s/CONSUL_TOKEN/${consul_token}/g" /etc/nomad.d/nomad.hcl\n';
   const tf = [
     'resource "random_uuid" "t" {}',
@@ -170,5 +183,8 @@ test('scripts: user-data that seds a file its called script wrote continues that
   const tok = setting(m, 'linux-client/nomad', 'consul.token')!;
   assert.equal(tok.value, undefined);
   assert.match(tok.unknownReason ?? '', /random_uuid\.t\.result/);
-  assert.deepEqual(r.findings.filter((f) => ['hcl-syntax', 'duplicate-config-key'].includes(f.ruleId)).map((f) => f.message), []);
+  assert.deepEqual(
+    r.findings.filter((f) => ['hcl-syntax', 'duplicate-config-key'].includes(f.ruleId)).map((f) => f.message),
+    [],
+  );
 });

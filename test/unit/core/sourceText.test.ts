@@ -12,7 +12,10 @@ test('line tables: LF, CRLF, lone CR and mixed', () => {
 
 test('lineText strips the terminator', () => {
   const s = new SourceText('f', 'one\r\ntwo\rthree\nfour');
-  assert.deepEqual([0, 1, 2, 3].map((l) => s.lineText(l)), ['one', 'two', 'three', 'four']);
+  assert.deepEqual(
+    [0, 1, 2, 3].map((l) => s.lineText(l)),
+    ['one', 'two', 'three', 'four'],
+  );
   assert.equal(s.lineText(9), '');
 });
 

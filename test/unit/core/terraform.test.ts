@@ -8,10 +8,12 @@ const tpl = '#!/bin/bash\necho "${a}" "${b}" "${c}"\n';
 
 function tree(extra: Record<string, string>, moduleVars: string, call: string): Record<string, string> {
   return {
-    'terraform/control/variables.tf': 'variable "a" {\n  default = "a-default"\n}\nvariable "b" {\n  default = "b-default"\n}\nvariable "c" {\n  default = "c-default"\n}\n',
+    'terraform/control/variables.tf':
+      'variable "a" {\n  default = "a-default"\n}\nvariable "b" {\n  default = "b-default"\n}\nvariable "c" {\n  default = "c-default"\n}\n',
     'terraform/control/main.tf': `module "stack" {\n  source = "../modules/stack"\n${call}}\n`,
     [`${MOD}/variables.tf`]: moduleVars,
-    [`${MOD}/main.tf`]: 'resource "aws_instance" "client" {\n  user_data = templatefile("${path.module}/templates/user-data.sh", {\n    a = var.a\n    b = var.b\n    c = var.c\n  })\n}\n',
+    [`${MOD}/main.tf`]:
+      'resource "aws_instance" "client" {\n  user_data = templatefile("${path.module}/templates/user-data.sh", {\n    a = var.a\n    b = var.b\n    c = var.c\n  })\n}\n',
     [TPL]: tpl,
     ...extra,
   };
@@ -28,7 +30,10 @@ test('terraform: tfvars > variable default in the root; module input > module de
   assert.equal(knownText(v.get('b')), 'b-default');
   assert.equal(knownText(v.get('c')), 'c-module-default');
   const a = v.get('a')!;
-  assert.deepEqual(a.chain.map((s) => s.note), ['terraform.tfvars sets a', 'module "stack" passes a', 'templatefile() passes a to user-data.sh']);
+  assert.deepEqual(
+    a.chain.map((s) => s.note),
+    ['terraform.tfvars sets a', 'module "stack" passes a', 'templatefile() passes a to user-data.sh'],
+  );
   assert.equal(a.chain[0]!.span.file, 'terraform/control/terraform.tfvars');
   assert.equal(a.chain[0]!.span.start, 0);
   const b = v.get('b')!;
@@ -57,7 +62,8 @@ test('terraform: locals and string interpolation', () => {
     'variable "a" {}\nvariable "b" {}\nvariable "c" {}\n',
     '  a = "x"\n  b = "y"\n  c = "z"\n',
   );
-  files[`${MOD}/main.tf`] = 'resource "aws_instance" "client" {\n  user_data = templatefile("${path.module}/templates/user-data.sh", {\n    a = local.full\n    b = upper(var.b)\n    c = join(",", ["p", "q"])\n  })\n}\n';
+  files[`${MOD}/main.tf`] =
+    'resource "aws_instance" "client" {\n  user_data = templatefile("${path.module}/templates/user-data.sh", {\n    a = local.full\n    b = upper(var.b)\n    c = join(",", ["p", "q"])\n  })\n}\n';
   const v = renderVars(model(files).m, TPL);
   assert.equal(knownText(v.get('a')), 'hs-x');
   assert.ok(v.get('a')!.chain.some((s) => s.note === 'local full'));
@@ -79,7 +85,8 @@ test('terraform: templatefile path with path.module resolves to the template in 
 
 test('terraform: 0.11 template_file data source with "${file(\\"${path.module}/…\\")}"', () => {
   const files: Record<string, string> = {
-    'tf11/main.tf': 'variable "retry_join" {\n  default = "provider=aws tag_key=k tag_value=v"\n}\n\ndata "template_file" "user_data_client" {\n  template = "${file("${path.module}/templates/client.sh")}"\n\n  vars {\n    retry_join = "${var.retry_join}"\n  }\n}\n',
+    'tf11/main.tf':
+      'variable "retry_join" {\n  default = "provider=aws tag_key=k tag_value=v"\n}\n\ndata "template_file" "user_data_client" {\n  template = "${file("${path.module}/templates/client.sh")}"\n\n  vars {\n    retry_join = "${var.retry_join}"\n  }\n}\n',
     'tf11/templates/client.sh': '#!/bin/bash\necho "${retry_join}"\n',
   };
   const { m } = model(files);
@@ -92,7 +99,8 @@ test('terraform: 0.11 template_file data source with "${file(\\"${path.module}/�
 
 test('terraform: resource attributes are unknown with a reason (never guessed)', () => {
   const files = tree({}, 'variable "a" {}\nvariable "b" {}\nvariable "c" {}\n', '  a = "1"\n  b = "2"\n  c = "3"\n');
-  files[`${MOD}/main.tf`] = 'resource "aws_instance" "server" {}\nresource "aws_instance" "client" {\n  user_data = templatefile("${path.module}/templates/user-data.sh", {\n    a = aws_instance.server.private_ip\n    b = file("${path.module}/ca.pem")\n    c = var.undeclared\n  })\n}\n';
+  files[`${MOD}/main.tf`] =
+    'resource "aws_instance" "server" {}\nresource "aws_instance" "client" {\n  user_data = templatefile("${path.module}/templates/user-data.sh", {\n    a = aws_instance.server.private_ip\n    b = file("${path.module}/ca.pem")\n    c = var.undeclared\n  })\n}\n';
   const v = renderVars(model(files).m, TPL);
   const a = v.get('a')!;
   assert.equal(a.kind, 'unknown');
@@ -107,7 +115,8 @@ test('terraform: variable without default and without input is unknown; secrets 
     'variable "a" {\n  sensitive = true\n}\nvariable "b" {}\nvariable "c" {}\n',
     '  a = var.a\n  c = var.c\n',
   );
-  files[`${MOD}/main.tf`] = 'resource "aws_instance" "client" {\n  user_data = templatefile("${path.module}/templates/user-data.sh", {\n    a = var.a\n    b = var.b\n    c = var.c\n    consul_master_token = var.c\n  })\n}\n';
+  files[`${MOD}/main.tf`] =
+    'resource "aws_instance" "client" {\n  user_data = templatefile("${path.module}/templates/user-data.sh", {\n    a = var.a\n    b = var.b\n    c = var.c\n    consul_master_token = var.c\n  })\n}\n';
   const v = renderVars(model(files).m, TPL);
   const a = v.get('a')!;
   assert.equal(a.kind === 'known' && a.secret, true, 'sensitive = true marks the value secret');
@@ -130,7 +139,8 @@ test('terraform: path.cwd in a child module is the root module directory', () =>
 
 test('terraform: path.module / path.root in a root module at the top of the tree is `.` (not the absolute `/…`)', () => {
   const files = {
-    'main.tf': 'resource "aws_instance" "a" {\n  user_data = templatefile("${path.module}/templates/a.sh", {\n    a = "x"\n  })\n}\nresource "aws_instance" "b" {\n  user_data = templatefile("${path.root}/../templates/b.sh", {\n    a = "y"\n  })\n}\n',
+    'main.tf':
+      'resource "aws_instance" "a" {\n  user_data = templatefile("${path.module}/templates/a.sh", {\n    a = "x"\n  })\n}\nresource "aws_instance" "b" {\n  user_data = templatefile("${path.root}/../templates/b.sh", {\n    a = "y"\n  })\n}\n',
     'templates/a.sh': '#!/bin/bash\necho "${a}"\n',
     'templates/b.sh': '#!/bin/bash\necho "${a}"\n',
   };

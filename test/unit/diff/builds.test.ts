@@ -29,7 +29,10 @@ test('mixed-os vs windows-only: deployment inputs that differ in the tfvars are 
   // The seed's configuration: the Linux client count changes.
   assert.notEqual(a.get('client_count'), b.get('client_count'));
   const expected = [...new Set([...a.keys(), ...b.keys()])].filter((k) => a.get(k) !== b.get(k)).sort();
-  assert.deepEqual(diff.inputs.map((i) => i.name), expected);
+  assert.deepEqual(
+    diff.inputs.map((i) => i.name),
+    expected,
+  );
 });
 
 test('mixed-os vs windows-only: the Windows Nomad version is unpinned in windows-only, the Linux one changes', async () => {

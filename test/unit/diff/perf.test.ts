@@ -19,7 +19,11 @@ async function bigBuild(example: string, dir: string, extra: number, salt: strin
   const configs = path.join(dir, 'shared/packer/config/generated');
   await fs.mkdir(configs, { recursive: true });
   for (let i = 0; i < extra; i++) {
-    if (i % 2 === 0) await fs.writeFile(path.join(modules, `m${i}.tf`), `variable "v${i}" {\n  type    = string\n  default = "${salt}-${i % 7}"\n}\n\nlocals {\n  l${i} = var.v${i}\n}\n`);
+    if (i % 2 === 0)
+      await fs.writeFile(
+        path.join(modules, `m${i}.tf`),
+        `variable "v${i}" {\n  type    = string\n  default = "${salt}-${i % 7}"\n}\n\nlocals {\n  l${i} = var.v${i}\n}\n`,
+      );
     else await fs.writeFile(path.join(configs, `c${i}.hcl`), `# generated ${salt}\ndatacenter = "dc${i % 3}"\nlog_level = "INFO"\n`);
   }
 }
@@ -46,13 +50,37 @@ function synthetic(n: number, salt: string): BuildSide {
     const settings: EffectiveSetting[] = [];
     for (let i = 0; i < n / 100; i++) {
       const value = i % 10 === 0 ? `${salt}${i}` : `v${i}`;
-      settings.push({ path: `block${i % 13}.key${i}`, value, display: JSON.stringify(value), secret: false, span: { file: `f${r}.hcl`, start: i, end: i + 1 }, chain: [{ span: { file: 'terraform.tfvars', start: i, end: i + 1 }, note: 'hop' }] });
+      settings.push({
+        path: `block${i % 13}.key${i}`,
+        value,
+        display: JSON.stringify(value),
+        secret: false,
+        span: { file: `f${r}.hcl`, start: i, end: i + 1 },
+        chain: [{ span: { file: 'terraform.tfvars', start: i, end: i + 1 }, note: 'hop' }],
+      });
     }
     roles.push({ id: `role${r}/nomad`, name: `role${r}`, kind: 'server', product: 'nomad', sources: [], settings });
   }
   const findings: Finding[] = [];
-  for (let i = 0; i < n / 10; i++) findings.push({ ruleId: `r${i % 50}`, category: 'version', severity: 'error', message: `m ${i} at line ${i}`, span: { file: `f${i % 100}.hcl`, start: i, end: i }, related: [] });
-  return { root: salt, roles, findings, fileProblems: [], versions: [], inputs: [], configErrors: [], sources: { positionAt: (_f, o) => ({ line: o, character: 0 }) } };
+  for (let i = 0; i < n / 10; i++)
+    findings.push({
+      ruleId: `r${i % 50}`,
+      category: 'version',
+      severity: 'error',
+      message: `m ${i} at line ${i}`,
+      span: { file: `f${i % 100}.hcl`, start: i, end: i },
+      related: [],
+    });
+  return {
+    root: salt,
+    roles,
+    findings,
+    fileProblems: [],
+    versions: [],
+    inputs: [],
+    configErrors: [],
+    sources: { positionAt: (_f, o) => ({ line: o, character: 0 }) },
+  };
 }
 
 test('diffBuilds scales linearly: 10x the settings takes about 10x the time (logged, not asserted)', () => {

@@ -12,7 +12,10 @@ function assertDifferencesFirst(d: RoleDiff): void {
   for (let i = 1; i < d.rows.length; i++) {
     const a = d.rows[i - 1]!;
     const b = d.rows[i]!;
-    assert.ok(RANK[a.change]! < RANK[b.change]! || (RANK[a.change] === RANK[b.change] && a.path < b.path), `${a.path} (${a.change}) before ${b.path} (${b.change})`);
+    assert.ok(
+      RANK[a.change]! < RANK[b.change]! || (RANK[a.change] === RANK[b.change] && a.path < b.path),
+      `${a.path} (${a.change}) before ${b.path} (${b.change})`,
+    );
   }
 }
 
@@ -62,7 +65,10 @@ test('CLI --roles: text columns, both products unless --product, JSON rows', asy
   const both = await run(['--roles', 'windows-client', 'linux-client', 'examples/windows-only', '--format', 'json'], cwd);
   assert.equal(both.code, 0, both.err);
   const diffs = JSON.parse(both.out) as RoleDiff[];
-  assert.deepEqual(diffs.map((d) => `${d.left.roleId}|${d.right.roleId}`).sort(), ['windows-client/consul|linux-client/consul', 'windows-client/nomad|linux-client/nomad']);
+  assert.deepEqual(diffs.map((d) => `${d.left.roleId}|${d.right.roleId}`).sort(), [
+    'windows-client/consul|linux-client/consul',
+    'windows-client/nomad|linux-client/nomad',
+  ]);
 
   const md = await run(['--roles', 'windows-client/consul', 'linux-client/consul', 'examples/windows-only', '--format', 'markdown'], cwd);
   assert.equal(md.code, 0, md.err);

@@ -35,7 +35,16 @@ function setting(path: string, secretValue: string): EffectiveSetting {
 
 function side(settings: EffectiveSetting[], id = 'windows-client/consul'): BuildSide {
   const role: RoleView = { id, name: id, kind: 'windows-client', product: 'consul', sources: [], settings };
-  return { root: '/x', roles: [role], findings: [], fileProblems: [], versions: [], inputs: [], configErrors: [], sources: { positionAt: () => ({ line: 0, character: 0 }) } };
+  return {
+    root: '/x',
+    roles: [role],
+    findings: [],
+    fileProblems: [],
+    versions: [],
+    inputs: [],
+    configErrors: [],
+    sources: { positionAt: () => ({ line: 0, character: 0 }) },
+  };
 }
 
 test('equal secrets compare as same (masked), different ones as differs with both fingerprints', () => {

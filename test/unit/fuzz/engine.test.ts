@@ -57,10 +57,17 @@ function checkResult(result: AnalysisResult, files: readonly ExampleFile[], secr
   };
   for (const f of result.findings) {
     inFile(f.span, `finding ${f.ruleId}`);
-    for (const r of f.related) if (r && typeof r === 'object' && 'span' in r) inFile((r as { span: { file: string; start: number; end: number } }).span, `related of ${f.ruleId}`);
+    for (const r of f.related)
+      if (r && typeof r === 'object' && 'span' in r) inFile((r as { span: { file: string; start: number; end: number } }).span, `related of ${f.ruleId}`);
   }
   for (const i of result.inputs) inFile(i.span, `input ${i.name}`);
-  const json = JSON.stringify({ findings: result.findings, roles: result.roles, inputs: result.inputs, versions: result.versions, fileProblems: result.fileProblems });
+  const json = JSON.stringify({
+    findings: result.findings,
+    roles: result.roles,
+    inputs: result.inputs,
+    versions: result.versions,
+    fileProblems: result.fileProblems,
+  });
   for (const s of liveSecrets(secrets, files)) {
     const at = json.indexOf(s.value);
     assert.ok(at < 0, `${label}: secret ${s.name} appears in the result: …${json.slice(Math.max(0, at - 200), at + 60)}…`);

@@ -39,7 +39,48 @@ export function exampleTree(tree: string): ExampleFile[] {
 export const ALL_FILES: ExampleFile[] = TREES.flatMap((t) => exampleTree(t));
 
 /** Tokens that break quoting, here-strings, heredocs, templates and encodings. */
-export const HOSTILE_TOKENS = ['"', "'", '{', '}', '@"', '"@', "@'", "'@", '${', '$${', '%{', '%%{', '\\', '`', '<<EOF', '<<-EOF', "<<'EOF'", '\nEOF\n', '\0', '\r', '\r\n', '\n', '$(', ')', '#', '<#', '#>', '/*', '*/', '[', ']', '\ufeff', '\ud800', '\udc00', '=', ',', ' ', '\t', '<powershell>', '</powershell>'];
+export const HOSTILE_TOKENS = [
+  '"',
+  "'",
+  '{',
+  '}',
+  '@"',
+  '"@',
+  "@'",
+  "'@",
+  '${',
+  '$${',
+  '%{',
+  '%%{',
+  '\\',
+  '`',
+  '<<EOF',
+  '<<-EOF',
+  "<<'EOF'",
+  '\nEOF\n',
+  '\0',
+  '\r',
+  '\r\n',
+  '\n',
+  '$(',
+  ')',
+  '#',
+  '<#',
+  '#>',
+  '/*',
+  '*/',
+  '[',
+  ']',
+  '\ufeff',
+  '\ud800',
+  '\udc00',
+  '=',
+  ',',
+  ' ',
+  '\t',
+  '<powershell>',
+  '</powershell>',
+];
 
 export type MutationOp =
   | { kind: 'delete'; pos: number; len: number }
@@ -94,7 +135,29 @@ export function mutatedFile(files: readonly ExampleFile[]): fc.Arbitrary<Example
 
 /** Random text biased towards the syntax the parsers care about. */
 export const hostileText: fc.Arbitrary<string> = fc
-  .array(fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...HOSTILE_TOKENS, 'a', 'x = 1', 'Set-Content', 'cat ', ' > /etc/f', '-replace', '"a"', 'block "l" {', 'tee ', '$env:X', '$X') }, { weight: 1, arbitrary: fc.string({ maxLength: 6, unit: 'binary' }) }), { maxLength: 80 })
+  .array(
+    fc.oneof(
+      {
+        weight: 3,
+        arbitrary: fc.constantFrom(
+          ...HOSTILE_TOKENS,
+          'a',
+          'x = 1',
+          'Set-Content',
+          'cat ',
+          ' > /etc/f',
+          '-replace',
+          '"a"',
+          'block "l" {',
+          'tee ',
+          '$env:X',
+          '$X',
+        ),
+      },
+      { weight: 1, arbitrary: fc.string({ maxLength: 6, unit: 'binary' }) },
+    ),
+    { maxLength: 80 },
+  )
   .map((parts) => parts.join(''));
 
 /**

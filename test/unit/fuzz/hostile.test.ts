@@ -52,7 +52,10 @@ function assertScales(rel: string, make: (n: number) => string, small: number, s
   const b = run({ [rel]: enc(make(small * scale)) });
   assertHandled(b.result, b.ws, rel);
   const ratio = b.ms / Math.max(a.ms, 5);
-  assert.ok(ratio <= scale * 4, `${rel}: ${a.ms.toFixed(1)} ms for ${small} units, ${b.ms.toFixed(1)} ms for ${small * scale}: ratio ${ratio.toFixed(1)} > ${scale * 4}`);
+  assert.ok(
+    ratio <= scale * 4,
+    `${rel}: ${a.ms.toFixed(1)} ms for ${small} units, ${b.ms.toFixed(1)} ms for ${small * scale}: ratio ${ratio.toFixed(1)} > ${scale * 4}`,
+  );
   console.log(`# ${rel}: small ${a.ms.toFixed(1)} ms, big ${b.ms.toFixed(1)} ms (x${scale} size, x${(b.ms / a.ms).toFixed(1)} time)`);
 }
 
@@ -107,7 +110,8 @@ test('fuzz/hostile: encodings — UTF-16 LE/BE with BOM, UTF-8 BOM, CRLF, CR, NU
     crlf: (s) => enc(s.replace(/\r?\n/g, '\r\n')),
     cr: (s) => enc(s.replace(/\r?\n/g, '\r')),
     nul: (s) => enc(s.replace(/\n/g, '\n\0')),
-    invalidUtf8: (s) => Buffer.concat([enc(s.slice(0, s.length >> 1)), Buffer.from([0xc3, 0x28, 0xff, 0xfe, 0xa0, 0xa1, 0xe2, 0x82]), enc(s.slice(s.length >> 1))]),
+    invalidUtf8: (s) =>
+      Buffer.concat([enc(s.slice(0, s.length >> 1)), Buffer.from([0xc3, 0x28, 0xff, 0xfe, 0xa0, 0xa1, 0xe2, 0x82]), enc(s.slice(s.length >> 1))]),
     utf16leOddLength: (s) => Buffer.concat([utf16le(s), Buffer.from([0x41])]),
   };
   for (const [name, convert] of Object.entries(variants)) {
@@ -126,7 +130,10 @@ test('fuzz/hostile: encodings — UTF-16 LE/BE with BOM, UTF-8 BOM, CRLF, CR, NU
 test('fuzz/hostile: a file over maxFileBytes becomes a file problem', () => {
   const { result, ws } = run({ 'terraform/big.tf': enc('x'.repeat(2048)) }, { maxFileBytes: 1024 });
   assertHandled(result, ws, 'terraform/big.tf');
-  assert.ok(result.fileProblems.some((p) => p.file === 'terraform/big.tf'), 'oversized file reported');
+  assert.ok(
+    result.fileProblems.some((p) => p.file === 'terraform/big.tf'),
+    'oversized file reported',
+  );
 });
 
 test('fuzz/hostile: Workspace.load over a symlink loop and an unreadable file completes', async () => {
@@ -153,7 +160,10 @@ test('fuzz/hostile: Workspace.load over a symlink loop and an unreadable file co
       // Running as root: chmod 000 does not stop reads, so only "no crash" can be asserted.
       assert.ok(Array.isArray(result.findings));
     } else {
-      assert.ok(ws.hasFile('terraform/secret.tfvars') === false || result.fileProblems.some((p) => p.file.includes('secret.tfvars')), 'unreadable file is skipped or reported');
+      assert.ok(
+        ws.hasFile('terraform/secret.tfvars') === false || result.fileProblems.some((p) => p.file.includes('secret.tfvars')),
+        'unreadable file is skipped or reported',
+      );
     }
     assert.ok(ws.files().length < 50, `symlink loop followed: ${ws.files().length} files loaded`);
   } finally {

@@ -28,15 +28,25 @@ function checkMapping(m: MappedText, host: string, file: string, label: string):
       const h = m.hostOffset(v, bias);
       // An empty decoded text has no segments: hostOffset then answers { file: '', offset: 0 } by contract.
       if (m.text.length > 0) assert.equal(h.file, file, `${label}: v=${v} (${bias}) maps to file ${JSON.stringify(h.file)}`);
-      assert.ok(Number.isInteger(h.offset) && h.offset >= 0 && h.offset <= host.length, `${label}: v=${v} (${bias}) maps to ${h.offset}, host length ${host.length}`);
+      assert.ok(
+        Number.isInteger(h.offset) && h.offset >= 0 && h.offset <= host.length,
+        `${label}: v=${v} (${bias}) maps to ${h.offset}, host length ${host.length}`,
+      );
       assert.ok(h.offset >= prev, `${label}: mapping decreases at v=${v} (${bias}): ${prev} -> ${h.offset}`);
       prev = h.offset;
     }
   }
   const n = m.text.length;
-  for (const [s, e] of [[0, n], [0, Math.floor(n / 2)], [Math.floor(n / 3), n]] as const) {
+  for (const [s, e] of [
+    [0, n],
+    [0, Math.floor(n / 2)],
+    [Math.floor(n / 3), n],
+  ] as const) {
     const span = m.toHost(s, e);
-    assert.ok(span.start >= 0 && span.start <= span.end && span.end <= host.length, `${label}: toHost(${s}, ${e}) = [${span.start}, ${span.end}) outside [0, ${host.length}]`);
+    assert.ok(
+      span.start >= 0 && span.start <= span.end && span.end <= host.length,
+      `${label}: toHost(${s}, ${e}) = [${span.start}, ${span.end}) outside [0, ${host.length}]`,
+    );
   }
   return (n + 1) * 2;
 }

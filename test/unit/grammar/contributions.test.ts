@@ -10,7 +10,10 @@ import { contributions, fixtureHosts, onig, root, vscodeHosts } from './textmate
 
 type Json = Record<string, unknown>;
 const read = (file: string): Json => JSON.parse(fs.readFileSync(file, 'utf8')) as Json;
-const syntaxes = fs.readdirSync(path.join(root, 'syntaxes')).filter((f) => f.endsWith('.json')).sort();
+const syntaxes = fs
+  .readdirSync(path.join(root, 'syntaxes'))
+  .filter((f) => f.endsWith('.json'))
+  .sort();
 
 function walk(node: unknown, visit: (o: Json) => void): void {
   if (Array.isArray(node)) node.forEach((n) => walk(n, visit));
@@ -87,17 +90,24 @@ test('every include resolves (own repository, the embedded HCL grammar, the Powe
 });
 
 test('.vscodeignore (an allow-list) keeps syntaxes/ in the .vsix', () => {
-  const lines = fs.readFileSync(path.join(root, '.vscodeignore'), 'utf8').split(/\r?\n/).map((l) => l.trim());
+  const lines = fs
+    .readFileSync(path.join(root, '.vscodeignore'), 'utf8')
+    .split(/\r?\n/)
+    .map((l) => l.trim());
   assert.ok(lines.includes('**'), 'allow-list');
   assert.ok(lines.includes('!syntaxes/**'));
 });
 
 // The PowerShell and shell cases run a second time on VS Code's own grammars when the
 // e2e layer's code-server is installed; say so visibly when it is not.
-test("VS Code's PowerShell and bash grammars are available for the second run", {
-  skip: vscodeHosts() ? false : 'not installed (.ci/install-e2e.sh, .e2e-cache/ or HSR_E2E_CACHE): the cases ran on the fixture hosts only',
-}, () => {
-  const hosts = vscodeHosts()!;
-  assert.equal(read(hosts.powershell).scopeName, 'source.powershell');
-  assert.equal(read(hosts.shell).scopeName, 'source.shell');
-});
+test(
+  "VS Code's PowerShell and bash grammars are available for the second run",
+  {
+    skip: vscodeHosts() ? false : 'not installed (.ci/install-e2e.sh, .e2e-cache/ or HSR_E2E_CACHE): the cases ran on the fixture hosts only',
+  },
+  () => {
+    const hosts = vscodeHosts()!;
+    assert.equal(read(hosts.powershell).scopeName, 'source.powershell');
+    assert.equal(read(hosts.shell).scopeName, 'source.shell');
+  },
+);

@@ -1,10 +1,8 @@
 // Assertions on the bundled example scripts, shared by the fixture-host tests and
 // the tests against VS Code's own PowerShell and bash grammars.
 import assert from 'node:assert/strict';
-import type { Hosts, Token} from './textmate';
-import {
-  EMBEDDED, describeLine, embeddedLines, has, isEmbedded, lineOf, nonBlank, tokenAt, tokenizeFile,
-} from './textmate';
+import type { Hosts, Token } from './textmate';
+import { EMBEDDED, describeLine, embeddedLines, has, isEmbedded, lineOf, nonBlank, tokenAt, tokenizeFile } from './textmate';
 
 function assertBody(tokens: Token[][], lines: string[], open: number, close: number): void {
   for (const i of nonBlank(lines, open + 1, close - 1)) {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { assertClientPs1 } from './examples';
-import type { Hosts} from './textmate';
+import type { Hosts } from './textmate';
 import { describeLine, embeddedLines, fixtureHosts, has, isEmbedded, tokenAt, tokenize, vscodeHosts } from './textmate';
 
 // Every case runs on the minimal fixture hosts and, when installed, on VS Code's own grammars.
@@ -145,7 +145,7 @@ for (const [label, hosts] of hostSets) {
       '  meta = { "a" = [1, 2',
       '"@',
       'Write-Host "after"',
-      '$consulHcl = @\'',
+      "$consulHcl = @'",
       'acl { tokens {',
       "'@",
       'Get-Service nomad',

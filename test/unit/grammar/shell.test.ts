@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { assertClientSh, assertServerSh } from './examples';
-import type { Hosts} from './textmate';
+import type { Hosts } from './textmate';
 import { describeLine, embeddedLines, fixtureHosts, has, isEmbedded, tokenAt, tokenize, vscodeHosts } from './textmate';
 
 // Every case runs on the minimal fixture hosts and, when installed, on VS Code's own grammars.
@@ -39,7 +39,11 @@ for (const [label, hosts] of hostSets) {
   });
 
   test(`${label}: delimiter naming HCL or CONFIG makes any heredoc HCL`, async () => {
-    for (const [opener, delim] of [['cat <<HCL > "$f"', 'HCL'], ["render <<'NOMAD_CONFIG'", 'NOMAD_CONFIG'], ['x=$(cat <<-hcl_body', 'hcl_body']]) {
+    for (const [opener, delim] of [
+      ['cat <<HCL > "$f"', 'HCL'],
+      ["render <<'NOMAD_CONFIG'", 'NOMAD_CONFIG'],
+      ['x=$(cat <<-hcl_body', 'hcl_body'],
+    ]) {
       const t = await sh(opener!, 'region = "global"', delim!);
       assert.deepEqual(embeddedLines(t), [1], opener);
     }
@@ -50,7 +54,7 @@ for (const [label, hosts] of hostSets) {
       'cat <<EOF > /etc/systemd/system/nomad.service',
       '[Unit]',
       'EOF',
-      "cat <<'PEM' > \"$TLS_DIR/nomad-ca.pem\"",
+      'cat <<\'PEM\' > "$TLS_DIR/nomad-ca.pem"',
       '-----BEGIN CERTIFICATE-----',
       'PEM',
       'consul acl policy create -name agent -rules - <<RULES',

@@ -109,7 +109,11 @@ export async function tokenize(scopeName: 'source.powershell' | 'source.shell', 
   return out;
 }
 
-export async function tokenizeFile(scopeName: 'source.powershell' | 'source.shell', rel: string, hosts?: Hosts): Promise<{ lines: string[]; tokens: Token[][] }> {
+export async function tokenizeFile(
+  scopeName: 'source.powershell' | 'source.shell',
+  rel: string,
+  hosts?: Hosts,
+): Promise<{ lines: string[]; tokens: Token[][] }> {
   const text = fs.readFileSync(path.join(root, rel), 'utf8');
   return { lines: text.split('\n').map((l) => l.replace(/\r$/, '')), tokens: await tokenize(scopeName, text, hosts) };
 }

@@ -17,7 +17,13 @@ test('JSON agent config becomes blocks and attributes with offsets', () => {
   const servers = attr(client.body, 'servers').value;
   assert.ok(servers.type === 'list' && servers.items.length === 2);
   assert.equal(slice(text, servers.items[1] ?? servers), '"10.0.0.2"');
-  assert.deepEqual(attr(block(r.body, 'ports').body, 'http').value, { type: 'number', start: text.indexOf('4646'), end: text.indexOf('4646') + 4, value: 4646, raw: '4646' });
+  assert.deepEqual(attr(block(r.body, 'ports').body, 'http').value, {
+    type: 'number',
+    start: text.indexOf('4646'),
+    end: text.indexOf('4646') + 4,
+    value: 4646,
+    raw: '4646',
+  });
 });
 
 test('JSON: array of objects becomes repeated blocks; nested objects stay blocks', () => {
@@ -40,11 +46,17 @@ test('JSON escapes: control and invalid', () => {
   const r = parseJsonConfig(text);
   const dd = str(attr(r.body, 'data_dir').value);
   assert.equal(dd.value, 'C:\tmp\nomad');
-  assert.deepEqual(dd.escapeIssues.map((i) => [i.kind, i.sequence]), [
-    ['control', '\\t'],
-    ['control', '\\n'],
-  ]);
-  assert.deepEqual(str(attr(r.body, 'x').value).escapeIssues.map((i) => [i.start, i.kind]), [[text.indexOf('\\q'), 'invalid']]);
+  assert.deepEqual(
+    dd.escapeIssues.map((i) => [i.kind, i.sequence]),
+    [
+      ['control', '\\t'],
+      ['control', '\\n'],
+    ],
+  );
+  assert.deepEqual(
+    str(attr(r.body, 'x').value).escapeIssues.map((i) => [i.start, i.kind]),
+    [[text.indexOf('\\q'), 'invalid']],
+  );
   assert.equal(str(attr(r.body, 'ok').value).value, 'C:\\nomadA');
   assert.equal(r.diagnostics.length, 1);
 });
@@ -60,7 +72,18 @@ test('JSON tolerance: half-typed file keeps what parsed', () => {
 });
 
 test('JSON tolerance: garbage, missing colon, missing comma, unterminated string', () => {
-  for (const text of ['{"a": 1 "b": 2}', '{"a" 1, "b": 2}', '{"a": @, "b": 2}', '{"a": "x\n, "b": 2}', '{"a": 1,, "b": 2,}', '{"a": }', '', '[1]', '{"a": 1}}', '{{{{']) {
+  for (const text of [
+    '{"a": 1 "b": 2}',
+    '{"a" 1, "b": 2}',
+    '{"a": @, "b": 2}',
+    '{"a": "x\n, "b": 2}',
+    '{"a": 1,, "b": 2,}',
+    '{"a": }',
+    '',
+    '[1]',
+    '{"a": 1}}',
+    '{{{{',
+  ]) {
     const r = parseJsonConfig(text);
     assert.ok(Array.isArray(r.body.items), text);
     if (text.includes('"b": 2')) assert.equal(attr(r.body, 'b').value.type, 'number', text);

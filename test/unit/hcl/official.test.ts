@@ -7,14 +7,24 @@ test('officialHclErrors parses single and multiple errors with ranges', async ()
   assert.deepEqual(await officialHclErrors('a = 1\n', 'x.hcl'), []);
   const one = await officialHclErrors('a = [\n', 'b.hcl');
   assert.deepEqual(one, [
-    { line: 2, column: 1, endLine: 2, endColumn: 1, summary: 'Missing expression', detail: 'Expected the start of an expression, but found the end of the file.' },
+    {
+      line: 2,
+      column: 1,
+      endLine: 2,
+      endColumn: 1,
+      summary: 'Missing expression',
+      detail: 'Expected the start of an expression, but found the end of the file.',
+    },
   ]);
   const multi = await officialHclErrors('a = 1\n}\nb = ]\nc = @\n', 'dir/my file.tf');
   assert.equal(multi.length, 2);
-  assert.deepEqual(multi.map((e) => [e.line, e.column, e.summary]), [
-    [4, 5, 'Invalid character'],
-    [2, 1, 'Argument or block definition required'],
-  ]);
+  assert.deepEqual(
+    multi.map((e) => [e.line, e.column, e.summary]),
+    [
+      [4, 5, 'Invalid character'],
+      [2, 1, 'Argument or block definition required'],
+    ],
+  );
   const spanning = await officialHclErrors('a = \n', 'b.hcl');
   assert.deepEqual([spanning[0]?.line, spanning[0]?.column, spanning[0]?.endLine, spanning[0]?.endColumn], [1, 5, 2, 1]);
 });

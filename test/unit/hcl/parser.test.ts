@@ -48,7 +48,10 @@ test('lists with trailing commas and newlines', () => {
   assert.equal(v.type, 'list');
   if (v.type !== 'list') return;
   assert.deepEqual([v.start, v.end], [10, text.length - 1]);
-  assert.deepEqual(v.items.map((i) => (i.type === 'string' ? i.value : '?')), ['10.0.0.1:4647', '10.0.0.2:4647']);
+  assert.deepEqual(
+    v.items.map((i) => (i.type === 'string' ? i.value : '?')),
+    ['10.0.0.1:4647', '10.0.0.2:4647'],
+  );
   assert.deepEqual([v.items[0]?.start, v.items[0]?.end], [14, 29]);
 });
 
@@ -59,7 +62,10 @@ test('objects with = and : separators, commas and newlines', () => {
   const v = attr(r.body, 'o').value;
   assert.equal(v.type, 'object');
   if (v.type !== 'object') return;
-  assert.deepEqual(v.items.map((i) => i.name), ['k', 'k2', 'k3']);
+  assert.deepEqual(
+    v.items.map((i) => i.name),
+    ['k', 'k2', 'k3'],
+  );
   const k2 = v.items[1];
   assert.ok(k2);
   assert.deepEqual([k2.nameStart, k2.nameEnd, k2.value.start, k2.value.end], [13, 17, 19, 22]);
@@ -128,7 +134,10 @@ test('HCL v1 dashed and dotted keys, object form, commas', () => {
   assert.deepEqual([mk.nameStart, mk.nameEnd], [12, 20]);
   assert.equal(attr(r.body, 'ports').value.type, 'object');
   const client = block(r.body, 'client');
-  assert.deepEqual(client.body.items.map((i) => (i.kind === 'attribute' ? i.name : i.type)), ['enabled', 'node_class']);
+  assert.deepEqual(
+    client.body.items.map((i) => (i.kind === 'attribute' ? i.name : i.type)),
+    ['enabled', 'node_class'],
+  );
 });
 
 test('HCL v1 nested block inside object value', () => {
@@ -152,7 +161,10 @@ test('Terraform 0.11 file', () => {
   const r = parseHcl(text, 'hcl1');
   assert.deepEqual(r.diagnostics, []);
   const res = block(r.body, 'resource');
-  assert.deepEqual(res.labels.map((l) => l.value), ['aws_instance', 'nomad']);
+  assert.deepEqual(
+    res.labels.map((l) => l.value),
+    ['aws_instance', 'nomad'],
+  );
   const ud = str(attr(res.body, 'user_data').value);
   assert.equal(ud.value, '${file("${path.module}/user-data.ps1")}');
   const p = ud.parts[0];

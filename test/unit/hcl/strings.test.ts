@@ -43,7 +43,10 @@ test('hcl1: all valid escapes decode', () => {
   assert.deepEqual(r.diagnostics, []);
   const s = str(attr(r.body, 'a').value);
   assert.equal(s.value, '\x07\b\f\vAAA\u{1F600}\\"');
-  assert.deepEqual(s.escapeIssues.map((i) => i.kind), ['control', 'control', 'control', 'control']);
+  assert.deepEqual(
+    s.escapeIssues.map((i) => i.kind),
+    ['control', 'control', 'control', 'control'],
+  );
 });
 
 test('hcl1: trailing backslash escapes the quote: literal not terminated', () => {
@@ -76,24 +79,33 @@ test('hcl2: escapes', () => {
   const r = parseHcl(text, 'hcl2');
   const a = str(attr(r.body, 'a').value);
   assert.equal(a.value, '\n\t\r"\\é\u{1F600}');
-  assert.deepEqual(a.escapeIssues.map((i) => [i.kind, i.sequence]), [
-    ['control', '\\n'],
-    ['control', '\\t'],
-    ['control', '\\r'],
-  ]);
+  assert.deepEqual(
+    a.escapeIssues.map((i) => [i.kind, i.sequence]),
+    [
+      ['control', '\\n'],
+      ['control', '\\t'],
+      ['control', '\\r'],
+    ],
+  );
   const b = str(attr(r.body, 'b').value);
   // \a is not an HCL2 escape (it is in HCL v1)
-  assert.deepEqual(b.escapeIssues.map((i) => [i.start, i.end, i.kind, i.sequence]), [
-    [text.indexOf('\\H'), text.indexOf('\\H') + 2, 'invalid', '\\H'],
-    [text.indexOf('\\a'), text.indexOf('\\a') + 2, 'invalid', '\\a'],
-  ]);
+  assert.deepEqual(
+    b.escapeIssues.map((i) => [i.start, i.end, i.kind, i.sequence]),
+    [
+      [text.indexOf('\\H'), text.indexOf('\\H') + 2, 'invalid', '\\H'],
+      [text.indexOf('\\a'), text.indexOf('\\a') + 2, 'invalid', '\\a'],
+    ],
+  );
   assert.ok(r.diagnostics.every((d) => d.message.startsWith('Invalid escape sequence')));
   assert.equal(r.diagnostics.length, 2);
 });
 
 test('hcl2: x and octal escapes are invalid; newline in quoted string is an error', () => {
   const r = parseHcl('a = "\\x41"\n');
-  assert.deepEqual(str(attr(r.body, 'a').value).escapeIssues.map((i) => i.kind), ['invalid']);
+  assert.deepEqual(
+    str(attr(r.body, 'a').value).escapeIssues.map((i) => i.kind),
+    ['invalid'],
+  );
   const r2 = parseHcl('a = "abc\nb = 1\n');
   assert.ok(r2.diagnostics.some((d) => d.message.includes('multi-line string')));
   assert.equal(attr(r2.body, 'b').value.type, 'number');
@@ -135,7 +147,10 @@ test('for directive and unbalanced directives', () => {
   const ok = parseHcl('a = "%{ for s in var.servers }${s},%{ endfor }"\n');
   assert.deepEqual(ok.diagnostics, []);
   const parts = str(attr(ok.body, 'a').value).parts;
-  assert.deepEqual(parts.map((p) => (p.kind === 'directive' ? p.keyword : p.kind)), ['for', 'interpolation', 'literal', 'endfor']);
+  assert.deepEqual(
+    parts.map((p) => (p.kind === 'directive' ? p.keyword : p.kind)),
+    ['for', 'interpolation', 'literal', 'endfor'],
+  );
   const bad = parseHcl('a = "%{ if x }b"\n');
   assert.ok(bad.diagnostics.some((d) => d.message.includes('endif')));
 });
@@ -148,7 +163,10 @@ test('heredocs: plain and indented', () => {
   assert.equal(a.heredoc, true);
   assert.equal(a.value, 'line ${var.x}\n  two\n');
   assert.deepEqual([a.start, a.end, a.contentStart, a.contentEnd], [4, 33, 10, 30]);
-  assert.deepEqual(a.parts.map((p) => p.kind), ['literal', 'interpolation', 'literal']);
+  assert.deepEqual(
+    a.parts.map((p) => p.kind),
+    ['literal', 'interpolation', 'literal'],
+  );
   const b = str(attr(r.body, 'b').value);
   assert.equal(b.value, 'hi\n  there\n');
   assert.equal(slice(text, b), '<<-EOT\n    hi\n      there\n    EOT');

@@ -17,7 +17,10 @@ test('PowerShell user-data template: literals, interpolations, $${ escapes', () 
   const r = parseTemplateWithDiagnostics(text);
   assert.deepEqual(r.diagnostics, []);
   const interps = r.parts.filter((p) => p.kind === 'interpolation');
-  assert.deepEqual(interps.map((p) => slice(text, p)), ['${gossip_key}', '${datacenter}']);
+  assert.deepEqual(
+    interps.map((p) => slice(text, p)),
+    ['${gossip_key}', '${datacenter}'],
+  );
   const first = interps[0];
   assert.ok(first && first.kind === 'interpolation');
   assert.deepEqual(first.expr, { type: 'traversal', start: 23, end: 33, path: ['gossip_key'] });
@@ -40,12 +43,15 @@ test('bash template with directives and %%{', () => {
   const r = parseTemplateWithDiagnostics(text);
   assert.deepEqual(r.diagnostics, []);
   const directives = r.parts.filter((p) => p.kind === 'directive');
-  assert.deepEqual(directives.map((d) => (d.kind === 'directive' ? [d.keyword, d.raw] : [])), [
-    ['for', '%{ for ip in servers ~}'],
-    ['endfor', '%{ endfor ~}'],
-    ['if', '%{ if enable_tls }'],
-    ['endif', '%{ endif }'],
-  ]);
+  assert.deepEqual(
+    directives.map((d) => (d.kind === 'directive' ? [d.keyword, d.raw] : [])),
+    [
+      ['for', '%{ for ip in servers ~}'],
+      ['endfor', '%{ endfor ~}'],
+      ['if', '%{ if enable_tls }'],
+      ['endif', '%{ endif }'],
+    ],
+  );
   const pct = r.parts.find((p) => p.kind === 'literal' && p.value === '%{');
   assert.ok(pct);
   assert.equal(slice(text, pct), '%%{');

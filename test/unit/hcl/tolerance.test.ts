@@ -96,7 +96,38 @@ test('every prefix of a realistic file parses without throwing', () => {
 });
 
 test('random garbage never throws and terminates', () => {
-  const alphabet = ['a', ' ', '=', '{', '}', '[', ']', '"', '\\', '$', '%', '~', '\n', '<<EOF\n', 'EOF', '#', '/*', '*/', '(', ')', ',', ':', '?', '.', '*', '1', '@', 'for', 'in', '\t'];
+  const alphabet = [
+    'a',
+    ' ',
+    '=',
+    '{',
+    '}',
+    '[',
+    ']',
+    '"',
+    '\\',
+    '$',
+    '%',
+    '~',
+    '\n',
+    '<<EOF\n',
+    'EOF',
+    '#',
+    '/*',
+    '*/',
+    '(',
+    ')',
+    ',',
+    ':',
+    '?',
+    '.',
+    '*',
+    '1',
+    '@',
+    'for',
+    'in',
+    '\t',
+  ];
   let seed = 12345;
   const rand = (n: number): number => {
     seed = (seed * 1103515245 + 12345) % 2147483648;
@@ -131,7 +162,13 @@ test('10,000 nested blocks: no stack overflow, depth diagnostic', () => {
 });
 
 test('deeply nested expressions do not overflow', () => {
-  for (const [open, close] of [['[', ']'], ['(', ')'], ['{a=', '}'], ['"${', '}"'], ['!', '']] as const) {
+  for (const [open, close] of [
+    ['[', ']'],
+    ['(', ')'],
+    ['{a=', '}'],
+    ['"${', '}"'],
+    ['!', ''],
+  ] as const) {
     const text = 'v = ' + open.repeat(10000) + '1' + close.repeat(10000) + '\nafter = 2\n';
     const r = parseHcl(text);
     assert.equal(attr(r.body, 'after').value.type, 'number', open);
@@ -175,7 +212,10 @@ test('large file parses in time proportional to a small one', () => {
 
 test('diagnostics: identical adjacent errors merge; the total is capped', () => {
   const r = parseHcl('a = 1\n@@@@@\n');
-  assert.deepEqual(r.diagnostics.map((d) => [d.start, d.end]), [[6, 11]]);
+  assert.deepEqual(
+    r.diagnostics.map((d) => [d.start, d.end]),
+    [[6, 11]],
+  );
   const many = parseHcl('a = "\\q"\n'.repeat(5000));
   assert.ok(many.diagnostics.length <= 1001);
   assert.ok(many.diagnostics[many.diagnostics.length - 1]?.message.startsWith('Too many syntax errors'));

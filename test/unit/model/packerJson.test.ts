@@ -6,7 +6,13 @@ const linuxJson = JSON.stringify(
   {
     variables: { nomad_version: '1.10.5', consul_version: '{{env `CONSUL_VERSION`}}' },
     builders: [{ type: 'amazon-ebs', name: 'linux', ami_name: 'hashistack-linux-{{timestamp}}' }],
-    provisioners: [{ type: 'shell', script: '../shared/scripts/setup.sh', environment_vars: ['NOMAD_VERSION={{user `nomad_version`}}', 'CONSUL_VERSION={{user `consul_version`}}'] }],
+    provisioners: [
+      {
+        type: 'shell',
+        script: '../shared/scripts/setup.sh',
+        environment_vars: ['NOMAD_VERSION={{user `nomad_version`}}', 'CONSUL_VERSION={{user `consul_version`}}'],
+      },
+    ],
   },
   null,
   2,
@@ -25,7 +31,10 @@ test('Packer JSON templates: {{user}} variables reach the script through environ
   const nomad = r.versions.find((v) => v.product === 'nomad' && v.os === 'linux');
   assert.ok(nomad);
   assert.equal(nomad.version, '1.10.5');
-  assert.ok(nomad.chain.some((s) => s.span.file === 'packer/linux.json' && s.note.includes('nomad_version')), 'the chain starts at the Packer variable');
+  assert.ok(
+    nomad.chain.some((s) => s.span.file === 'packer/linux.json' && s.note.includes('nomad_version')),
+    'the chain starts at the Packer variable',
+  );
   const consul = r.versions.find((v) => v.product === 'consul' && v.os === 'linux');
   assert.ok(consul);
   assert.equal(consul.version, undefined);
@@ -38,5 +47,8 @@ test('a JSON file without builders is not taken for a Packer template', () => {
   ws.setText('shared/scripts/setup.sh', setupSh);
   const r = ws.analyze();
   assert.equal(r.versions.find((v) => v.product === 'nomad')?.version, undefined);
-  assert.ok(r.roles.some((role) => role.product === 'nomad'), 'still read as an agent config');
+  assert.ok(
+    r.roles.some((role) => role.product === 'nomad'),
+    'still read as an agent config',
+  );
 });

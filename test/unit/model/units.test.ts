@@ -9,7 +9,14 @@ test('one root module: the whole tree is one unit', () => {
 });
 
 test('clusters of a monorepo are separate units; shared files belong to each', () => {
-  const files = ['env-1/terraform/control/main.tf', 'env-1/shared/client.ps1', 'env-2/terraform/control/main.tf', 'env-2/shared/client.ps1', 'modules/stack/main.tf', 'scripts/common.sh'];
+  const files = [
+    'env-1/terraform/control/main.tf',
+    'env-1/shared/client.ps1',
+    'env-2/terraform/control/main.tf',
+    'env-2/shared/client.ps1',
+    'modules/stack/main.tf',
+    'scripts/common.sh',
+  ];
   const units = partitionUnits(files, ['env-1/terraform/control', 'env-2/terraform/control']);
   assert.deepEqual(
     units.map((u) => [u.dir, u.files]),
@@ -45,10 +52,7 @@ test('two clusters in one workspace keep their own roles and findings, and an ed
   const win = r.roles.filter((x) => x.kind === 'windows-client' && x.product === 'nomad');
   assert.equal(win.length, 2, 'one Windows client role per cluster');
   assert.deepEqual(win.map((x) => x.id).sort(), ['env-a:windows-client/nomad', 'env-b:windows-client/nomad']);
-  assert.deepEqual(
-    win.map((x) => x.settings.find((s) => s.path === 'datacenter')?.value).sort(),
-    ['env-a', 'env-b'],
-  );
+  assert.deepEqual(win.map((x) => x.settings.find((s) => s.path === 'datacenter')?.value).sort(), ['env-a', 'env-b']);
   const syslog = r.findings.filter((f) => f.ruleId === 'os-setting');
   assert.deepEqual(syslog.map((f) => f.span.file).sort(), ['env-a/shared/client.ps1', 'env-b/shared/client.ps1']);
   assert.ok(ws.renderRole(r, 'env-b:windows-client/nomad')?.includes('env-b'));
@@ -57,5 +61,8 @@ test('two clusters in one workspace keep their own roles and findings, and an ed
   ws.setText('env-a/shared/client.ps1', clusterFiles('env-a')['shared/client.ps1']!.replace('enable_syslog = true', 'enable_syslog = false'));
   const r2 = ws.analyze();
   assert.equal(ws.unitAnalysisCount - before, 1, 'only the edited unit was analysed');
-  assert.deepEqual(r2.findings.filter((f) => f.ruleId === 'os-setting').map((f) => f.span.file), ['env-b/shared/client.ps1']);
+  assert.deepEqual(
+    r2.findings.filter((f) => f.ruleId === 'os-setting').map((f) => f.span.file),
+    ['env-b/shared/client.ps1'],
+  );
 });

@@ -43,12 +43,19 @@ test('the same script without the Packer input installs whatever is current (unp
 });
 
 test('bash ${NOMAD_VERSION:-$(curl …checkpoint…)} resolves through the provisioner environment', () => {
-  const sh = 'NOMAD_VERSION="${NOMAD_VERSION:-$(curl -s https://checkpoint-api.hashicorp.com/v1/check/nomad | jq -r .current_version)}"\ncurl -o /tmp/n.zip "https://releases.hashicorp.com/nomad/${NOMAD_VERSION}/nomad_${NOMAD_VERSION}_linux_amd64.zip"\n';
+  const sh =
+    'NOMAD_VERSION="${NOMAD_VERSION:-$(curl -s https://checkpoint-api.hashicorp.com/v1/check/nomad | jq -r .current_version)}"\ncurl -o /tmp/n.zip "https://releases.hashicorp.com/nomad/${NOMAD_VERSION}/nomad_${NOMAD_VERSION}_linux_amd64.zip"\n';
   const ws = new Workspace('/v');
   ws.setText('scripts/setup.sh', sh);
-  ws.setText('packer/linux.pkr.hcl', packer('    environment_vars = ["NOMAD_VERSION=1.10.5"]\n').replace('powershell', 'shell').replace('setup-windows.ps1', 'setup.sh'));
+  ws.setText(
+    'packer/linux.pkr.hcl',
+    packer('    environment_vars = ["NOMAD_VERSION=1.10.5"]\n').replace('powershell', 'shell').replace('setup-windows.ps1', 'setup.sh'),
+  );
   const v = ws.analyze().versions.filter((x) => x.product === 'nomad');
-  assert.deepEqual(v.map((x) => [x.version, x.pinned]), [['1.10.5', true]]);
+  assert.deepEqual(
+    v.map((x) => [x.version, x.pinned]),
+    [['1.10.5', true]],
+  );
 });
 
 test('a Debian pre-release pin (`nomad=$NOMADVERSION*` with 1.8.0~beta.1-1 on a continued apt-get line) is 1.8.0-beta.1, not 1.8.0', () => {
@@ -63,9 +70,15 @@ test('a Debian pre-release pin (`nomad=$NOMADVERSION*` with 1.8.0~beta.1-1 on a 
 
 test('a quoted apt pin `consul="${CONSULVERSION}*"` is pinned, not "apt-get installs the latest consul"', () => {
   const ws = new Workspace('/v');
-  ws.setText('shared/scripts/setup.sh', '#!/bin/bash\nCONSULVERSION=1.18.1\nNOMADVERSION=1.7.6\nsudo apt-get install -yq consul="${CONSULVERSION}*" \\\n                    nomad="${NOMADVERSION}*"\n');
+  ws.setText(
+    'shared/scripts/setup.sh',
+    '#!/bin/bash\nCONSULVERSION=1.18.1\nNOMADVERSION=1.7.6\nsudo apt-get install -yq consul="${CONSULVERSION}*" \\\n                    nomad="${NOMADVERSION}*"\n',
+  );
   const v = ws.analyze().versions;
   assert.deepEqual(v.map((x) => `${x.product}=${x.version ?? 'unpinned'}`).sort(), ['consul=1.18.1', 'nomad=1.7.6']);
   // Both come from the install command (continued over two lines), not from a bare use of the variable.
-  assert.ok(v.every((x) => x.chain.some((c) => /apt-get install in setup\.sh/.test(c.note))), JSON.stringify(v.map((x) => x.chain.map((c) => c.note))));
+  assert.ok(
+    v.every((x) => x.chain.some((c) => /apt-get install in setup\.sh/.test(c.note))),
+    JSON.stringify(v.map((x) => x.chain.map((c) => c.note))),
+  );
 });

@@ -39,10 +39,13 @@ test('sc.exe create with binPath= / start= / depend=', () => {
 test('nssm install and set', () => {
   const src = 'nssm install Nomad C:\\HashiCorp\\Nomad\\nomad.exe agent -config=C:\\HashiCorp\\Nomad\\config\nnssm set Nomad AppDirectory C:\\HashiCorp\\Nomad';
   const r = scanPowerShell(src);
-  assert.deepEqual(r.commands.map((c) => [c.name, args(src, c)]), [
-    ['nssm', ['word(install)', 'word(Nomad)', 'word(C:\\HashiCorp\\Nomad\\nomad.exe)', 'word(agent)', 'word(-config=C:\\HashiCorp\\Nomad\\config)']],
-    ['nssm', ['word(set)', 'word(Nomad)', 'word(AppDirectory)', 'word(C:\\HashiCorp\\Nomad)']],
-  ]);
+  assert.deepEqual(
+    r.commands.map((c) => [c.name, args(src, c)]),
+    [
+      ['nssm', ['word(install)', 'word(Nomad)', 'word(C:\\HashiCorp\\Nomad\\nomad.exe)', 'word(agent)', 'word(-config=C:\\HashiCorp\\Nomad\\config)']],
+      ['nssm', ['word(set)', 'word(Nomad)', 'word(AppDirectory)', 'word(C:\\HashiCorp\\Nomad)']],
+    ],
+  );
 });
 
 test('call operator with a quoted path', () => {
@@ -75,11 +78,19 @@ test('choco install with --version and -y', () => {
 });
 
 test('Invoke-WebRequest with an expanding URL', () => {
-  const src = 'Invoke-WebRequest -Uri "https://releases.hashicorp.com/nomad/${NomadVersion}/nomad_${NomadVersion}_windows_amd64.zip" -OutFile $zip -UseBasicParsing';
+  const src =
+    'Invoke-WebRequest -Uri "https://releases.hashicorp.com/nomad/${NomadVersion}/nomad_${NomadVersion}_windows_amd64.zip" -OutFile $zip -UseBasicParsing';
   const r = scanPowerShell(src);
   const c = r.commands[0]!;
-  assert.deepEqual(params(src, c), ['Uri=str(https://releases.hashicorp.com/nomad/${NomadVersion}/nomad_${NomadVersion}_windows_amd64.zip)', 'OutFile=$zip', 'UseBasicParsing=-']);
-  assert.deepEqual(r.strings[0]!.expansions.map((e) => e.name), ['NomadVersion', 'NomadVersion']);
+  assert.deepEqual(params(src, c), [
+    'Uri=str(https://releases.hashicorp.com/nomad/${NomadVersion}/nomad_${NomadVersion}_windows_amd64.zip)',
+    'OutFile=$zip',
+    'UseBasicParsing=-',
+  ]);
+  assert.deepEqual(
+    r.strings[0]!.expansions.map((e) => e.name),
+    ['NomadVersion', 'NomadVersion'],
+  );
 });
 
 test('New-Service, Start-Service, Stop-Service, Remove-Item, Restart-Computer', () => {
@@ -91,13 +102,22 @@ test('New-Service, Start-Service, Stop-Service, Remove-Item, Restart-Computer', 
     'Restart-Computer -Force',
   ].join('\r\n');
   const r = scanPowerShell(src);
-  assert.deepEqual(r.commands.map((c) => [c.name, ...params(src, c), ...args(src, c)]), [
-    ['New-Service', 'Name=word(Nomad)', 'BinaryPathName=str(C:\\HashiCorp\\Nomad\\nomad.exe agent -config=C:\\HashiCorp\\Nomad\\config)', 'StartupType=word(Automatic)', 'DependsOn=word(Consul)'],
-    ['Start-Service', 'Name=word(Nomad)'],
-    ['Stop-Service', 'Force=-', 'word(Nomad)'],
-    ['Remove-Item', 'Path=word(C:\\HashiCorp\\Nomad\\data\\*)', 'Recurse=-', 'Force=-', 'ErrorAction=word(SilentlyContinue)'],
-    ['Restart-Computer', 'Force=-'],
-  ]);
+  assert.deepEqual(
+    r.commands.map((c) => [c.name, ...params(src, c), ...args(src, c)]),
+    [
+      [
+        'New-Service',
+        'Name=word(Nomad)',
+        'BinaryPathName=str(C:\\HashiCorp\\Nomad\\nomad.exe agent -config=C:\\HashiCorp\\Nomad\\config)',
+        'StartupType=word(Automatic)',
+        'DependsOn=word(Consul)',
+      ],
+      ['Start-Service', 'Name=word(Nomad)'],
+      ['Stop-Service', 'Force=-', 'word(Nomad)'],
+      ['Remove-Item', 'Path=word(C:\\HashiCorp\\Nomad\\data\\*)', 'Recurse=-', 'Force=-', 'ErrorAction=word(SilentlyContinue)'],
+      ['Restart-Computer', 'Force=-'],
+    ],
+  );
 });
 
 test('-Name:value parameters and line continuations', () => {
@@ -108,13 +128,7 @@ test('-Name:value parameters and line continuations', () => {
 });
 
 test('pipeline input: string, variable, replace chain, read; not for other commands', () => {
-  const src = [
-    '"x" | A',
-    '$v | B',
-    "$c -replace 'a','b' | C",
-    'Get-Content $f | D',
-    'Get-ChildItem | E',
-  ].join('\n');
+  const src = ['"x" | A', '$v | B', "$c -replace 'a','b' | C", 'Get-Content $f | D', 'Get-ChildItem | E'].join('\n');
   const r = scanPowerShell(src);
   const input = (n: string) => show(src, r.commands.find((c) => c.name === n)!.pipelineInput);
   assert.equal(input('A'), 'str(x)');
@@ -132,20 +146,26 @@ test('replace chains', () => {
     "$d = $x -replace 'a', 'b' + 'c'",
   ].join('\n');
   const r = scanPowerShell(src);
-  assert.deepEqual(r.assignments.map((a) => show(src, a.value)), [
-    'replace(read($tpl) -replace str(A),$b -creplace str(C),str(d))',
-    'replace($content -replace str(NODE_CLASS),$NodeClass -ireplace str(X),str(Y))',
-    'replace(read($tpl) -creplace str({{dc}}),$env:DC)',
-    "other($x -replace 'a', 'b' + 'c')",
-  ]);
+  assert.deepEqual(
+    r.assignments.map((a) => show(src, a.value)),
+    [
+      'replace(read($tpl) -replace str(A),$b -creplace str(C),str(d))',
+      'replace($content -replace str(NODE_CLASS),$NodeClass -ireplace str(X),str(Y))',
+      'replace(read($tpl) -creplace str({{dc}}),$env:DC)',
+      "other($x -replace 'a', 'b' + 'c')",
+    ],
+  );
   const v = r.assignments[0]!.value!;
   assert.equal(v.kind, 'replace');
   if (v.kind === 'replace') {
     assert.deepEqual([v.start, v.end], [at(src, '(Get'), at(src, "'d'") + 3]);
-    assert.deepEqual(v.ops.map((o) => [o.operator, o.start, o.end]), [
-      ['-replace', at(src, '-replace'), at(src, '$b') + 2],
-      ['-creplace', at(src, '-creplace'), at(src, "'d'") + 3],
-    ]);
+    assert.deepEqual(
+      v.ops.map((o) => [o.operator, o.start, o.end]),
+      [
+        ['-replace', at(src, '-replace'), at(src, '$b') + 2],
+        ['-creplace', at(src, '-creplace'), at(src, "'d'") + 3],
+      ],
+    );
   }
 });
 
@@ -165,16 +185,19 @@ test('assignments: plain, typed, env, scoped, from commands, param defaults', ()
     '$x = if ($a) { "y" } else { "z" }',
   ].join('\n');
   const r = scanPowerShell(src);
-  assert.deepEqual(r.assignments.map((a) => [a.name, show(src, a.value), a.isParameterDefault]), [
-    ['NomadVersion', 'str(1.10.5)', true],
-    ['Region', 'str(global)', true],
-    ['Servers', 'other(@("a", "b"))', true],
-    ['env:NOMAD_ADDR', 'str(http://127.0.0.1:4646)', false],
-    ['dc', 'str(dc1)', false],
-    ['script:cfg', 'read(word(C:\\cfg.hcl))', false],
-    ['global:n', 'other(1)', false],
-    ['x', 'other(if ($a) { "y" } else { "z" })', false],
-  ]);
+  assert.deepEqual(
+    r.assignments.map((a) => [a.name, show(src, a.value), a.isParameterDefault]),
+    [
+      ['NomadVersion', 'str(1.10.5)', true],
+      ['Region', 'str(global)', true],
+      ['Servers', 'other(@("a", "b"))', true],
+      ['env:NOMAD_ADDR', 'str(http://127.0.0.1:4646)', false],
+      ['dc', 'str(dc1)', false],
+      ['script:cfg', 'read(word(C:\\cfg.hcl))', false],
+      ['global:n', 'other(1)', false],
+      ['x', 'other(if ($a) { "y" } else { "z" })', false],
+    ],
+  );
   const nv = r.assignments[0]!;
   assert.deepEqual([nv.nameStart, nv.nameEnd], [at(src, '$NomadVersion'), at(src, '$NomadVersion') + 13]);
   const dc = r.assignments[4]!;
@@ -184,8 +207,14 @@ test('assignments: plain, typed, env, scoped, from commands, param defaults', ()
 test('function bodies with their own param block', () => {
   const src = 'function Install-Nomad {\n  param([string]$Version = "1.11.1")\n  choco install nomad --version $Version -y\n}';
   const r = scanPowerShell(src);
-  assert.deepEqual(r.assignments.map((a) => [a.name, a.isParameterDefault]), [['Version', true]]);
-  assert.deepEqual(r.commands.map((c) => c.name), ['choco']);
+  assert.deepEqual(
+    r.assignments.map((a) => [a.name, a.isParameterDefault]),
+    [['Version', true]],
+  );
+  assert.deepEqual(
+    r.commands.map((c) => c.name),
+    ['choco'],
+  );
 });
 
 test('commands nested in parens, subexpressions, script blocks, if/foreach/try', () => {
@@ -201,7 +230,27 @@ test('commands nested in parens, subexpressions, script blocks, if/foreach/try',
     '@( Invoke-D ) ; @{ k = (Invoke-E) }',
   ].join('\n');
   const names = scanPowerShell(src).commands.map((c) => c.name);
-  for (const n of ['Test-Path', 'Remove-Item', 'Get-Service', 'Stop-Service', 'Write-Host', 'Write-Warning', 'Clear-Host', 'Get-ChildItem', 'ForEach-Object', '%', 'Out-Host', 'Get-Item', 'Join-Path', 'Start-Sleep', 'Invoke-A', 'Invoke-B', 'Invoke-C', 'Invoke-D', 'Invoke-E']) {
+  for (const n of [
+    'Test-Path',
+    'Remove-Item',
+    'Get-Service',
+    'Stop-Service',
+    'Write-Host',
+    'Write-Warning',
+    'Clear-Host',
+    'Get-ChildItem',
+    'ForEach-Object',
+    '%',
+    'Out-Host',
+    'Get-Item',
+    'Join-Path',
+    'Start-Sleep',
+    'Invoke-A',
+    'Invoke-B',
+    'Invoke-C',
+    'Invoke-D',
+    'Invoke-E',
+  ]) {
     assert.ok(names.includes(n), `missing ${n} in ${names.join(',')}`);
   }
   assert.equal(names.filter((n) => n === 'Remove-Item').length, 2);
@@ -211,10 +260,13 @@ test('commands nested in parens, subexpressions, script blocks, if/foreach/try',
 test('static method calls and type literals', () => {
   const src = '$t = [System.IO.File]::ReadAllText("C:\\t.hcl")\n[Environment]::SetEnvironmentVariable("NOMAD_ADDR", $a, [EnvironmentVariableTarget]::Machine)';
   const r = scanPowerShell(src);
-  assert.deepEqual(r.methodCalls.map((m) => [m.typeName, m.method, m.args.map((a) => show(src, a))]), [
-    ['System.IO.File', 'ReadAllText', ['str(C:\\t.hcl)']],
-    ['Environment', 'SetEnvironmentVariable', ['str(NOMAD_ADDR)', '$a', 'other([EnvironmentVariableTarget]::Machine)']],
-  ]);
+  assert.deepEqual(
+    r.methodCalls.map((m) => [m.typeName, m.method, m.args.map((a) => show(src, a))]),
+    [
+      ['System.IO.File', 'ReadAllText', ['str(C:\\t.hcl)']],
+      ['Environment', 'SetEnvironmentVariable', ['str(NOMAD_ADDR)', '$a', 'other([EnvironmentVariableTarget]::Machine)']],
+    ],
+  );
   assert.equal(show(src, r.assignments[0]!.value), 'read(str(C:\\t.hcl))');
 });
 
@@ -222,12 +274,18 @@ test('EC2 user-data wrapper', () => {
   const src = '<powershell>\r\nStart-Service Nomad\r\n</powershell>\r\n<persist>true</persist>\r\n';
   const r = scanPowerShell(src);
   assert.deepEqual(r.userDataWrapper, { start: 12, end: at(src, '</powershell>') });
-  assert.deepEqual(r.commands.map((c) => c.name), ['Start-Service']);
+  assert.deepEqual(
+    r.commands.map((c) => c.name),
+    ['Start-Service'],
+  );
   assert.equal(scanPowerShell('Start-Service Nomad').userDataWrapper, undefined);
 });
 
 test('persist tag inside the wrapper is skipped', () => {
   const src = '<powershell>\n<persist>true</persist>\nStop-Service Nomad\n</powershell>';
   const r = scanPowerShell(src);
-  assert.deepEqual(r.commands.map((c) => c.name), ['Stop-Service']);
+  assert.deepEqual(
+    r.commands.map((c) => c.name),
+    ['Stop-Service'],
+  );
 });

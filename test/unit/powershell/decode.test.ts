@@ -55,7 +55,10 @@ test("verbatim here-string: '' and backticks stay as written", () => {
   const text = "@'\nit''s `n $x\n'@";
   const m = decode(text);
   assert.equal(m.text, "it''s `n $x");
-  assert.deepEqual(hostMap(m), [...m.text].map((_, i) => 3 + i));
+  assert.deepEqual(
+    hostMap(m),
+    [...m.text].map((_, i) => 3 + i),
+  );
 });
 
 test('expansions: substituted when expand returns a value, verbatim otherwise', () => {

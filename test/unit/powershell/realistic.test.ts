@@ -14,7 +14,7 @@ const CLIENT_PS1 = [
   '[CmdletBinding()]',
   'param(',
   '  [Parameter(Mandatory = $false)][string]$NomadVersion = "1.10.5",',
-  '  [string]$ConsulVersion = \'1.20.1\',',
+  "  [string]$ConsulVersion = '1.20.1',",
   '  [string]$Datacenter = "dc1"',
   ')',
   '$ErrorActionPreference = "Stop"',
@@ -47,14 +47,14 @@ const CLIENT_PS1 = [
   '"@',
   '  $hcl | Out-File -FilePath "$NomadDir\\config\\client.hcl" -Encoding UTF8',
   '  $tpl = Get-Content "$NomadDir\\config\\consul.tpl" -Raw',
-  '  $tpl -replace \'NODE_CLASS\', $NodeClass `',
+  "  $tpl -replace 'NODE_CLASS', $NodeClass `",
   '       -creplace "RETRY_JOIN", $env:RETRY_JOIN | Set-Content -Path "$NomadDir\\config\\consul.hcl"',
   '  if ($Tls) {',
-  '    $tls = @\'',
+  "    $tls = @'",
   'tls {',
   '  http = true',
   '}',
-  '    \'@',
+  "    '@",
   '    Add-Content -Path "$NomadDir\\config\\client.hcl" -Value $tls',
   '  # missing closing brace of the if block',
   '}',
@@ -92,14 +92,48 @@ test('messy client.ps1: everything expected is still extracted', () => {
 
   // Commands, wherever nested.
   const names = r.commands.map((c) => c.name);
-  for (const n of ['Write-Host', 'Get-Date', 'Invoke-WebRequest', 'Expand-Archive', 'Write-Log', 'exit', 'New-Item', 'Out-Null', 'Out-File', 'Get-Content', 'Set-Content', 'Add-Content', 'Install-Nomad', 'Write-Config', 'sc.exe', 'Start-Service', 'Stop-Service', 'Remove-Item']) {
+  for (const n of [
+    'Write-Host',
+    'Get-Date',
+    'Invoke-WebRequest',
+    'Expand-Archive',
+    'Write-Log',
+    'exit',
+    'New-Item',
+    'Out-Null',
+    'Out-File',
+    'Get-Content',
+    'Set-Content',
+    'Add-Content',
+    'Install-Nomad',
+    'Write-Config',
+    'sc.exe',
+    'Start-Service',
+    'Stop-Service',
+    'Remove-Item',
+  ]) {
     if (n === 'exit') continue; // a keyword, not a command
     assert.ok(names.includes(n), `missing command ${n} in ${names.join(',')}`);
   }
   const sc = r.commands.find((c) => c.name === 'sc.exe')!;
-  assert.deepEqual(sc.arguments.map((a) => show(src, a)), ['word(create)', 'str(Nomad)', 'word(binPath=)', 'str($NomadDir\\nomad.exe agent -config=$NomadDir\\config)', 'word(start=)', 'word(auto)', 'word(depend=)', 'word(Consul)']);
+  assert.deepEqual(
+    sc.arguments.map((a) => show(src, a)),
+    [
+      'word(create)',
+      'str(Nomad)',
+      'word(binPath=)',
+      'str($NomadDir\\nomad.exe agent -config=$NomadDir\\config)',
+      'word(start=)',
+      'word(auto)',
+      'word(depend=)',
+      'word(Consul)',
+    ],
+  );
   const rm = r.commands.find((c) => c.name === 'Remove-Item')!;
-  assert.deepEqual(rm.parameters.map((p) => p.name), ['Path', 'Recurse', 'Force', 'ErrorAction']);
+  assert.deepEqual(
+    rm.parameters.map((p) => p.name),
+    ['Path', 'Recurse', 'Force', 'ErrorAction'],
+  );
 
   // File writes.
   const writes = r.fileWrites.map((w) => `${w.via} ${show(src, w.path)} <- ${show(src, w.content)} enc=${w.encoding?.text ?? '-'}${w.append ? ' +' : ''}`);
@@ -111,7 +145,11 @@ test('messy client.ps1: everything expected is still extracted', () => {
   ]);
   const setContent = r.fileWrites[1]!.content!;
   assert.equal(setContent.kind, 'replace');
-  if (setContent.kind === 'replace') assert.deepEqual(setContent.ops.map((o) => o.operator), ['-replace', '-creplace']);
+  if (setContent.kind === 'replace')
+    assert.deepEqual(
+      setContent.ops.map((o) => o.operator),
+      ['-replace', '-creplace'],
+    );
 
   // Strings: the indented verbatim terminator is reported, the stray quote too.
   const tls = r.strings.find((s) => src.slice(s.contentStart, s.contentEnd).startsWith('tls {'))!;
@@ -138,7 +176,7 @@ test('user-data template: templated scan of a wrapped script', () => {
   const src = [
     '<powershell>',
     '$NomadVersion = "${nomad_version}"',
-    '$gossip = \'${gossip_key}\'',
+    "$gossip = '${gossip_key}'",
     '%{ if enable_acl ~}',
     '$acl = @"',
     'acl { enabled = true }',
@@ -156,9 +194,18 @@ test('user-data template: templated scan of a wrapped script', () => {
     ['NomadVersion', 'str(${nomad_version})'],
     ['gossip', 'str(${gossip_key})'],
   ]);
-  assert.deepEqual(r.strings[0]!.expansions.map((e) => e.name), ['nomad_version']);
-  assert.deepEqual(r.strings[1]!.expansions.map((e) => e.name), ['gossip_key']);
-  assert.deepEqual(r.fileWrites.map((w) => w.via), ['Out-File', 'Set-Content']);
+  assert.deepEqual(
+    r.strings[0]!.expansions.map((e) => e.name),
+    ['nomad_version'],
+  );
+  assert.deepEqual(
+    r.strings[1]!.expansions.map((e) => e.name),
+    ['gossip_key'],
+  );
+  assert.deepEqual(
+    r.fileWrites.map((w) => w.via),
+    ['Out-File', 'Set-Content'],
+  );
   const lit = r.strings.find((s) => src.slice(s.start, s.end).startsWith('"literal'))!;
   assert.equal(lit.expansions.length, 0);
   assert.equal(decodePsString(MappedText.identity('ud.ps1', src), lit).text, 'literal ${NomadVersion}');

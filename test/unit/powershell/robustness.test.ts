@@ -11,7 +11,54 @@ function rng(seed: number): () => number {
   };
 }
 
-const ALPHABET = ['"', "'", '@"', "@'", '"@', "'@", '$', '$(', '${', '(', ')', '{', '}', '[', ']', '`', '#', '<#', '#>', '|', '>', '>>', '2>&1', ';', ',', '::', '.', '-replace', '-f', ' ', '\n', '\r\n', '\r', 'abc', 'Out-File', 'Set-Content', '[IO.File]::WriteAllText(', '%{', '$${', 'x', '=', '&', '-Path', '\u201C', '\uD800', '\0'];
+const ALPHABET = [
+  '"',
+  "'",
+  '@"',
+  "@'",
+  '"@',
+  "'@",
+  '$',
+  '$(',
+  '${',
+  '(',
+  ')',
+  '{',
+  '}',
+  '[',
+  ']',
+  '`',
+  '#',
+  '<#',
+  '#>',
+  '|',
+  '>',
+  '>>',
+  '2>&1',
+  ';',
+  ',',
+  '::',
+  '.',
+  '-replace',
+  '-f',
+  ' ',
+  '\n',
+  '\r\n',
+  '\r',
+  'abc',
+  'Out-File',
+  'Set-Content',
+  '[IO.File]::WriteAllText(',
+  '%{',
+  '$${',
+  'x',
+  '=',
+  '&',
+  '-Path',
+  '\u201C',
+  '\uD800',
+  '\0',
+];
 
 test('random garbage never throws and offsets stay in range', () => {
   const r = rng(42);
@@ -23,7 +70,10 @@ test('random garbage never throws and offsets stay in range', () => {
       const res = scanPowerShell(s, { templated });
       const src = MappedText.identity('g.ps1', s);
       for (const lit of res.strings) {
-        assert.ok(lit.start >= 0 && lit.start <= lit.contentStart && lit.contentStart <= lit.contentEnd && lit.contentEnd <= lit.end && lit.end <= s.length, `bad ranges in ${JSON.stringify(s)}`);
+        assert.ok(
+          lit.start >= 0 && lit.start <= lit.contentStart && lit.contentStart <= lit.contentEnd && lit.contentEnd <= lit.end && lit.end <= s.length,
+          `bad ranges in ${JSON.stringify(s)}`,
+        );
         const m = decodePsString(src, lit, () => ({ text: 'V' }));
         for (let i = 0; i < m.text.length; i++) {
           const o = m.hostOffset(i).offset;
@@ -36,7 +86,28 @@ test('random garbage never throws and offsets stay in range', () => {
 });
 
 test('unterminated everything', () => {
-  for (const s of ['"abc', "'abc", '@"\nabc', "@'\nabc", '<# abc', '$(abc', '${abc', '(((', '{{{', '[IO.File]::WriteAllText(', 'Out-File -Path', '"$(', '"$("$(', '& ', '-', '`', '@', '$', '%{', '${']) {
+  for (const s of [
+    '"abc',
+    "'abc",
+    '@"\nabc',
+    "@'\nabc",
+    '<# abc',
+    '$(abc',
+    '${abc',
+    '(((',
+    '{{{',
+    '[IO.File]::WriteAllText(',
+    'Out-File -Path',
+    '"$(',
+    '"$("$(',
+    '& ',
+    '-',
+    '`',
+    '@',
+    '$',
+    '%{',
+    '${',
+  ]) {
     scanPowerShell(s);
     scanPowerShell(s, { templated: true });
   }
@@ -87,13 +158,21 @@ test('linear time: a 10x input takes roughly 10x as long', () => {
   // Warm up, then take the best of a few runs to reduce noise.
   scanPowerShell(small);
   scanPowerShell(big);
-  const best = (s: string): number => Math.min(timeIt(() => scanPowerShell(s)), timeIt(() => scanPowerShell(s)), timeIt(() => scanPowerShell(s)));
+  const best = (s: string): number =>
+    Math.min(
+      timeIt(() => scanPowerShell(s)),
+      timeIt(() => scanPowerShell(s)),
+      timeIt(() => scanPowerShell(s)),
+    );
   const ts = best(small);
   const tb = best(big);
   const ratio = tb / Math.max(ts, 1);
   assert.ok(ratio < 10 * 6, `ratio ${ratio.toFixed(1)} suggests super-linear time`);
   const tpl = unit.repeat(200 * 10);
-  const tt = Math.min(timeIt(() => scanPowerShell(tpl, { templated: true })), timeIt(() => scanPowerShell(tpl, { templated: true })));
+  const tt = Math.min(
+    timeIt(() => scanPowerShell(tpl, { templated: true })),
+    timeIt(() => scanPowerShell(tpl, { templated: true })),
+  );
   assert.ok(tt / Math.max(best(small), 1) < 10 * 8);
 });
 
@@ -103,8 +182,14 @@ test('pathological unterminated constructs repeated many times stay linear', () 
     const small = u.repeat(2000);
     const big = u.repeat(2000 * 10);
     scanPowerShell(small, { templated: true });
-    const ts = Math.min(timeIt(() => scanPowerShell(small, { templated: true })), timeIt(() => scanPowerShell(small, { templated: true })));
-    const tb = Math.min(timeIt(() => scanPowerShell(big, { templated: true })), timeIt(() => scanPowerShell(big, { templated: true })));
+    const ts = Math.min(
+      timeIt(() => scanPowerShell(small, { templated: true })),
+      timeIt(() => scanPowerShell(small, { templated: true })),
+    );
+    const tb = Math.min(
+      timeIt(() => scanPowerShell(big, { templated: true })),
+      timeIt(() => scanPowerShell(big, { templated: true })),
+    );
     assert.ok(tb / Math.max(ts, 1) < 10 * 8, `unit ${JSON.stringify(u)}: ratio ${(tb / ts).toFixed(1)}`);
   }
 });

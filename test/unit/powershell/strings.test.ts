@@ -33,12 +33,15 @@ test('expandable here-string: content excludes the header and terminator line br
   assert.equal(h.contentStart, 8);
   assert.equal(h.contentEnd, at(src, '\n"@'));
   assert.equal(h.end, at(src, '"@') + 2);
-  assert.deepEqual(h.expansions.map((e) => [e.start, e.end, e.name]), [[at(src, '$x'), at(src, '$x') + 2, 'x']]);
+  assert.deepEqual(
+    h.expansions.map((e) => [e.start, e.end, e.name]),
+    [[at(src, '$x'), at(src, '$x') + 2, 'x']],
+  );
   assert.deepEqual(h.problems, []);
 });
 
 test('verbatim here-string with CRLF: no expansions, CRLF excluded', () => {
-  const src = "$h = @'\r\nkey = \"$notExpanded\"\r\n'@\r\n";
+  const src = '$h = @\'\r\nkey = "$notExpanded"\r\n\'@\r\n';
   const h = scanPowerShell(src).strings[0]!;
   assert.equal(h.quote, 'verbatim');
   assert.equal(h.contentStart, 9);
@@ -50,7 +53,10 @@ test('CR-only line breaks', () => {
   const src = '$h = @"\rA\r"@\rWrite-Host ok';
   const r = scanPowerShell(src);
   assert.equal(src.slice(r.strings[0]!.contentStart, r.strings[0]!.contentEnd), 'A');
-  assert.deepEqual(r.commands.map((c) => c.name), ['Write-Host']);
+  assert.deepEqual(
+    r.commands.map((c) => c.name),
+    ['Write-Host'],
+  );
 });
 
 test('empty here-string', () => {
@@ -151,7 +157,10 @@ test('curly quotes count as quotes', () => {
 test('comments: line and block; strings in comments are ignored', () => {
   const src = '# a "quote\n<# block\n "x" #>\nWrite-Host \'y\' # trailing';
   const r = scanPowerShell(src);
-  assert.deepEqual(r.comments.map((c) => c.text), ['# a "quote', '<# block\n "x" #>', '# trailing']);
+  assert.deepEqual(
+    r.comments.map((c) => c.text),
+    ['# a "quote', '<# block\n "x" #>', '# trailing'],
+  );
   assert.equal(r.strings.length, 1);
 });
 
@@ -170,8 +179,14 @@ test('templated: ${tf} interpolations are expansions in both quote kinds; $${ is
   assert.deepEqual(names, [['gossip_key'], ['datacenter'], ['join(",", servers)'], []]);
   const ps = r.strings[2]!;
   assert.equal(ps.end, at(src, ')}"') + 3);
-  assert.deepEqual(r.commands.map((c) => c.name), ['Write-Host', 'Start-Service']);
-  assert.deepEqual(r.assignments.map((a) => a.name), ['key', 'dc', 'ps']);
+  assert.deepEqual(
+    r.commands.map((c) => c.name),
+    ['Write-Host', 'Start-Service'],
+  );
+  assert.deepEqual(
+    r.assignments.map((a) => a.name),
+    ['key', 'dc', 'ps'],
+  );
 });
 
 test('not templated: ${name} is a braced PowerShell variable', () => {

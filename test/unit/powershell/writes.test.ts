@@ -45,10 +45,16 @@ test('New-Item with -Value, with -Name, and directories (not writes)', () => {
 test('[IO.File] static writes with encodings', () => {
   const src = '[IO.File]::WriteAllText($p, $c, [System.Text.UTF8Encoding]::new($false))';
   const r = scanPowerShell(src);
-  assert.deepEqual(r.fileWrites.map((w) => describe(src, w)), ['WriteAllText path=$p content=$c enc=[System.Text.UTF8Encoding]::new($false)']);
+  assert.deepEqual(
+    r.fileWrites.map((w) => describe(src, w)),
+    ['WriteAllText path=$p content=$c enc=[System.Text.UTF8Encoding]::new($false)'],
+  );
   const e = r.fileWrites[0]!.encoding!;
   assert.deepEqual([e.start, e.end], [at(src, '[System'), src.length - 1]);
-  assert.deepEqual(r.methodCalls.map((m) => `${m.typeName}::${m.method}/${m.args.length}`), ['IO.File::WriteAllText/3', 'System.Text.UTF8Encoding::new/1']);
+  assert.deepEqual(
+    r.methodCalls.map((m) => `${m.typeName}::${m.method}/${m.args.length}`),
+    ['IO.File::WriteAllText/3', 'System.Text.UTF8Encoding::new/1'],
+  );
   assert.deepEqual(writes('[System.IO.File]::WriteAllLines("C:\\a.hcl", $lines)'), ['WriteAllLines path=str(C:\\a.hcl) content=$lines enc=-']);
   assert.deepEqual(writes('[System.IO.File]::AppendAllText($p, "x`n")'), ['AppendAllText path=$p content=str(x`n) enc=- append']);
 });
@@ -61,13 +67,15 @@ test('redirections > and >>, ignoring stream merges and $null', () => {
 });
 
 test('Copy-Item: content is a read of the source', () => {
-  assert.deepEqual(writes('Copy-Item -Path C:\\tmp\\client.hcl -Destination C:\\HashiCorp\\Nomad\\config\\ -Force'), ['Copy-Item path=word(C:\\HashiCorp\\Nomad\\config\\) content=read(word(C:\\tmp\\client.hcl)) enc=-']);
+  assert.deepEqual(writes('Copy-Item -Path C:\\tmp\\client.hcl -Destination C:\\HashiCorp\\Nomad\\config\\ -Force'), [
+    'Copy-Item path=word(C:\\HashiCorp\\Nomad\\config\\) content=read(word(C:\\tmp\\client.hcl)) enc=-',
+  ]);
   assert.deepEqual(writes('Copy-Item $a $b'), ['Copy-Item path=$b content=read($a) enc=-']);
 });
 
 test('replace chain piped to Set-Content', () => {
   const src = "(Get-Content $tpl -Raw) -replace 'A', $b -creplace \"C\", 'd' | Set-Content -Path $out -Encoding ascii";
-  assert.deepEqual(writes(src), ["Set-Content path=$out content=replace(read($tpl) -replace str(A),$b -creplace str(C),str(d)) enc=ascii"]);
+  assert.deepEqual(writes(src), ['Set-Content path=$out content=replace(read($tpl) -replace str(A),$b -creplace str(C),str(d)) enc=ascii']);
 });
 
 test('echo / Write-Output piped to Out-File writes its argument (Write-Host does not)', () => {

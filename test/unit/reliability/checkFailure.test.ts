@@ -27,7 +27,6 @@ const throwingNonError: Check = {
   severity: 'error',
   title: 'throws a string on purpose',
   run() {
-     
     throw 'not an Error';
   },
 };

@@ -17,9 +17,9 @@ test('a 50,000-file workspace loads and analyses with bounded memory', { timeout
     for (let d = 0; d < 500; d++) {
       const dir = path.join(root, `svc-${d}`, 'src');
       mkdirSync(dir, { recursive: true });
-      for (let i = 0; i < 90; i++) writeFileSync(path.join(dir, `f${i}.txt`), `note ${d}/${i}\n`), n++;
-      for (let i = 0; i < 5; i++) writeFileSync(path.join(dir, `v${i}.tf`), `variable "v${i}" {\n  default = "${d}-${i}"\n}\n`), n++;
-      for (let i = 0; i < 5; i++) writeFileSync(path.join(dir, `s${i}.sh`), `#!/bin/bash\nX_${i}=${d}\necho "$X_${i}"\n`), n++;
+      for (let i = 0; i < 90; i++) (writeFileSync(path.join(dir, `f${i}.txt`), `note ${d}/${i}\n`), n++);
+      for (let i = 0; i < 5; i++) (writeFileSync(path.join(dir, `v${i}.tf`), `variable "v${i}" {\n  default = "${d}-${i}"\n}\n`), n++);
+      for (let i = 0; i < 5; i++) (writeFileSync(path.join(dir, `s${i}.sh`), `#!/bin/bash\nX_${i}=${d}\necho "$X_${i}"\n`), n++);
     }
     assert.equal(n, 50_000);
     const heapBefore = process.memoryUsage().heapUsed;

@@ -57,7 +57,9 @@ describe('no workspace content is executed', () => {
   });
 
   it('package.json declares untrusted-workspace support', () => {
-    const pkg = JSON.parse(fs.readFileSync(path.join(repoRoot(), 'package.json'), 'utf8')) as { capabilities?: { untrustedWorkspaces?: { supported?: unknown } } };
+    const pkg = JSON.parse(fs.readFileSync(path.join(repoRoot(), 'package.json'), 'utf8')) as {
+      capabilities?: { untrustedWorkspaces?: { supported?: unknown } };
+    };
     assert.equal(pkg.capabilities?.untrustedWorkspaces?.supported, true);
   });
 
@@ -89,7 +91,8 @@ describe('no workspace content is executed', () => {
       const roles = (await client.conn.sendRequest('hashistack/roles', {})) as { roles: Array<{ id: string }> };
       assert.ok(roles.roles.length >= 6);
       for (const r of roles.roles) await client.conn.sendRequest('hashistack/effectiveConfig', { roleId: r.id });
-      for (const d of client.latest(ps1)!.diagnostics) await client.conn.sendRequest(HoverRequest.type, { textDocument: { uri: ps1 }, position: d.range.start });
+      for (const d of client.latest(ps1)!.diagnostics)
+        await client.conn.sendRequest(HoverRequest.type, { textDocument: { uri: ps1 }, position: d.range.start });
       assert.ok(client.alive);
       const children = childPids(client.proc.pid!);
       if (children === undefined) {

@@ -122,16 +122,16 @@ function variantsOf(name: string, make: (transform: (rel: string, b: Buffer) => 
     created.push(dir);
     return { name: `${name} [${suffix}]`, dir };
   };
-  return [
-    v('LF', (_r, b) => b),
-    v('CRLF', (_r, b) => toCrlf(b)),
-    v('BOM', (r, b) => (bomFiles(r) ? withBom(b) : b)),
-  ];
+  return [v('LF', (_r, b) => b), v('CRLF', (_r, b) => toCrlf(b)), v('BOM', (r, b) => (bomFiles(r) ? withBom(b) : b))];
 }
 
 function exampleVariants(): Variant[] {
   const src = examplePath('windows-only');
-  return variantsOf('windows-only', (t) => copyTree(src, t), (rel) => rel === WIN);
+  return variantsOf(
+    'windows-only',
+    (t) => copyTree(src, t),
+    (rel) => rel === WIN,
+  );
 }
 
 function fixtureVariants(name: string, files: Record<string, string>): Variant[] {
@@ -199,14 +199,19 @@ async function exercise(variant: Variant, ws: Workspace, before: AnalysisResult,
     const { bom, text } = decodeUtf8File(orig);
     // The offsets are the engine's: they only fit the editor's buffer if the engine holds the same text.
     const engineText = ws.sourceText(file)?.text;
-    if (engineText !== text) problems.push(`the engine's text of ${file} differs from the file's decoded text (length ${engineText?.length} vs ${text.length}): fix offsets would land elsewhere in an editor`);
+    if (engineText !== text)
+      problems.push(
+        `the engine's text of ${file} differs from the file's decoded text (length ${engineText?.length} vs ${text.length}): fix offsets would land elsewhere in an editor`,
+      );
     const style = eolStyle(text);
     let changed = false;
     for (let i = 0; i < edits.length; i++) {
       const { start, end } = edits[i]!.span;
-      if (!(Number.isInteger(start) && Number.isInteger(end) && start >= 0 && start <= end && end <= text.length)) problems.push(`edit ${start}..${end} outside ${file} (length ${text.length})`);
+      if (!(Number.isInteger(start) && Number.isInteger(end) && start >= 0 && start <= end && end <= text.length))
+        problems.push(`edit ${start}..${end} outside ${file} (length ${text.length})`);
       if (i > 0 && start < edits[i - 1]!.span.end) problems.push(`edits overlap at ${start} in ${file}`);
-      for (const o of [start, end]) if (o > 0 && o < text.length && isLowSurrogate(text.charCodeAt(o))) problems.push(`edit boundary ${o} splits a surrogate pair in ${file}`);
+      for (const o of [start, end])
+        if (o > 0 && o < text.length && isLowSurrogate(text.charCodeAt(o))) problems.push(`edit boundary ${o} splits a surrogate pair in ${file}`);
       const nt = edits[i]!.newText;
       if (style === 'crlf' && /(^|[^\r])\n/.test(nt)) problems.push(`fix inserts a bare LF into CRLF file ${file}: ${JSON.stringify(nt)}`);
       if (style === 'lf' && nt.includes('\r\n')) problems.push(`fix inserts CRLF into LF file ${file}: ${JSON.stringify(nt)}`);
@@ -240,7 +245,8 @@ async function exercise(variant: Variant, ws: Workspace, before: AnalysisResult,
         break;
       }
       const inserted = Buffer.from(e.newText, 'utf8');
-      if (!out.subarray(nStart + gapOld.length, nStart + gapOld.length + inserted.length).equals(inserted)) problems.push(`${file}: the new text is not where the edit put it`);
+      if (!out.subarray(nStart + gapOld.length, nStart + gapOld.length + inserted.length).equals(inserted))
+        problems.push(`${file}: the new text is not where the edit put it`);
       oldPos = byteAt(text, e.span.end);
       newPos = nStart + gapOld.length + inserted.length;
       oldChar = e.span.end;
@@ -263,7 +269,8 @@ async function exercise(variant: Variant, ws: Workspace, before: AnalysisResult,
       x.span.file === f.span.file &&
       ((x.span.start < mEnd && mStart < x.span.end) || (x.span.start === mStart && x.span.end === mEnd)),
   );
-  for (const x of still) problems.push(`finding still there after the fix (${x.span.start}..${x.span.end}, expected gone around ${mStart}..${mEnd}): ${x.message.slice(0, 160)}`);
+  for (const x of still)
+    problems.push(`finding still there after the fix (${x.span.start}..${x.span.end}, expected gone around ${mStart}..${mEnd}): ${x.message.slice(0, 160)}`);
 
   const beforeErrors = errorKeys(before);
   for (const k of errorKeys(afterResult)) {
@@ -282,7 +289,10 @@ interface Tally {
 }
 const tally: Tally = { fixes: 0, byVariant: new Map(), byRule: new Map(), failed: [] };
 
-async function exerciseVariant(t: { test: (name: string, opts: { todo?: string }, fn: () => Promise<void>) => Promise<void> }, variant: Variant): Promise<number> {
+async function exerciseVariant(
+  t: { test: (name: string, opts: { todo?: string }, fn: () => Promise<void>) => Promise<void> },
+  variant: Variant,
+): Promise<number> {
   const ws = await Workspace.load(variant.dir);
   const before = ws.analyze();
   assert.deepEqual(ws.checkFailures, [], `${variant.name}: no check fails`);

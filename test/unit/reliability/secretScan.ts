@@ -20,7 +20,8 @@ export interface SecretValue {
 
 /** Keys of tfvars entries that hold no secret although their name contains `key`. */
 const NOT_SECRET_KEYS = new Set(['key_name']);
-const AGENT_SECRET_KEY = /^\s*(encrypt|token|agent|default|initial_management|master|agent_master|replication|acl_token|acl_agent_token|acl_master_token|acl_agent_master_token|acl_replication_token|master_token|replication_token|password)\s*=\s*"([^"\n]*)"/gm;
+const AGENT_SECRET_KEY =
+  /^\s*(encrypt|token|agent|default|initial_management|master|agent_master|replication|acl_token|acl_agent_token|acl_master_token|acl_agent_master_token|acl_replication_token|master_token|replication_token|password)\s*=\s*"([^"\n]*)"/gm;
 const AGENT_CONFIG_FILE = /\.(hcl|ps1|psm1|sh|tpl|tftpl|json)$/i;
 
 export function collectSecrets(dirs: readonly string[]): SecretValue[] {

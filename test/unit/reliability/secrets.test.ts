@@ -34,10 +34,11 @@ async function cli(args: string[]): Promise<{ code: number; out: string; err: st
 }
 
 /** runDiff, when the diff command is there (it is being finished elsewhere). */
-function diffModule(): { runDiff: (argv: string[], io: { stdout: (s: string) => void; stderr: (s: string) => void; cwd: string }) => Promise<number> } | undefined {
+function diffModule():
+  { runDiff: (argv: string[], io: { stdout: (s: string) => void; stderr: (s: string) => void; cwd: string }) => Promise<number> } | undefined {
   const file = path.join(__dirname, '../../../server/src/cli/diffCommand.js');
   if (!fs.existsSync(file)) return undefined;
-   
+
   const mod = require(file) as { runDiff?: unknown };
   return typeof mod.runDiff === 'function' ? (mod as ReturnType<typeof diffModule>) : undefined;
 }
@@ -59,7 +60,10 @@ describe('secrets never leave the tool', () => {
     assert.ok(secrets.length >= 3, `collected ${secrets.length} secrets: ${secrets.map((s) => s.source).join(', ')}`);
     const values = secrets.map((s) => s.value);
     for (const v of [LITERAL_GOSSIP_KEY, LITERAL_AGENT_TOKEN]) assert.ok(values.includes(v), 'literal agent-config secrets are collected');
-    assert.ok(secrets.some((s) => s.source.includes('consul_encrypt_key')), 'tfvars gossip key collected');
+    assert.ok(
+      secrets.some((s) => s.source.includes('consul_encrypt_key')),
+      'tfvars gossip key collected',
+    );
     assert.ok(!values.includes('hashistack-demo'), 'key_name (an EC2 key-pair name) is not a secret');
     assert.ok(!values.some((v) => /^[A-Z_]+$/.test(v)), 'placeholders are not secrets');
     for (const s of secrets) {
@@ -68,7 +72,10 @@ describe('secrets never leave the tool', () => {
       assert.deepEqual(findLeaks(`encrypt = ${maskSecret(s.value)}`, secrets), [], 'the masked form is not a leak');
     }
     assert.ok(leaksIn([{ path: 'deliberate', text: `hover: ${secrets[0]!.value}` }], secrets)[0]!.startsWith('deliberate: full value'));
-    assert.ok(!leaksIn([{ path: 'deliberate', text: `hover: ${secrets[0]!.value}` }], secrets)[0]!.includes(secrets[0]!.value), 'the report itself masks the secret');
+    assert.ok(
+      !leaksIn([{ path: 'deliberate', text: `hover: ${secrets[0]!.value}` }], secrets)[0]!.includes(secrets[0]!.value),
+      'the report itself masks the secret',
+    );
   });
 
   it('CLI check: text, json, sarif (with and without --show-secrets), stdout and stderr', async () => {
@@ -78,12 +85,18 @@ describe('secrets never leave the tool', () => {
         for (const extra of [[], ['--show-secrets'], ['--fail-on', 'never']]) {
           const r = await cli(['check', t.dir, '--format', format, ...extra]);
           assert.ok(r.code === 0 || r.code === 1, `${t.name} ${format}: exit ${r.code} ${r.err}`);
-          outputs.push({ path: `check ${t.name} --format ${format} ${extra.join(' ')} stdout`, text: r.out }, { path: `check ${t.name} ${format} ${extra.join(' ')} stderr`, text: r.err });
+          outputs.push(
+            { path: `check ${t.name} --format ${format} ${extra.join(' ')} stdout`, text: r.out },
+            { path: `check ${t.name} ${format} ${extra.join(' ')} stderr`, text: r.err },
+          );
           count('cli check outputs', 2);
         }
       }
     }
-    assert.ok(outputs.some((o) => /sha256:[0-9a-f]{8}/.test(o.text)), 'fingerprints are shown instead');
+    assert.ok(
+      outputs.some((o) => /sha256:[0-9a-f]{8}/.test(o.text)),
+      'fingerprints are shown instead',
+    );
     assert.deepEqual(leaksIn(outputs, secrets), []);
   });
 
@@ -168,10 +181,19 @@ describe('secrets never leave the tool', () => {
     }
     // The outputs did meet the secrets: masked forms are there.
     const masked = /•••• \(\d+ chars, sha256:[0-9a-f]{8}\)/;
-    assert.ok(outputs.some((o) => o.path.includes(' hover ') && masked.test(o.text)), 'some hover shows a masked secret');
-    assert.ok(outputs.some((o) => o.path.includes('renderRole') && masked.test(o.text)), 'some rendered role shows a masked secret');
+    assert.ok(
+      outputs.some((o) => o.path.includes(' hover ') && masked.test(o.text)),
+      'some hover shows a masked secret',
+    );
+    assert.ok(
+      outputs.some((o) => o.path.includes('renderRole') && masked.test(o.text)),
+      'some rendered role shows a masked secret',
+    );
     const literalFp = maskSecret(LITERAL_GOSSIP_KEY);
-    assert.ok(outputs.some((o) => o.path.includes('literal-secrets message gossip-consul-encrypt') && o.text.includes(literalFp)), 'the literal key is compared (masked) in the gossip finding');
+    assert.ok(
+      outputs.some((o) => o.path.includes('literal-secrets message gossip-consul-encrypt') && o.text.includes(literalFp)),
+      'the literal key is compared (masked) in the gossip finding',
+    );
     assert.deepEqual(leaksIn(outputs, secrets), []);
   });
 

@@ -83,9 +83,24 @@ const nomadClientWindows = {
     reserved: { cpu: 500, memory: 512, reserved_ports: '22,3389' },
     cpu_total_compute: '4000',
   },
-  consul: { address: '127.0.0.1:8500', ssl: 'false', token: 'agent-token', client_auto_join: true, server_service_name: 'nomad', grpc_address: '127.0.0.1:8502' },
+  consul: {
+    address: '127.0.0.1:8500',
+    ssl: 'false',
+    token: 'agent-token',
+    client_auto_join: true,
+    server_service_name: 'nomad',
+    grpc_address: '127.0.0.1:8502',
+  },
   vault: { enabled: true, address: 'https://vault.service.consul:8200', ca_file: 'C:/HashiCorp/certs/ca.pem' },
-  tls: { http: true, rpc: true, ca_file: 'C:/HashiCorp/certs/nomad-ca.pem', cert_file: 'C:/HashiCorp/certs/client.pem', key_file: 'C:/HashiCorp/certs/client-key.pem', verify_server_hostname: true, verify_https_client: false },
+  tls: {
+    http: true,
+    rpc: true,
+    ca_file: 'C:/HashiCorp/certs/nomad-ca.pem',
+    cert_file: 'C:/HashiCorp/certs/client.pem',
+    key_file: 'C:/HashiCorp/certs/client-key.pem',
+    verify_server_hostname: true,
+    verify_https_client: false,
+  },
   acl: { enabled: true, token_ttl: '30s' },
   telemetry: { publish_allocation_metrics: true, publish_node_metrics: true, prometheus_metrics: true, collection_interval: '1s' },
   plugin: { raw_exec: { config: { enabled: true } }, docker: { config: { allow_privileged: false, volumes: { enabled: true } } } },
@@ -111,7 +126,16 @@ const nomadServer = {
   },
   acl: { enabled: true, replication_token: 'rep', token_ttl: '30s', policy_ttl: '30s', role_ttl: '30s' },
   autopilot: { cleanup_dead_servers: true, last_contact_threshold: '200ms', max_trailing_logs: 250, server_stabilization_time: '10s' },
-  tls: { http: true, rpc: true, ca_file: '/etc/nomad.d/ca.pem', cert_file: '/etc/nomad.d/server.pem', key_file: '/etc/nomad.d/server-key.pem', verify_server_hostname: true, rpc_upgrade_mode: false, tls_min_version: 'tls12' },
+  tls: {
+    http: true,
+    rpc: true,
+    ca_file: '/etc/nomad.d/ca.pem',
+    cert_file: '/etc/nomad.d/server.pem',
+    key_file: '/etc/nomad.d/server-key.pem',
+    verify_server_hostname: true,
+    rpc_upgrade_mode: false,
+    tls_min_version: 'tls12',
+  },
   consul: { address: '127.0.0.1:8500', server_auto_join: true, auto_advertise: true, server_service_name: 'nomad', client_service_name: 'nomad-client' },
   ui: { enabled: true, consul: { ui_url: 'https://consul.example.com/ui' } },
   limits: { http_max_conns_per_client: 100, rpc_max_conns_per_client: 100 },
@@ -136,7 +160,13 @@ const consulClient = {
   leave_on_terminate: true,
   enable_syslog: false,
   ports: { grpc: 8502, dns: 8600 },
-  acl: { enabled: true, default_policy: 'deny', down_policy: 'extend-cache', enable_token_persistence: true, tokens: { agent: 'agent-token', default: 'dns-token' } },
+  acl: {
+    enabled: true,
+    default_policy: 'deny',
+    down_policy: 'extend-cache',
+    enable_token_persistence: true,
+    tokens: { agent: 'agent-token', default: 'dns-token' },
+  },
   tls: { defaults: { ca_file: 'C:/HashiCorp/Consul/ca.pem', verify_outgoing: true }, internal_rpc: { verify_server_hostname: true } },
   auto_encrypt: { tls: true },
   recursors: ['169.254.169.253'],
@@ -160,7 +190,14 @@ const consulServer = {
   addresses: { https: '0.0.0.0' },
   acl: { enabled: true, default_policy: 'deny', down_policy: 'extend-cache', tokens: { initial_management: 'bootstrap', agent: 'agent' } },
   tls: {
-    defaults: { ca_file: '/etc/consul.d/ca.pem', cert_file: '/etc/consul.d/server.pem', key_file: '/etc/consul.d/server-key.pem', verify_incoming: true, verify_outgoing: true, tls_min_version: 'TLSv1_2' },
+    defaults: {
+      ca_file: '/etc/consul.d/ca.pem',
+      cert_file: '/etc/consul.d/server.pem',
+      key_file: '/etc/consul.d/server-key.pem',
+      verify_incoming: true,
+      verify_outgoing: true,
+      tls_min_version: 'TLSv1_2',
+    },
     internal_rpc: { verify_server_hostname: true },
     https: { verify_incoming: false },
     grpc: { use_auto_cert: false },
@@ -181,7 +218,10 @@ describe('nomad-agent.schema.json', () => {
     const so = schema['x-server-only'] as Array<{ path: string; source: string }>;
     assert.ok(Array.isArray(so) && so.length > 0);
     for (const p of ['server.bootstrap_expect', 'server.encrypt', 'server.raft_protocol', 'autopilot']) {
-      assert.ok(so.some((e) => e.path === p && e.source.length > 0), `x-server-only lacks ${p}`);
+      assert.ok(
+        so.some((e) => e.path === p && e.source.length > 0),
+        `x-server-only lacks ${p}`,
+      );
     }
     assert.match(String(schema['$comment']), /WeakDecode/);
   });
@@ -225,7 +265,11 @@ describe('consul-agent.schema.json', () => {
 
   test('x-server-only lists server settings and not ui', () => {
     const so = readJson(path.join(SCHEMAS, 'consul-agent.schema.json'))['x-server-only'] as Array<{ path: string; source: string }>;
-    for (const p of ['bootstrap_expect', 'bootstrap', 'autopilot']) assert.ok(so.some((e) => e.path === p && e.source.length > 0), p);
+    for (const p of ['bootstrap_expect', 'bootstrap', 'autopilot'])
+      assert.ok(
+        so.some((e) => e.path === p && e.source.length > 0),
+        p,
+      );
     assert.ok(!so.some((e) => e.path === 'ui' || e.path.startsWith('ui_config')));
   });
 
@@ -276,7 +320,9 @@ describe('hashistack-review.schema.json', () => {
   test('rejects an unknown severity and a missing kind', () => {
     assert.ok(hasErrorAt(errorsOf(v, { rules: { 'some.rule': 'fatal' } }), '/rules/some.rule', 'enum'));
     const errs = errorsOf(v, { roles: [{ path: 'x.hcl' }] });
-    assert.ok(errs.some((e) => e.instancePath === '/roles/0' && e.keyword === 'required' && (e.params as { missingProperty?: string }).missingProperty === 'kind'));
+    assert.ok(
+      errs.some((e) => e.instancePath === '/roles/0' && e.keyword === 'required' && (e.params as { missingProperty?: string }).missingProperty === 'kind'),
+    );
   });
 
   test('rejects absolute and parent-relative role paths', () => {
@@ -302,7 +348,13 @@ describe('SARIF 2.1.0 (official OASIS schema)', () => {
       version: '2.1.0',
       runs: [
         {
-          tool: { driver: { name: 'hashistack-review', informationUri: 'https://example.com/hashistack-review', rules: [{ id: 'nomad.client-servers-cloud-autojoin' }] } },
+          tool: {
+            driver: {
+              name: 'hashistack-review',
+              informationUri: 'https://example.com/hashistack-review',
+              rules: [{ id: 'nomad.client-servers-cloud-autojoin' }],
+            },
+          },
           results: [
             {
               ruleId: 'nomad.client-servers-cloud-autojoin',

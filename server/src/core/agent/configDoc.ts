@@ -52,7 +52,11 @@ export function isOtherToolConfigPath(p: string | undefined): boolean {
   if (!p) return false;
   const parts = p.toLowerCase().replace(/\\/g, '/').split('/');
   const base = parts[parts.length - 1] ?? '';
-  return parts.some((d) => /^(consul-template|nomad-autoscaler|envconsul)([._-]|$)/.test(d)) || /^vault([._-].*)?\.(hcl|json)$/.test(base) || parts.slice(0, -1).some((d) => /^vault(\.d)?$/.test(d));
+  return (
+    parts.some((d) => /^(consul-template|nomad-autoscaler|envconsul)([._-]|$)/.test(d)) ||
+    /^vault([._-].*)?\.(hcl|json)$/.test(base) ||
+    parts.slice(0, -1).some((d) => /^vault(\.d)?$/.test(d))
+  );
 }
 
 /** Agent config path heuristics: where Nomad and Consul read their config. */

@@ -36,13 +36,27 @@ export function classifyConfig(doc: AgentConfigDoc, body: HclBody, overrides: re
   const server = isServer(prod.product, body);
   if (server !== undefined) {
     const kind: RoleKind = server ? 'server' : doc.os === 'windows' ? 'windows-client' : 'linux-client';
-    return { doc, product: prod.product, productReason: prod.reason, kind, kindReason: server ? 'server mode is enabled' : `client on ${doc.os} (${doc.osReason})` };
+    return {
+      doc,
+      product: prod.product,
+      productReason: prod.reason,
+      kind,
+      kindReason: server ? 'server mode is enabled' : `client on ${doc.os} (${doc.osReason})`,
+    };
   }
   const name = `${doc.targetPath ?? ''} ${doc.templateFile ?? ''} ${doc.hostFile}`.toLowerCase();
   const byName =
-    /server/.test(baseName(doc.targetPath ?? doc.templateFile ?? doc.hostFile).toLowerCase()) || /server/.test(baseName(doc.hostFile).toLowerCase()) || /user-data-server/.test(name);
+    /server/.test(baseName(doc.targetPath ?? doc.templateFile ?? doc.hostFile).toLowerCase()) ||
+    /server/.test(baseName(doc.hostFile).toLowerCase()) ||
+    /user-data-server/.test(name);
   const kind: RoleKind = byName ? 'server' : doc.os === 'windows' ? 'windows-client' : 'linux-client';
-  return { doc, product: prod.product, productReason: prod.reason, kind, kindReason: byName ? 'file name says server' : `client on ${doc.os} (${doc.osReason})` };
+  return {
+    doc,
+    product: prod.product,
+    productReason: prod.reason,
+    kind,
+    kindReason: byName ? 'file name says server' : `client on ${doc.os} (${doc.osReason})`,
+  };
 }
 
 function inferProduct(doc: AgentConfigDoc, body: HclBody): { product: Product; reason: string } {
@@ -104,7 +118,10 @@ function effectiveWrites(list: readonly ParsedAgentConfig[], imageTime: (doc: Ag
 }
 
 function normaliseTarget(p: string, os: AgentConfigDoc['os']): string {
-  const t = p.trim().replace(/\\/g, '/').replace(/\/{2,}/g, '/');
+  const t = p
+    .trim()
+    .replace(/\\/g, '/')
+    .replace(/\/{2,}/g, '/');
   return os === 'windows' ? t.toLowerCase() : t;
 }
 

@@ -146,7 +146,13 @@ function diffInputs(left: BuildSide, right: BuildSide): InputChange[] {
     const lv = l ? inputValue(left.sources, l) : undefined;
     const rv = r ? inputValue(right.sources, r) : undefined;
     const secret = secretComparison(lv, rv, false);
-    out.push({ name, change: !l ? 'added' : !r ? 'removed' : 'changed', ...(lv ? { left: lv } : {}), ...(rv ? { right: rv } : {}), ...(secret ? { secret } : {}) });
+    out.push({
+      name,
+      change: !l ? 'added' : !r ? 'removed' : 'changed',
+      ...(lv ? { left: lv } : {}),
+      ...(rv ? { right: rv } : {}),
+      ...(secret ? { secret } : {}),
+    });
   }
   return out;
 }
@@ -188,7 +194,13 @@ function diffVersions(left: BuildSide, right: BuildSide): VersionChange[] {
     const lv = l ? versionSide(left.sources, l) : undefined;
     const rv = r ? versionSide(right.sources, r) : undefined;
     const same = lv && rv && lv.version === rv.version && lv.pinned === rv.pinned && lv.reasons.join('\n') === rv.reasons.join('\n');
-    out.push({ product, os, change: !lv ? 'added' : !rv ? 'removed' : same ? 'unchanged' : 'changed', ...(lv ? { left: lv } : {}), ...(rv ? { right: rv } : {}) });
+    out.push({
+      product,
+      os,
+      change: !lv ? 'added' : !rv ? 'removed' : same ? 'unchanged' : 'changed',
+      ...(lv ? { left: lv } : {}),
+      ...(rv ? { right: rv } : {}),
+    });
   }
   return out;
 }
@@ -275,7 +287,10 @@ export function diffRoles(result: BuildSide, roleA: string, roleB: string): Role
   const b = result.roles.find((r) => r.id === roleB);
   const am = byPath(a?.settings ?? []);
   const bm = byPath(b?.settings ?? []);
-  const rows: RoleDiffRow[] = sortedUnion(am.keys(), bm.keys()).map((p) => ({ path: p, ...compareSettings(result.sources, am.get(p), result.sources, bm.get(p)) }));
+  const rows: RoleDiffRow[] = sortedUnion(am.keys(), bm.keys()).map((p) => ({
+    path: p,
+    ...compareSettings(result.sources, am.get(p), result.sources, bm.get(p)),
+  }));
   rows.sort((x, y) => ROW_ORDER[x.change] - ROW_ORDER[y.change] || (x.path < y.path ? -1 : x.path > y.path ? 1 : 0));
   const equal = rows.filter((r) => r.change === 'unchanged').length;
   return {

@@ -27,7 +27,14 @@ function pad(s: string, n: number): string {
 function table(rows: string[][], indent = '  '): string[] {
   const widths: number[] = [];
   for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
-  return rows.map((r) => indent + r.map((c, i) => (i === r.length - 1 ? c : pad(c, widths[i]!))).join('  ').trimEnd());
+  return rows.map(
+    (r) =>
+      indent +
+      r
+        .map((c, i) => (i === r.length - 1 ? c : pad(c, widths[i]!)))
+        .join('  ')
+        .trimEnd(),
+  );
 }
 
 export function hopText(h: DiffHop): string {
@@ -72,17 +79,31 @@ export function buildDiffText(d: BuildDiff): string {
   out.push('', 'Deployment inputs (tfvars)');
   if (d.inputs.length === 0) out.push('  (no changes)');
   else {
-    out.push(...table([['', 'INPUT', 'LEFT', 'RIGHT'], ...d.inputs.map((i) => [MARK[i.change], i.name, clip(cellValue(i.left, i.secret)), clip(cellValue(i.right, i.secret))])]));
-    for (const i of d.inputs) out.push(`    ${i.name}: ${i.left?.location ? hopText(i.left.location) : '-'}  ->  ${i.right?.location ? hopText(i.right.location) : '-'}`);
+    out.push(
+      ...table([
+        ['', 'INPUT', 'LEFT', 'RIGHT'],
+        ...d.inputs.map((i) => [MARK[i.change], i.name, clip(cellValue(i.left, i.secret)), clip(cellValue(i.right, i.secret))]),
+      ]),
+    );
+    for (const i of d.inputs)
+      out.push(`    ${i.name}: ${i.left?.location ? hopText(i.left.location) : '-'}  ->  ${i.right?.location ? hopText(i.right.location) : '-'}`);
   }
 
   out.push('', 'Installed versions');
   if (d.versions.length === 0) out.push('  (none found)');
   else {
-    out.push(...table([['', 'PRODUCT/OS', 'LEFT', 'RIGHT'], ...d.versions.map((v) => [MARK[v.change], `${v.product}/${v.os}`, versionText(v.left), versionText(v.right)])]));
+    out.push(
+      ...table([
+        ['', 'PRODUCT/OS', 'LEFT', 'RIGHT'],
+        ...d.versions.map((v) => [MARK[v.change], `${v.product}/${v.os}`, versionText(v.left), versionText(v.right)]),
+      ]),
+    );
     for (const v of d.versions) {
       if (v.change === 'unchanged') continue;
-      for (const [side, vs] of [['left', v.left], ['right', v.right]] as const) {
+      for (const [side, vs] of [
+        ['left', v.left],
+        ['right', v.right],
+      ] as const) {
         if (!vs) continue;
         for (const r of vs.reasons) out.push(`    ${v.product}/${v.os} ${side}: ${r}`);
         if (vs.chain.length > 0) out.push(`    ${v.product}/${v.os} ${side} chain: ${chainText(vs.chain)}`);
@@ -93,10 +114,18 @@ export function buildDiffText(d: BuildDiff): string {
   for (const r of d.roles) {
     const n = r.changed.length + r.added.length + r.removed.length;
     const presence = r.presence === 'both' ? '' : r.presence === 'left-only' ? ' [only in left]' : ' [only in right]';
-    out.push('', `Role ${r.roleId} (${r.name})${presence}: ${n === 0 ? 'no changes' : `${r.changed.length} changed, ${r.added.length} added, ${r.removed.length} removed`}; ${r.unchangedCount} unchanged`);
+    out.push(
+      '',
+      `Role ${r.roleId} (${r.name})${presence}: ${n === 0 ? 'no changes' : `${r.changed.length} changed, ${r.added.length} added, ${r.removed.length} removed`}; ${r.unchangedCount} unchanged`,
+    );
     const rows = [...r.changed, ...r.removed, ...r.added];
     if (rows.length === 0) continue;
-    out.push(...table([['', 'SETTING', 'LEFT', 'RIGHT'], ...rows.map((c) => [MARK[c.change], c.path, clip(cellValue(c.left, c.secret)), clip(cellValue(c.right, c.secret))])]));
+    out.push(
+      ...table([
+        ['', 'SETTING', 'LEFT', 'RIGHT'],
+        ...rows.map((c) => [MARK[c.change], c.path, clip(cellValue(c.left, c.secret)), clip(cellValue(c.right, c.secret))]),
+      ]),
+    );
     for (const c of rows) {
       out.push(`    ${c.path}`);
       if (c.left) out.push(`      left:  ${chainText(c.left.chain.length ? c.left.chain : c.left.location ? [c.left.location] : [])}`);
@@ -106,7 +135,10 @@ export function buildDiffText(d: BuildDiff): string {
 
   out.push('', 'Findings');
   const f = d.findings;
-  for (const [title, list] of [['new', f.new], ['fixed', f.fixed]] as const) {
+  for (const [title, list] of [
+    ['new', f.new],
+    ['fixed', f.fixed],
+  ] as const) {
     out.push(`  ${title} (${list.length})`);
     for (const x of list) out.push(`    ${x.severity.padEnd(7)} ${x.file}:${x.line}  ${x.ruleId}  ${clip(x.message, 160)}`);
   }
@@ -116,7 +148,9 @@ export function buildDiffText(d: BuildDiff): string {
 
 export function roleDiffText(d: RoleDiff): string {
   const out: string[] = [];
-  out.push(`Role diff in ${d.root}: ${d.left.roleId} (${d.left.name}${d.left.found ? '' : ', not found'})  vs  ${d.right.roleId} (${d.right.name}${d.right.found ? '' : ', not found'})`);
+  out.push(
+    `Role diff in ${d.root}: ${d.left.roleId} (${d.left.name}${d.left.found ? '' : ', not found'})  vs  ${d.right.roleId} (${d.right.name}${d.right.found ? '' : ', not found'})`,
+  );
   out.push(`${d.differences} difference(s), ${d.equal} equal setting(s)`, '');
   out.push(
     ...table([
@@ -168,15 +202,20 @@ export function buildDiffMarkdown(d: BuildDiff, opts: MarkdownOptions = {}): str
   const s = d.summary;
   out.push(`## HashiStack build diff: \`${d.left.label}\` → \`${d.right.label}\``, '');
   out.push('| | count |', '|---|---|');
-  out.push(`| roles with changes | ${s.rolesWithChanges} |`, `| settings changed / added / removed | ${s.settingsChanged} / ${s.settingsAdded} / ${s.settingsRemoved} |`);
+  out.push(
+    `| roles with changes | ${s.rolesWithChanges} |`,
+    `| settings changed / added / removed | ${s.settingsChanged} / ${s.settingsAdded} / ${s.settingsRemoved} |`,
+  );
   out.push(`| deployment inputs changed | ${s.inputsChanged} |`, `| versions changed | ${s.versionsChanged} |`);
   out.push(`| findings new / fixed / unchanged | ${s.findingsNew} / ${s.findingsFixed} / ${s.findingsUnchanged} |`, '');
 
   if (s.findingsNew > 0 || s.findingsFixed > 0) {
     out.push('### Findings', '');
     out.push('| | severity | rule | where | message |', '|---|---|---|---|---|');
-    for (const x of d.findings.new) out.push(`| new | ${x.severity} | \`${x.ruleId}\` | ${mdHop({ file: x.file, line: x.line, note: '' }, 'right', opts)} | ${mdText(x.message)} |`);
-    for (const x of d.findings.fixed) out.push(`| fixed | ${x.severity} | \`${x.ruleId}\` | ${mdHop({ file: x.file, line: x.line, note: '' }, 'left', opts)} | ${mdText(x.message)} |`);
+    for (const x of d.findings.new)
+      out.push(`| new | ${x.severity} | \`${x.ruleId}\` | ${mdHop({ file: x.file, line: x.line, note: '' }, 'right', opts)} | ${mdText(x.message)} |`);
+    for (const x of d.findings.fixed)
+      out.push(`| fixed | ${x.severity} | \`${x.ruleId}\` | ${mdHop({ file: x.file, line: x.line, note: '' }, 'left', opts)} | ${mdText(x.message)} |`);
     out.push('');
   }
 
@@ -198,7 +237,9 @@ export function buildDiffMarkdown(d: BuildDiff, opts: MarkdownOptions = {}): str
     out.push('| product/os | left | right | |', '|---|---|---|---|');
     for (const v of d.versions) {
       const notes = [...(v.left?.reasons.map((r) => `left: ${r}`) ?? []), ...(v.right?.reasons.map((r) => `right: ${r}`) ?? [])];
-      out.push(`| ${v.product}/${v.os} | ${mdText(versionText(v.left))} | ${mdText(versionText(v.right))} | ${v.change === 'unchanged' ? 'same' : `**${v.change}**`}${notes.length && v.change !== 'unchanged' ? `<br>${notes.map(mdText).join('<br>')}` : ''} |`);
+      out.push(
+        `| ${v.product}/${v.os} | ${mdText(versionText(v.left))} | ${mdText(versionText(v.right))} | ${v.change === 'unchanged' ? 'same' : `**${v.change}**`}${notes.length && v.change !== 'unchanged' ? `<br>${notes.map(mdText).join('<br>')}` : ''} |`,
+      );
     }
     out.push('');
   }
@@ -214,7 +255,9 @@ export function buildDiffMarkdown(d: BuildDiff, opts: MarkdownOptions = {}): str
     }
     out.push('| | setting | left | right | left chain | right chain |', '|---|---|---|---|---|---|');
     for (const c of rows) {
-      out.push(`| ${c.change} | \`${c.path}\` | ${mdCell(cellValue(c.left, c.secret))} | ${mdCell(cellValue(c.right, c.secret))} | ${mdValueChain(c.left, 'left', opts)} | ${mdValueChain(c.right, 'right', opts)} |`);
+      out.push(
+        `| ${c.change} | \`${c.path}\` | ${mdCell(cellValue(c.left, c.secret))} | ${mdCell(cellValue(c.right, c.secret))} | ${mdValueChain(c.left, 'left', opts)} | ${mdValueChain(c.right, 'right', opts)} |`,
+      );
     }
     out.push('', `${r.unchangedCount} other setting(s) equal.`, '');
   }
@@ -224,10 +267,15 @@ export function buildDiffMarkdown(d: BuildDiff, opts: MarkdownOptions = {}): str
 export function roleDiffMarkdown(d: RoleDiff, opts: MarkdownOptions = {}): string {
   const out: string[] = [];
   out.push(`## \`${d.left.roleId}\` vs \`${d.right.roleId}\``, '', `${d.differences} difference(s), ${d.equal} equal setting(s).`, '');
-  out.push(`| | setting | ${mdText(d.left.name)} | ${mdText(d.right.name)} | ${mdText(d.left.roleId)} chain | ${mdText(d.right.roleId)} chain |`, '|---|---|---|---|---|---|');
+  out.push(
+    `| | setting | ${mdText(d.left.name)} | ${mdText(d.right.name)} | ${mdText(d.left.roleId)} chain | ${mdText(d.right.roleId)} chain |`,
+    '|---|---|---|---|---|---|',
+  );
   for (const r of d.rows) {
     const chains = r.change === 'unchanged' ? ' | ' : `${mdValueChain(r.left, 'left', opts)} | ${mdValueChain(r.right, 'right', opts)}`;
-    out.push(`| ${r.change === 'unchanged' ? '=' : r.change === 'changed' ? '≠' : r.change === 'removed' ? 'only left' : 'only right'} | \`${r.path}\` | ${mdCell(cellValue(r.left, r.secret))} | ${mdCell(cellValue(r.right, r.secret))} | ${chains} |`);
+    out.push(
+      `| ${r.change === 'unchanged' ? '=' : r.change === 'changed' ? '≠' : r.change === 'removed' ? 'only left' : 'only right'} | \`${r.path}\` | ${mdCell(cellValue(r.left, r.secret))} | ${mdCell(cellValue(r.right, r.secret))} | ${chains} |`,
+    );
   }
   return out.join('\n') + '\n';
 }

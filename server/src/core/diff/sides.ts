@@ -84,7 +84,12 @@ export async function gitLocation(dir: string): Promise<{ top: string; prefix: s
  * The deployment files of `<rev>:<prefix>` as root-relative paths, read in
  * one `git cat-file --batch` process. Symlinks and submodules are skipped.
  */
-export async function readGitTree(top: string, rev: string, prefix: string, maxFileBytes = DEFAULT_MAX_FILE_BYTES): Promise<{ files: GitTreeFile[]; skipped: Array<{ file: string; reason: string }> }> {
+export async function readGitTree(
+  top: string,
+  rev: string,
+  prefix: string,
+  maxFileBytes = DEFAULT_MAX_FILE_BYTES,
+): Promise<{ files: GitTreeFile[]; skipped: Array<{ file: string; reason: string }> }> {
   if (rev.startsWith('-')) throw new Error(`invalid revision "${rev}"`);
   await git(top, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${rev}^{tree}`]).catch(() => {
     throw new Error(`unknown git revision "${rev}"`);
@@ -100,7 +105,13 @@ export async function readGitTree(top: string, rev: string, prefix: string, maxF
     if (type !== 'blob' || mode === '120000') continue;
     if (prefix && !full.startsWith(prefix)) continue;
     const rel = full.slice(prefix.length);
-    if (rel.split('/').slice(0, -1).some((d) => SKIPPED_DIRS.has(d))) continue;
+    if (
+      rel
+        .split('/')
+        .slice(0, -1)
+        .some((d) => SKIPPED_DIRS.has(d))
+    )
+      continue;
     if (!classifyFile(rel)) continue;
     if (Number(size) > maxFileBytes) {
       skipped.push({ file: rel, reason: `file is ${size} bytes, over the ${maxFileBytes}-byte limit: skipped` });
@@ -108,7 +119,10 @@ export async function readGitTree(top: string, rev: string, prefix: string, maxF
     }
     wanted.push({ rel, oid });
   }
-  const blobs = await catFileBatch(top, wanted.map((w) => w.oid));
+  const blobs = await catFileBatch(
+    top,
+    wanted.map((w) => w.oid),
+  );
   return { files: wanted.map((w, i) => ({ rel: w.rel, bytes: blobs[i]! })), skipped };
 }
 

@@ -146,7 +146,9 @@ export function buildDeploymentModel(input: ModelInput, parse: ParseServices): D
   const firstPass = scriptFiles.map(({ file, language }) => analyzeScript(file, language, [], 'invocations'));
   const callers = new Map<string, ScriptInvocation[]>();
   for (const s of firstPass) for (const inv of s.invocations) callers.set(inv.scriptBaseName, [...(callers.get(inv.scriptBaseName) ?? []), inv]);
-  const scripts: ScriptFacts[] = scriptFiles.map(({ file, language }) => analyzeScript(file, language, callers.get(baseName(file).toLowerCase()) ?? [], 'full'));
+  const scripts: ScriptFacts[] = scriptFiles.map(({ file, language }) =>
+    analyzeScript(file, language, callers.get(baseName(file).toLowerCase()) ?? [], 'full'),
+  );
   // Third pass: a bash script that edits a config a script it called wrote (`bash client.sh …` then
   // `sed -i "s/CONSUL_TOKEN/…/" /etc/nomad.d/nomad.hcl`) continues that document, not the tree file of the same name.
   const byBase = new Map<string, ScriptFacts>();
@@ -165,7 +167,9 @@ export function buildDeploymentModel(input: ModelInput, parse: ParseServices): D
   });
 
   const continued = new Set(scripts.flatMap((s) => s.configDocs.flatMap((d) => (d.supersedes ? [d.supersedes] : []))));
-  const docs: AgentConfigDoc[] = scripts.flatMap((s) => s.configDocs).filter((d) => !continued.has(d.id) && !isOtherToolConfigPath(d.targetPath ?? d.templateFile));
+  const docs: AgentConfigDoc[] = scripts
+    .flatMap((s) => s.configDocs)
+    .filter((d) => !continued.has(d.id) && !isOtherToolConfigPath(d.targetPath ?? d.templateFile));
   for (const f of otherHclFiles) {
     if (consumedTemplates.has(f.file) || isOtherToolConfigPath(f.file)) continue;
     const text = f.source.text;
@@ -196,9 +200,47 @@ export function buildDeploymentModel(input: ModelInput, parse: ParseServices): D
   };
 }
 
-const AGENT_TOP_KEYS = new Set(['datacenter', 'data_dir', 'region', 'bind_addr', 'advertise', 'advertise_addr', 'client', 'server', 'acl', 'tls', 'consul', 'vault', 'retry_join', 'encrypt', 'ports', 'addresses', 'log_level', 'server_join', 'plugin', 'telemetry', 'ui_config', 'connect', 'enable_syslog', 'node_name', 'bootstrap_expect']);
+const AGENT_TOP_KEYS = new Set([
+  'datacenter',
+  'data_dir',
+  'region',
+  'bind_addr',
+  'advertise',
+  'advertise_addr',
+  'client',
+  'server',
+  'acl',
+  'tls',
+  'consul',
+  'vault',
+  'retry_join',
+  'encrypt',
+  'ports',
+  'addresses',
+  'log_level',
+  'server_join',
+  'plugin',
+  'telemetry',
+  'ui_config',
+  'connect',
+  'enable_syslog',
+  'node_name',
+  'bootstrap_expect',
+]);
 
-const NOMAD_MODE_KEYS = new Set(['enabled', 'servers', 'bootstrap_expect', 'encrypt', 'node_class', 'node_pool', 'server_join', 'data_dir', 'meta', 'options', 'network_interface']);
+const NOMAD_MODE_KEYS = new Set([
+  'enabled',
+  'servers',
+  'bootstrap_expect',
+  'encrypt',
+  'node_class',
+  'node_pool',
+  'server_join',
+  'data_dir',
+  'meta',
+  'options',
+  'network_interface',
+]);
 
 /** An agent config by its top-level keys (also for JSON, whose keys are quoted): two agent keys, or a client/server block. */
 function isAgentConfigBody(body: HclBody): boolean {
@@ -208,7 +250,8 @@ function isAgentConfigBody(body: HclBody): boolean {
     if (!AGENT_TOP_KEYS.has(name)) continue;
     // A `client`/`server` block alone counts when it looks like Nomad's (enabled, servers, bootstrap_expect…),
     // so that any JSON with a "server" key (a report, a package manifest) is not taken for an agent config.
-    if (i.kind === 'block' && (name === 'client' || name === 'server') && i.body.items.some((a) => a.kind === 'attribute' && NOMAD_MODE_KEYS.has(a.name))) return true;
+    if (i.kind === 'block' && (name === 'client' || name === 'server') && i.body.items.some((a) => a.kind === 'attribute' && NOMAD_MODE_KEYS.has(a.name)))
+      return true;
     if (++hits >= 2) return true;
   }
   return false;
@@ -234,7 +277,12 @@ function standaloneDoc(file: string, text: string): AgentConfigDoc {
 
 /** A path as a script writes it, for comparing two scripts' paths (`/etc/nomad.d//nomad.hcl` = `/etc/nomad.d/nomad.hcl`). */
 function normalizeScriptPath(p: string): string {
-  return p.trim().replace(/^['"]|['"]$/g, '').replace(/\\/g, '/').replace(/\/{2,}/g, '/').toLowerCase();
+  return p
+    .trim()
+    .replace(/^['"]|['"]$/g, '')
+    .replace(/\\/g, '/')
+    .replace(/\/{2,}/g, '/')
+    .toLowerCase();
 }
 
 /** Finds a tree file by the base name a script uses, preferring the longest matching path suffix. */
@@ -246,7 +294,10 @@ function makeLookup(files: ReadonlyMap<string, SourceText>): TreeFileLookup {
   }
   return {
     findByScriptPath(pathText: string) {
-      const clean = pathText.trim().replace(/^['"]|['"]$/g, '').replace(/\\/g, '/');
+      const clean = pathText
+        .trim()
+        .replace(/^['"]|['"]$/g, '')
+        .replace(/\\/g, '/');
       const candidates = byBase.get(baseName(clean).toLowerCase());
       if (!candidates || candidates.length === 0) return undefined;
       const parts = clean.toLowerCase().split('/');

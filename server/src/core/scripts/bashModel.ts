@@ -5,7 +5,7 @@
  */
 import type { ShAssignment, ShExpansion, ShScanResult, ShWord } from '../parsers/bash/types';
 import { decodeHeredocBody, decodeShWord } from '../parsers/bash';
-import type { MappedText} from '../text/mappedText';
+import type { MappedText } from '../text/mappedText';
 import { MappedTextBuilder } from '../text/mappedText';
 import type { ChainStep, ResolvedValue } from '../types';
 import type { AgentConfigDoc } from '../agent/configDoc';
@@ -32,27 +32,29 @@ export function analyzeBash(
   const configDocs: AgentConfigDoc[] = [];
   const placeholderMatches: PlaceholderMatch[] = [];
 
-  if (mode === 'full') scan.heredocs.forEach((h, i) => {
-    const target = h.targets[0];
-    const targetText = target ? r.wordText(target) : undefined;
-    const body = decodeHeredocBody(text, h, (e) => r.expand(e, 0));
-    const agentLike = (targetText !== undefined && looksLikeAgentConfigPath(targetText)) || (targetText !== '/dev/null' && looksLikeAgentConfigText(body.text));
-    if (!agentLike || !h.command) return;
-    configDocs.push({
-      id: `${file}#heredoc${i}`,
-      hostFile: file,
-      os: 'linux',
-      osReason: `written by the bash script ${baseName(file)}`,
-      targetPath: targetText,
-      writeSpan: text.toHost(h.start, h.end),
-      via: `heredoc written with ${h.command.name}`,
-      text: body,
-      format: targetText?.endsWith('.json') ? 'json' : 'hcl',
-      templateFile: undefined,
-      append: h.append,
-      encoding: undefined,
+  if (mode === 'full')
+    scan.heredocs.forEach((h, i) => {
+      const target = h.targets[0];
+      const targetText = target ? r.wordText(target) : undefined;
+      const body = decodeHeredocBody(text, h, (e) => r.expand(e, 0));
+      const agentLike =
+        (targetText !== undefined && looksLikeAgentConfigPath(targetText)) || (targetText !== '/dev/null' && looksLikeAgentConfigText(body.text));
+      if (!agentLike || !h.command) return;
+      configDocs.push({
+        id: `${file}#heredoc${i}`,
+        hostFile: file,
+        os: 'linux',
+        osReason: `written by the bash script ${baseName(file)}`,
+        targetPath: targetText,
+        writeSpan: text.toHost(h.start, h.end),
+        via: `heredoc written with ${h.command.name}`,
+        text: body,
+        format: targetText?.endsWith('.json') ? 'json' : 'hcl',
+        templateFile: undefined,
+        append: h.append,
+        encoding: undefined,
+      });
     });
-  });
 
   // Config templates copied where the agent reads them and substituted with sed, in script order:
   // `cp tpl /etc/nomad.d/nomad.hcl; sed -i s/X/Y/ /etc/nomad.d/nomad.hcl` and `sed -i … tpl; cp tpl dst` alike.
@@ -75,9 +77,19 @@ export function analyzeBash(
     if (known) return known;
     // A file a script called earlier wrote: its text, not the tree file of the same base name.
     const w = lookup.findWritten?.(pathText);
-    if (w) return { text: w.text, templateFile: w.templateFile ?? w.text.primaryFile(), writeSpan: { start: 0, end: 0 }, copied: false, substituted: false, continues: w };
+    if (w)
+      return {
+        text: w.text,
+        templateFile: w.templateFile ?? w.text.primaryFile(),
+        writeSpan: { start: 0, end: 0 },
+        copied: false,
+        substituted: false,
+        continues: w,
+      };
     const t = lookup.findByScriptPath(pathText);
-    return t ? { text: t.text, templateFile: t.text.primaryFile(), writeSpan: { start: 0, end: 0 }, copied: false, substituted: false, fromTree: true } : undefined;
+    return t
+      ? { text: t.text, templateFile: t.text.primaryFile(), writeSpan: { start: 0, end: 0 }, copied: false, substituted: false, fromTree: true }
+      : undefined;
   };
   type Event = { at: number; apply: () => void };
   const events: Event[] = [];
@@ -92,13 +104,30 @@ export function analyzeBash(
           let cur = cur0.text;
           for (const sub of sed.substitutions) {
             const rep = valueOfMapped(decodeSedReplacement(text, sub, r));
-            const stepped: ResolvedValue = withStep(rep, { span: text.toHost(sub.start, sub.end), note: `${baseName(file)} sed s/${sub.pattern}/…/` }, sub.pattern);
+            const stepped: ResolvedValue = withStep(
+              rep,
+              { span: text.toHost(sub.start, sub.end), note: `${baseName(file)} sed s/${sub.pattern}/…/` },
+              sub.pattern,
+            );
             const before = cur;
             cur = applySed(before, sub.pattern, sub.flags, stepped, (matched, at, end) => {
-              placeholderMatches.push({ operator: 'sed', pattern: sub.pattern, caseSensitive: !sub.flags.includes('I'), matched, matchSpan: before.toHost(at, end), opSpan: text.toHost(sub.start, sub.end), templateFile: cur0.templateFile });
+              placeholderMatches.push({
+                operator: 'sed',
+                pattern: sub.pattern,
+                caseSensitive: !sub.flags.includes('I'),
+                matched,
+                matchSpan: before.toHost(at, end),
+                opSpan: text.toHost(sub.start, sub.end),
+                templateFile: cur0.templateFile,
+              });
             });
           }
-          state.set(normalizePath(pathText), { ...cur0, text: cur, substituted: true, writeSpan: cur0.copied ? cur0.writeSpan : { start: sed.start, end: sed.end } });
+          state.set(normalizePath(pathText), {
+            ...cur0,
+            text: cur,
+            substituted: true,
+            writeSpan: cur0.copied ? cur0.writeSpan : { start: sed.start, end: sed.end },
+          });
         }
       },
     });
@@ -124,17 +153,41 @@ export function analyzeBash(
   if (mode === 'full') for (const e of events) e.apply();
   for (const [target, st] of state) {
     const isDestination = st.writeSpan.end > 0 && (looksLikeAgentConfigPath(target) || /\.(hcl|json)$/i.test(target));
-    const isCopiedSource = st.copied && state.get(target) === st && ![...state.entries()].some(([k, v]) => k !== target && v.text === st.text && v.writeSpan.start > st.writeSpan.start);
+    const isCopiedSource =
+      st.copied &&
+      state.get(target) === st &&
+      ![...state.entries()].some(([k, v]) => k !== target && v.text === st.text && v.writeSpan.start > st.writeSpan.start);
     if (!isDestination || (st.copied && !isCopiedSource && target === normalizePath(st.templateFile))) continue;
     if (target.endsWith(baseName(st.templateFile).toLowerCase()) && !looksLikeAgentConfigPath(target) && st.copied) continue;
     // The template itself, substituted in place and then copied where the agent reads it: the copy is the config,
     // the staging file is not (unless it already sits in an agent config directory).
     if (st.fromTree && st.copiedOut && !inAgentConfigDir(target)) continue;
     if (st.continues) {
-      configDocs.push({ ...templateDoc(file, `${file}#tpl-${target}`, st.text, st.templateFile, target, text.toHost(st.writeSpan.start, st.writeSpan.end), `written by ${baseName(st.continues.hostFile)}, then substituted with sed`), supersedes: st.continues.id });
+      configDocs.push({
+        ...templateDoc(
+          file,
+          `${file}#tpl-${target}`,
+          st.text,
+          st.templateFile,
+          target,
+          text.toHost(st.writeSpan.start, st.writeSpan.end),
+          `written by ${baseName(st.continues.hostFile)}, then substituted with sed`,
+        ),
+        supersedes: st.continues.id,
+      });
       continue;
     }
-    configDocs.push(templateDoc(file, `${file}#tpl-${target}`, st.text, st.templateFile, target, text.toHost(st.writeSpan.start, st.writeSpan.end), st.substituted ? 'template copied and substituted with sed' : 'template copied'));
+    configDocs.push(
+      templateDoc(
+        file,
+        `${file}#tpl-${target}`,
+        st.text,
+        st.templateFile,
+        target,
+        text.toHost(st.writeSpan.start, st.writeSpan.end),
+        st.substituted ? 'template copied and substituted with sed' : 'template copied',
+      ),
+    );
   }
 
   return {
@@ -159,10 +212,23 @@ function inAgentConfigDir(p: string): boolean {
 }
 
 function normalizePath(p: string): string {
-  return p.trim().replace(/^['"]|['"]$/g, '').replace(/\\/g, '/').replace(/\/{2,}/g, '/').toLowerCase();
+  return p
+    .trim()
+    .replace(/^['"]|['"]$/g, '')
+    .replace(/\\/g, '/')
+    .replace(/\/{2,}/g, '/')
+    .toLowerCase();
 }
 
-function templateDoc(file: string, id: string, text: MappedText, templateFile: string, target: string, writeSpan: AgentConfigDoc['writeSpan'], via: string): AgentConfigDoc {
+function templateDoc(
+  file: string,
+  id: string,
+  text: MappedText,
+  templateFile: string,
+  target: string,
+  writeSpan: AgentConfigDoc['writeSpan'],
+  via: string,
+): AgentConfigDoc {
   return {
     id,
     hostFile: file,
@@ -209,7 +275,13 @@ function decodeSedReplacement(text: MappedText, sub: ShScanResult['seds'][number
   return u.build();
 }
 
-function applySed(base: MappedText, pattern: string, flags: string, rep: ResolvedValue, onMatch: (matched: string, at: number, end: number) => void): MappedText {
+function applySed(
+  base: MappedText,
+  pattern: string,
+  flags: string,
+  rep: ResolvedValue,
+  onMatch: (matched: string, at: number, end: number) => void,
+): MappedText {
   let re: RegExp;
   try {
     re = new RegExp(sedToJsRegex(pattern), `${flags.includes('g') ? 'g' : ''}${flags.includes('I') ? 'i' : ''}`);
@@ -218,7 +290,9 @@ function applySed(base: MappedText, pattern: string, flags: string, rep: Resolve
   }
   const out = new MappedTextBuilder(base);
   let last = 0;
-  const matches = flags.includes('g') ? [...base.text.matchAll(new RegExp(re.source, re.flags.includes('g') ? re.flags : `${re.flags}g`))] : [...base.text.matchAll(new RegExp(re.source, `${re.flags}g`))];
+  const matches = flags.includes('g')
+    ? [...base.text.matchAll(new RegExp(re.source, re.flags.includes('g') ? re.flags : `${re.flags}g`))]
+    : [...base.text.matchAll(new RegExp(re.source, `${re.flags}g`))];
   // Without `g`, sed replaces the first match on each line.
   const seenLines = new Set<number>();
   for (const m of matches) {
@@ -285,7 +359,15 @@ class ShResolver {
     if (e.command) return { text: written, origin: { kind: 'unknown', reason: `\`${abbreviate(written)}\` is computed at run time`, chain: [] } };
     const v = this.variable(e.name, e.start, depth + 1);
     if (v.kind === 'known') return { text: v.text, origin: v };
-    if (e.defaultValue !== undefined) return { text: e.defaultValue, origin: { kind: 'known', text: e.defaultValue, chain: [{ span: this.text.toHost(e.start, e.end), note: `${baseName(this.file)} default for $${e.name}` }] } };
+    if (e.defaultValue !== undefined)
+      return {
+        text: e.defaultValue,
+        origin: {
+          kind: 'known',
+          text: e.defaultValue,
+          chain: [{ span: this.text.toHost(e.start, e.end), note: `${baseName(this.file)} default for $${e.name}` }],
+        },
+      };
     return { text: written, origin: v };
   }
 
@@ -311,8 +393,17 @@ class ShResolver {
       else continue;
       if (idx < 0 && !/\.sh$/.test(c.name)) continue;
       const scriptPath = idx < 0 ? c.name : this.wordText(c.args[idx]!);
-      const positional = c.args.slice(idx + 1).map((w) => ({ value: valueOfMapped(decodeShWord(this.text, w, (e) => this.expand(e, 0))), span: this.text.toHost(w.start, w.end) }));
-      out.push({ callerFile: this.file, scriptBaseName: baseName(scriptPath).toLowerCase(), scriptPathText: scriptPath, named: new Map(), positional, span: this.text.toHost(c.start, c.end) });
+      const positional = c.args
+        .slice(idx + 1)
+        .map((w) => ({ value: valueOfMapped(decodeShWord(this.text, w, (e) => this.expand(e, 0))), span: this.text.toHost(w.start, w.end) }));
+      out.push({
+        callerFile: this.file,
+        scriptBaseName: baseName(scriptPath).toLowerCase(),
+        scriptPathText: scriptPath,
+        named: new Map(),
+        positional,
+        span: this.text.toHost(c.start, c.end),
+      });
     }
     return out;
   }

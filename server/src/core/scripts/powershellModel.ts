@@ -29,29 +29,30 @@ export function analyzePowerShell(
 ): PsScriptFacts {
   const ctx = new PsResolver(file, text, scan, callers, lookup);
   const configDocs: AgentConfigDoc[] = [];
-  if (mode === 'full') scan.fileWrites.forEach((w, i) => {
-    const target = w.path ? ctx.valueOf(w.path, 0) : undefined;
-    const targetText = target?.kind === 'known' ? target.text : w.path ? text.text.slice(w.path.start, w.path.end) : undefined;
-    const content = w.content ? ctx.mappedOf(w.content, 0) : undefined;
-    if (!content) return;
-    const agentLike = (targetText !== undefined && looksLikeAgentConfigPath(stripQuotes(targetText))) || looksLikeAgentConfigText(content.text);
-    if (!agentLike) return;
-    const format = targetText && /\.json['"]?$/i.test(targetText.trim()) ? 'json' : 'hcl';
-    configDocs.push({
-      id: `${file}#write${i}`,
-      hostFile: file,
-      os: 'windows',
-      osReason: `written by the PowerShell script ${baseName(file)}`,
-      targetPath: targetText ? stripQuotes(targetText) : undefined,
-      writeSpan: text.toHost(w.start, w.end),
-      via: describeWrite(w.via, w.content),
-      text: content,
-      format,
-      templateFile: ctx.templateOf(w.content),
-      append: w.append,
-      encoding: w.encoding ? { text: w.encoding.text, span: text.toHost(w.encoding.start, w.encoding.end) } : undefined,
+  if (mode === 'full')
+    scan.fileWrites.forEach((w, i) => {
+      const target = w.path ? ctx.valueOf(w.path, 0) : undefined;
+      const targetText = target?.kind === 'known' ? target.text : w.path ? text.text.slice(w.path.start, w.path.end) : undefined;
+      const content = w.content ? ctx.mappedOf(w.content, 0) : undefined;
+      if (!content) return;
+      const agentLike = (targetText !== undefined && looksLikeAgentConfigPath(stripQuotes(targetText))) || looksLikeAgentConfigText(content.text);
+      if (!agentLike) return;
+      const format = targetText && /\.json['"]?$/i.test(targetText.trim()) ? 'json' : 'hcl';
+      configDocs.push({
+        id: `${file}#write${i}`,
+        hostFile: file,
+        os: 'windows',
+        osReason: `written by the PowerShell script ${baseName(file)}`,
+        targetPath: targetText ? stripQuotes(targetText) : undefined,
+        writeSpan: text.toHost(w.start, w.end),
+        via: describeWrite(w.via, w.content),
+        text: content,
+        format,
+        templateFile: ctx.templateOf(w.content),
+        append: w.append,
+        encoding: w.encoding ? { text: w.encoding.text, span: text.toHost(w.encoding.start, w.encoding.end) } : undefined,
+      });
     });
-  });
   return {
     language: 'powershell',
     file,
@@ -112,7 +113,8 @@ class PsResolver {
     const k = name.toLowerCase();
     const passed = this.callerArgs.get(k);
     const param = (this.assignmentsByName.get(k) ?? []).find((a) => a.isParameterDefault);
-    if (passed) return withStep(passed.value, { span: passed.span, note: `${baseName(passed.callerFile ?? '?')} passes -${name} to ${baseName(this.file)}` }, name);
+    if (passed)
+      return withStep(passed.value, { span: passed.span, note: `${baseName(passed.callerFile ?? '?')} passes -${name} to ${baseName(this.file)}` }, name);
     if (param?.value) {
       const v = this.valueOf(param.value, 1);
       return withStep(v, { span: this.host(param.nameStart, param.value.end), note: `${baseName(this.file)} parameter $${param.name} default` }, name);
@@ -127,12 +129,25 @@ class PsResolver {
     const param = list.find((a) => a.isParameterDefault);
     const passed = this.callerArgs.get(k);
     if (passed && (param || this.declaredParams.has(k))) {
-      const viaCaller = withStep(passed.value, { span: passed.span, note: `${baseName(passed.callerFile ?? '?')} passes -${name} to ${baseName(this.file)}` }, name);
-      return param ? withStep(viaCaller, { span: this.host(param.nameStart, param.nameEnd), note: `${baseName(this.file)} parameter $${param.name}` }, name) : viaCaller;
+      const viaCaller = withStep(
+        passed.value,
+        { span: passed.span, note: `${baseName(passed.callerFile ?? '?')} passes -${name} to ${baseName(this.file)}` },
+        name,
+      );
+      return param
+        ? withStep(viaCaller, { span: this.host(param.nameStart, param.nameEnd), note: `${baseName(this.file)} parameter $${param.name}` }, name)
+        : viaCaller;
     }
-    if (!passed && !param && this.declaredParams.has(k) && this.hasCallers && !(this.plainByName.get(k)?.length)) {
+    if (!passed && !param && this.declaredParams.has(k) && this.hasCallers && !this.plainByName.get(k)?.length) {
       // A declared parameter no caller passes and without a default is $null: "" inside a string.
-      return withStep({ kind: 'known', text: '', chain: [] }, { span: this.host(this.declaredParams.get(k)!, this.declaredParams.get(k)! + name.length + 1), note: `${baseName(this.file)} parameter $${name} is not passed by its caller (empty)` }, name);
+      return withStep(
+        { kind: 'known', text: '', chain: [] },
+        {
+          span: this.host(this.declaredParams.get(k)!, this.declaredParams.get(k)! + name.length + 1),
+          note: `${baseName(this.file)} parameter $${name} is not passed by its caller (empty)`,
+        },
+        name,
+      );
     }
     // The last plain assignment before the use, else the last one in the file (functions defined above).
     const plain = this.plainByName.get(k) ?? [];
@@ -212,13 +227,18 @@ class PsResolver {
     const cmd = this.scan.commands.find((c) => c.start === v.start && /^join-path$/i.test(c.name));
     if (!cmd) return undefined;
     const named = (n: string) => cmd.parameters.find((p) => p.name.toLowerCase() === n)?.value;
-    const parts = [named('path') ?? cmd.arguments[0], named('childpath') ?? cmd.arguments[named('path') ? 0 : 1], ...cmd.arguments.slice(named('path') ? (named('childpath') ? 0 : 1) : 2).filter((a) => a !== named('childpath'))];
+    const parts = [
+      named('path') ?? cmd.arguments[0],
+      named('childpath') ?? cmd.arguments[named('path') ? 0 : 1],
+      ...cmd.arguments.slice(named('path') ? (named('childpath') ? 0 : 1) : 2).filter((a) => a !== named('childpath')),
+    ];
     const mapped: MappedText[] = [];
     for (const part of parts) {
       if (!part) continue;
       const m = this.mappedOf(part, depth + 1);
       if (!m) return undefined;
-      if (mapped.length > 0 && !/[\\/]$/.test(mapped[mapped.length - 1]!.text) && !/^[\\/]/.test(m.text)) mapped.push(new MappedTextBuilder(this.text).emit('\\', cmd.nameStart, cmd.nameEnd).build());
+      if (mapped.length > 0 && !/[\\/]$/.test(mapped[mapped.length - 1]!.text) && !/^[\\/]/.test(m.text))
+        mapped.push(new MappedTextBuilder(this.text).emit('\\', cmd.nameStart, cmd.nameEnd).build());
       mapped.push(m);
     }
     return mapped.length > 0 ? MappedText.concat(mapped) : undefined;
@@ -291,7 +311,10 @@ class PsResolver {
   invocations(): ScriptInvocation[] {
     const out: ScriptInvocation[] = [];
     for (const c of this.scan.commands) {
-      const target = scriptTarget(c.name, c.arguments.map((a) => this.text.text.slice(a.start, a.end)));
+      const target = scriptTarget(
+        c.name,
+        c.arguments.map((a) => this.text.text.slice(a.start, a.end)),
+      );
       if (!target) continue;
       const named = new Map<string, ScriptArgument>();
       for (const p of c.parameters) {
@@ -334,11 +357,20 @@ export function stripQuotes(s: string): string {
 
 function describeWrite(via: string, content: PsValue | undefined): string {
   const what =
-    content?.kind === 'string' ? (content.literal.hereString ? 'here-string' : 'string') : content?.kind === 'replace' ? 'template with -replace' : content?.kind === 'read' ? 'copied template' : 'value';
+    content?.kind === 'string'
+      ? content.literal.hereString
+        ? 'here-string'
+        : 'string'
+      : content?.kind === 'replace'
+        ? 'template with -replace'
+        : content?.kind === 'read'
+          ? 'copied template'
+          : 'value';
   return `${what} written with ${via}`;
 }
 
-const AGENT_KEYS = /^\s*(datacenter|data_dir|region|bind_addr|advertise|client|server|acl|tls|consul|vault|retry_join|encrypt|ports|addresses|log_level|server_join|plugin|telemetry|ui_config|connect|enable_syslog|node_name|bootstrap_expect)\b/m;
+const AGENT_KEYS =
+  /^\s*(datacenter|data_dir|region|bind_addr|advertise|client|server|acl|tls|consul|vault|retry_join|encrypt|ports|addresses|log_level|server_join|plugin|telemetry|ui_config|connect|enable_syslog|node_name|bootstrap_expect)\b/m;
 
 export function looksLikeAgentConfigText(text: string): boolean {
   let hits = 0;

@@ -221,7 +221,10 @@ export class TerraformModel {
         const items = e.items.map((i) => this.evaluate(i, dir, file));
         const bad = items.find((i) => i.kind === 'unknown');
         if (bad) return bad;
-        return known(JSON.stringify(items.map((i) => (i.kind === 'known' ? i.text : ''))), items.flatMap((i) => i.chain));
+        return known(
+          JSON.stringify(items.map((i) => (i.kind === 'known' ? i.text : ''))),
+          items.flatMap((i) => i.chain),
+        );
       }
       default:
         return unknown(`expression \`${abbreviate(exprText(e))}\` is not evaluated`);
@@ -249,7 +252,8 @@ export class TerraformModel {
 
   private evaluateTraversal(path: readonly string[], dir: string, file: string): ResolvedValue {
     const [root, name] = path;
-    if (root === 'var' && name) return path.length === 2 ? this.resolveVariable(dir, name) : unknown(`var.${name}${path.slice(2).join('.')}: attribute access is not evaluated`);
+    if (root === 'var' && name)
+      return path.length === 2 ? this.resolveVariable(dir, name) : unknown(`var.${name}${path.slice(2).join('.')}: attribute access is not evaluated`);
     // The root module's path is `.` (as in Terraform): `"${path.module}/x.tpl"` must not become the absolute `/x.tpl`.
     if (root === 'path' && name === 'module') return known(dir || '.', []);
     // Terraform runs in the root module: path.cwd and path.root are its directory.
@@ -316,7 +320,13 @@ export class TerraformModel {
     for (const [name, a] of call.vars) {
       const v = this.evaluate(a.value, call.dir, call.file);
       const secret = looksSecretName(name);
-      out.set(name, markSecret(appendStep(v, { span: spanOf(call.file, a.nameStart, a.end), note: `templatefile() passes ${name} to ${baseName(call.templatePath ?? '?')}` }), secret));
+      out.set(
+        name,
+        markSecret(
+          appendStep(v, { span: spanOf(call.file, a.nameStart, a.end), note: `templatefile() passes ${name} to ${baseName(call.templatePath ?? '?')}` }),
+          secret,
+        ),
+      );
     }
     return out;
   }

@@ -130,7 +130,15 @@ export class MappedTextBuilder {
       const vStart = this.length + (s - start);
       const vEnd = this.length + (e - start);
       if (seg.exact) {
-        this.push({ vStart, vEnd, file: seg.file, hStart: seg.hStart + (s - seg.vStart), hEnd: seg.hStart + (e - seg.vStart), exact: true, origin: seg.origin });
+        this.push({
+          vStart,
+          vEnd,
+          file: seg.file,
+          hStart: seg.hStart + (s - seg.vStart),
+          hEnd: seg.hStart + (e - seg.vStart),
+          exact: true,
+          origin: seg.origin,
+        });
       } else {
         this.push({ vStart, vEnd, file: seg.file, hStart: seg.hStart, hEnd: seg.hEnd, exact: false, origin: seg.origin });
       }
@@ -161,15 +169,7 @@ export class MappedTextBuilder {
   private push(seg: MapSegment): void {
     if (seg.vEnd <= seg.vStart) return;
     const last = this.segs[this.segs.length - 1];
-    if (
-      last &&
-      last.exact &&
-      seg.exact &&
-      last.file === seg.file &&
-      last.vEnd === seg.vStart &&
-      last.hEnd === seg.hStart &&
-      last.origin === seg.origin
-    ) {
+    if (last && last.exact && seg.exact && last.file === seg.file && last.vEnd === seg.vStart && last.hEnd === seg.hStart && last.origin === seg.origin) {
       this.segs[this.segs.length - 1] = { ...last, vEnd: seg.vEnd, hEnd: seg.hEnd };
       return;
     }

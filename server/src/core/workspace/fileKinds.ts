@@ -4,17 +4,7 @@
  * config) happen later, in the model.
  */
 export type FileKind =
-  | 'terraform'
-  | 'tfvars'
-  | 'packer-hcl'
-  | 'packer-json'
-  | 'hcl'
-  | 'json'
-  | 'powershell'
-  | 'bash'
-  | 'template'
-  | 'systemd'
-  | 'review-config';
+  'terraform' | 'tfvars' | 'packer-hcl' | 'packer-json' | 'hcl' | 'json' | 'powershell' | 'bash' | 'template' | 'systemd' | 'review-config';
 
 export const SKIPPED_DIRS = new Set(['.git', 'node_modules', '.terraform', '.e2e-cache', '.vscode-test', '.hg', '.svn']);
 

@@ -50,7 +50,5 @@ export function partitionUnits(files: readonly string[], rootModules: readonly s
     if (home === undefined) shared.push(f);
     else own.get(home)!.push(f);
   }
-  return [...own]
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([dir, list]) => ({ dir, files: [...list, ...shared].sort() }));
+  return [...own].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([dir, list]) => ({ dir, files: [...list, ...shared].sort() }));
 }

@@ -35,7 +35,11 @@ test('acl-enabled-mismatch: Consul ACLs missing on the Windows agent (span = the
 });
 
 test('acl-enabled-mismatch: agreement is silent (token_ttl is local and may differ)', () => {
-  const files = tree({ server: serverConfig('acl {\n  enabled   = true\n  token_ttl = "30s"\n}'), linux: linuxClient({ nomadTop: acl('true') }), windows: windowsClient({ nomadTop: 'acl {\n  enabled   = true\n  token_ttl = "60s"\n}' }) });
+  const files = tree({
+    server: serverConfig('acl {\n  enabled   = true\n  token_ttl = "30s"\n}'),
+    linux: linuxClient({ nomadTop: acl('true') }),
+    windows: windowsClient({ nomadTop: 'acl {\n  enabled   = true\n  token_ttl = "60s"\n}' }),
+  });
   assert.equal(only(analyze(files).r, RULE).length, 0);
 });
 
@@ -43,7 +47,10 @@ test('acl-enabled-mismatch: unknown values are not compared', () => {
   const win = windowsClient({ nomadTop: acl('$AclOn') }, '$AclOn = Invoke-RestMethod -Uri "http://169.254.169.254/latest/meta-data/tags/instance/Acl"\n');
   assert.equal(only(analyze(tree({ server: serverConfig(acl('true')), windows: win })).r, RULE).length, 0);
   const srv = `#!/usr/bin/env bash\nACL=$(curl -fsS http://10.0.0.5/acl)\ncat <<EOF | sudo tee /etc/nomad.d/server.hcl\nserver {\n  enabled = true\n}\nacl {\n  enabled = \${ACL}\n}\nEOF\n`;
-  assert.equal(only(analyze(tree({ windows: windowsClient({ nomadTop: acl('false') }), extra: { 'shared/packer/scripts/server.sh': srv } })).r, RULE).length, 0);
+  assert.equal(
+    only(analyze(tree({ windows: windowsClient({ nomadTop: acl('false') }), extra: { 'shared/packer/scripts/server.sh': srv } })).r, RULE).length,
+    0,
+  );
 });
 
 test('acl-enabled-mismatch: suppression and severity', () => {

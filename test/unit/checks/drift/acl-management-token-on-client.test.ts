@@ -10,7 +10,7 @@ const consulServer = (token: string) =>
   `#!/usr/bin/env bash\ncat <<EOF | sudo tee /etc/consul.d/consul.hcl\nserver           = true\nbootstrap_expect = 1\nacl {\n  enabled = true\n  tokens {\n    initial_management = "${token}"\n  }\n}\nEOF\n`;
 const clientAcl = (token: string, key = 'agent') => `datacenter = "dc1"\nacl {\n  enabled = true\n  tokens {\n    ${key} = "${token}"\n  }\n}`;
 
-test('acl-management-token-on-client: the servers\' initial_management token as the Windows agent token (error, masked)', () => {
+test("acl-management-token-on-client: the servers' initial_management token as the Windows agent token (error, masked)", () => {
   const win = windowsClient({ consul: clientAcl(MASTER) });
   const { r } = analyze(tree({ linux: linuxClient({ consul: clientAcl(AGENT) }), windows: win, extra: { [SERVER_SH]: consulServer(MASTER) } }));
   const f = only(r, RULE);
@@ -46,14 +46,20 @@ test('acl-management-token-on-client: a value whose chain names a master token (
 });
 
 test('acl-management-token-on-client: agent token, and the per-agent recovery token agent_master, are silent (agent_master was a false positive)', () => {
-  const files = tree({ linux: linuxClient({ consul: clientAcl(AGENT) }), windows: windowsClient({ consul: clientAcl(AGENT) }), extra: { [SERVER_SH]: consulServer(MASTER) } });
+  const files = tree({
+    linux: linuxClient({ consul: clientAcl(AGENT) }),
+    windows: windowsClient({ consul: clientAcl(AGENT) }),
+    extra: { [SERVER_SH]: consulServer(MASTER) },
+  });
   assert.equal(only(analyze(files).r, RULE).length, 0);
   const rec = tree({ windows: windowsClient({ consul: clientAcl('11111111-2222-3333-4444-555555555555', 'agent_master') }) });
   assert.equal(only(analyze(rec).r, RULE).length, 0);
 });
 
 test('acl-management-token-on-client: suppression in HCL on the key line, severity off', () => {
-  const win = windowsClient({ consul: clientAcl(MASTER, 'initial_management').replace(`"${MASTER}"`, `"${MASTER}" # hashistack-review-ignore acl-management-token-on-client lab only`) });
+  const win = windowsClient({
+    consul: clientAcl(MASTER, 'initial_management').replace(`"${MASTER}"`, `"${MASTER}" # hashistack-review-ignore acl-management-token-on-client lab only`),
+  });
   assert.equal(only(analyze(tree({ windows: win })).r, RULE).length, 0);
   const bad = tree({ windows: windowsClient({ consul: clientAcl(MASTER, 'initial_management') }) });
   assert.equal(only(analyze(bad, { ruleSeverity: { [RULE]: 'off' } }).r, RULE).length, 0);

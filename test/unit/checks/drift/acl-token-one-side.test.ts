@@ -40,7 +40,10 @@ test('acl-token-one-side: tokens on both sides, or Consul ACLs off, are silent',
 });
 
 test('acl-token-one-side: an unknown token value still counts as present on that side', () => {
-  const win = windowsClient({ consul: withToken.replace(`"${AGENT}"`, '"$AgentToken"') }, '$AgentToken = (Invoke-RestMethod -Uri "http://vault:8200/v1/consul/creds/agent").data.token\n');
+  const win = windowsClient(
+    { consul: withToken.replace(`"${AGENT}"`, '"$AgentToken"') },
+    '$AgentToken = (Invoke-RestMethod -Uri "http://vault:8200/v1/consul/creds/agent").data.token\n',
+  );
   assert.equal(only(analyze(tree({ linux: linuxClient({ consul: withToken }), windows: win })).r, RULE).length, 0);
 });
 
@@ -50,7 +53,10 @@ test('acl-token-one-side: the recovery token agent_master on one side only is no
 });
 
 test('acl-token-one-side: suppression (PowerShell comment above the write), severity', () => {
-  const win = windowsClient({ consul: noToken }).replace('$consulConfig | Out-File', '# hashistack-review-ignore acl-token-one-side token set later via consul acl set-agent-token\n$consulConfig | Out-File');
+  const win = windowsClient({ consul: noToken }).replace(
+    '$consulConfig | Out-File',
+    '# hashistack-review-ignore acl-token-one-side token set later via consul acl set-agent-token\n$consulConfig | Out-File',
+  );
   assert.equal(only(analyze(tree({ linux: linuxClient({ consul: withToken }), windows: win })).r, RULE).length, 0);
   const bad = tree({ linux: linuxClient({ consul: withToken }), windows: windowsClient({ consul: noToken }) });
   assert.equal(only(analyze(bad, { ruleSeverity: { [RULE]: 'error' } }).r, RULE)[0]!.severity, 'error');

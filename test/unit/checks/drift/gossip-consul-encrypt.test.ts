@@ -3,7 +3,8 @@ import * as assert from 'node:assert/strict';
 import { analyze, assertSpan, KEY_A, KEY_B, LIN, linuxClient, only, serverConfig, terraformTree, TFVARS, tree, WIN, windowsClient } from './helpers';
 
 const RULE = 'gossip-consul-encrypt';
-const consul = (extra: string) => `datacenter = "dc1"\ndata_dir   = "/opt/consul/data"\nretry_join = ["provider=aws tag_key=ConsulAutoJoin tag_value=auto-join"]\n${extra}`;
+const consul = (extra: string) =>
+  `datacenter = "dc1"\ndata_dir   = "/opt/consul/data"\nretry_join = ["provider=aws tag_key=ConsulAutoJoin tag_value=auto-join"]\n${extra}`;
 
 test('gossip-consul-encrypt: different literal keys on the Windows and Linux clients (error, exact span, masked)', () => {
   const lin = linuxClient({ consul: consul(`encrypt = "${KEY_A}"`) });
@@ -25,7 +26,9 @@ test('gossip-consul-encrypt: different literal keys on the Windows and Linux cli
 });
 
 test('gossip-consul-encrypt: same key everywhere is silent', () => {
-  const { r } = analyze(tree({ linux: linuxClient({ consul: consul(`encrypt = "${KEY_A}"`) }), windows: windowsClient({ consul: consul(`encrypt = "${KEY_A}"`) }) }));
+  const { r } = analyze(
+    tree({ linux: linuxClient({ consul: consul(`encrypt = "${KEY_A}"`) }), windows: windowsClient({ consul: consul(`encrypt = "${KEY_A}"`) }) }),
+  );
   assert.equal(only(r, RULE).length, 0);
 });
 
@@ -58,8 +61,14 @@ test('gossip-consul-encrypt: fixed chain (Windows user-data passes -ConsulEncryp
 });
 
 test('gossip-consul-encrypt: a key read at run time (Invoke-RestMethod / $(curl)) never drifts', () => {
-  const win = windowsClient({ consul: consul('encrypt = "$GossipKey"') }, '$GossipKey = (Invoke-RestMethod -Uri "http://vault.service.consul:8200/v1/secret/gossip").data.key\n');
-  const lin = linuxClient({ consul: consul('encrypt = "${GOSSIP_KEY}"') }, 'GOSSIP_KEY=$(curl -fsS http://vault.service.consul:8200/v1/secret/gossip | jq -r .data.key)\n');
+  const win = windowsClient(
+    { consul: consul('encrypt = "$GossipKey"') },
+    '$GossipKey = (Invoke-RestMethod -Uri "http://vault.service.consul:8200/v1/secret/gossip").data.key\n',
+  );
+  const lin = linuxClient(
+    { consul: consul('encrypt = "${GOSSIP_KEY}"') },
+    'GOSSIP_KEY=$(curl -fsS http://vault.service.consul:8200/v1/secret/gossip | jq -r .data.key)\n',
+  );
   const { r } = analyze(tree({ linux: linuxClient({ consul: consul(`encrypt = "${KEY_A}"`) }), windows: win }));
   assert.equal(only(r, RULE).length, 0, JSON.stringify(only(r, RULE)));
   const r2 = analyze(tree({ linux: lin, windows: windowsClient({ consul: consul(`encrypt = "${KEY_A}"`) }) })).r;
@@ -70,7 +79,10 @@ test('gossip-consul-encrypt: suppression comment in PowerShell (line above) and 
   const lin = linuxClient({ consul: consul(`encrypt = "${KEY_A}"`) });
   const above = windowsClient({ consul: consul(`encrypt = "${KEY_B}"`) }).replace('$consulConfig | Out-File', '$consulConfig | Out-File');
   // PowerShell comment above the write of a config that lacks the key.
-  const winMissing = windowsClient({ consul: consul('') }).replace('$consulConfig | Out-File', '# hashistack-review-ignore gossip-consul-encrypt key comes from the golden image\n$consulConfig | Out-File');
+  const winMissing = windowsClient({ consul: consul('') }).replace(
+    '$consulConfig | Out-File',
+    '# hashistack-review-ignore gossip-consul-encrypt key comes from the golden image\n$consulConfig | Out-File',
+  );
   assert.equal(only(analyze(tree({ linux: lin, windows: winMissing })).r, RULE).length, 0);
   // HCL comment on the key's own line inside the here-string.
   const winHcl = above.replace(`encrypt = "${KEY_B}"`, `encrypt = "${KEY_B}" # hashistack-review-ignore gossip-consul-encrypt rotating keys`);

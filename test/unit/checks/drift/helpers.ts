@@ -109,7 +109,9 @@ sudo systemctl enable --now nomad
 /** Windows client: PowerShell here-string piped to `Out-File -FilePath C:\HashiCorp\Nomad\config\client.hcl -Encoding ascii`. */
 export function windowsClient(o: ClientOpts = {}, pre = ''): string {
   const consul =
-    o.consul === undefined ? '' : `$consulConfig = @"\n${o.consul}\n"@\n$consulConfig | Out-File -FilePath C:\\HashiCorp\\Consul\\config\\consul.hcl -Encoding ascii\n`;
+    o.consul === undefined
+      ? ''
+      : `$consulConfig = @"\n${o.consul}\n"@\n$consulConfig | Out-File -FilePath C:\\HashiCorp\\Consul\\config\\consul.hcl -Encoding ascii\n`;
   return `$ErrorActionPreference = "Stop"
 ${pre}${consul}$nomadConfig = @"
 data_dir  = "C:/HashiCorp/Nomad/data"

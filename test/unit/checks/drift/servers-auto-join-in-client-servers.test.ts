@@ -29,12 +29,23 @@ test('servers-auto-join-in-client-servers: value from a script parameter passed 
   const f = only(r, RULE);
   assert.equal(f.length, 1, JSON.stringify(r.findings.map((x) => x.ruleId)));
   assertSpan(f[0]!, LIN, lin, 'servers');
-  assert.ok(f[0]!.related.some((x) => x.span.file === 'terraform/templates/user-data-client.sh'), JSON.stringify(f[0]!.related));
+  assert.ok(
+    f[0]!.related.some((x) => x.span.file === 'terraform/templates/user-data-client.sh'),
+    JSON.stringify(f[0]!.related),
+  );
   assertFixWorks(files, f[0]!, r);
 });
 
 test('servers-auto-join-in-client-servers: host[:port] entries and server_join are silent', () => {
-  assert.equal(only(analyze(tree({ server: serverConfig(), linux: linuxClient(), windows: windowsClient({ join: 'servers = ["10.0.1.10:4647", "nomad.service.consul:4647"]' }) })).r, RULE).length, 0);
+  assert.equal(
+    only(
+      analyze(
+        tree({ server: serverConfig(), linux: linuxClient(), windows: windowsClient({ join: 'servers = ["10.0.1.10:4647", "nomad.service.consul:4647"]' }) }),
+      ).r,
+      RULE,
+    ).length,
+    0,
+  );
   assert.equal(only(analyze(tree({ server: serverConfig(), linux: linuxClient(), windows: windowsClient() })).r, RULE).length, 0);
 });
 

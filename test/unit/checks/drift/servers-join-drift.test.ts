@@ -32,7 +32,13 @@ test('servers-join-drift: a client with no way to find servers (error, on the wr
 test('servers-join-drift: same method on both clients is silent; explicit consul block is a method', () => {
   assert.equal(only(analyze(tree({ server: serverConfig(), linux: linuxClient(), windows: windowsClient() })).r, RULE).length, 0);
   const consul = 'consul {\n  address = "127.0.0.1:8500"\n}';
-  assert.equal(only(analyze(tree({ server: serverConfig(), linux: linuxClient({ join: '', nomadTop: consul }), windows: windowsClient({ join: '', nomadTop: consul }) })).r, RULE).length, 0);
+  assert.equal(
+    only(
+      analyze(tree({ server: serverConfig(), linux: linuxClient({ join: '', nomadTop: consul }), windows: windowsClient({ join: '', nomadTop: consul }) })).r,
+      RULE,
+    ).length,
+    0,
+  );
 });
 
 test('servers-join-drift: no join settings but a local Consul agent on that OS (Nomad defaults to 127.0.0.1:8500, client_auto_join) is silent (was a false "no servers")', () => {
@@ -54,7 +60,10 @@ test('servers-join-drift: servers read at run time are unknown: no "no servers" 
 });
 
 test('servers-join-drift: suppression (PowerShell line above the write), severity off', () => {
-  const win = windowsClient({ join: '' }).replace('$nomadConfig | Out-File', '# hashistack-review-ignore servers-join-drift servers come from a second config file\n$nomadConfig | Out-File');
+  const win = windowsClient({ join: '' }).replace(
+    '$nomadConfig | Out-File',
+    '# hashistack-review-ignore servers-join-drift servers come from a second config file\n$nomadConfig | Out-File',
+  );
   assert.equal(only(analyze(tree({ server: serverConfig(), linux: linuxClient(), windows: win })).r, RULE).length, 0);
   const bad = tree({ server: serverConfig(), linux: linuxClient(), windows: windowsClient({ join: 'servers = ["10.0.1.10:4647"]' }) });
   assert.equal(only(analyze(bad, { ruleSeverity: { [RULE]: 'off' } }).r, RULE).length, 0);

@@ -7,8 +7,13 @@ const full = (dir: string, role: string, extra = '') =>
   `tls {\n  http      = true\n  rpc       = true\n  ca_file   = "${dir}/nomad-ca.pem"\n  cert_file = "${dir}/${role}.pem"\n  key_file  = "${dir}/${role}-key.pem"\n${extra}}`;
 
 test('tls-ca-missing: Windows client enables TLS without ca_file (error, on the rpc key, names the x509 symptom and the server value)', () => {
-  const win = windowsClient({ nomadTop: 'tls {\n  http      = true\n  rpc       = true\n  cert_file = "C:/HashiCorp/Nomad/tls/client.pem"\n  key_file  = "C:/HashiCorp/Nomad/tls/client-key.pem"\n}' });
-  const { r } = analyze(tree({ server: serverConfig(full('/etc/nomad.d/tls', 'server')), linux: linuxClient({ nomadTop: full('/etc/nomad.d/tls', 'client') }), windows: win }));
+  const win = windowsClient({
+    nomadTop:
+      'tls {\n  http      = true\n  rpc       = true\n  cert_file = "C:/HashiCorp/Nomad/tls/client.pem"\n  key_file  = "C:/HashiCorp/Nomad/tls/client-key.pem"\n}',
+  });
+  const { r } = analyze(
+    tree({ server: serverConfig(full('/etc/nomad.d/tls', 'server')), linux: linuxClient({ nomadTop: full('/etc/nomad.d/tls', 'client') }), windows: win }),
+  );
   const f = only(r, RULE);
   assert.equal(f.length, 1, JSON.stringify(f));
   assert.equal(f[0]!.category, 'tls');
@@ -42,19 +47,35 @@ test('tls-ca-missing: verify_server_hostname on the server but not on a client (
 test('tls-ca-missing: complete TLS everywhere is silent; TLS off everywhere is silent', () => {
   const vsh = '  verify_server_hostname = true\n';
   assert.equal(
-    only(analyze(tree({ server: serverConfig(full('/etc/nomad.d/tls', 'server', vsh)), linux: linuxClient({ nomadTop: full('/etc/nomad.d/tls', 'client', vsh) }), windows: windowsClient({ nomadTop: full('C:/HashiCorp/Nomad/tls', 'client', vsh) }) })).r, RULE).length,
+    only(
+      analyze(
+        tree({
+          server: serverConfig(full('/etc/nomad.d/tls', 'server', vsh)),
+          linux: linuxClient({ nomadTop: full('/etc/nomad.d/tls', 'client', vsh) }),
+          windows: windowsClient({ nomadTop: full('C:/HashiCorp/Nomad/tls', 'client', vsh) }),
+        }),
+      ).r,
+      RULE,
+    ).length,
     0,
   );
   assert.equal(only(analyze(tree({ server: serverConfig(), linux: linuxClient(), windows: windowsClient() })).r, RULE).length, 0);
 });
 
 test('tls-ca-missing: ca_file computed at run time counts as set (no finding)', () => {
-  const win = windowsClient({ nomadTop: 'tls {\n  http      = true\n  rpc       = true\n  ca_file   = "$CaPath"\n  cert_file = "C:/HashiCorp/Nomad/tls/client.pem"\n  key_file  = "C:/HashiCorp/Nomad/tls/client-key.pem"\n}' }, '$CaPath = (Invoke-RestMethod -Uri "http://10.0.0.5/ca-path")\n');
+  const win = windowsClient(
+    {
+      nomadTop:
+        'tls {\n  http      = true\n  rpc       = true\n  ca_file   = "$CaPath"\n  cert_file = "C:/HashiCorp/Nomad/tls/client.pem"\n  key_file  = "C:/HashiCorp/Nomad/tls/client-key.pem"\n}',
+    },
+    '$CaPath = (Invoke-RestMethod -Uri "http://10.0.0.5/ca-path")\n',
+  );
   assert.equal(only(analyze(tree({ server: serverConfig(full('/etc/nomad.d/tls', 'server')), windows: win })).r, RULE).length, 0);
 });
 
 test('tls-ca-missing: suppression on the line above the key (HCL # comment inside the here-string), severity off', () => {
-  const body = 'tls {\n  http      = true\n  # hashistack-review-ignore tls-ca-missing CA is in the Windows machine store\n  rpc       = true\n  cert_file = "C:/HashiCorp/Nomad/tls/client.pem"\n  key_file  = "C:/HashiCorp/Nomad/tls/client-key.pem"\n}';
+  const body =
+    'tls {\n  http      = true\n  # hashistack-review-ignore tls-ca-missing CA is in the Windows machine store\n  rpc       = true\n  cert_file = "C:/HashiCorp/Nomad/tls/client.pem"\n  key_file  = "C:/HashiCorp/Nomad/tls/client-key.pem"\n}';
   const files = tree({ server: serverConfig(full('/etc/nomad.d/tls', 'server')), windows: windowsClient({ nomadTop: body }) });
   assert.equal(only(analyze(files).r, RULE).length, 0);
   const bad = tree({ server: serverConfig(full('/etc/nomad.d/tls', 'server')), windows: windowsClient({ nomadTop: body.replace(/ *# hashistack.*\n/, '') }) });

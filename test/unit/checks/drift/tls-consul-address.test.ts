@@ -37,19 +37,31 @@ test('tls-consul-address: consul.ssl differs between the clients (warning on the
 });
 
 test('tls-consul-address: matching ports and ssl are silent', () => {
-  const files = tree({ server: serverConfig(consul('127.0.0.1:8500')), linux: linuxClient({ nomadTop: consul('127.0.0.1:8501', 'true') }), windows: windowsClient({ nomadTop: consul('127.0.0.1:8501', 'true') }) });
+  const files = tree({
+    server: serverConfig(consul('127.0.0.1:8500')),
+    linux: linuxClient({ nomadTop: consul('127.0.0.1:8501', 'true') }),
+    windows: windowsClient({ nomadTop: consul('127.0.0.1:8501', 'true') }),
+  });
   assert.equal(only(analyze(files).r, RULE).length, 0);
 });
 
 test('tls-consul-address: consul.ssl computed at run time never produces a finding (was a false positive)', () => {
-  const lin = linuxClient({ nomadTop: consul('127.0.0.1:8501', '${CONSUL_SSL}') }, 'CONSUL_SSL=$(curl -fsS http://169.254.169.254/latest/meta-data/tags/instance/ConsulSsl)\n');
-  const win = windowsClient({ nomadTop: consul('127.0.0.1:8501', '$ConsulSsl') }, '$ConsulSsl = Invoke-RestMethod -Uri "http://169.254.169.254/latest/meta-data/tags/instance/ConsulSsl"\n');
+  const lin = linuxClient(
+    { nomadTop: consul('127.0.0.1:8501', '${CONSUL_SSL}') },
+    'CONSUL_SSL=$(curl -fsS http://169.254.169.254/latest/meta-data/tags/instance/ConsulSsl)\n',
+  );
+  const win = windowsClient(
+    { nomadTop: consul('127.0.0.1:8501', '$ConsulSsl') },
+    '$ConsulSsl = Invoke-RestMethod -Uri "http://169.254.169.254/latest/meta-data/tags/instance/ConsulSsl"\n',
+  );
   const { r } = analyze(tree({ server: serverConfig(), linux: lin, windows: win }));
   assert.equal(only(r, RULE).length, 0, JSON.stringify(only(r, RULE)));
 });
 
 test('tls-consul-address: bash suppression comment in the heredoc line above, severity info', () => {
-  const lin = linuxClient({ nomadTop: 'consul {\n  # hashistack-review-ignore tls-consul-address stunnel terminates TLS locally\n  address = "127.0.0.1:8501"\n}' });
+  const lin = linuxClient({
+    nomadTop: 'consul {\n  # hashistack-review-ignore tls-consul-address stunnel terminates TLS locally\n  address = "127.0.0.1:8501"\n}',
+  });
   assert.equal(only(analyze(tree({ server: serverConfig(), linux: lin })).r, RULE).length, 0);
   const bad = tree({ server: serverConfig(), linux: linuxClient({ nomadTop: consul('127.0.0.1:8501') }) });
   assert.equal(only(analyze(bad, { ruleSeverity: { [RULE]: 'info' } }).r, RULE)[0]!.severity, 'info');

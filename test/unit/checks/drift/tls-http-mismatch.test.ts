@@ -33,7 +33,15 @@ test('tls-http-mismatch: fix in a PowerShell expandable here-string keeps the fi
 });
 
 test('tls-http-mismatch: same on all agents is silent', () => {
-  assert.equal(only(analyze(tree({ server: serverConfig(tls('true')), linux: linuxClient({ nomadTop: tls('true') }), windows: windowsClient({ nomadTop: tls('true', 'C:/x') }) })).r, RULE).length, 0);
+  assert.equal(
+    only(
+      analyze(
+        tree({ server: serverConfig(tls('true')), linux: linuxClient({ nomadTop: tls('true') }), windows: windowsClient({ nomadTop: tls('true', 'C:/x') }) }),
+      ).r,
+      RULE,
+    ).length,
+    0,
+  );
 });
 
 test('tls-http-mismatch: unknown value is not compared', () => {
@@ -45,6 +53,11 @@ test('tls-http-mismatch: ruleSeverity off silences it, HCL // suppression on the
   const files = tree({ server: serverConfig(tls('true')), linux: linuxClient({ nomadTop: tls('false') }) });
   assert.equal(only(analyze(files).r, RULE).length, 1);
   assert.equal(only(analyze(files, { ruleSeverity: { 'tls-http-mismatch': 'off' } }).r, RULE).length, 0);
-  const sup = tree({ server: serverConfig(tls('true')), linux: linuxClient({ nomadTop: tls('false').replace('http      = false', 'http      = false // hashistack-review-ignore tls-http-mismatch API behind an ALB') }) });
+  const sup = tree({
+    server: serverConfig(tls('true')),
+    linux: linuxClient({
+      nomadTop: tls('false').replace('http      = false', 'http      = false // hashistack-review-ignore tls-http-mismatch API behind an ALB'),
+    }),
+  });
   assert.equal(only(analyze(sup).r, RULE).length, 0);
 });

@@ -37,20 +37,38 @@ test('tls-rpc-mismatch: Windows client without any tls block (span = the Out-Fil
 });
 
 test('tls-rpc-mismatch: all agents alike is silent; rpc_upgrade_mode on the server is silent', () => {
-  assert.equal(only(analyze(tree({ server: serverConfig(tls('true', 'server')), linux: linuxClient({ nomadTop: tls('true') }), windows: windowsClient({ nomadTop: winTls('true') }) })).r, RULE).length, 0);
+  assert.equal(
+    only(
+      analyze(
+        tree({
+          server: serverConfig(tls('true', 'server')),
+          linux: linuxClient({ nomadTop: tls('true') }),
+          windows: windowsClient({ nomadTop: winTls('true') }),
+        }),
+      ).r,
+      RULE,
+    ).length,
+    0,
+  );
   const upgrade = serverConfig(tls('true', 'server').replace('rpc       = true', 'rpc       = true\n  rpc_upgrade_mode = true'));
   assert.equal(only(analyze(tree({ server: upgrade, linux: linuxClient(), windows: windowsClient() })).r, RULE).length, 0);
 });
 
 test('tls-rpc-mismatch: a client value computed at run time is not compared', () => {
-  const win = windowsClient({ nomadTop: winTls('$UseTls') }, '$UseTls = (Invoke-RestMethod -Uri "http://169.254.169.254/latest/meta-data/tags/instance/NomadTls")\n');
+  const win = windowsClient(
+    { nomadTop: winTls('$UseTls') },
+    '$UseTls = (Invoke-RestMethod -Uri "http://169.254.169.254/latest/meta-data/tags/instance/NomadTls")\n',
+  );
   const lin = linuxClient({ nomadTop: tls('${USE_TLS}') }, 'USE_TLS=$(curl -fsS http://169.254.169.254/latest/meta-data/tags/instance/NomadTls)\n');
   const { r } = analyze(tree({ server: serverConfig(tls('true', 'server')), linux: lin, windows: win }));
   assert.equal(only(r, RULE).length, 0, JSON.stringify(only(r, RULE)));
 });
 
 test('tls-rpc-mismatch: suppression (PowerShell line above the write) and severity', () => {
-  const win = windowsClient().replace('$nomadConfig | Out-File', '# hashistack-review-ignore tls-rpc-mismatch servers run rpc_upgrade_mode during rollout\n$nomadConfig | Out-File');
+  const win = windowsClient().replace(
+    '$nomadConfig | Out-File',
+    '# hashistack-review-ignore tls-rpc-mismatch servers run rpc_upgrade_mode during rollout\n$nomadConfig | Out-File',
+  );
   const files = tree({ server: serverConfig(tls('true', 'server')), linux: linuxClient({ nomadTop: tls('true') }), windows: win });
   assert.equal(only(analyze(files).r, RULE).length, 0);
   const bad = tree({ server: serverConfig(tls('true', 'server')), linux: linuxClient({ nomadTop: tls('true') }), windows: windowsClient() });

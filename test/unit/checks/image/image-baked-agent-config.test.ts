@@ -24,8 +24,14 @@ test('server config written by a Packer-run script while user-data writes a clie
   const at = setup.indexOf('enabled          = true');
   assert.deepEqual({ start: f[0]!.span.start, end: f[0]!.span.end }, { start: at, end: at + 'enabled'.length });
   assert.match(f[0]!.message, /server\.enabled = true/);
-  assert.match(f[0]!.message, /written at image time by shared\/packer\/scripts\/setup-windows\.ps1 \(powershell provisioner at packer\/windows\.pkr\.hcl:\d+\)/);
-  assert.ok(f[0]!.related.some((r) => r.span.file === CLIENT_PS1), 'user-data client config is related');
+  assert.match(
+    f[0]!.message,
+    /written at image time by shared\/packer\/scripts\/setup-windows\.ps1 \(powershell provisioner at packer\/windows\.pkr\.hcl:\d+\)/,
+  );
+  assert.ok(
+    f[0]!.related.some((r) => r.span.file === CLIENT_PS1),
+    'user-data client config is related',
+  );
 });
 
 test('client config baked beside the user-data one in the config dir: warning on the write, lists the settings that stay', () => {

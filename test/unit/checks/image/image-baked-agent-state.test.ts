@@ -84,9 +84,18 @@ test('examples/windows-only: no finding on the Consul cleanup (windows.pkr.hcl:6
 test('silent cleanup of an agent the build did start still warns; of one it never started is silent', () => {
   const consulClean = `"Remove-Item \\"C:\\\\HashiCorp\\\\Consul\\\\data\\\\*\\" -Recurse -Force -ErrorAction SilentlyContinue"`;
   const text = pkr(consulClean + ',', false);
-  assert.deepEqual(only(analyze({ 'packer/windows.pkr.hcl': text, 'shared/packer/scripts/setup-windows.ps1': SETUP }).findings, RULE).filter((x) => x.span.file === 'packer/windows.pkr.hcl'), []);
-  const withConsul = SETUP + 'New-Service -Name "consul" -BinaryPathName "C:\\HashiCorp\\bin\\consul.exe agent -config-dir=C:\\HashiCorp\\Consul\\config" -StartupType Automatic | Out-Null\n';
-  const f = only(analyze({ 'packer/windows.pkr.hcl': text, 'shared/packer/scripts/setup-windows.ps1': withConsul }).findings, RULE).filter((x) => x.span.file === 'packer/windows.pkr.hcl');
+  assert.deepEqual(
+    only(analyze({ 'packer/windows.pkr.hcl': text, 'shared/packer/scripts/setup-windows.ps1': SETUP }).findings, RULE).filter(
+      (x) => x.span.file === 'packer/windows.pkr.hcl',
+    ),
+    [],
+  );
+  const withConsul =
+    SETUP +
+    'New-Service -Name "consul" -BinaryPathName "C:\\HashiCorp\\bin\\consul.exe agent -config-dir=C:\\HashiCorp\\Consul\\config" -StartupType Automatic | Out-Null\n';
+  const f = only(analyze({ 'packer/windows.pkr.hcl': text, 'shared/packer/scripts/setup-windows.ps1': withConsul }).findings, RULE).filter(
+    (x) => x.span.file === 'packer/windows.pkr.hcl',
+  );
   assert.equal(f.length, 1);
   assert.deepEqual({ start: f[0]!.span.start, end: f[0]!.span.end }, spanOf(text, consulClean));
 });

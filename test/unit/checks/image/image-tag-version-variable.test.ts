@@ -38,7 +38,10 @@ test('variable passed in environment_vars: silent', () => {
 
 test('examples/windows-only: fires on the tags of defect 1 (windows.pkr.hcl:39)', async () => {
   const { ws, findings } = await example('windows-only');
-  assert.deepEqual(only(findings, RULE).map((x) => lineOfFinding(ws, x)), ['packer/windows.pkr.hcl:39', 'packer/windows.pkr.hcl:40']);
+  assert.deepEqual(
+    only(findings, RULE).map((x) => lineOfFinding(ws, x)),
+    ['packer/windows.pkr.hcl:39', 'packer/windows.pkr.hcl:40'],
+  );
 });
 
 test('examples/mixed-os: silent', async () => {

@@ -55,8 +55,14 @@ test('unpinned Windows client image vs Linux servers pinned to 1.10.5: error at 
   assert.match(f[0]!.message, /rpc error: Permission denied/);
   assert.match(f[0]!.message, /Node\.GetClientAllocs/);
   assert.match(f[0]!.message, /1\.10\.5/);
-  assert.ok(f[0]!.related.some((r) => r.span.file === 'shared/packer/scripts/setup.sh'), 'related: the Linux side');
-  assert.ok(f[0]!.related.some((r) => r.span.file === 'packer/variables.pkr.hcl'), 'related: the Linux chain');
+  assert.ok(
+    f[0]!.related.some((r) => r.span.file === 'shared/packer/scripts/setup.sh'),
+    'related: the Linux side',
+  );
+  assert.ok(
+    f[0]!.related.some((r) => r.span.file === 'packer/variables.pkr.hcl'),
+    'related: the Linux chain',
+  );
 });
 
 test('same variable passed to both provisioners: silent', () => {

@@ -12,7 +12,8 @@ After=network-online.target consul.service
 [Service]
 ExecStart=/usr/local/bin/nomad agent -config /etc/nomad.d
 `;
-const NEW_SERVICE = 'New-Service -Name "nomad" -BinaryPathName "C:\\HashiCorp\\bin\\nomad.exe agent -config=C:\\HashiCorp\\Nomad\\config" -StartupType Automatic';
+const NEW_SERVICE =
+  'New-Service -Name "nomad" -BinaryPathName "C:\\HashiCorp\\bin\\nomad.exe agent -config=C:\\HashiCorp\\Nomad\\config" -StartupType Automatic';
 
 test('Windows Nomad service without Consul dependency while the Linux unit orders after Consul: warning on New-Service', () => {
   const ps = `${NEW_SERVICE} | Out-Null\n`;
@@ -35,7 +36,10 @@ test('dependency added with sc.exe config … depend= consul or -DependsOn: sile
 test('examples/windows-only: the image-time New-Service in setup-windows.ps1 has no dependency (client.ps1 then skips creation)', async () => {
   const { ws, findings } = await example('windows-only');
   const f = only(findings, RULE);
-  assert.deepEqual(f.map((x) => lineOfFinding(ws, x)), ['shared/packer/scripts/setup-windows.ps1:93']);
+  assert.deepEqual(
+    f.map((x) => lineOfFinding(ws, x)),
+    ['shared/packer/scripts/setup-windows.ps1:93'],
+  );
 });
 
 test('examples/mixed-os: silent', async () => {

@@ -16,8 +16,14 @@ test('Linux unit passes -region=eu, Windows service does not: error on the flag 
   assert.equal(f[0]!.span.file, NOMAD_UNIT);
   assert.deepEqual({ start: f[0]!.span.start, end: f[0]!.span.end }, spanOf(files[NOMAD_UNIT]!, '-region=eu'));
   assert.match(f[0]!.message, /effective value of an agent is the command-line flag/);
-  assert.match(f[0]!.message, /Nomad server: -region=eu from the systemd unit service definition \(shared\/packer\/config\/nomad\.service:9\), overriding region = "global" of its config \([^)]+\)/);
-  assert.match(f[0]!.message, /Nomad Windows client: region = "global" from its config \(shared\/packer\/scripts\/client\.ps1:\d+\), no -region flag in its service → "global"/);
+  assert.match(
+    f[0]!.message,
+    /Nomad server: -region=eu from the systemd unit service definition \(shared\/packer\/config\/nomad\.service:9\), overriding region = "global" of its config \([^)]+\)/,
+  );
+  assert.match(
+    f[0]!.message,
+    /Nomad Windows client: region = "global" from its config \(shared\/packer\/scripts\/client\.ps1:\d+\), no -region flag in its service → "global"/,
+  );
   assert.match(f[0]!.message, /No path to region/);
   assert.ok(f[0]!.related.some((r) => r.span.file === CLIENT_PS1));
 });

@@ -37,13 +37,17 @@ test('same key twice in one file', () => {
 });
 
 test('a later script write that replaces the same file is not a merge', () => {
-  const body = "@'\ndata_dir = \"C:/HashiCorp/Nomad/data\"\nclient {\n  enabled = true\n}\n'@ | Set-Content -Path \"C:\\HashiCorp\\Nomad\\config\\client.hcl\" -Encoding ascii\n";
+  const body =
+    '@\'\ndata_dir = "C:/HashiCorp/Nomad/data"\nclient {\n  enabled = true\n}\n\'@ | Set-Content -Path "C:\\HashiCorp\\Nomad\\config\\client.hcl" -Encoding ascii\n';
   assert.deepEqual(run({ 'shared/packer/scripts/client.ps1': body + body }, RULE).findings, []);
 });
 
 test('examples: silent on mixed-os and windows-only (client.ps1 overwrites the image client.hcl)', async () => {
   assert.deepEqual(await exampleFindings('mixed-os'), []);
-  assert.deepEqual((await exampleFindings('windows-only')).filter((f) => f.ruleId === RULE), []);
+  assert.deepEqual(
+    (await exampleFindings('windows-only')).filter((f) => f.ruleId === RULE),
+    [],
+  );
 });
 
 test('a template substituted in place with sed and then copied to the agent directory is one file, not two (no duplicates)', () => {
@@ -61,8 +65,14 @@ test('a template substituted in place with sed and then copied to the agent dire
   ].join('\n');
   const ud = '#!/bin/bash\nsudo bash /ops/shared/scripts/server.sh "3" "provider=aws tag_key=A tag_value=b"\n';
   const files = { 'shared/config/consul.hcl': tpl, 'shared/scripts/server.sh': sh, 'shared/data-scripts/user-data-server.sh': ud };
-  assert.deepEqual(run(files, RULE).findings.map((f) => f.message), []);
-  assert.deepEqual(run(files, 'hcl-syntax').findings.map((f) => f.message), []);
+  assert.deepEqual(
+    run(files, RULE).findings.map((f) => f.message),
+    [],
+  );
+  assert.deepEqual(
+    run(files, 'hcl-syntax').findings.map((f) => f.message),
+    [],
+  );
   const ws = run(files, RULE).ws;
   const docs = ws.model!.configs.map((c) => c.doc.targetPath);
   assert.deepEqual(docs, ['/etc/consul.d/consul.hcl']);

@@ -30,7 +30,10 @@ test('missing `=` is reported; the fixed line is silent', () => {
 });
 
 test('escape problems belong to hcl-escape: illegal escape and trailing backslash are not reported here', async () => {
-  const { ws, findings } = run({ 'shared/packer/scripts/client.ps1': ps('data_dir = "C:\\HashiCorp\\Nomad"\nlog_file = "C:\\logs\\"\nlog_level = "INFO"\n') }, RULE);
+  const { ws, findings } = run(
+    { 'shared/packer/scripts/client.ps1': ps('data_dir = "C:\\HashiCorp\\Nomad"\nlog_file = "C:\\logs\\"\nlog_level = "INFO"\n') },
+    RULE,
+  );
   assert.deepEqual(findings, []);
   assert.deepEqual(await officialSyntaxFindings(ws.model!), []);
 });
@@ -73,7 +76,10 @@ test('official parser errors map through the MappedText to the host file and are
 
 test('examples: silent on mixed-os and windows-only (sync and official)', async () => {
   assert.deepEqual(await exampleFindings('mixed-os'), []);
-  assert.deepEqual((await exampleFindings('windows-only')).filter((f) => f.ruleId === RULE), []);
+  assert.deepEqual(
+    (await exampleFindings('windows-only')).filter((f) => f.ruleId === RULE),
+    [],
+  );
   for (const name of ['mixed-os', 'windows-only']) {
     const ws = await Workspace.load(`${__dirname}/../../../../../examples/${name}`);
     ws.analyze();

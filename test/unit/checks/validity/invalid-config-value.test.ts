@@ -57,5 +57,8 @@ test('Consul: a list where a string is expected', () => {
 
 test('examples: silent on mixed-os and windows-only', async () => {
   assert.deepEqual(await exampleFindings('mixed-os'), []);
-  assert.deepEqual((await exampleFindings('windows-only')).filter((f) => f.ruleId === RULE), []);
+  assert.deepEqual(
+    (await exampleFindings('windows-only')).filter((f) => f.ruleId === RULE),
+    [],
+  );
 });

@@ -44,5 +44,8 @@ test('Nomad client with a server block carrying raft settings; the server itself
 
 test('examples: silent on mixed-os and windows-only', async () => {
   assert.deepEqual(await exampleFindings('mixed-os'), []);
-  assert.deepEqual((await exampleFindings('windows-only')).filter((f) => f.ruleId === RULE), []);
+  assert.deepEqual(
+    (await exampleFindings('windows-only')).filter((f) => f.ruleId === RULE),
+    [],
+  );
 });

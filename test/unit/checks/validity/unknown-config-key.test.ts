@@ -58,7 +58,8 @@ test('Nomad consul block: unknown key is ignored by Nomad, said so', () => {
 });
 
 test('labelled blocks and unknown values do not produce unknown keys', () => {
-  const hcl = 'client {\n  enabled = true\n  host_volume "data" {\n    path = "/srv"\n  }\n}\nplugin "raw_exec" {\n  config {\n    enabled = true\n  }\n}\nadvertise {\n  http = "${ip}"\n}\n';
+  const hcl =
+    'client {\n  enabled = true\n  host_volume "data" {\n    path = "/srv"\n  }\n}\nplugin "raw_exec" {\n  config {\n    enabled = true\n  }\n}\nadvertise {\n  http = "${ip}"\n}\n';
   assert.deepEqual(run({ 'shared/packer/config/nomad_client.hcl': hcl }, RULE).findings, []);
 });
 

@@ -3,7 +3,8 @@ import * as assert from 'node:assert/strict';
 import { analyzeFiles, applyFix, exampleFindings, ofRule } from './helpers';
 
 const FILE = 'shared/packer/scripts/client.ps1';
-const ps = (write: string) => `$NomadConfigFile = "C:\\HashiCorp\\Nomad\\config\\client.hcl"\n$cfg = @'\ndata_dir = "C:/HashiCorp/Nomad/data"\nclient {\n  enabled = true\n}\n'@\n${write}\n`;
+const ps = (write: string) =>
+  `$NomadConfigFile = "C:\\HashiCorp\\Nomad\\config\\client.hcl"\n$cfg = @'\ndata_dir = "C:/HashiCorp/Nomad/data"\nclient {\n  enabled = true\n}\n'@\n${write}\n`;
 
 test('encoding: Out-File without -Encoding writes UTF-16 (error, fix rewrites with WriteAllText)', () => {
   const w = '$cfg | Out-File -FilePath $NomadConfigFile';
@@ -43,7 +44,11 @@ test('encoding: WriteAllText with [Text.Encoding]::UTF8 emits a BOM', () => {
 });
 
 test('encoding: safe writes are silent', () => {
-  for (const w of ['$cfg | Set-Content -Path $NomadConfigFile -Encoding ascii', '[IO.File]::WriteAllText($NomadConfigFile, $cfg, [Text.UTF8Encoding]::new($false))', '$e = [Text.UTF8Encoding]::new($false)\n[IO.File]::WriteAllText($NomadConfigFile, $cfg, $e)']) {
+  for (const w of [
+    '$cfg | Set-Content -Path $NomadConfigFile -Encoding ascii',
+    '[IO.File]::WriteAllText($NomadConfigFile, $cfg, [Text.UTF8Encoding]::new($false))',
+    '$e = [Text.UTF8Encoding]::new($false)\n[IO.File]::WriteAllText($NomadConfigFile, $cfg, $e)',
+  ]) {
     assert.equal(ofRule(analyzeFiles({ [FILE]: ps(w) }).findings, 'encoding').length, 0, w);
   }
 });

@@ -5,7 +5,8 @@ import * as path from 'node:path';
 import { analyzeFiles, applyFix, exampleFindings, EXAMPLES, lineOf, ofRule } from './helpers';
 
 const FILE = 'shared/packer/scripts/client.ps1';
-const ps = (body: string) => `$ConsulConfigFile = "C:\\HashiCorp\\Consul\\config\\consul.hcl"\n$consulConfig = @"\n${body}\n"@\n[IO.File]::WriteAllText($ConsulConfigFile, $consulConfig, [Text.UTF8Encoding]::new($false))\n`;
+const ps = (body: string) =>
+  `$ConsulConfigFile = "C:\\HashiCorp\\Consul\\config\\consul.hcl"\n$consulConfig = @"\n${body}\n"@\n[IO.File]::WriteAllText($ConsulConfigFile, $consulConfig, [Text.UTF8Encoding]::new($false))\n`;
 
 test('hcl-escape: \\H in an expandable here-string is an illegal char escape (error, exact range, fixes)', () => {
   const text = ps('datacenter = "dc1"\ndata_dir = "C:\\HashiCorp\\Consul\\data"');

@@ -3,7 +3,8 @@ import * as assert from 'node:assert/strict';
 import { analyzeFiles, applyFix, exampleFindings, ofRule } from './helpers';
 
 const FILE = 'shared/packer/scripts/client.ps1';
-const ps = (body: string) => `$NomadConfigFile = "C:\\HashiCorp\\Nomad\\config\\client.hcl"\n$cfg = @'\n${body}\nclient {\n  enabled = true\n}\n'@\n[IO.File]::WriteAllText($NomadConfigFile, $cfg, [Text.UTF8Encoding]::new($false))\n`;
+const ps = (body: string) =>
+  `$NomadConfigFile = "C:\\HashiCorp\\Nomad\\config\\client.hcl"\n$cfg = @'\n${body}\nclient {\n  enabled = true\n}\n'@\n[IO.File]::WriteAllText($NomadConfigFile, $cfg, [Text.UTF8Encoding]::new($false))\n`;
 
 test('os-setting: enable_syslog = true on Windows (error, key range, fix)', () => {
   const text = ps('data_dir = "C:/HashiCorp/Nomad/data"\nenable_syslog = true');

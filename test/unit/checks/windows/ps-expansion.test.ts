@@ -27,7 +27,10 @@ test('ps-expansion: $(...) subexpression is info', () => {
 test('ps-expansion: indented here-string terminator', () => {
   const text = `$c = @"\ndata_dir = "C:/x"\n  "@\n[IO.File]::WriteAllText("C:\\HashiCorp\\Consul\\config\\consul.hcl", $c)\n`;
   const f = ofRule(analyzeFiles({ [FILE]: text }).findings, 'ps-expansion');
-  assert.ok(f.some((x) => x.severity === 'error' && /terminator/.test(x.message)), JSON.stringify(f));
+  assert.ok(
+    f.some((x) => x.severity === 'error' && /terminator/.test(x.message)),
+    JSON.stringify(f),
+  );
 });
 
 test('ps-expansion: Add-Content of an agent config appends on every boot', () => {

@@ -3,7 +3,8 @@ import * as assert from 'node:assert/strict';
 import { analyzeFiles, applyFix, exampleFindings, ofRule } from './helpers';
 
 const FILE = 'shared/packer/scripts/client.ps1';
-const ps = (op: string) => `param([string] $NodeClass = "windows")\n$NomadConfigFile = "C:\\HashiCorp\\Nomad\\config\\client.hcl"\n$tpl = @'\ndata_dir = "C:/HashiCorp/Nomad/data"\nclient {\n  enabled    = true\n  node_class = "NODE_CLASS"\n}\n'@\n$cfg = $tpl \`\n    ${op} 'NODE_CLASS', $NodeClass\n[IO.File]::WriteAllText($NomadConfigFile, $cfg, [Text.UTF8Encoding]::new($false))\n`;
+const ps = (op: string) =>
+  `param([string] $NodeClass = "windows")\n$NomadConfigFile = "C:\\HashiCorp\\Nomad\\config\\client.hcl"\n$tpl = @'\ndata_dir = "C:/HashiCorp/Nomad/data"\nclient {\n  enabled    = true\n  node_class = "NODE_CLASS"\n}\n'@\n$cfg = $tpl \`\n    ${op} 'NODE_CLASS', $NodeClass\n[IO.File]::WriteAllText($NomadConfigFile, $cfg, [Text.UTF8Encoding]::new($false))\n`;
 
 test('ps-replace: case-insensitive -replace also renames the key node_class', () => {
   const text = ps('-replace');

@@ -46,7 +46,9 @@ export const aclEnabledDrift: Check = {
 };
 
 function tokensOf(role: Role): SettingEntry[] {
-  return [...role.settings.values()].filter((e) => /(^|\.)(token|tokens\.[a-z_]+|acl_token|acl_agent_token|acl_master_token)$/.test(e.path) && !/ttl$/.test(e.path));
+  return [...role.settings.values()].filter(
+    (e) => /(^|\.)(token|tokens\.[a-z_]+|acl_token|acl_agent_token|acl_master_token)$/.test(e.path) && !/ttl$/.test(e.path),
+  );
 }
 
 /** Keys that hold the management token itself (not the per-agent recovery token `agent_master`/`agent_recovery`). */
@@ -54,7 +56,9 @@ const MANAGEMENT_PATH = /(^|\.)(initial_management|master|acl_master_token)$/;
 
 /** Tokens an agent uses for its own requests: missing on one side makes that side anonymous. */
 function requestTokensOf(role: Role): SettingEntry[] {
-  return tokensOf(role).filter((e) => !/(^|\.|_)(initial_management|master|agent_master|agent_recovery|replication|acl_master_token|acl_agent_master_token)$/.test(e.path));
+  return tokensOf(role).filter(
+    (e) => !/(^|\.|_)(initial_management|master|agent_master|agent_recovery|replication|acl_master_token|acl_agent_master_token)$/.test(e.path),
+  );
 }
 
 export const managementTokenOnClient: Check = {
@@ -81,7 +85,7 @@ export const managementTokenOnClient: Check = {
         const why = byPath
           ? `the key ${e.path} is the management token`
           : sameAsServer
-            ? 'it equals the servers\' initial management token'
+            ? "it equals the servers' initial management token"
             : viaName
               ? `its value comes from ${viaName.note}`
               : `its value comes from ${viaRef!.trim()}`;

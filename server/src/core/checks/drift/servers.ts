@@ -107,7 +107,8 @@ export const joinMethodDrift: Check = {
       // without a consul block still discovers servers through a local Consul agent when the same OS runs one.
       const autoJoin = role.settings.get('consul.client_auto_join');
       const localConsul = model.roles.some((r) => r.product === 'consul' && r.kind === role.kind);
-      const consulJoin = !autoJoin?.unknownReason && !(autoJoin?.value === false || autoJoin?.value === 'false') && (role.settings.has('consul.address') || localConsul);
+      const consulJoin =
+        !autoJoin?.unknownReason && !(autoJoin?.value === false || autoJoin?.value === 'false') && (role.settings.has('consul.address') || localConsul);
       // A join address computed at run time (`$(curl …)`, `Invoke-RestMethod`) is not data: the method is unknown.
       const unknown = entries.some((e) => e.unknownReason !== undefined);
       const method = unknown
@@ -125,7 +126,14 @@ export const joinMethodDrift: Check = {
     });
     for (const m of methods) {
       if (m.method === 'none') {
-        out.push(finding({ check: this, span: roleAnchor(m.role), severity: 'error', message: `${label(m.role)} has no client.servers, no server_join and no Consul to discover servers: the client logs "no servers" and never registers.` }));
+        out.push(
+          finding({
+            check: this,
+            span: roleAnchor(m.role),
+            severity: 'error',
+            message: `${label(m.role)} has no client.servers, no server_join and no Consul to discover servers: the client logs "no servers" and never registers.`,
+          }),
+        );
       }
     }
     const win = methods.find((m) => m.role.kind === 'windows-client');
@@ -138,7 +146,7 @@ export const joinMethodDrift: Check = {
         finding({
           check: this,
           span: hard.entries[0]?.keySpan ?? roleAnchor(hard.role),
-          message: `Clients find servers differently: ${label(hard.role)} uses ${hard.method} (${describe(hard.entries)}), ${label(other.role)} uses ${other.method} (${describe(other.entries)}). ${hard.method === 'hard-coded IP' ? 'A hard-coded address breaks when servers are replaced' : 'One side breaks when the other\'s discovery path changes'} ("no servers", "discovering join addresses failed").`,
+          message: `Clients find servers differently: ${label(hard.role)} uses ${hard.method} (${describe(hard.entries)}), ${label(other.role)} uses ${other.method} (${describe(other.entries)}). ${hard.method === 'hard-coded IP' ? 'A hard-coded address breaks when servers are replaced' : "One side breaks when the other's discovery path changes"} ("no servers", "discovering join addresses failed").`,
           related: other.entries.flatMap((e) => sideRelated(other.role, e, e.path)),
         }),
       );

@@ -49,14 +49,17 @@ export const tlsHttpDrift: Check = {
   severity: 'warning',
   title: 'Nomad HTTP TLS differs between agents',
   run(model) {
-    return pairwise(model.roles.filter((r) => r.product === 'nomad'), 'tls.http', (role, ref, e, r) =>
-      finding({
-        check: this,
-        span: e?.keySpan ?? roleAnchor(role),
-        message: `Nomad HTTP TLS differs: ${describeEntry(model, role, e, 'tls.http')}, ${describeEntry(model, ref, r, 'tls.http')}. Whoever calls the API with the other scheme gets "Client sent an HTTP request to an HTTPS server."`,
-        related: sideRelated(ref, r, 'tls.http'),
-        fixes: e && r ? syncValueFix(e, r, `Set tls.http = ${String(r.value)} as on the ${label(ref)}`) : [],
-      }),
+    return pairwise(
+      model.roles.filter((r) => r.product === 'nomad'),
+      'tls.http',
+      (role, ref, e, r) =>
+        finding({
+          check: this,
+          span: e?.keySpan ?? roleAnchor(role),
+          message: `Nomad HTTP TLS differs: ${describeEntry(model, role, e, 'tls.http')}, ${describeEntry(model, ref, r, 'tls.http')}. Whoever calls the API with the other scheme gets "Client sent an HTTP request to an HTTPS server."`,
+          related: sideRelated(ref, r, 'tls.http'),
+          fixes: e && r ? syncValueFix(e, r, `Set tls.http = ${String(r.value)} as on the ${label(ref)}`) : [],
+        }),
     );
   },
 };
@@ -75,7 +78,10 @@ export const tlsFilesMissing: Check = {
         if (role.settings.has(key)) continue;
         const ref = roles.find((r) => r !== role && r.settings.has(key));
         const tlsEntry = role.settings.get('tls.rpc') ?? role.settings.get('tls.http');
-        const symptom = key === 'tls.ca_file' ? '"x509: certificate signed by unknown authority" (the client sees "Permission denied")' : '"tls: failed to find any PEM data" / the agent refuses to start with TLS enabled';
+        const symptom =
+          key === 'tls.ca_file'
+            ? '"x509: certificate signed by unknown authority" (the client sees "Permission denied")'
+            : '"tls: failed to find any PEM data" / the agent refuses to start with TLS enabled';
         out.push(
           finding({
             check: this,
@@ -153,7 +159,11 @@ export const consulAddressTls: Check = {
 };
 
 /** Compares one boolean setting across the roles of a product, reporting each role against the reference. */
-function pairwise(roles: Role[], path: string, make: (role: Role, ref: Role, e: ReturnType<Role['settings']['get']>, r: ReturnType<Role['settings']['get']>) => Finding): Finding[] {
+function pairwise(
+  roles: Role[],
+  path: string,
+  make: (role: Role, ref: Role, e: ReturnType<Role['settings']['get']>, r: ReturnType<Role['settings']['get']>) => Finding,
+): Finding[] {
   const ref = roles.find((r) => r.kind === 'server') ?? roles.find((r) => r.kind === 'linux-client');
   if (!ref) return [];
   const r = ref.settings.get(path);

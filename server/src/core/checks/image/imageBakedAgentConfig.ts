@@ -36,7 +36,8 @@ function truthy(v: unknown): boolean {
 
 /** The entry that makes a config a server / bootstrapping one. */
 function serverEntry(c: ParsedAgentConfig, entries: readonly SettingEntry[]): SettingEntry | undefined {
-  if (c.product === 'nomad') return entries.find((e) => e.path === 'server.enabled' && truthy(e.value)) ?? entries.find((e) => e.path === 'server.bootstrap_expect');
+  if (c.product === 'nomad')
+    return entries.find((e) => e.path === 'server.enabled' && truthy(e.value)) ?? entries.find((e) => e.path === 'server.bootstrap_expect');
   return entries.find((e) => e.path === 'server' && truthy(e.value)) ?? entries.find((e) => e.path === 'bootstrap_expect');
 }
 
@@ -82,12 +83,19 @@ export const imageBakedAgentConfig: Check = {
       const writtenAt = `written at image time by ${c.doc.writeSpan.file} (${provNote})`;
       const bakedPath = targetOf(model, c);
       const win = c.doc.os === 'windows';
-      const related: RelatedInfo[] = provs.map((p) => ({ span: p.span, message: `${p.type} provisioner runs ${c.doc.writeSpan.file} during the Packer build` }));
+      const related: RelatedInfo[] = provs.map((p) => ({
+        span: p.span,
+        message: `${p.type} provisioner runs ${c.doc.writeSpan.file} during the Packer build`,
+      }));
       // User-data of the instances that boot these images, and the configs of this product it writes.
       const udScripts = new Map<string, ScriptFacts>();
       for (const b of builds) for (const i of instancesOf(model, b)) for (const s of userDataScripts(model, i)) udScripts.set(s.file, s);
       const udConfigs = model.configs.filter(
-        (d) => d !== c && d.product === c.product && (udScripts.has(d.doc.writeSpan.file) || udScripts.has(d.doc.hostFile)) && provisionersRunning(model, d.doc.writeSpan.file).length === 0,
+        (d) =>
+          d !== c &&
+          d.product === c.product &&
+          (udScripts.has(d.doc.writeSpan.file) || udScripts.has(d.doc.hostFile)) &&
+          provisionersRunning(model, d.doc.writeSpan.file).length === 0,
       );
       const entries = flattenSettings(c.doc, c.parse.body);
       const srv = serverEntry(c, entries);
@@ -101,13 +109,18 @@ export const imageBakedAgentConfig: Check = {
             message:
               `This ${c.product === 'nomad' ? 'Nomad' : 'Consul'} server configuration (${srv.path} = ${srv.display}) is ${writtenAt}${bakedPath ? ` to ${bakedPath}` : ''}: it ships in the image, and every instance booted from it starts as a server that expects to bootstrap a cluster — ` +
               (clientsToo
-                ? `including the clients whose user-data writes a client config for ${c.product} (${udConfigs.filter((d) => d.kind !== 'server').map((d) => lineOf(model, d.doc.writeSpan)).join(', ')}): the two files merge and the "client" joins the raft peer set or elects itself leader of its own cluster. `
+                ? `including the clients whose user-data writes a client config for ${c.product} (${udConfigs
+                    .filter((d) => d.kind !== 'server')
+                    .map((d) => lineOf(model, d.doc.writeSpan))
+                    .join(', ')}): the two files merge and the "client" joins the raft peer set or elects itself leader of its own cluster. `
                 : 'a new instance can elect itself leader of a one-node cluster before its user-data runs, and its raft and node state stay on its disk. ') +
               'Write server settings at first boot (user-data), not in the image; keep only binaries and service definitions in the image.',
             related: [
               ...related,
               { span: c.doc.writeSpan, message: `server config written here (${c.doc.via})` },
-              ...udConfigs.filter((d) => d.kind !== 'server').map((d) => ({ span: d.doc.writeSpan, message: `user-data writes a ${c.product} client config here` })),
+              ...udConfigs
+                .filter((d) => d.kind !== 'server')
+                .map((d) => ({ span: d.doc.writeSpan, message: `user-data writes a ${c.product} client config here` })),
             ],
           }),
         );
@@ -119,7 +132,10 @@ export const imageBakedAgentConfig: Check = {
       const svcDirs = serviceDefs(model)
         .filter((s) => s.os === c.doc.os && s.product === c.product)
         .flatMap((s) => s.flags.filter((f) => /^config/.test(f.name) && !f.value.includes('$')).map((f) => normPath(f.value, win)));
-      const mine = udConfigs.filter((d) => d.doc.os === c.doc.os).map((d) => ({ d, path: targetOf(model, d) })).filter((x): x is { d: ParsedAgentConfig; path: string } => !!x.path);
+      const mine = udConfigs
+        .filter((d) => d.doc.os === c.doc.os)
+        .map((d) => ({ d, path: targetOf(model, d) }))
+        .filter((x): x is { d: ParsedAgentConfig; path: string } => !!x.path);
       const samePath = mine.find((x) => normPath(x.path, win) === baked);
       if (samePath) {
         const d = samePath.d;
@@ -153,7 +169,9 @@ export const imageBakedAgentConfig: Check = {
           span: c.doc.writeSpan,
           message:
             `This ${c.product} config (${bakedPath}) is ${writtenAt}; user-data writes ${udPath} (${lineOf(model, d.doc.writeSpan)}) and the agent loads the directory of both, so every instance reads both files (in byte order of their names). ` +
-            (onlyBaked.length ? `Settings only the baked file sets stay in effect: ${onlyBaked.slice(0, 6).join(', ')}${onlyBaked.length > 6 ? ', …' : ''}. ` : '') +
+            (onlyBaked.length
+              ? `Settings only the baked file sets stay in effect: ${onlyBaked.slice(0, 6).join(', ')}${onlyBaked.length > 6 ? ', …' : ''}. `
+              : '') +
             (both.length ? `Settings both set (${both.slice(0, 6).join(', ')}): ${laterWins}. ` : '') +
             'Do not write agent configs in the image: let user-data write the only one, or remove the image-time file before capture.',
           related: [...related, { span: d.doc.writeSpan, message: `user-data writes ${c.product} config ${udPath}` }],

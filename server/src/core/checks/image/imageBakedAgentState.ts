@@ -43,7 +43,8 @@ export function classify(c: BuildCommand): Ev | undefined {
   if (n === 'sc') {
     const verb = (c.words[0] ?? '').toLowerCase();
     const svc = agentNames(c.words[1] ?? '');
-    if ((verb === 'create' || verb === 'config') && svc.length && /start=\s*auto\b/i.test(c.words.join(' ').replace(/start=\s+/i, 'start='))) return { kind: 'auto', service: svc[0]!, cmd: c };
+    if ((verb === 'create' || verb === 'config') && svc.length && /start=\s*auto\b/i.test(c.words.join(' ').replace(/start=\s+/i, 'start=')))
+      return { kind: 'auto', service: svc[0]!, cmd: c };
     if (verb === 'start' && svc.length) return { kind: 'start', services: svc, cmd: c };
     if (verb === 'stop') return { kind: 'stop', cmd: c };
     return undefined;
@@ -76,10 +77,11 @@ export const imageBakedAgentState: Check = {
     const out: Finding[] = [];
     for (const b of packerBuilds(model)) {
       const evs: Ev[] = [];
-      for (const p of b.provisioners) for (const c of commandsOf(model, p)) {
-        const e = classify(c);
-        if (e) evs.push(e);
-      }
+      for (const p of b.provisioners)
+        for (const c of commandsOf(model, p)) {
+          const e = classify(c);
+          if (e) evs.push(e);
+        }
       const auto = new Map<string, BuildCommand>();
       const started = new Map<string, BuildCommand>();
       let stopped = false;
@@ -101,7 +103,11 @@ export const imageBakedAgentState: Check = {
           if (running.length === 0 && target.length > 0 && !target.some((s) => auto.has(s) || started.has(s))) continue;
           const related: RelatedInfo[] = [];
           for (const [s, c] of auto) related.push({ span: c.span, message: `${s} service registered with automatic start` });
-          for (const [s, c] of started) related.push({ span: c.span, message: c.name === 'windows-restart' ? `windows-restart provisioner: ${s} starts again at boot` : `${s} started during the build` });
+          for (const [s, c] of started)
+            related.push({
+              span: c.span,
+              message: c.name === 'windows-restart' ? `windows-restart provisioner: ${s} starts again at boot` : `${s} started during the build`,
+            });
           const runningNote = running.length
             ? `${running.join(' and ')} is running at this point (started at ${[...new Set(running.map((s) => lineOf(model, started.get(s)!.span)))].join(', ')}) and nothing stops it`
             : 'no Stop-Service / systemctl stop runs before it in this build';
@@ -112,7 +118,9 @@ export const imageBakedAgentState: Check = {
               span: e.cmd.span,
               message:
                 `This cleanup of the agent data dir runs without stopping the service first: ${runningNote}. ` +
-                (e.silent ? 'Windows cannot delete the open `client\\state.db` / `node-id`, and `-ErrorAction SilentlyContinue` hides the failure, ' : 'The running agent rewrites its state, ') +
+                (e.silent
+                  ? 'Windows cannot delete the open `client\\state.db` / `node-id`, and `-ErrorAction SilentlyContinue` hides the failure, '
+                  : 'The running agent rewrites its state, ') +
                 'so the node identity ships in the image: every instance cloned from it reuses it and the server answers `rpc error: Permission denied` on `Node.GetClientAllocs` / `node secret ID does not match. Not registering node.`. ' +
                 'Stop the services (`Stop-Service nomad, consul -Force` / `systemctl stop`), remove the data without SilentlyContinue, and fail the build if the data dir is not empty.',
               related,

@@ -61,7 +61,7 @@ export const imageEc2launchNotReset: Check = {
           message:
             `This Windows Packer build produces the AMI that ${insts.map((i) => i.address).join(', ')} boot${insts.length === 1 ? 's' : ''} with user_data, but it never resets the launch agent before capture: ` +
             'no `& "$env:ProgramFiles\\Amazon\\EC2Launch\\EC2Launch.exe" reset` (EC2Launch v2), no `InitializeInstance.ps1 -Schedule` (EC2Launch v1), no sysprep. ' +
-            "The build instance already ran its first-boot tasks; their run-once state ships in the image, and instances launched from it can skip the user-data script: the agent config is never written and the node never joins (nothing in the Nomad or Consul logs, only the unchanged image-time state). " +
+            'The build instance already ran its first-boot tasks; their run-once state ships in the image, and instances launched from it can skip the user-data script: the agent config is never written and the node never joins (nothing in the Nomad or Consul logs, only the unchanged image-time state). ' +
             "Add a last provisioner: `& 'C:/Program Files/Amazon/EC2Launch/EC2Launch.exe' reset --block` (optionally followed by `EC2Launch.exe sysprep --shutdown --block`).",
           related,
         }),

@@ -110,7 +110,13 @@ function uploadsOf(p: PackerProvisioner): Upload | undefined {
   let rel = '';
   for (const part of src.parts.length ? src.parts : [{ kind: 'literal' as const, value: src.value }]) {
     if (part.kind === 'literal') rel += part.value;
-    else if (part.kind === 'interpolation' && part.expr.type === 'traversal' && part.expr.path[0] === 'path' && /^(root|module|cwd)$/.test(part.expr.path[1] ?? '')) rel += '.';
+    else if (
+      part.kind === 'interpolation' &&
+      part.expr.type === 'traversal' &&
+      part.expr.path[0] === 'path' &&
+      /^(root|module|cwd)$/.test(part.expr.path[1] ?? '')
+    )
+      rel += '.';
     else return undefined;
   }
   if (dst.parts.some((x) => x.kind !== 'literal')) return undefined;
@@ -136,7 +142,8 @@ export function buildInfos(model: DeploymentModel): BuildInfo[] {
   const sources = new Map<string, HclBlock>();
   for (const f of model.packerFiles) {
     for (const item of f.parse.body.items) {
-      if (item.kind === 'block' && item.type === 'source' && item.labels.length >= 2) sources.set(`source.${item.labels[0]!.value}.${item.labels[1]!.value}`, item);
+      if (item.kind === 'block' && item.type === 'source' && item.labels.length >= 2)
+        sources.set(`source.${item.labels[0]!.value}.${item.labels[1]!.value}`, item);
     }
   }
   for (const f of model.packerFiles) {
@@ -209,7 +216,12 @@ export function instanceInfos(model: DeploymentModel): InstanceInfo[] {
       let amiGlobs: string[] | undefined;
       let amiSpan: Span | undefined;
       const e = amiAttr?.value;
-      const tr = e?.type === 'traversal' ? e : e?.type === 'string' && e.parts.length === 1 && e.parts[0]!.kind === 'interpolation' && e.parts[0]!.expr.type === 'traversal' ? e.parts[0]!.expr : undefined;
+      const tr =
+        e?.type === 'traversal'
+          ? e
+          : e?.type === 'string' && e.parts.length === 1 && e.parts[0]!.kind === 'interpolation' && e.parts[0]!.expr.type === 'traversal'
+            ? e.parts[0]!.expr
+            : undefined;
       if (tr && tr.type === 'traversal' && tr.path[0] === 'data' && tr.path[1] === 'aws_ami' && tr.path[2]) {
         const d = amiData.get(`${dirOf(f.file)}\0${tr.path[2]}`);
         if (d?.globs) {
@@ -219,8 +231,18 @@ export function instanceInfos(model: DeploymentModel): InstanceInfo[] {
       }
       const ud = attr(item.body, 'user_data') ?? attr(item.body, 'user_data_base64');
       const prefix = `resource.${address}.user_data`;
-      const templates = model.terraform.templateCalls.filter((c) => c.file === f.file && c.usedAs.startsWith(prefix) && c.templatePath).map((c) => c.templatePath!);
-      out.push({ address, file: f.file, block: item, userData: ud ? { span: { file: f.file, start: ud.start, end: ud.end } } : undefined, amiGlobs, amiSpan, userDataTemplates: templates });
+      const templates = model.terraform.templateCalls
+        .filter((c) => c.file === f.file && c.usedAs.startsWith(prefix) && c.templatePath)
+        .map((c) => c.templatePath!);
+      out.push({
+        address,
+        file: f.file,
+        block: item,
+        userData: ud ? { span: { file: f.file, start: ud.start, end: ud.end } } : undefined,
+        amiGlobs,
+        amiSpan,
+        userDataTemplates: templates,
+      });
     }
   }
   instCache.set(model, out);
@@ -248,7 +270,8 @@ export function userDataScripts(model: DeploymentModel, inst: InstanceInfo): Scr
     if (seen.has(s.file)) continue;
     seen.add(s.file);
     out.push(s);
-    for (const inv of s.invocations) for (const t of model.scripts) if (baseName(t.file).toLowerCase() === inv.scriptBaseName && !seen.has(t.file)) queue.push(t);
+    for (const inv of s.invocations)
+      for (const t of model.scripts) if (baseName(t.file).toLowerCase() === inv.scriptBaseName && !seen.has(t.file)) queue.push(t);
   }
   return out;
 }

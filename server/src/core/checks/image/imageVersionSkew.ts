@@ -35,7 +35,14 @@ export function effectiveVersions(model: DeploymentModel): InstalledVersion[] {
         const e = p.env?.get(envName);
         if (e?.kind !== 'known') continue;
         const ver = /^v?(\d+\.\d+\.\d+(?:[-+][\w.]+)?)/.exec(e.text.trim());
-        if (ver) return { ...v, version: ver[1]!, pinned: true, reason: undefined, chain: [...e.chain, { span: v.span, note: `$${token} (default $env:${envName}) in ${s.file}` }] };
+        if (ver)
+          return {
+            ...v,
+            version: ver[1]!,
+            pinned: true,
+            reason: undefined,
+            chain: [...e.chain, { span: v.span, note: `$${token} (default $env:${envName}) in ${s.file}` }],
+          };
       }
     }
     return v;
@@ -108,7 +115,9 @@ export const imageVersionSkew: Check = {
               `${product}: the ${unpinned.os} image pins no version (${unpinned.reason ?? 'unpinned'}), while the ${pinned.os} image pins ${pinned.version} (${chainOf(pinned)}). ` +
               (clientUnpinned
                 ? `The ${unpinned.os} clients will be newer than the servers (${serverNote})` +
-                  (certain ? ` — the current Nomad release is already ${NOMAD_KNOWN_LATEST_FLOOR} or later. ${symptom(product, undefined, pinned.version!)}.` : `: ${symptom(product, undefined, pinned.version ?? '')}.`)
+                  (certain
+                    ? ` — the current Nomad release is already ${NOMAD_KNOWN_LATEST_FLOOR} or later. ${symptom(product, undefined, pinned.version!)}.`
+                    : `: ${symptom(product, undefined, pinned.version ?? '')}.`)
                 : `Images built on different days run different versions (${serverNote}).`) +
               ` Pass the same ${product.toUpperCase()}_VERSION to both provisioners and fail the build when it is missing.`,
             related: related(unpinned, pinned),
@@ -127,7 +136,9 @@ export const imageVersionSkew: Check = {
           span: primary.span,
           message:
             `${product}: the ${l.os} image installs ${l.version} (${chainOf(l)}) but the ${w.os} image installs ${w.version} (${chainOf(w)}); ${serverNote}. ` +
-            (clientNewer ? `The ${clientOs} clients are newer than the servers: ${symptom(product, client.version, server.version!)}.` : 'Every image must pin the same version (servers >= clients).'),
+            (clientNewer
+              ? `The ${clientOs} clients are newer than the servers: ${symptom(product, client.version, server.version!)}.`
+              : 'Every image must pin the same version (servers >= clients).'),
           related: related(primary, other),
         }),
       );

@@ -38,8 +38,13 @@ export const packerVersionEnvMissing: Check = {
         const got = installs.find((v) => !v.pinned && /current at build time/.test(v.reason ?? '')) ?? installs.find((v) => !v.pinned) ?? installs[0]!;
         if (!got.pinned) unpinned = true;
         missing.push(name);
-        notes.push(`${product}: ${got.version ?? `unpinned (${got.reason ?? 'whatever is current at build time'})`} at ${lineOf(model, got.span)}, while ${lineOf(model, other.span)} passes ${name} to ${other.scripts.join(', ') || 'its script'}`);
-        related.push({ span: other.span, message: `${other.type} provisioner passes ${name}` }, { span: got.span, message: `${baseName(got.span.file)} installs ${product} ${got.version ?? '(unpinned)'}` });
+        notes.push(
+          `${product}: ${got.version ?? `unpinned (${got.reason ?? 'whatever is current at build time'})`} at ${lineOf(model, got.span)}, while ${lineOf(model, other.span)} passes ${name} to ${other.scripts.join(', ') || 'its script'}`,
+        );
+        related.push(
+          { span: other.span, message: `${other.type} provisioner passes ${name}` },
+          { span: got.span, message: `${baseName(got.span.file)} installs ${product} ${got.version ?? '(unpinned)'}` },
+        );
       }
       if (missing.length === 0) continue;
       out.push(
@@ -86,14 +91,24 @@ function pinFix(model: Parameters<Check['run']>[0], p: PackerProvisioner, provs:
     const indent = lineIndent(src.text, own.items[0]?.start ?? own.start) || '      ';
     const sep = own.items.length > 0 && !/,\s*$/.test(src.text.slice(own.items[own.items.length - 1]!.end, closing)) ? ',' : '';
     const at = own.items.length > 0 ? own.items[own.items.length - 1]!.end : own.start + 1;
-    return [{ title: `Pin the version the other image uses: add ${entries.join(', ')} to environment_vars`, edits: [{ span: { file: p.file, start: at, end: at }, newText: `${sep}${nl}${entries.map((e) => `${indent}${e},`).join(nl)}` }] }];
+    return [
+      {
+        title: `Pin the version the other image uses: add ${entries.join(', ')} to environment_vars`,
+        edits: [{ span: { file: p.file, start: at, end: at }, newText: `${sep}${nl}${entries.map((e) => `${indent}${e},`).join(nl)}` }],
+      },
+    ];
   }
   const first = p.block.body.items[0];
   const indent = first ? lineIndent(src.text, first.start) : '    ';
   const open = src.text.indexOf('{', p.block.typeEnd);
   if (open < 0 || open > p.block.end) return [];
   const text = `${nl}${indent}environment_vars = [${nl}${entries.map((e) => `${indent}  ${e},`).join(nl)}${nl}${indent}]`;
-  return [{ title: `Pin the version the other image uses: pass ${entries.join(', ')} in environment_vars`, edits: [{ span: { file: p.file, start: open + 1, end: open + 1 }, newText: text }] }];
+  return [
+    {
+      title: `Pin the version the other image uses: pass ${entries.join(', ')} in environment_vars`,
+      edits: [{ span: { file: p.file, start: open + 1, end: open + 1 }, newText: text }],
+    },
+  ];
 }
 
 function envList(p: PackerProvisioner): Extract<HclExpr, { type: 'list' }> | undefined {

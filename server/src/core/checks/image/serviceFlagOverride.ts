@@ -50,8 +50,10 @@ function configValue(model: DeploymentModel, r: Role, setting: string): Effectiv
 }
 
 function symptom(setting: string, product: Product, a: string, b: string): string {
-  if (setting === 'region') return `Nomad agents in different regions do not talk to each other: RPCs fail with \`No path to region\` and the clients of one OS never register with the servers of the other region`;
-  if (product === 'nomad') return `jobs that target datacenters = ["${a}"] never place on the nodes in "${b}": \`No nodes are available in datacenter "${a}"\` / \`No nodes were eligible for evaluation\``;
+  if (setting === 'region')
+    return `Nomad agents in different regions do not talk to each other: RPCs fail with \`No path to region\` and the clients of one OS never register with the servers of the other region`;
+  if (product === 'nomad')
+    return `jobs that target datacenters = ["${a}"] never place on the nodes in "${b}": \`No nodes are available in datacenter "${a}"\` / \`No nodes were eligible for evaluation\``;
   return `Consul agents of different datacenters do not share a LAN gossip pool: the agents in "${b}" cannot join the servers in "${a}" and every Consul lookup from them fails`;
 }
 
@@ -86,13 +88,32 @@ export const serviceFlagOverride: Check = {
               flag: fl,
               config,
               text: `${label(r)}: -${fl.flag.name}=${fl.flag.value} from the ${fl.def.via} service definition (${lineOf(model, fl.flag.span)})${over}`,
-              related: [{ span: fl.flag.span, message: `${label(r)}: -${fl.flag.name}=${fl.flag.value} (${fl.def.via})` }, ...(config ? [{ span: config.span, message: `${label(r)}: config sets ${s.setting} = "${config.value}" (overridden by the flag)` }] : [])],
+              related: [
+                { span: fl.flag.span, message: `${label(r)}: -${fl.flag.name}=${fl.flag.value} (${fl.def.via})` },
+                ...(config ? [{ span: config.span, message: `${label(r)}: config sets ${s.setting} = "${config.value}" (overridden by the flag)` }] : []),
+              ],
             });
           } else if (config) {
             const e = r.settings.get(s.setting)!;
-            eff.push({ role: r, os, value: config.value, flag: undefined, config, text: `${label(r)}: ${s.setting} = "${config.value}" from its config (${config.chain}), no -${s.flags[0]} flag in its service`, related: chainRelated(e.chain, undefined, `${label(r)}: `) });
+            eff.push({
+              role: r,
+              os,
+              value: config.value,
+              flag: undefined,
+              config,
+              text: `${label(r)}: ${s.setting} = "${config.value}" from its config (${config.chain}), no -${s.flags[0]} flag in its service`,
+              related: chainRelated(e.chain, undefined, `${label(r)}: `),
+            });
           } else {
-            eff.push({ role: r, os, value: s.def, flag: undefined, config: undefined, text: `${label(r)}: no ${s.setting} in its config and no -${s.flags[0]} flag, so the default "${s.def}"`, related: [] });
+            eff.push({
+              role: r,
+              os,
+              value: s.def,
+              flag: undefined,
+              config: undefined,
+              text: `${label(r)}: no ${s.setting} in its config and no -${s.flags[0]} flag, so the default "${s.def}"`,
+              related: [],
+            });
           }
         }
         const flagged = eff.filter((e) => e.flag);
@@ -113,9 +134,15 @@ export const serviceFlagOverride: Check = {
               span: f.flag!.flag.span,
               message:
                 `${product === 'nomad' ? 'Nomad' : 'Consul'} ${s.setting} differs between the OSes once the service flags are applied (the effective value of an agent is the command-line flag when its service passes one, else its config file): ` +
-                `${flagged.filter((x) => x.flag!.flag.span === f.flag!.flag.span).map((x) => `${x.text} → "${x.value}"`).join('; ')}; ${others.map((x) => `${x.text} → "${x.value}"`).join('; ')}. ` +
+                `${flagged
+                  .filter((x) => x.flag!.flag.span === f.flag!.flag.span)
+                  .map((x) => `${x.text} → "${x.value}"`)
+                  .join('; ')}; ${others.map((x) => `${x.text} → "${x.value}"`).join('; ')}. ` +
                 `${symptom(s.setting, product, f.value, o.value)}. Set ${s.setting} in one place — the config files, identically on both OSes — and drop -${f.flag!.flag.name} from the service definitions.`,
-              related: [...flagged.filter((x) => x.flag!.flag.span === f.flag!.flag.span).flatMap((x) => x.related.filter((r) => r.span !== f.flag!.flag.span)), ...others.flatMap((x) => x.related)],
+              related: [
+                ...flagged.filter((x) => x.flag!.flag.span === f.flag!.flag.span).flatMap((x) => x.related.filter((r) => r.span !== f.flag!.flag.span)),
+                ...others.flatMap((x) => x.related),
+              ],
             }),
           );
         }
@@ -129,7 +156,10 @@ export const serviceFlagOverride: Check = {
             const c = configValue(model, r, 'data_dir');
             if (!c || normPath(c.value, win) === normPath(f.value, win)) continue;
             const other = defs.filter((d) => d.product === product && d.os !== def.os);
-            const otherNote = other.length && !other.some((d) => d.flags.some((x) => x.name === 'data-dir')) ? ` The ${other[0]!.os} service passes no -data-dir, so there the config's data_dir is used: the two OSes are configured differently.` : '';
+            const otherNote =
+              other.length && !other.some((d) => d.flags.some((x) => x.name === 'data-dir'))
+                ? ` The ${other[0]!.os} service passes no -data-dir, so there the config's data_dir is used: the two OSes are configured differently.`
+                : '';
             out.push(
               finding({
                 check: serviceFlagOverride,

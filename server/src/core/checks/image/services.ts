@@ -62,7 +62,13 @@ function windowsServices(s: PsScriptFacts): ServiceDef[] {
     if (n === 'set-service') {
       const dep = c.parameters.find((p) => p.name.toLowerCase() === 'dependson');
       const name = c.parameters.find((p) => p.name.toLowerCase() === 'name');
-      if (dep && name) extraDeps.set(psValueText(src, name.value).toLowerCase(), psValueText(src, dep.value).toLowerCase().split(/[\s,]+/));
+      if (dep && name)
+        extraDeps.set(
+          psValueText(src, name.value).toLowerCase(),
+          psValueText(src, dep.value)
+            .toLowerCase()
+            .split(/[\s,]+/),
+        );
     }
   }
   for (const c of s.scan.commands) {
@@ -76,8 +82,20 @@ function windowsServices(s: PsScriptFacts): ServiceDef[] {
       const product = productOf(binText) ?? productOf(name);
       if (!product) continue;
       const base = bin?.kind === 'string' ? bin.literal.contentStart : (bin?.start ?? c.start);
-      const deps = psValueText(src, p('dependson')?.value).toLowerCase().split(/[\s,'"]+/).filter(Boolean);
-      out.push({ os: 'windows', product, name, file: s.file, span, flags: flagsIn(binText, (a, b) => s.text.toHost(base + a, base + b)), dependsOn: [...deps, ...(extraDeps.get(name) ?? [])], via: 'New-Service' });
+      const deps = psValueText(src, p('dependson')?.value)
+        .toLowerCase()
+        .split(/[\s,'"]+/)
+        .filter(Boolean);
+      out.push({
+        os: 'windows',
+        product,
+        name,
+        file: s.file,
+        span,
+        flags: flagsIn(binText, (a, b) => s.text.toHost(base + a, base + b)),
+        dependsOn: [...deps, ...(extraDeps.get(name) ?? [])],
+        via: 'New-Service',
+      });
     } else if ((n === 'sc.exe' || n === 'sc') && /^create$/i.test(psValueText(src, c.arguments[0]))) {
       const name = psValueText(src, c.arguments[1]).toLowerCase();
       const idx = c.arguments.findIndex((a) => /^binpath=/i.test(psValueText(src, a)));
@@ -88,7 +106,16 @@ function windowsServices(s: PsScriptFacts): ServiceDef[] {
       const base = binArg?.kind === 'string' ? binArg.literal.contentStart : (binArg?.start ?? c.start);
       const di = c.arguments.findIndex((a) => /^depend=/i.test(psValueText(src, a)));
       const deps = di >= 0 ? (psValueText(src, c.arguments[di]).slice(7) || psValueText(src, c.arguments[di + 1])).toLowerCase().split('/') : [];
-      out.push({ os: 'windows', product, name, file: s.file, span, flags: flagsIn(binText, (a, b) => s.text.toHost(base + a, base + b)), dependsOn: [...deps, ...(extraDeps.get(name) ?? [])], via: 'sc.exe create' });
+      out.push({
+        os: 'windows',
+        product,
+        name,
+        file: s.file,
+        span,
+        flags: flagsIn(binText, (a, b) => s.text.toHost(base + a, base + b)),
+        dependsOn: [...deps, ...(extraDeps.get(name) ?? [])],
+        via: 'sc.exe create',
+      });
     } else if (/^nssm(\.exe)?$/.test(n) && /^install$/i.test(psValueText(src, c.arguments[0]))) {
       const name = psValueText(src, c.arguments[1]).toLowerCase();
       const rest = c.arguments.slice(2);
@@ -114,7 +141,14 @@ function unitService(text: string, toHost: (s: number, e: number) => Span, file:
   for (const sec of unit.sections) {
     for (const e of sec.entries) {
       if (sec.name === 'Service' && e.key === 'ExecStart') exec = e;
-      if (sec.name === 'Unit' && /^(After|Wants|Requires|BindsTo)$/.test(e.key)) deps.push(...e.value.toLowerCase().split(/\s+/).filter(Boolean).map((d) => d.replace(/\.service$/, '')));
+      if (sec.name === 'Unit' && /^(After|Wants|Requires|BindsTo)$/.test(e.key))
+        deps.push(
+          ...e.value
+            .toLowerCase()
+            .split(/\s+/)
+            .filter(Boolean)
+            .map((d) => d.replace(/\.service$/, '')),
+        );
     }
   }
   if (!exec) return undefined;
@@ -139,7 +173,13 @@ export function serviceDefs(model: DeploymentModel): ServiceDef[] {
         const t = h.targets.map((w) => w.literal ?? w.raw).find((x) => /\/systemd\/system\/[^/]+\.service$/.test(x));
         if (!t) continue;
         const body = s.text.text.slice(h.bodyStart, h.bodyEnd);
-        const d = unitService(body, (a, b) => s.text.toHost(h.bodyStart + a, h.bodyStart + b), s.file, t.replace(/^.*\//, '').replace(/\.service$/, ''), `heredoc to ${t}`);
+        const d = unitService(
+          body,
+          (a, b) => s.text.toHost(h.bodyStart + a, h.bodyStart + b),
+          s.file,
+          t.replace(/^.*\//, '').replace(/\.service$/, ''),
+          `heredoc to ${t}`,
+        );
         if (d) out.push(d);
       }
     }

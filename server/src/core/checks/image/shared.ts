@@ -104,7 +104,10 @@ export function commandsOf(model: DeploymentModel, p: PackerProvisioner): BuildC
 }
 
 export function parseVersion(v: string): number[] {
-  return v.split(/[.+-]/).slice(0, 3).map((x) => Number.parseInt(x, 10) || 0);
+  return v
+    .split(/[.+-]/)
+    .slice(0, 3)
+    .map((x) => Number.parseInt(x, 10) || 0);
 }
 
 export function compareVersions(a: string, b: string): number {
@@ -116,7 +119,12 @@ export function compareVersions(a: string, b: string): number {
 
 /** Path as compared: forward slashes, no quotes, no trailing slash; lower-case on Windows. */
 export function normPath(p: string, windows: boolean): string {
-  let s = p.trim().replace(/^["']|["']$/g, '').replace(/\\\\/g, '/').replace(/\\/g, '/').replace(/\/+$/, '');
+  let s = p
+    .trim()
+    .replace(/^["']|["']$/g, '')
+    .replace(/\\\\/g, '/')
+    .replace(/\\/g, '/')
+    .replace(/\/+$/, '');
   if (windows) s = s.toLowerCase();
   return s;
 }

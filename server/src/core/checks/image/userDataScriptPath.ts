@@ -66,7 +66,8 @@ export const userDataScriptPath: Check = {
             continue;
           }
           const remote: Array<{ path: string; tree: string }> = [];
-          for (const f of same) for (const u of uploads) if (f.startsWith(`${u.treePath}/`)) remote.push({ path: `${u.remotePath}${f.slice(u.treePath.length)}`, tree: f });
+          for (const f of same)
+            for (const u of uploads) if (f.startsWith(`${u.treePath}/`)) remote.push({ path: `${u.remotePath}${f.slice(u.treePath.length)}`, tree: f });
           if (remote.length === 0) continue;
           const want = normPath(path, win);
           if (remote.some((r) => normPath(r.path, win) === want)) continue;

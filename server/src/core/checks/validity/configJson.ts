@@ -189,7 +189,10 @@ export interface ValidatedConfig {
  * Keyed by the parse result, which the engine reuses while a config's text is
  * unchanged: a keystroke elsewhere does not validate every config again.
  */
-const cache = new WeakMap<ParsedAgentConfig['parse'], { readonly product: string; readonly text: string; readonly json: ConfigJson; readonly errors: readonly ErrorObject[] }>();
+const cache = new WeakMap<
+  ParsedAgentConfig['parse'],
+  { readonly product: string; readonly text: string; readonly json: ConfigJson; readonly errors: readonly ErrorObject[] }
+>();
 
 /** Converts and validates one config. */
 export function validateConfig(cfg: ParsedAgentConfig): ValidatedConfig {

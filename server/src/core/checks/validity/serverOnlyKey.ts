@@ -29,7 +29,13 @@ export const serverOnlyKey: Check = {
           if (!info) continue;
           const v = lookup(json.value, sp.path);
           const consulExpect =
-            role.product === 'consul' && (sp.path === 'bootstrap_expect' || sp.path === 'bootstrap') && !json.unknown.has(ptr) && v !== 0 && v !== false && v !== '0' && v !== 'false';
+            role.product === 'consul' &&
+            (sp.path === 'bootstrap_expect' || sp.path === 'bootstrap') &&
+            !json.unknown.has(ptr) &&
+            v !== 0 &&
+            v !== false &&
+            v !== '0' &&
+            v !== 'false';
           const effect = consulExpect
             ? ` Consul refuses to start: \`'${sp.path === 'bootstrap' ? 'bootstrap = true' : 'bootstrap_expect > 0'}' requires 'server = true'\`.`
             : ' A client ignores it; it usually means a server config was copied to the client (or the node was meant to be a server).';

@@ -59,9 +59,13 @@ function checkWrite(model: DeploymentModel, s: PsScriptFacts, w: PsFileWrite, ta
   if (w.via === 'WriteAllText' || w.via === 'WriteAllLines' || w.via === 'AppendAllText') {
     if (!encText) return undefined; // .NET default: UTF-8 without BOM
     const resolved = resolveEncodingExpr(s, encText);
-    if (/Encoding\]::(UTF8|Unicode|BigEndianUnicode|UTF32)\b/i.test(resolved) || /UTF8Encoding\]::new\(\s*\$true\s*\)|UTF8Encoding\(\s*\$true\s*\)/i.test(resolved)) {
+    if (
+      /Encoding\]::(UTF8|Unicode|BigEndianUnicode|UTF32)\b/i.test(resolved) ||
+      /UTF8Encoding\]::new\(\s*\$true\s*\)|UTF8Encoding\(\s*\$true\s*\)/i.test(resolved)
+    ) {
       const utf16 = /Unicode|UTF32/i.test(resolved);
-      const fixes: FixSpec[] = encSpan && hostText(model, encSpan) === encText ? [{ title: `Use ${NO_BOM}`, edits: [{ span: encSpan, newText: NO_BOM }], safeForFixAll: true }] : [];
+      const fixes: FixSpec[] =
+        encSpan && hostText(model, encSpan) === encText ? [{ title: `Use ${NO_BOM}`, edits: [{ span: encSpan, newText: NO_BOM }], safeForFixAll: true }] : [];
       return finding({
         check: encodingCheck,
         span,
@@ -93,7 +97,8 @@ function checkWrite(model: DeploymentModel, s: PsScriptFacts, w: PsFileWrite, ta
   }
   if (encKey === 'utf8' || encKey === 'utf8bom') {
     const fixes: FixSpec[] = [...rewrite];
-    if (encSpan && !nonAscii && hostText(model, encSpan) === encText) fixes.push({ title: 'Use -Encoding ascii', edits: [{ span: encSpan, newText: 'ascii' }] });
+    if (encSpan && !nonAscii && hostText(model, encSpan) === encText)
+      fixes.push({ title: 'Use -Encoding ascii', edits: [{ span: encSpan, newText: 'ascii' }] });
     return finding({
       check: encodingCheck,
       span,
@@ -140,5 +145,11 @@ function rewriteFix(model: DeploymentModel, s: PsScriptFacts, w: PsFileWrite, sp
   const c = simpleValue(s, w.content);
   if (!p || !c) return [];
   if (!s.text.isExactAt(w.start) || hostText(model, span) !== s.text.text.slice(w.start, w.end)) return [];
-  return [{ title: `Write with [IO.File]::WriteAllText(..., ${NO_BOM})`, edits: [{ span, newText: `[IO.File]::WriteAllText(${p}, ${c}, ${NO_BOM})` }], safeForFixAll: true }];
+  return [
+    {
+      title: `Write with [IO.File]::WriteAllText(..., ${NO_BOM})`,
+      edits: [{ span, newText: `[IO.File]::WriteAllText(${p}, ${c}, ${NO_BOM})` }],
+      safeForFixAll: true,
+    },
+  ];
 }

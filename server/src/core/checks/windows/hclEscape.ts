@@ -80,7 +80,15 @@ function attrNameBefore(text: string, quote: number): string {
   return m ? m[1]! : 'a string';
 }
 
-function report(model: DeploymentModel, cfg: ParsedAgentConfig, path: string, v: number, sequence: string, kind: 'invalid' | 'control' | 'unterminated', raw: string): Finding {
+function report(
+  model: DeploymentModel,
+  cfg: ParsedAgentConfig,
+  path: string,
+  v: number,
+  sequence: string,
+  kind: 'invalid' | 'control' | 'unterminated',
+  raw: string,
+): Finding {
   const doc = cfg.doc;
   const span = doc.text.toHost(v, v + sequence.length);
   const bsSpan: Span = doc.text.toHost(v, v + 1);
@@ -106,7 +114,10 @@ function report(model: DeploymentModel, cfg: ParsedAgentConfig, path: string, v:
       fixes.push({ title: 'Double the backslash (\\\\)', edits: [{ span: bsSpan, newText: '\\\\' }] });
     }
   }
-  const related = doc.writeSpan.file === span.file && doc.writeSpan.start <= span.start && span.end <= doc.writeSpan.end ? [] : [{ span: doc.writeSpan, message: `the config is written here (${doc.via}) — ${where(model, doc.writeSpan)}` }];
+  const related =
+    doc.writeSpan.file === span.file && doc.writeSpan.start <= span.start && span.end <= doc.writeSpan.end
+      ? []
+      : [{ span: doc.writeSpan, message: `the config is written here (${doc.via}) — ${where(model, doc.writeSpan)}` }];
   return finding({ check: hclEscapeCheck, span, message, fixes, related, severity: kind === 'control' ? 'warning' : 'error' });
 }
 

@@ -27,7 +27,10 @@ export const osSettingCheck: Check = {
         seen.add(key);
         const chain = chainText(model, e.chain);
         if (e.path === 'enable_syslog' && e.value === true) {
-          const fixes: FixSpec[] = hostText(model, e.valueSpan) === 'true' ? [{ title: 'Set enable_syslog = false', edits: [{ span: e.valueSpan, newText: 'false' }], safeForFixAll: true }] : [];
+          const fixes: FixSpec[] =
+            hostText(model, e.valueSpan) === 'true'
+              ? [{ title: 'Set enable_syslog = false', edits: [{ span: e.valueSpan, newText: 'false' }], safeForFixAll: true }]
+              : [];
           out.push(
             finding({
               check: osSettingCheck,
@@ -49,7 +52,12 @@ export const osSettingCheck: Check = {
           const exactQuote = hostText(model, e.valueSpan);
           const fixes: FixSpec[] =
             exactQuote === JSON.stringify(v) || exactQuote === `"${v}"`
-              ? [{ title: 'Add a trailing "/" so log_file names a directory', edits: [{ span: { file: e.valueSpan.file, start: e.valueSpan.end - 1, end: e.valueSpan.end - 1 }, newText: '/' }] }]
+              ? [
+                  {
+                    title: 'Add a trailing "/" so log_file names a directory',
+                    edits: [{ span: { file: e.valueSpan.file, start: e.valueSpan.end - 1, end: e.valueSpan.end - 1 }, newText: '/' }],
+                  },
+                ]
               : [];
           out.push(
             finding({

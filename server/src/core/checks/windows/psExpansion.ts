@@ -11,7 +11,37 @@ import type { PsScriptFacts } from '../../scripts/scriptModel';
 import type { Finding, FixSpec } from '../../types';
 import { hostText, overlaps, psScripts } from './util';
 
-const AUTOMATIC = new Set(['true', 'false', 'null', '_', 'psitem', 'args', 'input', 'this', 'pscmdlet', 'psscriptroot', 'pscommandpath', 'myinvocation', 'home', 'pwd', 'host', 'pid', 'lastexitcode', 'error', 'erroractionpreference', 'psversiontable', 'matches', 'env', 'profile', 'pshome', 'shellid', 'executioncontext', 'psboundparameters', 'psculture', 'stacktrace']);
+const AUTOMATIC = new Set([
+  'true',
+  'false',
+  'null',
+  '_',
+  'psitem',
+  'args',
+  'input',
+  'this',
+  'pscmdlet',
+  'psscriptroot',
+  'pscommandpath',
+  'myinvocation',
+  'home',
+  'pwd',
+  'host',
+  'pid',
+  'lastexitcode',
+  'error',
+  'erroractionpreference',
+  'psversiontable',
+  'matches',
+  'env',
+  'profile',
+  'pshome',
+  'shellid',
+  'executioncontext',
+  'psboundparameters',
+  'psculture',
+  'stacktrace',
+]);
 
 export const psExpansionCheck: Check = {
   id: 'ps-expansion',
@@ -69,7 +99,8 @@ export const psExpansionCheck: Check = {
           const cmd = s.scan.commands.find((c) => c.nameStart >= w.start && c.nameEnd <= w.end && /^add-content$/i.test(c.name));
           if (cmd) {
             const cspan = s.text.toHost(cmd.nameStart, cmd.nameEnd);
-            if (hostText(model, cspan)?.toLowerCase() === 'add-content') fixes.push({ title: 'Overwrite with Set-Content', edits: [{ span: cspan, newText: 'Set-Content' }] });
+            if (hostText(model, cspan)?.toLowerCase() === 'add-content')
+              fixes.push({ title: 'Overwrite with Set-Content', edits: [{ span: cspan, newText: 'Set-Content' }] });
           }
         }
         out.push(

@@ -33,7 +33,10 @@ export const psReplaceCheck: Check = {
         const opName = /^-[ic]?replace/i.exec(opText)?.[0];
         const span: Span = opName ? { file: op.opSpan.file, start: op.opSpan.start, end: op.opSpan.start + opName.length } : op.opSpan;
         const fixes: FixSpec[] = opName ? [{ title: `Use -creplace (case-sensitive)`, edits: [{ span, newText: '-creplace' }], safeForFixAll: true }] : [];
-        const related: RelatedInfo[] = accidental.map((m) => ({ span: m.matchSpan, message: `"${m.matched}" also matches '${m.pattern}' here${isHclKey(model, m.matchSpan) ? ' (an HCL key)' : ''}` }));
+        const related: RelatedInfo[] = accidental.map((m) => ({
+          span: m.matchSpan,
+          message: `"${m.matched}" also matches '${m.pattern}' here${isHclKey(model, m.matchSpan) ? ' (an HCL key)' : ''}`,
+        }));
         const first = accidental[0]!;
         const becomes = resultingKey(model, first.matchSpan);
         const keyNote = isHclKey(model, first.matchSpan)

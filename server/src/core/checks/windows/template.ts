@@ -43,7 +43,9 @@ export const templateCheck: Check = {
               span,
               message: `Terraform renders this file with templatefile() and reads ${snippet} as an interpolation: terraform plan fails with "${d.message}"${/:/.test(snippet) ? ' (Terraform: "Extra characters after interpolation expression; Template interpolation doesn\'t expect a colon at this location")' : ''}.${ps ? ' It is PowerShell syntax: escape it as $${ so PowerShell receives ${.' : ' Escape a literal ${ as $${.'}`,
               related: callRel,
-              fixes: [{ title: 'Escape as $${ (literal for Terraform)', edits: [{ span: { file: tpl, start: open, end: open }, newText: '$' }], safeForFixAll: true }],
+              fixes: [
+                { title: 'Escape as $${ (literal for Terraform)', edits: [{ span: { file: tpl, start: open, end: open }, newText: '$' }], safeForFixAll: true },
+              ],
             }),
           );
         }

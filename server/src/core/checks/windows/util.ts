@@ -40,7 +40,14 @@ export function layerChain(model: DeploymentModel, cfg: ParsedAgentConfig, hostO
       return h.file === doc.hostFile && h.start <= hostOffset && hostOffset < h.end;
     });
     if (lit) {
-      const kind = lit.quote === 'expandable' ? (lit.hereString ? 'expandable here-string @"…"@' : 'double-quoted string "…"') : lit.hereString ? "literal here-string @'…'@" : "single-quoted string '…'";
+      const kind =
+        lit.quote === 'expandable'
+          ? lit.hereString
+            ? 'expandable here-string @"…"@'
+            : 'double-quoted string "…"'
+          : lit.hereString
+            ? "literal here-string @'…'@"
+            : "single-quoted string '…'";
       layers.push(`PowerShell ${kind} (keeps \\ as is)`);
     } else layers.push('PowerShell script');
   } else if (script && script.language === 'bash') {

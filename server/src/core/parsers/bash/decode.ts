@@ -5,7 +5,21 @@ import type { ShExpansion, ShHeredoc, ShWord } from './types';
 /** Supplies the value of an expansion; `undefined` keeps the expansion text verbatim. */
 export type ShExpander = (e: ShExpansion) => { text: string; origin?: ResolvedValue } | undefined;
 
-const ANSI: Record<string, string> = { n: '\n', t: '\t', r: '\r', a: '\x07', b: '\b', e: '\x1b', E: '\x1b', f: '\f', v: '\v', '\\': '\\', "'": "'", '"': '"', '?': '?' };
+const ANSI: Record<string, string> = {
+  n: '\n',
+  t: '\t',
+  r: '\r',
+  a: '\x07',
+  b: '\b',
+  e: '\x1b',
+  E: '\x1b',
+  f: '\f',
+  v: '\v',
+  '\\': '\\',
+  "'": "'",
+  '"': '"',
+  '?': '?',
+};
 
 function nlLen(t: string, i: number): number {
   const c = t.charCodeAt(i);
@@ -239,4 +253,3 @@ export function decodeHeredocBody(source: MappedText, doc: ShHeredoc, expand?: S
   flush(end);
   return b.build();
 }
-

@@ -14,17 +14,7 @@
  *   `template: true`; `$${X}` is the bash expansion `${X}` (`templateEscaped`);
  *   `%{ … }` directives are skipped like whitespace between tokens.
  */
-import type {
-  ShAssignment,
-  ShCommand,
-  ShComment,
-  ShExpansion,
-  ShHeredoc,
-  ShRedirect,
-  ShScanResult,
-  ShSed,
-  ShWord,
-} from './types';
+import type { ShAssignment, ShCommand, ShComment, ShExpansion, ShHeredoc, ShRedirect, ShScanResult, ShSed, ShWord } from './types';
 import { extractSed } from './sed';
 
 const MAX_SUB_DEPTH = 12;
@@ -1043,7 +1033,8 @@ class Scanner {
     let norm: ShRedirect['op'];
     if (op === '<' || op === '<>') norm = '<';
     else if (tok.fd === 2) norm = '2>';
-    else if (tok.fd !== undefined && tok.fd !== 1) return; // other fds: not a file the command writes to stdout
+    else if (tok.fd !== undefined && tok.fd !== 1)
+      return; // other fds: not a file the command writes to stdout
     else if (op === '>>') norm = '>>';
     else if (op === '>|') norm = '>|';
     else if (op === '&>' || op === '&>>') norm = '&>';
@@ -1154,7 +1145,16 @@ class Scanner {
         continue;
       }
       if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(a.raw)) {
-        this.sink.assignments.push({ start: a.start, end: a.end, name: a.raw, nameStart: a.start, nameEnd: a.end, value: undefined, exported, declaredBy: cmd.name });
+        this.sink.assignments.push({
+          start: a.start,
+          end: a.end,
+          name: a.raw,
+          nameStart: a.start,
+          nameEnd: a.end,
+          value: undefined,
+          exported,
+          declaredBy: cmd.name,
+        });
       }
     }
   }

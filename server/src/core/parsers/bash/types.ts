@@ -132,6 +132,12 @@ export interface SystemdUnit {
   readonly sections: ReadonlyArray<{
     readonly name: string;
     readonly start: number;
-    readonly entries: ReadonlyArray<{ readonly key: string; readonly value: string; readonly start: number; readonly end: number; readonly valueStart: number }>;
+    readonly entries: ReadonlyArray<{
+      readonly key: string;
+      readonly value: string;
+      readonly start: number;
+      readonly end: number;
+      readonly valueStart: number;
+    }>;
   }>;
 }

@@ -28,7 +28,10 @@ export class ExprParser implements TemplateHost {
   private cacheLimit = -1;
   private cacheTok: Token | undefined;
 
-  constructor(readonly src: string, readonly dialect: HclDialect) {
+  constructor(
+    readonly src: string,
+    readonly dialect: HclDialect,
+  ) {
     this.limit = src.length;
   }
 
@@ -192,8 +195,7 @@ export class ExprParser implements TemplateHost {
     if (/^0[xX]/.test(raw)) {
       value = parseInt(raw.slice(2), 16);
       if (this.dialect === 'hcl2') this.diag(tok.start, tok.end, 'Invalid number literal; hexadecimal numbers are not supported in HCL 2');
-    }
-    else if (this.dialect === 'hcl1' && /^0[0-7]+$/.test(raw)) value = parseInt(raw, 8);
+    } else if (this.dialect === 'hcl1' && /^0[0-7]+$/.test(raw)) value = parseInt(raw, 8);
     else value = Number(raw);
     return { type: 'number', start: tok.start, end: tok.end, value, raw };
   }
@@ -436,7 +438,8 @@ export class ExprParser implements TemplateHost {
         this.next();
         continue;
       }
-      const name = key.type === 'string' ? key.value : key.type === 'traversal' && key.path.length === 1 ? (key.path[0] ?? '') : this.src.slice(key.start, key.end);
+      const name =
+        key.type === 'string' ? key.value : key.type === 'traversal' && key.path.length === 1 ? (key.path[0] ?? '') : this.src.slice(key.start, key.end);
       const sep = this.peek();
       let value: HclExpr;
       if (this.isPunct(sep, '=') || this.isPunct(sep, ':')) {

@@ -20,7 +20,14 @@ interface JMember {
 type JNode =
   | { readonly kind: 'object'; readonly start: number; readonly end: number; readonly members: JMember[] }
   | { readonly kind: 'array'; readonly start: number; readonly end: number; readonly items: JNode[] }
-  | { readonly kind: 'string'; readonly start: number; readonly end: number; readonly value: string; readonly contentEnd: number; readonly escapeIssues: HclEscapeIssue[] }
+  | {
+      readonly kind: 'string';
+      readonly start: number;
+      readonly end: number;
+      readonly value: string;
+      readonly contentEnd: number;
+      readonly escapeIssues: HclEscapeIssue[];
+    }
   | { readonly kind: 'number'; readonly start: number; readonly end: number; readonly raw: string }
   | { readonly kind: 'bool'; readonly start: number; readonly end: number; readonly value: boolean }
   | { readonly kind: 'null'; readonly start: number; readonly end: number }
@@ -98,7 +105,11 @@ class JsonReader {
       if (raw === 'null') return { kind: 'null', start, end: this.pos };
       return { kind: 'number', start, end: this.pos, raw };
     }
-    this.diag(start, Math.min(start + 1, this.src.length), c === '' ? 'Missing value; unexpected end of file' : `Invalid JSON value starting with ${JSON.stringify(c)}`);
+    this.diag(
+      start,
+      Math.min(start + 1, this.src.length),
+      c === '' ? 'Missing value; unexpected end of file' : `Invalid JSON value starting with ${JSON.stringify(c)}`,
+    );
     return { kind: 'missing', start, end: start };
   }
 
@@ -179,7 +190,10 @@ class JsonReader {
         this.pos++;
         const vAt = this.skipWs();
         const v = this.ch();
-        value = v === '}' || v === ',' || v === '' ? (this.diag(colonAt, colonAt + 1, 'Missing value after ":"'), { kind: 'missing', start: vAt, end: vAt }) : this.readValue();
+        value =
+          v === '}' || v === ',' || v === ''
+            ? (this.diag(colonAt, colonAt + 1, 'Missing value after ":"'), { kind: 'missing', start: vAt, end: vAt })
+            : this.readValue();
       } else {
         this.diag(key.start, key.end, "Missing ':' after object key");
         value = { kind: 'missing', start: key.end, end: key.end };

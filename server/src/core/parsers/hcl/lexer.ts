@@ -66,13 +66,7 @@ export function isIdentStart(code: number): boolean {
 
 export function isIdentContinue(code: number): boolean {
   if (code < 0x80) {
-    return (
-      (code >= 0x61 && code <= 0x7a) ||
-      (code >= 0x41 && code <= 0x5a) ||
-      (code >= 0x30 && code <= 0x39) ||
-      code === 0x5f ||
-      code === 0x2d
-    );
+    return (code >= 0x61 && code <= 0x7a) || (code >= 0x41 && code <= 0x5a) || (code >= 0x30 && code <= 0x39) || code === 0x5f || code === 0x2d;
   }
   return NON_ASCII_ID_CONTINUE.test(String.fromCharCode(code));
 }

@@ -119,7 +119,11 @@ class BodyParser extends ExprParser {
     const v = this.peek();
     let value: HclExpr;
     if (v.kind === 'newline' || v.kind === 'eof' || this.isPunct(v, '}')) {
-      this.diag(v.kind === 'newline' || v.kind === 'eof' ? eq.start : v.start, v.kind === 'eof' ? v.start : v.end, 'Missing expression; expected the start of an expression after "="');
+      this.diag(
+        v.kind === 'newline' || v.kind === 'eof' ? eq.start : v.start,
+        v.kind === 'eof' ? v.start : v.end,
+        'Missing expression; expected the start of an expression after "="',
+      );
       value = { type: 'other', start: eq.end, end: eq.end, raw: '' };
     } else {
       value = this.parseExpression();

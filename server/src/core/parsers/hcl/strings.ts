@@ -84,9 +84,7 @@ export function decodeEscape(src: string, pos: number, dialect: HclDialect): Esc
   }
   const simple = dialect === 'hcl1' ? HCL1_SIMPLE[next] : HCL2_SIMPLE[next];
   if (simple !== undefined) {
-    const issue: HclEscapeIssue | undefined = CONTROL_ESCAPES.has(next)
-      ? { start: pos, end: pos + 2, kind: 'control', sequence: '\\' + next }
-      : undefined;
+    const issue: HclEscapeIssue | undefined = CONTROL_ESCAPES.has(next) ? { start: pos, end: pos + 2, kind: 'control', sequence: '\\' + next } : undefined;
     return issue ? { value: simple, length: 2, issue } : { value: simple, length: 2 };
   }
   let digits = 0;
@@ -139,7 +137,8 @@ export function checkDirectiveNesting(parts: readonly HclTemplatePart[], report:
         stack.push({ keyword: part.keyword, start: part.start, end: part.end, sawElse: false });
         break;
       case 'else':
-        if (!top || top.keyword !== 'if' || top.sawElse) diags.push({ start: part.start, end: part.end, message: 'Unexpected else directive; no matching if directive' });
+        if (!top || top.keyword !== 'if' || top.sawElse)
+          diags.push({ start: part.start, end: part.end, message: 'Unexpected else directive; no matching if directive' });
         else top.sawElse = true;
         break;
       case 'endif':
@@ -154,7 +153,11 @@ export function checkDirectiveNesting(parts: readonly HclTemplatePart[], report:
     }
   }
   for (const open of stack) {
-    diags.push({ start: open.start, end: open.end, message: `Unexpected end of template; the ${open.keyword} directive is missing its corresponding end${open.keyword} directive` });
+    diags.push({
+      start: open.start,
+      end: open.end,
+      message: `Unexpected end of template; the ${open.keyword} directive is missing its corresponding end${open.keyword} directive`,
+    });
   }
 }
 

@@ -4,7 +4,7 @@
  * doubled quotes, Terraform `$${` escapes and substituted expansions).
  */
 import type { ResolvedValue } from '../../types';
-import type { MappedText} from '../../text/mappedText';
+import type { MappedText } from '../../text/mappedText';
 import { MappedTextBuilder } from '../../text/mappedText';
 import type { PsExpansion, PsNode, PsStringLiteral } from './types';
 

@@ -59,7 +59,18 @@ function isNl(c: number): boolean {
   return c === 10 || c === 13;
 }
 function isWs(c: number): boolean {
-  return c === 32 || c === 9 || c === 0xa0 || c === 0xfeff || c === 0x0b || c === 0x0c || c === 0x85 || c === 0x2028 || c === 0x2029 || (c < 32 && c !== 10 && c !== 13);
+  return (
+    c === 32 ||
+    c === 9 ||
+    c === 0xa0 ||
+    c === 0xfeff ||
+    c === 0x0b ||
+    c === 0x0c ||
+    c === 0x85 ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    (c < 32 && c !== 10 && c !== 13)
+  );
 }
 export function isDq(c: number): boolean {
   return c === 34 || c === 0x201c || c === 0x201d || c === 0x201e;
@@ -85,17 +96,25 @@ function isUnicodeLetter(c: number): boolean {
 /** Characters that end a generic (bare) word. */
 function isWordBreak(c: number): boolean {
   switch (c) {
-    case 32: case 9: case 10: case 13: // ws, nl
+    case 32:
+    case 9:
+    case 10:
+    case 13: // ws, nl
     case 59: // ;
     case 124: // |
     case 38: // &
-    case 40: case 41: // ( )
-    case 123: case 125: // { }
+    case 40:
+    case 41: // ( )
+    case 123:
+    case 125: // { }
     case 44: // ,
-    case 34: case 39: // quotes
-    case 62: case 60: // > <
+    case 34:
+    case 39: // quotes
+    case 62:
+    case 60: // > <
     case 36: // $
-    case 91: case 93: // [ ]
+    case 91:
+    case 93: // [ ]
       return true;
     default:
       return isWs(c) || isDq(c) || isSq(c);
@@ -202,7 +221,8 @@ export class Lexer {
       }
       const n = i + 1 < limit ? text.charCodeAt(i + 1) : -1;
       switch (c) {
-        case 96: { // ` line continuation, otherwise an escaped char starting a word
+        case 96: {
+          // ` line continuation, otherwise an escaped char starting a word
           if (isNl(n)) {
             i += n === 13 && i + 2 < limit && text.charCodeAt(i + 2) === 10 ? 3 : 2;
             sp = true;
@@ -210,14 +230,16 @@ export class Lexer {
           }
           break;
         }
-        case 35: { // # comment
+        case 35: {
+          // # comment
           const s = i;
           while (i < limit && !isNl(text.charCodeAt(i))) i++;
           this.comments.push({ start: s, end: i, text: text.slice(s, i) });
           sp = true;
           continue;
         }
-        case 60: { // <
+        case 60: {
+          // <
           if (n === 35) {
             const s = i;
             let e = this.cmtUnclosed ? -1 : text.indexOf('#>', i + 2);
@@ -251,7 +273,8 @@ export class Lexer {
           sp = true;
           continue;
         }
-        case 37: { // %
+        case 37: {
+          // %
           if (this.templated && n === 123) {
             const s = i;
             i = this.skipTemplate(i + 1, limit);
@@ -272,7 +295,8 @@ export class Lexer {
           }
           break;
         }
-        case 64: { // @
+        case 64: {
+          // @
           if (isDq(n) || isSq(n)) {
             const s = i;
             i = this.lexHereString(i, limit, isDq(n), depth);
@@ -295,7 +319,8 @@ export class Lexer {
           }
           break;
         }
-        case 36: { // $
+        case 36: {
+          // $
           const s = i;
           if (n === 40) {
             push(K.Punct, i, i + 2, '$(');
@@ -324,7 +349,11 @@ export class Lexer {
           push(K.Punct, i, i + 1, ')');
           i++;
           continue;
-        case 123: case 125: case 59: case 44: case 93:
+        case 123:
+        case 125:
+        case 59:
+        case 44:
+        case 93:
           push(K.Punct, i, i + 1, text[i]!);
           i++;
           continue;
@@ -346,7 +375,8 @@ export class Lexer {
             i++;
           }
           continue;
-        case 91: { // [
+        case 91: {
+          // [
           const tl = prevAdjacentValue() ? undefined : this.readTypeLiteral(i, limit);
           if (tl) {
             push(K.Type, i, tl.end, tl.name);
@@ -357,7 +387,8 @@ export class Lexer {
           }
           continue;
         }
-        case 62: { // >
+        case 62: {
+          // >
           const s = i;
           i++;
           if (i < limit && text.charCodeAt(i) === 62) i++;
@@ -378,7 +409,10 @@ export class Lexer {
             i++;
           }
           continue;
-        case 43: case 42: case 47: { // + * /
+        case 43:
+        case 42:
+        case 47: {
+          // + * /
           if (c === 42 && n === 62) break; // *> redirection handled below
           if (n === 61) {
             push(K.Op, i, i + 2, text.slice(i, i + 2));
@@ -397,7 +431,8 @@ export class Lexer {
           }
           break;
         }
-        case 45: { // -
+        case 45: {
+          // -
           if (isIdentStart(n)) {
             const s = i;
             let k = i + 1;
@@ -432,7 +467,8 @@ export class Lexer {
           i++;
           continue;
         }
-        case 46: { // .
+        case 46: {
+          // .
           if (n === 46 && prevAdjacentValue()) {
             push(K.Op, i, i + 2, '..');
             i += 2;
@@ -737,14 +773,22 @@ export class Lexer {
         e++;
       }
       if (first > line && matchesQ(text.charCodeAt(first)) && text.charCodeAt(first + 1) === 64 && first + 1 <= last) {
-        problems.push({ start: first, end: first + 2, message: `here-string terminator must start its line: PowerShell 5.1 requires ${text.slice(first, first + 2)} at column 0` });
+        problems.push({
+          start: first,
+          end: first + 2,
+          message: `here-string terminator must start its line: PowerShell 5.1 requires ${text.slice(first, first + 2)} at column 0`,
+        });
         contentEnd = Math.max(contentStart, beforeLineBreak(text, line));
         end = first + 2;
         terminated = true;
         break;
       }
       if (last >= 1 && last - 1 > first && first >= 0 && text.charCodeAt(last) === 64 && matchesQ(text.charCodeAt(last - 1))) {
-        problems.push({ start: last - 1, end: last + 1, message: `here-string terminator must start its line: ${text.slice(last - 1, last + 1)} follows text on the same line` });
+        problems.push({
+          start: last - 1,
+          end: last + 1,
+          message: `here-string terminator must start its line: ${text.slice(last - 1, last + 1)} follows text on the same line`,
+        });
         contentEnd = last - 1;
         end = last + 1;
         terminated = true;
@@ -906,4 +950,3 @@ function beforeLineBreak(text: string, lineStart: number): number {
   if (text.charCodeAt(p - 1) === 13) p--;
   return p;
 }
-

@@ -7,39 +7,136 @@
  * the stack; every token is visited a bounded number of times.
  */
 import { K, type Stream, type Tok } from './lexer';
-import type {
-  PsAssignment,
-  PsCommand,
-  PsFileWrite,
-  PsMethodCall,
-  PsParameter,
-  PsReplaceOp,
-  PsStringLiteral,
-  PsValue,
-} from './types';
+import type { PsAssignment, PsCommand, PsFileWrite, PsMethodCall, PsParameter, PsReplaceOp, PsStringLiteral, PsValue } from './types';
 
 const MAX_DEPTH = 40;
 const OPENERS = new Set(['(', '$(', '@(', '{', '@{', '[']);
 
-const KEYWORDS_BLOCK = new Set(['if', 'elseif', 'else', 'foreach', 'for', 'while', 'do', 'until', 'switch', 'try', 'catch', 'finally', 'trap', 'data', 'class', 'enum', 'configuration', 'node']);
+const KEYWORDS_BLOCK = new Set([
+  'if',
+  'elseif',
+  'else',
+  'foreach',
+  'for',
+  'while',
+  'do',
+  'until',
+  'switch',
+  'try',
+  'catch',
+  'finally',
+  'trap',
+  'data',
+  'class',
+  'enum',
+  'configuration',
+  'node',
+]);
 const KEYWORDS_SCRIPTBLOCK_NAMED = new Set(['begin', 'process', 'end', 'dynamicparam', 'clean']);
 const KEYWORDS_VALUE = new Set(['return', 'throw', 'exit']);
 const KEYWORDS_BARE = new Set(['break', 'continue', 'using']);
 const KEYWORDS_FUNCTION = new Set(['function', 'filter', 'workflow']);
 
 const OPERATOR_NAMES = new Set([
-  'replace', 'creplace', 'ireplace', 'f', 'eq', 'ne', 'gt', 'ge', 'lt', 'le', 'ceq', 'cne', 'ieq', 'ine', 'cgt', 'clt', 'cge', 'cle',
-  'like', 'notlike', 'clike', 'ilike', 'cnotlike', 'match', 'notmatch', 'cmatch', 'imatch', 'cnotmatch', 'contains', 'notcontains', 'ccontains',
-  'in', 'notin', 'cin', 'is', 'isnot', 'as', 'and', 'or', 'xor', 'not', 'band', 'bor', 'bxor', 'bnot', 'shl', 'shr', 'join', 'split', 'csplit', 'isplit',
+  'replace',
+  'creplace',
+  'ireplace',
+  'f',
+  'eq',
+  'ne',
+  'gt',
+  'ge',
+  'lt',
+  'le',
+  'ceq',
+  'cne',
+  'ieq',
+  'ine',
+  'cgt',
+  'clt',
+  'cge',
+  'cle',
+  'like',
+  'notlike',
+  'clike',
+  'ilike',
+  'cnotlike',
+  'match',
+  'notmatch',
+  'cmatch',
+  'imatch',
+  'cnotmatch',
+  'contains',
+  'notcontains',
+  'ccontains',
+  'in',
+  'notin',
+  'cin',
+  'is',
+  'isnot',
+  'as',
+  'and',
+  'or',
+  'xor',
+  'not',
+  'band',
+  'bor',
+  'bxor',
+  'bnot',
+  'shl',
+  'shr',
+  'join',
+  'split',
+  'csplit',
+  'isplit',
 ]);
 const UNARY_OPERATORS = new Set(['not', 'bnot', 'join', 'split']);
 
 /** Switch parameters that never take a value (so the next token is positional). */
 const SWITCHES = new Set([
-  'append', 'force', 'recurse', 'raw', 'nonewline', 'passthru', 'wait', 'noclobber', 'whatif', 'confirm', 'verbose', 'debug', 'usebasicparsing',
-  'nonewwindow', 'asjob', 'quiet', 'y', 'enable', 'disable', 'noprofile', 'noninteractive', 'nologo', 'allowclobber', 'skippublishercheck',
-  'includeallsubfeature', 'includemanagementtools', 'asplaintext', 'asstring', 'leaf', 'container', 'isvalid', 'list', 'readcount', 'unique',
-  'skipnetworkprofilecheck', 'erroraction:stop', 'expandproperty:', 'ignorecase', 'casesensitive', 'simplematch', 'notmatch', 'all', 'online',
+  'append',
+  'force',
+  'recurse',
+  'raw',
+  'nonewline',
+  'passthru',
+  'wait',
+  'noclobber',
+  'whatif',
+  'confirm',
+  'verbose',
+  'debug',
+  'usebasicparsing',
+  'nonewwindow',
+  'asjob',
+  'quiet',
+  'y',
+  'enable',
+  'disable',
+  'noprofile',
+  'noninteractive',
+  'nologo',
+  'allowclobber',
+  'skippublishercheck',
+  'includeallsubfeature',
+  'includemanagementtools',
+  'asplaintext',
+  'asstring',
+  'leaf',
+  'container',
+  'isvalid',
+  'list',
+  'readcount',
+  'unique',
+  'skipnetworkprofilecheck',
+  'erroraction:stop',
+  'expandproperty:',
+  'ignorecase',
+  'casesensitive',
+  'simplematch',
+  'notmatch',
+  'all',
+  'online',
 ]);
 
 type Value = PsValue;
@@ -80,7 +177,10 @@ export class Parser {
     let i = from;
     while (i < to) {
       const t = s.toks[i]!;
-      if (t.k === K.Nl || (t.k === K.Punct && (t.t === ';' || t.t === ')' || t.t === '}' || t.t === ']' || t.t === ',' || t.t === '&&' || t.t === '||' || t.t === '|'))) {
+      if (
+        t.k === K.Nl ||
+        (t.k === K.Punct && (t.t === ';' || t.t === ')' || t.t === '}' || t.t === ']' || t.t === ',' || t.t === '&&' || t.t === '||' || t.t === '|'))
+      ) {
         i++;
         continue;
       }
@@ -365,7 +465,21 @@ export class Parser {
         j = next;
         continue;
       }
-      if (t.k === K.Op && (t.t === '=' || t.t === '!' || t.t === '+' || t.t === '*' || t.t === '/' || t.t === '%' || t.t === '-' || t.t === '.' || t.t === '..' || t.t === '--' || t.t === '++' || t.t === '!=')) {
+      if (
+        t.k === K.Op &&
+        (t.t === '=' ||
+          t.t === '!' ||
+          t.t === '+' ||
+          t.t === '*' ||
+          t.t === '/' ||
+          t.t === '%' ||
+          t.t === '-' ||
+          t.t === '.' ||
+          t.t === '..' ||
+          t.t === '--' ||
+          t.t === '++' ||
+          t.t === '!=')
+      ) {
         // Loose operator characters in argument mode are literal text.
         args.push({ start: t.s, end: t.e, kind: 'bareword', text: t.t });
         lastEnd = t.e;
@@ -522,7 +636,11 @@ export class Parser {
 
   private parseUnary(s: Stream, i: number, to: number, depth: number): Res {
     const t = s.toks[i]!;
-    if ((t.k === K.Param && UNARY_OPERATORS.has(t.t.toLowerCase())) || (t.k === K.Op && (t.t === '!' || t.t === '-' || t.t === '+' || t.t === '++' || t.t === '--')) || (t.k === K.Punct && t.t === ',')) {
+    if (
+      (t.k === K.Param && UNARY_OPERATORS.has(t.t.toLowerCase())) ||
+      (t.k === K.Op && (t.t === '!' || t.t === '-' || t.t === '+' || t.t === '++' || t.t === '--')) ||
+      (t.k === K.Punct && t.t === ',')
+    ) {
       const k = this.skipNl(s, i + 1, to);
       if (k >= to || this.endsStatement(s.toks[k]!)) return { value: other(this.text, t.s, t.e), next: k };
       const r = this.parseUnary(s, k, to, depth + 1 > MAX_DEPTH * 4 ? depth : depth + 1);
@@ -547,7 +665,12 @@ export class Parser {
         const n = s.toks[i + 1];
         if (n && i + 1 < to && n.k === K.Punct && n.t === '::' && !n.sp) return this.staticMember(s, i, to, depth);
         // Cast: `[string]$x`, `[int](…)`.
-        if (n && i + 1 < to && !this.endsStatement(n) && (n.k === K.Var || n.k === K.Str || n.k === K.Type || (n.k === K.Punct && (n.t === '(' || n.t === '$(' || n.t === '@(' || n.t === '@{')))) {
+        if (
+          n &&
+          i + 1 < to &&
+          !this.endsStatement(n) &&
+          (n.k === K.Var || n.k === K.Str || n.k === K.Type || (n.k === K.Punct && (n.t === '(' || n.t === '$(' || n.t === '@(' || n.t === '@{')))
+        ) {
           const r = this.parseUnary(s, i + 1, to, depth);
           return { value: other(text, t.s, r.value.end), next: r.next };
         }
@@ -796,7 +919,14 @@ export class Parser {
       let pos = 0;
       const src = param(cmd, ['path', 'literalpath']) ?? cmd.arguments[pos++];
       const dest = param(cmd, ['destination']) ?? cmd.arguments[pos];
-      w.push({ ...base, via: 'Copy-Item', path: dest, content: src ? { start: src.start, end: src.end, kind: 'read', path: src } : undefined, encoding: undefined, append: false });
+      w.push({
+        ...base,
+        via: 'Copy-Item',
+        path: dest,
+        content: src ? { start: src.start, end: src.end, kind: 'read', path: src } : undefined,
+        encoding: undefined,
+        append: false,
+      });
     }
   }
 
@@ -888,7 +1018,9 @@ function param(cmd: PsCommand, names: readonly string[]): Value | undefined {
 }
 
 function hasParam(cmd: PsCommand, names: readonly string[]): boolean {
-  return cmd.parameters.some((p) => names.includes(p.name.toLowerCase()) && !(p.value && /^\$false$/i.test(p.value.kind === 'variable' ? `$${p.value.name}` : '')));
+  return cmd.parameters.some(
+    (p) => names.includes(p.name.toLowerCase()) && !(p.value && /^\$false$/i.test(p.value.kind === 'variable' ? `$${p.value.name}` : '')),
+  );
 }
 
 function encodingOf(text: string, v: Value | undefined): PsFileWrite['encoding'] {
@@ -899,6 +1031,7 @@ function encodingOf(text: string, v: Value | undefined): PsFileWrite['encoding']
 
 function echoContent(cmd: PsCommand): Value | undefined {
   const n = cmd.name.toLowerCase();
-  if (n === 'echo' || n === 'write-output' || n === 'write' || n === 'write-host') return cmd.parameters.find((p) => /^inputobject$/i.test(p.name))?.value ?? cmd.arguments[0];
+  if (n === 'echo' || n === 'write-output' || n === 'write' || n === 'write-host')
+    return cmd.parameters.find((p) => /^inputobject$/i.test(p.name))?.value ?? cmd.arguments[0];
   return undefined;
 }
