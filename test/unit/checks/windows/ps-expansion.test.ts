@@ -49,3 +49,14 @@ test('ps-expansion: examples are silent (no planted expansion defect)', async ()
   assert.equal(ofRule(await exampleFindings('windows-only'), 'ps-expansion').length, 0);
   assert.equal(ofRule(await exampleFindings('mixed-os'), 'ps-expansion').length, 0);
 });
+
+test('ps-expansion: "$IpAddress:8500" is a drive-qualified variable, not $IpAddress then :8500', () => {
+  const text = `param([string] $IpAddress = "10.0.0.1")\n$c = @"\nconsul {\n  address = "$IpAddress:8500"\n}\ndata_dir = "C:/x"\n"@\n$c | Out-File -FilePath C:\\HashiCorp\\Nomad\\config\\nomad.hcl -Encoding ascii\n`;
+  const f = ofRule(analyzeFiles({ [FILE]: text }).findings, 'ps-expansion');
+  assert.equal(f.length, 1, JSON.stringify(f.map((x) => x.message)));
+  assert.equal(f[0]!.span.start, text.indexOf('$IpAddress:8500'));
+  assert.match(f[0]!.message, /drive or scope qualifier/);
+  assert.match(f[0]!.message, /\$\{IpAddress\}:8500/);
+  const fixed = text.replace('$IpAddress:8500', '${IpAddress}:8500');
+  assert.equal(ofRule(analyzeFiles({ [FILE]: fixed }).findings, 'ps-expansion').length, 0);
+});

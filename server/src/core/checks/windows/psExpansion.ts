@@ -82,6 +82,18 @@ export const psExpansionCheck: Check = {
           }
           const bare = x.name.replace(/^(script|global|local|private|using):/i, '');
           if (/^env:/i.test(bare) || AUTOMATIC.has(bare.toLowerCase()) || defined.has(bare.toLowerCase())) continue;
+          // `"$IpAddress:8500"`: PowerShell reads `$IpAddress:8500` as variable `8500` of drive `IpAddress:`, not $IpAddress then ":8500".
+          const drive = /^([A-Za-z_][A-Za-z0-9_]*):(.+)$/.exec(bare);
+          if (drive && defined.has(drive[1]!.toLowerCase())) {
+            out.push(
+              finding({
+                check: psExpansionCheck,
+                span,
+                message: `"$${bare}" is not $${drive[1]} followed by ":${drive[2]}": PowerShell reads a colon after a variable name as a drive or scope qualifier, so this expands to an empty string and the agent gets "" (e.g. an address without its host). Write "\${${drive[1]}}:${drive[2]}" or "$(${'$'}${drive[1]}):${drive[2]}".`,
+              }),
+            );
+            continue;
+          }
           out.push(
             finding({
               check: psExpansionCheck,
