@@ -3,6 +3,7 @@ import { consulEncryptDrift, nomadEncryptPlacement } from './gossip';
 import { consulAddressTls, tlsFilesMissing, tlsHttpDrift, tlsRpcDrift } from './tls';
 import { commaJoinedList, joinMethodDrift, providerInClientServers } from './servers';
 import { aclEnabledDrift, managementTokenOnClient, tokenOneSide } from './acl';
+import { placeholderLeft } from './placeholderLeft';
 
 export const DRIFT_CHECKS: readonly Check[] = [
   consulEncryptDrift,
@@ -17,4 +18,5 @@ export const DRIFT_CHECKS: readonly Check[] = [
   aclEnabledDrift,
   managementTokenOnClient,
   tokenOneSide,
+  placeholderLeft,
 ];
