@@ -13,8 +13,14 @@ import type { Finding } from '../../types';
 /** Lists the agent appends across files instead of replacing. */
 const APPENDED = new Set(['nomad:client.servers']);
 
-function normTarget(t: string | undefined): string | undefined {
-  return t === undefined ? undefined : t.replace(/\\/g, '/').replace(/\/+/g, '/').toLowerCase();
+const normalised = new WeakMap<AgentConfigDoc, string | undefined>();
+
+function normTarget(doc: AgentConfigDoc): string | undefined {
+  if (normalised.has(doc)) return normalised.get(doc);
+  const t = doc.targetPath;
+  const n = t === undefined ? undefined : t.replace(/\\/g, '/').replace(/\/+/g, '/').toLowerCase();
+  normalised.set(doc, n);
+  return n;
 }
 
 /**
@@ -24,8 +30,8 @@ function normTarget(t: string | undefined): string | undefined {
  */
 function merged(a: AgentConfigDoc, b: AgentConfigDoc): boolean {
   if (a === b) return true;
-  const ta = normTarget(a.targetPath);
-  const tb = normTarget(b.targetPath);
+  const ta = normTarget(a);
+  const tb = normTarget(b);
   if ((ta && /[$%]/.test(ta)) || (tb && /[$%]/.test(tb))) return false;
   if (ta !== undefined && ta === tb) return b.append;
   return true;
@@ -54,7 +60,9 @@ export const duplicateConfigKey: Check = {
       for (const [p, entries] of byPath) {
         for (let i = 1; i < entries.length; i++) {
           const later = entries[i]!;
-          const earlier = [...entries.slice(0, i)].reverse().find((e) => merged(e.doc, later.doc));
+          // The nearest earlier definition that ends up in the same effective config (no copies: roles may hold hundreds).
+          let earlier: SettingEntry | undefined;
+          for (let j = i - 1; j >= 0 && earlier === undefined; j--) if (merged(entries[j]!.doc, later.doc)) earlier = entries[j];
           if (!earlier) continue;
           const same = sameValue(earlier, later);
           const where = earlier.doc === later.doc ? 'in the same file' : `in two files of the ${label(role)}'s config directory`;
