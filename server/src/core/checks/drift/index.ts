@@ -4,6 +4,9 @@ import { consulAddressTls, tlsFilesMissing, tlsHttpDrift, tlsRpcDrift } from './
 import { commaJoinedList, joinMethodDrift, providerInClientServers } from './servers';
 import { aclEnabledDrift, managementTokenOnClient, tokenOneSide } from './acl';
 import { placeholderLeft } from './placeholderLeft';
+import { datacenterMismatch, nomadRegionMismatch } from './regionDatacenter';
+import { hostUuidIdentity } from './identity';
+import { vaultConsulDns } from './vaultDns';
 
 export const DRIFT_CHECKS: readonly Check[] = [
   consulEncryptDrift,
@@ -19,4 +22,8 @@ export const DRIFT_CHECKS: readonly Check[] = [
   managementTokenOnClient,
   tokenOneSide,
   placeholderLeft,
+  nomadRegionMismatch,
+  datacenterMismatch,
+  hostUuidIdentity,
+  vaultConsulDns,
 ];

@@ -1,0 +1,40 @@
+/**
+ * `vault { address = "https://vault.service.consul:8200" }` needs Consul DNS
+ * forwarding on the host. Linux provisioning sets it up (dnsmasq or
+ * systemd-resolved forwarding `.consul` to 127.0.0.1:8600); Windows hosts
+ * usually do not, and the Windows agent fails with "no such host".
+ */
+import type { Finding } from '../../types';
+import type { Check } from '../check';
+import { finding, label, rolesOf } from '../check';
+
+const CONSUL_NAME = /\.(service|node|query)\.consul\b/;
+const FORWARDING =
+  /dnsmasq|server=\/consul\/|systemd-resolved|resolved\.conf|Domains=~consul|DNS=127\.0\.0\.1:8600|Add-DnsServerConditionalForwarderZone|NRPT|Add-DnsClientNrptRule|-Namespace\s+["']?\.?consul/i;
+
+export const vaultConsulDns: Check = {
+  id: 'vault-address-consul-dns',
+  category: 'os-setting',
+  severity: 'warning',
+  title: 'A *.service.consul address on Windows without Consul DNS forwarding',
+  run(model) {
+    const out: Finding[] = [];
+    const windowsForwards = model.scripts.some((s) => s.os === 'windows' && FORWARDING.test(s.text.text));
+    const linuxForwards = model.scripts.some((s) => s.os === 'linux' && FORWARDING.test(s.text.text));
+    if (windowsForwards) return out;
+    for (const role of rolesOf(model, 'nomad').filter((r) => r.kind === 'windows-client')) {
+      for (const path of ['vault.address', 'consul.address']) {
+        const e = role.settings.get(path);
+        if (!e || typeof e.value !== 'string' || !CONSUL_NAME.test(e.value)) continue;
+        out.push(
+          finding({
+            check: this,
+            span: e.valueSpan,
+            message: `${label(role)}: ${path} = ${e.display} is a Consul DNS name, but no Windows provisioning script sets up forwarding of .consul to Consul's DNS (127.0.0.1:8600)${linuxForwards ? ', while the Linux scripts do (dnsmasq / systemd-resolved)' : ''}. On Windows the name does not resolve: "dial tcp: lookup ${/\/\/([^/:]+)/.exec(e.value)?.[1] ?? 'vault.service.consul'}: no such host". Add an NRPT rule (Add-DnsClientNrptRule -Namespace ".consul" -NameServers 127.0.0.1) with Consul listening on port 53, or use an address that resolves without Consul.`,
+          }),
+        );
+      }
+    }
+    return out;
+  },
+};
