@@ -7,6 +7,7 @@ import { placeholderLeft } from './placeholderLeft';
 import { datacenterMismatch, nomadRegionMismatch } from './regionDatacenter';
 import { hostUuidIdentity } from './identity';
 import { vaultConsulDns } from './vaultDns';
+import { consulAgentTls } from './consulTls';
 
 export const DRIFT_CHECKS: readonly Check[] = [
   consulEncryptDrift,
@@ -26,4 +27,5 @@ export const DRIFT_CHECKS: readonly Check[] = [
   datacenterMismatch,
   hostUuidIdentity,
   vaultConsulDns,
+  consulAgentTls,
 ];
