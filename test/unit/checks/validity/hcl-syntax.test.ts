@@ -64,6 +64,19 @@ test('official parser: HCL v1-only forms are not reported (quoted key, one-line 
   assert.deepEqual(await officialSyntaxFindings(ws.model!), []);
 });
 
+test('official parser: a dotted HCL v1 argument name (client options docker.privileged.enabled) is not reported; a real error after it still is', async () => {
+  // HCL v1 identifiers may contain `.` (scanIdentifier), HCL 2 ones may not; found on a real tree (nomad-common.hcl).
+  const ok = 'data_dir = "/var/lib/nomad"\nclient {\n  options {\n    docker.privileged.enabled = "true"\n  }\n}\n';
+  const ws = new Workspace('/tmp/x');
+  ws.setText('files/nomad-common.hcl', ok);
+  ws.analyze();
+  assert.deepEqual(await officialSyntaxFindings(ws.model!), []);
+  const bad = 'data_dir = "/var/lib/nomad"\nclient {\n  options {\n    docker.privileged.enabled = "true"\n  }\n  meta = [\n}\n';
+  ws.setText('files/nomad-common.hcl', bad);
+  ws.analyze();
+  assert.equal((await officialSyntaxFindings(ws.model!)).length + ws.analyze().findings.filter((f) => f.ruleId === RULE).length > 0, true);
+});
+
 test('official parser errors map through the MappedText to the host file and are not duplicated', async () => {
   const text = ps('datacenter = "dc1"\nclient {\n  enabled = true\n');
   const ws = new Workspace('/tmp/x');

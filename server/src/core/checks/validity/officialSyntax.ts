@@ -15,7 +15,8 @@
  * - what HCL v1 accepts and HCL 2 does not: quoted argument names
  *   (`"region" = "global"`), several arguments on one line of a block
  *   (`client { enabled = true, node_class = "x" }`), hexadecimal numbers
- *   (`0x1F90`);
+ *   (`0x1F90`), dotted argument names (`docker.privileged.enabled = "true"`
+ *   inside `client { options { … } }`: HCL v1 identifiers may contain `.`);
  * - errors on a host line where the synchronous `hcl-syntax` pass already
  *   reported one.
  */
@@ -36,6 +37,14 @@ function inHexNumber(cfg: ParsedAgentConfig, at: number): boolean {
   for (const a of attributes(cfg.parse.body.items)) if (walk(a.value)) return true;
   // Our parser may have split `0x1F` differently: look at the text itself.
   return /0[xX][0-9a-fA-F]*$/.test(cfg.doc.text.text.slice(Math.max(0, at - 20), at + 1));
+}
+
+/**
+ * The text with the dots of HCL v1 dotted argument names (`docker.privileged.enabled =`) replaced by `_`, so that
+ * HCL 2 (whose identifiers have no `.`) checks the rest of the line; same length, so positions are unchanged.
+ */
+export function withoutDottedNames(text: string): string {
+  return text.replace(/^([ \t]*)([A-Za-z_][\w-]*(?:\.[\w-]+)+)(?=[ \t]*[={"])/gm, (_m, indent: string, name: string) => indent + name.replace(/\./g, '_'));
 }
 
 /** Virtual offset of a 1-based line/column (columns counted in code points). */
@@ -70,7 +79,7 @@ export async function officialSyntaxFindings(model: DeploymentModel): Promise<Fi
     const text = cfg.doc.text.text;
     let errors;
     try {
-      errors = await officialHclErrors(text, 'agent.hcl');
+      errors = await officialHclErrors(withoutDottedNames(text), 'agent.hcl');
     } catch {
       continue;
     }
