@@ -5,7 +5,7 @@
  * that produce agent configs.
  */
 import type { PsAssignment, PsExpansion, PsReplaceOp, PsScanResult, PsStringLiteral, PsValue } from '../parsers/powershell/types';
-import { decodePsString } from '../parsers/powershell';
+import { decodePsString, subexpressionVariable } from '../parsers/powershell';
 import { MappedText, MappedTextBuilder } from '../text/mappedText';
 import type { ChainStep, ResolvedValue, Span } from '../types';
 import type { AgentConfigDoc } from '../agent/configDoc';
@@ -247,8 +247,11 @@ class PsResolver {
   private decode(lit: PsStringLiteral, depth: number): MappedText {
     return decodePsString(this.text, lit, (e: PsExpansion) => {
       const written = this.text.text.slice(e.start, e.end);
-      if (e.subexpression) return { text: written, origin: { kind: 'unknown', reason: `\`${abbreviate(written)}\` is computed at run time`, chain: [] } };
-      const val = this.variable(e.name, e.start, depth + 1);
+      // `$($ip)` reads `$ip`: it has that variable's value (a property or a command is computed at run time).
+      const sub = e.subexpression ? subexpressionVariable(e.name) : undefined;
+      if (e.subexpression && !sub?.plain)
+        return { text: written, origin: { kind: 'unknown', reason: `\`${abbreviate(written)}\` is computed at run time`, chain: [] } };
+      const val = this.variable(sub ? sub.name : e.name, e.start, depth + 1);
       // Unknown values keep their text and carry the reason: later stages never take them for data.
       return { text: val.kind === 'known' ? val.text : written, origin: val };
     });

@@ -24,6 +24,32 @@ test('ps-expansion: $(...) subexpression is info', () => {
   assert.equal(f[0]!.severity, 'info');
 });
 
+test('ps-expansion: $($var) only reads a variable: silent when assigned, the unassigned warning when not (found on a real tree)', () => {
+  // `advertise_addr = "$($client_IP)"` with `$client_IP = Invoke-RestMethod …`: nothing is run inside the string.
+  const ok = ps(
+    'advertise_addr = "$($ClientIp)"\nnode_name = "$($Node.Name)"',
+    '$ClientIp = Invoke-RestMethod -Uri http://169.254.169.254/x\n$Node = Get-Item x\n',
+  );
+  assert.deepEqual(
+    ofRule(analyzeFiles({ [FILE]: ok }).findings, 'ps-expansion').map((x) => x.message),
+    [],
+  );
+  const text = ps('advertise_addr = "$($ClientIp)"');
+  const f = ofRule(analyzeFiles({ [FILE]: text }).findings, 'ps-expansion');
+  assert.equal(f.length, 1, JSON.stringify(f.map((x) => x.message)));
+  assert.equal(f[0]!.severity, 'warning');
+  assert.equal(f[0]!.span.start, text.indexOf('$($ClientIp)'));
+  assert.match(f[0]!.message, /^\$\(\$ClientIp\) is expanded .* never assigns it/);
+});
+
+test('ps-expansion: $($var) takes the value of the variable in the written config', () => {
+  const text = ps('bind_addr = "$($Bind)"', '$Bind = "10.0.0.5"\n');
+  const { ws } = analyzeFiles({ [FILE]: text });
+  const role = ws.analyze().roles.find((r) => r.product === 'consul');
+  const bind = role?.settings.find((x) => x.path === 'bind_addr');
+  assert.equal(bind?.display, '"10.0.0.5"');
+});
+
 test('ps-expansion: indented here-string terminator', () => {
   const text = `$c = @"\ndata_dir = "C:/x"\n  "@\n[IO.File]::WriteAllText("C:\\HashiCorp\\Consul\\config\\consul.hcl", $c)\n`;
   const f = ofRule(analyzeFiles({ [FILE]: text }).findings, 'ps-expansion');

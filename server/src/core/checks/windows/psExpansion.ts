@@ -10,6 +10,7 @@ import type { DeploymentModel } from '../../model/deploymentModel';
 import type { PsScriptFacts } from '../../scripts/scriptModel';
 import type { Finding, FixSpec } from '../../types';
 import { hostText, overlaps, psScripts } from './util';
+import { subexpressionVariable } from '../../parsers/powershell';
 
 const AUTOMATIC = new Set([
   'true',
@@ -69,7 +70,9 @@ export const psExpansionCheck: Check = {
         if (!holdsConfig) continue;
         for (const x of lit.expansions) {
           const span = s.text.toHost(x.start, x.end);
-          if (x.subexpression) {
+          // `$($ip)` / `$($node.Address)` only read a variable: judged like `$ip` (no finding when the script sets it).
+          const read = x.subexpression ? subexpressionVariable(x.name) : undefined;
+          if (x.subexpression && !read) {
             out.push(
               finding({
                 check: psExpansionCheck,
@@ -80,7 +83,7 @@ export const psExpansionCheck: Check = {
             );
             continue;
           }
-          const bare = x.name.replace(/^(script|global|local|private|using):/i, '');
+          const bare = (read ? read.name : x.name).replace(/^(script|global|local|private|using):/i, '');
           if (/^env:/i.test(bare) || AUTOMATIC.has(bare.toLowerCase()) || defined.has(bare.toLowerCase())) continue;
           // `"$IpAddress:8500"`: PowerShell reads `$IpAddress:8500` as variable `8500` of drive `IpAddress:`, not $IpAddress then ":8500".
           const drive = /^([A-Za-z_][A-Za-z0-9_]*):(.+)$/.exec(bare);
@@ -98,7 +101,7 @@ export const psExpansionCheck: Check = {
             finding({
               check: psExpansionCheck,
               span,
-              message: `$${x.name} is expanded inside the agent HCL here, but ${s.file} never assigns it (no parameter, assignment or loop variable): PowerShell silently expands it to an empty string, so the agent gets "" for this value. Declare it as a parameter/assignment, or escape it with a backtick (\`$) if the $ is meant literally.`,
+              message: `${read ? `$(${x.name})` : `$${x.name}`} is expanded inside the agent HCL here, but ${s.file} never assigns it (no parameter, assignment or loop variable): PowerShell silently expands it to an empty string, so the agent gets "" for this value. Declare it as a parameter/assignment, or escape it with a backtick (\`$) if the $ is meant literally.`,
             }),
           );
         }

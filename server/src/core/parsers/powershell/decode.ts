@@ -20,6 +20,16 @@ const SIMPLE_ESCAPES: Readonly<Record<string, string>> = {
   e: '\x1b',
 };
 
+/**
+ * The variable a `$( … )` subexpression only reads: `$($ip)` is `$ip`; `$($node.Address)` and `$($args[0])` read
+ * `$node` / `$args` (`plain` false: a property or element of it). Anything else (a command, an operator) is undefined.
+ */
+export function subexpressionVariable(inner: string): { name: string; plain: boolean } | undefined {
+  const m = /^\s*\$(?:\{([^}]+)\}|((?:[A-Za-z_]\w*:)?[A-Za-z_]\w*))((?:\.[A-Za-z_]\w*|\[\s*\d+\s*\])*)\s*$/.exec(inner);
+  if (!m) return undefined;
+  return { name: (m[1] ?? m[2])!, plain: m[3] === '' };
+}
+
 function isDq(c: number): boolean {
   return c === 34 || c === 0x201c || c === 0x201d || c === 0x201e;
 }

@@ -6,7 +6,7 @@ import { Lexer } from './lexer';
 import { Parser } from './parser';
 import type { PsAssignment, PsCommand, PsFileWrite, PsMethodCall, PsNode, PsScanResult } from './types';
 
-export { decodePsString } from './decode';
+export { decodePsString, subexpressionVariable } from './decode';
 export type * from './types';
 
 export interface PsScanOptions {
