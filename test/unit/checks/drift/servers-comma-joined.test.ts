@@ -36,6 +36,18 @@ test('servers-comma-joined: unknown list content is silent', () => {
   assert.equal(only(analyze(tree({ server: serverConfig(), linux: lin })).r, RULE).length, 0);
 });
 
+test('servers-comma-joined: one item joining run-time values with literal commas ("$server_1,$server_2") is reported; separate items are not (found on a real tree)', () => {
+  const ps = (list: string) =>
+    `$server_1 = $args[0]\n$server_2 = $args[1]\n$c = @"\nclient {\n  enabled = true\n  servers = [${list}]\n}\n"@\n[IO.File]::WriteAllText("C:\\HashiCorp\\Nomad\\config\\client.hcl", $c)\n`;
+  const bad = ps('"$server_1,$server_2"');
+  const { r } = analyze({ 'win/setupclient.ps1': bad });
+  const f = only(r, RULE);
+  assert.equal(f.length, 1, JSON.stringify(f));
+  assert.equal(f[0]!.span.start, bad.indexOf('servers'));
+  assert.match(f[0]!.message, /single entry "\$server_1,\$server_2"/);
+  assert.equal(only(analyze({ 'win/setupclient.ps1': ps('"$server_1","$server_2"') }).r, RULE).length, 0);
+});
+
 test('servers-comma-joined: suppression (bash heredoc line) and severity', () => {
   const lin = linuxClient({ join: 'servers = ["10.0.1.10:4647,10.0.1.11:4647"] # hashistack-review-ignore servers-comma-joined split by a wrapper' });
   assert.equal(only(analyze(tree({ server: serverConfig(), linux: lin })).r, RULE).length, 0);

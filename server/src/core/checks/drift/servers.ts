@@ -73,7 +73,7 @@ export const commaJoinedList: Check = {
       for (const e of role.allEntries) {
         if (!/(^|\.)(servers|retry_join|start_join)$/.test(e.path)) continue;
         const items = Array.isArray(e.value) ? e.value : typeof e.value === 'string' ? [e.value] : [];
-        const joined = items.find((v): v is string => typeof v === 'string' && v.includes(',') && !/provider=/.test(v));
+        const joined = items.find((v): v is string => typeof v === 'string' && v.includes(',') && !/provider=/.test(v)) ?? joinedAroundUnknowns(e);
         if (joined === undefined && !(typeof e.value === 'string')) continue;
         out.push(
           finding({
@@ -91,6 +91,26 @@ export const commaJoinedList: Check = {
     return out;
   },
 };
+
+/**
+ * A list item whose values are unknown but whose commas are written in the config itself:
+ * `servers = ["$server_1,$server_2,$server_3"]` is one comma-joined entry whatever the variables hold.
+ * Commas inside a substituted value (an unresolved `${join(",", …)}`) do not count.
+ */
+function joinedAroundUnknowns(e: SettingEntry): string | undefined {
+  if (!e.unknownReason || e.expr.type !== 'list') return undefined;
+  const t = e.doc.text;
+  for (const item of e.expr.items) {
+    if (item.type !== 'string' || /provider=/.test(item.value)) continue;
+    for (let i = item.contentStart; i < item.contentEnd; i++) {
+      if (t.text[i] !== ',' || !t.isExactAt(i)) continue;
+      const before = t.text.slice(item.contentStart, i).trim();
+      const after = t.text.slice(i + 1, item.contentEnd).trim();
+      if (before && after) return t.text.slice(item.contentStart, item.contentEnd);
+    }
+  }
+  return undefined;
+}
 
 export const joinMethodDrift: Check = {
   id: 'servers-join-drift',
