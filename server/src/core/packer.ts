@@ -22,6 +22,8 @@ export interface PackerProvisioner {
   /** The `source` block names of the build (to tell the Linux image from the Windows one). */
   readonly buildSources: readonly string[];
   readonly inline: readonly HclExpr[];
+  /** Each `inline` command with Packer variables substituted (`${var.x}`, `{{user `x`}}`), aligned with `inline`. */
+  readonly inlineValues: readonly ResolvedValue[];
 }
 
 const cache = new WeakMap<readonly ParsedHclFile[], PackerProvisioner[]>();
@@ -94,7 +96,18 @@ function provisioner(file: string, block: HclBlock, values: TerraformModel, buil
       }
     } else if (a.name === 'inline' && a.value.type === 'list') inline.push(...a.value.items);
   }
-  return { file, type: block.labels[0]?.value ?? '', block, scripts, env, span: { file, start: block.start, end: block.end }, buildSources, inline };
+  const inlineValues = inline.map((e) => values.evaluate(e, dir, file));
+  return {
+    file,
+    type: block.labels[0]?.value ?? '',
+    block,
+    scripts,
+    env,
+    span: { file, start: block.start, end: block.end },
+    buildSources,
+    inline,
+    inlineValues,
+  };
 }
 
 /** The provisioners of the tree that run a given script (by base name). */
@@ -186,6 +199,7 @@ function jsonProvisioners(f: ParsedHclFile): PackerProvisioner[] {
       }
     }
     const inline = attrs.get('inline');
+    const inlineItems = inline?.value.type === 'list' ? inline.value.items : [];
     out.push({
       file: f.file,
       type,
@@ -194,7 +208,8 @@ function jsonProvisioners(f: ParsedHclFile): PackerProvisioner[] {
       env,
       span: { file: f.file, start: item.start, end: item.end },
       buildSources: builders,
-      inline: inline?.value.type === 'list' ? inline.value.items : [],
+      inline: inlineItems,
+      inlineValues: inlineItems.map(render),
     });
   }
   return out;

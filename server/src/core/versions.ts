@@ -6,7 +6,7 @@
  */
 import type { InstalledVersion } from './api';
 import type { DeploymentModel } from './model/deploymentModel';
-import { provisionersRunning } from './packer';
+import { packerProvisioners, provisionersRunning } from './packer';
 import type { ScriptFacts } from './scripts/scriptModel';
 import type { ChainStep, ResolvedValue } from './types';
 import { baseName } from './workspace/fileKinds';
@@ -21,6 +21,7 @@ export function collectVersions(model: DeploymentModel): InstalledVersion[] {
   if (hit) return hit;
   const out: InstalledVersion[] = [];
   for (const s of model.scripts) out.push(...versionsInScript(model, s));
+  out.push(...versionsInInline(model));
   cache.set(model, out);
   return out;
 }
@@ -71,6 +72,64 @@ function versionsInScript(model: DeploymentModel, s: ScriptFacts): InstalledVers
     const latest = new RegExp(`checkpoint-api\\.hashicorp\\.com/v1/check/${product}|api\\.releases\\.hashicorp\\.com/v1/releases/${product}/latest`, 'gi');
     for (const m of text.matchAll(latest))
       add(unpinned(s, product, m.index ?? 0, m[0].length, `${baseName(s.file)} installs whatever ${product} release is current at build time`));
+  }
+  return out;
+}
+
+/**
+ * Versions installed by the `inline` commands of Packer provisioners (`curl -O https://releases.hashicorp.com/nomad/0.11.1/…`,
+ * `DownloadFile('https://releases.hashicorp.com/consul/1.7.3/…')`, `apt-get install -y nomad=1.10.5-1`). The OS is the
+ * provisioner's: `powershell` / `windows-shell` run on Windows, `shell` on Linux.
+ */
+function versionsInInline(model: DeploymentModel): InstalledVersion[] {
+  const out: InstalledVersion[] = [];
+  for (const p of packerProvisioners(model)) {
+    const os = p.type === 'powershell' || p.type === 'windows-shell' ? 'windows' : p.type === 'shell' ? 'linux' : undefined;
+    if (!os) continue;
+    p.inline.forEach((item, i) => {
+      const raw = model.files.get(p.file)?.text.slice(item.start, item.end) ?? '';
+      const rendered = p.inlineValues[i];
+      const text = rendered?.kind === 'known' ? rendered.text : raw;
+      const itemSpan = { file: p.file, start: item.start, end: item.end };
+      for (const product of PRODUCTS) {
+        const found = (version: string | undefined, where: string, reason?: string): void => {
+          // The literal as written in the template gets its own span; a version that came from a Packer variable gets the command's.
+          const at = version ? raw.indexOf(version) : -1;
+          const span = at >= 0 ? { file: p.file, start: item.start + at, end: item.start + at + version!.length } : itemSpan;
+          const chain: ChainStep[] = [
+            ...(at < 0 && rendered ? rendered.chain : []),
+            { span, note: `${where} in the ${p.type} provisioner of ${baseName(p.file)}` },
+          ];
+          out.push(
+            version
+              ? { product, os, version, pinned: true, span, chain }
+              : { product, os, version: undefined, pinned: false, reason: reason ?? `${where} pins no ${product} version`, span, chain },
+          );
+        };
+        const url = new RegExp(`releases\\.hashicorp\\.com/${product}/([^/\\s"'\`]+)/`, 'i').exec(text);
+        if (url) {
+          found(versionOf(url[1]!), 'download URL', `version \`${url[1]}\` is not known before the build`);
+          continue;
+        }
+        for (const line of installLines(text)) {
+          const m = new RegExp(`\\b${product}(=(["']?)[^\\s"']+\\2|-\\d[^\\s"']*)?(?![\\w.-])`).exec(line.text);
+          if (!m) continue;
+          const pinText = m[1] ? m[1].slice(1).replace(/^["']|["']$/g, '') : /--version[ =]+([^\s"']+)/.exec(line.text.slice(m.index))?.[1];
+          const pin = pinText && line.manager !== 'choco' && line.manager !== 'chocolatey' ? pinText.replace(/-\d+$/, '') : pinText;
+          found(
+            pin ? versionOf(pin) : undefined,
+            `${line.manager} install`,
+            pin ? `version \`${pin}\` is not a release version` : `${line.manager} installs the latest ${product} (no version pinned)`,
+          );
+        }
+        if (LATEST(product).test(text))
+          found(
+            undefined,
+            'latest-release lookup',
+            `the ${p.type} provisioner of ${baseName(p.file)} installs whatever ${product} release is current at build time`,
+          );
+      }
+    });
   }
   return out;
 }

@@ -82,3 +82,44 @@ test('a quoted apt pin `consul="${CONSULVERSION}*"` is pinned, not "apt-get inst
     JSON.stringify(v.map((x) => x.chain.map((c) => c.note))),
   );
 });
+
+test('Packer inline commands install versions too: a literal URL (HCL shell, JSON powershell) and a Packer variable in the URL (found on a real tree)', () => {
+  const ws = new Workspace('/v');
+  const linux = `variable "consul_version" {
+  default = "1.7.2"
+}
+build {
+  sources = ["source.amazon-ebs.ubuntu"]
+  provisioner "shell" {
+    inline = [
+      "curl -k -O \\"https://releases.hashicorp.com/nomad/0.11.1/nomad_0.11.1_linux_amd64.zip\\"",
+      "curl -k -O https://releases.hashicorp.com/consul/\${var.consul_version}/consul_\${var.consul_version}_linux_amd64.zip",
+    ]
+  }
+}
+`;
+  const windows = `{
+  "builders": [{ "type": "azure-arm", "os_type": "Windows" }],
+  "provisioners": [
+    { "type": "powershell", "inline": [
+      "(New-Object System.Net.WebClient).DownloadFile('https://releases.hashicorp.com/nomad/0.11.1/nomad_0.11.1_windows_amd64.zip','nomad.zip')",
+      "choco install consul -y"
+    ] }
+  ]
+}
+`;
+  ws.setText('linux.pkr.hcl', linux);
+  ws.setText('windows.json', windows);
+  const v = ws.analyze().versions.map((x) => `${x.product}/${x.os}=${x.version ?? 'unpinned'}`);
+  assert.deepEqual(v.sort(), ['consul/linux=1.7.2', 'consul/windows=unpinned', 'nomad/linux=0.11.1', 'nomad/windows=0.11.1']);
+  const nomadLinux = ws.analyze().versions.find((x) => x.product === 'nomad' && x.os === 'linux')!;
+  assert.equal(linux.slice(nomadLinux.span.start, nomadLinux.span.end), '0.11.1');
+  const consulLinux = ws.analyze().versions.find((x) => x.product === 'consul' && x.os === 'linux')!;
+  assert.ok(
+    consulLinux.chain.some((c) => linux.slice(c.span.start, c.span.end).includes('1.7.2')),
+    JSON.stringify(consulLinux.chain),
+  );
+  const skew = ws.analyze().findings.filter((f) => f.ruleId === 'image-version-skew');
+  assert.equal(skew.length, 1, JSON.stringify(skew.map((f) => f.message)));
+  assert.match(skew[0]!.message, /^consul: the windows image pins no version/);
+});
