@@ -57,6 +57,20 @@ test('bare word copied verbatim is reported; a placeholder substituted by sed is
   assert.deepEqual(inScript, []);
 });
 
+test('a run-time value kept as written (`bootstrap_expect = ${nomad_servers}` of a template the model cannot render) is not a syntax error; a real error next to it still is (found on a real tree)', async () => {
+  const sh = (extra: string) =>
+    `#!/usr/bin/env bash\nsudo tee /etc/nomad.d/config.hcl > /dev/null <<EOF\nserver {\n  enabled          = true\n  bootstrap_expect = \${nomad_servers}\n}\n${extra}EOF\n`;
+  const ws = new Workspace('/tmp/x');
+  ws.setText('modules/templates/server/nomad.sh', sh(''));
+  assert.deepEqual(
+    ws.analyze().findings.filter((f) => f.ruleId === RULE),
+    [],
+  );
+  assert.deepEqual(await officialSyntaxFindings(ws.model!), []);
+  ws.setText('modules/templates/server/nomad.sh', sh('datacenter "dc1"\n'));
+  assert.equal(ws.analyze().findings.filter((f) => f.ruleId === RULE).length, 1);
+});
+
 test('official parser: HCL v1-only forms are not reported (quoted key, one-line block with two arguments, hex)', async () => {
   const ws = new Workspace('/tmp/x');
   ws.setText('shared/packer/scripts/client.ps1', ps('"region" = "global"\nclient { enabled = true, node_class = "x" }\nports {\n  http = 0x1000\n}\n'));

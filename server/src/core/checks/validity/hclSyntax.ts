@@ -54,12 +54,23 @@ export function unresolvedBareValues(cfg: ParsedAgentConfig): HclExpr[] {
   return out;
 }
 
+/**
+ * Whether a parser error sits on a value only known at run time that kept its written text (`bootstrap_expect =
+ * ${nomad_servers}` in a heredoc whose Terraform template the model could not render): that text is not what the agent
+ * reads, so it says nothing about the config's syntax.
+ */
+export function atRunTimeValue(cfg: ParsedAgentConfig, start: number): boolean {
+  const t = cfg.doc.text;
+  const at = Math.min(start, Math.max(0, t.text.length - 1));
+  return t.originsIn(at, at + 1).some((o) => o.kind === 'unknown');
+}
+
 export function syncSyntaxFindings(model: DeploymentModel): Finding[] {
   const out: Finding[] = [];
   for (const cfg of model.configs) {
     const t = cfg.doc.text;
     for (const d of cfg.parse.diagnostics) {
-      if (isEscapeMessage(cfg, d.message, d.start, d.end)) continue;
+      if (isEscapeMessage(cfg, d.message, d.start, d.end) || atRunTimeValue(cfg, d.start)) continue;
       out.push(
         finding({
           check: hclSyntax,

@@ -24,7 +24,7 @@ import { finding } from '../check';
 import type { DeploymentModel } from '../../model/deploymentModel';
 import type { Finding } from '../../types';
 import { officialHclErrors } from '../../parsers/hcl/officialParser';
-import { attributes, hclSyntax, isEscapeMessage, syncSyntaxFindings, unresolvedBareValues } from './hclSyntax';
+import { atRunTimeValue, attributes, hclSyntax, isEscapeMessage, syncSyntaxFindings, unresolvedBareValues } from './hclSyntax';
 import type { ParsedAgentConfig } from '../../agent/configDoc';
 import type { HclExpr } from '../../parsers/hcl/ast';
 
@@ -87,7 +87,7 @@ export async function officialSyntaxFindings(model: DeploymentModel): Promise<Fi
       if (HCL2_ONLY.test(e.summary)) continue;
       const start = offsetOf(text, e.line, e.column);
       const end = e.endColumn !== undefined ? Math.max(start, offsetOf(text, e.endLine ?? e.line, e.endColumn)) : start;
-      if (isEscapeMessage(cfg, `${e.summary}`, start, end)) continue;
+      if (isEscapeMessage(cfg, `${e.summary}`, start, end) || atRunTimeValue(cfg, start)) continue;
       if (inHexNumber(cfg, start)) continue;
       const span = cfg.doc.text.toHost(start, end > start ? end : Math.min(text.length, start + 1));
       const key = lineKey(span.file, span.start);
