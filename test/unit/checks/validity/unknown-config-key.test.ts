@@ -49,6 +49,16 @@ test('Consul config file: wording `invalid config key` with the dotted path', ()
   assert.equal(run({ 'shared/packer/config/consul_client.hcl': hcl.replace('tokenz', 'tokens') }, RULE).findings.length, 0);
 });
 
+test('Consul JSON keys match case-insensitively (mapstructure): "gRPC" in ports/addresses is grpc; a real typo in JSON is reported without "a script step rewrote it" (found on a real tree)', () => {
+  const json =
+    '{\n  "datacenter": "dc1",\n  "server": false,\n  "data_dir": "/mnt/consul",\n  "ports": {\n    "gRPC": 8502\n  },\n  "addresses": {\n    "gRPC": "0.0.0.0"\n  }\n}\n';
+  assert.deepEqual(run({ 'config/consul.json': json }, RULE).findings, []);
+  const typo = json.replace('"ports": {\n    "gRPC"', '"ports": {\n    "grcp"');
+  const { findings } = run({ 'config/consul.json': typo }, RULE);
+  assert.equal(findings.length, 1, JSON.stringify(findings.map((f) => f.message)));
+  assert.doesNotMatch(findings[0]!.message, /rewrote/);
+});
+
 test('Nomad consul block: unknown key is ignored by Nomad, said so', () => {
   const hcl = 'client {\n  enabled = true\n}\nconsul {\n  adress = "127.0.0.1:8500"\n}\n';
   const { findings } = run({ 'shared/packer/config/nomad_client.hcl': hcl }, RULE);

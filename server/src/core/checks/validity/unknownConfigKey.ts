@@ -29,7 +29,10 @@ export const unknownConfigKey: Check = {
         if (!info) continue;
         const parentPath = info.path.includes('.') ? info.path.slice(0, info.path.lastIndexOf('.')) : '';
         const where = parentPath ? ` in the \`${parentPath}\` block` : ' at the top level';
-        const suggestion = closestKey(prop, knownKeysAt(err.parentSchema));
+        const known = knownKeysAt(err.parentSchema);
+        // Consul decodes its config with mapstructure, which matches field names case-insensitively: `"gRPC": 8502` is `grpc`.
+        if (cfg.product === 'consul' && known.some((k) => k.toLowerCase() === prop.toLowerCase())) continue;
+        const suggestion = closestKey(prop, known);
         const hint = suggestion ? ` Did you mean \`${suggestion}\`?` : '';
         const top = info.path.split('.')[0];
         let effect: string;
@@ -42,7 +45,8 @@ export const unknownConfigKey: Check = {
         }
         const span = cfg.doc.text.toHost(info.keyStart, info.keyEnd);
         const written = model.files.get(span.file)?.text.slice(span.start, span.end);
-        const rewritten = written !== undefined && written !== prop ? ` (the host text here is \`${written}\`: a script step rewrote it)` : '';
+        const rewritten =
+          written !== undefined && written.replace(/^"(.*)"$/, '$1') !== prop ? ` (the host text here is \`${written}\`: a script step rewrote it)` : '';
         const fixes = suggestion ? [{ title: `Rename \`${prop}\` to \`${suggestion}\``, edits: [{ span, newText: suggestion }] }] : undefined;
         const canFix = suggestion && cfg.doc.text.isExactAt(info.keyStart) && span.end - span.start === prop.length;
         out.push(
