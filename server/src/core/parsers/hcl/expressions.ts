@@ -1,116 +1,22 @@
 /**
- * Token cursor and expression parser (HCL 2 expression syntax, which is also
- * what HCL v1 / Terraform 0.11 interpolations use). Structured results for
- * literals, collections, traversals and calls; everything else (operators,
+ * Expression parser (HCL 2 expression syntax, which is also what HCL v1 /
+ * Terraform 0.11 interpolations use). Structured results for literals,
+ * collections, traversals and calls; everything else (operators,
  * conditionals, for-expressions, splats) becomes `type: 'other'` with its raw
  * text. Tolerant: never throws, always makes progress, depth-limited.
+ * Strings, heredocs and template interpolations are read in stringExpressions.ts.
  */
-import type { HclAttribute, HclDialect, HclExpr } from './ast';
-import { addDiagnostic, scanToken, skipBlanks, type LexDiagnostic, type Token } from './lexer';
-import { locateHeredoc, scanTemplate, type DirectiveResult, type InterpolationResult, type TemplateHost } from './strings';
+import type { HclAttribute, HclExpr } from './ast';
+import { scanToken, type Token } from './lexer';
+import type { DirectiveResult, InterpolationResult, TemplateHost } from './strings';
+import { parseDirective, parseHeredocString, parseInterpolation, parseQuotedString } from './stringExpressions';
+import { TokenReader } from './tokenReader';
 
 export const MAX_DEPTH = 500;
 
 const BINARY_OPS = new Set(['==', '!=', '<', '>', '<=', '>=', '&&', '||', '+', '-', '*', '/', '%']);
-const OPENERS: Record<string, string> = { '{': '}', '[': ']', '(': ')' };
 
-export class ExprParser implements TemplateHost {
-  readonly diags: LexDiagnostic[] = [];
-  pos = 0;
-  /** Tokens starting at or after `limit` read as end of file. */
-  limit: number;
-  /** > 0 inside brackets / interpolations, where newlines are not significant. */
-  nlIgnore = 0;
-  depth = 0;
-  /** End of the last consumed token or string. */
-  lastEnd = 0;
-  private cacheKey = -1;
-  private cacheLimit = -1;
-  private cacheTok: Token | undefined;
-
-  constructor(
-    readonly src: string,
-    readonly dialect: HclDialect,
-  ) {
-    this.limit = src.length;
-  }
-
-  /** Records a diagnostic; a run of identical adjacent diagnostics is merged, and the total is capped. */
-  diag(start: number, end: number, message: string): void {
-    addDiagnostic(this.diags, start, end, message);
-  }
-
-  /** The next token; newline tokens are skipped (and consumed) while `nlIgnore > 0`. */
-  peek(): Token {
-    for (;;) {
-      let tok: Token;
-      if (this.cacheKey === this.pos && this.cacheLimit === this.limit && this.cacheTok) {
-        tok = this.cacheTok;
-      } else {
-        tok = scanToken(this.src, this.pos, this.diags);
-        if (tok.start >= this.limit) tok = { kind: 'eof', start: this.limit, end: this.limit, text: '' };
-        this.cacheKey = this.pos;
-        this.cacheLimit = this.limit;
-        this.cacheTok = tok;
-      }
-      if (tok.kind === 'newline' && this.nlIgnore > 0) {
-        this.pos = tok.end;
-        continue;
-      }
-      return tok;
-    }
-  }
-
-  next(): Token {
-    const tok = this.peek();
-    this.pos = tok.end;
-    if (tok.kind !== 'eof' && tok.kind !== 'newline') this.lastEnd = tok.end;
-    return tok;
-  }
-
-  isPunct(tok: Token, text: string): boolean {
-    return tok.kind === 'punct' && tok.text === text;
-  }
-
-  /** Skips one token, or a whole bracketed group without recursion. */
-  skipBalanced(): void {
-    const first = this.next();
-    if (first.kind === 'quote') return this.skipQuotedRest();
-    if (first.kind === 'heredoc') return this.skipHeredocRest(first);
-    if (first.kind !== 'punct' || OPENERS[first.text] === undefined) return;
-    let level = 1;
-    const saved = this.nlIgnore;
-    this.nlIgnore = 1;
-    while (level > 0) {
-      const t = this.next();
-      if (t.kind === 'eof') break;
-      if (t.kind === 'quote') this.skipQuotedRest();
-      else if (t.kind === 'heredoc') this.skipHeredocRest(t);
-      else if (t.kind === 'punct' && OPENERS[t.text] !== undefined) level++;
-      else if (t.kind === 'punct' && (t.text === '}' || t.text === ']' || t.text === ')')) level--;
-    }
-    this.nlIgnore = saved;
-  }
-
-  private skipQuotedRest(): void {
-    const src = this.src;
-    let p = this.pos;
-    while (p < this.limit) {
-      const c = src.charCodeAt(p);
-      if (c === 0x22 || c === 0x0a) break;
-      p += c === 0x5c ? 2 : 1;
-    }
-    p = Math.min(p, this.limit);
-    this.pos = src.charCodeAt(p) === 0x22 ? p + 1 : p;
-    this.lastEnd = this.pos;
-  }
-
-  private skipHeredocRest(tok: Token): void {
-    const flush = tok.text.startsWith('<<-');
-    const info = locateHeredoc(this.src, tok.end, tok.text.slice(flush ? 3 : 2), flush);
-    this.pos = this.lastEnd = info.end;
-  }
-
+export class ExprParser extends TokenReader implements TemplateHost {
   private other(start: number, end: number): HclExpr {
     return { type: 'other', start, end, raw: this.src.slice(start, end) };
   }
@@ -262,7 +168,7 @@ export class ExprParser implements TemplateHost {
       case 'quote':
         return this.parseQuoted();
       case 'heredoc':
-        return this.parseHeredoc();
+        return parseHeredocString(this);
       case 'punct':
         if (t.text === '(') return this.parseParens();
         if (t.text === '[') return this.parseList();
@@ -463,119 +369,14 @@ export class ExprParser implements TemplateHost {
   }
 
   parseQuoted(): HclExpr & { type: 'string' } {
-    const open = this.next();
-    const res = scanTemplate(this, open.end, { kind: 'quoted', openQuote: open.start });
-    this.pos = this.lastEnd = res.end;
-    return {
-      type: 'string',
-      start: open.start,
-      end: res.end,
-      value: res.value,
-      parts: res.parts,
-      contentStart: open.end,
-      contentEnd: res.contentEnd,
-      heredoc: false,
-      escapeIssues: res.escapeIssues,
-    };
-  }
-
-  private parseHeredoc(): HclExpr {
-    const tok = this.next();
-    const flush = tok.text.startsWith('<<-');
-    const marker = tok.text.slice(flush ? 3 : 2);
-    const restStart = skipBlanks(this.src, tok.end, this.diags);
-    if (restStart < this.src.length && this.src.charCodeAt(restStart) !== 0x0a) {
-      this.diag(restStart, restStart + 1, 'Invalid heredoc introduction; the marker must be followed by a newline');
-    }
-    const info = locateHeredoc(this.src, tok.end, marker, flush);
-    if (!info.terminated) this.diag(tok.start, tok.end, `Unterminated heredoc; no closing marker "${marker}" was found`);
-    const res = scanTemplate(this, info.contentStart, { kind: 'heredoc', limit: info.contentEnd, indent: info.indent });
-    this.pos = this.lastEnd = info.end;
-    return {
-      type: 'string',
-      start: tok.start,
-      end: info.end,
-      value: res.value,
-      parts: res.parts,
-      contentStart: info.contentStart,
-      contentEnd: info.contentEnd,
-      heredoc: true,
-      escapeIssues: res.escapeIssues,
-    };
-  }
-
-  private withScope<T>(pos: number, limit: number, fn: () => T): T {
-    const saved = { pos: this.pos, limit: this.limit, nl: this.nlIgnore, lastEnd: this.lastEnd };
-    this.pos = pos;
-    this.lastEnd = pos;
-    this.limit = limit;
-    this.nlIgnore = 1;
-    try {
-      return fn();
-    } finally {
-      this.pos = saved.pos;
-      this.limit = saved.limit;
-      this.nlIgnore = saved.nl;
-      this.lastEnd = saved.lastEnd;
-    }
+    return parseQuotedString(this);
   }
 
   interpolation(pos: number, limit: number): InterpolationResult {
-    return this.withScope(pos, limit, () => {
-      const stripLeft = this.src.charCodeAt(pos) === 0x7e;
-      if (stripLeft) this.pos = this.lastEnd = pos + 1;
-      const expr = this.parseExpression();
-      let stripRight = false;
-      let t = this.peek();
-      if (this.isPunct(t, '~')) {
-        this.next();
-        stripRight = true;
-        t = this.peek();
-      }
-      const closed = this.isPunct(t, '}');
-      if (closed) this.next();
-      return { expr, stripLeft, stripRight, end: this.lastEnd, closed };
-    });
+    return parseInterpolation(this, pos, limit);
   }
 
   directive(pos: number, limit: number): DirectiveResult {
-    return this.withScope(pos, limit, () => {
-      if (this.src.charCodeAt(pos) === 0x7e) this.pos = this.lastEnd = pos + 1;
-      const kw = this.peek();
-      let keyword = '';
-      if (kw.kind === 'ident') {
-        this.next();
-        keyword = kw.text;
-        if (keyword === 'if') {
-          this.parseExpression();
-        } else if (keyword === 'for') {
-          for (;;) {
-            const t = this.peek();
-            if (t.kind === 'ident' && t.text === 'in') {
-              this.next();
-              this.parseExpression();
-              break;
-            }
-            if (t.kind === 'ident' || this.isPunct(t, ',')) this.next();
-            else {
-              this.diag(t.start, t.end, "Invalid 'for' directive; expected 'in'");
-              break;
-            }
-          }
-        } else if (keyword !== 'else' && keyword !== 'endif' && keyword !== 'endfor') {
-          this.diag(kw.start, kw.end, `Invalid template directive '${keyword}'; expected if, else, endif, for or endfor`);
-        }
-      } else {
-        this.diag(kw.start, kw.end, 'Invalid template directive; expected a keyword');
-      }
-      let t = this.peek();
-      if (this.isPunct(t, '~')) {
-        this.next();
-        t = this.peek();
-      }
-      const closed = this.isPunct(t, '}');
-      if (closed) this.next();
-      return { keyword, end: this.lastEnd, closed };
-    });
+    return parseDirective(this, pos, limit);
   }
 }
