@@ -71,6 +71,20 @@ test('a run-time value kept as written (`bootstrap_expect = ${nomad_servers}` of
   assert.equal(ws.analyze().findings.filter((f) => f.ruleId === RULE).length, 1);
 });
 
+test('a run-time bash value at the end of a line (`bootstrap_expect = $num_servers` from a function argument) is not a syntax error (found on hashicorp/terraform-aws-nomad run-nomad)', () => {
+  const sh =
+    '#!/bin/bash\nfunction gen {\n  local readonly num_servers="$1"\n  cat > /etc/nomad.d/default.hcl <<EOF\nserver {\n  enabled = true\n  bootstrap_expect = $num_servers\n}\nEOF\n}\ngen "$@"\n';
+  const ws = new Workspace('/tmp/x');
+  ws.setText('modules/run-nomad/run-nomad.sh', sh);
+  assert.deepEqual(
+    ws
+      .analyze()
+      .findings.filter((f) => f.ruleId === RULE)
+      .map((f) => f.message),
+    [],
+  );
+});
+
 test('official parser: HCL v1-only forms are not reported (quoted key, one-line block with two arguments, hex)', async () => {
   const ws = new Workspace('/tmp/x');
   ws.setText('shared/packer/scripts/client.ps1', ps('"region" = "global"\nclient { enabled = true, node_class = "x" }\nports {\n  http = 0x1000\n}\n'));

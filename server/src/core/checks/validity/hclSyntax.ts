@@ -61,8 +61,12 @@ export function unresolvedBareValues(cfg: ParsedAgentConfig): HclExpr[] {
  */
 export function atRunTimeValue(cfg: ParsedAgentConfig, start: number): boolean {
   const t = cfg.doc.text;
-  const at = Math.min(start, Math.max(0, t.text.length - 1));
-  return t.originsIn(at, at + 1).some((o) => o.kind === 'unknown');
+  const unknownAt = (v: number) => v >= 0 && v < t.text.length && t.originsIn(v, v + 1).some((o) => o.kind === 'unknown');
+  if (unknownAt(Math.min(start, t.text.length - 1))) return true;
+  // The parser may stop just after the value (`bootstrap_expect = $num_servers⏎`: "expected '=' … after num_servers").
+  let j = start;
+  while (j > 0 && (t.text[j - 1] === ' ' || t.text[j - 1] === '\t' || t.text[j - 1] === '\r' || t.text[j - 1] === '\n')) j--;
+  return unknownAt(j - 1);
 }
 
 export function syncSyntaxFindings(model: DeploymentModel): Finding[] {
