@@ -111,6 +111,12 @@ function versionsInInline(model: DeploymentModel): InstalledVersion[] {
           found(versionOf(url[1]!), 'download URL', `version \`${url[1]}\` is not known before the build`);
           continue;
         }
+        // The install-nomad / install-consul modules (terraform-aws-nomad, terraform-aws-consul): `install-nomad --version 0.5.5`.
+        const helper = new RegExp(`\\binstall-${product}\\b[^\\n]*?--version[ =]+["']?([^\\s"']+)`).exec(text);
+        if (helper) {
+          found(versionOf(helper[1]!), `install-${product} --version`, `version \`${helper[1]}\` is not known before the build`);
+          continue;
+        }
         for (const line of installLines(text)) {
           const m = new RegExp(`\\b${product}(=(["']?)[^\\s"']+\\2|-\\d[^\\s"']*)?(?![\\w.-])`).exec(line.text);
           if (!m) continue;

@@ -123,3 +123,24 @@ build {
   assert.equal(skew.length, 1, JSON.stringify(skew.map((f) => f.message)));
   assert.match(skew[0]!.message, /^consul: the windows image pins no version/);
 });
+
+test('Packer inline `install-nomad --version {{user `nomad_version`}}` (terraform-aws-nomad install modules) pins the version (found on a real tree)', () => {
+  const ws = new Workspace('/v');
+  const json = `{
+  "variables": { "nomad_version": "0.5.5", "consul_version": "0.7.5" },
+  "builders": [{ "type": "amazon-ebs", "name": "ubuntu-16-ami" }],
+  "provisioners": [
+    { "type": "shell", "inline": ["/tmp/nomad-aws-blueprint/modules/install-nomad/install-nomad --version {{user \`nomad_version\`}}"] },
+    { "type": "shell", "inline": ["/tmp/consul-aws-blueprint/modules/install-consul/install-consul --version {{user \`consul_version\`}}"] }
+  ]
+}
+`;
+  ws.setText('examples/nomad-consul-ami/nomad-consul.json', json);
+  const v = ws.analyze().versions.map((x) => `${x.product}/${x.os}=${x.version ?? 'unpinned'}`);
+  assert.deepEqual(v.sort(), ['consul/linux=0.7.5', 'nomad/linux=0.5.5']);
+  const nomad = ws.analyze().versions.find((x) => x.product === 'nomad')!;
+  assert.ok(
+    nomad.chain.some((c) => /Packer variable "nomad_version" default/.test(c.note)),
+    JSON.stringify(nomad.chain),
+  );
+});
