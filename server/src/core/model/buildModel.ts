@@ -17,7 +17,7 @@ import { renderTemplate } from '../terraform/render';
 import { MappedText } from '../text/mappedText';
 import type { SourceText } from '../text/sourceText';
 import type { TextEncodingName } from '../text/decode';
-import { baseName, classifyFile } from '../workspace/fileKinds';
+import { baseName, classifyContent, classifyFile } from '../workspace/fileKinds';
 import type { FileKind } from '../workspace/fileKinds';
 import type { ParsedHclFile } from '../workspace/parsedFiles';
 import type { ReviewConfig } from '../reviewConfig';
@@ -58,7 +58,7 @@ export function buildDeploymentModel(input: ModelInput, parse: ParseServices): D
   const otherHclFiles: ParsedHclFile[] = [];
   const scriptFiles: Array<{ file: string; language: 'powershell' | 'bash' }> = [];
   for (const file of [...input.files.keys()].sort()) {
-    const kind = classifyFile(file);
+    const kind = classifyContent(file, input.files.get(file)!.text);
     if (!kind) continue;
     if (kind === 'powershell' || kind === 'bash') {
       scriptFiles.push({ file, language: kind });

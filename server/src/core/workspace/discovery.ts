@@ -1,8 +1,9 @@
 import { promises as fs } from 'node:fs';
 import type { Dirent } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { FileProblem } from '../types';
-import { classifyFile, SKIPPED_DIRS } from './fileKinds';
+import { classifyFile, isShellShebang, maybeExtensionlessScript, SKIPPED_DIRS } from './fileKinds';
 
 export interface DiscoveredFile {
   readonly rel: string;
@@ -56,7 +57,7 @@ export async function discoverFiles(root: string, opts: DiscoveryOptions): Promi
         }
         if (!st.isFile()) continue;
       } else if (!e.isFile()) continue;
-      if (!classifyFile(rel)) continue;
+      if (!classifyFile(rel) && !maybeExtensionlessScript(rel)) continue;
       if (candidates.length >= maxFiles) {
         problems.push({ file: rel, reason: `not read: more than ${maxFiles} deployment files under the root` });
         break walk;
@@ -71,6 +72,11 @@ export async function discoverFiles(root: string, opts: DiscoveryOptions): Promi
     while (next < candidates.length) {
       const i = next++;
       const rel = candidates[i]!;
+      if (!classifyFile(rel)) {
+        // An extension-less file is a deployment file only when it is a shell script (`run-nomad`).
+        const head = await readHead(path.join(root, rel));
+        if (!head || !isShellShebang(head)) continue;
+      }
       const read = await readBounded(path.join(root, rel), opts.maxFileBytes);
       results[i] = 'reason' in read ? { file: rel, reason: read.reason } : { rel, bytes: read.bytes };
     }
@@ -86,6 +92,21 @@ export async function discoverFiles(root: string, opts: DiscoveryOptions): Promi
 }
 
 const READ_CONCURRENCY = 32;
+
+/** The first bytes of a file as text, or undefined when unreadable. */
+async function readHead(abs: string): Promise<string | undefined> {
+  let handle: FileHandle | undefined;
+  try {
+    handle = await fs.open(abs, 'r');
+    const buf = Buffer.alloc(256);
+    const { bytesRead } = await handle.read(buf, 0, buf.length, 0);
+    return buf.subarray(0, bytesRead).toString('utf8');
+  } catch {
+    return undefined;
+  } finally {
+    await handle?.close();
+  }
+}
 
 async function readBounded(abs: string, maxBytes: number): Promise<{ bytes: Uint8Array } | { reason: string }> {
   try {

@@ -29,6 +29,38 @@ function packerOrAgentJson(name: string): FileKind | undefined {
   return 'json';
 }
 
+/**
+ * A file's kind from its name and, where the name does not say, its content:
+ * an extension-less script with a shell shebang (`run-nomad`, `install-consul`)
+ * is bash; a `.tpl`/`.tftpl` template that is a shell script or PowerShell
+ * user-data (`#!/bin/bash`, `<powershell>`) is analysed as that script.
+ */
+export function classifyContent(relPath: string, text: string): FileKind | undefined {
+  const byName = classifyFile(relPath);
+  if (byName !== undefined && byName !== 'template') return byName;
+  const head = text.slice(0, 512).replace(/^\uFEFF/, '');
+  if (isShellShebang(head)) return 'bash';
+  if (byName === 'template' && /<powershell>|^\s*#\s*ps1(_sysnative)?\b|^\s*<script>/im.test(head)) return 'powershell';
+  return byName;
+}
+
+/** `#!/bin/bash`, `#!/usr/bin/env bash`, `#!/bin/sh`… on the first line. */
+export function isShellShebang(head: string): boolean {
+  const first = head.split(/\r?\n/, 1)[0] ?? '';
+  return /^#!\s*\S*\b(?:env\s+)?(?:ba|da|z|k)?sh\b/.test(first);
+}
+
+/** A name with no extension that could be a script (`run-nomad`), not a well-known non-script file. */
+export function maybeExtensionlessScript(relPath: string): boolean {
+  const name = relPath.split('/').pop() ?? relPath;
+  return (
+    !name.includes('.') &&
+    !/^(LICENSE|LICENCE|COPYING|NOTICE|AUTHORS|CODEOWNERS|OWNERS|Makefile|Dockerfile|Vagrantfile|Gemfile|Rakefile|Procfile|Jenkinsfile|README|CHANGELOG|VERSION)$/i.test(
+      name,
+    )
+  );
+}
+
 /** The directory part of a root-relative path ('' for the root). */
 export function dirOf(relPath: string): string {
   const i = relPath.lastIndexOf('/');
