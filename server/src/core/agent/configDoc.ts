@@ -32,6 +32,8 @@ export interface AgentConfigDoc {
   readonly encoding: { readonly text: string; readonly span: Span } | undefined;
   /** The id of a document written by a called script that this one continues (and replaces): the agent reads only the last state. */
   readonly supersedes?: string;
+  /** Written into the machine image (a Packer build), before the instance's own writes. */
+  readonly imageTime?: boolean;
 }
 
 export interface ParsedAgentConfig {

@@ -6,6 +6,7 @@
 import type { ParsedAgentConfig, AgentConfigDoc } from '../agent/configDoc';
 import { classifyConfig, buildRoles } from '../agent/roles';
 import { isOtherToolConfigPath } from '../agent/configDoc';
+import { packerUploads, terraformUploads } from './uploads';
 import type { HclBody, HclParseResult, HclTemplatePart } from '../parsers/hcl/ast';
 import type { PsScanResult } from '../parsers/powershell/types';
 import type { ShScanResult } from '../parsers/bash/types';
@@ -170,6 +171,11 @@ export function buildDeploymentModel(input: ModelInput, parse: ParseServices): D
   const docs: AgentConfigDoc[] = scripts
     .flatMap((s) => s.configDocs)
     .filter((d) => !continued.has(d.id) && !isOtherToolConfigPath(d.targetPath ?? d.templateFile));
+  for (const u of [...terraformUploads(terraform, renders, input.files), ...packerUploads(packerFiles, input.files)]) {
+    if (isOtherToolConfigPath(u.doc.targetPath)) continue;
+    docs.push(u.doc);
+    if (u.consumed) consumedTemplates.add(u.consumed);
+  }
   for (const f of otherHclFiles) {
     if (consumedTemplates.has(f.file) || isOtherToolConfigPath(f.file)) continue;
     const text = f.source.text;
@@ -195,7 +201,7 @@ export function buildDeploymentModel(input: ModelInput, parse: ParseServices): D
     renders,
     scripts,
     configs,
-    roles: buildRoles(configs, (doc) => imageTimeScripts.has(baseName(doc.hostFile).toLowerCase())),
+    roles: buildRoles(configs, (doc) => doc.imageTime === true || imageTimeScripts.has(baseName(doc.hostFile).toLowerCase())),
     reviewConfig: input.reviewConfig,
   };
 }

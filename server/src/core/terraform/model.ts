@@ -33,6 +33,19 @@ export interface TfvarsValue {
   readonly attr: HclAttribute;
 }
 
+export interface TfFileProvisioner {
+  readonly file: string;
+  readonly dir: string;
+  readonly block: HclBlock;
+  readonly content: HclExpr | undefined;
+  readonly source: HclExpr | undefined;
+  readonly destination: ResolvedValue;
+  /** The connection is WinRM: the instance is Windows. */
+  readonly winrm: boolean;
+  /** `resource.aws_instance.windows_client`. */
+  readonly resource: string;
+}
+
 /** A `templatefile(path, vars)` call or a `template_file` data source. */
 export interface TemplateCall {
   readonly file: string;
@@ -52,9 +65,19 @@ export class TerraformModel {
   readonly tfvars = new Map<string, TfvarsValue>(); // key: dir + '\0' + name
   readonly locals = new Map<string, { file: string; attr: HclAttribute }>();
   readonly templateCalls: TemplateCall[] = [];
+  /** `provisioner "file" { content = …, destination = … }` blocks: files Terraform uploads to the instance. */
+  readonly fileProvisioners: TfFileProvisioner[] = [];
   private readonly evaluating = new Set<string>();
 
+  private readonly texts = new Map<string, string>();
+
+  /** The text of a Terraform file of the model ('' when unknown). */
+  sourceOf(file: string): string {
+    return this.texts.get(file) ?? '';
+  }
+
   constructor(terraformFiles: readonly ParsedHclFile[], tfvarsFiles: readonly ParsedHclFile[]) {
+    for (const f of terraformFiles) this.texts.set(f.file, f.source.text);
     for (const f of terraformFiles) this.indexTerraform(f);
     // terraform.tfvars first, then *.auto.tfvars in lexical order: later wins (Terraform's precedence).
     const ordered = [...tfvarsFiles].sort((a, b) => tfvarsRank(a.file) - tfvarsRank(b.file) || (a.file < b.file ? -1 : 1));
@@ -95,12 +118,13 @@ export class TerraformModel {
     }
   }
 
-  private findTemplateCalls(file: string, body: HclBody, context: string): void {
+  private findTemplateCalls(file: string, body: HclBody, context: string, resource?: HclBlock): void {
     for (const item of body.items) {
       if (item.kind === 'block') {
         const ctx = [item.type, ...item.labels.map((l) => l.value)].join('.');
         if (item.type === 'data' && item.labels[0]?.value === 'template_file') this.addTemplateFileData(file, item, ctx);
-        this.findTemplateCalls(file, item.body, ctx);
+        if (item.type === 'provisioner' && item.labels[0]?.value === 'file') this.addFileProvisioner(file, item, resource);
+        this.findTemplateCalls(file, item.body, ctx, item.type === 'resource' ? item : resource);
       } else {
         this.visitExpr(file, item.value, `${context ? `${context}.` : ''}${item.name}`);
       }
@@ -158,6 +182,28 @@ export class TerraformModel {
     if (v.kind !== 'known') return { reason: v.reason };
     const t = v.text.replace(/\\/g, '/');
     return { path: t.startsWith('/') ? undefined : joinRel('', t), reason: t.startsWith('/') ? 'absolute template path' : undefined };
+  }
+
+  private addFileProvisioner(file: string, block: HclBlock, resource: HclBlock | undefined): void {
+    const content = attr(block.body, 'content');
+    const source = attr(block.body, 'source');
+    const destination = attr(block.body, 'destination');
+    if (!destination || (!content && !source)) return;
+    const dir = dirOf(file);
+    const connection = [block.body, resource?.body]
+      .flatMap((b) => (b ? b.items : []))
+      .find((i): i is HclBlock => i.kind === 'block' && i.type === 'connection');
+    const type = connection ? attr(connection.body, 'type') : undefined;
+    this.fileProvisioners.push({
+      file,
+      dir,
+      block,
+      content: content?.value,
+      source: source?.value,
+      destination: this.evaluate(destination.value, dir, file),
+      winrm: type?.value.type === 'string' && type.value.value.toLowerCase() === 'winrm',
+      resource: resource ? [resource.type, ...resource.labels.map((l) => l.value)].join('.') : '',
+    });
   }
 
   /** Resolves `var.<name>` as seen from module directory `dir`. */

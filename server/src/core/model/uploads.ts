@@ -1,0 +1,165 @@
+/**
+ * Agent configs that are uploaded rather than written by a script:
+ * Terraform `provisioner "file" { content = templatefile(…) | data.template_file.x.rendered | "…", destination = … }`
+ * and Packer `provisioner "file" { source = …, destination = … }` into the image.
+ */
+import type { AgentConfigDoc, AgentOs } from '../agent/configDoc';
+import { looksLikeAgentConfigPath } from '../agent/configDoc';
+import type { HclBlock, HclExpr } from '../parsers/hcl/ast';
+import { MappedText, MappedTextBuilder } from '../text/mappedText';
+import type { SourceText } from '../text/sourceText';
+import type { TerraformModel, TfFileProvisioner } from '../terraform/model';
+import type { ResolvedValue } from '../types';
+import { baseName, dirOf, joinRel } from '../workspace/fileKinds';
+import type { ParsedHclFile } from '../workspace/parsedFiles';
+import type { TemplateRender } from './deploymentModel';
+
+export interface UploadedConfig {
+  readonly doc: AgentConfigDoc;
+  /** The tree file the content came from (not to be read again as a standalone config). */
+  readonly consumed: string | undefined;
+}
+
+const WINDOWS_PATH = /^[A-Za-z]:[\\/]|\\/;
+
+/** Where an upload lands: a file path, or the source's name inside a destination directory. */
+function targetOf(destination: string, sourceName: string | undefined): string {
+  const d = destination.trim();
+  if (/\.(hcl|json)$/i.test(d) || !sourceName) return d;
+  return `${d.replace(/[\\/]+$/, '')}${WINDOWS_PATH.test(d) ? '\\' : '/'}${sourceName}`;
+}
+
+function agentTarget(target: string): boolean {
+  return looksLikeAgentConfigPath(target) || (/\.(hcl|json)$/i.test(target) && /(nomad|consul)/i.test(target));
+}
+
+export function terraformUploads(terraform: TerraformModel, renders: readonly TemplateRender[], files: ReadonlyMap<string, SourceText>): UploadedConfig[] {
+  const out: UploadedConfig[] = [];
+  terraform.fileProvisioners.forEach((p, i) => {
+    if (p.destination.kind !== 'known') return;
+    const content = uploadedContent(terraform, p, renders, files);
+    if (!content) return;
+    const target = targetOf(p.destination.text, content.name);
+    if (!agentTarget(target)) return;
+    const os: AgentOs = p.winrm || WINDOWS_PATH.test(target) ? 'windows' : 'linux';
+    out.push({
+      consumed: content.consumed,
+      doc: {
+        id: `${p.file}#upload${i}`,
+        hostFile: content.text.primaryFile(p.file),
+        os,
+        osReason: p.winrm ? `uploaded over WinRM by ${p.resource}` : `uploaded by ${p.resource} to ${target}`,
+        targetPath: target,
+        writeSpan: { file: p.file, start: p.block.start, end: p.block.end },
+        via: 'Terraform file provisioner',
+        text: content.text,
+        format: /\.json$/i.test(target) ? 'json' : 'hcl',
+        templateFile: content.consumed,
+        append: false,
+        encoding: undefined,
+      },
+    });
+  });
+  return out;
+}
+
+function uploadedContent(
+  terraform: TerraformModel,
+  p: TfFileProvisioner,
+  renders: readonly TemplateRender[],
+  files: ReadonlyMap<string, SourceText>,
+): { text: MappedText; name: string | undefined; consumed: string | undefined } | undefined {
+  const c = p.content;
+  if (c?.type === 'call' && c.name === 'templatefile') {
+    const r = renders.find((x) => x.call.file === p.file && x.call.span.start === c.start);
+    return r ? { text: r.text, name: baseName(r.templateFile).replace(/\.(tpl|tftpl|tmpl)$/i, ''), consumed: r.templateFile } : undefined;
+  }
+  if (c?.type === 'traversal' && c.path[0] === 'data' && c.path[1] === 'template_file' && c.path[3] === 'rendered') {
+    const r = renders.find((x) => x.call.usedAs === `data.template_file.${c.path[2]}` && x.call.dir === p.dir);
+    return r ? { text: r.text, name: baseName(r.templateFile).replace(/\.(tpl|tftpl|tmpl)$/i, ''), consumed: r.templateFile } : undefined;
+  }
+  if (c?.type === 'string') return { text: renderString(terraform, p, c), name: undefined, consumed: undefined };
+  const src = p.source ? terraform.evaluate(p.source, p.dir, p.file) : undefined;
+  if (src?.kind === 'known') {
+    const rel = joinRel('', src.text.replace(/\\/g, '/'));
+    const text = files.get(rel);
+    if (text) return { text: MappedText.identity(rel, text.text), name: baseName(rel), consumed: rel };
+  }
+  return undefined;
+}
+
+/** A literal `content = "…"` / heredoc with its `${…}` evaluated (unknown values keep their text and reason). */
+function renderString(terraform: TerraformModel, p: TfFileProvisioner, e: Extract<HclExpr, { type: 'string' }>): MappedText {
+  const fileText = terraform.sourceOf(p.file);
+  const b = new MappedTextBuilder(MappedText.identity(p.file, fileText));
+  let pos = e.contentStart;
+  for (const part of e.parts) {
+    if (part.start > pos) b.copy(pos, part.start);
+    if (part.kind === 'literal') {
+      if (part.end - part.start === part.value.length) b.copy(part.start, part.end);
+      else b.emit(part.value, part.start, part.end);
+    } else if (part.kind === 'interpolation') {
+      const v: ResolvedValue = terraform.evaluate(part.expr, p.dir, p.file);
+      b.emit(v.kind === 'known' ? v.text : fileText.slice(part.start, part.end), part.start, part.end, v);
+    }
+    pos = Math.max(pos, part.end);
+  }
+  if (pos < e.contentEnd) b.copy(pos, e.contentEnd);
+  return b.build();
+}
+
+/** Packer `provisioner "file"` uploads of agent configs into an image, with the image's OS. */
+export function packerUploads(packerFiles: readonly ParsedHclFile[], files: ReadonlyMap<string, SourceText>): UploadedConfig[] {
+  const out: UploadedConfig[] = [];
+  for (const f of packerFiles) {
+    const dir = dirOf(f.file);
+    for (const build of f.parse.body.items) {
+      if (build.kind !== 'block' || build.type !== 'build') continue;
+      const provs = build.body.items.filter((i): i is HclBlock => i.kind === 'block' && i.type === 'provisioner');
+      const windows = provs.some((p) => /^(powershell|windows-shell|windows-restart)$/.test(p.labels[0]?.value ?? ''));
+      provs.forEach((p, i) => {
+        if (p.labels[0]?.value !== 'file') return;
+        const source = stringAttr(p, 'source', dir);
+        const destination = stringAttr(p, 'destination', dir);
+        if (!source || !destination) return;
+        const rel = joinRel('', source);
+        const text = files.get(rel);
+        if (!text) return;
+        const target = targetOf(destination, baseName(rel));
+        if (!agentTarget(target)) return;
+        out.push({
+          consumed: rel,
+          doc: {
+            id: `${f.file}#packer-upload${i}`,
+            hostFile: rel,
+            os: windows ? 'windows' : 'linux',
+            osReason: `copied into the ${windows ? 'Windows' : 'Linux'} image by ${f.file}`,
+            targetPath: target,
+            writeSpan: { file: f.file, start: p.start, end: p.end },
+            via: 'Packer file provisioner',
+            text: MappedText.identity(rel, text.text),
+            format: /\.json$/i.test(target) ? 'json' : 'hcl',
+            templateFile: rel,
+            append: false,
+            encoding: undefined,
+            imageTime: true,
+          },
+        });
+      });
+    }
+  }
+  return out;
+}
+
+/** A string attribute with `${path.root}` / `${path.module}` / `${path.cwd}` resolved to the template's directory. */
+function stringAttr(block: HclBlock, name: string, dir: string): string | undefined {
+  const a = block.body.items.find((i) => i.kind === 'attribute' && i.name === name);
+  if (!a || a.kind !== 'attribute' || a.value.type !== 'string') return undefined;
+  let out = '';
+  for (const part of a.value.parts) {
+    if (part.kind === 'literal') out += part.value;
+    else if (part.kind === 'interpolation' && part.expr.type === 'traversal' && part.expr.path[0] === 'path') out += dir === '' ? '.' : dir;
+    else return undefined;
+  }
+  return a.value.parts.length === 0 ? a.value.value : out;
+}
