@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import type { AnalysisSettings } from '../api';
 import { Workspace } from '../engine';
 import { DEFAULT_MAX_FILE_BYTES } from '../text/decode';
-import { classifyFile, SKIPPED_DIRS } from '../workspace/fileKinds';
+import { classifyFile, isShellShebang, maybeExtensionlessScript, SKIPPED_DIRS } from '../workspace/fileKinds';
 import type { BuildSide } from './types';
 
 export interface LoadedSide {
@@ -95,7 +95,7 @@ export async function readGitTree(
     throw new Error(`unknown git revision "${rev}"`);
   });
   const listing = await git(top, ['ls-tree', '-r', '-z', '--full-tree', '-l', rev, '--', ...(prefix ? [prefix] : [])]);
-  const wanted: Array<{ rel: string; oid: string }> = [];
+  const wanted: Array<{ rel: string; oid: string; maybeScript: boolean }> = [];
   const skipped: Array<{ file: string; reason: string }> = [];
   for (const rec of listing.split('\0')) {
     if (!rec) continue;
@@ -112,18 +112,23 @@ export async function readGitTree(
         .some((d) => SKIPPED_DIRS.has(d))
     )
       continue;
-    if (!classifyFile(rel)) continue;
+    const maybeScript = !classifyFile(rel) && maybeExtensionlessScript(rel);
+    if (!classifyFile(rel) && !maybeScript) continue;
     if (Number(size) > maxFileBytes) {
       skipped.push({ file: rel, reason: `file is ${size} bytes, over the ${maxFileBytes}-byte limit: skipped` });
       continue;
     }
-    wanted.push({ rel, oid });
+    wanted.push({ rel, oid, maybeScript });
   }
   const blobs = await catFileBatch(
     top,
     wanted.map((w) => w.oid),
   );
-  return { files: wanted.map((w, i) => ({ rel: w.rel, bytes: blobs[i]! })), skipped };
+  // Extension-less files count only when they are shell scripts (as on disk: workspace/discovery.ts).
+  const files = wanted.flatMap((w, i) =>
+    w.maybeScript && !isShellShebang(Buffer.from(blobs[i]!.subarray(0, 256)).toString('utf8')) ? [] : [{ rel: w.rel, bytes: blobs[i]! }],
+  );
+  return { files, skipped };
 }
 
 /** Reads blobs by object id through one `git cat-file --batch`. */
