@@ -28,14 +28,31 @@ export interface PackerProvisioner {
 
 const cache = new WeakMap<readonly ParsedHclFile[], PackerProvisioner[]>();
 
+/**
+ * Each analysis builds a new list of the same parsed files (parses are cached
+ * per file), so the provisioners are also found by the identity of the files:
+ * an edit elsewhere does not evaluate the Packer templates again.
+ */
+const recent: Array<{ readonly files: readonly ParsedHclFile[]; readonly provisioners: PackerProvisioner[] }> = [];
+
+function bySameFiles(files: readonly ParsedHclFile[]): PackerProvisioner[] | undefined {
+  for (const r of recent) {
+    if (r.files.length === files.length && r.files.every((f, i) => f === files[i])) return r.provisioners;
+  }
+  return undefined;
+}
+
 export function packerProvisioners(model: Pick<DeploymentModel, 'packerFiles'>): PackerProvisioner[] {
   return provisionersOf(model.packerFiles);
 }
 
 /** The provisioners of a set of Packer files (cached per parsed set). */
 export function provisionersOf(packerFiles: readonly ParsedHclFile[]): PackerProvisioner[] {
-  const hit = cache.get(packerFiles);
-  if (hit) return hit;
+  const hit = cache.get(packerFiles) ?? bySameFiles(packerFiles);
+  if (hit) {
+    cache.set(packerFiles, hit);
+    return hit;
+  }
   const defs = packerFiles.filter((f) => !f.file.endsWith('.pkrvars.hcl'));
   const vars = packerFiles.filter((f) => f.file.endsWith('.pkrvars.hcl'));
   const values = new TerraformModel(defs, vars);
@@ -55,6 +72,8 @@ export function provisionersOf(packerFiles: readonly ParsedHclFile[]): PackerPro
     }
   }
   cache.set(packerFiles, out);
+  recent.unshift({ files: packerFiles, provisioners: out });
+  if (recent.length > 256) recent.pop();
   return out;
 }
 

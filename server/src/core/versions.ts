@@ -16,11 +16,24 @@ const PRODUCTS: readonly ProductName[] = ['nomad', 'consul', 'vault'];
 
 const cache = new WeakMap<DeploymentModel, InstalledVersion[]>();
 
+const perScript = new WeakMap<ScriptFacts, { readonly provisioners: readonly unknown[]; readonly versions: InstalledVersion[] }>();
+
 export function collectVersions(model: DeploymentModel): InstalledVersion[] {
   const hit = cache.get(model);
   if (hit) return hit;
   const out: InstalledVersion[] = [];
-  for (const s of model.scripts) out.push(...versionsInScript(model, s));
+  // A script's versions depend on its facts and the Packer provisioners, both reused while unchanged.
+  const provisioners = packerProvisioners(model);
+  for (const s of model.scripts) {
+    const known = perScript.get(s);
+    if (known && known.provisioners === provisioners) {
+      out.push(...known.versions);
+      continue;
+    }
+    const versions = versionsInScript(model, s);
+    perScript.set(s, { provisioners, versions });
+    out.push(...versions);
+  }
   out.push(...versionsInInline(model));
   cache.set(model, out);
   return out;
