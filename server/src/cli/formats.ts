@@ -83,7 +83,8 @@ export function toSarif(result: AnalysisResult, version: string, textOf: TextOf)
     id: c.id,
     name: c.id,
     shortDescription: { text: c.title },
-    helpUri: `https://github.com/hashistack-review/hashistack-review/blob/main/docs/rules/${c.id}.md`,
+    // No published repository URL exists to link to: the help points at the page shipped with the tool.
+    help: { text: `${c.title}. What it catches, why it breaks the cluster, how to fix it: docs/rules/${c.id}.md in hashistack-review.` },
     properties: { category: c.category },
     defaultConfiguration: { level: SARIF_LEVEL[c.severity] },
   }));
@@ -93,7 +94,7 @@ export function toSarif(result: AnalysisResult, version: string, textOf: TextOf)
     version: '2.1.0',
     runs: [
       {
-        tool: { driver: { name: 'hashistack-review', version, informationUri: 'https://github.com/hashistack-review/hashistack-review', rules } },
+        tool: { driver: { name: 'hashistack-review', version, rules } },
         originalUriBaseIds: { SRCROOT: { uri: `file://${result.root.endsWith('/') ? result.root : `${result.root}/`}` } },
         results: result.findings.map((f) => ({
           ruleId: f.ruleId,
