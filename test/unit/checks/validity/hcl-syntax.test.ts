@@ -105,6 +105,24 @@ test('official parser: a dotted HCL v1 argument name (client options docker.priv
   assert.equal((await officialSyntaxFindings(ws.model!)).length + ws.analyze().findings.filter((f) => f.ruleId === RULE).length > 0, true);
 });
 
+test('a dotted HCL v1 name whose segment starts with a digit (Consul telemetry disable_compat_1.9) is valid, in both passes', async () => {
+  // HCL v1 scanIdentifier continues with letters, digits, `-` and `.`: `disable_compat_1.9` is one identifier.
+  // Found on rgl/nomad-windows-vagrant (consul-server.hcl / consul-client.hcl).
+  const hcl = 'server = false\ndatacenter = "dc1"\ndata_dir = "/opt/consul"\ntelemetry {\n  disable_hostname = true\n  disable_compat_1.9 = true\n}\n';
+  const ws = new Workspace('/tmp/x');
+  ws.setText('consul.hcl', hcl);
+  ws.setText('setup.sh', '#!/bin/bash\ncp consul.hcl /etc/consul.d/consul.hcl\n');
+  const r = ws.analyze();
+  assert.deepEqual(
+    r.findings.filter((f) => f.ruleId === RULE),
+    [],
+  );
+  assert.deepEqual(await officialSyntaxFindings(ws.model!), []);
+  // A real error on such a line is still reported.
+  ws.setText('consul.hcl', hcl.replace('disable_compat_1.9 = true', 'disable_compat_1.9 true'));
+  assert.equal(ws.analyze().findings.filter((f) => f.ruleId === RULE).length, 1);
+});
+
 test('official parser errors map through the MappedText to the host file and are not duplicated', async () => {
   const text = ps('datacenter = "dc1"\nclient {\n  enabled = true\n');
   const ws = new Workspace('/tmp/x');

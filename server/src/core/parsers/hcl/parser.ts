@@ -5,7 +5,7 @@
  */
 import type { HclAttribute, HclBlock, HclBody, HclDialect, HclExpr, HclLabel, HclParseResult, HclSyntaxDiagnostic } from './ast';
 import { ExprParser, MAX_DEPTH } from './expressions';
-import { isIdentStart, scanIdentEnd, type LexDiagnostic, type Token } from './lexer';
+import { isIdentContinue, scanIdentEnd, type LexDiagnostic, type Token } from './lexer';
 
 class BodyParser extends ExprParser {
   parseFile(): HclBody {
@@ -69,8 +69,9 @@ class BodyParser extends ExprParser {
     this.next();
     let end = t.end;
     if (this.dialect === 'hcl1') {
-      // HCL v1 accepts dotted keys (`foo.bar = 1`).
-      while (this.src.charCodeAt(end) === 0x2e && isIdentStart(this.src.charCodeAt(end + 1))) {
+      // HCL v1 accepts dotted keys (`foo.bar = 1`); its scanner continues an identifier with letters, digits, `-`
+      // and `.`, so a digit may follow the dot (Consul's `telemetry { disable_compat_1.9 = true }`).
+      while (this.src.charCodeAt(end) === 0x2e && isIdentContinue(this.src.charCodeAt(end + 1))) {
         end = scanIdentEnd(this.src, end + 1);
       }
       this.pos = this.lastEnd = end;
