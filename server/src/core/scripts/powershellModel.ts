@@ -215,8 +215,13 @@ class PsResolver {
         if (!base) return undefined;
         return v.ops.reduce<MappedText>((acc, op) => this.applyReplace(acc, op, v.base, depth), base);
       }
-      case 'other':
+      case 'other': {
+        // A plain decimal number literal (`$bootstrapExpect = 1`) is its own value: PowerShell prints it the same way
+        // when it is expanded in a string ("$bootstrapExpect").
+        const literal = this.text.text.slice(v.start, v.end);
+        if (/^\d+(\.\d+)?$/.test(literal)) return new MappedTextBuilder(this.text).copy(v.start, v.end).build();
         return this.joinPath(v, depth);
+      }
       default:
         return undefined;
     }

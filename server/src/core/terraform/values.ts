@@ -4,7 +4,12 @@ import type { ChainStep, ResolvedValue, Span } from '../types';
 const SECRET_NAME = /(encrypt|gossip|token|secret|password|passwd|private_key|keyring|bootstrap|management|master)/i;
 
 export function looksSecretName(name: string): boolean {
-  return SECRET_NAME.test(name) && !/(_file|_path|_dir|ttl|_version)$/i.test(name);
+  return (
+    SECRET_NAME.test(name) &&
+    !/(_file|_path|_dir|ttl|_version)$/i.test(name) &&
+    // Counts and switches whose names merely contain a secret-sounding word.
+    !/^\W*(bootstrap[_-]?expect|encrypt[_-]?verify[_-]?(incoming|outgoing))\W*$/i.test(name)
+  );
 }
 
 export function known(text: string, chain: readonly ChainStep[], secret = false): ResolvedValue {
