@@ -39,3 +39,44 @@ test('PowerShell: a number parameter default expanded in a string is known ("$bo
   assert.equal(be.secret, false);
   assert.ok(be.chain.some((c) => /parameter \$bootstrapExpect default/.test(c.note)));
 });
+
+test('bash: a config file next to one that enables server mode in the same config directory is part of the server role', () => {
+  // hashicorp/azure-consul init-cluster.tpl: consul-default.json (no `server`) + consul-server.json ("server": true),
+  // both in /etc/consul.d read by `consul agent -config-dir /etc/consul.d`; was a phantom linux-client/consul role.
+  const script = [
+    '#!/bin/bash',
+    'sudo tee /etc/consul.d/consul-default.json <<EOF',
+    '{',
+    '  "data_dir": "/opt/consul/data",',
+    '  "retry_join": ["provider=azure tag_name=consul_datacenter tag_value=dc1"]',
+    '}',
+    'EOF',
+    'sudo tee /etc/consul.d/consul-server.json <<EOF',
+    '{',
+    '  "server": true,',
+    '  "bootstrap_expect": 3',
+    '}',
+    'EOF',
+    '',
+  ].join('\n');
+  const ws = new Workspace('/x');
+  ws.setText('init-cluster.sh', script);
+  const r = ws.analyze();
+  assert.deepEqual(
+    r.roles.map((x) => x.id),
+    ['server/consul'],
+  );
+  const role = r.roles[0]!;
+  assert.equal(role.settings.find((s) => s.path === 'data_dir')?.display, '"/opt/consul/data"');
+
+  // A directory where one file states client mode is left alone (a script that writes a server and a client file).
+  const ws2 = new Workspace('/x');
+  ws2.setText('init-cluster.sh', script.replace('"data_dir": "/opt/consul/data",', '"server": false,\n  "data_dir": "/opt/consul/data",'));
+  assert.deepEqual(
+    ws2
+      .analyze()
+      .roles.map((x) => x.id)
+      .sort(),
+    ['linux-client/consul', 'server/consul'],
+  );
+});

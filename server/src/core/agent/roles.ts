@@ -92,6 +92,52 @@ function isServer(product: Product, body: HclBody): boolean | undefined {
   return undefined;
 }
 
+/** Whether the config itself states server or client mode (Consul `server = …`; Nomad `server`/`client { enabled }`). */
+function statesMode(product: Product, body: HclBody): boolean {
+  if (product === 'consul') return body.items.some((i) => i.kind === 'attribute' && i.name === 'server');
+  return isServer(product, body) !== undefined;
+}
+
+function configDir(doc: AgentConfigDoc): string | undefined {
+  if (!doc.targetPath || doc.targetPath.includes('$')) return undefined;
+  const t = normaliseTarget(doc.targetPath, doc.os);
+  const i = t.lastIndexOf('/');
+  return i > 0 ? t.slice(0, i) : undefined;
+}
+
+/**
+ * One script writing several files into one config directory configures one agent: `-config-dir` merges them. A file
+ * there that states neither server nor client mode (a shared `consul-default.json` next to `consul-server.json` with
+ * `"server": true`) belongs to the role the directory's other files give that agent, not to a client role of its own.
+ * Only when no file of the directory states client mode (a script that writes both a server and a client file there,
+ * one per branch, is left as it is).
+ */
+export function alignConfigDirRoles(configs: readonly ParsedAgentConfig[]): ParsedAgentConfig[] {
+  const groups = new Map<string, ParsedAgentConfig[]>();
+  for (const c of configs) {
+    const dir = configDir(c.doc);
+    if (!dir) continue;
+    const key = `${c.product}\u0000${c.doc.hostFile}\u0000${c.doc.os}\u0000${dir}`;
+    groups.set(key, [...(groups.get(key) ?? []), c]);
+  }
+  const moved = new Map<ParsedAgentConfig, ParsedAgentConfig>();
+  for (const list of groups.values()) {
+    if (list.length < 2) continue;
+    const stated = list.filter((c) => statesMode(c.product, c.parse.body));
+    const server = stated.find((c) => c.kind === 'server' && c.kindReason === 'server mode is enabled');
+    if (!server || stated.some((c) => c.kind !== 'server')) continue;
+    for (const c of list) {
+      if (c.kind === 'server' || stated.includes(c) || c.kindReason === 'declared in .hashistack-review.json') continue;
+      moved.set(c, {
+        ...c,
+        kind: 'server',
+        kindReason: `written by ${baseName(c.doc.hostFile)} into the config directory of ${baseName(server.doc.targetPath ?? '')}, which enables server mode`,
+      });
+    }
+  }
+  return configs.map((c) => moved.get(c) ?? c);
+}
+
 /** Lists that Nomad appends across config files; everything else: the later file wins. */
 const APPENDED_LISTS = new Set(['client.servers']);
 

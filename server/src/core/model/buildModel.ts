@@ -4,7 +4,7 @@
  * roles. Pure: files in, model out. Parsing is cached by the caller.
  */
 import type { ParsedAgentConfig, AgentConfigDoc } from '../agent/configDoc';
-import { classifyConfig, buildRoles } from '../agent/roles';
+import { alignConfigDirRoles, classifyConfig, buildRoles } from '../agent/roles';
 import { isOtherToolConfigPath } from '../agent/configDoc';
 import { packerUploads, terraformUploads } from './uploads';
 import type { HclBody, HclParseResult, HclTemplatePart } from '../parsers/hcl/ast';
@@ -184,10 +184,12 @@ export function buildDeploymentModel(input: ModelInput, parse: ParseServices): D
     docs.push(standaloneDoc(f.file, text));
   }
 
-  const configs: ParsedAgentConfig[] = docs.map((doc) => {
-    const parsed = parse.agentConfig(doc.id, doc.text.text, doc.format);
-    return { ...classifyConfig(doc, parsed.body, input.reviewConfig.roles), parse: parsed };
-  });
+  const configs: ParsedAgentConfig[] = alignConfigDirRoles(
+    docs.map((doc) => {
+      const parsed = parse.agentConfig(doc.id, doc.text.text, doc.format);
+      return { ...classifyConfig(doc, parsed.body, input.reviewConfig.roles), parse: parsed };
+    }),
+  );
   const imageTimeScripts = new Set(provisionersOf(packerFiles).flatMap((p) => p.scripts));
   return {
     root: input.root,
