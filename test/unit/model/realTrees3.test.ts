@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Workspace } from '../../../server/src/core/engine';
+import { productFromPath } from '../../../server/src/core/agent/configDoc';
 
 // Shapes found on the round-3 real trees (docs/real-trees.md, "Round 3").
 
@@ -79,4 +80,105 @@ test('bash: a config file next to one that enables server mode in the same confi
       .sort(),
     ['linux-client/consul', 'server/consul'],
   );
+});
+
+// nicholasjackson/terraform-gcp-hashicorp-suite (Terraform 0.11): config templates rendered by template_file data
+// sources, whose `.rendered` is passed into the startup script template and written there with `tee <<EOF`.
+function gcpSuite(ws: Workspace): void {
+  ws.setText(
+    'main.tf',
+    [
+      'module "servers" {',
+      '  source = "./nomad"',
+      '  nomad_type = "server"',
+      '}',
+      'module "client" {',
+      '  source = "./nomad"',
+      '  nomad_type = "client"',
+      '}',
+      '',
+    ].join('\n'),
+  );
+  ws.setText(
+    'nomad/instance.tf',
+    [
+      'variable "nomad_type" {}',
+      'variable "nomad_region" {',
+      '  default = "gcp"',
+      '}',
+      'data "template_file" "config_nomad" {',
+      '  template = "${file("${path.module}/templates/nomad-${var.nomad_type}.hcl.tpl")}"',
+      '  vars {',
+      '    region = "${var.nomad_region}"',
+      '  }',
+      '}',
+      'data "template_file" "startup" {',
+      '  template = "${file("${path.module}/templates/startup.sh.tpl")}"',
+      '  vars {',
+      '    nomad_config = "${data.template_file.config_nomad.rendered}"',
+      '  }',
+      '}',
+      'resource "google_compute_instance_template" "nomad" {',
+      '  metadata_startup_script = "${data.template_file.startup.rendered}"',
+      '}',
+      '',
+    ].join('\n'),
+  );
+  ws.setText('nomad/templates/nomad-server.hcl.tpl', 'data_dir = "/mnt/nomad"\nregion = "${region}"\nserver {\n  enabled = true\n}\n');
+  ws.setText('nomad/templates/nomad-client.hcl.tpl', 'data_dir = "/mnt/nomad"\nregion = "${region}"\nclient {\n  enabled = true\n}\n');
+  ws.setText(
+    'nomad/templates/consul-client.json.tpl',
+    '{\n  "datacenter": "${datacenter}",\n  "data_dir": "/mnt/consul",\n  "retry_join": ["provider=gce tag_value=${tag}"],\n  "server": false\n}\n',
+  );
+  ws.setText('nomad/templates/startup.sh.tpl', '#!/bin/bash\nsudo tee /etc/nomad.d/config.hcl > /dev/null <<EOF\n  ${nomad_config}\nEOF\n');
+}
+
+test('Terraform: a template_file rendered into another template variable is embedded with its values and mapping', () => {
+  // Was: the server role had only the literal `${nomad_config}`, and nomad-server.hcl.tpl was analysed raw
+  // (hcl-syntax on `${instances}`).
+  const ws = new Workspace('/x');
+  gcpSuite(ws);
+  const r = ws.analyze();
+  const server = r.roles.find((x) => x.id === 'server/nomad');
+  assert.ok(server, JSON.stringify(r.roles.map((x) => x.id)));
+  const region = server.settings.find((s) => s.path === 'region')!;
+  assert.equal(region.display, '"gcp"');
+  assert.ok(region.chain.some((c) => /variable "nomad_region" default/.test(c.note)));
+  // The setting's position is in the inner template, where it is written.
+  assert.equal(region.span.file, 'nomad/templates/nomad-server.hcl.tpl');
+  assert.equal(server.sources.includes('nomad/templates/startup.sh.tpl'), true);
+});
+
+test('A config template no render reached keeps ${name} unknown (no region-mismatch against the rendered server)', () => {
+  const ws = new Workspace('/x');
+  gcpSuite(ws);
+  const r = ws.analyze();
+  const client = r.roles.find((x) => x.id === 'linux-client/nomad');
+  assert.ok(client, JSON.stringify(r.roles.map((x) => x.id)));
+  const region = client.settings.find((s) => s.path === 'region')!;
+  assert.match(region.display, /^unknown \(`\$\{region\}` is a Terraform template variable/);
+  assert.deepEqual(
+    r.findings.filter((f) => f.ruleId === 'region-mismatch' || f.ruleId === 'hcl-syntax'),
+    [],
+  );
+});
+
+test('A .json.tpl Consul config in a Terraform module folder named nomad/ is a Consul config (file name over repository folder)', () => {
+  const ws = new Workspace('/x');
+  gcpSuite(ws);
+  const r = ws.analyze();
+  const consul = r.roles.find((x) => x.id === 'linux-client/consul');
+  assert.ok(consul, JSON.stringify(r.roles.map((x) => x.id)));
+  assert.equal(consul.settings.find((s) => s.path === 'data_dir')?.display, '"/mnt/consul"');
+  assert.deepEqual(
+    r.findings.filter((f) => f.ruleId === 'unknown-config-key' || f.ruleId === 'invalid-config-value'),
+    [],
+  );
+});
+
+test('productFromPath: a .d directory of the repository still wins, a plain folder only when the file name names no product', () => {
+  assert.equal(productFromPath('e2e/terraform/etc/nomad.d/consul.hcl', 'repository'), 'nomad');
+  assert.equal(productFromPath('nomad/templates/consul-client.json.tpl', 'repository'), 'consul');
+  assert.equal(productFromPath('config/consul/base.json', 'repository'), 'consul');
+  assert.equal(productFromPath('/opt/nomad/consul.hcl'), 'nomad');
 });

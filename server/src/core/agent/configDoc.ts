@@ -62,14 +62,23 @@ export function isOtherToolConfigPath(p: string | undefined): boolean {
 }
 
 /** Agent config path heuristics: where Nomad and Consul read their config. */
-export function productFromPath(p: string | undefined): Product | undefined {
+export function productFromPath(p: string | undefined, where: 'target' | 'repository' = 'target'): Product | undefined {
   if (!p) return undefined;
   const parts = p.toLowerCase().replace(/\\/g, '/').split('/');
   const base = parts.pop() ?? '';
-  // The directory the agent reads wins: /etc/nomad.d/consul.hcl is Nomad's `consul` block.
-  for (const dir of parts.reverse()) {
+  // The directory the agent reads wins: /etc/nomad.d/consul.hcl is Nomad's `consul` block. In the repository only a
+  // `.d` directory does so: a Terraform module folder `nomad/` holding `templates/consul-client.json.tpl` is not
+  // Nomad's, the file name says which agent it is for.
+  for (const dir of [...parts].reverse()) {
+    if (where === 'repository' && !dir.endsWith('.d')) continue;
     if (/^nomad(\.d)?$/.test(dir)) return 'nomad';
     if (/^consul(\.d)?$/.test(dir)) return 'consul';
+  }
+  if (where === 'repository' && !base.includes('consul') && !base.includes('nomad')) {
+    for (const dir of [...parts].reverse()) {
+      if (/^nomad$/.test(dir)) return 'nomad';
+      if (/^consul$/.test(dir)) return 'consul';
+    }
   }
   if (base.includes('consul')) return 'consul';
   if (base.includes('nomad')) return 'nomad';

@@ -60,8 +60,12 @@ export function classifyConfig(doc: AgentConfigDoc, body: HclBody, overrides: re
 }
 
 function inferProduct(doc: AgentConfigDoc, body: HclBody): { product: Product; reason: string } {
-  for (const p of [doc.targetPath, doc.templateFile, doc.hostFile]) {
-    const prod = productFromPath(p);
+  for (const [p, where] of [
+    [doc.targetPath, 'target'],
+    [doc.templateFile, 'repository'],
+    [doc.hostFile, 'repository'],
+  ] as const) {
+    const prod = productFromPath(p, where);
     if (prod) return { product: prod, reason: `path ${p}` };
   }
   const keys = new Set(body.items.map((i) => (i.kind === 'block' ? i.type : i.name)));

@@ -7,14 +7,15 @@ import type { ParsedAgentConfig, AgentConfigDoc } from '../agent/configDoc';
 import { alignConfigDirRoles, classifyConfig, buildRoles } from '../agent/roles';
 import { isOtherToolConfigPath } from '../agent/configDoc';
 import { packerUploads, terraformUploads } from './uploads';
-import type { HclBody, HclParseResult, HclTemplatePart } from '../parsers/hcl/ast';
+import type { HclBody, HclExpr, HclParseResult, HclTemplatePart } from '../parsers/hcl/ast';
 import type { PsScanResult } from '../parsers/powershell/types';
 import type { ShScanResult } from '../parsers/bash/types';
 import { analyzePowerShell, looksLikeAgentConfigText } from '../scripts/powershellModel';
 import { analyzeBash } from '../scripts/bashModel';
 import type { ScriptFacts, ScriptInvocation, TreeFileLookup } from '../scripts/scriptModel';
 import { TerraformModel } from '../terraform/model';
-import { renderTemplate } from '../terraform/render';
+import type { TemplateCall } from '../terraform/model';
+import { renderTemplate, templateVariableUses } from '../terraform/render';
 import { MappedText } from '../text/mappedText';
 import type { SourceText } from '../text/sourceText';
 import type { TextEncodingName } from '../text/decode';
@@ -22,6 +23,7 @@ import { baseName, classifyContent, classifyFile } from '../workspace/fileKinds'
 import type { FileKind } from '../workspace/fileKinds';
 import type { ParsedHclFile } from '../workspace/parsedFiles';
 import type { ReviewConfig } from '../reviewConfig';
+import type { ResolvedValue } from '../types';
 import { isPackerJson, provisionersOf } from '../packer';
 import type { DeploymentModel, TemplateRender } from './deploymentModel';
 
@@ -58,6 +60,8 @@ export function buildDeploymentModel(input: ModelInput, parse: ParseServices): D
   const packerFiles: ParsedHclFile[] = [];
   const otherHclFiles: ParsedHclFile[] = [];
   const scriptFiles: Array<{ file: string; language: 'powershell' | 'bash' }> = [];
+  // `consul-client.json.tpl`: a JSON agent config once Terraform renders it (as `.hcl.tpl` is an HCL one).
+  const jsonTemplates: string[] = [];
   for (const file of [...input.files.keys()].sort()) {
     const kind = classifyContent(file, input.files.get(file)!.text);
     if (!kind) continue;
@@ -65,6 +69,7 @@ export function buildDeploymentModel(input: ModelInput, parse: ParseServices): D
       scriptFiles.push({ file, language: kind });
       continue;
     }
+    if (kind === 'template' && /\.json\.(tpl|tftpl|tmpl)$/i.test(file)) jsonTemplates.push(file);
     if (kind === 'systemd' || kind === 'review-config' || kind === 'template') continue;
     const parsed = parse.hcl(file, kind);
     if (!parsed) continue;
@@ -76,17 +81,45 @@ export function buildDeploymentModel(input: ModelInput, parse: ParseServices): D
 
   const terraform = new TerraformModel(terraformFiles, tfvarsFiles);
   const renders: TemplateRender[] = [];
-  for (const call of terraform.templateCalls) {
-    if (!call.templatePath || !input.files.has(call.templatePath)) continue;
+  // A template variable set to another template's render (`consul_config = "${data.template_file.config_consul.rendered}"`,
+  // Terraform 0.11 trees) gets that render, embedded with its own mapping; the inner template is then consumed.
+  const renderedInto = new Set<string>();
+  const renderByCall = new Map<TemplateCall, TemplateRender | undefined>();
+  const renderCall = (call: TemplateCall, depth: number): TemplateRender | undefined => {
+    if (renderByCall.has(call)) return renderByCall.get(call);
+    renderByCall.set(call, undefined);
+    if (!call.templatePath || !input.files.has(call.templatePath) || depth > 5) return undefined;
     const src = input.files.get(call.templatePath)!;
     const vars = terraform.templateVars(call);
-    renders.push({ call, templateFile: call.templatePath, vars, text: renderTemplate(call.templatePath, src.text, parse.template(call.templatePath), vars) });
+    const nested = new Map<string, MappedText>();
+    for (const [name, a] of call.vars) {
+      const ref = renderedDataSource(a.value);
+      const innerCall = ref && terraform.templateCalls.find((c) => c.dir === call.dir && c.usedAs === `data.template_file.${ref}`);
+      const inner = innerCall && innerCall !== call ? renderCall(innerCall, depth + 1) : undefined;
+      if (!inner) continue;
+      nested.set(name, inner.text);
+      const v = vars.get(name);
+      vars.set(name, { kind: 'known', text: inner.text.text, chain: v?.chain ?? [] });
+      renderedInto.add(inner.templateFile);
+    }
+    const r: TemplateRender = {
+      call,
+      templateFile: call.templatePath,
+      vars,
+      text: renderTemplate(call.templatePath, src.text, parse.template(call.templatePath), vars, nested),
+    };
+    renderByCall.set(call, r);
+    return r;
+  };
+  for (const call of terraform.templateCalls) {
+    const r = renderCall(call, 0);
+    if (r) renders.push(r);
   }
   const renderOf = new Map<string, TemplateRender>();
   for (const r of renders) if (!renderOf.has(r.templateFile)) renderOf.set(r.templateFile, r);
 
   const lookup = makeLookup(input.files);
-  const consumedTemplates = new Set<string>();
+  const consumedTemplates = new Set<string>(renderedInto);
   const trackingLookup: TreeFileLookup = {
     findByScriptPath(p) {
       const hit = lookup.findByScriptPath(p);
@@ -181,7 +214,12 @@ export function buildDeploymentModel(input: ModelInput, parse: ParseServices): D
     const text = f.source.text;
     if (!(looksLikeAgentConfigText(text) || isAgentConfigBody(f.parse.body)) || /(^|\/)(jobs?|nomad-jobs)\//.test(f.file)) continue;
     if (f.parse.body.items.some((i) => i.kind === 'block' && (i.type === 'job' || i.type === 'source' || i.type === 'build'))) continue;
-    docs.push(standaloneDoc(f.file, text));
+    docs.push(standaloneDoc(f.file, text, isTerraformTemplateName(f.file) ? parse.template(f.file) : undefined));
+  }
+  for (const file of jsonTemplates) {
+    if (consumedTemplates.has(file) || isOtherToolConfigPath(file)) continue;
+    const doc = standaloneDoc(file, input.files.get(file)!.text, parse.template(file));
+    if (isAgentConfigBody(parse.agentConfig(doc.id, doc.text.text, 'json').body)) docs.push(doc);
   }
 
   const configs: ParsedAgentConfig[] = alignConfigDirRoles(
@@ -206,6 +244,13 @@ export function buildDeploymentModel(input: ModelInput, parse: ParseServices): D
     roles: buildRoles(configs, (doc) => doc.imageTime === true || imageTimeScripts.has(baseName(doc.hostFile).toLowerCase())),
     reviewConfig: input.reviewConfig,
   };
+}
+
+/** `data.template_file.<name>.rendered`, bare (0.12) or as `"${…}"` (0.11): the data source name. */
+function renderedDataSource(e: HclExpr): string | undefined {
+  if (e.type === 'string' && e.parts.length === 1 && e.parts[0]?.kind === 'interpolation') return renderedDataSource(e.parts[0].expr);
+  if (e.type === 'traversal' && e.path.length === 4 && e.path[0] === 'data' && e.path[1] === 'template_file' && e.path[3] === 'rendered') return e.path[2];
+  return undefined;
 }
 
 const AGENT_TOP_KEYS = new Set([
@@ -265,8 +310,30 @@ function isAgentConfigBody(body: HclBody): boolean {
   return false;
 }
 
-function standaloneDoc(file: string, text: string): AgentConfigDoc {
+/** `nomad-client.hcl.tpl`, `client.hcl.tftpl`: a Terraform template, whose `${name}` Terraform fills in. */
+function isTerraformTemplateName(file: string): boolean {
+  return /\.(tpl|tftpl|tmpl)$/i.test(file);
+}
+
+/**
+ * A config file of the tree as it stands. A Terraform template no render of this model reached (its `template_file`
+ * path names another module instance's file, `nomad-${var.nomad_type}.hcl.tpl`) keeps each `${name}` as an unknown
+ * value, never as the literal text `${name}`.
+ */
+function standaloneDoc(file: string, text: string, templateParts?: readonly HclTemplatePart[]): AgentConfigDoc {
   const windows = /(^|[/_.-])(win|windows)([/_.-]|$)/i.test(file);
+  let mapped = MappedText.identity(file, text);
+  if (templateParts && templateParts.some((p) => p.kind === 'interpolation')) {
+    const vars = new Map<string, ResolvedValue>();
+    for (const u of templateVariableUses(templateParts)) {
+      vars.set(u.name, {
+        kind: 'unknown',
+        reason: `\`\${${u.name}}\` is a Terraform template variable and no render of ${baseName(file)} was resolved`,
+        chain: [],
+      });
+    }
+    mapped = renderTemplate(file, text, templateParts, vars);
+  }
   return {
     id: `${file}#file`,
     hostFile: file,
@@ -275,8 +342,8 @@ function standaloneDoc(file: string, text: string): AgentConfigDoc {
     targetPath: undefined,
     writeSpan: { file, start: 0, end: 0 },
     via: 'config file',
-    text: MappedText.identity(file, text),
-    format: file.endsWith('.json') ? 'json' : 'hcl',
+    text: mapped,
+    format: /\.json(\.(tpl|tftpl|tmpl))?$/i.test(file) ? 'json' : 'hcl',
     templateFile: undefined,
     append: false,
     encoding: undefined,

@@ -8,7 +8,14 @@ import type { HclTemplatePart } from '../parsers/hcl/ast';
 import { MappedText, MappedTextBuilder } from '../text/mappedText';
 import type { ResolvedValue } from '../types';
 
-export function renderTemplate(file: string, text: string, parts: readonly HclTemplatePart[], vars: ReadonlyMap<string, ResolvedValue>): MappedText {
+export function renderTemplate(
+  file: string,
+  text: string,
+  parts: readonly HclTemplatePart[],
+  vars: ReadonlyMap<string, ResolvedValue>,
+  /** Variables whose value is another rendered template (`data.template_file.x.rendered`): embedded with its mapping. */
+  nested: ReadonlyMap<string, MappedText> = new Map(),
+): MappedText {
   const source = MappedText.identity(file, text);
   const b = new MappedTextBuilder(source);
   let pos = 0;
@@ -19,7 +26,9 @@ export function renderTemplate(file: string, text: string, parts: readonly HclTe
       else b.emit(p.value, p.start, p.end);
     } else if (p.kind === 'interpolation') {
       const v = evaluateInterpolation(p.expr, vars);
-      if (v.kind === 'known') b.emit(v.text, p.start, p.end, v);
+      const inner = p.expr.type === 'traversal' && p.expr.path.length === 1 ? nested.get(p.expr.path[0]!) : undefined;
+      if (inner && v.kind === 'known') b.embed(inner, p.start, p.end, v);
+      else if (v.kind === 'known') b.emit(v.text, p.start, p.end, v);
       else b.emit(text.slice(p.start, p.end), p.start, p.end, v);
     }
     // Directives render to nothing; both branches of an `%{ if }` stay in the text.

@@ -158,6 +158,20 @@ export class MappedTextBuilder {
     return this;
   }
 
+  /**
+   * Emits a whole other virtual document standing for source[start, end) (a template rendered into a `${var}` of
+   * this one): its pieces keep their own mappings and origins, so a position inside it lands in the file it came from
+   * and a value in it keeps its own chain (`origin` is used only for an inner text without segments).
+   */
+  embed(inner: MappedText, start: number, end: number, origin?: ResolvedValue): this {
+    if (inner.text.length === 0) return this;
+    if (inner.segments.length === 0) return this.emit(inner.text, start, end, origin);
+    this.parts.push(inner.text);
+    for (const seg of inner.segments) this.push({ ...seg, vStart: this.length + seg.vStart, vEnd: this.length + seg.vEnd });
+    this.length += inner.text.length;
+    return this;
+  }
+
   get currentLength(): number {
     return this.length;
   }
