@@ -242,7 +242,8 @@ function fromToken(model: DeploymentModel, s: ScriptFacts, product: ProductName,
     const origin = s.text.originsIn(at, at + token.length)[0];
     return { product, os: s.os, version: literal, pinned: true, span, chain: [...(origin?.chain ?? []), { span, note: where }] };
   }
-  const varName = /^\$\{?(?:env:)?([A-Za-z_][A-Za-z0-9_]*)/.exec(token)?.[1] ?? /^\$\(\$?([A-Za-z_][A-Za-z0-9_.]*)/.exec(token)?.[1];
+  // `$1` too: a positional parameter (of the script, or of the shell function the URL is in).
+  const varName = /^\$\{?(?:env:)?([A-Za-z_][A-Za-z0-9_]*|[1-9](?![0-9]))/.exec(token)?.[1] ?? /^\$\(\$?([A-Za-z_][A-Za-z0-9_.]*)/.exec(token)?.[1];
   if (!varName) return { product, os: s.os, version: undefined, pinned: false, reason: `version \`${token}\` is computed at run time`, span, chain: [] };
   let v: ResolvedValue = s.resolveVariable(/env:/i.test(token) ? `env:${varName}` : varName, at);
   if (v.kind === 'unknown') {

@@ -182,3 +182,30 @@ test('productFromPath: a .d directory of the repository still wins, a plain fold
   assert.equal(productFromPath('config/consul/base.json', 'repository'), 'consul');
   assert.equal(productFromPath('/opt/nomad/consul.hcl'), 'nomad');
 });
+
+test('bash: $1 inside a shell function is the argument of its call (installConsul 1.0.6), not "computed at run time"', () => {
+  // nicholasjackson/terraform-gcp-hashicorp-suite startup.sh.tpl: was "consul/linux unpinned: version `$1` is computed at run time".
+  const script = [
+    '#!/bin/bash',
+    'function installConsul() {',
+    '  curl -sLo consul.zip https://releases.hashicorp.com/consul/$1/consul_$1_linux_amd64.zip',
+    '}',
+    '',
+    'installNomad() {',
+    '  curl -sLo nomad.zip https://releases.hashicorp.com/nomad/$1/nomad_$1_linux_amd64.zip',
+    '}',
+    'CONSUL=1.0.6',
+    'installConsul $CONSUL',
+    'installNomad',
+    '',
+  ].join('\n');
+  const ws = new Workspace('/x');
+  ws.setText('install.sh', script);
+  const v = ws.analyze().versions;
+  const consul = v.find((x) => x.product === 'consul')!;
+  assert.equal(consul.version, '1.0.6');
+  assert.ok(consul.chain.some((c) => /passed as \$1 to installConsul\(\)/.test(c.note)));
+  const nomad = v.find((x) => x.product === 'nomad')!;
+  assert.equal(nomad.version, undefined);
+  assert.match(nomad.reason ?? '', /installNomad is called without a 1\. argument/);
+});

@@ -343,6 +343,24 @@ class ShResolver {
       this.byName.set(a.name, list);
     }
     this.positional = callers[0]?.positional ?? [];
+    this.functions = shellFunctions(text.text);
+  }
+
+  private readonly functions: ReadonlyArray<{ name: string; bodyStart: number; bodyEnd: number }>;
+
+  /**
+   * `$1` inside `function installConsul() { … }`: the arguments of the first call of that function in the script
+   * (`installConsul ${consul_version}`), not the script's own.
+   */
+  private functionArgument(n: number, offset: number): ResolvedValue | undefined {
+    const fn = this.functions.filter((f) => f.bodyStart <= offset && offset < f.bodyEnd).pop();
+    if (!fn) return undefined;
+    const call = this.scan.commands.find((c) => c.name === fn.name && !(c.start >= fn.bodyStart && c.start < fn.bodyEnd));
+    if (!call) return { kind: 'unknown', reason: `$${n}: ${fn.name}() is never called in ${baseName(this.file)}`, chain: [] };
+    const w = call.args[n - 1];
+    if (!w) return { kind: 'unknown', reason: `$${n}: ${fn.name} is called without a ${n}. argument`, chain: [] };
+    const v = valueOfMapped(decodeShWord(this.text, w, (e) => this.expand(e, 1)));
+    return withStep(v, { span: this.text.toHost(w.start, w.end), note: `passed as $${n} to ${fn.name}() in ${baseName(this.file)}` }, String(n));
   }
 
   wordText(w: ShWord): string {
@@ -373,6 +391,8 @@ class ShResolver {
 
   variable(name: string, offset: number, depth: number): ResolvedValue {
     if (/^[1-9]$/.test(name)) {
+      const inFunction = this.functionArgument(Number(name), offset);
+      if (inFunction) return inFunction;
       const arg = this.positional[Number(name) - 1];
       if (arg) return withStep(arg.value, { span: arg.span, note: `passed as $${name} to ${baseName(this.file)}` }, name);
       return { kind: 'unknown', reason: `$${name}: no caller of ${baseName(this.file)} was found in the tree`, chain: [] };
@@ -407,6 +427,26 @@ class ShResolver {
     }
     return out;
   }
+}
+
+/**
+ * Shell functions of a script: `name() {` / `function name() {` / `function name {` on a line of its own, the body
+ * ending at the first later line that is only `}` at the same indentation (the usual layout; nested functions and
+ * one-line bodies are not recognised, and then `$1` stays the script's argument).
+ */
+export function shellFunctions(text: string): Array<{ name: string; bodyStart: number; bodyEnd: number }> {
+  const out: Array<{ name: string; bodyStart: number; bodyEnd: number }> = [];
+  const re = /^([ \t]*)(?:function[ \t]+([A-Za-z_][\w-]*)[ \t]*(?:\([ \t]*\))?|([A-Za-z_][\w-]*)[ \t]*\([ \t]*\))[ \t]*\{[ \t]*$/gm;
+  for (const m of text.matchAll(re)) {
+    const indent = m[1]!;
+    const bodyStart = m.index + m[0].length;
+    const close = new RegExp(`^${indent}\\}[ \\t]*(?:#.*)?$`, 'm');
+    const rest = text.slice(bodyStart);
+    const c = close.exec(rest);
+    if (!c) continue;
+    out.push({ name: (m[2] ?? m[3])!, bodyStart, bodyEnd: bodyStart + c.index });
+  }
+  return out;
 }
 
 function withStep(v: ResolvedValue, step: ChainStep, name: string): ResolvedValue {
