@@ -209,3 +209,33 @@ test('bash: $1 inside a shell function is the argument of its call (installConsu
   assert.equal(nomad.version, undefined);
   assert.match(nomad.reason ?? '', /installNomad is called without a 1\. argument/);
 });
+
+test('PowerShell: -replace with (ConvertTo-Json -Compress "$x") puts the JSON string literal of $x (escaped backslashes) into the config', () => {
+  // rgl/nomad-windows-vagrant: data_dir / advertise were "computed at run time".
+  const ws = new Workspace('/x');
+  ws.setText('nomad-server.hcl', 'data_dir = @@data_dir@@\nbind_addr = @@ip_address@@\nserver {\n  enabled = true\n}\n');
+  ws.setText(
+    'provision-nomad-server.ps1',
+    [
+      "param($ipAddress = '10.11.0.101')",
+      "$serviceHome = 'C:\\nomad-server'",
+      'Set-Content -Encoding Ascii "$serviceHome\\config\\nomad-server.hcl" (',
+      '    (Get-Content nomad-server.hcl) `',
+      '        -replace \'@@data_dir@@\',(ConvertTo-Json -Depth 100 -Compress "$serviceHome\\data") `',
+      '        -replace \'@@ip_address@@\',(ConvertTo-Json -Depth 100 -Compress "$ipAddress")',
+      ')',
+      '',
+    ].join('\n'),
+  );
+  const r = ws.analyze();
+  const role = r.roles.find((x) => x.id === 'server/nomad')!;
+  assert.ok(role, JSON.stringify(r.roles.map((x) => x.id)));
+  const dataDir = role.settings.find((s) => s.path === 'data_dir')!;
+  assert.equal(dataDir.display, JSON.stringify('C:\\nomad-server\\data'));
+  assert.ok(dataDir.chain.some((c) => /ConvertTo-Json/.test(c.note)));
+  assert.equal(role.settings.find((s) => s.path === 'bind_addr')?.display, '"10.11.0.101"');
+  assert.deepEqual(
+    r.findings.filter((f) => f.ruleId === 'hcl-escape' || f.ruleId === 'hcl-syntax'),
+    [],
+  );
+});

@@ -220,7 +220,7 @@ class PsResolver {
         // when it is expanded in a string ("$bootstrapExpect").
         const literal = this.text.text.slice(v.start, v.end);
         if (/^\d+(\.\d+)?$/.test(literal)) return new MappedTextBuilder(this.text).copy(v.start, v.end).build();
-        return this.joinPath(v, depth);
+        return this.joinPath(v, depth) ?? this.convertToJson(v, depth);
       }
       default:
         return undefined;
@@ -247,6 +247,30 @@ class PsResolver {
       mapped.push(m);
     }
     return mapped.length > 0 ? MappedText.concat(mapped) : undefined;
+  }
+
+  /**
+   * `(ConvertTo-Json -Depth 100 -Compress "$serviceHome\data")`: a string becomes a JSON string literal (quotes added,
+   * `\` and `"` escaped), which is also a valid HCL string. Only strings whose characters Windows PowerShell 5.1 and
+   * PowerShell 7 escape alike; arrays and objects stay computed at run time.
+   */
+  private convertToJson(v: PsValue, depth: number): MappedText | undefined {
+    const cmd = this.scan.commands.find((c) => (c.start === v.start || c.start === v.start + 1) && /^convertto-json$/i.test(c.name));
+    if (!cmd) return undefined;
+    const named = (n: string) => cmd.parameters.find((p) => p.name.toLowerCase() === n)?.value;
+    // Switches take no value: a value the scanner attached to one is the input object.
+    const input = named('inputobject') ?? cmd.arguments[0] ?? named('compress') ?? named('enumsasstrings') ?? named('asarray');
+    if (!input || named('asarray') || cmd.pipelineInput) return undefined;
+    if (input.kind !== 'string' && input.kind !== 'variable') return undefined;
+    const val = this.valueOf(input, depth + 1);
+    if (val.kind !== 'known' || /[^\x20-\x7e]|[<>&']/.test(val.text)) return undefined;
+    const json = JSON.stringify(val.text);
+    const origin: ResolvedValue = {
+      ...val,
+      text: json,
+      chain: [...val.chain, { span: this.host(cmd.start, cmd.end), note: `${baseName(this.file)} ConvertTo-Json` }],
+    };
+    return new MappedTextBuilder(this.text).emit(json, v.start, v.end, origin).build();
   }
 
   private decode(lit: PsStringLiteral, depth: number): MappedText {
