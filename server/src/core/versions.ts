@@ -65,6 +65,12 @@ function versionsInScript(model: DeploymentModel, s: ScriptFacts): InstalledVers
       const at = (m.index ?? 0) + m[0].indexOf('/', 24) + 1;
       add(fromToken(model, s, product, m[1]!, at, `download URL in ${baseName(s.file)}`));
     }
+    // The same release path behind a host in a variable: "${releases}/consul/${version}/consul_${version}_windows_amd64.zip".
+    const releasePath = new RegExp(`(?<!releases\\.hashicorp\\.com)/${product}/([^/\\s"'\`]+)/${product}_`, 'gi');
+    for (const m of text.matchAll(releasePath)) {
+      const at = (m.index ?? 0) + product.length + 2;
+      add(fromToken(model, s, product, m[1]!, at, `download URL in ${baseName(s.file)}`));
+    }
     // Package managers: apt-get install nomad=1.10.5-1, yum install nomad-1.10.5, choco install nomad --version 1.10.5
     for (const line of installLines(text)) {
       // `nomad=1.10.5-1`, `nomad-1.10.5`, and the quoted `consul="${CONSULVERSION}*"`.

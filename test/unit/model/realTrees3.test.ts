@@ -239,3 +239,22 @@ test('PowerShell: -replace with (ConvertTo-Json -Compress "$x") puts the JSON st
     [],
   );
 });
+
+test('Versions: a release download path behind a host variable ("${releases}/consul/${version}/consul_${version}_…zip") is read', () => {
+  // hashicorp/nomad e2e/terraform packer/windows install-consul.ps1: Consul 1.6.1 was missing from the versions.
+  const ws = new Workspace('/x');
+  ws.setText(
+    'install-consul.ps1',
+    [
+      '$releases = "https://releases.hashicorp.com"',
+      '$version = "1.6.1"',
+      '$url = "${releases}/consul/${version}/consul_${version}_windows_amd64.zip"',
+      'Invoke-WebRequest -Uri $url -Outfile consul.zip',
+      '',
+    ].join('\n'),
+  );
+  const v = ws.analyze().versions.filter((x) => x.product === 'consul');
+  assert.equal(v.length, 1);
+  assert.equal(v[0]!.version, '1.6.1');
+  assert.equal(v[0]!.os, 'windows');
+});
