@@ -258,3 +258,38 @@ test('Versions: a release download path behind a host variable ("${releases}/con
   assert.equal(v[0]!.version, '1.6.1');
   assert.equal(v[0]!.os, 'windows');
 });
+
+test('Packer inline "/opt/provision.ps1 -nomad_version 0.9.6 -nostart" is a caller of provision.ps1 (its parameters are passed)', () => {
+  // hashicorp/nomad e2e/terraform Windows image: nomad/windows was "unpinned: $nomad_version is not assigned".
+  const ws = new Workspace('/x');
+  ws.setText(
+    'packer/windows.json',
+    JSON.stringify(
+      {
+        builders: [{ type: 'amazon-ebs', communicator: 'winrm', ami_name: 'w' }],
+        provisioners: [
+          { type: 'file', source: './scripts/provision.ps1', destination: '/opt/provision.ps1' },
+          { type: 'powershell', inline: ['/opt/provision.ps1 -nomad_version 0.9.6 -nostart'] },
+        ],
+      },
+      null,
+      2,
+    ),
+  );
+  ws.setText(
+    'packer/scripts/provision.ps1',
+    [
+      'param(',
+      '    [string]$nomad_version,',
+      '    [switch]$nostart = $false',
+      ')',
+      '$url = "https://releases.hashicorp.com/nomad/${nomad_version}/nomad_${nomad_version}_windows_amd64.zip"',
+      'Invoke-WebRequest -Uri $url -Outfile nomad.zip',
+      '',
+    ].join('\n'),
+  );
+  const v = ws.analyze().versions.filter((x) => x.product === 'nomad');
+  assert.equal(v.length, 1, JSON.stringify(v));
+  assert.equal(v[0]!.version, '0.9.6');
+  assert.ok(v[0]!.chain.some((c) => /Packer inline command passes -nomad_version 0.9.6/.test(c.note)));
+});

@@ -23,7 +23,7 @@ import { baseName, classifyContent, classifyFile } from '../workspace/fileKinds'
 import type { FileKind } from '../workspace/fileKinds';
 import type { ParsedHclFile } from '../workspace/parsedFiles';
 import type { ReviewConfig } from '../reviewConfig';
-import type { ResolvedValue } from '../types';
+import type { ResolvedValue, Span } from '../types';
 import { isPackerJson, provisionersOf } from '../packer';
 import type { DeploymentModel, TemplateRender } from './deploymentModel';
 
@@ -180,6 +180,8 @@ export function buildDeploymentModel(input: ModelInput, parse: ParseServices): D
   const firstPass = scriptFiles.map(({ file, language }) => analyzeScript(file, language, [], 'invocations'));
   const callers = new Map<string, ScriptInvocation[]>();
   for (const s of firstPass) for (const inv of s.invocations) callers.set(inv.scriptBaseName, [...(callers.get(inv.scriptBaseName) ?? []), inv]);
+  // Packer `inline` commands that run a script with arguments (`/opt/provision.ps1 -nomad_version 0.9.6 -nostart`).
+  for (const inv of packerInlineInvocations(provisionersOf(packerFiles))) callers.set(inv.scriptBaseName, [...(callers.get(inv.scriptBaseName) ?? []), inv]);
   const scripts: ScriptFacts[] = scriptFiles.map(({ file, language }) =>
     analyzeScript(file, language, callers.get(baseName(file).toLowerCase()) ?? [], 'full'),
   );
@@ -244,6 +246,55 @@ export function buildDeploymentModel(input: ModelInput, parse: ParseServices): D
     roles: buildRoles(configs, (doc) => doc.imageTime === true || imageTimeScripts.has(baseName(doc.hostFile).toLowerCase())),
     reviewConfig: input.reviewConfig,
   };
+}
+
+/**
+ * Script calls in Packer `inline` commands: `/opt/provision.ps1 -nomad_version 0.9.6 -nostart`,
+ * `& C:\\opt\\x.ps1 -A b`, `powershell -File x.ps1 …`, `sudo bash /tmp/x.sh 1.2.3`. Named PowerShell arguments
+ * (`-name value`; a `-name` followed by another `-name` or nothing is a switch) and positional ones, as written
+ * after Packer's own variables are substituted.
+ */
+function packerInlineInvocations(provisioners: ReturnType<typeof provisionersOf>): ScriptInvocation[] {
+  const out: ScriptInvocation[] = [];
+  for (const p of provisioners) {
+    p.inlineValues.forEach((v, i) => {
+      const expr = p.inline[i];
+      if (v.kind !== 'known' || !expr) return;
+      const tokens = v.text.match(/"[^"]*"|'[^']*'|\S+/g) ?? [];
+      const idx = tokens.findIndex((t) => /\.(ps1|sh)['"]?$/i.test(t));
+      if (idx < 0) return;
+      const unquote = (t: string) => t.replace(/^(["'])(.*)\1$/, '$2');
+      const scriptPath = unquote(tokens[idx]!);
+      const span: Span = { file: p.file, start: expr.start, end: expr.end };
+      const arg = (text: string, what: string) => ({
+        value: { kind: 'known' as const, text, chain: [{ span, note: `Packer inline command passes ${what}` }] },
+        span,
+        callerFile: p.file,
+      });
+      const named = new Map<string, ScriptInvocation['positional'][number]>();
+      const positional: Array<ScriptInvocation['positional'][number]> = [];
+      const rest = tokens.slice(idx + 1);
+      for (let k = 0; k < rest.length; k++) {
+        const t = rest[k]!;
+        if (/^-[A-Za-z_]\w*$/.test(t) && /\.ps1/i.test(scriptPath)) {
+          const next = rest[k + 1];
+          if (next !== undefined && !/^-[A-Za-z_]/.test(next)) {
+            named.set(t.slice(1).toLowerCase(), arg(unquote(next), `${t} ${next}`));
+            k++;
+          } else named.set(t.slice(1).toLowerCase(), arg('True', t));
+        } else positional.push(arg(unquote(t), t));
+      }
+      out.push({
+        callerFile: p.file,
+        scriptBaseName: baseName(scriptPath.replace(/\\/g, '/')).toLowerCase(),
+        scriptPathText: scriptPath,
+        named,
+        positional,
+        span,
+      });
+    });
+  }
+  return out;
 }
 
 /** `data.template_file.<name>.rendered`, bare (0.12) or as `"${…}"` (0.11): the data source name. */
