@@ -19,7 +19,7 @@ import { renderTemplate, templateVariableUses } from '../terraform/render';
 import { MappedText } from '../text/mappedText';
 import type { SourceText } from '../text/sourceText';
 import type { TextEncodingName } from '../text/decode';
-import { baseName, classifyContent, classifyFile } from '../workspace/fileKinds';
+import { baseName, classifyContent, classifyFile, normalizeScriptPath } from '../workspace/fileKinds';
 import type { FileKind } from '../workspace/fileKinds';
 import type { ParsedHclFile } from '../workspace/parsedFiles';
 import type { ReviewConfig } from '../reviewConfig';
@@ -399,16 +399,6 @@ function standaloneDoc(file: string, text: string, templateParts?: readonly HclT
     append: false,
     encoding: undefined,
   };
-}
-
-/** A path as a script writes it, for comparing two scripts' paths (`/etc/nomad.d//nomad.hcl` = `/etc/nomad.d/nomad.hcl`). */
-function normalizeScriptPath(p: string): string {
-  return p
-    .trim()
-    .replace(/^['"]|['"]$/g, '')
-    .replace(/\\/g, '/')
-    .replace(/\/{2,}/g, '/')
-    .toLowerCase();
 }
 
 /** Finds a tree file by the base name a script uses, preferring the longest matching path suffix. */

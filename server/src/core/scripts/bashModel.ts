@@ -10,7 +10,7 @@ import { MappedTextBuilder } from '../text/mappedText';
 import type { ChainStep, ResolvedValue } from '../types';
 import type { AgentConfigDoc } from '../agent/configDoc';
 import { looksLikeAgentConfigPath } from '../agent/configDoc';
-import { baseName } from '../workspace/fileKinds';
+import { baseName, normalizeScriptPath } from '../workspace/fileKinds';
 import { looksSecretName } from '../terraform/values';
 import type { PlaceholderMatch, ScriptArgument, ScriptInvocation, ShScriptFacts, TreeFileLookup } from './scriptModel';
 import { valueOfMapped } from './scriptModel';
@@ -73,7 +73,7 @@ export function analyzeBash(
   }
   const state = new Map<string, FileState>();
   const read = (pathText: string): FileState | undefined => {
-    const known = state.get(normalizePath(pathText));
+    const known = state.get(normalizeScriptPath(pathText));
     if (known) return known;
     // A file a script called earlier wrote: its text, not the tree file of the same base name.
     const w = lookup.findWritten?.(pathText);
@@ -122,7 +122,7 @@ export function analyzeBash(
               });
             });
           }
-          state.set(normalizePath(pathText), {
+          state.set(normalizeScriptPath(pathText), {
             ...cur0,
             text: cur,
             substituted: true,
@@ -144,8 +144,8 @@ export function analyzeBash(
         const from = read(src);
         if (!from || (!from.substituted && !looksLikeAgentConfigText(from.text.text))) return;
         const target = dst.endsWith('/') || !/\.(hcl|json)$/i.test(dst) ? `${dst.replace(/\/$/, '')}/${baseName(src)}` : dst;
-        state.set(normalizePath(src), { ...from, copied: true, copiedOut: true });
-        state.set(normalizePath(target), { ...from, copied: true, copiedOut: false, fromTree: false, writeSpan: { start: c.start, end: c.end } });
+        state.set(normalizeScriptPath(src), { ...from, copied: true, copiedOut: true });
+        state.set(normalizeScriptPath(target), { ...from, copied: true, copiedOut: false, fromTree: false, writeSpan: { start: c.start, end: c.end } });
       },
     });
   }
@@ -157,7 +157,7 @@ export function analyzeBash(
       st.copied &&
       state.get(target) === st &&
       ![...state.entries()].some(([k, v]) => k !== target && v.text === st.text && v.writeSpan.start > st.writeSpan.start);
-    if (!isDestination || (st.copied && !isCopiedSource && target === normalizePath(st.templateFile))) continue;
+    if (!isDestination || (st.copied && !isCopiedSource && target === normalizeScriptPath(st.templateFile))) continue;
     if (target.endsWith(baseName(st.templateFile).toLowerCase()) && !looksLikeAgentConfigPath(target) && st.copied) continue;
     // The template itself, substituted in place and then copied where the agent reads it: the copy is the config,
     // the staging file is not (unless it already sits in an agent config directory).
@@ -209,15 +209,6 @@ export function analyzeBash(
 /** `/etc/nomad.d/…`, `/etc/consul.d/…`, `/opt/nomad/config/…`: a directory an agent reads with `-config`. */
 function inAgentConfigDir(p: string): boolean {
   return /(^|\/)(nomad|consul)(\.d|\/(config|conf|etc))\//.test(p);
-}
-
-function normalizePath(p: string): string {
-  return p
-    .trim()
-    .replace(/^['"]|['"]$/g, '')
-    .replace(/\\/g, '/')
-    .replace(/\/{2,}/g, '/')
-    .toLowerCase();
 }
 
 function templateDoc(

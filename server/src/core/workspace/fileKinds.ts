@@ -82,3 +82,13 @@ export function joinRel(dir: string, rel: string): string {
   }
   return out.join('/');
 }
+
+/** A path as a script writes it, for comparing two scripts' paths (`/etc/nomad.d//nomad.hcl` = `/etc/nomad.d/nomad.hcl`, quotes and case ignored). */
+export function normalizeScriptPath(p: string): string {
+  return p
+    .trim()
+    .replace(/^['"]|['"]$/g, '')
+    .replace(/\\/g, '/')
+    .replace(/\/{2,}/g, '/')
+    .toLowerCase();
+}
