@@ -111,7 +111,7 @@ export function buildDeploymentModel(input: ModelInput, parse: ParseServices): D
     renderByCall.set(call, r);
     return r;
   };
-  for (const call of terraform.templateCalls) {
+  for (const call of terraform.instanceTemplateCalls()) {
     const r = renderCall(call, 0);
     if (r) renders.push(r);
   }

@@ -57,6 +57,10 @@ export interface TemplateCall {
   readonly span: Span;
   /** What the rendered text is used as (`user_data` of `aws_instance.windows_client`). */
   readonly usedAs: string;
+  /** The template path expression, to resolve it again per module instance. */
+  readonly pathExpr?: HclExpr;
+  /** The module calls (outermost first) this call is evaluated under, when its module is called several times. */
+  readonly instance?: readonly TfModuleCall[];
 }
 
 export class TerraformModel {
@@ -157,7 +161,16 @@ export class TerraformModel {
     const varsArg = call.args[1];
     if (varsArg?.type === 'object') for (const a of varsArg.items) vars.set(a.name, a);
     const p = this.resolveTemplatePath(call.args[0]!, dir, file);
-    this.templateCalls.push({ file, dir, templatePath: p.path, pathReason: p.reason, vars, span: { file, start: call.start, end: call.end }, usedAs });
+    this.templateCalls.push({
+      file,
+      dir,
+      templatePath: p.path,
+      pathReason: p.reason,
+      vars,
+      span: { file, start: call.start, end: call.end },
+      usedAs,
+      pathExpr: call.args[0],
+    });
   }
 
   private addTemplateFileData(file: string, block: HclBlock, usedAs: string): void {
@@ -169,12 +182,21 @@ export class TerraformModel {
     const varsBlock = block.body.items.find((i): i is HclBlock => i.kind === 'block' && i.type === 'vars');
     if (varsBlock) for (const a of varsBlock.body.items) if (a.kind === 'attribute') vars.set(a.name, a);
     let p: { path?: string; reason?: string } = { reason: 'no template attribute' };
+    const inner = tpl ? unwrapFileCall(tpl.value) : undefined;
     if (tpl) {
       // template = file("${path.module}/x.tpl") or "${file("...")}" (0.11)
-      const inner = unwrapFileCall(tpl.value);
       p = inner ? this.resolveTemplatePath(inner, dir, file) : { reason: 'template is not a file() call' };
     }
-    this.templateCalls.push({ file, dir, templatePath: p.path, pathReason: p.reason, vars, span: { file, start: block.start, end: block.end }, usedAs });
+    this.templateCalls.push({
+      file,
+      dir,
+      templatePath: p.path,
+      pathReason: p.reason,
+      vars,
+      span: { file, start: block.start, end: block.end },
+      usedAs,
+      pathExpr: inner,
+    });
   }
 
   private resolveTemplatePath(e: HclExpr, dir: string, file: string): { path?: string; reason?: string } {
@@ -221,11 +243,17 @@ export class TerraformModel {
   private resolveVariableUncached(dir: string, name: string): ResolvedValue {
     const decl = this.variables.get(key(dir, name));
     const secret = looksSecretName(name) || (decl?.sensitive ?? false);
-    const callers = this.moduleCalls.filter((m) => m.sourceDir === dir);
+    // Under a module instance, the call that made it is the only caller; otherwise the first caller that passes the input.
+    const stack = this.stack;
+    const top = stack.length > 0 ? stack[stack.length - 1] : undefined;
+    const callers = top && top.sourceDir === dir ? [top] : this.moduleCalls.filter((m) => m.sourceDir === dir);
     for (const call of callers) {
       const input = call.inputs.get(name);
       if (!input) continue;
-      const v = this.evaluate(input.value, call.callerDir, call.file);
+      const v =
+        call === top
+          ? this.inInstance(stack.slice(0, -1), () => this.evaluate(input.value, call.callerDir, call.file))
+          : this.evaluate(input.value, call.callerDir, call.file);
       const step: ChainStep = { span: spanOf(call.file, input.nameStart, input.end), note: `module "${call.name}" passes ${name}` };
       return markSecret(appendStep(v, step), secret);
     }
@@ -361,7 +389,62 @@ export class TerraformModel {
   }
 
   /** Values passed to one templatefile call, each with its chain ending at the call. */
+  /** The module calls under which evaluation currently runs (outermost first). */
+  private stack: readonly TfModuleCall[] = [];
+
+  private inInstance<T>(stack: readonly TfModuleCall[], fn: () => T): T {
+    const prev = this.stack;
+    this.stack = stack;
+    try {
+      return fn();
+    } finally {
+      this.stack = prev;
+    }
+  }
+
+  /** Every chain of module calls that instantiates `dir` (outermost first), at most `limit`. */
+  instancesOf(dir: string, limit = 16): TfModuleCall[][] {
+    const out: TfModuleCall[][] = [];
+    const walk = (d: string, suffix: TfModuleCall[], depth: number): void => {
+      const callers = this.moduleCalls.filter((m) => m.sourceDir === d);
+      if (callers.length === 0 || depth > 8) {
+        out.push(suffix);
+        return;
+      }
+      for (const c of callers) {
+        if (out.length >= limit) return;
+        if (suffix.includes(c)) continue;
+        walk(c.callerDir, [c, ...suffix], depth + 1);
+      }
+    };
+    walk(dir, [], 0);
+    return out;
+  }
+
+  /**
+   * The template calls, one per module instance when a module is called
+   * several times with different inputs (`module "servers"` and `module
+   * "clients"` of one module): each instance renders its own template with its
+   * own values. A module called once keeps its single call.
+   */
+  instanceTemplateCalls(): TemplateCall[] {
+    const out: TemplateCall[] = [];
+    for (const call of this.templateCalls) {
+      const instances = this.instancesOf(call.dir);
+      if (instances.length <= 1 || !call.pathExpr) {
+        out.push(call);
+        continue;
+      }
+      for (const instance of instances) {
+        const p = this.inInstance(instance, () => this.resolveTemplatePath(call.pathExpr!, call.dir, call.file));
+        out.push({ ...call, templatePath: p.path, pathReason: p.reason, instance });
+      }
+    }
+    return out;
+  }
+
   templateVars(call: TemplateCall): Map<string, ResolvedValue> {
+    if (call.instance && this.stack !== call.instance) return this.inInstance(call.instance, () => this.templateVars(call));
     const out = new Map<string, ResolvedValue>();
     for (const [name, a] of call.vars) {
       const v = this.evaluate(a.value, call.dir, call.file);
