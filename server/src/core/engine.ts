@@ -4,7 +4,7 @@
  * re-runs the cross-file stages (values, roles, checks), which are cheap.
  */
 import * as path from 'node:path';
-import type { AnalysisResult, AnalysisSettings, HoverInfo } from './api';
+import type { AnalysisResult, AnalysisSettings, HoverInfo, RuleSeveritySetting } from './api';
 import type { FileProblem, Finding, Span } from './types';
 import { SourceText } from './text/sourceText';
 import { decodeBytes, DEFAULT_MAX_FILE_BYTES } from './text/decode';
@@ -157,7 +157,6 @@ export class Workspace {
 
   analyze(): AnalysisResult {
     const { config, errors } = this.reviewConfig();
-    const severities = { ...config.rules, ...(this.settings.ruleSeverity ?? {}) };
     // The check catalogue is part of the key: a unit analysed with other checks is not reused.
     const configKey = JSON.stringify([config, this.settings.ruleSeverity ?? {}, ALL_CHECKS.map((c) => c.id)]);
     const services = this.parseServices();
@@ -172,7 +171,6 @@ export class Workspace {
     for (const dir of [...this.unitCache.keys()]) if (!units.some((u) => u.dir === dir)) this.unitCache.delete(dir);
     this.lastUnits = analyses;
     this.checkFailures.splice(0, this.checkFailures.length, ...failures);
-    void severities;
     return mergeParts(
       this.root,
       analyses.map((a) => a.part),
@@ -224,7 +222,7 @@ export class Workspace {
     const files = new Map(unit.files.map((f, i) => [f, texts[i]!]));
     const model = buildDeploymentModel({ root: this.root, files, encodings: this.encodings, reviewConfig: config }, services);
     const run = runChecks(model);
-    const severities = { ...config.rules, ...(this.settings.ruleSeverity ?? {}) };
+    const severities = this.severities(config);
     const part = buildUnitPart({ model, label }, applySuppressions(run.findings, model, severities));
     const analysis: UnitAnalysis = { dir: unit.dir, label, texts, configKey, model, findings: run.findings, failures: run.failures, part };
     this.unitCache.set(unit.dir, analysis);
@@ -239,7 +237,7 @@ export class Workspace {
   async analyzeWithOfficialParser(): Promise<AnalysisResult> {
     const first = this.analyze();
     const { config } = this.reviewConfig();
-    const severities = { ...config.rules, ...(this.settings.ruleSeverity ?? {}) };
+    const severities = this.severities(config);
     const extra: Finding[] = [];
     for (const unit of this.lastUnits) {
       try {
@@ -293,6 +291,11 @@ export class Workspace {
       if (text !== undefined) return text;
     }
     return undefined;
+  }
+
+  /** Per-rule severities: the settings override `.hashistack-review.json`. */
+  private severities(config: ReviewConfig): Readonly<Record<string, RuleSeveritySetting>> {
+    return { ...config.rules, ...(this.settings.ruleSeverity ?? {}) };
   }
 
   private reviewConfig(): { config: ReviewConfig; errors: string[] } {
@@ -366,5 +369,3 @@ function cachedBySlot<T>(cache: Map<string, Cached<T>>, slot: string, text: stri
   cache.set(slot, { text, value });
   return value;
 }
-
-export { classifyFile };

@@ -83,8 +83,3 @@ export function finding(init: FindingInit): Finding {
     ...(init.fixes && init.fixes.length > 0 ? { fixes: init.fixes } : {}),
   };
 }
-
-/** Where a finding about a setting should land: the file the user edits (a script), not a shared template, when the value came from there. */
-export function primarySpan(e: SettingEntry): Span {
-  return e.keySpan;
-}

@@ -7,7 +7,7 @@ import type { HclAttribute, HclBlock, HclBody, HclExpr } from '../parsers/hcl/as
 import type { ParsedHclFile } from '../workspace/parsedFiles';
 import type { ChainStep, ResolvedValue, Span } from '../types';
 import { baseName, dirOf, joinRel } from '../workspace/fileKinds';
-import { known, looksSecretName, markSecret, unknown, withEarlierSteps } from './values';
+import { known, looksSecretName, markSecret, unknown } from './values';
 
 export interface TfVariable {
   readonly name: string;
@@ -503,5 +503,3 @@ function exprText(e: HclExpr): string {
 function abbreviate(s: string): string {
   return s.length > 40 ? `${s.slice(0, 37)}...` : s;
 }
-
-export { withEarlierSteps };

@@ -1,4 +1,4 @@
-import type { ChainStep, ResolvedValue, Span } from '../types';
+import type { ChainStep, ResolvedValue } from '../types';
 
 /** Names that carry secrets: gossip keys, ACL/Consul tokens, passwords. */
 const SECRET_NAME = /(encrypt|gossip|token|secret|password|passwd|private_key|keyring|bootstrap|management|master)/i;
@@ -18,17 +18,6 @@ export function known(text: string, chain: readonly ChainStep[], secret = false)
 
 export function unknown(reason: string, chain: readonly ChainStep[] = []): ResolvedValue {
   return { kind: 'unknown', reason, chain };
-}
-
-/** Prepends the earlier hops to a value's chain (outermost first). */
-export function withEarlierSteps(value: ResolvedValue, steps: readonly ChainStep[]): ResolvedValue {
-  if (steps.length === 0) return value;
-  return { ...value, chain: [...steps, ...value.chain] };
-}
-
-/** Appends a later hop to a value's chain. */
-export function withStep(value: ResolvedValue, span: Span, note: string): ResolvedValue {
-  return { ...value, chain: [...value.chain, { span, note }] };
 }
 
 export function markSecret(value: ResolvedValue, secret: boolean): ResolvedValue {
