@@ -13,6 +13,7 @@ import { classifyFile } from './workspace/fileKinds';
 import type { FileKind } from './workspace/fileKinds';
 import { discoverFiles } from './workspace/discovery';
 import { partitionUnits } from './workspace/units';
+import { ContentCache } from './workspace/contentCache';
 import type { DeploymentUnit } from './workspace/units';
 import { terraformRootModules } from './terraform/roots';
 import type { ParsedHclFile } from './workspace/parsedFiles';
@@ -63,10 +64,19 @@ export class Workspace {
   private readonly problems = new Map<string, FileProblem>();
   private readonly discoveryProblems: FileProblem[] = [];
   private readonly hclCache = new Map<string, Cached<ParsedHclFile>>();
-  private readonly templateCache = new Map<string, Cached<readonly HclTemplatePart[]>>();
-  private readonly psCache = new Map<string, Cached<PsScanResult>>();
-  private readonly shCache = new Map<string, Cached<ShScanResult>>();
-  private readonly agentCache = new Map<string, Cached<HclParseResult>>();
+  /** Parses shared by content (see ContentCache): one per parser mode, so the text alone is the key. */
+  private readonly parses = {
+    hcl1: new ContentCache<HclParseResult>(),
+    hcl2: new ContentCache<HclParseResult>(),
+    json: new ContentCache<HclParseResult>(),
+    template: new ContentCache<readonly HclTemplatePart[]>(),
+    ps: new ContentCache<PsScanResult>(),
+    psTemplated: new ContentCache<PsScanResult>(),
+    sh: new ContentCache<ShScanResult>(),
+    shTemplated: new ContentCache<ShScanResult>(),
+    agentHcl: new ContentCache<HclParseResult>(),
+    agentJson: new ContentCache<HclParseResult>(),
+  };
   private lastUnits: UnitAnalysis[] = [];
   private readonly unitCache = new Map<string, UnitAnalysis>();
   /** Log of checks that threw (the others still ran). */
@@ -131,8 +141,7 @@ export class Workspace {
     this.encodings.delete(file);
     this.problems.delete(file);
     this.hclCache.delete(file);
-    this.templateCache.delete(file);
-    for (const cache of [this.psCache, this.shCache]) cache.delete(file);
+    for (const cache of Object.values(this.parses)) cache.delete(file);
     this.scriptCache.delete(file);
   }
 
@@ -332,40 +341,25 @@ export class Workspace {
         if (!src) return undefined;
         const hit = this.hclCache.get(file);
         if (hit && hit.text === src.text) return hit.value;
-        const isJson = file.endsWith('.json');
-        const parse = isJson
-          ? parseJsonConfig(src.text)
-          : parseHcl(src.text, kind === 'terraform' || kind === 'tfvars' || kind === 'packer-hcl' ? 'hcl2' : 'hcl1');
+        const parse = file.endsWith('.json')
+          ? this.parses.json.get(file, src.text, parseJsonConfig)
+          : kind === 'terraform' || kind === 'tfvars' || kind === 'packer-hcl'
+            ? this.parses.hcl2.get(file, src.text, (t) => parseHcl(t, 'hcl2'))
+            : this.parses.hcl1.get(file, src.text, (t) => parseHcl(t, 'hcl1'));
         const value: ParsedHclFile = { file, kind, source: src, parse };
         this.hclCache.set(file, { text: src.text, value });
         return value;
       },
       template: (file: string) => {
         const src = this.texts.get(file);
-        if (!src) return [];
-        const hit = this.templateCache.get(file);
-        if (hit && hit.text === src.text) return hit.value;
-        const value = parseTemplate(src.text);
-        this.templateCache.set(file, { text: src.text, value });
-        return value;
+        return src ? this.parses.template.get(file, src.text, parseTemplate) : [];
       },
-      powershell: (slot: string, text: string, templated: boolean) => cachedBySlot(this.psCache, slot, text, () => scanPowerShell(text, { templated })),
-      bash: (slot: string, text: string, templated: boolean) => cachedBySlot(this.shCache, slot, text, () => scanBash(text, { templated })),
+      powershell: (slot: string, text: string, templated: boolean) =>
+        (templated ? this.parses.psTemplated : this.parses.ps).get(slot, text, (t) => scanPowerShell(t, { templated })),
+      bash: (slot: string, text: string, templated: boolean) =>
+        (templated ? this.parses.shTemplated : this.parses.sh).get(slot, text, (t) => scanBash(t, { templated })),
       agentConfig: (slot: string, text: string, format: 'hcl' | 'json') =>
-        cachedBySlot(this.agentCache, slot, text, () => (format === 'json' ? parseJsonConfig(text) : parseHcl(text, 'hcl1'))),
+        format === 'json' ? this.parses.agentJson.get(slot, text, parseJsonConfig) : this.parses.agentHcl.get(slot, text, (t) => parseHcl(t, 'hcl1')),
     };
   }
-}
-
-/**
- * One cache entry per slot (a script, a config document): a slot whose text
- * did not change is not parsed again, and an edit replaces the slot's entry,
- * so memory stays proportional to the workspace, not to the edit history.
- */
-function cachedBySlot<T>(cache: Map<string, Cached<T>>, slot: string, text: string, compute: () => T): T {
-  const hit = cache.get(slot);
-  if (hit && hit.text === text) return hit.value;
-  const value = compute();
-  cache.set(slot, { text, value });
-  return value;
 }

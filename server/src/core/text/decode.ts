@@ -12,6 +12,8 @@ export type DecodeResult =
 /** Files over this size are reported and skipped; the limit keeps memory bounded. */
 export const DEFAULT_MAX_FILE_BYTES = 16 * 1024 * 1024;
 
+const UTF8 = new TextDecoder('utf-8', { fatal: false });
+
 export function decodeBytes(bytes: Uint8Array, maxBytes = DEFAULT_MAX_FILE_BYTES): DecodeResult {
   if (bytes.length > maxBytes) {
     return { ok: false, reason: `file is ${bytes.length} bytes, over the ${maxBytes}-byte limit` };
@@ -32,7 +34,7 @@ export function decodeBytes(bytes: Uint8Array, maxBytes = DEFAULT_MAX_FILE_BYTES
     return { ok: true, text: decodeUtf16(bytes, le), encoding: le ? 'utf16le' : 'utf16be', invalidUtf8: false };
   }
   if (isBinary(body)) return { ok: false, reason: 'binary file (NUL bytes or mostly control characters)' };
-  const text = new TextDecoder('utf-8', { fatal: false }).decode(body);
+  const text = UTF8.decode(body);
   const invalidUtf8 = text.includes('\uFFFD') && !hasLiteralReplacementChar(body);
   return { ok: true, text, encoding, invalidUtf8 };
 }
