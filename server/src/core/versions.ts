@@ -39,58 +39,115 @@ export function collectVersions(model: DeploymentModel): InstalledVersion[] {
   return out;
 }
 
-function versionsInScript(model: DeploymentModel, s: ScriptFacts): InstalledVersion[] {
-  const out: InstalledVersion[] = [];
-  const text = s.text.text;
+/**
+ * Where a script's text names a product version, found from the text alone: a
+ * pure function of the text, so it is computed once per distinct script text
+ * (keyed by the scan result, which the engine shares between identical texts)
+ * and only resolved against each deployment's values.
+ */
+type VersionMention =
+  | { readonly kind: 'token'; readonly product: ProductName; readonly token: string; readonly at: number; readonly where: string }
+  | { readonly kind: 'unpinned'; readonly product: ProductName; readonly at: number; readonly length: number; readonly reason: string }
+  | { readonly kind: 'guarded'; readonly product: ProductName; readonly guard: string; readonly at: number; readonly length: number };
+
+/** Stands for the script's name in a cached reason: texts are shared between files of different names. */
+const SCRIPT_NAME = '\u0000script\u0000';
+
+const mentionsByScan = new WeakMap<object, readonly VersionMention[]>();
+
+function versionMentions(s: ScriptFacts): readonly VersionMention[] {
+  // A templated script's scan is of its render; the key is the scan, the text is the one it scanned.
+  const hit = mentionsByScan.get(s.scan);
+  if (hit) return hit;
+  const found = scanVersionMentions(s.text.text);
+  mentionsByScan.set(s.scan, found);
+  return found;
+}
+
+/** Per product, in order: a guarded latest lookup (alone), download URLs, release paths, install lines, a version variable, latest lookups. */
+function scanVersionMentions(text: string): VersionMention[] {
+  const out: VersionMention[] = [];
+  const lower = text.toLowerCase();
   for (const product of PRODUCTS) {
-    const seen = new Set<string>();
-    const add = (v: InstalledVersion) => {
-      const k = `${v.product}:${v.span.start}`;
-      if (!seen.has(k)) {
-        seen.add(k);
-        out.push(v);
+    // Every pattern below names the product: a script that never does installs none of it.
+    if (!lower.includes(product)) continue;
+    const seen = new Set<number>();
+    const add = (m: VersionMention) => {
+      if (!seen.has(m.at)) {
+        seen.add(m.at);
+        out.push(m);
       }
     };
     // A "latest" lookup guarded by `if (-not $NomadVersion)` / `if [ -z "$NOMAD_VERSION" ]` / `${NOMAD_VERSION:-$(curl …)}`
     // is only a fallback: when the guarded input is given (a parameter default, a Packer environment_vars
     // entry), that input is the version the image installs.
-    const guarded = guardedLatest(model, s, product);
-    if (guarded) {
-      add(guarded);
+    const latestAt = LATEST(product).exec(text);
+    const guard = latestAt ? guardVariable(text, latestAt.index) : undefined;
+    if (latestAt && guard) {
+      out.push({ kind: 'guarded', product, guard, at: latestAt.index, length: latestAt[0].length });
       continue;
     }
     // Release downloads: https://releases.hashicorp.com/nomad/<version>/nomad_<version>_linux_amd64.zip
     const url = new RegExp(`releases\\.hashicorp\\.com/${product}/([^/\\s"'\`]+)/`, 'gi');
     for (const m of text.matchAll(url)) {
-      const at = (m.index ?? 0) + m[0].indexOf('/', 24) + 1;
-      add(fromToken(model, s, product, m[1]!, at, `download URL in ${baseName(s.file)}`));
+      add({ kind: 'token', product, token: m[1]!, at: (m.index ?? 0) + m[0].indexOf('/', 24) + 1, where: 'download URL' });
     }
     // The same release path behind a host in a variable: "${releases}/consul/${version}/consul_${version}_windows_amd64.zip".
     const releasePath = new RegExp(`(?<!releases\\.hashicorp\\.com)/${product}/([^/\\s"'\`]+)/${product}_`, 'gi');
     for (const m of text.matchAll(releasePath)) {
-      const at = (m.index ?? 0) + product.length + 2;
-      add(fromToken(model, s, product, m[1]!, at, `download URL in ${baseName(s.file)}`));
+      add({ kind: 'token', product, token: m[1]!, at: (m.index ?? 0) + product.length + 2, where: 'download URL' });
     }
     // Package managers: apt-get install nomad=1.10.5-1, yum install nomad-1.10.5, choco install nomad --version 1.10.5
     for (const line of installLines(text)) {
       // `nomad=1.10.5-1`, `nomad-1.10.5`, and the quoted `consul="${CONSULVERSION}*"`.
       const m = new RegExp(`\\b${product}(=(["']?)[^\\s"']+\\2|-\\d[^\\s"']*)?(?![\\w.-])`).exec(line.text);
       if (!m) continue;
-      const at = line.start;
       const pinText = m[1] ? m[1].slice(1).replace(/^["']|["']$/g, '') : /--version[ =]+([^\s"']+)/.exec(line.text.slice(m.index))?.[1];
       // `nomad=1.10.5-1`: the Debian/RPM package revision is not part of the product version.
       const pin = pinText && line.manager !== 'choco' && line.manager !== 'chocolatey' ? pinText.replace(/-\d+$/, '') : pinText;
-      if (pin) add(fromToken(model, s, product, pin, at, `${line.manager} install in ${baseName(s.file)}`));
-      else add(unpinned(s, product, at, line.text.length, `${line.manager} installs the latest ${product} (no version pinned)`));
+      if (pin) add({ kind: 'token', product, token: pin, at: line.start, where: `${line.manager} install` });
+      else
+        add({
+          kind: 'unpinned',
+          product,
+          at: line.start,
+          length: line.text.length,
+          reason: `${line.manager} installs the latest ${product} (no version pinned)`,
+        });
     }
     // A version variable the script uses (`${NOMAD_VERSION}`, `$NomadVersion`, `$env:NOMAD_VERSION`), e.g. passed to a helper
     // function; only when no download URL or install line already named the version (they are the same use).
     const viaVar = new RegExp(`\\$\\{?((?:env:)?${product}_?version)\\b`, 'i').exec(text);
-    if (viaVar && seen.size === 0) add(fromToken(model, s, product, viaVar[0], viaVar.index, `$${viaVar[1]} in ${baseName(s.file)}`));
+    if (viaVar && seen.size === 0) add({ kind: 'token', product, token: viaVar[0], at: viaVar.index, where: `$${viaVar[1]}` });
     // "Latest" lookups: checkpoint API or the releases index.
     const latest = new RegExp(`checkpoint-api\\.hashicorp\\.com/v1/check/${product}|api\\.releases\\.hashicorp\\.com/v1/releases/${product}/latest`, 'gi');
     for (const m of text.matchAll(latest))
-      add(unpinned(s, product, m.index ?? 0, m[0].length, `${baseName(s.file)} installs whatever ${product} release is current at build time`));
+      add({
+        kind: 'unpinned',
+        product,
+        at: m.index ?? 0,
+        length: m[0].length,
+        reason: SCRIPT_NAME + ` installs whatever ${product} release is current at build time`,
+      });
+  }
+  return out;
+}
+
+function versionsInScript(model: DeploymentModel, s: ScriptFacts): InstalledVersion[] {
+  const out: InstalledVersion[] = [];
+  // Two mentions that map to the same host characters (a template render) are one installation.
+  const seen = new Set<string>();
+  for (const m of versionMentions(s)) {
+    const v =
+      m.kind === 'guarded'
+        ? guardedLatest(model, s, m.product, m.guard, m.at, m.length)
+        : m.kind === 'token'
+          ? fromToken(model, s, m.product, m.token, m.at, `${m.where} in ${baseName(s.file)}`)
+          : unpinned(s, m.product, m.at, m.length, m.reason.replace(SCRIPT_NAME, baseName(s.file)));
+    const key = `${v.product}:${v.span.start}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(v);
   }
   return out;
 }
@@ -177,19 +234,14 @@ const LATEST = (product: string) =>
   new RegExp(`checkpoint-api\\.hashicorp\\.com/v1/check/${product}|api\\.releases\\.hashicorp\\.com/v1/releases/${product}/latest`, 'i');
 
 /** The version an image installs when its latest-release lookup is only the fallback for an input that is given. */
-function guardedLatest(model: DeploymentModel, s: ScriptFacts, product: ProductName): InstalledVersion | undefined {
-  const text = s.text.text;
-  const m = LATEST(product).exec(text);
-  if (!m) return undefined;
-  const guard = guardVariable(text, m.index);
-  if (!guard) return undefined;
-  let v = s.resolveInput(guard, m.index);
+function guardedLatest(model: DeploymentModel, s: ScriptFacts, product: ProductName, guard: string, at: number, length: number): InstalledVersion {
+  let v = s.resolveInput(guard, at);
   if (v.kind === 'unknown') {
     const envName = /\$env:([A-Za-z_][A-Za-z0-9_]*)/i.exec(v.reason)?.[1] ?? guard;
     const fromPacker = packerEnv(model, s, envName);
     if (fromPacker) v = fromPacker.kind === 'known' ? { ...fromPacker, chain: [...fromPacker.chain, ...v.chain] } : fromPacker;
   }
-  const span = s.text.toHost(m.index, m.index + m[0].length);
+  const span = s.text.toHost(at, at + length);
   const ver = v.kind === 'known' ? /^v?(\d+\.\d+\.\d+(?:[-+][\w.]+)?)/.exec(v.text.trim()) : null;
   if (v.kind === 'known' && ver) {
     return {
