@@ -21,6 +21,8 @@ export interface SettingEntry {
   readonly doc: AgentConfigDoc;
   /** The value expression, in the doc's virtual offsets. */
   readonly expr: HclExpr;
+  /** Index of the top-level block or attribute of the document it comes from (tells two `service {}` blocks apart). */
+  readonly top: number;
 }
 
 const flattened = new WeakMap<AgentConfigDoc, { readonly body: HclBody; readonly entries: SettingEntry[] }>();
@@ -30,29 +32,30 @@ export function flattenSettings(doc: AgentConfigDoc, body: HclBody): SettingEntr
   const hit = flattened.get(doc);
   if (hit && hit.body === body) return hit.entries;
   const out: SettingEntry[] = [];
-  walk(doc, body, '', out, 0);
+  walk(doc, body, '', out, 0, -1);
   flattened.set(doc, { body, entries: out });
   return out;
 }
 
-function walk(doc: AgentConfigDoc, body: HclBody, prefix: string, out: SettingEntry[], depth: number): void {
+function walk(doc: AgentConfigDoc, body: HclBody, prefix: string, out: SettingEntry[], depth: number, top: number): void {
   if (depth > 64) return;
-  for (const item of body.items) {
+  body.items.forEach((item, i) => {
+    const at = depth === 0 ? i : top;
     if (item.kind === 'block') {
       const p = [prefix, item.type, ...item.labels.map((l) => l.value)].filter(Boolean).join('.');
-      walk(doc, item.body, p, out, depth + 1);
-      continue;
+      walk(doc, item.body, p, out, depth + 1, at);
+      return;
     }
     const path = prefix ? `${prefix}.${item.name}` : item.name;
     if (item.value.type === 'object') {
-      walk(doc, { start: item.value.start, end: item.value.end, items: item.value.items }, path, out, depth + 1);
-      continue;
+      walk(doc, { start: item.value.start, end: item.value.end, items: item.value.items }, path, out, depth + 1, at);
+      return;
     }
-    out.push(makeEntry(doc, path, item.nameStart, item.nameEnd, item.value));
-  }
+    out.push(makeEntry(doc, path, item.nameStart, item.nameEnd, item.value, at));
+  });
 }
 
-function makeEntry(doc: AgentConfigDoc, path: string, nameStart: number, nameEnd: number, expr: HclExpr): SettingEntry {
+function makeEntry(doc: AgentConfigDoc, path: string, nameStart: number, nameEnd: number, expr: HclExpr, top: number): SettingEntry {
   const t = doc.text;
   const origins = t.originsIn(expr.start, expr.end);
   const chain = mergeChains(origins);
@@ -74,6 +77,7 @@ function makeEntry(doc: AgentConfigDoc, path: string, nameStart: number, nameEnd
     unknownReason,
     doc,
     expr,
+    top,
   };
 }
 

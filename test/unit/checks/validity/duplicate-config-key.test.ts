@@ -77,3 +77,21 @@ test('a template substituted in place with sed and then copied to the agent dire
   const docs = ws.model!.configs.map((c) => c.doc.targetPath);
   assert.deepEqual(docs, ['/etc/consul.d/consul.hcl']);
 });
+
+test('Consul: one service per file in the config directory is a list of definitions, not a conflict', () => {
+  const svc = (name: string, port: number) =>
+    `service {\n  name = "${name}"\n  port = ${port}\n  check {\n    http     = "http://127.0.0.1:${port}/health"\n    interval = "10s"\n  }\n}\n`;
+  const write = (file: string, body: string) => `cat > /etc/consul.d/${file} <<CFG\n${body}CFG\n`;
+  const script = (web: string) =>
+    `#!/bin/bash\n${write('consul.hcl', 'data_dir = "/opt/consul"\nserver = false\nretry_join = ["10.0.0.1"]\n')}${write('web.hcl', web)}${write('api.hcl', svc('api', 9090))}${write('two.hcl', svc('a', 1) + svc('b', 2))}`;
+  const file = 'shared/packer/scripts/client.sh';
+  const ok = run({ [file]: script(svc('web', 8080)) }, RULE);
+  const role = ok.ws.analyze().roles.find((r) => r.product === 'consul');
+  assert.ok(role && role.settings.some((s) => s.path === 'service.name'), 'the service files are part of the Consul role');
+  assert.deepEqual(ok.findings, [], 'every service block is its own registration');
+  // The same key twice inside one service block is still a duplicate.
+  const { ws, findings } = run({ [file]: script('service {\n  name = "web"\n  port = 8080\n  port = 8081\n}\n') }, RULE);
+  assert.equal(findings.length, 1, findings.map((f) => f.message).join('\n'));
+  assert.equal(spanText(ws, findings[0]!), 'port');
+  assert.match(findings[0]!.message, /`service\.port` is set twice in the same file/);
+});

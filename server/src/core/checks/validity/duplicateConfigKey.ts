@@ -13,6 +13,24 @@ import type { Finding } from '../../types';
 /** Lists the agent appends across files instead of replacing. */
 const APPENDED = new Set(['nomad:client.servers']);
 
+/**
+ * Consul definitions: every `service`/`check` block (and every entry of
+ * `services`, `checks`, `watches`) is its own definition, appended to a list
+ * (hashicorp/consul agent/config/builder.go, build(): "if we have a single
+ * 'check' or 'service' we need to add them to the list of checks and services
+ * first since we cannot merge them generically"; Merge concatenates slices).
+ * One file per service in the config directory is the documented layout, so
+ * two of them both setting `service.name` is not a conflict; the same key twice
+ * inside one block still is.
+ */
+const CONSUL_DEFINITIONS = new Set(['service', 'services', 'check', 'checks', 'watches']);
+
+function sameDefinitionOnly(product: string, path: string): boolean {
+  if (product !== 'consul') return false;
+  const dot = path.indexOf('.');
+  return CONSUL_DEFINITIONS.has(dot < 0 ? path : path.slice(0, dot));
+}
+
 const normalised = new WeakMap<AgentConfigDoc, string | undefined>();
 
 function normTarget(doc: AgentConfigDoc): string | undefined {
@@ -62,7 +80,11 @@ export const duplicateConfigKey: Check = {
           const later = entries[i]!;
           // The nearest earlier definition that ends up in the same effective config (no copies: roles may hold hundreds).
           let earlier: SettingEntry | undefined;
-          for (let j = i - 1; j >= 0 && earlier === undefined; j--) if (merged(entries[j]!.doc, later.doc)) earlier = entries[j];
+          const definition = sameDefinitionOnly(role.product, p);
+          for (let j = i - 1; j >= 0 && earlier === undefined; j--) {
+            const e = entries[j]!;
+            if (definition ? e.doc === later.doc && e.top === later.top : merged(e.doc, later.doc)) earlier = e;
+          }
           if (!earlier) continue;
           const same = sameValue(earlier, later);
           const where = earlier.doc === later.doc ? 'in the same file' : `in two files of the ${label(role)}'s config directory`;
