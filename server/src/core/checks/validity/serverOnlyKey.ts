@@ -7,6 +7,8 @@ import type { Check } from '../check';
 import { finding, label } from '../check';
 import type { Finding } from '../../types';
 import { escapePointer, serverOnlyPaths, validateConfig } from './configJson';
+import type { ServerOnlyPath } from './configJson';
+import type { Product } from '../../types';
 
 export const serverOnlyKey: Check = {
   id: 'server-only-key',
@@ -17,14 +19,10 @@ export const serverOnlyKey: Check = {
     const out: Finding[] = [];
     for (const role of model.roles) {
       if (role.kind === 'server') continue;
-      const paths = serverOnlyPaths(role.product);
+      const paths = pointersOf(role.product);
       for (const cfg of role.configs) {
         const { json } = validateConfig(cfg);
-        for (const sp of paths) {
-          const ptr = sp.path
-            .split('.')
-            .map((k) => `/${escapePointer(k)}`)
-            .join('');
+        for (const { sp, ptr } of paths) {
           const info = json.pointers.get(ptr);
           if (!info) continue;
           const v = lookup(json.value, sp.path);
@@ -54,6 +52,24 @@ export const serverOnlyKey: Check = {
     return out;
   },
 };
+
+const pointers = new Map<Product, ReadonlyArray<{ readonly sp: ServerOnlyPath; readonly ptr: string }>>();
+
+/** The schema's server-only paths with their JSON pointers, computed once per product. */
+function pointersOf(product: Product): ReadonlyArray<{ readonly sp: ServerOnlyPath; readonly ptr: string }> {
+  let list = pointers.get(product);
+  if (list === undefined) {
+    list = serverOnlyPaths(product).map((sp) => ({
+      sp,
+      ptr: sp.path
+        .split('.')
+        .map((k) => `/${escapePointer(k)}`)
+        .join(''),
+    }));
+    pointers.set(product, list);
+  }
+  return list;
+}
 
 function lookup(root: Record<string, unknown>, dotted: string): unknown {
   let cur: unknown = root;

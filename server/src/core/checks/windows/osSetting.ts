@@ -22,6 +22,7 @@ export const osSettingCheck: Check = {
       const agent = role.product === 'nomad' ? 'Nomad' : 'Consul';
       for (const e of role.allEntries) {
         if (e.doc.os !== 'windows') continue;
+        if (e.path !== 'enable_syslog' && e.path !== 'data_dir' && e.path !== 'log_file') continue;
         const key = `${e.keySpan.file}:${e.keySpan.start}:${e.path}`;
         if (seen.has(key)) continue;
         seen.add(key);

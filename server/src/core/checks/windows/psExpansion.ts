@@ -53,6 +53,7 @@ export const psExpansionCheck: Check = {
     const out: Finding[] = [];
     for (const s of psScripts(model)) {
       const defined = definedVariables(s);
+      const configRanges = hostRangesOfConfigs(s);
       for (const lit of s.scan.strings) {
         for (const p of lit.problems) {
           out.push(
@@ -66,8 +67,7 @@ export const psExpansionCheck: Check = {
         }
         if (lit.quote !== 'expandable') continue;
         const host = s.text.toHost(lit.contentStart, lit.contentEnd);
-        const holdsConfig = s.configDocs.some((d) => d.text.segments.some((seg) => seg.file === host.file && seg.hStart < host.end && host.start < seg.hEnd));
-        if (!holdsConfig) continue;
+        if (!configRanges.overlaps(host.file, host.start, host.end)) continue;
         for (const x of lit.expansions) {
           const span = s.text.toHost(x.start, x.end);
           // `$($ip)` / `$($node.Address)` only read a variable: judged like `$ip` (no finding when the script sets it).
@@ -131,6 +131,54 @@ export const psExpansionCheck: Check = {
     return out;
   },
 };
+
+/**
+ * The host characters the script's config documents come from, per file, as
+ * sorted disjoint ranges: "does this string hold agent config?" is then a
+ * binary search instead of a scan of every document's segments (a script that
+ * writes a hundred configs has thousands of segments and hundreds of strings).
+ */
+function hostRangesOfConfigs(s: PsScriptFacts): { overlaps(file: string, start: number, end: number): boolean } {
+  const byFile = new Map<string, Array<[number, number]>>();
+  for (const d of s.configDocs) {
+    for (const seg of d.text.segments) {
+      let list = byFile.get(seg.file);
+      if (list === undefined) byFile.set(seg.file, (list = []));
+      list.push([seg.hStart, seg.hEnd]);
+    }
+  }
+  const merged = new Map<string, { starts: number[]; ends: number[] }>();
+  for (const [file, list] of byFile) {
+    list.sort((a, b) => a[0] - b[0]);
+    const starts: number[] = [];
+    const ends: number[] = [];
+    for (const [a, b] of list) {
+      // Ranges that only touch stay apart: [1,5) and [5,9) do not both overlap an empty span at 5.
+      const last = ends.length - 1;
+      if (last >= 0 && a < ends[last]!) ends[last] = Math.max(ends[last]!, b);
+      else {
+        starts.push(a);
+        ends.push(b);
+      }
+    }
+    merged.set(file, { starts, ends });
+  }
+  return {
+    overlaps(file, start, end) {
+      const m = merged.get(file);
+      if (m === undefined) return false;
+      // The first range that ends after `start`; it overlaps when it begins before `end`.
+      let lo = 0;
+      let hi = m.ends.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (m.ends[mid]! > start) hi = mid;
+        else lo = mid + 1;
+      }
+      return lo < m.starts.length && m.starts[lo]! < end;
+    },
+  };
+}
 
 /** Lower-case names of variables the script defines: assignments, param() entries, foreach/for loop variables, Set-Variable. */
 function definedVariables(s: PsScriptFacts): Set<string> {
