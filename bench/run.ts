@@ -177,6 +177,8 @@ interface KeystrokeResult {
   maxMs: number;
   byKind: Record<EditKind, { n: number; p50Ms: number; p95Ms: number }>;
   peakRssAfterEditsMiB: number;
+  /** The server's own analysis time per edit (its "Analysed … in N ms" log), without transport and publishing. */
+  serverAnalysis: { n: number; p50Ms: number; p95Ms: number };
   debounceMs: number;
   configRequests: number;
 }
@@ -188,11 +190,11 @@ async function measureServer(
   edits: number,
   seed: number,
 ): Promise<{ load: ServerLoadResult; keystroke?: KeystrokeResult }> {
-  const server = BenchServer.start(
-    SERVER_JS,
-    { debounceMs: 0 },
-    process.env.HSR_BENCH_SERVER_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.HSR_BENCH_SERVER_PROFILE}`] : [],
-  );
+  const server = BenchServer.start(SERVER_JS, { debounceMs: 0 }, [
+    ...(process.env.HSR_BENCH_SERVER_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.HSR_BENCH_SERVER_PROFILE}`] : []),
+    // Extra Node/V8 flags for the server process, for experiments (e.g. GC settings): space-separated.
+    ...(process.env.HSR_BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean),
+  ]);
   try {
     const file = path.join(ws.root, ...ws.bigClientPs1.split('/'));
     const uri = pathToFileURL(file).href;
@@ -239,6 +241,11 @@ async function measureServer(
       }
     }
     const all = samples.map((s) => s.ms);
+    const analysedMs = server.log
+      .filter((l) => /^Analysed /.test(l))
+      .slice(1)
+      .map((l) => Number(/ in (\d+) ms$/.exec(l)?.[1] ?? NaN))
+      .filter((n) => Number.isFinite(n));
     const byKind = {} as KeystrokeResult['byKind'];
     for (const kind of ['here-string', 'value', 'new-line'] as EditKind[]) {
       const ks = samples.filter((s) => s.kind === kind).map((s) => s.ms);
@@ -254,6 +261,7 @@ async function measureServer(
         maxMs: Math.max(...all),
         byKind,
         peakRssAfterEditsMiB: server.memory().peakMiB,
+        serverAnalysis: { n: analysedMs.length, p50Ms: percentile(analysedMs, 50), p95Ms: percentile(analysedMs, 95) },
         debounceMs: 0,
         configRequests: server.configRequests,
       },
@@ -381,7 +389,7 @@ async function main(): Promise<void> {
       if (r.keystroke) {
         keystroke = r.keystroke;
         console.log(
-          `keystrokes ${size}: ${keystroke.edits} edits (${keystroke.timeouts} timeouts), p50 ${f1(keystroke.p50Ms)} ms, p95 ${f1(keystroke.p95Ms)} ms, max ${f1(keystroke.maxMs)} ms`,
+          `keystrokes ${size}: ${keystroke.edits} edits (${keystroke.timeouts} timeouts), p50 ${f1(keystroke.p50Ms)} ms, p95 ${f1(keystroke.p95Ms)} ms, max ${f1(keystroke.maxMs)} ms; server analysis alone p50 ${f1(keystroke.serverAnalysis.p50Ms)} / p95 ${f1(keystroke.serverAnalysis.p95Ms)} ms (${keystroke.serverAnalysis.n} runs)`,
         );
       }
     }

@@ -77,22 +77,29 @@ export class SecretRedactor {
   private walk(value: unknown, depth: number): unknown {
     if (typeof value === 'string') return this.redact(value);
     if (value === null || typeof value !== 'object' || depth > 64) return value;
+    // Copy-on-write: an unchanged array or object is returned as is, without allocating (a result holds
+    // thousands of them and only a few strings ever carry a secret).
     if (Array.isArray(value)) {
-      let changed = false;
-      const out = value.map((v) => {
+      let out: unknown[] | undefined;
+      for (let i = 0; i < value.length; i++) {
+        const v: unknown = value[i];
         const r = this.walk(v, depth + 1);
-        if (r !== v) changed = true;
-        return r;
-      });
-      return changed ? out : value;
+        if (r !== v) {
+          out ??= value.slice();
+          out[i] = r;
+        }
+      }
+      return out ?? value;
     }
+    const obj = value as Record<string, unknown>;
     let copy: Record<string, unknown> | undefined;
-    for (const [k, v] of Object.entries(value)) {
+    for (const k in obj) {
       // Spans hold a file path and offsets: nothing to redact, and there are many.
-      if (k === 'span') continue;
+      if (k === 'span' || !Object.prototype.hasOwnProperty.call(obj, k)) continue;
+      const v = obj[k];
       const r = this.walk(v, depth + 1);
       if (r !== v) {
-        copy ??= { ...(value as Record<string, unknown>) };
+        copy ??= { ...obj };
         copy[k] = r;
       }
     }

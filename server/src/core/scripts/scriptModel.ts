@@ -73,13 +73,21 @@ export interface ShScriptFacts extends ScriptFactsBase {
 
 export type ScriptFacts = PsScriptFacts | ShScriptFacts;
 
-/** The hops of several substituted values, in order, each hop once. */
+/** The hops of several substituted values, in order, each hop once (same file, offset and note). */
 export function mergeChains(values: readonly ResolvedValue[]): ChainStep[] {
+  if (values.length === 0) return [];
   const chain: ChainStep[] = [];
-  const seen = new Set<string>();
+  // Chains are short (a handful of hops): a linear scan beats building a string key per hop, and this
+  // runs for every setting of every config document.
+  let seen: Set<string> | undefined;
   for (const v of values) {
     for (const s of v.chain) {
-      const k = `${s.span.file}:${s.span.start}:${s.note}`;
+      if (seen === undefined && chain.length < 32) {
+        if (!chain.some((c) => c === s || (c.span.start === s.span.start && c.span.file === s.span.file && c.note === s.note))) chain.push(s);
+        continue;
+      }
+      if (seen === undefined) seen = new Set(chain.map(stepKey));
+      const k = stepKey(s);
       if (!seen.has(k)) {
         seen.add(k);
         chain.push(s);
@@ -87,6 +95,10 @@ export function mergeChains(values: readonly ResolvedValue[]): ChainStep[] {
     }
   }
   return chain;
+}
+
+function stepKey(s: ChainStep): string {
+  return `${s.span.file}:${s.span.start}:${s.note}`;
 }
 
 /** A value read from a mapped text: its text and the chains of every substitution in it. */

@@ -9,7 +9,7 @@ export type FileKind =
 export const SKIPPED_DIRS = new Set(['.git', 'node_modules', '.terraform', '.e2e-cache', '.vscode-test', '.hg', '.svn']);
 
 export function classifyFile(relPath: string): FileKind | undefined {
-  const name = (relPath.split('/').pop() ?? relPath).toLowerCase();
+  const name = relPath.slice(relPath.lastIndexOf('/') + 1).toLowerCase();
   if (name === '.hashistack-review.json') return 'review-config';
   if (name.endsWith('.pkr.hcl') || name.endsWith('.pkrvars.hcl')) return 'packer-hcl';
   if (name.endsWith('.pkr.json')) return 'packer-json';
@@ -68,8 +68,7 @@ export function dirOf(relPath: string): string {
 }
 
 export function baseName(p: string): string {
-  const parts = p.split(/[\\/]/);
-  return parts[parts.length - 1] ?? p;
+  return p.slice(Math.max(p.lastIndexOf('/'), p.lastIndexOf('\\')) + 1);
 }
 
 /** Joins and normalises root-relative paths (`a/b` + `../c` = `a/c`). */
