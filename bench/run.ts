@@ -353,7 +353,7 @@ async function main(): Promise<void> {
   const cold = new Map<number, ColdResult>();
   for (const size of opts.sizes) {
     const root = workspaces.get(size)!.root;
-    const runs = size <= 1000 ? 5 : 2;
+    const runs = size <= 1000 ? 8 : 3;
     const refRuns: ReferenceResult[] = [];
     const coldRuns: ColdResult[] = [];
     for (let i = 0; i < runs; i++) {
