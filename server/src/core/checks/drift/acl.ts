@@ -6,7 +6,7 @@
 import type { Role } from '../../agent/roles';
 import type { SettingEntry } from '../../agent/settings';
 import type { Check } from '../check';
-import { clientRoles, finding, label } from '../check';
+import { chainText, clientRoles, finding, label } from '../check';
 import type { Finding } from '../../types';
 import { describeEntry, referenceFor, roleAnchor, sideRelated, syncValueFix, truthy } from './compare';
 import { syncOriginFix } from './originFix';
@@ -141,6 +141,64 @@ export const tokenOneSide: Check = {
           );
         }
       }
+    }
+    return out;
+  },
+};
+
+/** A setting by its Consul path, case-insensitively (Consul decodes its keys without regard to case). */
+function consulSetting(role: Role, ...paths: string[]): SettingEntry | undefined {
+  for (const p of paths) {
+    const exact = role.settings.get(p);
+    if (exact) return exact;
+  }
+  const wanted = new Set(paths);
+  for (const [k, e] of role.settings) if (wanted.has(k.toLowerCase())) return e;
+  return undefined;
+}
+
+/** The tokens a Consul agent uses for its own requests (node registration, coordinates): `agent`, then `default`. */
+const AGENT_TOKEN_PATHS = ['acl.tokens.agent', 'acl.tokens.default', 'acl_agent_token', 'acl_token'];
+
+/**
+ * A script that hands the agent its token at run time instead of in the config
+ * (`consul acl set-agent-token agent …`, `PUT /v1/agent/token/agent`), which the
+ * agent persists with `enable_token_persistence`.
+ */
+const SETS_AGENT_TOKEN =
+  /\bset-agent-token\s+(?:-\S+\s+)*["']?(agent|default|acl_agent_token|acl_token)\b|\/v1\/agent\/token\/(agent|default|acl_agent_token|acl_token)\b/i;
+
+export const consulAgentTokenMissing: Check = {
+  id: 'acl-consul-agent-token-missing',
+  category: 'acl',
+  severity: 'error',
+  title: 'A Consul client without an agent token while the servers deny by default',
+  run(model) {
+    const out: Finding[] = [];
+    const server = model.roles.find((r) => r.product === 'consul' && r.kind === 'server');
+    if (!server) return out;
+    // ACLs on: `acl.enabled` (Consul 1.4+) or the legacy `acl_datacenter`; the policy: `acl.default_policy` / `acl_default_policy`
+    // (Consul's default is "allow", under which an anonymous agent still registers).
+    const enabled = consulSetting(server, 'acl.enabled');
+    const legacyDc = consulSetting(server, 'acl_datacenter');
+    if (!(truthy(enabled?.value) || (legacyDc !== undefined && !legacyDc.unknownReason))) return out;
+    const policy = consulSetting(server, 'acl.default_policy', 'acl_default_policy');
+    if (typeof policy?.value !== 'string' || policy.value.toLowerCase() !== 'deny') return out;
+    const clients = clientRoles(model, 'consul');
+    const withToken = clients.filter((r) => consulSetting(r, ...AGENT_TOKEN_PATHS) !== undefined);
+    // A token on one client OS and not the other is acl-token-one-side's finding; this one is for clients with none at all.
+    if (withToken.length > 0) return out;
+    for (const role of clients) {
+      const os = role.kind === 'windows-client' ? 'windows' : 'linux';
+      if (model.scripts.some((sc) => sc.os === os && SETS_AGENT_TOKEN.test(sc.text.text))) continue;
+      out.push(
+        finding({
+          check: this,
+          span: roleAnchor(role),
+          message: `${label(role)} has no agent token (acl.tokens.agent or acl.tokens.default) while the Consul servers enforce ACLs with default_policy = "deny" (${chainText(model, policy.chain)}). The agent's own requests are anonymous and denied: it logs "[WARN] agent: Node info update blocked by ACLs" and "Coordinate update blocked by ACLs", the node never reaches the catalog, and requests made through that agent without their own token are denied too (Nomad without a consul.token: "Unexpected response code: 403 (Permission denied)"). Give the client an agent token (acl { tokens { agent = "…" } }, or consul acl set-agent-token agent at boot).`,
+          related: [{ span: policy.keySpan, message: 'the servers deny anonymous requests here' }],
+        }),
+      );
     }
     return out;
   },
