@@ -330,6 +330,7 @@ export class Workspace {
         return ids.join(',');
       },
       scriptFacts: (file, text, key) => this.scriptCache.get(file)?.find((e) => e.text === text && e.key === key)?.value,
+      previousScriptFacts: (file, mode) => this.scriptCache.get(file)?.find((e) => e.key.split('|')[0] === mode)?.value.facts,
       storeScriptFacts: (file, text, key, value) => {
         // Two entries per script: its first-pass and its full analysis.
         const list = (this.scriptCache.get(file) ?? []).filter((e) => e.key.split('|')[0] !== key.split('|')[0]);

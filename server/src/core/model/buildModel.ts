@@ -39,6 +39,8 @@ export interface ParseServices {
   stamp(texts: readonly SourceText[]): string;
   scriptFacts(file: string, text: string, key: string): CachedScriptFacts | undefined;
   storeScriptFacts(file: string, text: string, key: string, value: CachedScriptFacts): void;
+  /** The facts last stored for this script in this mode (`invocations` or `full`), whatever its text was. */
+  previousScriptFacts?(file: string, mode: string): ScriptFacts | undefined;
   hcl(file: string, kind: FileKind): ParsedHclFile | undefined;
   template(file: string): readonly HclTemplatePart[];
   /** `slot` names the cache entry (the script's path); the text may be a template render. */
@@ -174,8 +176,9 @@ export function buildDeploymentModel(input: ModelInput, parse: ParseServices): D
       language === 'powershell'
         ? analyzePowerShell(file, text, parse.powershell(file, text.text, templated), templated, calls, lookupFor, mode)
         : analyzeBash(file, text, parse.bash(file, text.text, templated), templated, calls, lookupFor, mode);
-    parse.storeScriptFacts(file, text.text, key, { facts, consumed });
-    return facts;
+    const kept = keepUnchangedDocs(facts, parse.previousScriptFacts?.(file, mode));
+    parse.storeScriptFacts(file, text.text, key, { facts: kept, consumed });
+    return kept;
   };
   const firstPass = scriptFiles.map(({ file, language }) => analyzeScript(file, language, [], 'invocations'));
   const callers = new Map<string, ScriptInvocation[]>();
@@ -438,4 +441,45 @@ function makeLookup(files: ReadonlyMap<string, SourceText>): TreeFileLookup {
 function callersSignature(calls: readonly ScriptInvocation[]): string {
   if (calls.length === 0) return '';
   return JSON.stringify(calls.map((c) => [c.callerFile, c.span, [...c.named], c.positional]));
+}
+
+/**
+ * An edit re-analyses its script, which re-creates every config document the
+ * script writes. A document equal in every field to the one the previous
+ * analysis made (text, mapping to the host characters, value chains) is
+ * replaced by that previous object, so whatever is cached per document (its
+ * flattened settings, schema validation, the checks' per-document work) is
+ * reused: typing in one here-string of a script that writes a hundred configs
+ * re-derives the documents the edit touched or moved, not all of them.
+ */
+function keepUnchangedDocs(facts: ScriptFacts, previous: ScriptFacts | undefined): ScriptFacts {
+  if (previous === undefined || previous === facts || previous.configDocs.length === 0) return facts;
+  const before = new Map(previous.configDocs.map((d) => [d.id, d]));
+  let changed = false;
+  const docs = facts.configDocs.map((d) => {
+    const old = before.get(d.id);
+    if (old !== undefined && sameData(old, d, 0)) {
+      changed = true;
+      return old;
+    }
+    return d;
+  });
+  return changed ? { ...facts, configDocs: docs } : facts;
+}
+
+/** Structural equality of plain data (documents, mapped texts, value chains): same shape, same values. */
+function sameData(a: unknown, b: unknown, depth: number): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null || depth > 32) return false;
+  if (Object.getPrototypeOf(a) !== Object.getPrototypeOf(b)) return false;
+  if (Array.isArray(a)) {
+    const bb = b as unknown[];
+    if (a.length !== bb.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameData(a[i], bb[i], depth + 1)) return false;
+    return true;
+  }
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  for (const k of ka) if (!sameData((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], depth + 1)) return false;
+  return true;
 }

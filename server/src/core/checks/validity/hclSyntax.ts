@@ -13,7 +13,7 @@
 import type { Check } from '../check';
 import { finding } from '../check';
 import type { ParsedAgentConfig } from '../../agent/configDoc';
-import type { HclAttribute, HclBlock, HclExpr } from '../../parsers/hcl/ast';
+import type { HclAttribute, HclBlock, HclBody, HclExpr } from '../../parsers/hcl/ast';
 import type { Finding } from '../../types';
 import type { DeploymentModel } from '../../model/deploymentModel';
 
@@ -69,6 +69,19 @@ export function atRunTimeValue(cfg: ParsedAgentConfig, start: number): boolean {
   return unknownAt(j - 1);
 }
 
+/** Every bare value of a parse with its attribute: per parse, which the engine shares between equal texts. */
+const bareByBody = new WeakMap<HclBody, ReadonlyArray<{ readonly a: HclAttribute; readonly v: HclExpr }>>();
+
+function bareValuesOf(body: HclBody): ReadonlyArray<{ readonly a: HclAttribute; readonly v: HclExpr }> {
+  let list = bareByBody.get(body);
+  if (list === undefined) {
+    const out: Array<{ a: HclAttribute; v: HclExpr }> = [];
+    for (const a of attributes(body.items)) for (const v of bareValues(a.value)) out.push({ a, v });
+    bareByBody.set(body, (list = out));
+  }
+  return list;
+}
+
 export function syncSyntaxFindings(model: DeploymentModel): Finding[] {
   const out: Finding[] = [];
   for (const cfg of model.configs) {
@@ -86,18 +99,16 @@ export function syncSyntaxFindings(model: DeploymentModel): Finding[] {
     }
     if (cfg.doc.format !== 'hcl') continue;
     // A bare word copied verbatim (no script substitutes it): HCL v1 rejects it (`Unknown token: ... IDENT`).
-    for (const a of attributes(cfg.parse.body.items)) {
-      for (const v of bareValues(a.value)) {
-        if (!t.isExactAt(v.start) || t.originsIn(v.start, v.end).length > 0) continue;
-        const word = t.text.slice(v.start, v.end);
-        out.push(
-          finding({
-            check: hclSyntax,
-            span: t.toHost(v.start, v.end),
-            message: `\`${a.name} = ${word}\`: HCL v1 does not accept a bare word as a value (\`Unknown token: IDENT ${word.split(/[.(\s]/)[0]}\`), and no script step substitutes it. Quote it or substitute the placeholder.`,
-          }),
-        );
-      }
+    for (const { a, v } of bareValuesOf(cfg.parse.body)) {
+      if (!t.isExactAt(v.start) || t.originsIn(v.start, v.end).length > 0) continue;
+      const word = t.text.slice(v.start, v.end);
+      out.push(
+        finding({
+          check: hclSyntax,
+          span: t.toHost(v.start, v.end),
+          message: `\`${a.name} = ${word}\`: HCL v1 does not accept a bare word as a value (\`Unknown token: IDENT ${word.split(/[.(\s]/)[0]}\`), and no script step substitutes it. Quote it or substitute the placeholder.`,
+        }),
+      );
     }
   }
   return out;

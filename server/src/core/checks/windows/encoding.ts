@@ -21,8 +21,10 @@ export const encodingCheck: Check = {
   run(model: DeploymentModel): Finding[] {
     const out: Finding[] = [];
     for (const s of psScripts(model)) {
+      // Host spans of the script's writes, computed once (a script may write a hundred configs).
+      const writes = s.configDocs.length === 0 ? [] : s.scan.fileWrites.map((fw) => ({ fw, span: s.text.toHost(fw.start, fw.end) }));
       for (const doc of s.configDocs) {
-        const w = s.scan.fileWrites.find((fw) => overlaps(s.text.toHost(fw.start, fw.end), doc.writeSpan));
+        const w = writes.find((x) => overlaps(x.span, doc.writeSpan))?.fw;
         if (!w) continue;
         const f = checkWrite(model, s, w, doc.targetPath ?? 'the agent config', /[^\x00-\x7f]/.test(doc.text.text));
         if (f) out.push(f);

@@ -24,9 +24,7 @@ export const hclEscapeCheck: Check = {
     const out: Finding[] = [];
     for (const cfg of model.configs) {
       if (cfg.doc.format !== 'hcl') continue;
-      const strings: Array<{ path: string; expr: Extract<HclExpr, { type: 'string' }> }> = [];
-      collectStrings(cfg.parse.body, '', strings);
-      for (const { path, expr } of strings) {
+      for (const { path, expr } of stringsOf(cfg.parse.body)) {
         const raw = cfg.doc.text.text.slice(expr.contentStart, expr.contentEnd);
         for (const issue of expr.escapeIssues) {
           if (issue.kind === 'control' && !WINDOWS_PATH.test(raw)) continue;
@@ -44,6 +42,21 @@ export const hclEscapeCheck: Check = {
     return out;
   },
 };
+
+type StringAt = { path: string; expr: Extract<HclExpr, { type: 'string' }> };
+
+/** The string literals of a parse, by setting path: per parse, which the engine shares between equal texts. */
+const stringsByBody = new WeakMap<HclBody, readonly StringAt[]>();
+
+function stringsOf(body: HclBody): readonly StringAt[] {
+  let list = stringsByBody.get(body);
+  if (list === undefined) {
+    const out: StringAt[] = [];
+    collectStrings(body, '', out);
+    stringsByBody.set(body, (list = out));
+  }
+  return list;
+}
 
 function collectStrings(body: HclBody, prefix: string, out: Array<{ path: string; expr: Extract<HclExpr, { type: 'string' }> }>): void {
   for (const item of body.items) {
