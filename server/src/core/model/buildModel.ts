@@ -452,7 +452,7 @@ function callersSignature(calls: readonly ScriptInvocation[]): string {
  * reused: typing in one here-string of a script that writes a hundred configs
  * re-derives the documents the edit touched or moved, not all of them.
  */
-function keepUnchangedDocs(facts: ScriptFacts, previous: ScriptFacts | undefined): ScriptFacts {
+export function keepUnchangedDocs(facts: ScriptFacts, previous: ScriptFacts | undefined): ScriptFacts {
   if (previous === undefined || previous === facts || previous.configDocs.length === 0) return facts;
   const before = new Map(previous.configDocs.map((d) => [d.id, d]));
   let changed = false;
