@@ -79,9 +79,8 @@ function uploadedContent(
     return r ? { text: r.text, name: baseName(r.templateFile).replace(/\.(tpl|tftpl|tmpl)$/i, ''), consumed: r.templateFile } : undefined;
   }
   if (c?.type === 'string') return { text: renderString(terraform, p, c), name: undefined, consumed: undefined };
-  const src = p.source ? terraform.evaluate(p.source, p.dir, p.file) : undefined;
-  if (src?.kind === 'known') {
-    const rel = joinRel('', src.text.replace(/\\/g, '/'));
+  const rel = p.source ? terraform.resolveFilePath(p.source, p.dir, p.file, 'source').path : undefined;
+  if (rel !== undefined) {
     const text = files.get(rel);
     if (text) return { text: MappedText.identity(rel, text.text), name: baseName(rel), consumed: rel };
   }
@@ -122,9 +121,10 @@ export function packerUploads(packerFiles: readonly ParsedHclFile[], files: Read
         const source = stringAttr(p, 'source', dir);
         const destination = stringAttr(p, 'destination', dir);
         if (!source || !destination) return;
-        const rel = joinRel('', source);
-        const text = files.get(rel);
-        if (!text) return;
+        // Relative to where Packer runs: usually the template's directory, else the repository root.
+        const rel = [joinRel(dir, source), joinRel('', source)].find((r) => files.has(r));
+        const text = rel === undefined ? undefined : files.get(rel);
+        if (rel === undefined || !text) return;
         const target = targetOf(destination, baseName(rel));
         if (!agentTarget(target)) return;
         out.push({

@@ -200,10 +200,22 @@ export class TerraformModel {
   }
 
   private resolveTemplatePath(e: HclExpr, dir: string, file: string): { path?: string; reason?: string } {
+    return this.resolveFilePath(e, dir, file, 'template');
+  }
+
+  /**
+   * A file path argument (`templatefile()`, `file()`, a provisioner's `source`) as a path in the tree. A path
+   * built on `path.module`/`path.root`/`path.cwd` is already tree-relative (this model evaluates those to tree
+   * directories); any other relative path is relative to Terraform's working directory, the root module's
+   * directory (`templatefile("./consul/server.hcl", …)` in `examples/cluster/main.tf` is
+   * `examples/cluster/consul/server.hcl`), also when the call sits in a child module.
+   */
+  resolveFilePath(e: HclExpr, dir: string, file: string, what = 'file'): { path?: string; reason?: string } {
     const v = this.evaluate(e, dir, file);
     if (v.kind !== 'known') return { reason: v.reason };
     const t = v.text.replace(/\\/g, '/');
-    return { path: t.startsWith('/') ? undefined : joinRel('', t), reason: t.startsWith('/') ? 'absolute template path' : undefined };
+    if (t.startsWith('/') || /^[A-Za-z]:\//.test(t)) return { reason: `absolute ${what} path` };
+    return { path: joinRel(anchoredToPathRef(e) ? '' : this.rootDirOf(dir), t) };
   }
 
   private addFileProvisioner(file: string, block: HclBlock, resource: HclBlock | undefined): void {
@@ -502,4 +514,15 @@ function exprText(e: HclExpr): string {
 
 function abbreviate(s: string): string {
   return s.length > 40 ? `${s.slice(0, 37)}...` : s;
+}
+
+/** Whether a path expression starts from `path.module`, `path.root` or `path.cwd` (directly, in a template string, or in a call). */
+function anchoredToPathRef(e: HclExpr): boolean {
+  if (e.type === 'traversal') return e.path[0] === 'path' && (e.path[1] === 'module' || e.path[1] === 'root' || e.path[1] === 'cwd');
+  if (e.type === 'string') {
+    const first = e.parts.find((p) => p.kind !== 'literal' || p.value !== '');
+    return first !== undefined && first.kind === 'interpolation' && anchoredToPathRef(first.expr);
+  }
+  if (e.type === 'call') return e.args.some(anchoredToPathRef);
+  return false;
 }

@@ -1,0 +1,56 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Workspace } from '../../../server/src/core/engine';
+
+// Shapes found on the round-4 real trees (docs/real-trees.md, "Round 4").
+
+test('a relative templatefile() path is relative to the root module directory (Terraform runs there), not to the tree root', () => {
+  const ws = new Workspace('/t');
+  const dir = 'examples/nomad-cluster';
+  ws.setText(`${dir}/variables.tf`, 'variable "consul_server_instance_count" {\n  default = 3\n}\n');
+  ws.setText(
+    `${dir}/consul-server.tf`,
+    [
+      'resource "null_resource" "consul_server" {',
+      '  provisioner "file" {',
+      '    content = templatefile("./consul/server.hcl", {',
+      '      number_of_servers = var.consul_server_instance_count',
+      '    })',
+      '    destination = "/etc/consul.d/consul.hcl"',
+      '  }',
+      '}',
+      '',
+    ].join('\n'),
+  );
+  ws.setText(
+    `${dir}/consul/server.hcl`,
+    'datacenter       = "dc1"\ndata_dir         = "/opt/consul"\nserver           = true\nbootstrap_expect = ${number_of_servers}\n',
+  );
+  const r = ws.analyze();
+  assert.deepEqual(
+    r.findings.filter((f) => f.ruleId === 'hcl-syntax').map((f) => f.message),
+    [],
+    'the template is rendered with its templatefile() values, not read as a raw config',
+  );
+  const server = r.roles.find((x) => x.product === 'consul' && x.kind === 'server');
+  const expect = server?.settings.find((s) => s.path === 'bootstrap_expect');
+  assert.equal(expect?.value, 3);
+  assert.ok(
+    expect?.chain.some((c) => c.span.file === `${dir}/consul-server.tf`),
+    'the chain goes through the templatefile() call',
+  );
+});
+
+test('a path built on path.module stays relative to the tree (unchanged behaviour)', () => {
+  const ws = new Workspace('/t');
+  ws.setText('infra/main.tf', 'module "c" {\n  source = "./modules/c"\n  n = 5\n}\n');
+  ws.setText(
+    'infra/modules/c/main.tf',
+    'variable "n" {}\nresource "null_resource" "s" {\n  provisioner "file" {\n    content = templatefile("${path.module}/tpl/server.hcl", { n = var.n })\n    destination = "/etc/consul.d/consul.hcl"\n  }\n}\n',
+  );
+  ws.setText('infra/modules/c/tpl/server.hcl', 'data_dir = "/opt/consul"\nserver = true\nbootstrap_expect = ${n}\n');
+  const r = ws.analyze();
+  const server = r.roles.find((x) => x.product === 'consul' && x.kind === 'server');
+  assert.equal(server?.settings.find((s) => s.path === 'bootstrap_expect')?.value, 5);
+  assert.equal(r.findings.filter((f) => f.ruleId === 'hcl-syntax').length, 0);
+});
