@@ -145,3 +145,16 @@ test('examples: silent on mixed-os and windows-only (sync and official)', async 
     assert.deepEqual(await officialSyntaxFindings(ws.model!), [], name);
   }
 });
+
+test('HCL v1 accepts a comma after each argument (object lists are optionally comma-delimited): the official HCL 2 pass does not report it', async () => {
+  const text = ps('datacenter = "dc1",\ntls {\n  verify_incoming = false,\n  verify_outgoing = true,\n}\n');
+  const { ws, findings } = run({ 'shared/packer/scripts/client.ps1': text }, RULE);
+  assert.deepEqual(findings, []);
+  assert.deepEqual(await officialSyntaxFindings(ws.model!), []);
+  // A real syntax error next to the commas is still reported by the official pass.
+  const broken = run(
+    { 'shared/packer/scripts/client.ps1': ps('datacenter = "dc1",\ntls {\n  verify_incoming = false,\n  verify_outgoing = [true\n}\n') },
+    RULE,
+  );
+  assert.ok(broken.findings.length + (await officialSyntaxFindings(broken.ws.model!)).length > 0);
+});

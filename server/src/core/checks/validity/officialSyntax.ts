@@ -16,7 +16,9 @@
  *   (`"region" = "global"`), several arguments on one line of a block
  *   (`client { enabled = true, node_class = "x" }`), hexadecimal numbers
  *   (`0x1F90`), dotted argument names (`docker.privileged.enabled = "true"`
- *   inside `client { options { … } }`: HCL v1 identifiers may contain `.`);
+ *   inside `client { options { … } }`: HCL v1 identifiers may contain `.`), a comma after an
+ *   argument (`verify_incoming = false,`: HCL v1 object lists "can be optionally comma-delimited",
+ *   hashicorp/hcl hcl/parser/parser.go objectList);
  * - errors on a host line where the synchronous `hcl-syntax` pass already
  *   reported one.
  */
@@ -29,7 +31,8 @@ import type { ParsedAgentConfig } from '../../agent/configDoc';
 import type { HclExpr } from '../../parsers/hcl/ast';
 
 /** Summaries of HCL 2 rules that HCL v1 (the agents' parser) does not have. */
-const HCL2_ONLY = /Attribute redefined|Duplicate|Invalid argument name|Invalid single-argument block definition|Invalid single-line block/i;
+const HCL2_ONLY =
+  /Attribute redefined|Duplicate|Invalid argument name|Invalid single-argument block definition|Invalid single-line block|Unexpected comma after argument/i;
 
 function inHexNumber(cfg: ParsedAgentConfig, at: number): boolean {
   const walk = (e: HclExpr): boolean =>
