@@ -38,3 +38,26 @@ test('examples: silent on windows-only and mixed-os (paths agree there)', async 
     assert.deepEqual(only(findings, RULE), [], name);
   }
 });
+
+test('a unit of another HashiCorp tool whose name starts with consul/nomad (consul-terraform-sync) is not the agent (real tree, round 4)', () => {
+  const sh = (unit: string, exec: string) => `#!/bin/bash
+cat <<EOF | sudo tee /etc/consul.d/consul.hcl
+data_dir   = "/opt/consul"
+datacenter = "dc1"
+retry_join = ["10.0.0.1"]
+EOF
+cat <<EOF | sudo tee /etc/systemd/system/${unit}.service
+[Unit]
+Description=${unit}
+[Service]
+ExecStart=${exec}
+[Install]
+WantedBy=multi-user.target
+EOF
+`;
+  const cts = analyze({ 'scripts/client.sh': sh('consul-terraform-sync', '/usr/bin/consul-terraform-sync start -config-dir=/etc/consul-nia.d/') });
+  assert.deepEqual(only(cts.findings, RULE), []);
+  // The agent itself pointed at the wrong directory still fires.
+  const agent = analyze({ 'scripts/client.sh': sh('consul', '/usr/bin/consul agent -config-dir=/etc/consul-nia.d/') });
+  assert.equal(only(agent.findings, RULE).length, 1);
+});

@@ -29,8 +29,13 @@ export interface ServiceDef {
   readonly via: string;
 }
 
+/**
+ * The agent a service runs, from its executable or name: `nomad`, `C:\nomad\nomad.exe`, `/usr/bin/consul`.
+ * Other HashiCorp tools whose names only start with the product (`consul-terraform-sync`, `consul-template`,
+ * `nomad-autoscaler`, `envconsul`) are not the agent.
+ */
 function productOf(text: string): Product | undefined {
-  const m = /\b(nomad|consul|vault)(?:\.exe)?\b/i.exec(text);
+  const m = /(?:^|[^\w])(nomad|consul|vault)(?:\.exe)?(?![\w-])/i.exec(text);
   return m ? (m[1]!.toLowerCase() as Product) : undefined;
 }
 
