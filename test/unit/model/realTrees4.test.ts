@@ -54,3 +54,32 @@ test('a path built on path.module stays relative to the tree (unchanged behaviou
   assert.equal(server?.settings.find((s) => s.path === 'bootstrap_expect')?.value, 5);
   assert.equal(r.findings.filter((f) => f.ruleId === 'hcl-syntax').length, 0);
 });
+
+test('a command substitution with quotes inside a heredoc config value is one run-time value, not broken HCL', () => {
+  const ws = new Workspace('/t');
+  ws.setText(
+    'scripts/client.sh',
+    [
+      '#!/bin/bash',
+      'cat > /etc/consul.d/consul.hcl <<EOF',
+      'datacenter = "dc1"',
+      'data_dir   = "/opt/consul"',
+      'retry_join = ["10.0.0.1"]',
+      'node_meta = {',
+      '  zone = "$(curl -s -H "Metadata-Flavor: Google" http://metadata.google.internal/computeMetadata/v1/instance/zone | cut -d/ -f4)"',
+      '}',
+      'EOF',
+      '',
+    ].join('\n'),
+  );
+  const r = ws.analyze();
+  assert.deepEqual(
+    r.findings.filter((f) => f.ruleId === 'hcl-syntax' || f.ruleId === 'duplicate-config-key').map((f) => f.message),
+    [],
+  );
+  const role = r.roles.find((x) => x.product === 'consul');
+  const zone = role?.settings.find((s) => s.path === 'node_meta.zone');
+  assert.ok(zone, 'the value is one setting');
+  assert.match(zone.display, /unknown .*computed at run time/);
+  assert.ok(!role!.settings.some((s) => /Metadata-Flavor|http/.test(s.path)), 'no settings invented from the command text');
+});

@@ -13,7 +13,7 @@ import { looksLikeAgentConfigPath } from '../agent/configDoc';
 import { baseName, normalizeScriptPath } from '../workspace/fileKinds';
 import { looksSecretName } from '../terraform/values';
 import type { PlaceholderMatch, ScriptArgument, ScriptInvocation, ShScriptFacts, TreeFileLookup } from './scriptModel';
-import { valueOfMapped } from './scriptModel';
+import { runTimeText, valueOfMapped } from './scriptModel';
 import { looksLikeAgentConfigText } from './powershellModel';
 
 const MAX_DEPTH = 8;
@@ -365,7 +365,7 @@ class ShResolver {
     // attribute known only after apply): the template's reason, not a shell variable of the same name.
     const rendered = this.text.isExactAt(e.start) ? undefined : this.text.originsIn(e.start, e.start + 1)[0];
     if (rendered?.kind === 'unknown') return { text: written, origin: rendered };
-    if (e.command) return { text: written, origin: { kind: 'unknown', reason: `\`${abbreviate(written)}\` is computed at run time`, chain: [] } };
+    if (e.command) return { text: runTimeText(written), origin: { kind: 'unknown', reason: `\`${abbreviate(written)}\` is computed at run time`, chain: [] } };
     const v = this.variable(e.name, e.start, depth + 1);
     if (v.kind === 'known') return { text: v.text, origin: v };
     if (e.defaultValue !== undefined)

@@ -101,6 +101,16 @@ function stepKey(s: ChainStep): string {
   return `${s.span.file}:${s.span.start}:${s.note}`;
 }
 
+/**
+ * The stand-in text of a value only known at run time (`$(curl -H "Metadata-Flavor: Google" …)`,
+ * `$((Invoke-RestMethod …).x)`) inside a config: the command as written, with its quotes, backslashes and line
+ * breaks neutralised (same length, so positions stay put). The agent will see the command's output, never its
+ * text; the text's own quotes must not end the HCL string around it (`zone = "$(curl -H "…" …)"` is one value).
+ */
+export function runTimeText(written: string): string {
+  return written.replace(/["\\\r\n]/g, (c) => (c === '"' ? "'" : c === '\\' ? '/' : ' '));
+}
+
 /** A value read from a mapped text: its text and the chains of every substitution in it. */
 export function valueOfMapped(m: MappedText, step?: ChainStep): ResolvedValue {
   const origins = m.originsIn(0, m.text.length);
