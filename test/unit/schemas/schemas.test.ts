@@ -5,7 +5,9 @@
  * - `strict: true` for our own schemas, with `allowUnionTypes: true` because the
  *   HCL v1 decoder accepts several JSON types for one field (`type: ["string",
  *   "number", "boolean"]` for strings), and the non-standard root keyword
- *   `x-server-only` registered with `ajv.addKeyword` (annotation only).
+ *   `x-server-only` (annotation only) and the property keyword `x-rejected` (a key
+ *   the agent rejects in that block), both registered by the engine's
+ *   `registerSchemaKeywords`.
  * - SARIF: `strict: true` except `strictRequired: false` (the official schema
  *   puts `anyOf: [{ required: [...] }]` next to `properties`), plus ajv-formats
  *   for uri / uri-reference / date-time.
@@ -21,6 +23,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
+import { registerSchemaKeywords } from '../../../server/src/core/checks/validity/configJson';
 
 const ROOT = path.join(__dirname, '../../../..');
 const SCHEMAS = path.join(ROOT, 'schemas');
@@ -32,7 +35,7 @@ function readJson(file: string): Record<string, unknown> {
 
 function ourAjv(): Ajv {
   const ajv = new Ajv({ strict: true, allowUnionTypes: true, allErrors: true });
-  ajv.addKeyword({ keyword: 'x-server-only', schemaType: 'array' });
+  registerSchemaKeywords(ajv);
   return ajv;
 }
 

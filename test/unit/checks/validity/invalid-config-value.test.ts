@@ -62,3 +62,26 @@ test('examples: silent on mixed-os and windows-only', async () => {
     [],
   );
 });
+
+test('Consul tls: verify_server_hostname outside tls.internal_rpc is rejected with the agent error (real tree, round 4); inside it is fine', () => {
+  const consul = (block: string) => `#!/bin/bash
+cat <<EOF | sudo tee /etc/consul.d/consul.hcl
+datacenter = "dc1"
+data_dir   = "/opt/consul"
+server     = true
+tls {
+  ${block} {
+    ca_file                = "/etc/consul.d/tls/ca.pem"
+    verify_server_hostname = true
+  }
+}
+EOF
+`;
+  const { ws, findings } = run({ 'scripts/server.sh': consul('defaults') }, RULE);
+  assert.equal(findings.length, 1, JSON.stringify(findings.map((f) => f.message)));
+  assert.equal(spanText(ws, findings[0]!), 'verify_server_hostname');
+  assert.match(findings[0]!.message, /verify_server_hostname is only valid in the tls\.internal_rpc stanza/);
+  assert.match(findings[0]!.message, /refuses to start/);
+  assert.deepEqual(run({ 'scripts/server.sh': consul('internal_rpc') }, RULE).findings, []);
+  assert.equal(run({ 'scripts/server.sh': consul('grpc') }, RULE).findings.length, 1);
+});

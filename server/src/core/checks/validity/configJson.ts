@@ -156,13 +156,31 @@ export function underUnknown(json: ConfigJson, ptr: string): boolean {
 const SCHEMA_FILE: Record<Product, string> = { nomad: 'nomad-agent.schema.json', consul: 'consul-agent.schema.json' };
 const validators = new Map<Product, ValidateFunction | null>();
 
+/**
+ * The non-standard keywords of our agent schemas: `x-server-only` (root annotation: the settings only servers
+ * use) and `x-rejected` (a key the decoder accepts but the agent rejects in that block; the value is the agent's
+ * error text, which becomes the validation error).
+ */
+export function registerSchemaKeywords(ajv: Ajv): void {
+  ajv.addKeyword({ keyword: 'x-server-only', schemaType: 'array' });
+  ajv.addKeyword({
+    keyword: 'x-rejected',
+    schemaType: 'string',
+    errors: true,
+    validate: function rejected(message: string): boolean {
+      (rejected as unknown as { errors: Array<Partial<ErrorObject>> }).errors = [{ keyword: 'x-rejected', message, params: { message } }];
+      return false;
+    },
+  });
+}
+
 export function validatorFor(product: Product): ValidateFunction | undefined {
   if (validators.has(product)) return validators.get(product) ?? undefined;
   const schema = loadSchema(SCHEMA_FILE[product]);
   let fn: ValidateFunction | null = null;
   if (schema && typeof schema === 'object') {
     const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
-    ajv.addKeyword('x-server-only');
+    registerSchemaKeywords(ajv);
     fn = ajv.compile(schema as object);
   }
   validators.set(product, fn);

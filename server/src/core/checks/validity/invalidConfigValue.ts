@@ -39,6 +39,17 @@ export const invalidConfigValue: Check = {
         const info = nearestPointer(json, ptr);
         if (!info) continue;
         if ([...byPtr.keys()].some((p) => p !== ptr && ptr.startsWith(`${p}/`))) continue;
+        if (err.keyword === 'x-rejected') {
+          const block = info.path.slice(0, info.path.lastIndexOf('.'));
+          out.push(
+            finding({
+              check: invalidConfigValue,
+              span: cfg.doc.text.toHost(info.keyStart, info.keyEnd),
+              message: `\`${info.path}\` is not accepted in the \`${block}\` block: Consul refuses to start with "${err.message ?? 'invalid key'}".`,
+            }),
+          );
+          continue;
+        }
         const got = JSON.stringify(err.data);
         out.push(
           finding({
