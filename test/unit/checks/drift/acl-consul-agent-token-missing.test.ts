@@ -12,7 +12,8 @@ const linux = (acl: string, after = '') =>
 const windows = (acl: string, after = '') =>
   `$c = @"\ndatacenter = "dc1"\ndata_dir = "C:/HashiCorp/Consul/data"\n${acl}\n"@\n[IO.File]::WriteAllText("C:\\HashiCorp\\Consul\\config\\consul.hcl", $c, [Text.UTF8Encoding]::new($false))\n${after}`;
 
-const DENY = 'acl {\n  enabled        = true\n  default_policy = "deny"\n}';
+const DENY = `acl {\n  enabled        = true\n  default_policy = "deny"\n  tokens {\n    agent = "${TOKEN}"\n  }\n}`;
+const DENY_NO_SERVER_TOKEN = 'acl {\n  enabled        = true\n  default_policy = "deny"\n}';
 const ALLOW = 'acl {\n  enabled        = true\n  default_policy = "allow"\n}';
 const CLIENT_NO_TOKEN = 'acl {\n  enabled = true\n}';
 const CLIENT_TOKEN = `acl {\n  enabled = true\n  tokens {\n    agent = "${TOKEN}"\n  }\n}`;
@@ -24,7 +25,8 @@ function run(srv: string, lin: string, win: string) {
   ws.setText('scripts/client.ps1', win);
   const r = ws.analyze();
   assert.deepEqual(ws.checkFailures, []);
-  return { r, f: r.findings.filter((x) => x.ruleId === RULE) };
+  const all = r.findings.filter((x) => x.ruleId === RULE);
+  return { r, f: all.filter((x) => x.span.file !== 'scripts/server.sh'), onServer: all.filter((x) => x.span.file === 'scripts/server.sh') };
 }
 
 test('acl-consul-agent-token-missing: servers deny by default, no client has an agent token: one error per client, with the log lines', () => {
@@ -75,7 +77,7 @@ test('acl-consul-agent-token-missing: servers that allow by default, or no ACLs,
   assert.equal(run(server(ALLOW), linux(CLIENT_NO_TOKEN), windows(CLIENT_NO_TOKEN)).f.length, 0);
   assert.equal(run(server('acl {\n  default_policy = "deny"\n}'), linux(''), windows('')).f.length, 0);
   assert.equal(run(server(''), linux(''), windows('')).f.length, 0);
-  const legacy = 'acl_datacenter     = "dc1"\nacl_default_policy = "deny"';
+  const legacy = `acl_datacenter     = "dc1"\nacl_default_policy = "deny"\nacl_agent_token    = "${TOKEN}"`;
   assert.equal(run(server(legacy), linux(''), windows('')).f.length, 2);
 });
 
@@ -84,4 +86,18 @@ test('acl-consul-agent-token-missing: a token on one client OS only is left to a
   assert.equal(f.length, 0);
   assert.equal(r.findings.filter((x) => x.ruleId === 'acl-token-one-side').length, 1);
   assert.ok(!JSON.stringify(r).includes(TOKEN), 'the token never appears in full');
+});
+
+test('acl-consul-agent-token-missing: a server without an agent token under its own deny policy gets a warning (real tree, round 4)', () => {
+  const { f, onServer } = run(server(DENY_NO_SERVER_TOKEN), linux(CLIENT_TOKEN), windows(CLIENT_TOKEN));
+  assert.equal(f.length, 0);
+  assert.equal(onServer.length, 1);
+  assert.equal(onServer[0]!.severity, 'warning');
+  assert.match(onServer[0]!.message, /Consul server has no agent token/);
+  assert.match(onServer[0]!.message, /Coordinate update blocked by ACLs/);
+  // Handing the server its token at boot counts.
+  const srv = server(DENY_NO_SERVER_TOKEN) + 'consul acl set-agent-token agent "$(cat /tmp/agent.token)"\n';
+  assert.equal(run(srv, linux(CLIENT_TOKEN), windows(CLIENT_TOKEN)).onServer.length, 0);
+  // And with a token in its config it is silent.
+  assert.equal(run(server(DENY), linux(CLIENT_TOKEN), windows(CLIENT_TOKEN)).onServer.length, 0);
 });

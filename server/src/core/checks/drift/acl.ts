@@ -172,7 +172,7 @@ export const consulAgentTokenMissing: Check = {
   id: 'acl-consul-agent-token-missing',
   category: 'acl',
   severity: 'error',
-  title: 'A Consul client without an agent token while the servers deny by default',
+  title: 'A Consul agent (client or server) without an agent token while the servers deny by default',
   run(model) {
     const out: Finding[] = [];
     const server = model.roles.find((r) => r.product === 'consul' && r.kind === 'server');
@@ -186,16 +186,20 @@ export const consulAgentTokenMissing: Check = {
     if (typeof policy?.value !== 'string' || policy.value.toLowerCase() !== 'deny') return out;
     const clients = clientRoles(model, 'consul');
     const withToken = clients.filter((r) => consulSetting(r, ...AGENT_TOKEN_PATHS) !== undefined);
-    // A token on one client OS and not the other is acl-token-one-side's finding; this one is for clients with none at all.
-    if (withToken.length > 0) return out;
-    for (const role of clients) {
+    // A token on one client OS and not the other is acl-token-one-side's finding; this one is for clients with none at
+    // all. The servers need one as well (the initial management token is not used for the agent's own requests).
+    const roles = [...(withToken.length > 0 ? [] : clients), ...(consulSetting(server, ...AGENT_TOKEN_PATHS) === undefined ? [server] : [])];
+    for (const role of roles) {
       const os = role.kind === 'windows-client' ? 'windows' : 'linux';
       if (model.scripts.some((sc) => sc.os === os && SETS_AGENT_TOKEN.test(sc.text.text))) continue;
+      const isServer = role.kind === 'server';
       out.push(
         finding({
           check: this,
           span: roleAnchor(role),
-          message: `${label(role)} has no agent token (acl.tokens.agent or acl.tokens.default) while the Consul servers enforce ACLs with default_policy = "deny" (${chainText(model, policy.chain)}). The agent's own requests are anonymous and denied: it logs "[WARN] agent: Node info update blocked by ACLs" and "Coordinate update blocked by ACLs", the node never reaches the catalog, and requests made through that agent without their own token are denied too (Nomad without a consul.token: "Unexpected response code: 403 (Permission denied)"). Give the client an agent token (acl { tokens { agent = "…" } }, or consul acl set-agent-token agent at boot).`,
+          // A server keeps working as a Raft peer; its node entry and coordinates are what is refused.
+          ...(isServer ? { severity: 'warning' as const } : {}),
+          message: `${label(role)} has no agent token (acl.tokens.agent or acl.tokens.default) while the Consul servers enforce ACLs with default_policy = "deny" (${chainText(model, policy.chain)}). The agent's own requests are anonymous and denied: it logs "[WARN] agent: Node info update blocked by ACLs" and "Coordinate update blocked by ACLs", ${isServer ? "the server's node entry is never updated in the catalog (it keeps serving Raft, but DNS and health for the node break)" : 'the node never reaches the catalog, and requests made through that agent without their own token are denied too (Nomad without a consul.token: "Unexpected response code: 403 (Permission denied)")'}. Give the ${isServer ? 'server' : 'client'} an agent token (acl { tokens { agent = "…" } }, or consul acl set-agent-token agent at boot).`,
           related: [{ span: policy.keySpan, message: 'the servers deny anonymous requests here' }],
         }),
       );
