@@ -49,3 +49,23 @@ test('examples: silent on mixed-os and windows-only', async () => {
     [],
   );
 });
+
+test('a server-only port set to the agent default on a client changes nothing and is silent (real tree, round 4); another value is reported', () => {
+  const nomad = (serf: string) => `#!/bin/bash
+cat <<EOF | sudo tee /etc/nomad.d/nomad.hcl
+data_dir = "/opt/nomad/data"
+ports {
+  http = 4646
+  rpc  = 4647
+  serf = ${serf}
+}
+client {
+  enabled = true
+}
+EOF
+`;
+  assert.deepEqual(run({ 'scripts/client.sh': nomad('4648') }, RULE).findings, []);
+  const { ws, findings } = run({ 'scripts/client.sh': nomad('5648') }, RULE);
+  assert.equal(findings.length, 1);
+  assert.equal(spanText(ws, findings[0]!), 'serf');
+});

@@ -190,6 +190,8 @@ export function validatorFor(product: Product): ValidateFunction | undefined {
 export interface ServerOnlyPath {
   readonly path: string;
   readonly source: string;
+  /** The agent's default: the same value written on a client changes nothing (a stock template's `ports { serf = 4648 }`). */
+  readonly default?: number | string | boolean;
 }
 
 export function serverOnlyPaths(product: Product): readonly ServerOnlyPath[] {

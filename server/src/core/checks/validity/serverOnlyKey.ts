@@ -26,6 +26,7 @@ export const serverOnlyKey: Check = {
           const info = json.pointers.get(ptr);
           if (!info) continue;
           const v = lookup(json.value, sp.path);
+          if (sp.default !== undefined && v !== undefined && String(v) === String(sp.default)) continue;
           const consulExpect =
             role.product === 'consul' &&
             (sp.path === 'bootstrap_expect' || sp.path === 'bootstrap') &&
