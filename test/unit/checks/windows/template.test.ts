@@ -45,3 +45,36 @@ test('template: examples', async () => {
   assert.equal(f[0]!.span.file, 'terraform/modules/aws-hashistack/templates/user-data-client-windows.ps1');
   assert.equal(ofRule(await exampleFindings('mixed-os'), 'template').length, 0);
 });
+
+test('template: a bash user-data rendered into a GCE PowerShell metadata key (real tree, round 4); the PowerShell one is silent', async () => {
+  const { Workspace } = await import('../../../../server/src/core/engine');
+  const tree = (script: string) => {
+    const ws = new Workspace('/t');
+    ws.setText(
+      'gcp/main.tf',
+      `resource "google_compute_instance" "windows_client" {\n  name = "win"\n  metadata = {\n    "sysprep-specialize-script-ps1" = templatefile("\${path.module}/../shared/${script}", {\n      dc = "dc1"\n    })\n  }\n}\n`,
+    );
+    ws.setText('shared/user-data-client.sh', '#!/bin/bash\nset -e\necho "${dc}"\n');
+    ws.setText('shared/user-data-client.ps1', '$ErrorActionPreference = "Stop"\nWrite-Host "${dc}"\n');
+    return ws.analyze().findings.filter((f) => f.ruleId === 'template' && /metadata|guest/.test(f.message));
+  };
+  const bad = tree('user-data-client.sh');
+  assert.equal(bad.length, 1, JSON.stringify(bad.map((f) => f.message)));
+  assert.equal(bad[0]!.span.file, 'gcp/main.tf');
+  assert.match(bad[0]!.message, /sysprep-specialize-script-ps1 makes a Windows guest run this script with PowerShell/);
+  assert.match(bad[0]!.message, /bash script/);
+  assert.deepEqual(tree('user-data-client.ps1'), []);
+});
+
+test('template: a PowerShell script under the Linux-only GCE startup-script key is reported', async () => {
+  const { Workspace } = await import('../../../../server/src/core/engine');
+  const ws = new Workspace('/t');
+  ws.setText(
+    'gcp/main.tf',
+    'resource "google_compute_instance" "w" {\n  metadata = {\n    startup-script = templatefile("${path.module}/client.ps1", { dc = "dc1" })\n  }\n}\n',
+  );
+  ws.setText('gcp/client.ps1', 'Write-Host "${dc}"\n');
+  const f = ws.analyze().findings.filter((x) => x.ruleId === 'template' && /guest/.test(x.message));
+  assert.equal(f.length, 1);
+  assert.match(f[0]!.message, /startup-script is run only by Linux guests/);
+});

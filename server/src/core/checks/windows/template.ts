@@ -77,8 +77,34 @@ export const templateCheck: Check = {
           }),
         );
       }
+      const slot = scriptSlotMismatch(call.usedAs, tpl, text);
+      if (slot)
+        out.push(
+          finding({ check: templateCheck, span: call.span, message: slot, related: [{ span: { file: tpl, start: 0, end: 0 }, message: `template ${tpl}` }] }),
+        );
       done.add(tpl);
     }
     return out;
   },
 };
+
+/**
+ * Google Compute Engine runs a metadata script by its key: `windows-startup-script-ps1` /
+ * `sysprep-specialize-script-ps1` / `windows-shutdown-script-ps1` with PowerShell, `…-cmd` / `…-bat` with cmd.exe,
+ * and `startup-script` / `shutdown-script` only on Linux guests (a Windows guest ignores them). A rendered script in
+ * the wrong language for its key never configures the node.
+ */
+function scriptSlotMismatch(usedAs: string, tpl: string, text: string): string | undefined {
+  const key = /\.metadata\.((?:windows-startup|sysprep-specialize|windows-shutdown)-script-(ps1|cmd|bat)|startup-script|shutdown-script)$/.exec(usedAs);
+  if (!key) return undefined;
+  const head = text.slice(0, 512).replace(/^\uFEFF/, '');
+  const bash = /\.(sh|bash)(\.(tpl|tftpl|tmpl))?$/i.test(tpl) || /^#!\s*\S*\b(?:env\s+)?(?:ba|da|z|k)?sh\b/.test(head);
+  const powershell = /\.ps1(\.(tpl|tftpl|tmpl))?$/i.test(tpl) || /<powershell>/i.test(head);
+  const lang = key[2]?.toLowerCase();
+  if (lang === 'ps1' || lang === 'cmd' || lang === 'bat') {
+    if (!bash) return undefined;
+    return `${key[1]} makes a Windows guest run this script with ${lang === 'ps1' ? 'PowerShell' : 'cmd.exe'}, but ${tpl} is a bash script: it fails on its first bash line and nothing after it runs, so the node never writes its agent configs (the image's placeholder config stays: the agents fail to start or join). Render the PowerShell user-data for this key.`;
+  }
+  if (!powershell) return undefined;
+  return `${key[1]} is run only by Linux guests (a Windows guest ignores it), but ${tpl} is a PowerShell script: on a Windows instance it never runs; on Linux it fails. Use windows-startup-script-ps1 (or sysprep-specialize-script-ps1) for a Windows instance.`;
+}
