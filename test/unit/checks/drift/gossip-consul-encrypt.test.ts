@@ -1,6 +1,22 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { analyze, assertSpan, KEY_A, KEY_B, LIN, linuxClient, only, serverConfig, terraformTree, TFVARS, tree, WIN, windowsClient } from './helpers';
+import {
+  analyze,
+  assertFixWorks,
+  assertSpan,
+  KEY_A,
+  KEY_B,
+  LIN,
+  linuxClient,
+  only,
+  serverConfig,
+  terraformTree,
+  TFVARS,
+  tree,
+  UD_WIN,
+  WIN,
+  windowsClient,
+} from './helpers';
 
 const RULE = 'gossip-consul-encrypt';
 const consul = (extra: string) =>
@@ -96,4 +112,45 @@ test('gossip-consul-encrypt: per-rule severity', () => {
   const files = tree({ linux: linuxClient({ consul: consul(`encrypt = "${KEY_A}"`) }), windows: windowsClient({ consul: consul(`encrypt = "${KEY_B}"`) }) });
   assert.equal(only(analyze(files, { ruleSeverity: { [RULE]: 'off' } }).r, RULE).length, 0);
   assert.equal(only(analyze(files, { ruleSeverity: { [RULE]: 'info' } }).r, RULE)[0]!.severity, 'info');
+});
+
+test('gossip-consul-encrypt: the quick-fix threads the key through templatefile -> user-data -> param -> here-string, and the finding is gone', async () => {
+  const files = terraformTree({ winPassesKey: false });
+  const { r } = analyze(files);
+  const f = only(r, RULE)[0]!;
+  assert.ok(f.fixes && f.fixes.length === 1, 'one fix offered');
+  assert.match(f.fixes[0]!.title, /consul_encrypt_key = var\.consul_encrypt_key/);
+  assert.deepEqual(
+    [...new Set(f.fixes[0]!.edits.map((e) => e.span.file))].sort(),
+    ['shared/packer/scripts/client.ps1', 'terraform/modules/aws-hashistack/main.tf', UD_WIN].sort(),
+  );
+  const { fixed, after } = assertFixWorks(files, f, r);
+  assert.equal(only(after, RULE).length, 0);
+  // The Windows client now gets the same key, through the whole chain.
+  const win = after.roles.find((x) => x.product === 'consul' && x.kind === 'windows-client')!;
+  const enc = win.settings.find((x) => x.path === 'encrypt')!;
+  assert.ok(
+    enc.chain.some((c) => c.span.file === TFVARS),
+    JSON.stringify(enc.chain),
+  );
+  assert.match(fixed[WIN]!, /\[string\] \$ConsulEncryptKey/);
+  assert.match(fixed[UD_WIN]!, /-ConsulEncryptKey "\$\{consul_encrypt_key\}"/);
+  assert.ok(!JSON.stringify(after).includes(KEY_A), 'still masked');
+  // The official HCL parser accepts every rendered config of the fixed tree.
+  const { Workspace } = await import('../../../../server/src/core/engine');
+  const ws = new Workspace('/tmp/hsr-thread-fix');
+  for (const [file, text] of Object.entries(fixed)) ws.setText(file, text);
+  const official = await ws.analyzeWithOfficialParser();
+  assert.deepEqual(
+    official.findings.filter((x) => x.ruleId === 'hcl-syntax').map((x) => x.message),
+    [],
+  );
+});
+
+test('gossip-consul-encrypt: no thread fix for a literal here-string (it would need a placeholder and a -creplace)', () => {
+  const files = terraformTree({ winPassesKey: false });
+  const literal = { ...files, [WIN]: files[WIN]!.replace('$consulConfig = @"', "$consulConfig = @'").replace('"@\n$consulConfig', "'@\n$consulConfig") };
+  const f = only(analyze(literal).r, RULE);
+  assert.equal(f.length, 1);
+  assert.deepEqual(f[0]!.fixes ?? [], []);
 });

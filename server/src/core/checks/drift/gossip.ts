@@ -8,6 +8,7 @@
 import type { Check } from '../check';
 import { finding, label, rolesOf } from '../check';
 import { describeEntry, sideRelated } from './compare';
+import { threadValueFix } from './threadValueFix';
 
 const SYMPTOM = '"no installed keys could decrypt the message" / "encryption is configured but remote state is not encrypted"';
 
@@ -33,6 +34,7 @@ export const consulEncryptDrift: Check = {
             span: sideRelated(role, undefined, 'encrypt')[0]!.span,
             message: `Consul gossip encryption drift: ${label(role)} has no \`encrypt\` key while ${describeEntry(model, ref, refEntry, 'encrypt')}. The agent cannot join the encrypted LAN pool: ${SYMPTOM}.`,
             related: sideRelated(ref, refEntry, 'encrypt'),
+            fixes: threadValueFix(model, role, 'encrypt', refEntry),
           }),
         );
       } else if (e.value !== undefined && refEntry.value !== undefined && e.value !== refEntry.value) {

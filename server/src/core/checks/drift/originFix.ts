@@ -9,7 +9,7 @@ import type { DeploymentModel } from '../../model/deploymentModel';
 import type { HclAttribute } from '../../parsers/hcl/ast';
 import type { FixSpec, Span } from '../../types';
 
-function templateArgument(model: DeploymentModel, e: SettingEntry): { attr: HclAttribute; file: string } | undefined {
+export function templateArgument(model: DeploymentModel, e: SettingEntry): { attr: HclAttribute; file: string } | undefined {
   for (const step of e.chain) {
     if (!step.note.startsWith('templatefile() passes')) continue;
     for (const call of model.terraform.templateCalls) {
