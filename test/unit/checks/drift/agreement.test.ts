@@ -120,3 +120,17 @@ test('vault-address-consul-dns: a .service.consul Vault address on Windows witho
   const withNrpt = ps + 'Add-DnsClientNrptRule -Namespace ".consul" -NameServers "127.0.0.1"\n';
   assert.equal(run(tree(withNrpt, '', dnsmasq), 'vault-address-consul-dns').findings.length, 0);
 });
+
+test('vault-address-consul-dns: a custom Consul domain (domain = "global", vault.service.dc1.global) is a Consul DNS name too (real tree, round 4)', () => {
+  const ps = clientPs1(WIN_NOMAD('datacenter = "dc1"\nvault {\n  enabled = true\n  address = "http://vault.service.dc1.global:8200"\n}'));
+  const domain = 'cat <<EOF | sudo tee /etc/consul.d/domain.hcl\ndomain = "global"\nEOF\n';
+  const r = run(tree(ps, domain), 'vault-address-consul-dns');
+  assert.equal(r.findings.length, 1, JSON.stringify(r.findings.map((f) => f.message)));
+  assert.match(r.findings[0]!.message, /forwarding of \.global to Consul's DNS/);
+  assert.match(r.findings[0]!.message, /lookup vault\.service\.dc1\.global: no such host/);
+  // Without the custom domain the name is an ordinary DNS name: silent.
+  assert.equal(run(tree(ps), 'vault-address-consul-dns').findings.length, 0);
+  // Forwarding the custom domain on Windows: silent.
+  const nrpt = ps + 'Add-DnsClientNrptRule -Namespace ".global" -NameServers "127.0.0.1"\n';
+  assert.equal(run(tree(nrpt, domain), 'vault-address-consul-dns').findings.length, 0);
+});

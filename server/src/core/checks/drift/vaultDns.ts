@@ -8,9 +8,24 @@ import type { Finding } from '../../types';
 import type { Check } from '../check';
 import { finding, label, rolesOf } from '../check';
 
-const CONSUL_NAME = /\.(service|node|query)\.consul\b/;
-const FORWARDING =
-  /dnsmasq|server=\/consul\/|systemd-resolved|resolved\.conf|Domains=~consul|DNS=127\.0\.0\.1:8600|Add-DnsServerConditionalForwarderZone|NRPT|Add-DnsClientNrptRule|-Namespace\s+["']?\.?consul/i;
+function escapeRe(t: string): string {
+  return t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * Consul DNS names under the Consul `domain` of the deployment (default `consul`; `domain = "global"` makes
+ * `vault.service.dc1.global`), with an optional datacenter label, and the ways a script forwards that domain.
+ */
+function consulDnsPatterns(domains: readonly string[]): { name: RegExp; forwarding: RegExp } {
+  const d = domains.map(escapeRe).join('|');
+  return {
+    name: new RegExp(`\\.(service|node|query)(\\.[A-Za-z0-9-]+)?\\.(${d})\\b`, 'i'),
+    forwarding: new RegExp(
+      `dnsmasq|server=/(${d})/|systemd-resolved|resolved\\.conf|Domains=~(${d})|DNS=127\\.0\\.0\\.1:8600|Add-DnsServerConditionalForwarderZone|NRPT|Add-DnsClientNrptRule|-Namespace\\s+["']?\\.?(${d})`,
+      'i',
+    ),
+  };
+}
 
 export const vaultConsulDns: Check = {
   id: 'vault-address-consul-dns',
@@ -19,18 +34,26 @@ export const vaultConsulDns: Check = {
   title: 'A *.service.consul address on Windows without Consul DNS forwarding',
   run(model) {
     const out: Finding[] = [];
+    const domains = new Set(['consul']);
+    for (const role of rolesOf(model, 'consul')) {
+      const d = role.settings.get('domain')?.value;
+      if (typeof d === 'string' && /^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*$/.test(d.replace(/\.$/, ''))) domains.add(d.replace(/\.$/, '').toLowerCase());
+    }
+    const { name: CONSUL_NAME, forwarding: FORWARDING } = consulDnsPatterns([...domains]);
     const windowsForwards = model.scripts.some((s) => s.os === 'windows' && FORWARDING.test(s.text.text));
     const linuxForwards = model.scripts.some((s) => s.os === 'linux' && FORWARDING.test(s.text.text));
     if (windowsForwards) return out;
     for (const role of rolesOf(model, 'nomad').filter((r) => r.kind === 'windows-client')) {
       for (const path of ['vault.address', 'consul.address']) {
         const e = role.settings.get(path);
-        if (!e || typeof e.value !== 'string' || !CONSUL_NAME.test(e.value)) continue;
+        const m = e && typeof e.value === 'string' ? CONSUL_NAME.exec(e.value) : null;
+        if (!e || typeof e.value !== 'string' || !m) continue;
+        const domain = m[3]!.toLowerCase();
         out.push(
           finding({
             check: this,
             span: e.valueSpan,
-            message: `${label(role)}: ${path} = ${e.display} is a Consul DNS name, but no Windows provisioning script sets up forwarding of .consul to Consul's DNS (127.0.0.1:8600)${linuxForwards ? ', while the Linux scripts do (dnsmasq / systemd-resolved)' : ''}. On Windows the name does not resolve: "dial tcp: lookup ${/\/\/([^/:]+)/.exec(e.value)?.[1] ?? 'vault.service.consul'}: no such host". Add an NRPT rule (Add-DnsClientNrptRule -Namespace ".consul" -NameServers 127.0.0.1) with Consul listening on port 53, or use an address that resolves without Consul.`,
+            message: `${label(role)}: ${path} = ${e.display} is a Consul DNS name, but no Windows provisioning script sets up forwarding of .${domain} to Consul's DNS (127.0.0.1:8600)${linuxForwards ? ', while the Linux scripts do (dnsmasq / systemd-resolved)' : ''}. On Windows the name does not resolve: "dial tcp: lookup ${/\/\/([^/:]+)/.exec(e.value)?.[1] ?? 'vault.service.consul'}: no such host". Add an NRPT rule (Add-DnsClientNrptRule -Namespace ".consul" -NameServers 127.0.0.1) with Consul listening on port 53, or use an address that resolves without Consul.`,
           }),
         );
       }
