@@ -4,18 +4,34 @@
  * expansions, `-replace` chains on config templates, and the file writes
  * that produce agent configs.
  */
-import type { PsAssignment, PsExpansion, PsReplaceOp, PsScanResult, PsStringLiteral, PsValue } from '../parsers/powershell/types';
+import type {
+  PsAssignment,
+  PsCommand,
+  PsExpansion,
+  PsFileWrite,
+  PsFunction,
+  PsFunctionParam,
+  PsNode,
+  PsReplaceOp,
+  PsScanResult,
+  PsStringLiteral,
+  PsValue,
+} from '../parsers/powershell/types';
 import { decodePsString, subexpressionVariable } from '../parsers/powershell';
 import { MappedText, MappedTextBuilder } from '../text/mappedText';
 import type { ChainStep, ResolvedValue, Span } from '../types';
 import type { AgentConfigDoc } from '../agent/configDoc';
 import { looksLikeAgentConfigPath } from '../agent/configDoc';
-import { baseName } from '../workspace/fileKinds';
+import { baseName, normalizeScriptPath } from '../workspace/fileKinds';
 import { looksSecretName } from '../terraform/values';
 import type { PlaceholderMatch, PsScriptFacts, ScriptArgument, ScriptInvocation, TreeFileLookup } from './scriptModel';
 import { valueOfMapped } from './scriptModel';
 
 const MAX_DEPTH = 8;
+/** Nested calls of the script's own functions that are followed (`Write-Config` calling `Replace-Token`). */
+const MAX_CALL_DEPTH = 4;
+/** Writes evaluated per script, counting every call of a function that writes (a bound on generated loops). */
+const MAX_WRITE_INSTANCES = 2000;
 
 export function analyzePowerShell(
   file: string,
@@ -29,30 +45,58 @@ export function analyzePowerShell(
 ): PsScriptFacts {
   const ctx = new PsResolver(file, text, scan, callers, lookup);
   const configDocs: AgentConfigDoc[] = [];
-  if (mode === 'full')
-    scan.fileWrites.forEach((w, i) => {
-      const target = w.path ? ctx.valueOf(w.path, 0) : undefined;
+  if (mode === 'full') {
+    // Writes in execution order: a function's writes once per call, with that call's arguments.
+    const docOf = new Map<WriteInstance, AgentConfigDoc>();
+    const superseded = new Set<AgentConfigDoc>();
+    const repeated = new Set<string>();
+    for (const inst of ctx.writeInstances()) {
+      const { write: w, frame } = inst;
+      const target = w.path ? ctx.valueOf(w.path, 0, frame) : undefined;
       const targetText = target?.kind === 'known' ? target.text : w.path ? text.text.slice(w.path.start, w.path.end) : undefined;
-      const content = w.content ? ctx.mappedOf(w.content, 0) : undefined;
-      if (!content) return;
+      const read = w.content ? ctx.collect(() => ctx.mappedOf(w.content!, 0, frame)) : undefined;
+      const content = read?.value;
+      if (!content) continue;
       const agentLike = (targetText !== undefined && looksLikeAgentConfigPath(stripQuotes(targetText))) || looksLikeAgentConfigText(content.text);
-      if (!agentLike) return;
+      if (!agentLike) continue;
+      // A function without parameters called twice writes the same document twice: keep one.
+      const same = frame ? `${inst.index}\u0000${targetText ?? ''}\u0000${content.text}` : '';
+      if (frame && repeated.has(same)) continue;
+      if (frame) repeated.add(same);
+      // An in-place edit (`(Get-Content X) -replace … | Set-Content X`) continues the earlier write of X: only the
+      // last state is the agent's config. A write of another path keeps the file it read.
+      const here = ctx.targetOf(inst);
+      let continues: AgentConfigDoc | undefined;
+      for (const src of read.sources) {
+        if (!here || src.path !== here.norm) continue;
+        const prior = src.kind === 'instance' ? docOf.get(src.instance) : src.doc;
+        if (!prior) continue;
+        if (src.kind === 'instance') superseded.add(prior);
+        if (!continues || src.kind === 'written') continues = prior;
+      }
       const format = targetText && /\.json['"]?$/i.test(targetText.trim()) ? 'json' : 'hcl';
-      configDocs.push({
-        id: `${file}#write${i}`,
+      const doc: AgentConfigDoc = {
+        id: `${file}#write${inst.index}${frame ? frame.id : ''}`,
         hostFile: file,
         os: 'windows',
         osReason: `written by the PowerShell script ${baseName(file)}`,
         targetPath: targetText ? stripQuotes(targetText) : undefined,
         writeSpan: text.toHost(w.start, w.end),
-        via: describeWrite(w.via, w.content),
+        via: describeWrite(w.via, w.content, continues !== undefined, frame?.fn.name),
         text: content,
         format,
-        templateFile: ctx.templateOf(w.content),
+        templateFile: ctx.templateOf(w.content, frame),
         append: w.append,
         encoding: w.encoding ? { text: w.encoding.text, span: text.toHost(w.encoding.start, w.encoding.end) } : undefined,
-      });
-    });
+      };
+      // The script's own earlier write is dropped below; a called script's document is dropped by the model.
+      const supersedes = continues ? (superseded.has(continues) ? (continues.supersedes ?? continues.id) : continues.id) : undefined;
+      const final = supersedes ? { ...doc, supersedes } : doc;
+      docOf.set(inst, final);
+      configDocs.push(final);
+    }
+    if (superseded.size > 0) configDocs.splice(0, configDocs.length, ...configDocs.filter((d) => !superseded.has(d)));
+  }
   return {
     language: 'powershell',
     file,
@@ -68,16 +112,61 @@ export function analyzePowerShell(
   };
 }
 
+/** One call of a function of the script, with the arguments bound to its parameters. */
+interface Frame {
+  readonly fn: PsFunction;
+  readonly call: PsCommand;
+  readonly parent: Frame | undefined;
+  readonly level: number;
+  /** The call passes splatted arguments (`@params`): a parameter without an argument is unknown, not empty. */
+  readonly splatted: boolean;
+  /** Lower-case parameter name -> the parameter and the argument the call passes (if any). */
+  readonly params: ReadonlyMap<string, { readonly param: PsFunctionParam; readonly arg: PsValue | undefined }>;
+  /** Offsets of the calls, outermost first: where this call sits in the script's execution order. */
+  readonly key: readonly number[];
+  /** Appended to the ids of the documents written during this call (`@<call offset>` per level). */
+  readonly id: string;
+  readonly cache: Map<PsValue, CacheEntry>;
+}
+
+/** A file write as executed: a top-level write once, a write inside a function once per call of the function. */
+interface WriteInstance {
+  readonly write: PsFileWrite;
+  /** Index in `scan.fileWrites`. */
+  readonly index: number;
+  readonly frame: Frame | undefined;
+  /** Execution order: the offsets of the enclosing calls, then the end of the write. */
+  readonly key: readonly number[];
+}
+
+/** What a read of a file resolved to besides a tree file: an earlier write of this script, or a document a called script wrote. */
+type ReadSource =
+  | { readonly kind: 'instance'; readonly instance: WriteInstance; readonly path: string }
+  | { readonly kind: 'written'; readonly doc: AgentConfigDoc; readonly path: string };
+
+interface CacheEntry {
+  readonly value: MappedText | undefined;
+  /** The earlier writes / written documents the value reads (not what those writes read in turn). */
+  readonly sources: ReadonlySet<ReadSource>;
+  /** For a read: what it read. */
+  readonly direct?: ReadSource;
+}
+
 class PsResolver {
   readonly placeholderMatches: PlaceholderMatch[] = [];
   private readonly assignmentsByName = new Map<string, PsAssignment[]>();
   /** Plain (non-parameter) assignments with a value, per lower-case name, in source order. */
   private readonly plainByName = new Map<string, PsAssignment[]>();
   private readonly callerArgs = new Map<string, ScriptArgument>();
-  private readonly mappedCache = new Map<PsValue, MappedText | undefined>();
+  private readonly mappedCache = new Map<PsValue, CacheEntry>();
   private readonly hasCallers: boolean;
   /** Names (lower-case) declared in the script's `param(...)` block, with the offset of their `$`. */
   private readonly declaredParams: Map<string, number>;
+  /** The sources of the values being computed, innermost last. */
+  private readonly collecting: Array<Set<ReadSource>> = [];
+  private instances: WriteInstance[] | undefined;
+  private byTarget: Map<string, number[]> | undefined;
+  private readonly targets = new Map<WriteInstance, { norm: string; known: boolean } | undefined | 'pending'>();
 
   constructor(
     private readonly file: string,
@@ -122,8 +211,9 @@ class PsResolver {
     return { kind: 'unknown', reason: `$${name} is not a parameter of ${baseName(this.file)} with a default`, chain: [] };
   }
 
-  variable(name: string, offset: number, depth: number): ResolvedValue {
+  variable(name: string, offset: number, depth: number, frame?: Frame): ResolvedValue {
     const k = name.toLowerCase().replace(/^(script|global|local|private):/, '');
+    if (frame) return this.frameVariable(name, k, offset, depth, frame);
     if (k.startsWith('env:')) return this.envVariable(k.slice(4), name, offset, depth);
     const list = this.assignmentsByName.get(k) ?? [];
     const param = list.find((a) => a.isParameterDefault);
@@ -163,6 +253,47 @@ class PsResolver {
     return withStep(v, { span: this.host(chosen.nameStart, chosen.value.end), note }, name);
   }
 
+  /**
+   * A variable inside a function during one call: its parameter (the call's argument, else its default, else
+   * empty), an assignment earlier in its body, else the variable as the caller sees it at the call (PowerShell's
+   * dynamic scope).
+   */
+  private frameVariable(name: string, k: string, offset: number, depth: number, frame: Frame): ResolvedValue {
+    if (depth > MAX_DEPTH) return { kind: 'unknown', reason: `$${name} has no static value`, chain: [] };
+    const fn = frame.fn.name;
+    // `$Path = Resolve-Path $Path` in the body: the assignment, which may read the parameter before it.
+    const own = k.startsWith('env:') ? undefined : this.bodyAssignment(k, offset, frame.fn);
+    if (own?.value) {
+      const v = this.valueOf(own.value, depth + 1, frame);
+      return withStep(v, { span: this.host(own.nameStart, own.value.end), note: `${fn} sets $${own.name}` }, name);
+    }
+    const bound = frame.params.get(k);
+    if (bound) {
+      const { param, arg } = bound;
+      if (arg) {
+        const v = this.valueOf(arg, depth + 1, frame.parent);
+        return withStep(v, { span: this.host(arg.start, arg.end), note: `${baseName(this.file)} passes $${param.name} to ${fn}` }, name);
+      }
+      if (param.defaultValue) {
+        const v = this.valueOf(param.defaultValue, depth + 1, frame);
+        return withStep(v, { span: this.host(param.start, param.defaultValue.end), note: `${fn} parameter $${param.name} default` }, name);
+      }
+      if (frame.splatted) return { kind: 'unknown', reason: `$${param.name} may be passed to ${fn} by splatting`, chain: [] };
+      return withStep(
+        { kind: 'known', text: '', chain: [] },
+        { span: this.host(frame.call.start, frame.call.end), note: `${fn} is called without $${param.name} (empty)` },
+        name,
+      );
+    }
+    return this.variable(name, frame.call.start, depth + 1, frame.parent);
+  }
+
+  /** The last plain assignment of `k` in the function's body before `offset`. */
+  private bodyAssignment(k: string, offset: number, fn: PsFunction): PsAssignment | undefined {
+    const a = lastBefore(this.plainByName.get(k) ?? [], Math.min(offset, fn.bodyEnd));
+    return a && a.start >= fn.bodyStart ? a : undefined;
+  }
+
   private envVariable(envName: string, written: string, offset: number, depth: number): ResolvedValue {
     const assigned = lastBefore(this.assignmentsByName.get(`env:${envName}`) ?? [], offset);
     if (assigned?.value && depth <= MAX_DEPTH) {
@@ -172,63 +303,341 @@ class PsResolver {
     return { kind: 'unknown', reason: `$${written} comes from the environment at run time`, chain: [] };
   }
 
-  /** Resolves a value position to text + chain. */
-  valueOf(v: PsValue, depth: number): ResolvedValue {
-    if (v.kind === 'variable') return this.variable(v.name, v.start, depth);
+  /** Resolves a value position to text + chain (inside `frame`: during that call of a function). */
+  valueOf(v: PsValue, depth: number, frame?: Frame): ResolvedValue {
+    if (v.kind === 'variable') return this.variable(v.name, v.start, depth, frame);
     if (v.kind === 'bareword') return { kind: 'known', text: this.text.text.slice(v.start, v.end), chain: [] };
-    const m = this.mappedOf(v, depth);
+    const m = this.mappedOf(v, depth, frame);
     if (!m) return { kind: 'unknown', reason: `\`${abbreviate(this.text.text.slice(v.start, v.end))}\` is computed at run time`, chain: [] };
     return valueOfMapped(m);
   }
 
   /** Resolves a content position to a mapped virtual document. */
-  mappedOf(v: PsValue, depth: number): MappedText | undefined {
-    if (this.mappedCache.has(v)) return this.mappedCache.get(v);
-    const m = this.computeMapped(v, depth);
-    this.mappedCache.set(v, m);
+  mappedOf(v: PsValue, depth: number, frame?: Frame): MappedText | undefined {
+    const cache = frame ? frame.cache : this.mappedCache;
+    const hit = cache.get(v);
+    if (hit) {
+      const into = this.collecting[this.collecting.length - 1];
+      if (into) for (const src of hit.sources) into.add(src);
+      return hit.value;
+    }
+    const mine = new Set<ReadSource>();
+    const direct: { src?: ReadSource } = {};
+    this.collecting.push(mine);
+    let m: MappedText | undefined;
+    try {
+      m = this.computeMapped(v, depth, frame, direct);
+    } finally {
+      this.collecting.pop();
+    }
+    const into = this.collecting[this.collecting.length - 1];
+    if (into) for (const src of mine) into.add(src);
+    cache.set(v, direct.src ? { value: m, sources: mine, direct: direct.src } : { value: m, sources: mine });
     return m;
   }
 
-  private computeMapped(v: PsValue, depth: number): MappedText | undefined {
+  /** Runs `f` and returns its value with the earlier writes and written documents it read. */
+  collect<T>(f: () => T): { value: T; sources: ReadonlySet<ReadSource> } {
+    const sources = new Set<ReadSource>();
+    this.collecting.push(sources);
+    try {
+      return { value: f(), sources };
+    } finally {
+      this.collecting.pop();
+      const into = this.collecting[this.collecting.length - 1];
+      if (into) for (const src of sources) into.add(src);
+    }
+  }
+
+  private isolated<T>(f: () => T): T {
+    this.collecting.push(new Set());
+    try {
+      return f();
+    } finally {
+      this.collecting.pop();
+    }
+  }
+
+  private computeMapped(v: PsValue, depth: number, frame: Frame | undefined, direct: { src?: ReadSource }): MappedText | undefined {
     if (depth > MAX_DEPTH) return undefined;
     switch (v.kind) {
       case 'string':
-        return this.decode(v.literal, depth);
+        return this.decode(v.literal, depth, frame);
       case 'bareword':
         return new MappedTextBuilder(this.text).copy(v.start, v.end).build();
-      case 'variable': {
-        const list = this.plainByName.get(v.name.toLowerCase()) ?? [];
-        const a = lastBefore(list, v.start) ?? list[list.length - 1];
-        if (a?.value) return this.mappedOf(a.value, depth + 1);
-        const val = this.variable(v.name, v.start, depth + 1);
-        if (val.kind !== 'known') return undefined;
-        return new MappedTextBuilder(this.text).emit(val.text, v.start, v.end, val).build();
-      }
+      case 'variable':
+        return this.mappedVariable(v.name, v.start, v, depth, frame);
       case 'read': {
         if (!v.path) return undefined;
-        const p = this.valueOf(v.path, depth + 1);
+        const p = this.valueOf(v.path, depth + 1, frame);
         const pathText = p.kind === 'known' ? p.text : this.text.text.slice(v.path.start, v.path.end);
+        const norm = normalizeScriptPath(pathText);
+        // The file as an earlier write of this script left it (an in-place edit), not a tree file of the same name.
+        const earlier = this.fileStateBefore(norm, p.kind === 'known', frame, [...(frame?.key ?? []), v.start], depth);
+        if (earlier) {
+          direct.src = earlier.source;
+          return earlier.text;
+        }
+        const written = this.lookup.findWritten?.(pathText);
+        if (written) {
+          const src: ReadSource = { kind: 'written', doc: written, path: norm };
+          this.collecting[this.collecting.length - 1]?.add(src);
+          direct.src = src;
+          return written.text;
+        }
         return this.lookup.findByScriptPath(pathText)?.text;
       }
       case 'replace': {
-        const base = this.mappedOf(v.base, depth + 1);
+        const base = this.mappedOf(v.base, depth + 1, frame);
         if (!base) return undefined;
-        return v.ops.reduce<MappedText>((acc, op) => this.applyReplace(acc, op, v.base, depth), base);
+        return v.ops.reduce<MappedText>((acc, op) => this.applyReplace(acc, op, v.base, depth, frame), base);
       }
       case 'other': {
         // A plain decimal number literal (`$bootstrapExpect = 1`) is its own value: PowerShell prints it the same way
         // when it is expanded in a string ("$bootstrapExpect").
         const literal = this.text.text.slice(v.start, v.end);
         if (/^\d+(\.\d+)?$/.test(literal)) return new MappedTextBuilder(this.text).copy(v.start, v.end).build();
-        return this.joinPath(v, depth) ?? this.convertToJson(v, depth);
+        return this.joinPath(v, depth, frame) ?? this.convertToJson(v, depth, frame);
       }
       default:
         return undefined;
     }
   }
 
+  /** A variable used as content: the assignment's own mapped value (a here-string keeps its mapping), else its value. */
+  private mappedVariable(name: string, offset: number, occurrence: PsNode, depth: number, frame: Frame | undefined): MappedText | undefined {
+    const k = name.toLowerCase();
+    if (frame) {
+      const own = this.bodyAssignment(k, offset, frame.fn);
+      if (own?.value) return this.mappedOf(own.value, depth + 1, frame);
+      const bound = frame.params.get(k.replace(/^(script|global|local|private):/, ''));
+      if (bound?.arg) return this.mappedOf(bound.arg, depth + 1, frame.parent);
+      if (bound?.param.defaultValue) return this.mappedOf(bound.param.defaultValue, depth + 1, frame);
+      if (!bound && depth <= MAX_DEPTH) return this.mappedVariable(name, frame.call.start, occurrence, depth + 1, frame.parent);
+      const val = this.variable(name, offset, depth + 1, frame);
+      if (val.kind !== 'known') return undefined;
+      return new MappedTextBuilder(this.text).emit(val.text, occurrence.start, occurrence.end, val).build();
+    }
+    const list = this.plainByName.get(k) ?? [];
+    const a = lastBefore(list, offset) ?? list[list.length - 1];
+    if (a?.value) return this.mappedOf(a.value, depth + 1);
+    const val = this.variable(name, offset, depth + 1);
+    if (val.kind !== 'known') return undefined;
+    return new MappedTextBuilder(this.text).emit(val.text, occurrence.start, occurrence.end, val).build();
+  }
+
+  /**
+   * The executed writes in order: top-level writes and calls of the script's functions in source order, each call
+   * running its function's writes with its arguments (nested calls up to MAX_CALL_DEPTH, no recursion). A function
+   * that is never called keeps its writes as top-level ones (evaluated where they are written).
+   */
+  writeInstances(): readonly WriteInstance[] {
+    if (this.instances) return this.instances;
+    const out: WriteInstance[] = [];
+    this.instances = out;
+    const fns = this.scan.functions ?? [];
+    const writes = this.scan.fileWrites;
+    if (fns.length === 0) {
+      writes.forEach((write, index) => out.push({ write, index, frame: undefined, key: [write.end] }));
+      return out;
+    }
+    const owner = (offset: number): PsFunction | undefined => {
+      let best: PsFunction | undefined;
+      for (const f of fns) if (f.bodyStart <= offset && offset < f.bodyEnd && (!best || f.bodyStart > best.bodyStart)) best = f;
+      return best;
+    };
+    const byName = new Map<string, PsFunction[]>();
+    for (const f of fns) byName.set(f.name.toLowerCase(), [...(byName.get(f.name.toLowerCase()) ?? []), f]);
+    const callee = (c: PsCommand): PsFunction | undefined => {
+      const list = byName.get(c.name.toLowerCase());
+      if (!list) return undefined;
+      return lastBefore(list, c.start) ?? list[0];
+    };
+    type Item = { at: number; write?: number; call?: PsCommand; fn?: PsFunction };
+    const items = new Map<PsFunction | undefined, Item[]>();
+    const add = (o: PsFunction | undefined, item: Item) => {
+      const list = items.get(o);
+      if (list) list.push(item);
+      else items.set(o, [item]);
+    };
+    for (const c of this.scan.commands) {
+      const fn = callee(c);
+      if (fn) add(owner(c.start), { at: c.start, call: c, fn });
+    }
+    // Functions some executed code calls: their writes run per call; the others' stay top-level writes.
+    const reached = new Set<PsFunction>();
+    const queue = [...(items.get(undefined) ?? [])];
+    while (queue.length > 0) {
+      const fn = queue.pop()!.fn!;
+      if (reached.has(fn)) continue;
+      reached.add(fn);
+      queue.push(...(items.get(fn) ?? []));
+    }
+    writes.forEach((w, i) => {
+      const o = owner(w.start);
+      add(o && reached.has(o) ? o : undefined, { at: w.start, write: i });
+    });
+    for (const list of items.values()) list.sort((a, b) => a.at - b.at);
+    // Only calls that can reach a write are followed (a logging helper called a thousand times costs nothing).
+    const writing = new Map<PsFunction, boolean>();
+    const canWrite = (fn: PsFunction): boolean => {
+      const known = writing.get(fn);
+      if (known !== undefined) return known;
+      writing.set(fn, false);
+      const w = (items.get(fn) ?? []).some((i) => i.write !== undefined || (i.fn !== undefined && canWrite(i.fn)));
+      writing.set(fn, w);
+      return w;
+    };
+    let calls = 0;
+    const run = (fn: PsFunction | undefined, frame: Frame | undefined): void => {
+      for (const item of items.get(fn) ?? []) {
+        if (out.length >= MAX_WRITE_INSTANCES) return;
+        if (item.write !== undefined) {
+          const write = writes[item.write]!;
+          out.push({ write, index: item.write, frame, key: [...(frame?.key ?? []), write.end] });
+          continue;
+        }
+        const callee = item.fn!;
+        if ((frame?.level ?? 0) >= MAX_CALL_DEPTH || !canWrite(callee) || ++calls > MAX_WRITE_INSTANCES) continue;
+        let recursive = false;
+        for (let f = frame; f; f = f.parent) if (f.fn === callee) recursive = true;
+        if (recursive) continue;
+        run(callee, this.frame(callee, item.call!, frame));
+      }
+    };
+    run(undefined, undefined);
+    return out;
+  }
+
+  /** Binds a call's arguments to the function's parameters: named ones (unambiguous prefixes too), then positional ones in order. */
+  private frame(fn: PsFunction, call: PsCommand, parent: Frame | undefined): Frame {
+    const params = new Map<string, { param: PsFunctionParam; arg: PsValue | undefined }>();
+    for (const p of fn.params) params.set(p.name.toLowerCase(), { param: p, arg: undefined });
+    for (const p of call.parameters) {
+      const n = p.name.toLowerCase().replace(/:$/, '');
+      const exact = params.get(n);
+      const prefixed = exact ? [] : [...params.keys()].filter((k) => k.startsWith(n));
+      const key = exact ? n : prefixed.length === 1 ? prefixed[0]! : undefined;
+      if (key && p.value) params.set(key, { param: params.get(key)!.param, arg: p.value });
+    }
+    const free = fn.params.filter((p) => params.get(p.name.toLowerCase())!.arg === undefined);
+    // `Replace-Token @args`: splatted arguments are not followed; the parameters they may set stay unknown.
+    const splat = (a: PsValue) => this.text.text.charCodeAt(a.start) === 64;
+    call.arguments
+      .filter((a) => !splat(a))
+      .forEach((a, i) => {
+        const p = free[i];
+        if (p) params.set(p.name.toLowerCase(), { param: p, arg: a });
+      });
+    return {
+      fn,
+      call,
+      parent,
+      splatted: call.arguments.some(splat),
+      level: (parent?.level ?? 0) + 1,
+      params,
+      key: [...(parent?.key ?? []), call.start],
+      id: `${parent?.id ?? ''}@${call.start}`,
+      cache: new Map(),
+    };
+  }
+
+  /** The path a write targets, normalised (`C:\X\nomad.hcl`, `"c:/x/NOMAD.hcl"` alike). */
+  targetOf(inst: WriteInstance): { norm: string; known: boolean } | undefined {
+    const cached = this.targets.get(inst);
+    if (cached === 'pending') return undefined;
+    if (cached || this.targets.has(inst)) return cached;
+    this.targets.set(inst, 'pending');
+    const w = inst.write;
+    let t: { norm: string; known: boolean } | undefined;
+    if (w.path) {
+      const v = this.valueOf(w.path, 1, inst.frame);
+      t = { norm: normalizeScriptPath(v.kind === 'known' ? v.text : this.text.text.slice(w.path.start, w.path.end)), known: v.kind === 'known' };
+      // `Copy-Item tpl\nomad.hcl -Destination C:\nomad\config\`: the copy keeps the source's name.
+      const src = w.via === 'Copy-Item' && w.content?.kind === 'read' ? w.content.path : undefined;
+      if (src && /(^|\/)[^./]*\/?$/.test(t.norm)) {
+        const s = this.valueOf(src, 1, inst.frame);
+        const name = s.kind === 'known' ? baseName(normalizeScriptPath(s.text)) : '';
+        if (name.includes('.')) t = { ...t, norm: `${t.norm.replace(/\/$/, '')}/${name}` };
+      }
+    }
+    this.targets.set(inst, t);
+    return t;
+  }
+
+  /**
+   * The content of the file `norm` as the last write executed before `key` left it (appends added to what was
+   * there), or undefined when no earlier write targets it or its content is not known. A path known only as written
+   * (`$NomadFile` from the environment) matches the same text within the same call.
+   */
+  private fileStateBefore(
+    norm: string,
+    known: boolean,
+    frame: Frame | undefined,
+    key: readonly number[],
+    depth: number,
+  ): { text: MappedText; source: ReadSource } | undefined {
+    const list = this.writeInstances();
+    // Instances are in execution order: the ones run before `key` are a prefix.
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (executedBefore(list[mid]!.key, key)) lo = mid + 1;
+      else hi = mid;
+    }
+    return this.stateAt(norm, known, frame, lo - 1, depth);
+  }
+
+  /** Instance indices per normalised target, ascending (built once all targets are known). */
+  private targetIndex(): ReadonlyMap<string, readonly number[]> {
+    if (this.byTarget) return this.byTarget;
+    const index = new Map<string, number[]>();
+    let complete = true;
+    this.writeInstances().forEach((inst, i) => {
+      if (!inst.write.path) return;
+      const t = this.targetOf(inst);
+      if (!t) {
+        if (this.targets.get(inst) === 'pending') complete = false;
+        return;
+      }
+      const list = index.get(t.norm);
+      if (list) list.push(i);
+      else index.set(t.norm, [i]);
+    });
+    if (complete) this.byTarget = index;
+    return index;
+  }
+
+  private stateAt(norm: string, known: boolean, frame: Frame | undefined, last: number, depth: number): { text: MappedText; source: ReadSource } | undefined {
+    if (depth > MAX_DEPTH || last < 0) return undefined;
+    const list = this.writeInstances();
+    const candidates = this.targetIndex().get(norm) ?? [];
+    for (let c = lastAtMost(candidates, last); c >= 0; c--) {
+      const i = candidates[c]!;
+      const inst = list[i]!;
+      const t = this.targetOf(inst);
+      if (!t || t.known !== known || (!known && inst.frame !== frame)) continue;
+      const source: ReadSource = { kind: 'instance', instance: inst, path: norm };
+      const w = inst.write;
+      // What that write itself read is its own business: a reader continues the write, not the write's sources.
+      let text = w.content ? this.isolated(() => this.mappedOf(w.content!, depth + 1, inst.frame)) : w.via === 'New-Item' ? new MappedText('', []) : undefined;
+      if (!text) return undefined;
+      if (w.append) {
+        const before = this.stateAt(norm, known, frame, i - 1, depth + 1);
+        if (before) {
+          const sep = before.text.text === '' || before.text.text.endsWith('\n') ? [] : [new MappedTextBuilder(this.text).emit('\n', w.start, w.end).build()];
+          text = MappedText.concat([before.text, ...sep, text]);
+        }
+      }
+      this.collecting[this.collecting.length - 1]?.add(source);
+      return { text, source };
+    }
+    return undefined;
+  }
+
   /** `Join-Path $Dir "config\client.hcl"` / `Join-Path -Path A -ChildPath B [more]`: the parts joined with `\`. */
-  private joinPath(v: PsValue, depth: number): MappedText | undefined {
+  private joinPath(v: PsValue, depth: number, frame: Frame | undefined): MappedText | undefined {
     const cmd = this.scan.commands.find((c) => c.start === v.start && /^join-path$/i.test(c.name));
     if (!cmd) return undefined;
     const named = (n: string) => cmd.parameters.find((p) => p.name.toLowerCase() === n)?.value;
@@ -240,7 +649,7 @@ class PsResolver {
     const mapped: MappedText[] = [];
     for (const part of parts) {
       if (!part) continue;
-      const m = this.mappedOf(part, depth + 1);
+      const m = this.mappedOf(part, depth + 1, frame);
       if (!m) return undefined;
       if (mapped.length > 0 && !/[\\/]$/.test(mapped[mapped.length - 1]!.text) && !/^[\\/]/.test(m.text))
         mapped.push(new MappedTextBuilder(this.text).emit('\\', cmd.nameStart, cmd.nameEnd).build());
@@ -254,7 +663,7 @@ class PsResolver {
    * `\` and `"` escaped), which is also a valid HCL string. Only strings whose characters Windows PowerShell 5.1 and
    * PowerShell 7 escape alike; arrays and objects stay computed at run time.
    */
-  private convertToJson(v: PsValue, depth: number): MappedText | undefined {
+  private convertToJson(v: PsValue, depth: number, frame: Frame | undefined): MappedText | undefined {
     const cmd = this.scan.commands.find((c) => (c.start === v.start || c.start === v.start + 1) && /^convertto-json$/i.test(c.name));
     if (!cmd) return undefined;
     const named = (n: string) => cmd.parameters.find((p) => p.name.toLowerCase() === n)?.value;
@@ -262,7 +671,7 @@ class PsResolver {
     const input = named('inputobject') ?? cmd.arguments[0] ?? named('compress') ?? named('enumsasstrings') ?? named('asarray');
     if (!input || named('asarray') || cmd.pipelineInput) return undefined;
     if (input.kind !== 'string' && input.kind !== 'variable') return undefined;
-    const val = this.valueOf(input, depth + 1);
+    const val = this.valueOf(input, depth + 1, frame);
     if (val.kind !== 'known' || /[^\x20-\x7e]|[<>&']/.test(val.text)) return undefined;
     const json = JSON.stringify(val.text);
     const origin: ResolvedValue = {
@@ -273,28 +682,30 @@ class PsResolver {
     return new MappedTextBuilder(this.text).emit(json, v.start, v.end, origin).build();
   }
 
-  private decode(lit: PsStringLiteral, depth: number): MappedText {
+  private decode(lit: PsStringLiteral, depth: number, frame: Frame | undefined): MappedText {
     return decodePsString(this.text, lit, (e: PsExpansion) => {
       const written = this.text.text.slice(e.start, e.end);
       // `$($ip)` reads `$ip`: it has that variable's value (a property or a command is computed at run time).
       const sub = e.subexpression ? subexpressionVariable(e.name) : undefined;
       if (e.subexpression && !sub?.plain)
         return { text: written, origin: { kind: 'unknown', reason: `\`${abbreviate(written)}\` is computed at run time`, chain: [] } };
-      const val = this.variable(sub ? sub.name : e.name, e.start, depth + 1);
+      const val = this.variable(sub ? sub.name : e.name, e.start, depth + 1, frame);
       // Unknown values keep their text and carry the reason: later stages never take them for data.
       return { text: val.kind === 'known' ? val.text : written, origin: val };
     });
   }
 
-  private applyReplace(base: MappedText, op: PsReplaceOp, baseValue: PsValue, depth: number): MappedText {
+  private applyReplace(base: MappedText, op: PsReplaceOp, baseValue: PsValue, depth: number, frame: Frame | undefined): MappedText {
     if (!op.pattern) return base;
-    const pat = this.valueOf(op.pattern, depth + 1);
+    const pat = this.valueOf(op.pattern, depth + 1, frame);
     if (pat.kind !== 'known' || pat.text === '') return base;
-    const rep: ResolvedValue = op.replacement ? this.valueOf(op.replacement, depth + 1) : { kind: 'known', text: '', chain: [] };
-    const caseSensitive = op.operator === '-creplace';
+    const rep: ResolvedValue = op.replacement ? this.valueOf(op.replacement, depth + 1, frame) : { kind: 'known', text: '', chain: [] };
+    // `.Replace(a, b)` is String.Replace: a literal, case-sensitive pattern.
+    const literal = op.operator === '.Replace';
+    const caseSensitive = op.operator === '-creplace' || literal;
     let re: RegExp;
     try {
-      re = new RegExp(pat.text, caseSensitive ? 'g' : 'gi');
+      re = new RegExp(literal ? pat.text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') : pat.text, caseSensitive ? 'g' : 'gi');
     } catch {
       return base;
     }
@@ -317,25 +728,36 @@ class PsResolver {
         matched: m[0],
         matchSpan: base.toHost(at, at + m[0].length),
         opSpan,
-        templateFile: this.templateOf(baseValue) ?? templateFile,
+        templateFile: this.templateOf(baseValue, frame) ?? templateFile,
       });
     }
     out.copy(last, base.text.length);
     return out.build();
   }
 
-  /** The config template a content value was read from, if any. */
-  templateOf(v: PsValue | undefined): string | undefined {
-    if (!v) return undefined;
-    if (v.kind === 'replace') return this.templateOf(v.base);
+  /** The config template a content value was read from, if any (through an earlier write of the same file). */
+  templateOf(v: PsValue | undefined, frame?: Frame, depth = 0): string | undefined {
+    if (!v || depth > MAX_DEPTH) return undefined;
+    if (v.kind === 'replace') return this.templateOf(v.base, frame, depth + 1);
     if (v.kind === 'read') {
-      const m = this.mappedOf(v, 0);
+      const m = this.mappedOf(v, 0, frame);
+      const src = (frame ? frame.cache : this.mappedCache).get(v)?.direct;
+      if (src?.kind === 'instance') return this.templateOf(src.instance.write.content, src.instance.frame, depth + 1);
+      if (src?.kind === 'written') return src.doc.templateFile ?? src.doc.text.primaryFile();
       return m?.primaryFile();
     }
     if (v.kind === 'variable') {
-      const list = this.plainByName.get(v.name.toLowerCase()) ?? [];
-      const a = lastBefore(list, v.start) ?? list[list.length - 1];
-      return a?.value && a.value !== v ? this.templateOf(a.value) : undefined;
+      const k = v.name.toLowerCase();
+      if (frame) {
+        const own = this.bodyAssignment(k, v.start, frame.fn);
+        if (own?.value) return own.value === v ? undefined : this.templateOf(own.value, frame, depth + 1);
+        const bound = frame.params.get(k);
+        if (bound?.arg) return this.templateOf(bound.arg, frame.parent, depth + 1);
+        if (bound) return undefined;
+      }
+      const list = this.plainByName.get(k) ?? [];
+      const a = lastBefore(list, frame ? frame.call.start : v.start) ?? list[list.length - 1];
+      return a?.value && a.value !== v ? this.templateOf(a.value, frame?.parent, depth + 1) : undefined;
     }
     return undefined;
   }
@@ -387,7 +809,10 @@ export function stripQuotes(s: string): string {
   return t;
 }
 
-function describeWrite(via: string, content: PsValue | undefined): string {
+function describeWrite(via: string, content: PsValue | undefined, inPlace = false, fn?: string): string {
+  const inFunction = fn ? ` in the function ${fn}` : '';
+  if (inPlace)
+    return `file written earlier, ${content?.kind === 'replace' ? 'edited in place with -replace' : 'read back'} and written again with ${via}${inFunction}`;
   const what =
     content?.kind === 'string'
       ? content.literal.hereString
@@ -398,7 +823,30 @@ function describeWrite(via: string, content: PsValue | undefined): string {
         : content?.kind === 'read'
           ? 'copied template'
           : 'value';
-  return `${what} written with ${via}`;
+  return `${what} written with ${via}${inFunction}`;
+}
+
+/** The position of the last value <= `max` in an ascending list, or -1. */
+function lastAtMost(list: readonly number[], max: number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (list[mid]! <= max) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo - 1;
+}
+
+/** Whether a write that ends at `write` (execution key) has run before a read at `read`. */
+function executedBefore(write: readonly number[], read: readonly number[]): boolean {
+  const n = Math.min(write.length, read.length);
+  for (let i = 0; i < n; i++) {
+    if (write[i]! < read[i]!) return true;
+    if (write[i]! > read[i]!) return false;
+    if (i === write.length - 1 && i === read.length - 1) return true;
+  }
+  return false;
 }
 
 const AGENT_KEYS =

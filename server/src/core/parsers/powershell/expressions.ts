@@ -272,9 +272,19 @@ export function postfix(st: ParseState, s: Stream, i: number, to: number, depth:
       const p = toks[k];
       if (p && k < to && !p.sp && p.k === K.Punct && p.t === '(') {
         const close = Math.min(closeOf(s, k), to);
-        parseArgs(st, s, k + 1, close, depth);
+        const args = parseArgs(st, s, k + 1, close, depth);
         end = (close < to ? toks[close]?.e : toks[close - 1]?.e) ?? end;
         k = Math.min(close + 1, to);
+        // `$text.Replace('_DC_', $Dc)` / `(Get-Content $f -Raw).Replace(…)`: String.Replace, literal and case-sensitive.
+        if (!changed && t.t === '.' && m.k === K.Word && m.t.toLowerCase() === 'replace' && args.length === 2 && close < to && REPLACEABLE.has(value.kind)) {
+          const op: PsReplaceOp = { start: t.s, end, operator: '.Replace', pattern: args[0], replacement: args[1] };
+          value =
+            value.kind === 'replace'
+              ? { start, end, kind: 'replace', base: value.base, ops: [...value.ops, op] }
+              : { start, end, kind: 'replace', base: value, ops: [op] };
+          j = k;
+          continue;
+        }
       }
       j = k;
       changed = true;
@@ -293,6 +303,8 @@ export function postfix(st: ParseState, s: Stream, i: number, to: number, depth:
   if (changed) value = other(st.text, start, Math.max(end, start));
   return { value, next: j };
 }
+
+const REPLACEABLE = new Set<Value['kind']>(['string', 'variable', 'read', 'replace']);
 
 /** Comma-separated method arguments in [from, to). */
 export function parseArgs(st: ParseState, s: Stream, from: number, to: number, depth: number): Value[] {

@@ -4,7 +4,7 @@
  */
 import { Lexer } from './lexer';
 import { Parser } from './parser';
-import type { PsAssignment, PsCommand, PsFileWrite, PsMethodCall, PsNode, PsScanResult } from './types';
+import type { PsAssignment, PsCommand, PsFileWrite, PsFunction, PsMethodCall, PsNode, PsScanResult } from './types';
 
 export { decodePsString, subexpressionVariable } from './decode';
 export type * from './types';
@@ -30,7 +30,13 @@ function scan(text: string, templated: boolean): PsScanResult & { templateDirect
   const limit = wrapper ? wrapper.end : text.length;
   const lexer = new Lexer(text, limit, templated);
   const main = lexer.lexStream(start);
-  const out = { commands: [] as PsCommand[], methodCalls: [] as PsMethodCall[], assignments: [] as PsAssignment[], fileWrites: [] as PsFileWrite[] };
+  const out = {
+    commands: [] as PsCommand[],
+    methodCalls: [] as PsMethodCall[],
+    assignments: [] as PsAssignment[],
+    fileWrites: [] as PsFileWrite[],
+    functions: [] as PsFunction[],
+  };
   new Parser(text, out).run(main);
   const byStart = (a: PsNode, b: PsNode): number => a.start - b.start || a.end - b.end;
   const result: PsScanResult & { templateDirectives?: readonly PsNode[] } = {
@@ -40,6 +46,7 @@ function scan(text: string, templated: boolean): PsScanResult & { templateDirect
     assignments: out.assignments.sort(byStart),
     fileWrites: out.fileWrites.sort(byStart),
     comments: lexer.comments.sort(byStart),
+    functions: out.functions.sort(byStart),
     userDataWrapper: wrapper,
   };
   if (templated) result.templateDirectives = lexer.directives.sort(byStart);

@@ -4,7 +4,7 @@
  * keywords, and small token and value helpers.
  */
 import { K, type Stream } from './lexer';
-import type { PsAssignment, PsCommand, PsFileWrite, PsMethodCall, PsValue } from './types';
+import type { PsAssignment, PsCommand, PsFileWrite, PsFunction, PsMethodCall, PsValue } from './types';
 
 /** Nesting limit (a const enum: inlined as a literal in every module). */
 export const enum ParseLimit {
@@ -44,6 +44,7 @@ export interface Out {
   readonly methodCalls: PsMethodCall[];
   readonly assignments: PsAssignment[];
   readonly fileWrites: PsFileWrite[];
+  readonly functions: PsFunction[];
 }
 
 export interface Res {

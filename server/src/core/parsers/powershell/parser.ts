@@ -29,6 +29,7 @@ import {
   type Value,
 } from './parseState';
 import { parseCommand } from './commands';
+import type { PsFunctionParam } from './types';
 import { parseExpression } from './expressions';
 import { redirections } from './writes';
 
@@ -99,15 +100,44 @@ export function parseStatement(st: ParseState, s: Stream, i: number, to: number,
 }
 
 export function parseFunction(st: ParseState, s: Stream, i: number, to: number, depth: number): number {
+  const kw = s.toks[i - 1];
   let j = skipNl(s, i, to);
-  if (j < to && s.toks[j]!.k === K.Word) j++;
+  const nameTok = j < to && s.toks[j]!.k === K.Word ? s.toks[j]! : undefined;
+  if (nameTok) j++;
   j = skipNl(s, j, to);
+  const params: PsFunctionParam[] = [];
   if (isPunct(s, j, '(')) {
-    j = parseParamBlock(st, s, j, to, depth);
+    j = parseParamBlock(st, s, j, to, depth, params);
     j = skipNl(s, j, to);
   }
-  if (isPunct(s, j, '{')) return group(st, s, j, to, depth);
-  return j;
+  if (!isPunct(s, j, '{')) return j;
+  const open = j;
+  const close = Math.min(closeOf(s, open), to);
+  if (depth >= ParseLimit.MaxDepth) st.work.push({ s, from: open + 1, to: close });
+  else {
+    // `{ [CmdletBinding()] param(...) … }`: the body's own parameter block.
+    let k = skipNl(s, open + 1, close);
+    while (k < close && (s.toks[k]!.k === K.Type || isPunct(s, k, '['))) k = skipNl(s, s.toks[k]!.k === K.Type ? k + 1 : closeOf(s, k) + 1, close);
+    const p = s.toks[k];
+    if (p && k < close && params.length === 0 && p.k === K.Word && p.t.toLowerCase() === 'param' && isPunct(s, skipNl(s, k + 1, close), '(')) {
+      parseBlock(st, s, open + 1, k, depth + 1);
+      const after = parseParamBlock(st, s, skipNl(s, k + 1, close), close, depth + 1, params);
+      parseBlock(st, s, after, close, depth + 1);
+    } else parseBlock(st, s, open + 1, close, depth + 1);
+  }
+  if (nameTok && kw && close < s.toks.length && isPunct(s, close, '}')) {
+    st.out.functions.push({
+      start: kw.s,
+      end: s.toks[close]!.e,
+      name: nameTok.t,
+      nameStart: nameTok.s,
+      nameEnd: nameTok.e,
+      bodyStart: s.toks[open]!.e,
+      bodyEnd: s.toks[close]!.s,
+      params,
+    });
+  }
+  return Math.min(close + 1, Math.max(to, open + 1));
 }
 
 export function parseControl(st: ParseState, s: Stream, i: number, to: number, depth: number, kw: string): number {
@@ -159,8 +189,8 @@ export function parseControl(st: ParseState, s: Stream, i: number, to: number, d
   return j;
 }
 
-/** `param( [type]$Name = default, … )` at `open`. */
-export function parseParamBlock(st: ParseState, s: Stream, open: number, to: number, depth: number): number {
+/** `param( [type]$Name = default, … )` at `open`; `params` (if given) receives the parameters in order. */
+export function parseParamBlock(st: ParseState, s: Stream, open: number, to: number, depth: number, params?: PsFunctionParam[]): number {
   const close = Math.min(closeOf(s, open), to);
   let j = open + 1;
   while (j < close) {
@@ -177,9 +207,11 @@ export function parseParamBlock(st: ParseState, s: Stream, open: number, to: num
       if (eq && eq.k === K.Op && eq.t === '=' && k < close) {
         const r = parseExpression(st, s, skipNl(s, k + 1, close), close, depth, true);
         st.out.assignments.push({ start: t.s, end: r.value.end, name: t.t, nameStart: t.s, nameEnd: t.e, value: r.value, isParameterDefault: true });
+        params?.push({ start: t.s, end: r.value.end, name: t.t, defaultValue: r.value });
         j = r.next;
         continue;
       }
+      params?.push({ start: t.s, end: t.e, name: t.t, defaultValue: undefined });
     }
     j++;
   }

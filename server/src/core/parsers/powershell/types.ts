@@ -34,7 +34,8 @@ export interface PsStringLiteral extends PsNode {
 }
 
 export interface PsReplaceOp extends PsNode {
-  readonly operator: '-replace' | '-creplace' | '-ireplace';
+  /** `.Replace` is the String.Replace method: a literal, case-sensitive pattern. */
+  readonly operator: '-replace' | '-creplace' | '-ireplace' | '.Replace';
   readonly pattern: PsValue | undefined;
   readonly replacement: PsValue | undefined;
 }
@@ -98,6 +99,24 @@ export interface PsFileWrite extends PsNode {
   readonly append: boolean;
 }
 
+/** One parameter of a function: `[string]$Path` / `$Value = "x"` (in `param(...)` or `function F($a, $b)`), in order. */
+export interface PsFunctionParam extends PsNode {
+  /** Name without `$`. */
+  readonly name: string;
+  readonly defaultValue: PsValue | undefined;
+}
+
+/** `function Name { param(...) … }` / `function Name($a, $b) { … }` / `filter Name { … }`. */
+export interface PsFunction extends PsNode {
+  readonly name: string;
+  readonly nameStart: number;
+  readonly nameEnd: number;
+  /** The inside of the body braces. */
+  readonly bodyStart: number;
+  readonly bodyEnd: number;
+  readonly params: readonly PsFunctionParam[];
+}
+
 export interface PsComment extends PsNode {
   readonly text: string;
 }
@@ -109,6 +128,8 @@ export interface PsScanResult {
   readonly assignments: readonly PsAssignment[];
   readonly fileWrites: readonly PsFileWrite[];
   readonly comments: readonly PsComment[];
+  /** Function definitions with their parameters (absent on scans made before functions were recorded). */
+  readonly functions?: readonly PsFunction[];
   /** `<powershell>`…`</powershell>` wrapper content range, when present. */
   readonly userDataWrapper: PsNode | undefined;
   /** Templated scans: Terraform `%{ … }` directives (skipped by the scanner). */
