@@ -5,5 +5,14 @@ import { psReplaceCheck } from './psReplace';
 import { osSettingCheck } from './osSetting';
 import { templateCheck } from './template';
 import { psExpansionCheck } from './psExpansion';
+import { psCommandStringCheck } from './psCommandString';
 
-export const WINDOWS_CHECKS: readonly Check[] = [hclEscapeCheck, encodingCheck, psReplaceCheck, psExpansionCheck, osSettingCheck, templateCheck];
+export const WINDOWS_CHECKS: readonly Check[] = [
+  hclEscapeCheck,
+  encodingCheck,
+  psReplaceCheck,
+  psExpansionCheck,
+  psCommandStringCheck,
+  osSettingCheck,
+  templateCheck,
+];
