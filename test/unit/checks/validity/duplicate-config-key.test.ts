@@ -95,3 +95,20 @@ test('Consul: one service per file in the config directory is a list of definiti
   assert.equal(spanText(ws, findings[0]!), 'port');
   assert.match(findings[0]!.message, /`service\.port` is set twice in the same file/);
 });
+
+test('configs of one role kind on different machines (Linux and Windows) or in different directories are not merged (real tree, round 5)', () => {
+  const srv = 'server           = true\ndata_dir         = "/opt/consul/data"\nbootstrap_expect = 1\n';
+  const win = 'server           = true\ndata_dir         = "C:/opt/consul/data"\nbootstrap_expect = 1\n';
+  assert.deepEqual(run({ 'config/consul.hcl': srv, 'config/consul_windows.hcl': win }, RULE).findings, []);
+  const ps = (dir: string, file: string, body: string) =>
+    `$c = @'\n${body}'@\n[IO.File]::WriteAllText("${dir}\\\\${file}", $c, [Text.UTF8Encoding]::new($false))\n`;
+  const two =
+    ps('C:\\\\etc\\\\consul.d', 'consul_client.hcl', 'server = false\nretry_join = ["10.0.0.1"]\n') +
+    ps('C:\\\\opt\\\\consul\\\\config', 'consul.hcl', 'server = false\nretry_join = ["10.0.0.2"]\n');
+  assert.deepEqual(run({ 'scripts/client.ps1': two }, RULE).findings, []);
+  // The same two files in one directory are merged by the agent: reported.
+  const one =
+    ps('C:\\\\opt\\\\consul\\\\config', 'a.hcl', 'server = false\nretry_join = ["10.0.0.1"]\n') +
+    ps('C:\\\\opt\\\\consul\\\\config', 'b.hcl', 'server = false\nretry_join = ["10.0.0.2"]\n');
+  assert.ok(run({ 'scripts/client.ps1': one }, RULE).findings.length > 0);
+});

@@ -43,16 +43,27 @@ function normTarget(doc: AgentConfigDoc): string | undefined {
 
 /**
  * Whether two documents really end up merged: not when the later write
- * replaces the same file, and not when a target path is still an unresolved
- * variable (the tool cannot tell whether it is the same file).
+ * replaces the same file, not when they are on different machines (a Linux and
+ * a Windows config) or in different directories, and not when a target path is
+ * still an unresolved variable (the tool cannot tell whether it is the same file).
  */
 function merged(a: AgentConfigDoc, b: AgentConfigDoc): boolean {
   if (a === b) return true;
+  // A Linux and a Windows config of the same role kind are on different machines.
+  if (a.os !== b.os) return false;
   const ta = normTarget(a);
   const tb = normTarget(b);
   if ((ta && /[$%]/.test(ta)) || (tb && /[$%]/.test(tb))) return false;
   if (ta !== undefined && ta === tb) return b.append;
+  // Two files in different directories: the agent loads one config directory (an image file left in C:\etc\consul.d
+  // is not merged with the user-data's C:\opt\consul\config).
+  if (ta !== undefined && tb !== undefined && dirOf(ta) !== dirOf(tb)) return false;
   return true;
+}
+
+function dirOf(p: string): string {
+  const i = p.lastIndexOf('/');
+  return i < 0 ? '' : p.slice(0, i);
 }
 
 function sameValue(a: SettingEntry, b: SettingEntry): boolean | undefined {
