@@ -150,6 +150,9 @@ export class TerraformModel {
       case 'string':
         for (const p of e.parts) if (p.kind === 'interpolation') this.visitExpr(file, p.expr, usedAs);
         break;
+      case 'other':
+        for (const o of e.operands ?? []) this.visitExpr(file, o, usedAs);
+        break;
       default:
         break;
     }

@@ -69,6 +69,9 @@ export const psExpansionCheck: Check = {
         const host = s.text.toHost(lit.contentStart, lit.contentEnd);
         if (!configRanges.overlaps(host.file, host.start, host.end)) continue;
         for (const x of lit.expansions) {
+          // `${dc}` of a Terraform template whose value is not known here keeps its written text in the render:
+          // Terraform substitutes it before PowerShell runs, so it is not a PowerShell variable.
+          if (s.templated && !s.text.isExactAt(x.start) && s.text.originsIn(x.start, x.end).some((o) => o.kind === 'unknown')) continue;
           const span = s.text.toHost(x.start, x.end);
           // `$($ip)` / `$($node.Address)` only read a variable: judged like `$ip` (no finding when the script sets it).
           const read = x.subexpression ? subexpressionVariable(x.name) : undefined;

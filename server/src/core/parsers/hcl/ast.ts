@@ -44,8 +44,11 @@ export type HclExpr =
   /** `var.x`, `local.y`, `module.a.out`, `path.module`, `each.value` (index steps as `[0]`). */
   | (HclNode & { readonly type: 'traversal'; readonly path: readonly string[] })
   | (HclNode & { readonly type: 'call'; readonly name: string; readonly args: readonly HclExpr[] })
-  /** Anything else (conditional, for-expression, operators, splat): kept as raw text. */
-  | (HclNode & { readonly type: 'other'; readonly raw: string });
+  /**
+   * Anything else (conditional, for-expression, operators, splat): kept as raw text. A conditional or an operator
+   * chain also keeps its operands (`cond ? templatefile(a) : templatefile(b)`), so calls inside them are still found.
+   */
+  | (HclNode & { readonly type: 'other'; readonly raw: string; readonly operands?: readonly HclExpr[] });
 
 export interface HclAttribute extends HclNode {
   readonly kind: 'attribute';

@@ -17,8 +17,8 @@ export const MAX_DEPTH = 500;
 const BINARY_OPS = new Set(['==', '!=', '<', '>', '<=', '>=', '&&', '||', '+', '-', '*', '/', '%']);
 
 export class ExprParser extends TokenReader implements TemplateHost {
-  private other(start: number, end: number): HclExpr {
-    return { type: 'other', start, end, raw: this.src.slice(start, end) };
+  private other(start: number, end: number, operands?: readonly HclExpr[]): HclExpr {
+    return operands ? { type: 'other', start, end, raw: this.src.slice(start, end), operands } : { type: 'other', start, end, raw: this.src.slice(start, end) };
   }
 
   private missing(at: Token): HclExpr {
@@ -40,16 +40,15 @@ export class ExprParser extends TokenReader implements TemplateHost {
       if (expr.end === expr.start && expr.type === 'other') return expr;
       if (this.isPunct(this.peek(), '?')) {
         this.next();
-        const a = this.parseExpression();
+        const operands: HclExpr[] = [expr, this.parseExpression()];
         if (this.isPunct(this.peek(), ':')) {
           this.next();
-          this.parseExpression();
+          operands.push(this.parseExpression());
         } else {
           const t = this.peek();
           this.diag(t.start, t.end, "Missing false expression in conditional; expected ':'");
-          void a;
         }
-        expr = this.other(start, this.lastEnd);
+        expr = this.other(start, this.lastEnd, operands);
       }
       return expr;
     } finally {
@@ -60,16 +59,16 @@ export class ExprParser extends TokenReader implements TemplateHost {
   private parseBinary(): HclExpr {
     const start = this.peek().start;
     let expr = this.parseUnary();
-    let combined = false;
+    const operands: HclExpr[] = [expr];
     for (;;) {
       const t = this.peek();
       if (t.kind !== 'punct' || !BINARY_OPS.has(t.text)) break;
       this.next();
-      combined = true;
       const right = this.parseUnary();
+      operands.push(right);
       if (right.type === 'other' && right.start === right.end) break;
     }
-    if (combined) expr = this.other(start, this.lastEnd);
+    if (operands.length > 1) expr = this.other(start, this.lastEnd, operands);
     return expr;
   }
 
