@@ -31,7 +31,25 @@ test('template: used but not passed, and passed but never used', () => {
   const unused = f.find((x) => /node_class/.test(x.message));
   assert.ok(unused);
   assert.equal(unused.span.file, MAIN);
-  assert.equal(unused.severity, 'warning');
+  // No other template receives and uses node_class: dead code, not drift (real trees, round 5).
+  assert.equal(unused.severity, 'info');
+  assert.match(unused.message, /the value is unused/);
+});
+
+test("template: a variable the other OS's template uses but this one ignores is drift (warning naming the other template)", () => {
+  const linTpl = 'terraform/templates/ud.sh';
+  const files: Record<string, string> = {
+    [MAIN]:
+      main('    retry_join = "x"\n    gossip_key = var.gossip_key') +
+      'resource "aws_instance" "l" {\n  user_data = templatefile("${path.module}/templates/ud.sh", {\n    retry_join = "x"\n    gossip_key = var.gossip_key\n  })\n}\nvariable "gossip_key" {}\n',
+    [TPL]: '<powershell>\n& C:\\c.ps1 -Join "${retry_join}"\n</powershell>\n',
+    [linTpl]: '#!/bin/bash\nbash /ops/client.sh "${retry_join}" "${gossip_key}"\n',
+  };
+  const f = ofRule(analyzeFiles(files).findings, 'template').filter((x) => /gossip_key/.test(x.message));
+  assert.equal(f.length, 1, JSON.stringify(f.map((x) => x.message)));
+  assert.equal(f[0]!.severity, 'warning');
+  assert.match(f[0]!.message, /while terraform\/templates\/ud\.sh .* does/);
+  assert.ok(f[0]!.related.some((r) => /ud\.sh receives and uses gossip_key/.test(r.message)));
 });
 
 test('template: consistent call is silent', () => {

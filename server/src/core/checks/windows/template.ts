@@ -67,13 +67,23 @@ export const templateCheck: Check = {
       }
       for (const [name, attr] of call.vars) {
         if (used.has(name)) continue;
+        // A value another call passes and its template uses (the other OS's or role's user-data) is drift: this
+        // instance does not get it. A value no template uses is only dead code.
+        const sibling = model.terraform.templateCalls.find(
+          (c) => c !== call && c.templatePath && c.templatePath !== tpl && c.vars.has(name) && templateUses(model, c.templatePath, name),
+        );
         out.push(
           finding({
             check: templateCheck,
             span: { file: call.file, start: attr.nameStart, end: attr.nameEnd },
-            severity: 'warning',
-            message: `templatefile() passes ${name} but ${tpl} never uses \${${name}}: the value never reaches the instance (a setting the other OS gets, such as a gossip key or token, is then missing on this one).`,
-            related: [{ span: { file: tpl, start: 0, end: 0 }, message: `template ${tpl}` }],
+            severity: sibling ? 'warning' : 'info',
+            message: sibling
+              ? `templatefile() passes ${name} but ${tpl} never uses \${${name}}, while ${sibling.templatePath} (${where(model, sibling.span)}) does: the value never reaches this instance, so the setting it carries there (a gossip key, a token, a version) is missing here.`
+              : `templatefile() passes ${name} but ${tpl} never uses \${${name}} (nor does any other template of the deployment that receives it): the value is unused. Remove it from the call, or use it in the template if a setting is missing.`,
+            related: [
+              { span: { file: tpl, start: 0, end: 0 }, message: `template ${tpl}` },
+              ...(sibling ? [{ span: sibling.span, message: `${sibling.templatePath} receives and uses ${name}` }] : []),
+            ],
           }),
         );
       }
@@ -87,6 +97,20 @@ export const templateCheck: Check = {
     return out;
   },
 };
+
+const usesCache = new WeakMap<object, Set<string>>();
+
+/** Whether a template file uses `${name}` (its parse is shared by the engine, so this is computed once per text). */
+function templateUses(model: DeploymentModel, file: string, name: string): boolean {
+  const src = model.files.get(file);
+  if (!src) return false;
+  let names = usesCache.get(src);
+  if (names === undefined) {
+    names = new Set(templateVariableUses(parseTemplateWithDiagnostics(src.text).parts).map((u) => u.name));
+    usesCache.set(src, names);
+  }
+  return names.has(name);
+}
 
 /**
  * Google Compute Engine runs a metadata script by its key: `windows-startup-script-ps1` /
