@@ -134,3 +134,12 @@ test('vault-address-consul-dns: a custom Consul domain (domain = "global", vault
   const nrpt = ps + 'Add-DnsClientNrptRule -Namespace ".global" -NameServers "127.0.0.1"\n';
   assert.equal(run(tree(nrpt, domain), 'vault-address-consul-dns').findings.length, 0);
 });
+
+test('vault-address-consul-dns: a local forwarder on Windows (BIND zone "consul" forwarding to 127.0.0.1 port 8600) counts as forwarding (real tree, round 5)', () => {
+  const ps = clientPs1(WIN_NOMAD('datacenter = "dc1"\nvault {\n  enabled = true\n  address = "https://vault.service.consul:8200"\n}'));
+  const bind =
+    ps +
+    '$named = @"\nzone "consul" IN {\n  type forward;\n  forward only;\n  forwarders { 127.0.0.1 port 8600; };\n};\n"@\nSet-Content -Path C:\\bind\\etc\\named.conf -Value $named\nnetsh interface ipv4 set dnsserver "Ethernet" static 127.0.0.1 primary\n';
+  assert.equal(run(tree(bind), 'vault-address-consul-dns').findings.length, 0);
+  assert.equal(run(tree(ps), 'vault-address-consul-dns').findings.length, 1, 'without it the finding stays');
+});

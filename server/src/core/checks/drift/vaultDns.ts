@@ -21,7 +21,9 @@ function consulDnsPatterns(domains: readonly string[]): { name: RegExp; forwardi
   return {
     name: new RegExp(`\\.(service|node|query)(\\.[A-Za-z0-9-]+)?\\.(${d})\\b`, 'i'),
     forwarding: new RegExp(
-      `dnsmasq|server=/(${d})/|systemd-resolved|resolved\\.conf|Domains=~(${d})|DNS=127\\.0\\.0\\.1:8600|Add-DnsServerConditionalForwarderZone|NRPT|Add-DnsClientNrptRule|-Namespace\\s+["']?\\.?(${d})`,
+      // dnsmasq / systemd-resolved on Linux; NRPT or a DNS-server forwarder zone on Windows; a local forwarder
+      // (BIND `zone "consul"`, Unbound `forward-zone`, CoreDNS) that sends the domain to Consul's DNS port.
+      `dnsmasq|server=/(${d})/|systemd-resolved|resolved\\.conf|Domains=~(${d})|DNS=127\\.0\\.0\\.1:8600|Add-DnsServerConditionalForwarderZone|NRPT|Add-DnsClientNrptRule|-Namespace\\s+["']?\\.?(${d})|zone\\s+\\\\?["']?(${d})\\.?\\\\?["']?\\s+(?:IN\\s+)?\\{|forward-zone:|127\\.0\\.0\\.1(?:\\s+port\\s+|[:#@])8600`,
       'i',
     ),
   };
