@@ -83,3 +83,29 @@ test('a command substitution with quotes inside a heredoc config value is one ru
   assert.match(zone.display, /unknown .*computed at run time/);
   assert.ok(!role!.settings.some((s) => /Metadata-Flavor|http/.test(s.path)), 'no settings invented from the command text');
 });
+
+test('a PowerShell subexpression with quotes inside an expandable here-string is one run-time value, not broken HCL', () => {
+  const ws = new Workspace('/t');
+  ws.setText(
+    'scripts/client.ps1',
+    [
+      '$c = @"',
+      'datacenter = "dc1"',
+      'data_dir   = "C:/consul/data"',
+      'retry_join = ["10.0.0.1"]',
+      'node_meta = {',
+      '  zone = "$((Invoke-RestMethod -Headers @{"Metadata-Flavor" = "Google"} -Uri "http://metadata/zone").Split("/")[-1])"',
+      '}',
+      '"@',
+      '[IO.File]::WriteAllText("C:\\consul\\config\\consul.hcl", $c, [Text.UTF8Encoding]::new($false))',
+      '',
+    ].join('\n'),
+  );
+  const r = ws.analyze();
+  assert.deepEqual(
+    r.findings.filter((f) => f.ruleId === 'hcl-syntax' || f.ruleId === 'hcl-escape').map((f) => f.message),
+    [],
+  );
+  const zone = r.roles.find((x) => x.product === 'consul')?.settings.find((s) => s.path === 'node_meta.zone');
+  assert.match(zone?.display ?? '', /unknown .*computed at run time/);
+});

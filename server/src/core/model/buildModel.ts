@@ -188,12 +188,13 @@ export function buildDeploymentModel(input: ModelInput, parse: ParseServices): D
   const scripts: ScriptFacts[] = scriptFiles.map(({ file, language }) =>
     analyzeScript(file, language, callers.get(baseName(file).toLowerCase()) ?? [], 'full'),
   );
-  // Third pass: a bash script that edits a config a script it called wrote (`bash client.sh …` then
-  // `sed -i "s/CONSUL_TOKEN/…/" /etc/nomad.d/nomad.hcl`) continues that document, not the tree file of the same name.
+  // Third pass: a script that edits a config a script it called wrote (`bash client.sh …` then
+  // `sed -i "s/CONSUL_TOKEN/…/" /etc/nomad.d/nomad.hcl`; `& C:\ops\client.ps1 …` then
+  // `(Get-Content C:\HashiCorp\Nomad\config\client.hcl) -replace … | Set-Content …`) continues that document, not
+  // the tree file of the same name.
   const byBase = new Map<string, ScriptFacts>();
   for (const s of scripts) if (!byBase.has(baseName(s.file).toLowerCase())) byBase.set(baseName(s.file).toLowerCase(), s);
   scripts.forEach((s, i) => {
-    if (s.language !== 'bash') return;
     const written = new Map<string, AgentConfigDoc>();
     for (const inv of s.invocations) {
       const callee = byBase.get(inv.scriptBaseName);

@@ -25,7 +25,7 @@ import { looksLikeAgentConfigPath } from '../agent/configDoc';
 import { baseName, normalizeScriptPath } from '../workspace/fileKinds';
 import { looksSecretName } from '../terraform/values';
 import type { PlaceholderMatch, PsScriptFacts, ScriptArgument, ScriptInvocation, TreeFileLookup } from './scriptModel';
-import { valueOfMapped } from './scriptModel';
+import { runTimeText, valueOfMapped } from './scriptModel';
 
 const MAX_DEPTH = 8;
 /** Nested calls of the script's own functions that are followed (`Write-Config` calling `Replace-Token`). */
@@ -688,7 +688,7 @@ class PsResolver {
       // `$($ip)` reads `$ip`: it has that variable's value (a property or a command is computed at run time).
       const sub = e.subexpression ? subexpressionVariable(e.name) : undefined;
       if (e.subexpression && !sub?.plain)
-        return { text: written, origin: { kind: 'unknown', reason: `\`${abbreviate(written)}\` is computed at run time`, chain: [] } };
+        return { text: runTimeText(written), origin: { kind: 'unknown', reason: `\`${abbreviate(written)}\` is computed at run time`, chain: [] } };
       const val = this.variable(sub ? sub.name : e.name, e.start, depth + 1, frame);
       // Unknown values keep their text and carry the reason: later stages never take them for data.
       return { text: val.kind === 'known' ? val.text : written, origin: val };
