@@ -184,7 +184,16 @@ function hostRangesOfConfigs(s: PsScriptFacts): { overlaps(file: string, start: 
 }
 
 /** Lower-case names of variables the script defines: assignments, param() entries, foreach/for loop variables, Set-Variable. */
+const definedByScan = new WeakMap<object, Set<string>>();
+
 function definedVariables(s: PsScriptFacts): Set<string> {
+  // A pure function of the scanned text: per scan, which the engine shares between equal texts and edits.
+  let hit = definedByScan.get(s.scan);
+  if (hit === undefined) definedByScan.set(s.scan, (hit = computeDefinedVariables(s)));
+  return hit;
+}
+
+function computeDefinedVariables(s: PsScriptFacts): Set<string> {
   const out = new Set<string>();
   for (const a of s.scan.assignments) out.add(a.name.replace(/^(script|global|local|private):/i, '').toLowerCase());
   const t = s.text.text;
