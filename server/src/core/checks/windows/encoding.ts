@@ -7,7 +7,7 @@ import type { Check } from '../check';
 import { finding } from '../check';
 import type { DeploymentModel } from '../../model/deploymentModel';
 import type { PsScriptFacts } from '../../scripts/scriptModel';
-import type { PsFileWrite, PsValue } from '../../parsers/powershell/types';
+import type { PsAssignment, PsFileWrite, PsValue } from '../../parsers/powershell/types';
 import type { Finding, FixSpec, Span } from '../../types';
 import { hostText, overlaps, psScripts } from './util';
 
@@ -57,7 +57,8 @@ function checkWrite(model: DeploymentModel, s: PsScriptFacts, w: PsFileWrite, ta
   const encText = w.encoding?.text.trim();
   const encKey = encText?.replace(/^['"]|['"]$/g, '').toLowerCase();
   const encSpan = w.encoding ? s.text.toHost(w.encoding.start, w.encoding.end) : undefined;
-  const rewrite = rewriteFix(model, s, w, span);
+  // Only the writes that get a finding need the rewrite fix (most writes are fine).
+  const rewrite = (): FixSpec[] => rewriteFix(model, s, w, span);
   if (w.via === 'WriteAllText' || w.via === 'WriteAllLines' || w.via === 'AppendAllText') {
     if (!encText) return undefined; // .NET default: UTF-8 without BOM
     const resolved = resolveEncodingExpr(s, encText);
@@ -86,7 +87,7 @@ function checkWrite(model: DeploymentModel, s: PsScriptFacts, w: PsFileWrite, ta
         check: encodingCheck,
         span,
         message: `Out-File without -Encoding: Windows PowerShell 5.1 (powershell.exe, which runs user-data and Packer provisioners) writes ${target} as UTF-16 LE with a BOM ("Unicode"), and the agent fails with "illegal UTF-8 encoding". Write it with [IO.File]::WriteAllText(<path>, <content>, ${NO_BOM}) or add -Encoding ascii.`,
-        fixes: rewrite,
+        fixes: rewrite(),
       });
     }
     return finding({
@@ -94,11 +95,11 @@ function checkWrite(model: DeploymentModel, s: PsScriptFacts, w: PsFileWrite, ta
       span,
       severity: nonAscii ? 'warning' : 'info',
       message: `${w.via} without -Encoding: Windows PowerShell 5.1 writes ${target} in the ANSI code page ("Default"). That is fine for ASCII, but any non-ASCII character becomes invalid UTF-8 and the agent fails with "illegal UTF-8 encoding"${nonAscii ? ' — this config contains non-ASCII text' : ''}. Add -Encoding ascii or use [IO.File]::WriteAllText(<path>, <content>, ${NO_BOM}).`,
-      fixes: rewrite,
+      fixes: rewrite(),
     });
   }
   if (encKey === 'utf8' || encKey === 'utf8bom') {
-    const fixes: FixSpec[] = [...rewrite];
+    const fixes: FixSpec[] = [...rewrite()];
     if (encSpan && !nonAscii && hostText(model, encSpan) === encText)
       fixes.push({ title: 'Use -Encoding ascii', edits: [{ span: encSpan, newText: 'ascii' }] });
     return finding({
@@ -114,17 +115,35 @@ function checkWrite(model: DeploymentModel, s: PsScriptFacts, w: PsFileWrite, ta
       check: encodingCheck,
       span,
       message: `${w.via} -Encoding ${encText} writes ${target} as UTF-16/32: the agent reads UTF-8 and fails with "illegal UTF-8 encoding". Use [IO.File]::WriteAllText(<path>, <content>, ${NO_BOM}) or -Encoding ascii.`,
-      fixes: rewrite,
+      fixes: rewrite(),
     });
   }
   return undefined;
+}
+
+const byNameCache = new WeakMap<object, Map<string, PsAssignment[]>>();
+
+/** The script's assignments by lower-case name, once per scan (a script may write a hundred configs). */
+function assignmentsByName(s: PsScriptFacts): Map<string, PsAssignment[]> {
+  let map = byNameCache.get(s.scan);
+  if (map === undefined) {
+    map = new Map();
+    for (const x of s.scan.assignments) {
+      const k = x.name.toLowerCase();
+      const list = map.get(k);
+      if (list) list.push(x);
+      else map.set(k, [x]);
+    }
+    byNameCache.set(s.scan, map);
+  }
+  return map;
 }
 
 /** `$Utf8NoBom` → the text of its assignment, when the script assigns it once. */
 function resolveEncodingExpr(s: PsScriptFacts, text: string): string {
   const m = /^\$([\w:]+)$/.exec(text);
   if (!m) return text;
-  const a = s.scan.assignments.filter((x) => x.name.toLowerCase() === m[1]!.toLowerCase());
+  const a = assignmentsByName(s).get(m[1]!.toLowerCase()) ?? [];
   if (a.length !== 1 || !a[0]!.value) return text;
   return s.text.text.slice(a[0]!.value.start, a[0]!.value.end);
 }
