@@ -97,6 +97,11 @@ export function analyzePowerShell(
     }
     if (superseded.size > 0) configDocs.splice(0, configDocs.length, ...configDocs.filter((d) => !superseded.has(d)));
   }
+  const invocations = ctx.invocations();
+  // The facts outlive this analysis (until the script changes); the resolver's memo tables are only needed while
+  // the documents are built. Keeping them would keep every intermediate mapped text of the script alive, which on a
+  // large script is most of what each keystroke allocates and the garbage collector then has to copy.
+  ctx.releaseMemos();
   return {
     language: 'powershell',
     file,
@@ -105,7 +110,7 @@ export function analyzePowerShell(
     templated,
     scan,
     configDocs,
-    invocations: ctx.invocations(),
+    invocations,
     placeholderMatches: ctx.placeholderMatches,
     resolveVariable: (name, offset) => ctx.variable(name, offset, 0),
     resolveInput: (name) => ctx.input(name),
@@ -431,6 +436,14 @@ class PsResolver {
    * running its function's writes with its arguments (nested calls up to MAX_CALL_DEPTH, no recursion). A function
    * that is never called keeps its writes as top-level ones (evaluated where they are written).
    */
+  /** Drops the memo tables (recomputed on demand if a check resolves a variable later). */
+  releaseMemos(): void {
+    this.mappedCache.clear();
+    this.targets.clear();
+    this.instances = undefined;
+    this.byTarget = undefined;
+  }
+
   writeInstances(): readonly WriteInstance[] {
     if (this.instances) return this.instances;
     const out: WriteInstance[] = [];
