@@ -167,7 +167,7 @@ function effectiveWrites(list: readonly ParsedAgentConfig[], imageTime: (doc: Ag
   return out;
 }
 
-function normaliseTarget(p: string, os: AgentConfigDoc['os']): string {
+export function normaliseTarget(p: string, os: AgentConfigDoc['os']): string {
   const t = p
     .trim()
     .replace(/\\/g, '/')

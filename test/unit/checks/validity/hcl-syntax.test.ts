@@ -158,3 +158,14 @@ test('HCL v1 accepts a comma after each argument (object lists are optionally co
   );
   assert.ok(broken.findings.length + (await officialSyntaxFindings(broken.ws.model!)).length > 0);
 });
+
+test('a config that a later write to the same file replaces is never read: its syntax is not reported (real tree, round 5)', async () => {
+  const write = (body: string) => `$c = @'\n${body}'@\n$c | Out-File -FilePath C:\\etc\\nomad.d\\nomad.hcl -Encoding ascii\n`;
+  const placeholder = 'data_dir = "C:/nomad/data"\nclient {\n  enabled    = true\n  node_class = NODE_CLASS\n}\n';
+  const real = 'data_dir = "C:/nomad/data"\nclient {\n  enabled    = true\n  node_class = "windows"\n}\n';
+  const both = run({ 'shared/packer/scripts/client.ps1': write(placeholder) + write(real) }, RULE);
+  assert.deepEqual(both.findings, []);
+  assert.deepEqual(await officialSyntaxFindings(both.ws.model!), []);
+  // Alone, the placeholder config is reported.
+  assert.equal(run({ 'shared/packer/scripts/client.ps1': write(placeholder) }, RULE).findings.length, 1);
+});

@@ -16,6 +16,7 @@ import type { ParsedAgentConfig } from '../../agent/configDoc';
 import type { HclAttribute, HclBlock, HclBody, HclExpr } from '../../parsers/hcl/ast';
 import type { Finding } from '../../types';
 import type { DeploymentModel } from '../../model/deploymentModel';
+import { normaliseTarget } from '../../agent/roles';
 
 /** Whether a parser message is about a string escape (reported by hcl-escape). */
 export function isEscapeMessage(cfg: ParsedAgentConfig, message: string, start: number, end: number): boolean {
@@ -82,9 +83,34 @@ function bareValuesOf(body: HclBody): ReadonlyArray<{ readonly a: HclAttribute; 
   return list;
 }
 
+/**
+ * Config documents that a later write to the same file replaces (an image's placeholder config that user-data
+ * overwrites): the agent never reads them, so their syntax does not matter. Per model.
+ */
+const replacedCache = new WeakMap<DeploymentModel, ReadonlySet<ParsedAgentConfig>>();
+
+export function replacedConfigs(model: DeploymentModel): ReadonlySet<ParsedAgentConfig> {
+  const hit = replacedCache.get(model);
+  if (hit) return hit;
+  const effective = new Set(model.roles.flatMap((r) => r.configs.map((c) => c.doc)));
+  const targets = new Set<string>();
+  for (const r of model.roles)
+    for (const c of r.configs) if (c.doc.targetPath && !c.doc.targetPath.includes('$')) targets.add(normaliseTarget(c.doc.targetPath, c.doc.os));
+  const out = new Set<ParsedAgentConfig>();
+  for (const cfg of model.configs) {
+    const t = cfg.doc.targetPath;
+    if (effective.has(cfg.doc) || !t || t.includes('$')) continue;
+    if (targets.has(normaliseTarget(t, cfg.doc.os))) out.add(cfg);
+  }
+  replacedCache.set(model, out);
+  return out;
+}
+
 export function syncSyntaxFindings(model: DeploymentModel): Finding[] {
   const out: Finding[] = [];
+  const replaced = replacedConfigs(model);
   for (const cfg of model.configs) {
+    if (replaced.has(cfg)) continue;
     const t = cfg.doc.text;
     for (const d of cfg.parse.diagnostics) {
       if (isEscapeMessage(cfg, d.message, d.start, d.end) || atRunTimeValue(cfg, d.start)) continue;

@@ -26,7 +26,7 @@ import { finding } from '../check';
 import type { DeploymentModel } from '../../model/deploymentModel';
 import type { Finding } from '../../types';
 import { officialHclErrors } from '../../parsers/hcl/officialParser';
-import { atRunTimeValue, attributes, hclSyntax, isEscapeMessage, syncSyntaxFindings, unresolvedBareValues } from './hclSyntax';
+import { atRunTimeValue, attributes, hclSyntax, isEscapeMessage, replacedConfigs, syncSyntaxFindings, unresolvedBareValues } from './hclSyntax';
 import type { ParsedAgentConfig } from '../../agent/configDoc';
 import type { HclExpr } from '../../parsers/hcl/ast';
 
@@ -76,8 +76,9 @@ export async function officialSyntaxFindings(model: DeploymentModel): Promise<Fi
   };
   const reported = new Set(sync.map((f) => lineKey(f.span.file, f.span.start)));
   const out: Finding[] = [];
+  const replaced = replacedConfigs(model);
   for (const cfg of model.configs) {
-    if (cfg.doc.format !== 'hcl') continue;
+    if (cfg.doc.format !== 'hcl' || replaced.has(cfg)) continue;
     if (unresolvedBareValues(cfg).length > 0) continue;
     const text = cfg.doc.text.text;
     let errors;
