@@ -65,15 +65,35 @@ export function provisionersOf(packerFiles: readonly ParsedHclFile[]): PackerPro
     for (const item of f.parse.body.items) {
       if (item.kind !== 'block' || item.type !== 'build') continue;
       const sources = collectSources(item.body);
-      for (const p of item.body.items) {
-        if (p.kind !== 'block' || p.type !== 'provisioner') continue;
-        out.push(provisioner(f.file, p, values, sources));
-      }
+      for (const p of provisionerBlocks(item.body)) out.push(provisioner(f.file, p, values, sources));
     }
   }
   cache.set(packerFiles, out);
   recent.unshift({ files: packerFiles, provisioners: out });
   if (recent.length > 256) recent.pop();
+  return out;
+}
+
+/**
+ * The provisioner blocks of a Packer `build`, in order, with `dynamic "provisioner"` blocks expanded: the type is
+ * the first of its `labels` and the body its `content` block (its `for_each` is taken as enabled: a build that may
+ * run the provisioner is reviewed as if it does).
+ */
+export function provisionerBlocks(build: HclBody): HclBlock[] {
+  const out: HclBlock[] = [];
+  for (const p of build.items) {
+    if (p.kind !== 'block') continue;
+    if (p.type === 'provisioner') {
+      out.push(p);
+      continue;
+    }
+    if (p.type !== 'dynamic' || p.labels[0]?.value !== 'provisioner') continue;
+    const labels = p.body.items.find((i) => i.kind === 'attribute' && i.name === 'labels');
+    const first = labels?.kind === 'attribute' && labels.value.type === 'list' ? labels.value.items[0] : undefined;
+    const content = p.body.items.find((i): i is HclBlock => i.kind === 'block' && i.type === 'content');
+    if (!first || first.type !== 'string' || !content) continue;
+    out.push({ ...p, type: 'provisioner', labels: [{ value: first.value, start: first.start, end: first.end }], body: content.body });
+  }
   return out;
 }
 

@@ -35,3 +35,30 @@ test('a templatefile() value not known in the tree (wrapped in base64encode, no 
   assert.equal(f.filter((m) => /\$dc\b/.test(m)).length, 0, f.join('\n'));
   assert.equal(f.filter((m) => /\$BindAddr/.test(m)).length, 1);
 });
+
+test('Packer dynamic "provisioner" blocks are provisioners (type from labels, body from content)', () => {
+  const build = (dynamic: boolean) =>
+    [
+      'source "amazon-ebs" "win" {',
+      '  ami_name     = "win-{{timestamp}}"',
+      '  communicator = "winrm"',
+      '}',
+      'build {',
+      '  sources = ["source.amazon-ebs.win"]',
+      dynamic
+        ? '  dynamic "provisioner" {\n    for_each = var.windows ? [1] : []\n    labels   = ["powershell"]\n    content {\n      script = "../scripts/setup.ps1"\n    }\n  }'
+        : '  provisioner "powershell" {\n    script = "../scripts/setup.ps1"\n  }',
+      '}',
+      '',
+    ].join('\n');
+  const setup =
+    '$c = @\'\nserver           = true\nbootstrap_expect = 3\ndata_dir         = "C:/consul/data"\n\'@\n[IO.File]::WriteAllText("C:\\consul\\config\\consul.hcl", $c, [Text.UTF8Encoding]::new($false))\n';
+  const baked = (dynamic: boolean) => {
+    const ws = new Workspace('/t');
+    ws.setText('packer/build.pkr.hcl', build(dynamic));
+    ws.setText('scripts/setup.ps1', setup);
+    return ws.analyze().findings.filter((f) => f.ruleId === 'image-baked-agent-config').length;
+  };
+  assert.equal(baked(false), 1, 'the plain provisioner bakes the server config');
+  assert.equal(baked(true), 1, 'the dynamic one too');
+});

@@ -3,6 +3,7 @@
  * Terraform `provisioner "file" { content = templatefile(…) | data.template_file.x.rendered | "…", destination = … }`
  * and Packer `provisioner "file" { source = …, destination = … }` into the image.
  */
+import { provisionerBlocks } from '../packer';
 import type { AgentConfigDoc, AgentOs } from '../agent/configDoc';
 import { looksLikeAgentConfigPath } from '../agent/configDoc';
 import type { HclBlock, HclExpr } from '../parsers/hcl/ast';
@@ -114,7 +115,7 @@ export function packerUploads(packerFiles: readonly ParsedHclFile[], files: Read
     const dir = dirOf(f.file);
     for (const build of f.parse.body.items) {
       if (build.kind !== 'block' || build.type !== 'build') continue;
-      const provs = build.body.items.filter((i): i is HclBlock => i.kind === 'block' && i.type === 'provisioner');
+      const provs = provisionerBlocks(build.body);
       const windows = provs.some((p) => /^(powershell|windows-shell|windows-restart)$/.test(p.labels[0]?.value ?? ''));
       provs.forEach((p, i) => {
         if (p.labels[0]?.value !== 'file') return;
