@@ -44,7 +44,7 @@ function sameSpan(a: Finding['span'], b: Finding['span']): boolean {
 }
 
 export class AnalysisScheduler {
-  private readonly timers = new Map<FolderState, NodeJS.Timeout>();
+  private readonly timers = new Map<FolderState, { cancel(): void }>();
 
   constructor(
     private readonly connection: Connection,
@@ -55,15 +55,20 @@ export class AnalysisScheduler {
   schedule(folder: FolderState): void {
     folder.dirty = true;
     this.cancel(folder);
-    this.timers.set(
-      folder,
-      setTimeout(() => this.analyzeNow(folder), folder.settings.debounceMs),
-    );
+    const run = () => this.analyzeNow(folder);
+    // A zero debounce runs after the pending I/O callbacks (so a burst of changes already read is coalesced), without
+    // the timer's 1 ms minimum.
+    if (folder.settings.debounceMs <= 0) {
+      const immediate = setImmediate(run);
+      this.timers.set(folder, { cancel: () => clearImmediate(immediate) });
+    } else {
+      const timer = setTimeout(run, folder.settings.debounceMs);
+      this.timers.set(folder, { cancel: () => clearTimeout(timer) });
+    }
   }
 
   cancel(folder: FolderState): void {
-    const timer = this.timers.get(folder);
-    if (timer !== undefined) clearTimeout(timer);
+    this.timers.get(folder)?.cancel();
     this.timers.delete(folder);
   }
 
