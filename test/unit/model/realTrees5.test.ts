@@ -62,3 +62,29 @@ test('Packer dynamic "provisioner" blocks are provisioners (type from labels, bo
   assert.equal(baked(false), 1, 'the plain provisioner bakes the server config');
   assert.equal(baked(true), 1, 'the dynamic one too');
 });
+
+test('a Terraform remote-exec command that runs an uploaded script is its caller (arguments known, or known only at apply)', () => {
+  const ws = new Workspace('/t');
+  ws.setText(
+    'packer/windows.pkr.hcl',
+    'source "googlecompute" "win" {\n  image_name = "win"\n}\nbuild {\n  sources = ["source.googlecompute.win"]\n  provisioner "file" {\n    source      = "config/windows.ps1"\n    destination = "c:/users/hashistack/config.ps1"\n  }\n}\n',
+  );
+  ws.setText(
+    'packer/config/windows.ps1',
+    'param (\n    [string]$r = "",\n    [string]$j = ""\n)\n$c = @"\nregion = "$r"\ndata_dir = "C:/nomad/data"\nclient {\n  enabled = true\n  servers = [ "$j" ]\n}\n"@\n[IO.File]::WriteAllText("c:/users/hashistack/nomad/client.hcl", $c, [Text.UTF8Encoding]::new($false))\n',
+  );
+  ws.setText(
+    'terraform/main.tf',
+    'variable "region" {\n  default = "europe"\n}\nresource "google_compute_instance" "server" {\n  name = "s"\n}\nresource "google_compute_instance" "client_windows" {\n  provisioner "remote-exec" {\n    inline = [\n      "powershell.exe -ExecutionPolicy Bypass -File c:/users/hashistack/config.ps1 -r \\"${var.region}\\" -j \\"${google_compute_instance.server.network_ip}\\"",\n    ]\n  }\n}\n',
+  );
+  const r = ws.analyze();
+  const win = r.roles.find((x) => x.product === 'nomad' && x.kind === 'windows-client')!;
+  const region = win.settings.find((s) => s.path === 'region')!;
+  assert.equal(region.value, 'europe', 'the known argument reaches the config');
+  assert.ok(
+    region.chain.some((c) => c.span.file === 'terraform/main.tf'),
+    JSON.stringify(region.chain),
+  );
+  const servers = win.settings.find((s) => s.path === 'client.servers')!;
+  assert.match(servers.display, /known only when it applies the configuration/, 'not the parameter default ""');
+});

@@ -12,7 +12,7 @@ import type { PsScanResult } from '../parsers/powershell/types';
 import type { ShScanResult } from '../parsers/bash/types';
 import { analyzePowerShell, looksLikeAgentConfigText } from '../scripts/powershellModel';
 import { analyzeBash } from '../scripts/bashModel';
-import type { ScriptFacts, ScriptInvocation, TreeFileLookup } from '../scripts/scriptModel';
+import type { ScriptArgument, ScriptFacts, ScriptInvocation, TreeFileLookup } from '../scripts/scriptModel';
 import { TerraformModel } from '../terraform/model';
 import type { TemplateCall } from '../terraform/model';
 import { renderTemplate, templateVariableUses } from '../terraform/render';
@@ -24,7 +24,7 @@ import type { FileKind } from '../workspace/fileKinds';
 import type { ParsedHclFile } from '../workspace/parsedFiles';
 import type { ReviewConfig } from '../reviewConfig';
 import type { ResolvedValue, Span } from '../types';
-import { isPackerJson, provisionersOf } from '../packer';
+import { isPackerJson, provisionerBlocks, provisionersOf } from '../packer';
 import type { DeploymentModel, TemplateRender } from './deploymentModel';
 
 /** A script's analysis with the tree files it read (config templates), for reuse. */
@@ -185,6 +185,8 @@ export function buildDeploymentModel(input: ModelInput, parse: ParseServices): D
   for (const s of firstPass) for (const inv of s.invocations) callers.set(inv.scriptBaseName, [...(callers.get(inv.scriptBaseName) ?? []), inv]);
   // Packer `inline` commands that run a script with arguments (`/opt/provision.ps1 -nomad_version 0.9.6 -nostart`).
   for (const inv of packerInlineInvocations(provisionersOf(packerFiles))) callers.set(inv.scriptBaseName, [...(callers.get(inv.scriptBaseName) ?? []), inv]);
+  // Terraform `remote-exec` inline commands that run a script with arguments (`powershell -File C:\\windows.ps1 -j ${ip}`).
+  for (const inv of remoteExecInvocations(terraform, packerFiles)) callers.set(inv.scriptBaseName, [...(callers.get(inv.scriptBaseName) ?? []), inv]);
   const scripts: ScriptFacts[] = scriptFiles.map(({ file, language }) =>
     analyzeScript(file, language, callers.get(baseName(file).toLowerCase()) ?? [], 'full'),
   );
@@ -258,44 +260,115 @@ export function buildDeploymentModel(input: ModelInput, parse: ParseServices): D
  * (`-name value`; a `-name` followed by another `-name` or nothing is a switch) and positional ones, as written
  * after Packer's own variables are substituted.
  */
+/**
+ * Terraform `remote-exec` inline commands that run a script of the tree. A command whose value is known is split like
+ * a Packer inline command; one that holds values known only after apply (`${self.network_ip}`) keeps its written
+ * text, and each argument holding such a value is unknown with that reason (not the script's parameter default).
+ */
+function remoteExecInvocations(terraform: TerraformModel, packerFiles: readonly ParsedHclFile[]): ScriptInvocation[] {
+  const out: ScriptInvocation[] = [];
+  // A script uploaded under another name (a Terraform or Packer `file` provisioner with `source = "windows.ps1"`,
+  // `destination = "c:/…/config.ps1"`) is run by its destination name: the invocation is of the source file.
+  const uploadedAs = new Map<string, string>();
+  const rename = (source: string | undefined, destination: string | undefined) => {
+    if (source && destination) uploadedAs.set(baseName(destination.replace(/\\/g, '/')).toLowerCase(), baseName(source.replace(/\\/g, '/')).toLowerCase());
+  };
+  for (const fp of terraform.fileProvisioners) {
+    rename(
+      fp.source ? terraform.resolveFilePath(fp.source, fp.dir, fp.file).path : undefined,
+      fp.destination.kind === 'known' ? fp.destination.text : undefined,
+    );
+  }
+  for (const f of packerFiles) {
+    for (const build of f.parse.body.items) {
+      if (build.kind !== 'block' || build.type !== 'build') continue;
+      for (const p of provisionerBlocks(build.body)) {
+        if (p.labels[0]?.value !== 'file') continue;
+        const str = (name: string) => {
+          const a = p.body.items.find((i) => i.kind === 'attribute' && i.name === name);
+          return a?.kind === 'attribute' && a.value.type === 'string' ? a.value.value : undefined;
+        };
+        rename(str('source'), str('destination'));
+      }
+    }
+  }
+  for (const r of terraform.remoteExecInline) {
+    // Each interpolation on its own: `-r "${var.region}"` is known even when `-j "${aws_instance.s.private_ip}"` in
+    // the same command is known only after apply. An unknown one becomes a marker its argument is recognised by.
+    const reasons: string[] = [];
+    let text: string;
+    if (r.expr.type === 'string') {
+      text = r.expr.parts
+        .map((part) => {
+          if (part.kind === 'literal') return part.value;
+          if (part.kind !== 'interpolation') return '';
+          const v = terraform.evaluate(part.expr, r.dir, r.file);
+          if (v.kind === 'known') return v.text;
+          reasons.push(`${terraform.sourceOf(r.file).slice(part.start, part.end)} is a Terraform value known only when it applies the configuration`);
+          return `\u0000${reasons.length - 1}\u0000`;
+        })
+        .join('');
+    } else {
+      const v = terraform.evaluate(r.expr, r.dir, r.file);
+      if (v.kind !== 'known') continue;
+      text = v.text;
+    }
+    const span: Span = { file: r.file, start: r.expr.start, end: r.expr.end };
+    const found = commandInvocations(text, span, r.file, 'Terraform remote-exec command', (t) => {
+      const m = /\u0000(\d+)\u0000/.exec(t);
+      return m ? reasons[Number(m[1])] : undefined;
+    });
+    out.push(...found.map((inv) => ({ ...inv, scriptBaseName: uploadedAs.get(inv.scriptBaseName) ?? inv.scriptBaseName })));
+  }
+  return out;
+}
+
+/** The script a command line runs, with its arguments (named `-x v` for PowerShell scripts, positional otherwise). */
+function commandInvocations(
+  text: string,
+  span: Span,
+  callerFile: string,
+  what: string,
+  unknownArg: (token: string) => string | undefined = () => undefined,
+): ScriptInvocation[] {
+  const tokens = text.match(/"[^"]*"|'[^']*'|\S+/g) ?? [];
+  const idx = tokens.findIndex((t) => /\.(ps1|sh)['"]?$/i.test(t));
+  if (idx < 0) return [];
+  const unquote = (t: string) => t.replace(/^(["'])(.*)\1$/, '$2');
+  const scriptPath = unquote(tokens[idx]!);
+  const arg = (t: string, note: string): ScriptArgument => {
+    const reason = unknownArg(t);
+    return {
+      value: reason
+        ? { kind: 'unknown', reason, chain: [{ span, note: `${what} passes ${note}` }] }
+        : { kind: 'known', text: unquote(t), chain: [{ span, note: `${what} passes ${note}` }] },
+      span,
+      callerFile,
+    };
+  };
+  const named = new Map<string, ScriptArgument>();
+  const positional: ScriptArgument[] = [];
+  const rest = tokens.slice(idx + 1);
+  for (let k = 0; k < rest.length; k++) {
+    const t = rest[k]!;
+    if (/^-[A-Za-z_]\w*$/.test(t) && /\.ps1/i.test(scriptPath)) {
+      const next = rest[k + 1];
+      if (next !== undefined && !/^-[A-Za-z_]/.test(next)) {
+        named.set(t.slice(1).toLowerCase(), arg(next, `${t} ${next}`));
+        k++;
+      } else named.set(t.slice(1).toLowerCase(), arg('True', t));
+    } else positional.push(arg(t, t));
+  }
+  return [{ callerFile, scriptBaseName: baseName(scriptPath.replace(/\\/g, '/')).toLowerCase(), scriptPathText: scriptPath, named, positional, span }];
+}
+
 function packerInlineInvocations(provisioners: ReturnType<typeof provisionersOf>): ScriptInvocation[] {
   const out: ScriptInvocation[] = [];
   for (const p of provisioners) {
     p.inlineValues.forEach((v, i) => {
       const expr = p.inline[i];
       if (v.kind !== 'known' || !expr) return;
-      const tokens = v.text.match(/"[^"]*"|'[^']*'|\S+/g) ?? [];
-      const idx = tokens.findIndex((t) => /\.(ps1|sh)['"]?$/i.test(t));
-      if (idx < 0) return;
-      const unquote = (t: string) => t.replace(/^(["'])(.*)\1$/, '$2');
-      const scriptPath = unquote(tokens[idx]!);
-      const span: Span = { file: p.file, start: expr.start, end: expr.end };
-      const arg = (text: string, what: string) => ({
-        value: { kind: 'known' as const, text, chain: [{ span, note: `Packer inline command passes ${what}` }] },
-        span,
-        callerFile: p.file,
-      });
-      const named = new Map<string, ScriptInvocation['positional'][number]>();
-      const positional: Array<ScriptInvocation['positional'][number]> = [];
-      const rest = tokens.slice(idx + 1);
-      for (let k = 0; k < rest.length; k++) {
-        const t = rest[k]!;
-        if (/^-[A-Za-z_]\w*$/.test(t) && /\.ps1/i.test(scriptPath)) {
-          const next = rest[k + 1];
-          if (next !== undefined && !/^-[A-Za-z_]/.test(next)) {
-            named.set(t.slice(1).toLowerCase(), arg(unquote(next), `${t} ${next}`));
-            k++;
-          } else named.set(t.slice(1).toLowerCase(), arg('True', t));
-        } else positional.push(arg(unquote(t), t));
-      }
-      out.push({
-        callerFile: p.file,
-        scriptBaseName: baseName(scriptPath.replace(/\\/g, '/')).toLowerCase(),
-        scriptPathText: scriptPath,
-        named,
-        positional,
-        span,
-      });
+      out.push(...commandInvocations(v.text, { file: p.file, start: expr.start, end: expr.end }, p.file, 'Packer inline command'));
     });
   }
   return out;

@@ -71,6 +71,8 @@ export class TerraformModel {
   readonly templateCalls: TemplateCall[] = [];
   /** `provisioner "file" { content = …, destination = … }` blocks: files Terraform uploads to the instance. */
   readonly fileProvisioners: TfFileProvisioner[] = [];
+  /** The `inline` commands of `remote-exec` provisioners, each with its value (scripts they run are called by them). */
+  readonly remoteExecInline: Array<{ readonly file: string; readonly dir: string; readonly expr: HclExpr }> = [];
   private readonly evaluating = new Set<string>();
 
   private readonly texts = new Map<string, string>();
@@ -128,6 +130,11 @@ export class TerraformModel {
         const ctx = [item.type, ...item.labels.map((l) => l.value)].join('.');
         if (item.type === 'data' && item.labels[0]?.value === 'template_file') this.addTemplateFileData(file, item, ctx);
         if (item.type === 'provisioner' && item.labels[0]?.value === 'file') this.addFileProvisioner(file, item, resource);
+        if (item.type === 'provisioner' && item.labels[0]?.value === 'remote-exec') {
+          const inline = attr(item.body, 'inline');
+          const items = inline?.value.type === 'list' ? inline.value.items : inline ? [inline.value] : [];
+          for (const expr of items) this.remoteExecInline.push({ file, dir: dirOf(file), expr });
+        }
         this.findTemplateCalls(file, item.body, ctx, item.type === 'resource' ? item : resource);
       } else {
         this.visitExpr(file, item.value, `${context ? `${context}.` : ''}${item.name}`);

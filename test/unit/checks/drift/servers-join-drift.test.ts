@@ -68,3 +68,24 @@ test('servers-join-drift: suppression (PowerShell line above the write), severit
   const bad = tree({ server: serverConfig(), linux: linuxClient(), windows: windowsClient({ join: 'servers = ["10.0.1.10:4647"]' }) });
   assert.equal(only(analyze(bad, { ruleSeverity: { [RULE]: 'off' } }).r, RULE).length, 0);
 });
+
+test('servers-join-drift: client.servers filled in at deploy time (a Terraform value) on Windows vs Consul on Linux is a different method (real tree, round 5)', async () => {
+  const { Workspace } = await import('../../../../server/src/core/engine');
+  const ws = new Workspace('/t');
+  ws.setText(
+    'terraform/main.tf',
+    'resource "aws_instance" "s" {}\nresource "aws_instance" "w" {\n  provisioner "remote-exec" {\n    inline = ["powershell -File C:/ops/client.ps1 -j \\"${aws_instance.s.private_ip}\\""]\n  }\n}\n',
+  );
+  ws.setText(
+    'ops/client.ps1',
+    'param([string]$j = "")\n$c = @"\ndata_dir = "C:/nomad/data"\nclient {\n  enabled = true\n  servers = ["$j"]\n}\n"@\n[IO.File]::WriteAllText("C:/nomad/config/client.hcl", $c, [Text.UTF8Encoding]::new($false))\n',
+  );
+  ws.setText(
+    'scripts/client.sh',
+    '#!/bin/bash\ncat <<EOF | sudo tee /etc/consul.d/consul.hcl\ndata_dir = "/opt/consul"\nretry_join = ["provider=aws tag_key=c tag_value=x"]\nEOF\ncat <<EOF | sudo tee /etc/nomad.d/nomad.hcl\ndata_dir = "/opt/nomad"\nclient {\n  enabled = true\n}\nconsul {\n  address = "127.0.0.1:8500"\n}\nEOF\n',
+  );
+  const f = ws.analyze().findings.filter((x) => x.ruleId === 'servers-join-drift');
+  assert.equal(f.length, 1, JSON.stringify(f.map((x) => x.message)));
+  assert.match(f[0]!.message, /Windows client uses addresses given at deploy time/);
+  assert.match(f[0]!.message, /Linux client uses Consul \(consul\.address = "127\.0\.0\.1:8500"\)|Linux client uses Consul \(its local Consul agent\)/);
+});

@@ -119,7 +119,7 @@ export const joinMethodDrift: Check = {
   title: 'Clients find servers differently (hard-coded address vs auto-join), or not at all',
   run(model) {
     const out: Finding[] = [];
-    const describe = (entries: SettingEntry[]) => entries.map((e) => `${e.path} = ${e.display}`).join(', ');
+    const describe = (entries: SettingEntry[]) => (entries.length === 0 ? 'its local Consul agent' : entries.map((e) => `${e.path} = ${e.display}`).join(', '));
     const methods = clientRoles(model, 'nomad').map((role) => {
       const entries = JOIN_PATHS.map((p) => role.settings.get(p)).filter((e): e is SettingEntry => e !== undefined);
       const values = entries.flatMap((e) => (Array.isArray(e.value) ? e.value : [e.value])).filter((v): v is string => typeof v === 'string');
@@ -130,18 +130,27 @@ export const joinMethodDrift: Check = {
       const consulJoin =
         !autoJoin?.unknownReason && !(autoJoin?.value === false || autoJoin?.value === 'false') && (role.settings.has('consul.address') || localConsul);
       // A join address computed at run time (`$(curl …)`, `Invoke-RestMethod`) is not data: the method is unknown.
-      const unknown = entries.some((e) => e.unknownReason !== undefined);
-      const method = unknown
-        ? 'unknown'
-        : values.some((v) => /provider=/.test(v))
-          ? 'auto-join'
-          : values.some((v) => /^\d{1,3}(\.\d{1,3}){3}(:\d+)?$/.test(v))
-            ? 'hard-coded IP'
-            : values.length > 0
-              ? 'host names'
-              : consulJoin
-                ? 'Consul'
-                : 'none';
+      // An explicit client.servers list whose addresses Terraform fills in at deploy time (a value known only after
+      // apply, passed to the script: its chain goes through a .tf file) is still a list of addresses: that is the
+      // method, whatever the values. An address looked up by the script at run time stays unknown.
+      const unknownEntries = entries.filter((e) => e.unknownReason !== undefined);
+      const listed =
+        unknownEntries.length > 0 &&
+        unknownEntries.every((e) => /(^|\.)servers$/.test(e.path) && e.expr.type === 'list' && e.chain.some((c) => /\.tf(\.json)?$/.test(c.span.file)));
+      const unknown = unknownEntries.length > 0 && !listed;
+      const method = listed
+        ? 'addresses given at deploy time'
+        : unknown
+          ? 'unknown'
+          : values.some((v) => /provider=/.test(v))
+            ? 'auto-join'
+            : values.some((v) => /^\d{1,3}(\.\d{1,3}){3}(:\d+)?$/.test(v))
+              ? 'hard-coded IP'
+              : values.length > 0
+                ? 'host names'
+                : consulJoin
+                  ? 'Consul'
+                  : 'none';
       return { role, entries, method };
     });
     for (const m of methods) {
