@@ -8,7 +8,7 @@ import type { DeploymentModel } from './model/deploymentModel';
 import type { ParsedHclFile } from './workspace/parsedFiles';
 import { TerraformModel } from './terraform/model';
 import type { ChainStep, ResolvedValue, Span } from './types';
-import { baseName, dirOf } from './workspace/fileKinds';
+import { baseName, dirOf, joinRel } from './workspace/fileKinds';
 
 export interface PackerProvisioner {
   readonly file: string;
@@ -16,6 +16,12 @@ export interface PackerProvisioner {
   readonly block: HclBlock;
   /** Script base names (lower-case) this provisioner runs. */
   readonly scripts: readonly string[];
+  /**
+   * For each script, the tree paths it may be (relative to the template's directory, where Packer is usually run,
+   * then to the tree root), aligned with `scripts`. `provisionerScripts` picks the one that exists; only when none
+   * does is a script matched by base name (`./install.sh` in two templates is two different files).
+   */
+  readonly scriptPaths: ReadonlyArray<readonly string[]>;
   /** `environment_vars` as NAME -> value with chain; undefined when the provisioner passes none. */
   readonly env: ReadonlyMap<string, ResolvedValue> | undefined;
   readonly span: Span;
@@ -111,6 +117,7 @@ function collectSources(body: HclBody): string[] {
 function provisioner(file: string, block: HclBlock, values: TerraformModel, buildSources: string[]): PackerProvisioner {
   const dir = dirOf(file);
   const scripts: string[] = [];
+  const scriptPaths: string[][] = [];
   let env: Map<string, ResolvedValue> | undefined;
   const inline: HclExpr[] = [];
   for (const a of block.body.items) {
@@ -120,7 +127,10 @@ function provisioner(file: string, block: HclBlock, values: TerraformModel, buil
       for (const s of items) {
         const v = values.evaluate(s, dir, file);
         const text = v.kind === 'known' ? v.text : s.type === 'string' ? s.value : '';
-        if (text) scripts.push(baseName(text).toLowerCase());
+        if (text) {
+          scripts.push(baseName(text).toLowerCase());
+          scriptPaths.push(candidatePaths(dir, text));
+        }
       }
     } else if (a.name === 'environment_vars' && a.value.type === 'list') {
       env = new Map();
@@ -141,6 +151,7 @@ function provisioner(file: string, block: HclBlock, values: TerraformModel, buil
     type: block.labels[0]?.value ?? '',
     block,
     scripts,
+    scriptPaths,
     env,
     span: { file, start: block.start, end: block.end },
     buildSources,
@@ -149,10 +160,55 @@ function provisioner(file: string, block: HclBlock, values: TerraformModel, buil
   };
 }
 
-/** The provisioners of the tree that run a given script (by base name). */
-export function provisionersRunning(model: DeploymentModel, scriptFile: string): PackerProvisioner[] {
+/** `./scripts/install.sh` from `packer/consul/`: beside the template first, then from the tree root. */
+function candidatePaths(dir: string, text: string): string[] {
+  const t = text
+    .replace(/\\/g, '/')
+    .replace(/^\$\{path\.root\}\/?/, '')
+    .replace(/^\{\{\s*template_dir\s*\}\}\/?/, '');
+  if (t.startsWith('/') || /^[A-Za-z]:\//.test(t)) return [];
+  return [...new Set([joinRel(dir, t), joinRel('', t)])];
+}
+
+/**
+ * The tree files a provisioner runs, in order: the script at its path when that file is in the tree; otherwise every
+ * script of that base name (a path the tree does not hold exactly, e.g. built from an unknown variable).
+ */
+export function provisionerScripts(model: Pick<DeploymentModel, 'files'>, p: PackerProvisioner): string[] {
+  const out: string[] = [];
+  p.scripts.forEach((base, i) => {
+    const exact = (p.scriptPaths[i] ?? []).find((c) => model.files.has(c));
+    if (exact !== undefined) out.push(exact);
+    else for (const f of model.files.keys()) if (baseName(f).toLowerCase() === base) out.push(f);
+  });
+  return out;
+}
+
+/** Whether a provisioner runs this script file (by its path when the provisioner's path is in the tree). */
+export function provisionerRuns(model: Pick<DeploymentModel, 'files'>, p: PackerProvisioner, scriptFile: string): boolean {
   const b = baseName(scriptFile).toLowerCase();
-  return packerProvisioners(model).filter((p) => p.scripts.includes(b));
+  return p.scripts.some((base, i) => {
+    if (base !== b) return false;
+    const exact = (p.scriptPaths[i] ?? []).find((c) => model.files.has(c));
+    return exact === undefined || exact === scriptFile;
+  });
+}
+
+/** The Packer templates that upload this tree file into their image (a `file` provisioner whose `source` is it). */
+export function templatesUploading(model: Pick<DeploymentModel, 'packerFiles'>, treeFile: string): string[] {
+  const out = new Set<string>();
+  for (const p of packerProvisioners(model)) {
+    if (p.type !== 'file') continue;
+    const src = p.block.body.items.find((i) => i.kind === 'attribute' && i.name === 'source');
+    const text = src?.kind === 'attribute' && src.value.type === 'string' ? src.value.value : undefined;
+    if (text !== undefined && candidatePaths(dirOf(p.file), text).includes(treeFile)) out.add(p.file);
+  }
+  return [...out];
+}
+
+/** The provisioners of the tree that run a given script. */
+export function provisionersRunning(model: DeploymentModel, scriptFile: string): PackerProvisioner[] {
+  return packerProvisioners(model).filter((p) => provisionerRuns(model, p, scriptFile));
 }
 
 /** A legacy Packer JSON template: top-level `builders` and `provisioners`. */
@@ -214,13 +270,17 @@ function jsonProvisioners(f: ParsedHclFile): PackerProvisioner[] {
     const typeAttr = attrs.get('type');
     const type = typeAttr?.value.type === 'string' ? typeAttr.value.value : '';
     const scripts: string[] = [];
+    const scriptPaths: string[][] = [];
     for (const key of ['script', 'scripts']) {
       const a = attrs.get(key);
       if (!a) continue;
       for (const e of a.value.type === 'list' ? a.value.items : [a.value]) {
         const v = render(e);
         const text = v.kind === 'known' ? v.text : e.type === 'string' ? e.value : '';
-        if (text) scripts.push(baseName(text).toLowerCase());
+        if (text) {
+          scripts.push(baseName(text).toLowerCase());
+          scriptPaths.push(candidatePaths(dirOf(f.file), text));
+        }
       }
     }
     let env: Map<string, ResolvedValue> | undefined;
@@ -244,6 +304,7 @@ function jsonProvisioners(f: ParsedHclFile): PackerProvisioner[] {
       type,
       block: item,
       scripts,
+      scriptPaths,
       env,
       span: { file: f.file, start: item.start, end: item.end },
       buildSources: builders,

@@ -24,7 +24,7 @@ import type { FileKind } from '../workspace/fileKinds';
 import type { ParsedHclFile } from '../workspace/parsedFiles';
 import type { ReviewConfig } from '../reviewConfig';
 import type { ResolvedValue, Span } from '../types';
-import { isPackerJson, provisionerBlocks, provisionersOf } from '../packer';
+import { isPackerJson, provisionerBlocks, provisionerRuns, provisionersOf } from '../packer';
 import type { DeploymentModel, TemplateRender } from './deploymentModel';
 
 /** A script's analysis with the tree files it read (config templates), for reuse. */
@@ -123,8 +123,8 @@ export function buildDeploymentModel(input: ModelInput, parse: ParseServices): D
   const lookup = makeLookup(input.files);
   const consumedTemplates = new Set<string>(renderedInto);
   const trackingLookup: TreeFileLookup = {
-    findByScriptPath(p) {
-      const hit = lookup.findByScriptPath(p);
+    findByScriptPath(p, fromFile) {
+      const hit = lookup.findByScriptPath(p, fromFile);
       if (hit) consumedTemplates.add(hit.text.primaryFile());
       return hit;
     },
@@ -166,7 +166,7 @@ export function buildDeploymentModel(input: ModelInput, parse: ParseServices): D
     const consumed: string[] = [];
     const lookupFor: TreeFileLookup = {
       findByScriptPath(p) {
-        const hit = trackingLookup.findByScriptPath(p);
+        const hit = trackingLookup.findByScriptPath(p, file);
         if (hit) consumed.push(hit.text.primaryFile());
         return hit;
       },
@@ -236,7 +236,13 @@ export function buildDeploymentModel(input: ModelInput, parse: ParseServices): D
       return { ...classifyConfig(doc, parsed.body, input.reviewConfig.roles), parse: parsed };
     }),
   );
-  const imageTimeScripts = new Set(provisionersOf(packerFiles).flatMap((p) => p.scripts));
+  const provisioners = provisionersOf(packerFiles);
+  const imageTimeCache = new Map<string, boolean>();
+  const imageTime = (file: string): boolean => {
+    let v = imageTimeCache.get(file);
+    if (v === undefined) imageTimeCache.set(file, (v = provisioners.some((p) => provisionerRuns(input, p, file))));
+    return v;
+  };
   return {
     root: input.root,
     files: input.files,
@@ -249,7 +255,7 @@ export function buildDeploymentModel(input: ModelInput, parse: ParseServices): D
     renders,
     scripts,
     configs,
-    roles: buildRoles(configs, (doc) => doc.imageTime === true || imageTimeScripts.has(baseName(doc.hostFile).toLowerCase())),
+    roles: buildRoles(configs, (doc) => doc.imageTime === true || imageTime(doc.hostFile)),
     reviewConfig: input.reviewConfig,
   };
 }
@@ -486,7 +492,7 @@ function makeLookup(files: ReadonlyMap<string, SourceText>): TreeFileLookup {
     byBase.set(k, [...(byBase.get(k) ?? []), f]);
   }
   return {
-    findByScriptPath(pathText: string) {
+    findByScriptPath(pathText: string, fromFile?: string) {
       const clean = pathText
         .trim()
         .replace(/^['"]|['"]$/g, '')
@@ -494,15 +500,27 @@ function makeLookup(files: ReadonlyMap<string, SourceText>): TreeFileLookup {
       const candidates = byBase.get(baseName(clean).toLowerCase());
       if (!candidates || candidates.length === 0) return undefined;
       const parts = clean.toLowerCase().split('/');
+      // Ties on the path suffix go to the file nearest the script that reads it: `cp /tmp/consul.hcl …` in
+      // packer/nomad/install.sh means packer/nomad/consul.hcl (uploaded by the same template), not packer/consul/consul.hcl.
+      const fromParts = fromFile ? fromFile.toLowerCase().split('/').slice(0, -1) : [];
+      const near = (c: string): number => {
+        const cp = c.toLowerCase().split('/');
+        let n = 0;
+        while (n < fromParts.length && n < cp.length - 1 && cp[n] === fromParts[n]) n++;
+        return n;
+      };
       let best = candidates[0]!;
       let bestScore = -1;
+      let bestNear = -1;
       for (const c of candidates) {
         const cp = c.toLowerCase().split('/');
         let score = 0;
         while (score < cp.length && score < parts.length && cp[cp.length - 1 - score] === parts[parts.length - 1 - score]) score++;
-        if (score > bestScore) {
+        const n = near(c);
+        if (score > bestScore || (score === bestScore && n > bestNear)) {
           best = c;
           bestScore = score;
+          bestNear = n;
         }
       }
       const src = files.get(best)!;

@@ -124,8 +124,8 @@ export function valueOfMapped(m: MappedText, step?: ChainStep): ResolvedValue {
 
 /** Lookup of files in the tree by the path a script uses (`C:\ops\config\nomad.hcl`, `$CONFIGDIR/nomad.hcl`). */
 export interface TreeFileLookup {
-  /** Finds a tree file by the base name of a path as written in a script. */
-  findByScriptPath(pathText: string): { file: string; text: MappedText } | undefined;
+  /** Finds a tree file by the base name of a path as written in a script (ties: the one nearest `fromFile`). */
+  findByScriptPath(pathText: string, fromFile?: string): { file: string; text: MappedText } | undefined;
   /**
    * The agent config a script called earlier wrote at this exact path (`client.sh` copies
    * `nomad_client.hcl` to `/etc/nomad.d/nomad.hcl`; its caller then `sed -i`s that path).

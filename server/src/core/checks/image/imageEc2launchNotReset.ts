@@ -16,7 +16,7 @@ import { finding } from '../check';
 import type { Check } from '../check';
 import type { BuildInfo } from './imageLinks';
 import { buildInfos, instancesOf } from './imageLinks';
-import { scriptsByBase } from './shared';
+import { scriptsOfProvisioner } from './shared';
 
 const RESETS: readonly RegExp[] = [
   /ec2launch(?:\.exe)?['"]?\s+(?:reset|sysprep)\b/i,
@@ -29,7 +29,7 @@ const RESETS: readonly RegExp[] = [
 function buildTexts(model: DeploymentModel, b: BuildInfo): string[] {
   const src = model.files.get(b.file)?.text ?? '';
   const out = [src.slice(b.block.start, b.block.end)];
-  for (const p of b.provisioners) for (const base of p.scripts) for (const s of scriptsByBase(model, base)) out.push(s.text.text);
+  for (const p of b.provisioners) for (const s of scriptsOfProvisioner(model, p)) out.push(s.text.text);
   return out;
 }
 

@@ -7,7 +7,7 @@
 import type { Finding, FixSpec, RelatedInfo } from '../../types';
 import type { HclExpr } from '../../parsers/hcl/ast';
 import type { PackerProvisioner } from '../../packer';
-import { packerProvisioners } from '../../packer';
+import { packerProvisioners, provisionerRuns } from '../../packer';
 import { finding } from '../check';
 import type { Check } from '../check';
 import { effectiveVersions } from './imageVersionSkew';
@@ -33,7 +33,7 @@ export const packerVersionEnvMissing: Check = {
         const name = `${product.toUpperCase()}_VERSION`;
         const other = provs.find((q) => q !== p && q.env?.has(name));
         if (!other || p.env?.has(name)) continue;
-        const installs = versions.filter((v) => v.product === product && p.scripts.includes(baseName(v.span.file).toLowerCase()));
+        const installs = versions.filter((v) => v.product === product && provisionerRuns(model, p, v.span.file));
         if (installs.length === 0) continue;
         const got = installs.find((v) => !v.pinned && /current at build time/.test(v.reason ?? '')) ?? installs.find((v) => !v.pinned) ?? installs[0]!;
         if (!got.pinned) unpinned = true;

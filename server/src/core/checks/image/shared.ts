@@ -5,10 +5,9 @@
  */
 import type { DeploymentModel } from '../../model/deploymentModel';
 import type { PackerProvisioner } from '../../packer';
-import { packerProvisioners } from '../../packer';
+import { packerProvisioners, provisionerScripts } from '../../packer';
 import type { ScriptFacts } from '../../scripts/scriptModel';
 import type { Span } from '../../types';
-import { baseName } from '../../workspace/fileKinds';
 import { scanPowerShell } from '../../parsers/powershell';
 import { scanBash } from '../../parsers/bash';
 import type { PsCommand, PsValue } from '../../parsers/powershell/types';
@@ -45,8 +44,10 @@ export function packerBuilds(model: DeploymentModel): PackerBuild[] {
   return [...out.entries()].map(([key, provisioners]) => ({ key, file: provisioners[0]!.file, sources: provisioners[0]!.buildSources, provisioners }));
 }
 
-export function scriptsByBase(model: DeploymentModel, base: string): ScriptFacts[] {
-  return model.scripts.filter((s) => baseName(s.file).toLowerCase() === base);
+/** The scripts a provisioner runs, by path when the path is in the tree (see provisionerScripts). */
+export function scriptsOfProvisioner(model: DeploymentModel, p: PackerProvisioner): ScriptFacts[] {
+  const files = provisionerScripts(model, p);
+  return model.scripts.filter((s) => files.includes(s.file));
 }
 
 export function psValueText(src: string, v: PsValue | undefined): string {
@@ -82,12 +83,10 @@ export function commandsOf(model: DeploymentModel, p: PackerProvisioner): BuildC
     out.push({ name: 'windows-restart', words: [], params: new Map(), raw: 'windows-restart', span: p.span, provisioner: p });
     return out;
   }
-  for (const b of p.scripts) {
-    for (const s of scriptsByBase(model, b)) {
-      const src = s.text.text;
-      if (s.language === 'powershell') for (const c of s.scan.commands) out.push(fromPs(src, c, s.text.toHost(c.start, c.end), p));
-      else for (const c of s.scan.commands) out.push(fromSh(src, c, s.text.toHost(c.start, c.end), p));
-    }
+  for (const s of scriptsOfProvisioner(model, p)) {
+    const src = s.text.text;
+    if (s.language === 'powershell') for (const c of s.scan.commands) out.push(fromPs(src, c, s.text.toHost(c.start, c.end), p));
+    else for (const c of s.scan.commands) out.push(fromSh(src, c, s.text.toHost(c.start, c.end), p));
   }
   for (const item of p.inline) {
     if (item.type !== 'string') continue;

@@ -9,6 +9,7 @@ import { finding, label, settingLocation } from '../check';
 import type { SettingEntry } from '../../agent/settings';
 import type { AgentConfigDoc } from '../../agent/configDoc';
 import type { Finding } from '../../types';
+import { provisionersRunning, templatesUploading } from '../../packer';
 
 /** Lists the agent appends across files instead of replacing. */
 const APPENDED = new Set(['nomad:client.servers']);
@@ -47,8 +48,12 @@ function normTarget(doc: AgentConfigDoc): string | undefined {
  * a Windows config) or in different directories, and not when a target path is
  * still an unresolved variable (the tool cannot tell whether it is the same file).
  */
-function merged(a: AgentConfigDoc, b: AgentConfigDoc): boolean {
+function merged(a: AgentConfigDoc, b: AgentConfigDoc, imageOf: (d: AgentConfigDoc) => readonly string[]): boolean {
   if (a === b) return true;
+  // Written by scripts of two different Packer builds: two images, two machines.
+  const ia = imageOf(a);
+  const ib = imageOf(b);
+  if (ia.length > 0 && ib.length > 0 && !ia.some((t) => ib.includes(t))) return false;
   // A Linux and a Windows config of the same role kind are on different machines.
   if (a.os !== b.os) return false;
   const ta = normTarget(a);
@@ -78,6 +83,17 @@ export const duplicateConfigKey: Check = {
   title: 'Agent setting defined twice for one role: the later definition silently wins',
   run(model) {
     const out: Finding[] = [];
+    const images = new Map<string, readonly string[]>();
+    const imageOf = (d: AgentConfigDoc): readonly string[] => {
+      let list = images.get(d.hostFile);
+      if (list === undefined) {
+        // The builds that run the script writing it, or (a config file of the tree) that upload it.
+        const running = provisionersRunning(model, d.hostFile).map((p) => p.file);
+        list = [...new Set(running.length > 0 ? running : d.via === 'config file' ? templatesUploading(model, d.hostFile) : [])];
+        images.set(d.hostFile, list);
+      }
+      return list;
+    };
     for (const role of model.roles) {
       const byPath = new Map<string, SettingEntry[]>();
       for (const e of role.allEntries) {
@@ -94,7 +110,7 @@ export const duplicateConfigKey: Check = {
           const definition = sameDefinitionOnly(role.product, p);
           for (let j = i - 1; j >= 0 && earlier === undefined; j--) {
             const e = entries[j]!;
-            if (definition ? e.doc === later.doc && e.top === later.top : merged(e.doc, later.doc)) earlier = e;
+            if (definition ? e.doc === later.doc && e.top === later.top : merged(e.doc, later.doc, imageOf)) earlier = e;
           }
           if (!earlier) continue;
           const same = sameValue(earlier, later);

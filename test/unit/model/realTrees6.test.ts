@@ -1,0 +1,57 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Workspace } from '../../../server/src/core/engine';
+
+// Shapes found on the round-6 real trees (docs/real-trees.md, "Round 6").
+
+const template = (name: string, upload: string) =>
+  JSON.stringify({
+    builders: [{ type: 'amazon-ebs', ami_name: name }],
+    provisioners: [
+      { type: 'file', source: `./${upload}`, destination: `/tmp/${upload}` },
+      { type: 'shell', script: './install.sh' },
+    ],
+  });
+
+function tree(): Workspace {
+  const ws = new Workspace('/t');
+  ws.setText('packer/consul/server.json', template('consul-server', 'consul.hcl'));
+  ws.setText('packer/consul/consul.hcl', 'server = true\nbootstrap_expect = 3\ndata_dir = "/opt/consul"\n');
+  ws.setText('packer/consul/install.sh', '#!/bin/bash\ncp -f /tmp/consul.hcl /etc/consul.d/consul.hcl\n');
+  ws.setText('packer/nomad/client.json', template('nomad-client', 'consul.hcl'));
+  ws.setText('packer/nomad/consul.hcl', 'data_dir = "/opt/consul"\nbind_addr = "0.0.0.0"\n');
+  ws.setText('packer/nomad/install.sh', '#!/bin/bash\ncp -f /tmp/consul.hcl /etc/consul.d/consul.hcl\n');
+  return ws;
+}
+
+test('Packer scripts are linked by their path beside the template, and a copied config by the file nearest the script (not by base name across the tree)', () => {
+  const f = tree()
+    .analyze()
+    .findings.filter((x) => x.ruleId === 'image-baked-agent-config');
+  assert.equal(f.length, 1, JSON.stringify(f.map((x) => x.message)));
+  assert.match(f[0]!.message, /written at image time by packer\/consul\/install\.sh \(shell provisioner at packer\/consul\/server\.json/);
+  assert.doesNotMatch(f[0]!.message, /packer\/nomad/);
+});
+
+test('two Packer builds are two machines: their configs are not one config directory', () => {
+  const ws = tree();
+  ws.setText('packer/old/template.json', template('nomad-client-old', 'client.hcl'));
+  ws.setText('packer/old/client.hcl', 'data_dir = "/tmp/client"\nclient {\n  enabled = true\n}\n');
+  ws.setText('packer/old/install.sh', '#!/bin/bash\necho ok\n');
+  ws.setText('packer/nomad/client.hcl', 'data_dir = "/opt/nomad"\nclient {\n  enabled = true\n}\n');
+  ws.setText(
+    'packer/nomad/client.json',
+    JSON.stringify({
+      builders: [{ type: 'amazon-ebs', ami_name: 'nomad-client' }],
+      provisioners: [
+        { type: 'file', source: './client.hcl', destination: '/tmp/client.hcl' },
+        { type: 'shell', script: './install.sh' },
+      ],
+    }),
+  );
+  const dup = ws.analyze().findings.filter((x) => x.ruleId === 'duplicate-config-key');
+  assert.deepEqual(
+    dup.map((x) => x.message),
+    [],
+  );
+});
