@@ -69,3 +69,16 @@ EOF
   assert.equal(findings.length, 1);
   assert.equal(spanText(ws, findings[0]!), 'serf');
 });
+
+test('Consul advertise_addr_wan on a client is not server-only (clients use it with translate_wan_addrs; real tree, round 6)', () => {
+  const sh = `#!/bin/bash
+cat <<EOF | sudo tee /etc/consul.d/consul.hcl
+server              = false
+data_dir            = "/opt/consul"
+advertise_addr_wan  = "203.0.113.5"
+translate_wan_addrs = true
+retry_join          = ["10.0.0.1"]
+EOF
+`;
+  assert.deepEqual(run({ 'scripts/client.sh': sh }, RULE).findings, []);
+});
