@@ -96,3 +96,17 @@ test('template: a PowerShell script under the Linux-only GCE startup-script key 
   assert.equal(f.length, 1);
   assert.match(f[0]!.message, /startup-script is run only by Linux guests/);
 });
+
+test("template: a variable only the other agent's template uses (Consul node_name vs the Nomad template) is not drift (real tree, round 6)", async () => {
+  const { Workspace } = await import('../../../../server/src/core/engine');
+  const ws = new Workspace('/t');
+  ws.setText(
+    'tf/main.tf',
+    'resource "null_resource" "s" {\n  provisioner "file" {\n    content     = templatefile("${path.module}/nomad.hcl.tpl", { node_name = "n1" })\n    destination = "/etc/nomad.d/nomad.hcl"\n  }\n  provisioner "file" {\n    content     = templatefile("${path.module}/consul.hcl.tpl", { node_name = "n1" })\n    destination = "/etc/consul.d/consul.hcl"\n  }\n}\n',
+  );
+  ws.setText('tf/nomad.hcl.tpl', 'data_dir = "/opt/nomad"\nserver {\n  enabled = true\n}\n');
+  ws.setText('tf/consul.hcl.tpl', 'node_name = "${node_name}"\ndata_dir = "/opt/consul"\nserver = true\n');
+  const f = ws.analyze().findings.filter((x) => x.ruleId === 'template' && /node_name/.test(x.message));
+  assert.equal(f.length, 1);
+  assert.equal(f[0]!.severity, 'info');
+});

@@ -9,6 +9,7 @@ import { parseTemplateWithDiagnostics } from '../../parsers/hcl/template';
 import { templateVariableUses } from '../../terraform/render';
 import type { Finding, Span } from '../../types';
 import { where } from './util';
+import { productFromPath } from '../../agent/configDoc';
 
 export const templateCheck: Check = {
   id: 'template',
@@ -69,8 +70,18 @@ export const templateCheck: Check = {
         if (used.has(name)) continue;
         // A value another call passes and its template uses (the other OS's or role's user-data) is drift: this
         // instance does not get it. A value no template uses is only dead code.
+        // Only a template for the same agent counts (a Consul config using node_name says nothing about the Nomad one).
+        const product = productFromPath(tpl, 'repository');
         const sibling = model.terraform.templateCalls.find(
-          (c) => c !== call && c.templatePath && c.templatePath !== tpl && c.vars.has(name) && templateUses(model, c.templatePath, name),
+          (c) =>
+            c !== call &&
+            c.templatePath &&
+            c.templatePath !== tpl &&
+            c.vars.has(name) &&
+            (product === undefined ||
+              productFromPath(c.templatePath, 'repository') === undefined ||
+              productFromPath(c.templatePath, 'repository') === product) &&
+            templateUses(model, c.templatePath, name),
         );
         out.push(
           finding({
