@@ -55,3 +55,15 @@ test('two Packer builds are two machines: their configs are not one config direc
     [],
   );
 });
+
+test('a leftover script nothing runs never replaces the config that the deployed user-data writes to the same path', () => {
+  const ws = new Workspace('/t');
+  const write = (dc: string) =>
+    `#!/bin/bash\ncat > /etc/nomad.d/nomad.hcl <<EOF\ndatacenter = "${dc}"\ndata_dir = "/opt/nomad"\nclient {\n  enabled = true\n  servers = ["10.0.0.1"]\n}\nEOF\n`;
+  ws.setText('tf/main.tf', 'resource "aws_instance" "c" {\n  user_data = templatefile("${path.module}/live.sh", {})\n}\n');
+  ws.setText('tf/live.sh', write('dc2'));
+  ws.setText('tf/zz-legacy.sh', write('dc9'));
+  const r = ws.analyze();
+  const client = r.roles.find((x) => x.product === 'nomad' && x.kind === 'linux-client')!;
+  assert.equal(client.settings.find((s) => s.path === 'datacenter')?.value, 'dc2', 'the deployed script wins');
+});

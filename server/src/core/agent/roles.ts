@@ -150,8 +150,15 @@ const APPENDED_LISTS = new Set(['client.servers']);
  * appends. Image-time writes (scripts a Packer build runs) come before the
  * instance's own (user-data and what it calls), which overwrite them.
  */
-function effectiveWrites(list: readonly ParsedAgentConfig[], imageTime: (doc: AgentConfigDoc) => boolean): ParsedAgentConfig[] {
-  const ordered = [...list].sort((a, b) => Number(imageTime(b.doc)) - Number(imageTime(a.doc)));
+function effectiveWrites(
+  list: readonly ParsedAgentConfig[],
+  imageTime: (doc: AgentConfigDoc) => boolean,
+  referenced: (doc: AgentConfigDoc) => boolean,
+): ParsedAgentConfig[] {
+  // Image time first, then writes of scripts nothing in the tree runs (a leftover script writing the same path), then
+  // the instance's own: a leftover never replaces the config a deployed script writes.
+  const stage = (doc: AgentConfigDoc) => (imageTime(doc) ? 0 : referenced(doc) ? 2 : 1);
+  const ordered = [...list].sort((a, b) => stage(a.doc) - stage(b.doc));
   const byTarget = new Map<string, ParsedAgentConfig[]>();
   const out: ParsedAgentConfig[] = [];
   for (const c of ordered) {
@@ -175,7 +182,11 @@ export function normaliseTarget(p: string, os: AgentConfigDoc['os']): string {
   return os === 'windows' ? t.toLowerCase() : t;
 }
 
-export function buildRoles(configs: readonly ParsedAgentConfig[], imageTime: (doc: AgentConfigDoc) => boolean = () => false): Role[] {
+export function buildRoles(
+  configs: readonly ParsedAgentConfig[],
+  imageTime: (doc: AgentConfigDoc) => boolean = () => false,
+  referenced: (doc: AgentConfigDoc) => boolean = () => true,
+): Role[] {
   const groups = new Map<string, ParsedAgentConfig[]>();
   for (const c of configs) {
     const id = `${c.kind}/${c.product}`;
@@ -186,7 +197,7 @@ export function buildRoles(configs: readonly ParsedAgentConfig[], imageTime: (do
   const roles: Role[] = [];
   for (const [id, list] of [...groups].sort(([a], [b]) => roleOrder(a) - roleOrder(b) || (a < b ? -1 : 1))) {
     // Nomad and Consul load a config directory's files in byte order of their names.
-    const ordered = effectiveWrites(list, imageTime).sort((a, b) => byteOrder(loadKey(a.doc), loadKey(b.doc)));
+    const ordered = effectiveWrites(list, imageTime, referenced).sort((a, b) => byteOrder(loadKey(a.doc), loadKey(b.doc)));
     const settings = new Map<string, SettingEntry>();
     const all: SettingEntry[] = [];
     for (const c of ordered) {

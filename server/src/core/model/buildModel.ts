@@ -237,6 +237,7 @@ export function buildDeploymentModel(input: ModelInput, parse: ParseServices): D
     }),
   );
   const provisioners = provisionersOf(packerFiles);
+  const scriptFileSet = new Set(scriptFiles.map((f) => f.file));
   const imageTimeCache = new Map<string, boolean>();
   const imageTime = (file: string): boolean => {
     let v = imageTimeCache.get(file);
@@ -255,7 +256,13 @@ export function buildDeploymentModel(input: ModelInput, parse: ParseServices): D
     renders,
     scripts,
     configs,
-    roles: buildRoles(configs, (doc) => doc.imageTime === true || imageTime(doc.hostFile)),
+    roles: buildRoles(
+      configs,
+      (doc) => doc.imageTime === true || imageTime(doc.hostFile),
+      // A script something in the tree runs: rendered by templatefile(), called by another script or command, or run
+      // by a Packer build. Any other document (a config file, an upload) counts as deployed.
+      (doc) => !scriptFileSet.has(doc.hostFile) || renderOf.has(doc.hostFile) || callers.has(baseName(doc.hostFile).toLowerCase()) || imageTime(doc.hostFile),
+    ),
     reviewConfig: input.reviewConfig,
   };
 }
