@@ -9,6 +9,7 @@ import { imageBakedAgentConfig } from './imageBakedAgentConfig';
 import { imageEc2launchNotReset } from './imageEc2launchNotReset';
 import { userDataScriptPath } from './userDataScriptPath';
 import { serviceFlagOverride } from './serviceFlagOverride';
+import { serviceAgentFlag } from './serviceAgentFlag';
 
 export const IMAGE_CHECKS: readonly Check[] = [
   imageVersionSkew,
@@ -21,4 +22,5 @@ export const IMAGE_CHECKS: readonly Check[] = [
   imageEc2launchNotReset,
   userDataScriptPath,
   serviceFlagOverride,
+  serviceAgentFlag,
 ];
