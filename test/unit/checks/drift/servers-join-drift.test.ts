@@ -89,3 +89,18 @@ test('servers-join-drift: client.servers filled in at deploy time (a Terraform v
   assert.match(f[0]!.message, /Windows client uses addresses given at deploy time/);
   assert.match(f[0]!.message, /Linux client uses Consul \(consul\.address = "127\.0\.0\.1:8500"\)|Linux client uses Consul \(its local Consul agent\)/);
 });
+
+test('servers-join-drift: a loopback server address on a client-only machine (real tree, round 6); a dev node running both is silent', async () => {
+  const { Workspace } = await import('../../../../server/src/core/engine');
+  const client = 'cat <<EOF | sudo tee /etc/nomad.d/client.hcl\ndata_dir = "/opt/nomad"\nclient {\n  enabled = true\n  servers = ["127.0.0.1:4647"]\n}\nEOF\n';
+  const server = 'cat <<EOF | sudo tee /etc/nomad.d/server.hcl\ndata_dir = "/opt/nomad"\nserver {\n  enabled = true\n  bootstrap_expect = 1\n}\nEOF\n';
+  const run = (files: Record<string, string>) => {
+    const ws = new Workspace('/t');
+    for (const [f, t] of Object.entries(files)) ws.setText(f, t);
+    return ws.analyze().findings.filter((x) => x.ruleId === 'servers-join-drift' && /own machine/.test(x.message));
+  };
+  const f = run({ 'client-image/install.sh': `#!/bin/bash\n${client}`, 'server-image/install.sh': `#!/bin/bash\n${server}` });
+  assert.equal(f.length, 1);
+  assert.match(f[0]!.message, /connection refused/);
+  assert.deepEqual(run({ 'dev/install.sh': `#!/bin/bash\n${server}${client}` }), []);
+});

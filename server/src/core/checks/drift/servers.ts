@@ -165,6 +165,26 @@ export const joinMethodDrift: Check = {
         );
       }
     }
+    // A loopback server address on a client whose machine runs no Nomad server (a dev-mode config copied to an image):
+    // the client dials itself.
+    const serverDocs = model.roles.filter((r) => r.product === 'nomad' && r.kind === 'server').flatMap((r) => r.configs.map((c) => c.doc));
+    for (const m of methods) {
+      const e = m.role.settings.get('client.servers');
+      if (!e || !Array.isArray(e.value)) continue;
+      const loop = e.value.find((v): v is string => typeof v === 'string' && /^(127\.\d+\.\d+\.\d+|localhost|\[?::1\]?)(:\d+)?$/i.test(v));
+      if (loop === undefined) continue;
+      // The same script configuring a server too is one machine (a dev or all-in-one node); the same directory on two
+      // images is not.
+      const sameMachine = serverDocs.some((d) => d.hostFile === e.doc.hostFile);
+      if (sameMachine) continue;
+      out.push(
+        finding({
+          check: this,
+          span: e.valueSpan,
+          message: `${label(m.role)}: client.servers = ${e.display} points at the client's own machine, and no Nomad server is configured there (no server config is written by the same script). The client dials itself: "connection refused" on ${loop}, "no servers", and it never registers. List the servers' addresses, or use server_join { retry_join = ["provider=…"] }.`,
+        }),
+      );
+    }
     const win = methods.find((m) => m.role.kind === 'windows-client');
     const lin = methods.find((m) => m.role.kind === 'linux-client');
     const comparable = (m: { method: string }) => m.method !== 'none' && m.method !== 'unknown';
