@@ -12,7 +12,7 @@ import type { TextEncodingName } from './text/decode';
 import { classifyFile } from './workspace/fileKinds';
 import type { FileKind } from './workspace/fileKinds';
 import { discoverFiles } from './workspace/discovery';
-import { partitionUnits } from './workspace/units';
+import { mergeDeclaredClusters, partitionUnits } from './workspace/units';
 import { ContentCache } from './workspace/contentCache';
 import type { DeploymentUnit } from './workspace/units';
 import { terraformRootModules } from './terraform/roots';
@@ -169,7 +169,7 @@ export class Workspace {
     // The check catalogue is part of the key: a unit analysed with other checks is not reused.
     const configKey = JSON.stringify([config, this.settings.ruleSeverity ?? {}, ALL_CHECKS.map((c) => c.id)]);
     const services = this.parseServices();
-    const units = this.deploymentUnits(services);
+    const units = this.deploymentUnits(services, config);
     const analyses: UnitAnalysis[] = [];
     const failures: string[] = [];
     for (const unit of units) {
@@ -194,13 +194,17 @@ export class Workspace {
    * files and the root modules, so it is recomputed when a file is added or
    * removed or a root module changes, not on every keystroke.
    */
-  private deploymentUnits(services: ParseServices): DeploymentUnit[] {
+  private deploymentUnits(services: ParseServices, config: ReviewConfig): DeploymentUnit[] {
     if (this.terraformFilesFor?.version !== this.filesVersion) {
       this.terraformFilesFor = { version: this.filesVersion, files: [...this.texts.keys()].filter((f) => classifyFile(f) === 'terraform') };
     }
     const tf = this.terraformFilesFor.files.flatMap((f) => services.hcl(f, 'terraform') ?? []);
-    const rootsKey = `${this.filesVersion}\0${terraformRootModules(tf).join('\0')}`;
-    if (this.unitsFor?.key !== rootsKey) this.unitsFor = { key: rootsKey, units: partitionUnits([...this.texts.keys()], rootsKey.split('\0').slice(1)) };
+    const roots = terraformRootModules(tf);
+    const rootsKey = `${this.filesVersion}\0${JSON.stringify(config.clusters)}\0${roots.join('\0')}`;
+    if (this.unitsFor?.key !== rootsKey) {
+      const units = partitionUnits([...this.texts.keys()], roots);
+      this.unitsFor = { key: rootsKey, units: mergeDeclaredClusters(units, config.clusters, (glob, dir) => glob === dir || globToRegExp(glob).test(dir)) };
+    }
     return this.unitsFor.units;
   }
 

@@ -15,13 +15,20 @@ export interface RoleOverride {
   readonly product?: Product;
 }
 
+/** Root modules (directories or globs) that deploy one cluster together. */
+export interface ClusterDeclaration {
+  readonly name: string;
+  readonly paths: readonly string[];
+}
+
 export interface ReviewConfig {
   readonly roles: readonly RoleOverride[];
   readonly ignore: readonly string[];
   readonly rules: Readonly<Record<string, RuleSeveritySetting>>;
+  readonly clusters: readonly ClusterDeclaration[];
 }
 
-export const EMPTY_REVIEW_CONFIG: ReviewConfig = { roles: [], ignore: [], rules: {} };
+export const EMPTY_REVIEW_CONFIG: ReviewConfig = { roles: [], ignore: [], rules: {}, clusters: [] };
 
 let validator: ValidateFunction | undefined;
 
@@ -46,8 +53,8 @@ export function parseReviewConfig(text: string, fileName: string): { config: Rev
   if (!validate(data)) {
     return { config: EMPTY_REVIEW_CONFIG, errors: (validate.errors ?? []).map((e) => `${fileName}: ${describeAjvError(e)}`) };
   }
-  const d = data as { roles?: RoleOverride[]; ignore?: string[]; rules?: Record<string, RuleSeveritySetting> };
-  return { config: { roles: d.roles ?? [], ignore: d.ignore ?? [], rules: d.rules ?? {} }, errors: [] };
+  const d = data as { roles?: RoleOverride[]; ignore?: string[]; rules?: Record<string, RuleSeveritySetting>; clusters?: ClusterDeclaration[] };
+  return { config: { roles: d.roles ?? [], ignore: d.ignore ?? [], rules: d.rules ?? {}, clusters: d.clusters ?? [] }, errors: [] };
 }
 
 export function describeAjvError(e: ErrorObject): string {

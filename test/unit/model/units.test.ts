@@ -66,3 +66,34 @@ test('two clusters in one workspace keep their own roles and findings, and an ed
     ['env-b/shared/client.ps1'],
   );
 });
+
+test('.hashistack-review.json clusters: roots that deploy one cluster together are analysed as one unit (real tree, round 6)', () => {
+  const root = (dir: string, tpl: string, body: string) => ({
+    [`${dir}/main.tf`]: `resource "openstack_compute_instance_v2" "n" {\n  user_data = templatefile("\${path.module}/${tpl}", {})\n}\n`,
+    [`${dir}/${tpl}`]: `#!/bin/bash\ncat > /etc/nomad.d/nomad.hcl <<EOF\n${body}EOF\n`,
+  });
+  const files: Record<string, string> = {
+    ...root(
+      'openstack-nomad-server',
+      'server.sh',
+      'data_dir = "/opt/nomad"\nserver {\n  enabled = true\n  bootstrap_expect = 3\n}\nacl {\n  enabled = true\n}\n',
+    ),
+    ...root('openstack-nomad-client', 'client.sh', 'data_dir = "/opt/nomad"\nclient {\n  enabled = true\n  servers = ["10.0.0.1"]\n}\n'),
+  };
+  const run = (config?: object) => {
+    const ws = new Workspace('/t');
+    for (const [f, t] of Object.entries(files)) ws.setText(f, t);
+    if (config) ws.setText('.hashistack-review.json', JSON.stringify(config));
+    const r = ws.analyze();
+    assert.deepEqual(r.configErrors, []);
+    return r.findings.filter((f) => f.ruleId === 'acl-enabled-mismatch');
+  };
+  assert.equal(run().length, 0, 'two roots are two deployments by default');
+  const merged = run({ clusters: [{ name: 'openstack', paths: ['openstack-nomad-*'] }] });
+  assert.equal(merged.length, 1, 'declared as one cluster, the client without ACLs is reported');
+  assert.equal(merged[0]!.span.file, 'openstack-nomad-client/client.sh');
+  // A bad declaration is a config error naming the field, not a crash.
+  const ws = new Workspace('/t');
+  ws.setText('.hashistack-review.json', JSON.stringify({ clusters: [{ name: 'x' }] }));
+  assert.match(ws.analyze().configErrors.join('\n'), /clusters\.0/);
+});

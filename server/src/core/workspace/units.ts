@@ -52,3 +52,24 @@ export function partitionUnits(files: readonly string[], rootModules: readonly s
   }
   return [...own].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([dir, list]) => ({ dir, files: [...list, ...shared].sort() }));
 }
+
+/**
+ * Units whose directories a `.hashistack-review.json` cluster declares (by directory or glob) become one unit: the
+ * roots that deploy one cluster together are analysed, and their roles compared, as one deployment.
+ */
+export function mergeDeclaredClusters(
+  units: readonly DeploymentUnit[],
+  clusters: ReadonlyArray<{ readonly name: string; readonly paths: readonly string[] }>,
+  matches: (glob: string, dir: string) => boolean,
+): DeploymentUnit[] {
+  if (clusters.length === 0 || units.length <= 1) return [...units];
+  const taken = new Set<DeploymentUnit>();
+  const out: DeploymentUnit[] = [];
+  for (const c of clusters) {
+    const members = units.filter((u) => !taken.has(u) && c.paths.some((p) => matches(p.replace(/\/+$/, ''), u.dir)));
+    if (members.length < 2) continue;
+    for (const m of members) taken.add(m);
+    out.push({ dir: members.map((m) => m.dir).join(' + '), files: [...new Set(members.flatMap((m) => m.files))].sort() });
+  }
+  return [...out, ...units.filter((u) => !taken.has(u))];
+}
