@@ -67,3 +67,28 @@ test('a leftover script nothing runs never replaces the config that the deployed
   const client = r.roles.find((x) => x.product === 'nomad' && x.kind === 'linux-client')!;
   assert.equal(client.settings.find((s) => s.path === 'datacenter')?.value, 'dc2', 'the deployed script wins');
 });
+
+test('image-version-skew: a Linux client image and a Linux server image built separately with different versions (no Windows needed)', () => {
+  const pkr = (name: string) =>
+    `source "amazon-ebs" "${name}" {\n  ami_name = "${name}-{{timestamp}}"\n}\nbuild {\n  sources = ["source.amazon-ebs.${name}"]\n  provisioner "shell" {\n    script = "./scripts/install.sh"\n  }\n}\n`;
+  const install = (v: string) =>
+    `#!/bin/bash\ncurl -sSLo nomad.zip https://releases.hashicorp.com/nomad/${v}/nomad_${v}_linux_amd64.zip\nunzip nomad.zip -d /usr/local/bin\n`;
+  const run = (serverV: string, client: string) => {
+    const ws = new Workspace('/t');
+    ws.setText('images/nomad-server/server.pkr.hcl', pkr('nomad-server'));
+    ws.setText('images/nomad-server/scripts/install.sh', install(serverV));
+    ws.setText('images/nomad-client/client.pkr.hcl', pkr('nomad-client'));
+    ws.setText('images/nomad-client/scripts/install.sh', client);
+    return ws.analyze().findings.filter((f) => f.ruleId === 'image-version-skew');
+  };
+  const newer = run('1.10.5', install('1.11.1'));
+  assert.equal(newer.length, 1, JSON.stringify(newer.map((f) => f.message)));
+  assert.equal(newer[0]!.severity, 'error');
+  assert.equal(newer[0]!.span.file, 'images/nomad-client/scripts/install.sh');
+  assert.match(newer[0]!.message, /Permission denied/);
+  const unpinned = run('1.10.5', '#!/bin/bash\napt-get install -y nomad\n');
+  assert.equal(unpinned.length, 1);
+  assert.equal(unpinned[0]!.severity, 'warning');
+  assert.match(unpinned[0]!.message, /client image pins no version/);
+  assert.deepEqual(run('1.10.5', install('1.10.5')), [], 'the same version in both images is silent');
+});

@@ -8,7 +8,9 @@
 import type { InstalledVersion } from '../../api';
 import type { DeploymentModel } from '../../model/deploymentModel';
 import { collectVersions } from '../../versions';
-import { provisionersRunning } from '../../packer';
+import { provisionerScripts, provisionersRunning } from '../../packer';
+import { buildInfos } from './imageLinks';
+import type { BuildInfo } from './imageLinks';
 import type { ChainStep, Finding, RelatedInfo } from '../../types';
 import { chainRelated, chainText, finding } from '../check';
 import type { Check } from '../check';
@@ -143,6 +145,85 @@ export const imageVersionSkew: Check = {
         }),
       );
     }
+    out.push(...sameOsImageSkew(model, all));
     return out;
   },
 };
+
+type ImageRole = 'server' | 'client';
+
+/**
+ * The role of a Packer build's image: from the agent configs it bakes (written by its scripts or uploaded into it),
+ * else from its name (`nomad-server`, `consul-client-*` in the template path or the image name). Undefined when it
+ * builds both or says nothing.
+ */
+function imageRole(model: DeploymentModel, b: BuildInfo): ImageRole | undefined {
+  const kinds = new Set<ImageRole>();
+  const scripts = new Set(b.provisioners.flatMap((p) => provisionerScripts(model, p)));
+  for (const c of model.configs) {
+    const inImage = scripts.has(c.doc.hostFile) || b.uploads.some((u) => c.doc.hostFile === u.treePath || c.doc.hostFile.startsWith(`${u.treePath}/`));
+    if (inImage) kinds.add(c.kind === 'server' ? 'server' : 'client');
+  }
+  if (kinds.size === 1) return [...kinds][0];
+  if (kinds.size > 1) return undefined;
+  const names = [b.file, ...b.amiGlobs].join(' ').toLowerCase();
+  const server = /server/.test(names);
+  const client = /client|worker|agent-pool|node-pool/.test(names);
+  return server === client ? undefined : server ? 'server' : 'client';
+}
+
+/**
+ * Two images of the same OS, one for the servers and one for the clients (separate Packer builds), that install
+ * different versions: a client image newer than the server image is the seed failure without any Windows node.
+ */
+function sameOsImageSkew(model: DeploymentModel, all: readonly InstalledVersion[]): Finding[] {
+  const out: Finding[] = [];
+  const builds = buildInfos(model);
+  if (builds.length < 2) return out;
+  const roles = builds.map((b) => ({ b, role: imageRole(model, b) }));
+  for (const product of ['nomad', 'consul'] as const) {
+    const versionsOf = (b: BuildInfo) => {
+      const scripts = new Set(b.provisioners.flatMap((p) => provisionerScripts(model, p)));
+      return all.filter((v) => v.product === product && (scripts.has(v.span.file) || v.span.file === b.file));
+    };
+    for (const os of ['linux', 'windows'] as const) {
+      const servers = roles.filter((r) => r.role === 'server' && r.b.windows === (os === 'windows'));
+      const clients = roles.filter((r) => r.role === 'client' && r.b.windows === (os === 'windows'));
+      for (const s of servers) {
+        const sv = versionsOf(s.b);
+        if (sv.length === 0) continue;
+        const server = summary(sv);
+        for (const c of clients) {
+          const cv = versionsOf(c.b);
+          if (cv.length === 0) continue;
+          const client = summary(cv);
+          if (client.span.file === server.span.file && client.span.start === server.span.start) continue; // one shared script, one version
+          const names = `the client image (${c.b.file}) and the server image (${s.b.file})`;
+          if (server.pinned && client.pinned && server.version && client.version && compareVersions(client.version, server.version) > 0) {
+            out.push(
+              finding({
+                check: imageVersionSkew,
+                severity: 'error',
+                span: client.span,
+                message: `${product}: the ${os} client image installs ${client.version} but the ${os} server image installs ${server.version} (${names}). Clients are newer than the servers: ${symptom(product, client.version, server.version)}. Build both images from one version variable.`,
+                related: [{ span: server.span, message: `server image: ${server.version}` }],
+              }),
+            );
+          } else if (!client.pinned || !server.pinned) {
+            const unpinned = !client.pinned ? client : server;
+            const other = unpinned === client ? server : client;
+            out.push(
+              finding({
+                check: imageVersionSkew,
+                span: unpinned.span,
+                message: `${product}: ${names} are built separately and the ${unpinned === client ? 'client' : 'server'} image pins no version (${unpinned.reason ?? 'unpinned'})${other.pinned ? `, while the other pins ${other.version}` : ' (neither pins one)'}: images built on different days run different versions, and a client image newer than the servers gets ${symptom(product, undefined, other.version ?? '0')}. Pin one version variable for both builds.`,
+                related: [{ span: other.span, message: `${unpinned === client ? 'server' : 'client'} image: ${other.version ?? 'unpinned'}` }],
+              }),
+            );
+          }
+        }
+      }
+    }
+  }
+  return out;
+}
