@@ -54,6 +54,12 @@ export interface TemplateCall {
   readonly templatePath: string | undefined;
   readonly pathReason?: string;
   readonly vars: ReadonlyMap<string, HclAttribute>;
+  /**
+   * Whether `vars` is every variable the call passes. False when the vars argument is not an object literal the model
+   * can read through (`merge(var.folders, { … })` with a default it cannot see, a `local`, a function of other
+   * values): a template variable not in `vars` may still be passed.
+   */
+  readonly varsComplete: boolean;
   readonly span: Span;
   /** What the rendered text is used as (`user_data` of `aws_instance.windows_client`). */
   readonly usedAs: string;
@@ -169,7 +175,7 @@ export class TerraformModel {
     const dir = dirOf(file);
     const vars = new Map<string, HclAttribute>();
     const varsArg = call.args[1];
-    if (varsArg?.type === 'object') for (const a of varsArg.items) vars.set(a.name, a);
+    const varsComplete = varsArg === undefined || this.collectVars(varsArg, dir, vars, 0);
     const p = this.resolveTemplatePath(call.args[0]!, dir, file);
     this.templateCalls.push({
       file,
@@ -177,6 +183,7 @@ export class TerraformModel {
       templatePath: p.path,
       pathReason: p.reason,
       vars,
+      varsComplete,
       span: { file, start: call.start, end: call.end },
       usedAs,
       pathExpr: call.args[0],
@@ -191,6 +198,7 @@ export class TerraformModel {
     if (varsAttr?.value.type === 'object') for (const a of varsAttr.value.items) vars.set(a.name, a);
     const varsBlock = block.body.items.find((i): i is HclBlock => i.kind === 'block' && i.type === 'vars');
     if (varsBlock) for (const a of varsBlock.body.items) if (a.kind === 'attribute') vars.set(a.name, a);
+    const varsComplete = varsAttr === undefined || varsAttr.value.type === 'object' || varsBlock !== undefined;
     let p: { path?: string; reason?: string } = { reason: 'no template attribute' };
     const inner = tpl ? unwrapFileCall(tpl.value) : undefined;
     if (tpl) {
@@ -203,10 +211,37 @@ export class TerraformModel {
       templatePath: p.path,
       pathReason: p.reason,
       vars,
+      varsComplete,
       span: { file, start: block.start, end: block.end },
       usedAs,
       pathExpr: inner,
     });
+  }
+
+  /**
+   * The variables a templatefile() vars argument passes: an object literal, `merge(…)` of object literals and of
+   * variables/locals whose value is an object literal (their default), each later argument overriding. Returns whether
+   * every part was read.
+   */
+  private collectVars(e: HclExpr, dir: string, into: Map<string, HclAttribute>, depth: number): boolean {
+    if (depth > 8) return false;
+    if (e.type === 'object') {
+      for (const a of e.items) into.set(a.name, a);
+      return true;
+    }
+    if (e.type === 'call' && e.name === 'merge') return e.args.map((a) => this.collectVars(a, dir, into, depth + 1)).every(Boolean);
+    if (e.type === 'traversal' && e.path.length === 2 && e.path[0] === 'var') {
+      const def = this.variables.get(key(dir, e.path[1]!))?.defaultExpr;
+      // A tfvars value or a module input may replace the default: its keys are still the ones the template gets only
+      // when nothing overrides it, so the result is partial.
+      const overridden = this.tfvars.has(key(dir, e.path[1]!)) || this.moduleCalls.some((m) => m.sourceDir === dir && m.inputs.has(e.path[1]!));
+      return def !== undefined && this.collectVars(def, dir, into, depth + 1) && !overridden;
+    }
+    if (e.type === 'traversal' && e.path.length === 2 && e.path[0] === 'local') {
+      const l = this.locals.get(key(dir, e.path[1]!));
+      return l !== undefined && this.collectVars(l.attr.value, dir, into, depth + 1);
+    }
+    return false;
   }
 
   private resolveTemplatePath(e: HclExpr, dir: string, file: string): { path?: string; reason?: string } {

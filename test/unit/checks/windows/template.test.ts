@@ -110,3 +110,14 @@ test("template: a variable only the other agent's template uses (Consul node_nam
   assert.equal(f.length, 1);
   assert.equal(f[0]!.severity, 'info');
 });
+
+test("template: merge(var.folders, { … }) passes the variable default's keys and the literal's; an unreadable vars map reports nothing missing (real tree, round 7)", () => {
+  const tpl = '<powershell>\n& C:\\c.ps1 -Dir "${consul_folder}" -Node "${node_name}"\n</powershell>\n';
+  const mainTf = (vars: string) =>
+    `variable "folders" {\n  default = {\n    consul_folder = "C:/consul"\n  }\n}\nresource "aws_instance" "w" {\n  user_data = templatefile("\${path.module}/templates/ud.ps1", ${vars})\n}\n`;
+  const missing = (vars: string) =>
+    ofRule(analyzeFiles({ [MAIN]: mainTf(vars), [TPL]: tpl }).findings, 'template').filter((x) => /does not pass it/.test(x.message));
+  assert.deepEqual(missing('merge(var.folders, { node_name = "web" })'), []);
+  assert.deepEqual(missing('local.unknown_map'), [], 'a map the model cannot read: nothing reported missing');
+  assert.equal(missing('merge(var.folders, {})').length, 1, 'node_name really is not passed');
+});

@@ -54,7 +54,8 @@ export const templateCheck: Check = {
       const uses = templateVariableUses(parsed.parts);
       const used = new Set(uses.map((u) => u.name));
       for (const u of uses) {
-        if (call.vars.has(u.name)) continue;
+        // A vars argument the model cannot read through (a merge() with an unknown map, a function) may pass it.
+        if (call.vars.has(u.name) || !call.varsComplete) continue;
         if (badRanges.some((b) => b.start <= u.start && u.end <= b.end)) continue;
         const span: Span = { file: tpl, start: u.start, end: u.end };
         out.push(
