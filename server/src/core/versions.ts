@@ -65,7 +65,20 @@ function versionMentions(s: ScriptFacts): readonly VersionMention[] {
 }
 
 /** Per product, in order: a guarded latest lookup (alone), download URLs, release paths, install lines, a version variable, latest lookups. */
-function scanVersionMentions(text: string): VersionMention[] {
+/**
+ * The text with comments blanked (same length, so offsets hold): a commented-out download line
+ * (`#Invoke-WebRequest …/nomad/1.5.0/…`, `# wget …`) installs nothing. Whole-line `#` comments (PowerShell and
+ * bash) and PowerShell `<# … #>` blocks.
+ */
+function withoutComments(text: string): string {
+  const blank = (m: string) => m.replace(/[^\n]/g, ' ');
+  // Blocks first: a `#>` line would otherwise be blanked as a line comment and the block would never close.
+  const t = text.includes('<#') ? text.replace(/<#[\s\S]*?#>/g, blank) : text;
+  return t.replace(/^[ \t]*#.*$/gm, blank);
+}
+
+function scanVersionMentions(source: string): VersionMention[] {
+  const text = withoutComments(source);
   const out: VersionMention[] = [];
   const lower = text.toLowerCase();
   for (const product of PRODUCTS) {

@@ -144,3 +144,28 @@ test('Packer inline `install-nomad --version {{user `nomad_version`}}` (terrafor
     JSON.stringify(nomad.chain),
   );
 });
+
+test('a commented-out download line installs nothing (real tree, round 7)', () => {
+  const ws = new Workspace('/v');
+  ws.setText(
+    'scripts/install.ps1',
+    [
+      '#Invoke-WebRequest -Uri "https://releases.hashicorp.com/nomad/1.5.0/nomad_1.5.0_windows_amd64.zip" -OutFile C:\\nomad.zip',
+      '<#',
+      'Invoke-WebRequest -Uri "https://releases.hashicorp.com/nomad/1.6.0/nomad_1.6.0_windows_amd64.zip" -OutFile C:\\nomad.zip',
+      '#>',
+      'Invoke-WebRequest -Uri "https://releases.hashicorp.com/nomad/1.4.3/nomad_1.4.3_windows_amd64.zip" -OutFile C:\\nomad.zip',
+      '',
+    ].join('\n'),
+  );
+  ws.setText(
+    'scripts/install.sh',
+    '#!/bin/bash\n# wget https://releases.hashicorp.com/nomad/1.9.0/nomad_1.9.0_linux_amd64.zip\nwget https://releases.hashicorp.com/nomad/1.4.3/nomad_1.4.3_linux_amd64.zip\n',
+  );
+  const v = ws
+    .analyze()
+    .versions.filter((x) => x.product === 'nomad')
+    .map((x) => x.version)
+    .sort();
+  assert.deepEqual(v, ['1.4.3', '1.4.3']);
+});

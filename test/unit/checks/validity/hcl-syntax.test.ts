@@ -169,3 +169,9 @@ test('a config that a later write to the same file replaces is never read: its s
   // Alone, the placeholder config is reported.
   assert.equal(run({ 'shared/packer/scripts/client.ps1': write(placeholder) }, RULE).findings.length, 1);
 });
+
+test('one syntax finding per line: an unquoted {{ placeholder }} in a JSON config is one mistake, not one per character (real tree, round 7)', () => {
+  const json = '{\n  "server": true,\n  "bootstrap_expect": {{ consul_server_count }},\n  "data_dir": "C:/consul/data"\n}\n';
+  const f = run({ 'packer/config/consul/consul_server.json': json }, RULE).findings;
+  assert.equal(f.length, 1, JSON.stringify(f.map((x) => x.message)));
+});

@@ -67,3 +67,11 @@ test('encoding: examples', async () => {
   assert.match(f[0]!.message, /Out-File/);
   assert.equal(ofRule(await exampleFindings('mixed-os'), 'encoding').length, 0);
 });
+
+test('encoding: `> file` is Out-File with its default encoding (UTF-16 LE on PowerShell 5.1; real tree, round 7)', () => {
+  const ps = '$x = @"\ndatacenter = "dc1"\ndata_dir = "C:/nomad/data"\nclient {\n  enabled = true\n}\n"@ > C:\\nomad\\config\\client.hcl\n';
+  const f = ofRule(analyzeFiles({ 'scripts/client.ps1': ps }).findings, 'encoding');
+  assert.equal(f.length, 1, JSON.stringify(f.map((x) => x.message)));
+  assert.match(f[0]!.message, /redirection operator/);
+  assert.match(f[0]!.message, /UTF-16 LE/);
+});

@@ -83,6 +83,13 @@ function bareValuesOf(body: HclBody): ReadonlyArray<{ readonly a: HclAttribute; 
   return list;
 }
 
+/** 0-based line of an offset (counts line feeds; the documents are short). */
+function lineOfOffset(text: string, offset: number): number {
+  let n = 0;
+  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) n++;
+  return n;
+}
+
 /**
  * Config documents that a later write to the same file replaces (an image's placeholder config that user-data
  * overwrites): the agent never reads them, so their syntax does not matter. Per model.
@@ -112,8 +119,14 @@ export function syncSyntaxFindings(model: DeploymentModel): Finding[] {
   for (const cfg of model.configs) {
     if (replaced.has(cfg)) continue;
     const t = cfg.doc.text;
+    // One finding per line of the document: a parser that resynchronises character by character (an unquoted
+    // `{{ consul_server_count }}` in JSON) would otherwise report every character of one mistake.
+    const lines = new Set<number>();
     for (const d of cfg.parse.diagnostics) {
       if (isEscapeMessage(cfg, d.message, d.start, d.end) || atRunTimeValue(cfg, d.start)) continue;
+      const line = lineOfOffset(t.text, d.start);
+      if (lines.has(line)) continue;
+      lines.add(line);
       out.push(
         finding({
           check: hclSyntax,

@@ -80,6 +80,14 @@ function checkWrite(model: DeploymentModel, s: PsScriptFacts, w: PsFileWrite, ta
     }
     return undefined;
   }
+  // `> file` / `>> file` is Out-File (-Append) with its default encoding (about_Redirection).
+  if (w.via === 'redirect') {
+    return finding({
+      check: encodingCheck,
+      span,
+      message: `The redirection operator writes ${target} like Out-File without -Encoding: Windows PowerShell 5.1 (powershell.exe, which runs user-data and Packer provisioners) writes it as UTF-16 LE with a BOM ("Unicode"), and the agent fails with "illegal UTF-8 encoding". Write it with [IO.File]::WriteAllText(<path>, <content>, ${NO_BOM}) or Set-Content -Encoding ascii.`,
+    });
+  }
   if (w.via !== 'Out-File' && w.via !== 'Set-Content' && w.via !== 'Add-Content') return undefined;
   if (!encKey) {
     if (w.via === 'Out-File') {
