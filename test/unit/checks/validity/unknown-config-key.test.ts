@@ -85,3 +85,12 @@ test('examples/mixed-os: silent; windows-only: only the key rewritten by -replac
   assert.equal(w.length, 1);
   assert.match(w[0]!.message, /`windows` in the `client` block \(the host text here is `node_class`/);
 });
+
+test('Nomad: a top-level server_join is silently ignored, not rejected (extraKeys drops hoisted names; real tree, round 7)', () => {
+  const sh =
+    '#!/bin/bash\ncat <<EOF | sudo tee /etc/nomad.d/nomad.hcl\ndata_dir = "/opt/nomad"\nclient {\n  enabled = true\n}\nserver_join {\n  retry_join = ["provider=aws tag_key=k tag_value=v"]\n}\nEOF\n';
+  const f = run({ 'scripts/client.sh': sh }, RULE).findings;
+  assert.equal(f.length, 1);
+  assert.match(f[0]!.message, /silently ignores it/);
+  assert.doesNotMatch(f[0]!.message, /refuses to start/);
+});

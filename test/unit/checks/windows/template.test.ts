@@ -121,3 +121,19 @@ test("template: merge(var.folders, { … }) passes the variable default's keys a
   assert.deepEqual(missing('local.unknown_map'), [], 'a map the model cannot read: nothing reported missing');
   assert.equal(missing('merge(var.folders, {})').length, 1, 'node_name really is not passed');
 });
+
+test('template: a template embedded through a local (startup.sh.tpl carrying nomad.sh.tpl) is the same instance, not a sibling (real tree, round 7)', async () => {
+  const { Workspace } = await import('../../../../server/src/core/engine');
+  const ws = new Workspace('/t');
+  ws.setText(
+    'tf/main.tf',
+    'locals {\n  base  = { region = "us-east-1" }\n  inner = templatefile("${path.module}/nomad.sh.tpl", local.base)\n}\nresource "aws_instance" "c" {\n  user_data = templatefile("${path.module}/startup.sh.tpl", merge(local.base, { nomad_config = local.inner }))\n}\n',
+  );
+  ws.setText('tf/nomad.sh.tpl', '#!/bin/bash\necho "region = \\"${region}\\"" > /etc/nomad.d/region.hcl\n');
+  ws.setText('tf/startup.sh.tpl', '#!/bin/bash\n${nomad_config}\n');
+  const f = ws.analyze().findings.filter((x) => x.ruleId === 'template' && /region/.test(x.message));
+  assert.ok(
+    f.every((x) => x.severity === 'info'),
+    JSON.stringify(f.map((x) => [x.severity, x.message])),
+  );
+});

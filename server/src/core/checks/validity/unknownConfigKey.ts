@@ -8,6 +8,19 @@ import { finding } from '../check';
 import type { Finding } from '../../types';
 import { closestKey, escapePointer, knownKeysAt, validateConfig } from './configJson';
 
+/** Keys Nomad's extraKeys() removes from the top-level unknown keys, with the block they belong in. */
+const NOMAD_HOISTED = new Map<string, string>([
+  ['options', 'client { }'],
+  ['meta', 'client { }'],
+  ['chroot_env', 'client { }'],
+  ['servers', 'client { }'],
+  ['server_join', 'client { } or server { }'],
+  ['template', 'client { }'],
+  ['enabled_schedulers', 'server { }'],
+  ['start_join', 'server { }'],
+  ['retry_join', 'server { }'],
+]);
+
 export const unknownConfigKey: Check = {
   id: 'unknown-config-key',
   category: 'schema',
@@ -38,6 +51,10 @@ export const unknownConfigKey: Check = {
         let effect: string;
         if (cfg.product === 'nomad' && (top === 'consul' || top === 'vault')) {
           effect = `Nomad decodes the \`${top}\` block loosely and silently ignores it: the setting has no effect.`;
+        } else if (cfg.product === 'nomad' && parentPath === '' && NOMAD_HOISTED.has(prop.toLowerCase())) {
+          // HCL v1 hoists keys of nested blocks to the top level, so Nomad drops these names from its extra-keys check
+          // (command/agent/config_parse.go, extraKeys): at the top level they are silently ignored, not rejected.
+          effect = `Nomad does not reject it at the top level but silently ignores it (it belongs in \`${NOMAD_HOISTED.get(prop.toLowerCase())}\`): the setting has no effect${/join|servers/.test(prop) ? ', so the agent does not find its servers this way ("no servers")' : ''}.`;
         } else if (cfg.product === 'nomad') {
           effect = `Nomad refuses to start: \`unexpected keys ${prop}\`.`;
         } else {

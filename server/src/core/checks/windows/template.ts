@@ -79,6 +79,9 @@ export const templateCheck: Check = {
             c.templatePath &&
             c.templatePath !== tpl &&
             c.vars.has(name) &&
+            // A template rendered into a local or another template's variable is part of one instance's user-data
+            // (`startup.sh.tpl` embedding `nomad.sh.tpl`): that is where the value goes, not another machine.
+            !/^locals?\./.test(c.usedAs) &&
             (product === undefined ||
               productFromPath(c.templatePath, 'repository') === undefined ||
               productFromPath(c.templatePath, 'repository') === product) &&
