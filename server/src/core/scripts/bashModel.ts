@@ -354,8 +354,13 @@ class ShResolver {
     return withStep(v, { span: this.text.toHost(w.start, w.end), note: `passed as $${n} to ${fn.name}() in ${baseName(this.file)}` }, String(n));
   }
 
+  private readonly wordTexts = new Map<ShWord, string>();
+
+  /** A word as the shell passes it (expansions resolved); asked several times per word (cp/sed/heredoc targets). */
   wordText(w: ShWord): string {
-    return decodeShWord(this.text, w, (e) => this.expand(e, 0)).text;
+    let t = this.wordTexts.get(w);
+    if (t === undefined) this.wordTexts.set(w, (t = decodeShWord(this.text, w, (e) => this.expand(e, 0)).text));
+    return t;
   }
 
   /** The value of an expansion; unknown values keep their text and carry the reason, so no stage mistakes them for data. */

@@ -175,3 +175,24 @@ test('one syntax finding per line: an unquoted {{ placeholder }} in a JSON confi
   const f = run({ 'packer/config/consul/consul_server.json': json }, RULE).findings;
   assert.equal(f.length, 1, JSON.stringify(f.map((x) => x.message)));
 });
+
+test('a config file whose placeholders a boot script seds after moving it is judged after substitution (real tree, round 7)', async () => {
+  const files = {
+    'packer/image.pkr.hcl':
+      'source "googlecompute" "s" {\n  image_name = "server"\n}\nbuild {\n  sources = ["source.googlecompute.s"]\n  provisioner "file" {\n    source      = "configs/nomad.hcl"\n    destination = "/tmp/nomad-agent.hcl"\n  }\n  provisioner "shell" {\n    scripts = ["scripts/install.sh"]\n  }\n}\n',
+    'packer/configs/nomad.hcl': 'data_dir = "/opt/nomad"\nserver {\n  enabled          = true\n  bootstrap_expect = {NUMBER-OF-SERVERS}\n}\n',
+    'packer/scripts/install.sh': '#!/bin/bash\nsudo mv /tmp/nomad-agent.hcl /etc/nomad.d/nomad.hcl\n',
+    'terraform/main.tf': 'resource "google_compute_instance" "s" {\n  metadata_startup_script = templatefile("${path.module}/server.sh", { n = 3 })\n}\n',
+    'terraform/server.sh': '#!/bin/bash\nsed -i -e "s/{NUMBER-OF-SERVERS}/${n}/g" /etc/nomad.d/nomad.hcl\n',
+  };
+  const { ws, findings } = run(files, RULE);
+  assert.deepEqual(findings, []);
+  assert.deepEqual(await officialSyntaxFindings(ws.model!), []);
+  assert.deepEqual(
+    run(files, 'invalid-config-value').findings.map((f) => f.message),
+    [],
+  );
+  // Without the sed, the placeholder is a real syntax error.
+  const alone = { ...files, 'terraform/server.sh': '#!/bin/bash\necho hi\n' };
+  assert.ok(run(alone, RULE).findings.length > 0);
+});

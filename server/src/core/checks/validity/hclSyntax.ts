@@ -17,6 +17,7 @@ import type { HclAttribute, HclBlock, HclBody, HclExpr } from '../../parsers/hcl
 import type { Finding } from '../../types';
 import type { DeploymentModel } from '../../model/deploymentModel';
 import { normaliseTarget } from '../../agent/roles';
+import { onRunTimePlaceholder } from './runTimePlaceholders';
 
 /** Whether a parser message is about a string escape (reported by hcl-escape). */
 export function isEscapeMessage(cfg: ParsedAgentConfig, message: string, start: number, end: number): boolean {
@@ -124,6 +125,7 @@ export function syncSyntaxFindings(model: DeploymentModel): Finding[] {
     const lines = new Set<number>();
     for (const d of cfg.parse.diagnostics) {
       if (isEscapeMessage(cfg, d.message, d.start, d.end) || atRunTimeValue(cfg, d.start)) continue;
+      if (onRunTimePlaceholder(model, cfg, d.start, d.end)) continue;
       const line = lineOfOffset(t.text, d.start);
       if (lines.has(line)) continue;
       lines.add(line);

@@ -8,6 +8,7 @@ import type { Check } from '../check';
 import { finding } from '../check';
 import type { Finding } from '../../types';
 import { nearestPointer, underUnknown, validateConfig } from './configJson';
+import { onRunTimePlaceholder } from './runTimePlaceholders';
 
 function describe(err: ErrorObject): string {
   const parent = err.parentSchema as { description?: string } | undefined;
@@ -39,6 +40,8 @@ export const invalidConfigValue: Check = {
         const info = nearestPointer(json, ptr);
         if (!info) continue;
         if ([...byPtr.keys()].some((p) => p !== ptr && ptr.startsWith(`${p}/`))) continue;
+        // `enabled = {ACLs-ENABLED}` in a config file a boot script seds: judged after substitution, not as written.
+        if (onRunTimePlaceholder(model, cfg, info.valueStart, info.valueEnd)) continue;
         if (err.keyword === 'x-rejected') {
           const block = info.path.slice(0, info.path.lastIndexOf('.'));
           out.push(

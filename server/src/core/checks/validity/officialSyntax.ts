@@ -28,6 +28,7 @@ import type { Finding } from '../../types';
 import { officialHclErrors } from '../../parsers/hcl/officialParser';
 import { atRunTimeValue, attributes, hclSyntax, isEscapeMessage, replacedConfigs, syncSyntaxFindings, unresolvedBareValues } from './hclSyntax';
 import type { ParsedAgentConfig } from '../../agent/configDoc';
+import { onRunTimePlaceholder } from './runTimePlaceholders';
 import type { HclExpr } from '../../parsers/hcl/ast';
 
 /** Summaries of HCL 2 rules that HCL v1 (the agents' parser) does not have. */
@@ -92,7 +93,7 @@ export async function officialSyntaxFindings(model: DeploymentModel): Promise<Fi
       const start = offsetOf(text, e.line, e.column);
       const end = e.endColumn !== undefined ? Math.max(start, offsetOf(text, e.endLine ?? e.line, e.endColumn)) : start;
       if (isEscapeMessage(cfg, `${e.summary}`, start, end) || atRunTimeValue(cfg, start)) continue;
-      if (inHexNumber(cfg, start)) continue;
+      if (inHexNumber(cfg, start) || onRunTimePlaceholder(model, cfg, start, end)) continue;
       const span = cfg.doc.text.toHost(start, end > start ? end : Math.min(text.length, start + 1));
       const key = lineKey(span.file, span.start);
       if (reported.has(key)) continue;

@@ -1,0 +1,52 @@
+/**
+ * Placeholders some script of the deployment substitutes at run time: the
+ * patterns of `sed -i "s/{NUMBER-OF-SERVERS}/…/"` and of PowerShell
+ * `-replace '{{ count }}', …`. A config file of the tree that still holds one
+ * is a template another step fills in (often after moving it: a Packer upload to
+ * /tmp, `mv` into /etc/nomad.d, a boot script's `sed -i`), so its syntax and
+ * value types are judged after substitution (the document that step produces),
+ * not as written. Per model.
+ */
+import type { ParsedAgentConfig } from '../../agent/configDoc';
+import type { DeploymentModel } from '../../model/deploymentModel';
+
+const cache = new WeakMap<DeploymentModel, readonly string[]>();
+
+/** Literal placeholder texts (at least 4 characters, not plain words) the unit's scripts replace. */
+export function runTimePlaceholders(model: DeploymentModel): readonly string[] {
+  const hit = cache.get(model);
+  if (hit) return hit;
+  const out = new Set<string>();
+  const add = (raw: string | undefined) => {
+    if (!raw) return;
+    // A regex pattern used as a literal: drop the escapes of punctuation (`\{`, `\.`).
+    const lit = raw.replace(/\\([^A-Za-z0-9])/g, '$1');
+    // Only tokens that look like placeholders: braces, or upper-case with _/-; never a plain word that also appears in
+    // real configs.
+    if (lit.length >= 4 && (/[{}@%]/.test(lit) || /^[A-Z0-9_-]+$/.test(lit)) && /[A-Za-z]/.test(lit)) out.add(lit);
+  };
+  for (const s of model.scripts) {
+    if (s.language === 'bash') {
+      for (const sed of s.scan.seds) for (const sub of sed.substitutions) add(sub.patternUnescaped ?? sub.pattern);
+    } else {
+      for (const m of s.text.text.matchAll(/-[ci]?replace\s+(["'])(.+?)\1/gi)) add(m[2]);
+      for (const m of s.text.text.matchAll(/\.Replace\(\s*(["'])(.+?)\1/g)) add(m[2]);
+    }
+  }
+  const list = [...out];
+  cache.set(model, list);
+  return list;
+}
+
+/** Whether [start, end) of a config's text touches a placeholder some script substitutes. */
+export function onRunTimePlaceholder(model: DeploymentModel, cfg: ParsedAgentConfig, start: number, end: number): boolean {
+  const text = cfg.doc.text.text;
+  for (const p of runTimePlaceholders(model)) {
+    for (let i = text.indexOf(p, Math.max(0, start - p.length - 2)); i >= 0 && i <= end + 1; i = text.indexOf(p, i + 1)) {
+      // The placeholder as written in a file of the tree (an upload, a config file, a copied template): not a value a
+      // step of this document's own chain substituted.
+      if (i + p.length + 1 >= start && cfg.doc.text.isExactAt(i)) return true;
+    }
+  }
+  return false;
+}
