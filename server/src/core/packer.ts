@@ -206,9 +206,15 @@ export function templatesUploading(model: Pick<DeploymentModel, 'packerFiles'>, 
   return [...out];
 }
 
-/** The provisioners of the tree that run a given script. */
-export function provisionersRunning(model: DeploymentModel, scriptFile: string): PackerProvisioner[] {
-  return packerProvisioners(model).filter((p) => provisionerRuns(model, p, scriptFile));
+const runningMemo = new WeakMap<DeploymentModel, Map<string, readonly PackerProvisioner[]>>();
+
+/** The provisioners of the tree that run a given script (asked per config document by several checks: memoised per model). */
+export function provisionersRunning(model: DeploymentModel, scriptFile: string): readonly PackerProvisioner[] {
+  let byFile = runningMemo.get(model);
+  if (byFile === undefined) runningMemo.set(model, (byFile = new Map()));
+  let hit = byFile.get(scriptFile);
+  if (hit === undefined) byFile.set(scriptFile, (hit = packerProvisioners(model).filter((p) => provisionerRuns(model, p, scriptFile))));
+  return hit;
 }
 
 /** A legacy Packer JSON template: top-level `builders` and `provisioners`. */

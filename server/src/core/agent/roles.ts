@@ -114,7 +114,7 @@ function configDir(doc: AgentConfigDoc): string | undefined {
  * there that states neither server nor client mode (a shared `consul-default.json` next to `consul-server.json` with
  * `"server": true`) belongs to the role the directory's other files give that agent, not to a client role of its own.
  * Only when no file of the directory states client mode (a script that writes both a server and a client file there,
- * one per branch, is left as it is).
+ * one per branch, is left as it is), and never a file written to the server file's own path (its other variant).
  */
 export function alignConfigDirRoles(configs: readonly ParsedAgentConfig[]): ParsedAgentConfig[] {
   const groups = new Map<string, ParsedAgentConfig[]>();
@@ -130,8 +130,12 @@ export function alignConfigDirRoles(configs: readonly ParsedAgentConfig[]): Pars
     const stated = list.filter((c) => statesMode(c.product, c.parse.body));
     const server = stated.find((c) => c.kind === 'server' && c.kindReason === 'server mode is enabled');
     if (!server || stated.some((c) => c.kind !== 'server')) continue;
+    const serverFile = normaliseTarget(server.doc.targetPath!, server.doc.os);
     for (const c of list) {
       if (c.kind === 'server' || stated.includes(c) || c.kindReason === 'declared in .hashistack-review.json') continue;
+      // The same file written again (`if server … tee config.json … else … tee config.json`) is the other variant of
+      // that file, not a second file of the server's directory: it keeps its own mode (Consul: client without `server`).
+      if (normaliseTarget(c.doc.targetPath!, c.doc.os) === serverFile) continue;
       moved.set(c, {
         ...c,
         kind: 'server',

@@ -1,0 +1,64 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Workspace } from '../../../server/src/core/engine';
+
+// Shapes found on the round-7 and round-8 real trees (docs/real-trees.md).
+
+const consulScript = (clientBody: string) => `#!/bin/bash
+if [ \${is_server} == true ]; then
+  tee /etc/consul.d/config.json <<EOF
+{ "server": true, "data_dir": "/opt/consul", "bootstrap_expect": \${min_servers} }
+EOF
+else
+  tee /etc/consul.d/config.json <<EOF
+${clientBody}
+EOF
+fi
+`;
+
+function tree(clientBody: string): Workspace {
+  const ws = new Workspace('/t');
+  ws.setText(
+    'main.tf',
+    [
+      'resource "aws_instance" "server" {',
+      '  user_data = templatefile("${path.module}/consul.sh.tpl", { is_server = true, min_servers = 3 })',
+      '}',
+      'resource "aws_instance" "client" {',
+      '  user_data = templatefile("${path.module}/consul.sh.tpl", { is_server = false, min_servers = 3 })',
+      '}',
+      '',
+    ].join('\n'),
+  );
+  ws.setText('consul.sh.tpl', consulScript(clientBody));
+  return ws;
+}
+
+test('one script writing a config file in an if/else (server = true in one branch only): the other branch is the client, not a second server file', () => {
+  const broken = tree('{ "data_dir": "/opt/consul", "bootstrap_expect": ${min_servers} }').analyze();
+  assert.deepEqual(broken.roles.map((r) => `${r.kind}/${r.product}`).sort(), ['linux-client/consul', 'server/consul']);
+  const f = broken.findings.filter((x) => x.ruleId === 'server-only-key');
+  assert.equal(f.length, 1, JSON.stringify(broken.findings.map((x) => x.message)));
+  assert.match(f[0]!.message, /Consul refuses to start: `'bootstrap_expect > 0' requires 'server = true'`/);
+  assert.equal(f[0]!.span.file, 'consul.sh.tpl');
+
+  const fixed = tree('{ "data_dir": "/opt/consul" }').analyze();
+  assert.deepEqual(
+    fixed.findings.filter((x) => x.ruleId === 'server-only-key'),
+    [],
+  );
+  assert.deepEqual(fixed.roles.map((r) => `${r.kind}/${r.product}`).sort(), ['linux-client/consul', 'server/consul']);
+});
+
+test('a file of a server config directory that states no mode still joins the server (the alignment is kept for other paths)', () => {
+  const ws = new Workspace('/t');
+  ws.setText(
+    'server.sh',
+    '#!/bin/bash\ntee /etc/consul.d/server.json <<EOF\n{ "server": true, "bootstrap_expect": 3 }\nEOF\ntee /etc/consul.d/common.json <<EOF\n{ "data_dir": "/opt/consul" }\nEOF\n',
+  );
+  const r = ws.analyze();
+  assert.deepEqual(
+    r.roles.map((x) => `${x.kind}/${x.product}`),
+    ['server/consul'],
+  );
+});
