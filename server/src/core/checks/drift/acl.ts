@@ -207,3 +207,58 @@ export const consulAgentTokenMissing: Check = {
     return out;
   },
 };
+
+/** `consul acl set-agent-token default …` / `PUT /v1/agent/token/default`: the local agent's token for anonymous requests. */
+const SETS_DEFAULT_TOKEN = /\bset-agent-token\s+(?:-\S+\s+)*["']?(default|acl_token)\b|\/v1\/agent\/token\/(default|acl_token)\b/i;
+
+/**
+ * Nomad talks to its local Consul agent (registering its own `nomad`/`nomad-client` services and checks, Consul
+ * auto-join, job services) with `consul.token`. Without one it is anonymous; the Consul API client it uses then falls
+ * back to `CONSUL_HTTP_TOKEN` from its environment (hashicorp/consul api `DefaultConfig`), and the local Consul agent
+ * to its own default token (`acl.tokens.default`). Under `default_policy = "deny"` with none of these, every
+ * registration is refused: Nomad logs `failed to update services in Consul` with
+ * `Unexpected response code: 403 (Permission denied)` (nomad command/agent/consul/service_client.go).
+ */
+export const nomadConsulTokenMissing: Check = {
+  id: 'acl-nomad-consul-token-missing',
+  category: 'acl',
+  severity: 'error',
+  title: 'A Nomad agent without a Consul token while the Consul servers deny by default',
+  run(model) {
+    const out: Finding[] = [];
+    const consulServer = model.roles.find((r) => r.product === 'consul' && r.kind === 'server');
+    if (!consulServer) return out;
+    const enabled = consulSetting(consulServer, 'acl.enabled');
+    const legacyDc = consulSetting(consulServer, 'acl_datacenter');
+    if (!(truthy(enabled?.value) || (legacyDc !== undefined && !legacyDc.unknownReason))) return out;
+    const policy = consulSetting(consulServer, 'acl.default_policy', 'acl_default_policy');
+    if (typeof policy?.value !== 'string' || policy.value.toLowerCase() !== 'deny') return out;
+    for (const role of model.roles.filter((r) => r.product === 'nomad')) {
+      // The Consul agent this Nomad agent talks to (127.0.0.1:8500 by default) runs on its machine: a Consul config
+      // written by the same script or Terraform resource (Nomad servers often run a Consul client), else the Consul
+      // role of the same kind of machine.
+      const writers = new Set(role.configs.map((c) => c.doc.hostFile));
+      const consulRoles = model.roles.filter((r) => r.product === 'consul');
+      const sameWriter = consulRoles.filter((r) => r.configs.some((c) => writers.has(c.doc.hostFile)));
+      const locals = sameWriter.length > 0 ? sameWriter : consulRoles.filter((r) => r.kind === role.kind);
+      const localConsul = locals[0];
+      if (!localConsul) continue;
+      if (role.settings.get('consul.token') !== undefined) continue;
+      const advertise = role.settings.get('consul.auto_advertise');
+      if (advertise && !advertise.unknownReason && advertise.value === false) continue;
+      if (locals.some((r) => consulSetting(r, 'acl.tokens.default', 'acl_token') !== undefined)) continue;
+      const os = role.kind === 'windows-client' ? 'windows' : 'linux';
+      if (model.scripts.some((sc) => sc.os === os && (/\bCONSUL_HTTP_TOKEN\b/.test(sc.text.text) || SETS_DEFAULT_TOKEN.test(sc.text.text)))) continue;
+      if ([...model.files.values()].some((t) => t.file.endsWith('.service') && /\bCONSUL_HTTP_TOKEN\b/.test(t.text))) continue;
+      out.push(
+        finding({
+          check: this,
+          span: roleAnchor(role),
+          message: `${label(role)} has no consul.token, and its local Consul agent (${label(localConsul)}) has no default token (acl.tokens.default), while the Consul servers enforce ACLs with default_policy = "deny" (${chainText(model, policy.chain)}). Nomad's requests to Consul are anonymous and denied: it logs "failed to update services in Consul" with "Unexpected response code: 403 (Permission denied)", ${role.kind === 'server' ? 'the servers never appear as the "nomad" service, so clients that join through Consul find "no Nomad Servers advertising service \\"nomad\\""' : 'the client and the services of its jobs never reach the catalog'}. Give Nomad a Consul token (consul { token = "…" }, or CONSUL_HTTP_TOKEN in the service's environment).`,
+          related: [{ span: policy.keySpan, message: 'the Consul servers deny anonymous requests here' }],
+        }),
+      );
+    }
+    return out;
+  },
+};

@@ -2,7 +2,7 @@ import type { Check } from '../check';
 import { consulEncryptDrift, nomadEncryptPlacement } from './gossip';
 import { consulAddressTls, tlsFilesMissing, tlsHttpDrift, tlsRpcDrift } from './tls';
 import { commaJoinedList, joinMethodDrift, providerInClientServers } from './servers';
-import { aclEnabledDrift, consulAgentTokenMissing, managementTokenOnClient, tokenOneSide } from './acl';
+import { aclEnabledDrift, consulAgentTokenMissing, managementTokenOnClient, nomadConsulTokenMissing, tokenOneSide } from './acl';
 import { placeholderLeft } from './placeholderLeft';
 import { datacenterMismatch, nomadRegionMismatch } from './regionDatacenter';
 import { hostUuidIdentity } from './identity';
@@ -23,6 +23,7 @@ export const DRIFT_CHECKS: readonly Check[] = [
   managementTokenOnClient,
   tokenOneSide,
   consulAgentTokenMissing,
+  nomadConsulTokenMissing,
   placeholderLeft,
   nomadRegionMismatch,
   datacenterMismatch,
