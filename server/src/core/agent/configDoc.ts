@@ -89,3 +89,14 @@ export function looksLikeAgentConfigPath(p: string): boolean {
   const s = p.toLowerCase().replace(/\\/g, '/');
   return /\.(hcl|json)$/.test(s) && /(nomad|consul)/.test(s);
 }
+
+/**
+ * The format the agent parses a document in. Nomad and Consul decode `.hcl` files with HCL v1, whose `lexMode`
+ * (hashicorp/hcl v1 `lex.go`) switches to its JSON parser when the first non-whitespace character is `{`: a JSON body
+ * in a file named `.hcl` (`-config-file=/root/connect.hcl` holding `{ "connect": { … } }`) loads as JSON.
+ */
+export function agentParseFormat(doc: AgentConfigDoc): AgentConfigDoc {
+  if (doc.format !== 'hcl') return doc;
+  const first = /\S/.exec(doc.text.text);
+  return first && first[0] === '{' ? { ...doc, format: 'json' } : doc;
+}

@@ -196,3 +196,19 @@ test('a config file whose placeholders a boot script seds after moving it is jud
   const alone = { ...files, 'terraform/server.sh': '#!/bin/bash\necho hi\n' };
   assert.ok(run(alone, RULE).findings.length > 0);
 });
+
+test('a JSON body in a file named .hcl is parsed as JSON, as HCL v1 does when the first character is `{` (real tree, round 8)', async () => {
+  const files = {
+    'main.tf':
+      'resource "digitalocean_droplet" "s" {\n  provisioner "file" {\n    source      = "${path.root}/files/connect.hcl"\n    destination = "/etc/consul.d/connect.hcl"\n  }\n}\n',
+    'files/connect.hcl': '\n{\n  "connect": {\n    "enabled": true\n  }\n}\n',
+  };
+  const { ws, findings } = run(files, RULE);
+  assert.deepEqual(
+    findings.map((f) => f.message),
+    [],
+  );
+  assert.deepEqual(await officialSyntaxFindings(ws.model!), []);
+  // Broken JSON in that file is still reported.
+  assert.ok(run({ ...files, 'files/connect.hcl': '{\n  "connect": {\n    "enabled": true,,\n  }\n' }, RULE).findings.length > 0);
+});
