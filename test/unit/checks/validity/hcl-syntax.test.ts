@@ -212,3 +212,18 @@ test('a JSON body in a file named .hcl is parsed as JSON, as HCL v1 does when th
   // Broken JSON in that file is still reported.
   assert.ok(run({ ...files, 'files/connect.hcl': '{\n  "connect": {\n    "enabled": true,,\n  }\n' }, RULE).findings.length > 0);
 });
+
+test('a bare placeholder that a remote-exec inline sed fills in after the file provisioner uploads it is not a syntax error (real tree, round 8)', async () => {
+  const files = {
+    'main.tf':
+      'variable "n" {\n  default = 3\n}\nresource "digitalocean_droplet" "s" {\n  provisioner "file" {\n    source      = "${path.root}/files/server.hcl"\n    destination = "/root/server.hcl"\n  }\n  provisioner "remote-exec" {\n    inline = [\n      "sed -i \'s/srv_count/${var.n}/g\' /root/server.hcl",\n      "nomad agent -config /root/server.hcl",\n    ]\n  }\n}\n',
+    'files/server.hcl': 'data_dir = "/opt/nomad"\nserver {\n  enabled          = true\n  bootstrap_expect = srv_count\n}\n',
+  };
+  assert.deepEqual(
+    run(files, RULE).findings.map((f) => f.message),
+    [],
+  );
+  // Without the sed the bare word reaches the agent.
+  const alone = { ...files, 'main.tf': files['main.tf'].replace("sed -i 's/srv_count/${var.n}/g' /root/server.hcl", 'echo hi') };
+  assert.equal(run(alone, RULE).findings.length, 1);
+});
