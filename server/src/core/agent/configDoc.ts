@@ -32,6 +32,11 @@ export interface AgentConfigDoc {
   readonly encoding: { readonly text: string; readonly span: Span } | undefined;
   /** The id of a document written by a called script that this one continues (and replaces): the agent reads only the last state. */
   readonly supersedes?: string;
+  /**
+   * The top-level `case` arms of the writing script that reach this write (through shell function calls); undefined
+   * when it happens on every machine the script runs on.
+   */
+  readonly branches?: ReadonlySet<string>;
   /** Written into the machine image (a Packer build), before the instance's own writes. */
   readonly imageTime?: boolean;
 }
@@ -43,6 +48,8 @@ export interface ParsedAgentConfig {
   readonly productReason: string;
   readonly kind: RoleKind;
   readonly kindReason: string;
+  /** Further roles the same written file belongs to (a helper every branch of a role-dispatching script calls). */
+  readonly alsoKinds?: readonly RoleKind[];
 }
 
 /**
