@@ -32,6 +32,11 @@ export interface AgentConfigDoc {
   readonly encoding: { readonly text: string; readonly span: Span } | undefined;
   /** The id of a document written by a called script that this one continues (and replaces): the agent reads only the last state. */
   readonly supersedes?: string;
+  /**
+   * The top-level `case` arms of the writing script that reach this write (through shell function calls); undefined
+   * when it happens on every machine the script runs on.
+   */
+  readonly branches?: ReadonlySet<string>;
   /** Written into the machine image (a Packer build), before the instance's own writes. */
   readonly imageTime?: boolean;
 }
@@ -43,6 +48,8 @@ export interface ParsedAgentConfig {
   readonly productReason: string;
   readonly kind: RoleKind;
   readonly kindReason: string;
+  /** Further roles the same written file belongs to (a helper every branch of a role-dispatching script calls). */
+  readonly alsoKinds?: readonly RoleKind[];
 }
 
 /**
@@ -88,4 +95,15 @@ export function productFromPath(p: string | undefined, where: 'target' | 'reposi
 export function looksLikeAgentConfigPath(p: string): boolean {
   const s = p.toLowerCase().replace(/\\/g, '/');
   return /\.(hcl|json)$/.test(s) && /(nomad|consul)/.test(s);
+}
+
+/**
+ * The format the agent parses a document in. Nomad and Consul decode `.hcl` files with HCL v1, whose `lexMode`
+ * (hashicorp/hcl v1 `lex.go`) switches to its JSON parser when the first non-whitespace character is `{`: a JSON body
+ * in a file named `.hcl` (`-config-file=/root/connect.hcl` holding `{ "connect": { … } }`) loads as JSON.
+ */
+export function agentParseFormat(doc: AgentConfigDoc): AgentConfigDoc {
+  if (doc.format !== 'hcl') return doc;
+  const first = /\S/.exec(doc.text.text);
+  return first && first[0] === '{' ? { ...doc, format: 'json' } : doc;
 }

@@ -143,7 +143,48 @@ export function alignConfigDirRoles(configs: readonly ParsedAgentConfig[]): Pars
       });
     }
   }
-  return configs.map((c) => moved.get(c) ?? c);
+  return alignBranchRoles(configs.map((c) => moved.get(c) ?? c));
+}
+
+/**
+ * A script that dispatches on the machine's role (`case $ROLE in consul) … ;; nomad) … ;; *) … ;; esac`) writes a
+ * file that states neither server nor client mode from a helper several arms call (`consul.hcl` with `datacenter` and
+ * `encrypt`, written on the Consul servers and on every other node too). On each arm, that file joins the agent the
+ * arm's other files of that directory configure: server where an arm's file enables server mode, client where one
+ * enables client mode, and a client where none states a mode (a Consul agent without `server = true` is a client).
+ * The file then belongs to every role its arms give it.
+ */
+function alignBranchRoles(configs: readonly ParsedAgentConfig[]): ParsedAgentConfig[] {
+  const groups = new Map<string, ParsedAgentConfig[]>();
+  for (const c of configs) {
+    const dir = configDir(c.doc);
+    if (!dir || !c.doc.branches) continue;
+    const key = `${c.product}\u0000${c.doc.hostFile}\u0000${c.doc.os}\u0000${dir}`;
+    groups.set(key, [...(groups.get(key) ?? []), c]);
+  }
+  const changed = new Map<ParsedAgentConfig, ParsedAgentConfig>();
+  for (const list of groups.values()) {
+    const stated = list.filter((c) => statesMode(c.product, c.parse.body));
+    for (const c of list) {
+      if (stated.includes(c) || c.kindReason === 'declared in .hashistack-review.json') continue;
+      const kinds = new Set<RoleKind>();
+      for (const b of c.doc.branches!) {
+        const here = stated.filter((s) => s.doc.branches!.has(b));
+        const server = here.some((s) => s.kind === 'server');
+        kinds.add(server ? 'server' : c.doc.os === 'windows' ? 'windows-client' : 'linux-client');
+      }
+      if (kinds.size === 0 || (kinds.size === 1 && kinds.has(c.kind))) continue;
+      const primary = kinds.has(c.kind) ? c.kind : [...kinds][0]!;
+      const also = [...kinds].filter((k) => k !== primary);
+      changed.set(c, {
+        ...c,
+        kind: primary,
+        kindReason: `written by ${baseName(c.doc.hostFile)} in the branches ${[...c.doc.branches!].map((b) => b.replace(/^case\d+:/, '')).join(', ')}, which configure ${[...kinds].join(' and ')} agents`,
+        ...(also.length > 0 ? { alsoKinds: also } : {}),
+      });
+    }
+  }
+  return configs.map((c) => changed.get(c) ?? c);
 }
 
 /** Lists that Nomad appends across config files; everything else: the later file wins. */
@@ -193,10 +234,12 @@ export function buildRoles(
 ): Role[] {
   const groups = new Map<string, ParsedAgentConfig[]>();
   for (const c of configs) {
-    const id = `${c.kind}/${c.product}`;
-    const list = groups.get(id) ?? [];
-    list.push(c);
-    groups.set(id, list);
+    for (const kind of [c.kind, ...(c.alsoKinds ?? [])]) {
+      const id = `${kind}/${c.product}`;
+      const list = groups.get(id) ?? [];
+      list.push(kind === c.kind ? c : { ...c, kind });
+      groups.set(id, list);
+    }
   }
   const roles: Role[] = [];
   for (const [id, list] of [...groups].sort(([a], [b]) => roleOrder(a) - roleOrder(b) || (a < b ? -1 : 1))) {

@@ -5,7 +5,7 @@
  */
 import type { ParsedAgentConfig, AgentConfigDoc } from '../agent/configDoc';
 import { alignConfigDirRoles, classifyConfig, buildRoles } from '../agent/roles';
-import { isOtherToolConfigPath } from '../agent/configDoc';
+import { agentParseFormat, isOtherToolConfigPath } from '../agent/configDoc';
 import { packerUploads, terraformUploads } from './uploads';
 import type { HclBody, HclExpr, HclParseResult, HclTemplatePart } from '../parsers/hcl/ast';
 import type { PsScanResult } from '../parsers/powershell/types';
@@ -231,7 +231,7 @@ export function buildDeploymentModel(input: ModelInput, parse: ParseServices): D
   }
 
   const configs: ParsedAgentConfig[] = alignConfigDirRoles(
-    docs.map((doc) => {
+    docs.map(agentParseFormat).map((doc) => {
       const parsed = parse.agentConfig(doc.id, doc.text.text, doc.format);
       return { ...classifyConfig(doc, parsed.body, input.reviewConfig.roles), parse: parsed };
     }),

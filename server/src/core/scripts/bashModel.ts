@@ -3,6 +3,7 @@
  * assignments with `${X:-default}`, heredocs written to agent config paths,
  * and config templates copied and substituted with `sed -i`.
  */
+import { bashBranches } from './bashBranches';
 import type { ShAssignment, ShExpansion, ShScanResult, ShWord } from '../parsers/bash/types';
 import { decodeHeredocBody, decodeShWord } from '../parsers/bash';
 import type { MappedText } from '../text/mappedText';
@@ -32,6 +33,7 @@ export function analyzeBash(
   const configDocs: AgentConfigDoc[] = [];
   const placeholderMatches: PlaceholderMatch[] = [];
 
+  const branchesAt = mode === 'full' && scan.heredocs.length > 0 ? bashBranches(text.text, scan.heredocs) : () => undefined;
   if (mode === 'full')
     scan.heredocs.forEach((h, i) => {
       const target = h.targets[0];
@@ -53,6 +55,7 @@ export function analyzeBash(
         templateFile: undefined,
         append: h.append,
         encoding: undefined,
+        branches: branchesAt(h.start),
       });
     });
 
@@ -334,7 +337,7 @@ class ShResolver {
       this.byName.set(a.name, list);
     }
     this.positional = callers[0]?.positional ?? [];
-    this.functions = shellFunctions(text.text);
+    this.functions = shellFunctions(text.text, scan.heredocs);
   }
 
   private readonly functions: ReadonlyArray<{ name: string; bodyStart: number; bodyEnd: number }>;
@@ -430,17 +433,24 @@ class ShResolver {
  * ending at the first later line that is only `}` at the same indentation (the usual layout; nested functions and
  * one-line bodies are not recognised, and then `$1` stays the script's argument).
  */
-export function shellFunctions(text: string): Array<{ name: string; bodyStart: number; bodyEnd: number }> {
+export function shellFunctions(
+  text: string,
+  /** Heredoc bodies: their lines (a config's closing `}`) are data, not the end of a function. */
+  heredocs: ReadonlyArray<{ readonly bodyStart: number; readonly bodyEnd: number }> = [],
+): Array<{ name: string; bodyStart: number; bodyEnd: number }> {
   const out: Array<{ name: string; bodyStart: number; bodyEnd: number }> = [];
+  const inHeredoc = (o: number) => heredocs.some((h) => h.bodyStart <= o && o < h.bodyEnd);
   const re = /^([ \t]*)(?:function[ \t]+([A-Za-z_][\w-]*)[ \t]*(?:\([ \t]*\))?|([A-Za-z_][\w-]*)[ \t]*\([ \t]*\))[ \t]*\{[ \t]*$/gm;
   for (const m of text.matchAll(re)) {
+    if (inHeredoc(m.index)) continue;
     const indent = m[1]!;
     const bodyStart = m.index + m[0].length;
-    const close = new RegExp(`^${indent}\\}[ \\t]*(?:#.*)?$`, 'm');
-    const rest = text.slice(bodyStart);
-    const c = close.exec(rest);
+    const close = new RegExp(`^${indent}\\}[ \\t]*(?:#.*)?$`, 'gm');
+    close.lastIndex = bodyStart;
+    let c = close.exec(text);
+    while (c && inHeredoc(c.index)) c = close.exec(text);
     if (!c) continue;
-    out.push({ name: (m[2] ?? m[3])!, bodyStart, bodyEnd: bodyStart + c.index });
+    out.push({ name: (m[2] ?? m[3])!, bodyStart, bodyEnd: c.index });
   }
   return out;
 }

@@ -196,3 +196,34 @@ test('a config file whose placeholders a boot script seds after moving it is jud
   const alone = { ...files, 'terraform/server.sh': '#!/bin/bash\necho hi\n' };
   assert.ok(run(alone, RULE).findings.length > 0);
 });
+
+test('a JSON body in a file named .hcl is parsed as JSON, as HCL v1 does when the first character is `{` (real tree, round 8)', async () => {
+  const files = {
+    'main.tf':
+      'resource "digitalocean_droplet" "s" {\n  provisioner "file" {\n    source      = "${path.root}/files/connect.hcl"\n    destination = "/etc/consul.d/connect.hcl"\n  }\n}\n',
+    'files/connect.hcl': '\n{\n  "connect": {\n    "enabled": true\n  }\n}\n',
+  };
+  const { ws, findings } = run(files, RULE);
+  assert.deepEqual(
+    findings.map((f) => f.message),
+    [],
+  );
+  assert.deepEqual(await officialSyntaxFindings(ws.model!), []);
+  // Broken JSON in that file is still reported.
+  assert.ok(run({ ...files, 'files/connect.hcl': '{\n  "connect": {\n    "enabled": true,,\n  }\n' }, RULE).findings.length > 0);
+});
+
+test('a bare placeholder that a remote-exec inline sed fills in after the file provisioner uploads it is not a syntax error (real tree, round 8)', async () => {
+  const files = {
+    'main.tf':
+      'variable "n" {\n  default = 3\n}\nresource "digitalocean_droplet" "s" {\n  provisioner "file" {\n    source      = "${path.root}/files/server.hcl"\n    destination = "/root/server.hcl"\n  }\n  provisioner "remote-exec" {\n    inline = [\n      "sed -i \'s/srv_count/${var.n}/g\' /root/server.hcl",\n      "nomad agent -config /root/server.hcl",\n    ]\n  }\n}\n',
+    'files/server.hcl': 'data_dir = "/opt/nomad"\nserver {\n  enabled          = true\n  bootstrap_expect = srv_count\n}\n',
+  };
+  assert.deepEqual(
+    run(files, RULE).findings.map((f) => f.message),
+    [],
+  );
+  // Without the sed the bare word reaches the agent.
+  const alone = { ...files, 'main.tf': files['main.tf'].replace("sed -i 's/srv_count/${var.n}/g' /root/server.hcl", 'echo hi') };
+  assert.equal(run(alone, RULE).findings.length, 1);
+});

@@ -17,7 +17,7 @@ import type { HclAttribute, HclBlock, HclBody, HclExpr } from '../../parsers/hcl
 import type { Finding } from '../../types';
 import type { DeploymentModel } from '../../model/deploymentModel';
 import { normaliseTarget } from '../../agent/roles';
-import { onRunTimePlaceholder } from './runTimePlaceholders';
+import { onRunTimePlaceholder, substitutedWords } from './runTimePlaceholders';
 
 /** Whether a parser message is about a string escape (reported by hcl-escape). */
 export function isEscapeMessage(cfg: ParsedAgentConfig, message: string, start: number, end: number): boolean {
@@ -143,6 +143,9 @@ export function syncSyntaxFindings(model: DeploymentModel): Finding[] {
     for (const { a, v } of bareValuesOf(cfg.parse.body)) {
       if (!t.isExactAt(v.start) || t.originsIn(v.start, v.end).length > 0) continue;
       const word = t.text.slice(v.start, v.end);
+      // A placeholder another step of the deployment replaces (`sed -i 's/server_count/3/'` in the remote-exec that
+      // follows the upload) is filled in before the agent reads the file.
+      if (substitutedWords(model).has(word) || onRunTimePlaceholder(model, cfg, v.start, v.end)) continue;
       out.push(
         finding({
           check: hclSyntax,

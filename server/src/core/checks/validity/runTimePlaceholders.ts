@@ -9,6 +9,7 @@
  */
 import type { ParsedAgentConfig } from '../../agent/configDoc';
 import type { DeploymentModel } from '../../model/deploymentModel';
+import { scanBash } from '../../parsers/bash';
 
 const cache = new WeakMap<DeploymentModel, readonly string[]>();
 
@@ -25,6 +26,7 @@ export function runTimePlaceholders(model: DeploymentModel): readonly string[] {
     // real configs.
     if (lit.length >= 4 && (/[{}@%]/.test(lit) || /^[A-Z0-9_-]+$/.test(lit)) && /[A-Za-z]/.test(lit)) out.add(lit);
   };
+  for (const p of inlineSedPatterns(model)) add(p);
   for (const s of model.scripts) {
     if (s.language === 'bash') {
       for (const sed of s.scan.seds) for (const sub of sed.substitutions) add(sub.patternUnescaped ?? sub.pattern);
@@ -49,4 +51,48 @@ export function onRunTimePlaceholder(model: DeploymentModel, cfg: ParsedAgentCon
     }
   }
   return false;
+}
+
+const inlineCache = new WeakMap<DeploymentModel, readonly string[]>();
+
+/**
+ * `sed` patterns of Terraform `remote-exec` inline commands (`"sed -i 's/server_count/${var.n}/g' /root/server.hcl"`):
+ * the step that fills in a config the same resource uploaded with a `file` provisioner.
+ */
+function inlineSedPatterns(model: DeploymentModel): readonly string[] {
+  const hit = inlineCache.get(model);
+  if (hit) return hit;
+  const out: string[] = [];
+  for (const c of model.terraform.remoteExecInline) {
+    const raw = model.terraform.sourceOf(c.file).slice(c.expr.start, c.expr.end);
+    if (!/\bsed\b/.test(raw)) continue;
+    // The HCL string as the shell sees it (quotes and HCL escapes removed; `${…}` stays a template value).
+    const cmd = raw.replace(/^"|"$/g, '').replace(/\\(["\\])/g, '$1');
+    for (const sed of scanBash(cmd, { templated: true }).seds) for (const sub of sed.substitutions) out.push(sub.patternUnescaped ?? sub.pattern);
+  }
+  inlineCache.set(model, out);
+  return out;
+}
+
+const wordsCache = new WeakMap<DeploymentModel, ReadonlySet<string>>();
+
+/**
+ * Every identifier-like word a `sed` of the deployment (script or `remote-exec` inline) replaces, whatever its shape
+ * (`server_count`): a bare word in value position equal to one of them is a placeholder that step fills in, not a
+ * value the agent reads. Narrower than {@link runTimePlaceholders}, which needs placeholder-shaped tokens because it
+ * also excuses errors merely near the token.
+ */
+export function substitutedWords(model: DeploymentModel): ReadonlySet<string> {
+  const hit = wordsCache.get(model);
+  if (hit) return hit;
+  const out = new Set<string>();
+  const add = (raw: string) => {
+    const lit = raw.replace(/\\([^A-Za-z0-9])/g, '$1');
+    if (/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(lit)) out.add(lit);
+  };
+  for (const p of inlineSedPatterns(model)) add(p);
+  for (const s of model.scripts)
+    if (s.language === 'bash') for (const sed of s.scan.seds) for (const sub of sed.substitutions) add(sub.patternUnescaped ?? sub.pattern);
+  wordsCache.set(model, out);
+  return out;
 }
