@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeHeredocBody, decodeShWord, parseSystemdUnit, scanBash, type ShScanResult } from '../../../server/src/core/parsers/bash';
 import { MappedText } from './helpers';
+import { ratioWithin } from '../timing';
 
 /** Small deterministic PRNG (mulberry32). */
 function rng(seed: number): () => number {
@@ -201,9 +202,7 @@ test('scan time grows linearly (small vs 10x input)', () => {
   const small = CHUNK.repeat(500);
   const big = small.repeat(10);
   timeScan(small); // warm up
-  const ts = timeScan(small);
-  const tb = timeScan(big);
-  const ratio = tb / ts;
+  const ratio = ratioWithin(40, () => timeScan(big) / timeScan(small));
   assert.ok(ratio < 40, `10x input took ${ratio.toFixed(1)}x the time`);
   const r = scanBash(big);
   assert.equal(r.heredocs.length, 100 * 50);
