@@ -1,0 +1,18 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Workspace } from '../../../server/src/core/engine';
+
+// Shapes found on the round-8 real trees (docs/real-trees.md, "Round 8").
+
+test('a config file whose data_dir is a Windows drive path is a Windows agent even when its path does not name Windows', () => {
+  const ws = new Workspace('/t');
+  ws.setText(
+    'agent.hcl',
+    'data_dir = "C:\\\\ProgramData\\\\nomad\\\\data"\nclient {\n  enabled = true\n}\nvault {\n  address = "http://vault.service.consul:8200"\n}\n',
+  );
+  ws.setText('consul.hcl', 'data_dir = "C:/ProgramData/consul/data"\nbind_addr = "0.0.0.0"\n');
+  ws.setText('linux.hcl', 'data_dir = "/opt/nomad/data"\nclient {\n  enabled = true\n}\n');
+  const r = ws.analyze();
+  const kinds = r.roles.map((x) => `${x.kind}/${x.product}:${x.sources.join(',')}`).sort();
+  assert.deepEqual(kinds, ['linux-client/nomad:linux.hcl', 'windows-client/consul:consul.hcl', 'windows-client/nomad:agent.hcl']);
+});
