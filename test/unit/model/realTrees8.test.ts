@@ -16,3 +16,17 @@ test('a config file whose data_dir is a Windows drive path is a Windows agent ev
   const kinds = r.roles.map((x) => `${x.kind}/${x.product}:${x.sources.join(',')}`).sort();
   assert.deepEqual(kinds, ['linux-client/nomad:linux.hcl', 'windows-client/consul:consul.hcl', 'windows-client/nomad:agent.hcl']);
 });
+
+test('PowerShell: $c = Get-Content …; $c = $c -replace …; Set-Content … -Value $c edits the file in place (the right-hand $c is the earlier value)', () => {
+  const ws = new Workspace('/t');
+  ws.setText('client.hcl', 'data_dir = "C:\\\\nomad\\\\data"\nclient {\n  enabled = true\n  node_class = "NODE_CLASS"\n}\n');
+  ws.setText(
+    'configure.ps1',
+    '$p = "C:\\\\nomad\\\\conf\\\\client.hcl"\n$c = Get-Content -Path $p -Raw\n$c = $c -replace "NODE_CLASS", "web"\nSet-Content -Path $p -Value $c\n',
+  );
+  const r = ws.analyze();
+  // The case-insensitive -replace also renames the key node_class: found only when the edit is followed.
+  const f = r.findings.filter((x) => x.ruleId === 'ps-replace');
+  assert.equal(f.length, 1, JSON.stringify(r.findings.map((x) => `${x.ruleId}: ${x.message}`)));
+  assert.match(f[0]!.message, /node_class/);
+});
