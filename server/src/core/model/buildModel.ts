@@ -451,6 +451,14 @@ function isAgentConfigBody(body: HclBody): boolean {
   return false;
 }
 
+/**
+ * `data_dir = "C:\\ProgramData\\nomad\\data"` (HCL) or `"data_dir": "C:/consul/data"` (JSON): a drive-letter data_dir
+ * belongs to a Windows agent. On Linux `C:\...` is not an absolute path (Go's filepath.IsAbs), and Nomad refuses a
+ * non-absolute data_dir ("data-dir must be given as an absolute path", hashicorp/nomad command/agent/command.go, see
+ * DOMAIN.md §2); Consul would create a relative directory literally named `C:\...`, which no Linux config intends.
+ */
+const WINDOWS_DATA_DIR = /^[ \t]*"?data_dir"?[ \t]*[=:][ \t]*"[A-Za-z]:(\\\\|\/)/m;
+
 /** `nomad-client.hcl.tpl`, `client.hcl.tftpl`: a Terraform template, whose `${name}` Terraform fills in. */
 function isTerraformTemplateName(file: string): boolean {
   return /\.(tpl|tftpl|tmpl)$/i.test(file);
@@ -462,7 +470,9 @@ function isTerraformTemplateName(file: string): boolean {
  * value, never as the literal text `${name}`.
  */
 function standaloneDoc(file: string, text: string, templateParts?: readonly HclTemplatePart[]): AgentConfigDoc {
-  const windows = /(^|[/_.-])(win|windows)([/_.-]|$)/i.test(file);
+  const byPath = /(^|[/_.-])(win|windows)([/_.-]|$)/i.test(file);
+  const byDataDir = !byPath && WINDOWS_DATA_DIR.test(text);
+  const windows = byPath || byDataDir;
   let mapped = MappedText.identity(file, text);
   if (templateParts && templateParts.some((p) => p.kind === 'interpolation')) {
     const vars = new Map<string, ResolvedValue>();
@@ -479,7 +489,11 @@ function standaloneDoc(file: string, text: string, templateParts?: readonly HclT
     id: `${file}#file`,
     hostFile: file,
     os: windows ? 'windows' : 'linux',
-    osReason: windows ? 'the path names Windows' : 'a config file of the tree (Linux unless its path names Windows)',
+    osReason: byPath
+      ? 'the path names Windows'
+      : byDataDir
+        ? 'its data_dir is a Windows drive path'
+        : 'a config file of the tree (Linux unless its path names Windows or its data_dir is a Windows drive path)',
     targetPath: undefined,
     writeSpan: { file, start: 0, end: 0 },
     via: 'config file',

@@ -246,7 +246,7 @@ class PsResolver {
     }
     // The last plain assignment before the use, else the last one in the file (functions defined above).
     const plain = this.plainByName.get(k) ?? [];
-    const before = lastBefore(plain, offset) ?? plain[plain.length - 1];
+    const before = assignedAt(plain, offset);
     const chosen = before ?? param;
     if (!chosen) {
       if (passed) return passed.value;
@@ -295,7 +295,10 @@ class PsResolver {
 
   /** The last plain assignment of `k` in the function's body before `offset`. */
   private bodyAssignment(k: string, offset: number, fn: PsFunction): PsAssignment | undefined {
-    const a = lastBefore(this.plainByName.get(k) ?? [], Math.min(offset, fn.bodyEnd));
+    const list = this.plainByName.get(k) ?? [];
+    let a = lastBefore(list, Math.min(offset, fn.bodyEnd));
+    // `$c = $c -replace …` inside the body: the right-hand `$c` is the earlier assignment.
+    if (a && a.start < offset && offset < a.end) a = lastBefore(list, a.start);
     return a && a.start >= fn.bodyStart ? a : undefined;
   }
 
@@ -424,7 +427,7 @@ class PsResolver {
       return new MappedTextBuilder(this.text).emit(val.text, occurrence.start, occurrence.end, val).build();
     }
     const list = this.plainByName.get(k) ?? [];
-    const a = lastBefore(list, offset) ?? list[list.length - 1];
+    const a = assignedAt(list, offset);
     if (a?.value) return this.mappedOf(a.value, depth + 1);
     const val = this.variable(name, offset, depth + 1);
     if (val.kind !== 'known') return undefined;
@@ -769,7 +772,7 @@ class PsResolver {
         if (bound) return undefined;
       }
       const list = this.plainByName.get(k) ?? [];
-      const a = lastBefore(list, frame ? frame.call.start : v.start) ?? list[list.length - 1];
+      const a = assignedAt(list, frame ? frame.call.start : v.start);
       return a?.value && a.value !== v ? this.templateOf(a.value, frame?.parent, depth + 1) : undefined;
     }
     return undefined;
@@ -880,6 +883,21 @@ function abbreviate(s: string): string {
 }
 
 /** The last item starting before `offset` in a list sorted by start (binary search: scripts with thousands of assignments stay linear). */
+/**
+ * The assignment of a variable in effect at a use: the last one before `offset` that is complete there. PowerShell
+ * evaluates the right-hand side before it assigns, so in `$c = $c -replace 'A', 'B'` the `$c` on the right is the
+ * earlier value, not this assignment. Without an earlier one, the last assignment elsewhere in the file (a function
+ * defined above the assignments it reads), again never the one being evaluated.
+ */
+function assignedAt<T extends { readonly start: number; readonly end: number }>(list: readonly T[], offset: number): T | undefined {
+  const inside = (a: T) => a.start < offset && offset < a.end;
+  let a = lastBefore(list, offset);
+  if (a && inside(a)) a = lastBefore(list, a.start);
+  if (a) return a;
+  for (let i = list.length - 1; i >= 0; i--) if (!inside(list[i]!)) return list[i];
+  return undefined;
+}
+
 function lastBefore<T extends { readonly start: number }>(list: readonly T[], offset: number): T | undefined {
   let lo = 0;
   let hi = list.length;

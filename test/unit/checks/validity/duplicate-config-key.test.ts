@@ -112,3 +112,14 @@ test('configs of one role kind on different machines (Linux and Windows) or in d
     ps('C:\\\\opt\\\\consul\\\\config', 'b.hcl', 'server = false\nretry_join = ["10.0.0.2"]\n');
   assert.ok(run({ 'scripts/client.ps1': one }, RULE).findings.length > 0);
 });
+
+test('two tree files of the same name in different directories are two versions of one file, not two files of one config directory (real tree, round 8)', () => {
+  const cfg = (level: string) => `log_level = "${level}"\ndata_dir = "C:\\\\nomad\\\\data"\nclient {\n  enabled = true\n}\n`;
+  const copy = 'Copy-Item ".\\\\ci\\\\agent.hcl" -Destination "C:\\\\nomad\\\\conf\\\\agent.hcl" -Force\nStart-Service nomad\n';
+  // Only ci/agent.hcl is deployed; dev/agent.hcl is the other version of that file.
+  assert.deepEqual(run({ 'scripts/setup.ps1': copy, 'ci/agent.hcl': cfg('DEBUG'), 'dev/agent.hcl': cfg('INFO') }, RULE).findings, []);
+  // Neither deployed: still two versions of one file name.
+  assert.deepEqual(run({ 'ci/agent.hcl': cfg('DEBUG'), 'dev/agent.hcl': cfg('INFO') }, RULE).findings, []);
+  // Two different names beside each other are still one directory's files: reported.
+  assert.ok(run({ 'conf/base.hcl': cfg('DEBUG'), 'conf/agent.hcl': cfg('INFO') }, RULE).findings.length > 0);
+});

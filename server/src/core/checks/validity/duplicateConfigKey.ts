@@ -60,10 +60,27 @@ function merged(a: AgentConfigDoc, b: AgentConfigDoc, imageOf: (d: AgentConfigDo
   const tb = normTarget(b);
   if ((ta && /[$%]/.test(ta)) || (tb && /[$%]/.test(tb))) return false;
   if (ta !== undefined && ta === tb) return b.append;
+  // Two tree files of the same name in different tree directories (`ci/agent.hcl`, `dev/agent.hcl`), where at least one
+  // is not written to a known path: one directory cannot hold two files of one name, so they are two versions of one
+  // file (the one a script copies and a leftover, or one per environment), never merged by one agent.
+  if (ta === undefined || tb === undefined) {
+    const sa = treeSource(a);
+    const sb = treeSource(b);
+    if (sa !== undefined && sb !== undefined && sa !== sb && baseOf(sa) === baseOf(sb)) return false;
+  }
   // Two files in different directories: the agent loads one config directory (an image file left in C:\etc\consul.d
   // is not merged with the user-data's C:\opt\consul\config).
   if (ta !== undefined && tb !== undefined && dirOf(ta) !== dirOf(tb)) return false;
   return true;
+}
+
+/** The tree file a document is: the config file itself, or the tree file a script copied. */
+function treeSource(d: AgentConfigDoc): string | undefined {
+  return d.templateFile ?? (d.targetPath === undefined ? d.hostFile : undefined);
+}
+
+function baseOf(p: string): string {
+  return p.slice(p.lastIndexOf('/') + 1).toLowerCase();
 }
 
 function dirOf(p: string): string {
