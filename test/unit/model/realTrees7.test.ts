@@ -62,3 +62,44 @@ test('a file of a server config directory that states no mode still joins the se
     ['server/consul'],
   );
 });
+
+// A staging file converted for the agent: `"@ > $Staging` (UTF-16 on PowerShell 5.1), then
+// `Get-Content $Staging | Out-File -Encoding ASCII $Config`, and the service starts the agent with that one file.
+const staging = (serviceConfig: string) =>
+  [
+    '$Folder = "C:\\nomad\\"',
+    '$Staging = "$Folder\\client_staging.hcl"',
+    '$Config = "$Folder\\client.hcl"',
+    '@"',
+    'data_dir = "C:/nomad/data"',
+    'client {',
+    '  enabled = true',
+    '}',
+    '"@ > $Staging',
+    'Get-Content $Staging | Out-File -Encoding ASCII $Config',
+    `sc.exe create "Nomad" binPath="$Folder\\nomad.exe agent -config=${serviceConfig}" start= auto`,
+    '',
+  ].join('\n');
+
+test('a staging file converted to ASCII for a service that loads one config file: neither its encoding nor its keys count', () => {
+  const run = (svc: string) => {
+    const ws = new Workspace('/t');
+    ws.setText('install.ps1', staging(svc));
+    return ws.analyze().findings.filter((f) => f.ruleId === 'encoding' || f.ruleId === 'duplicate-config-key');
+  };
+  assert.deepEqual(
+    run('$Config').map((f) => f.ruleId),
+    [],
+  );
+  // The service loads the UTF-16 file itself: the encoding error is real.
+  const utf16 = run('$Staging');
+  assert.deepEqual(
+    utf16.map((f) => f.ruleId),
+    ['encoding'],
+  );
+  assert.match(utf16[0]!.message, /UTF-16/);
+  // The service loads the whole directory: both files are read (their keys twice, the UTF-16 file breaks the agent).
+  const dir = run('C:\\nomad');
+  assert.ok(dir.some((f) => f.ruleId === 'encoding'));
+  assert.ok(dir.some((f) => f.ruleId === 'duplicate-config-key'));
+});

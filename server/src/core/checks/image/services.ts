@@ -8,12 +8,15 @@ import type { DeploymentModel } from '../../model/deploymentModel';
 import type { PsScriptFacts } from '../../scripts/scriptModel';
 import type { Product, Span } from '../../types';
 import { parseSystemdUnit, parseExecStartFlags } from '../../parsers/bash';
-import { psValueText } from './shared';
+import { normPath, psValueText } from './shared';
+import type { AgentConfigDoc } from '../../agent/configDoc';
 
 export interface ServiceFlag {
   readonly name: string;
   readonly value: string;
   readonly span: Span;
+  /** The value with the script's variables substituted (`-config=$ConfigPath` → `C:\nomad\client.hcl`); undefined when one is unknown. */
+  readonly resolved?: string;
 }
 
 export interface ServiceDef {
@@ -48,6 +51,21 @@ function flagsIn(cmdline: string, toHost: (s: number, e: number) => Span): Servi
     out.push({ name: m[1]!, value: m[2]!.replace(/^["']|["']$/g, ''), span: toHost(at, (m.index ?? 0) + m[0].length) });
   }
   return out;
+}
+
+/** `$Name`, `${Name}`, `$env:Name` in a flag value, substituted with the script's values as seen at `offset`. */
+function resolveFlags(s: PsScriptFacts, flags: ServiceFlag[], offset: number): ServiceFlag[] {
+  return flags.map((f) => {
+    if (!f.value.includes('$')) return { ...f, resolved: f.value };
+    let unknown = false;
+    const text = f.value.replace(/\$\{([^}]+)\}|\$((?:env:)?[A-Za-z_]\w*)/g, (m, braced: string | undefined, plain: string | undefined) => {
+      const v = s.resolveVariable(braced ?? plain ?? '', offset);
+      if (v.kind === 'known') return v.text;
+      unknown = true;
+      return m;
+    });
+    return unknown || text.includes('$') ? f : { ...f, resolved: text };
+  });
 }
 
 function windowsServices(s: PsScriptFacts): ServiceDef[] {
@@ -97,7 +115,11 @@ function windowsServices(s: PsScriptFacts): ServiceDef[] {
         name,
         file: s.file,
         span,
-        flags: flagsIn(binText, (a, b) => s.text.toHost(base + a, base + b)),
+        flags: resolveFlags(
+          s,
+          flagsIn(binText, (a, b) => s.text.toHost(base + a, base + b)),
+          c.start,
+        ),
         dependsOn: [...deps, ...(extraDeps.get(name) ?? [])],
         via: 'New-Service',
       });
@@ -117,7 +139,11 @@ function windowsServices(s: PsScriptFacts): ServiceDef[] {
         name,
         file: s.file,
         span,
-        flags: flagsIn(binText, (a, b) => s.text.toHost(base + a, base + b)),
+        flags: resolveFlags(
+          s,
+          flagsIn(binText, (a, b) => s.text.toHost(base + a, base + b)),
+          c.start,
+        ),
         dependsOn: [...deps, ...(extraDeps.get(name) ?? [])],
         via: 'sc.exe create',
       });
@@ -133,7 +159,16 @@ function windowsServices(s: PsScriptFacts): ServiceDef[] {
         const base = a.kind === 'string' ? a.literal.contentStart : a.start;
         flags.push(...flagsIn(` ${t}`, (x, y) => s.text.toHost(base + x - 1, base + y - 1)));
       }
-      out.push({ os: 'windows', product, name, file: s.file, span, flags, dependsOn: extraDeps.get(name) ?? [], via: 'nssm install' });
+      out.push({
+        os: 'windows',
+        product,
+        name,
+        file: s.file,
+        span,
+        flags: resolveFlags(s, flags, c.start),
+        dependsOn: extraDeps.get(name) ?? [],
+        via: 'nssm install',
+      });
     }
   }
   return out;
@@ -161,7 +196,10 @@ function unitService(text: string, toHost: (s: number, e: number) => Span, file:
   if (!product) return undefined;
   const flags: ServiceFlag[] = parseExecStartFlags(exec.value, exec.valueStart)
     .filter((f) => f.value !== undefined && /^(config|config-dir|config-file|data-dir|region|dc|datacenter)$/.test(f.name))
-    .map((f) => ({ name: f.name, value: f.value!.replace(/^["']|["']$/g, ''), span: toHost(f.start, f.end) }));
+    .map((f) => {
+      const value = f.value!.replace(/^["']|["']$/g, '');
+      return { name: f.name, value, span: toHost(f.start, f.end), ...(value.includes('$') ? {} : { resolved: value }) };
+    });
   return { os: 'linux', product, name, file, span: toHost(exec.start, exec.end), flags, dependsOn: deps, via };
 }
 
@@ -198,31 +236,78 @@ export function serviceDefs(model: DeploymentModel): ServiceDef[] {
   return out;
 }
 
+/** Where a config document is written, with a `$Var` / `Join-Path $Dir "x"` target resolved; undefined when unknown. */
+export function resolvedTargetPath(model: DeploymentModel, doc: AgentConfigDoc): string | undefined {
+  const raw = doc.targetPath;
+  if (!raw) return undefined;
+  let path: string | undefined = raw;
+  if (raw.startsWith('$')) {
+    path = undefined;
+    const s = model.scripts.find((x) => x.file === doc.hostFile);
+    const name = /^\$\{?([A-Za-z_][\w:]*)\}?$/.exec(raw)?.[1];
+    if (s && name) {
+      const v = s.resolveVariable(name, s.text.text.length);
+      if (v.kind === 'known') path = v.text;
+      else if (s.language === 'powershell') {
+        const a = [...s.scan.assignments].reverse().find((x) => x.name.toLowerCase() === name.toLowerCase());
+        const m = a ? /^Join-Path\s+\$(\w+)\s+["']([^"'$]+)["']\s*$/i.exec(s.text.text.slice(a.value?.start ?? 0, a.value?.end ?? 0).trim()) : null;
+        if (a && m) {
+          const dir = s.resolveVariable(m[1]!, a.start);
+          if (dir.kind === 'known') path = `${dir.text.replace(/[\\/]+$/, '')}\\${m[2]}`;
+        }
+      }
+    }
+  }
+  return path && !path.includes('$') ? path : undefined;
+}
+
 /** Where the scripts write each product's agent config, per OS, with `$Var` / `Join-Path $Dir "x"` targets resolved. */
 export function configTargets(model: DeploymentModel): Array<{ os: 'windows' | 'linux'; product: Product; path: string; span: Span; hostFile: string }> {
   const out: Array<{ os: 'windows' | 'linux'; product: Product; path: string; span: Span; hostFile: string }> = [];
   for (const c of model.configs) {
-    const raw = c.doc.targetPath;
-    if (!raw) continue;
-    let path: string | undefined = raw;
-    if (raw.startsWith('$')) {
-      path = undefined;
-      const s = model.scripts.find((x) => x.file === c.doc.hostFile);
-      const name = /^\$\{?([A-Za-z_][\w:]*)\}?$/.exec(raw)?.[1];
-      if (s && name) {
-        const v = s.resolveVariable(name, s.text.text.length);
-        if (v.kind === 'known') path = v.text;
-        else if (s.language === 'powershell') {
-          const a = [...s.scan.assignments].reverse().find((x) => x.name.toLowerCase() === name.toLowerCase());
-          const m = a ? /^Join-Path\s+\$(\w+)\s+["']([^"'$]+)["']\s*$/i.exec(s.text.text.slice(a.value?.start ?? 0, a.value?.end ?? 0).trim()) : null;
-          if (a && m) {
-            const dir = s.resolveVariable(m[1]!, a.start);
-            if (dir.kind === 'known') path = `${dir.text.replace(/[\\/]+$/, '')}\\${m[2]}`;
-          }
-        }
-      }
-    }
-    if (path && !path.includes('$')) out.push({ os: c.doc.os, product: c.product, path, span: c.doc.writeSpan, hostFile: c.doc.hostFile });
+    const path = resolvedTargetPath(model, c.doc);
+    if (path) out.push({ os: c.doc.os, product: c.product, path, span: c.doc.writeSpan, hostFile: c.doc.hostFile });
   }
   return out;
+}
+
+const singleFiles = new WeakMap<DeploymentModel, Map<string, ReadonlySet<string> | undefined>>();
+
+/**
+ * The only config files an agent loads, when every service of the tree that starts that product on that OS names
+ * single files (Consul `-config-file=…`; `-config=…` ending in .hcl/.json, which both agents read as one file):
+ * normalised paths (see normPath). Undefined when a service loads a directory, a path is not known, or the tree
+ * defines no such service — then every file of the config directory counts.
+ */
+export function singleFileConfigs(model: DeploymentModel, os: 'windows' | 'linux', product: Product): ReadonlySet<string> | undefined {
+  let memo = singleFiles.get(model);
+  if (memo === undefined) singleFiles.set(model, (memo = new Map()));
+  const key = `${os}:${product}`;
+  if (memo.has(key)) return memo.get(key);
+  const files = new Set<string>();
+  let known = false;
+  for (const def of serviceDefs(model)) {
+    if (def.os !== os || def.product !== product) continue;
+    for (const f of def.flags) {
+      if (!/^config/.test(f.name)) continue;
+      const p = f.resolved === undefined ? undefined : normPath(f.resolved, os === 'windows');
+      if (p === undefined || f.name === 'config-dir' || !/\.(hcl|json)$/i.test(p)) {
+        memo.set(key, undefined);
+        return undefined;
+      }
+      files.add(p);
+      known = true;
+    }
+  }
+  const result = known ? files : undefined;
+  memo.set(key, result);
+  return result;
+}
+
+/** Whether the agent loads this config document: always, unless its services name single files and this is not one. */
+export function loadedByAgent(model: DeploymentModel, doc: AgentConfigDoc, product: Product): boolean {
+  const only = singleFileConfigs(model, doc.os === 'windows' ? 'windows' : 'linux', product);
+  if (only === undefined) return true;
+  const target = resolvedTargetPath(model, doc);
+  return target === undefined || only.has(normPath(target, doc.os === 'windows'));
 }

@@ -10,6 +10,7 @@ import type { SettingEntry } from '../../agent/settings';
 import type { AgentConfigDoc } from '../../agent/configDoc';
 import type { Finding } from '../../types';
 import { provisionersRunning, templatesUploading } from '../../packer';
+import { loadedByAgent } from '../image/services';
 
 /** Lists the agent appends across files instead of replacing. */
 const APPENDED = new Set(['nomad:client.servers']);
@@ -48,8 +49,10 @@ function normTarget(doc: AgentConfigDoc): string | undefined {
  * a Windows config) or in different directories, and not when a target path is
  * still an unresolved variable (the tool cannot tell whether it is the same file).
  */
-function merged(a: AgentConfigDoc, b: AgentConfigDoc, imageOf: (d: AgentConfigDoc) => readonly string[]): boolean {
+function merged(a: AgentConfigDoc, b: AgentConfigDoc, imageOf: (d: AgentConfigDoc) => readonly string[], loaded: (d: AgentConfigDoc) => boolean): boolean {
   if (a === b) return true;
+  // The agent's service names single files (`-config-file=…\\client2.hcl`): a staging file beside it is never loaded.
+  if (!loaded(a) || !loaded(b)) return false;
   // Written by scripts of two different Packer builds: two images, two machines.
   const ia = imageOf(a);
   const ib = imageOf(b);
@@ -112,6 +115,12 @@ export const duplicateConfigKey: Check = {
       return list;
     };
     for (const role of model.roles) {
+      const loadedMemo = new Map<AgentConfigDoc, boolean>();
+      const loaded = (d: AgentConfigDoc): boolean => {
+        let v = loadedMemo.get(d);
+        if (v === undefined) loadedMemo.set(d, (v = loadedByAgent(model, d, role.product)));
+        return v;
+      };
       const byPath = new Map<string, SettingEntry[]>();
       for (const e of role.allEntries) {
         if (APPENDED.has(`${role.product}:${e.path}`)) continue;
@@ -127,7 +136,7 @@ export const duplicateConfigKey: Check = {
           const definition = sameDefinitionOnly(role.product, p);
           for (let j = i - 1; j >= 0 && earlier === undefined; j--) {
             const e = entries[j]!;
-            if (definition ? e.doc === later.doc && e.top === later.top : merged(e.doc, later.doc, imageOf)) earlier = e;
+            if (definition ? e.doc === later.doc && e.top === later.top : merged(e.doc, later.doc, imageOf, loaded)) earlier = e;
           }
           if (!earlier) continue;
           const same = sameValue(earlier, later);

@@ -10,6 +10,7 @@ import type { PsScriptFacts } from '../../scripts/scriptModel';
 import type { PsAssignment, PsFileWrite, PsValue } from '../../parsers/powershell/types';
 import type { Finding, FixSpec, Span } from '../../types';
 import { hostText, overlaps, psScripts } from './util';
+import { loadedByAgent } from '../image/services';
 
 const NO_BOM = '[Text.UTF8Encoding]::new($false)';
 
@@ -20,12 +21,17 @@ export const encodingCheck: Check = {
   title: 'Agent configs written by Windows PowerShell 5.1 as UTF-16 / UTF-8 with BOM; non-ASCII in BOM-less .ps1',
   run(model: DeploymentModel): Finding[] {
     const out: Finding[] = [];
+    const productOf = new Map(model.configs.map((c) => [c.doc, c.product] as const));
     for (const s of psScripts(model)) {
       // Host spans of the script's writes, computed once (a script may write a hundred configs).
       const writes = s.configDocs.length === 0 ? [] : s.scan.fileWrites.map((fw) => ({ fw, span: s.text.toHost(fw.start, fw.end) }));
       for (const doc of s.configDocs) {
         const w = writes.find((x) => overlaps(x.span, doc.writeSpan))?.fw;
         if (!w) continue;
+        // A staging file the agent never reads (its service names another single file, which the script writes from
+        // this one with Get-Content | Out-File -Encoding ascii): its encoding does not reach the agent.
+        const product = productOf.get(doc);
+        if (product !== undefined && !loadedByAgent(model, doc, product)) continue;
         const f = checkWrite(model, s, w, doc.targetPath ?? 'the agent config', /[^\x00-\x7f]/.test(doc.text.text));
         if (f) out.push(f);
       }
