@@ -305,3 +305,24 @@ test('scanner: function definitions with their parameters; String.Replace on a r
   // The function body is still scanned: its write is recorded.
   assert.equal(scan.fileWrites.length, 1);
 });
+
+test('in-place edit: (Get-Content X | ForEach-Object { $_ -replace … }) | Set-Content X, one replacement per line of the file', () => {
+  const head = `${CONFIG}$nomadConfig | Set-Content -Path "C:\\HashiCorp\\Nomad\\config\\nomad.hcl"\n`;
+  const edit = [
+    '(Get-Content C:\\HashiCorp\\Nomad\\config\\nomad.hcl | ForEach-Object { $_ -replace "_NOMAD_REGION", "global" }) | Set-Content C:\\HashiCorp\\Nomad\\config\\nomad.hcl',
+    'Get-Content C:\\HashiCorp\\Nomad\\config\\nomad.hcl | % { $_.Replace("_NOMAD_DATACENTER", "dc1") } | Set-Content C:\\HashiCorp\\Nomad\\config\\nomad.hcl',
+    '',
+  ].join('\n');
+  const f = files(head + edit);
+  const { r } = analyze(f);
+  assertClean(r);
+  assert.equal(windowsSetting(r, 'region').value, 'global');
+  assert.equal(windowsSetting(r, 'datacenter').value, 'dc1');
+  assertChainAt(windowsSetting(r, 'region'), f, WIN, '-replace "_NOMAD_REGION"');
+
+  // A ForEach-Object body that is not a replace of $_ does not edit the text as a replace would.
+  const scan = scanPowerShell('Get-Content a.hcl | ForEach-Object { "# $_" } | Set-Content a.hcl\n');
+  assert.notEqual(scan.fileWrites[0]?.content?.kind, 'replace');
+  const { r: broken } = analyze(files(head));
+  assert.equal(only(broken, 'region-mismatch').length, 1);
+});

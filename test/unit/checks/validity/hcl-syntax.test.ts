@@ -227,3 +227,26 @@ test('a bare placeholder that a remote-exec inline sed fills in after the file p
   const alone = { ...files, 'main.tf': files['main.tf'].replace("sed -i 's/srv_count/${var.n}/g' /root/server.hcl", 'echo hi') };
   assert.equal(run(alone, RULE).findings.length, 1);
 });
+
+test('a placeholder an unrendered user-data template substitutes (its template_file points at a misspelt path) is not a syntax error in the uploaded config', () => {
+  const ws = new Workspace('/t');
+  ws.setText(
+    'packer/consul.json',
+    JSON.stringify({
+      builders: [{ type: 'amazon-ebs', ami_name: 'consul' }],
+      provisioners: [{ type: 'file', source: 'packer/consul_server.json', destination: 'C:\\etc\\consul.d\\config.json' }],
+    }),
+  );
+  ws.setText('packer/consul_server.json', '{\n  "server": true,\n  "bootstrap_expect": {{ server_count }},\n  "data_dir": "C:\\\\consul"\n}\n');
+  const ids = () =>
+    ws
+      .analyze()
+      .findings.filter((f) => f.ruleId === 'hcl-syntax' || f.ruleId === 'invalid-config-value')
+      .map((f) => f.ruleId);
+  assert.deepEqual(ids().sort(), ['hcl-syntax', 'invalid-config-value']);
+  ws.setText(
+    'terraform/templates/userdata.tpl',
+    '(Get-Content C:\\etc\\consul.d\\config.json | ForEach-Object { $_ -replace "{{ server_count }}", "${count}" }) | Set-Content C:\\etc\\consul.d\\config.json\n',
+  );
+  assert.deepEqual(ids(), []);
+});

@@ -26,14 +26,25 @@ export function runTimePlaceholders(model: DeploymentModel): readonly string[] {
     // real configs.
     if (lit.length >= 4 && (/[{}@%]/.test(lit) || /^[A-Z0-9_-]+$/.test(lit)) && /[A-Za-z]/.test(lit)) out.add(lit);
   };
+  const psPatterns = (text: string) => {
+    for (const m of text.matchAll(/-[ci]?replace\s+(["'])(.+?)\1/gi)) add(m[2]);
+    for (const m of text.matchAll(/\.Replace\(\s*(["'])(.+?)\1/g)) add(m[2]);
+  };
   for (const p of inlineSedPatterns(model)) add(p);
+  const modelled = new Set<string>();
   for (const s of model.scripts) {
+    modelled.add(s.file);
     if (s.language === 'bash') {
       for (const sed of s.scan.seds) for (const sub of sed.substitutions) add(sub.patternUnescaped ?? sub.pattern);
-    } else {
-      for (const m of s.text.text.matchAll(/-[ci]?replace\s+(["'])(.+?)\1/gi)) add(m[2]);
-      for (const m of s.text.text.matchAll(/\.Replace\(\s*(["'])(.+?)\1/g)) add(m[2]);
-    }
+    } else psPatterns(s.text.text);
+  }
+  // A user-data template nothing in the deployment renders (a `template_file` pointing at a misspelt path) still
+  // shows which placeholders the files it edits carry: only placeholder-shaped patterns count (see `add`).
+  for (const [file, src] of model.files) {
+    if (modelled.has(file) || !/\.(tpl|tftpl|ps1|psm1|sh|bash)$/i.test(file)) continue;
+    if (/-[ci]?replace\b|\.Replace\(/i.test(src.text)) psPatterns(src.text);
+    if (/\bsed\b/.test(src.text))
+      for (const sed of scanBash(src.text, { templated: true }).seds) for (const sub of sed.substitutions) add(sub.patternUnescaped ?? sub.pattern);
   }
   const list = [...out];
   cache.set(model, list);

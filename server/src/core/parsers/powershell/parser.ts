@@ -26,10 +26,11 @@ import {
   pipeable,
   type Res,
   skipNl,
+  skipSeparators,
   type Value,
 } from './parseState';
 import { parseCommand } from './commands';
-import type { PsFunctionParam } from './types';
+import type { PsFunctionParam, PsReplaceOp } from './types';
 import { parseExpression } from './expressions';
 import { redirections } from './writes';
 
@@ -248,13 +249,29 @@ export function parsePipeline(st: ParseState, s: Stream, i: number, to: number, 
   let input: Value | undefined;
   let value: Value | undefined;
   let elements = 0;
+  // The last element turned the piped text into a replace of it (`… | ForEach-Object { $_ -replace … }`): the pipeline's value.
+  let perLineValue = false;
   let k = i;
   while (k < to) {
     const t = toks[k]!;
     let r: Res;
     if (isCommandStart(t, elements > 0)) {
+      const perLine = input !== undefined ? perObjectReplace(st, s, k, to, depth) : undefined;
       r = parseCommand(st, s, k, to, depth, input);
+      // `Get-Content X | ForEach-Object { $_ -replace 'A', 'B' } | Set-Content X`: the replace applied to every line
+      // of the piped text is the replace applied to the text (a placeholder does not span lines).
+      if (perLine && input) {
+        perLineValue = true;
+        r = {
+          value:
+            input.kind === 'replace'
+              ? { start: input.start, end: r.value.end, kind: 'replace', base: input.base, ops: [...input.ops, ...perLine] }
+              : { start: input.start, end: r.value.end, kind: 'replace', base: input, ops: perLine },
+          next: r.next,
+        };
+      } else perLineValue = false;
     } else {
+      perLineValue = false;
       r = parseExpression(st, s, k, to, depth, false);
       r = { value: r.value, next: redirections(st, s, r.next, to, depth, r.value) };
       // Assignment to a member / index (`$x.Prop = …`): parse the right side for nested commands.
@@ -276,8 +293,36 @@ export function parsePipeline(st: ParseState, s: Stream, i: number, to: number, 
     break;
   }
   const end = toks[Math.min(k, to) - 1]?.e ?? start;
-  if (elements > 1 || value === undefined) value = other(st.text, start, Math.max(start, end));
+  if ((elements > 1 && !perLineValue) || value === undefined) value = other(st.text, start, Math.max(start, end));
   return { value, next: k };
+}
+
+const FOREACH_OBJECT = new Set(['foreach-object', '%', 'foreach']);
+
+/**
+ * The replace operations of `ForEach-Object { $_ -replace 'A', 'B' -replace … }` (or `$_.Replace(…)`, `$PSItem`) at
+ * token `k`: the block is parsed on a scratch state (the real parse of the command records what it contains once).
+ */
+function perObjectReplace(st: ParseState, s: Stream, k: number, to: number, depth: number): PsReplaceOp[] | undefined {
+  const name = s.toks[k]!;
+  if (!FOREACH_OBJECT.has(name.t.toLowerCase()) || depth >= ParseLimit.MaxDepth) return undefined;
+  const open = k + 1;
+  if (!isPunct(s, open, '{') || open >= to) return undefined;
+  const close = Math.min(closeOf(s, open), to);
+  const after = s.toks[close + 1];
+  if (
+    close >= to ||
+    (after !== undefined && close + 1 < to && !(after.k === K.Punct && (after.t === '|' || after.t === ')' || after.t === ';')) && after.k !== K.Nl)
+  )
+    return undefined;
+  const scratch = new ParseState(st.text, { commands: [], methodCalls: [], assignments: [], fileWrites: [], functions: [] });
+  const b = skipNl(s, open + 1, close);
+  if (b >= close) return undefined;
+  const e = parseExpression(scratch, s, b, close, depth + 1, false);
+  if (skipSeparators(s, e.next, close) < close) return undefined;
+  const v = e.value;
+  if (v.kind !== 'replace' || v.base.kind !== 'variable' || !/^(_|psitem)$/i.test(v.base.name)) return undefined;
+  return [...v.ops];
 }
 
 /** Right side of an assignment: a statement (if/switch/…) or a pipeline. */
