@@ -137,3 +137,38 @@ test('template: a template embedded through a local (startup.sh.tpl carrying nom
     JSON.stringify(f.map((x) => [x.severity, x.message])),
   );
 });
+
+test('template: a value the embedding template uses reaches the instance; the part it embeds not using it is info, not drift (round-7 tree)', async () => {
+  const { Workspace } = await import('../../../../server/src/core/engine');
+  const ws = new Workspace('/t');
+  const main = (embed: boolean) =>
+    [
+      'locals {',
+      '  base          = { use_docker = true }',
+      '  server_part   = templatefile("${path.module}/consul.sh.tpl", merge(local.base, { is_server = true }))',
+      '  client_part   = templatefile("${path.module}/consul.sh.tpl", merge(local.base, { is_server = false }))',
+      '  launch_common = merge(local.base, { x = 1 })',
+      '}',
+      'resource "aws_launch_configuration" "server" {',
+      `  user_data = templatefile("\${path.module}/startup.sh.tpl", merge(local.launch_common, { consul_config = ${embed ? 'local.server_part' : '"none"'} }))`,
+      '}',
+      'resource "aws_launch_configuration" "client" {',
+      `  user_data = templatefile("\${path.module}/startup.sh.tpl", merge(local.launch_common, { consul_config = ${embed ? 'local.client_part' : '"none"'} }))`,
+      '}',
+      '',
+    ].join('\n');
+  ws.setText('tf/consul.sh.tpl', '#!/bin/bash\necho "server = ${is_server}" > /etc/consul.d/mode.hcl\n');
+  ws.setText('tf/startup.sh.tpl', '#!/bin/bash\nif [ "${use_docker}" = "true" ]; then apt-get install -y docker.io; fi\n${consul_config}\n');
+  const docker = () => ws.analyze().findings.filter((x) => x.ruleId === 'template' && /use_docker/.test(x.message));
+  ws.setText('tf/main.tf', main(true));
+  const f = docker();
+  assert.ok(f.length > 0);
+  for (const x of f) {
+    assert.equal(x.severity, 'info', x.message);
+    assert.match(x.message, /which embeds this render in the same user-data, uses it/);
+  }
+  // Without the embedding the parts and the startup script are separate renders: the sibling that uses the value is
+  // evidence of drift, as before (warning).
+  ws.setText('tf/main.tf', main(false));
+  assert.ok(docker().some((x) => x.severity === 'warning'));
+});

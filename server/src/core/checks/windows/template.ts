@@ -10,6 +10,7 @@ import { templateVariableUses } from '../../terraform/render';
 import type { Finding, Span } from '../../types';
 import { where } from './util';
 import { productFromPath } from '../../agent/configDoc';
+import type { TemplateCall } from '../../terraform/model';
 
 export const templateCheck: Check = {
   id: 'template',
@@ -73,20 +74,27 @@ export const templateCheck: Check = {
         // instance does not get it. A value no template uses is only dead code.
         // Only a template for the same agent counts (a Consul config using node_name says nothing about the Nomad one).
         const product = productFromPath(tpl, 'repository');
-        const sibling = model.terraform.templateCalls.find(
-          (c) =>
-            c !== call &&
-            c.templatePath &&
-            c.templatePath !== tpl &&
-            c.vars.has(name) &&
-            // A template rendered into a local or another template's variable is part of one instance's user-data
-            // (`startup.sh.tpl` embedding `nomad.sh.tpl`): that is where the value goes, not another machine.
-            !/^locals?\./.test(c.usedAs) &&
-            (product === undefined ||
-              productFromPath(c.templatePath, 'repository') === undefined ||
-              productFromPath(c.templatePath, 'repository') === product) &&
-            templateUses(model, c.templatePath, name),
+        // A template that embeds this one (`consul_config = local.consul_server_config` in the call of
+        // `startup.sh.tpl`) and uses the value: it reaches this instance through that template.
+        const reachesInstance = model.terraform.templateCalls.find(
+          (c) => c !== call && c.templatePath && c.vars.has(name) && embeds(model, c, call) && templateUses(model, c.templatePath, name),
         );
+        const sibling =
+          !reachesInstance &&
+          model.terraform.templateCalls.find(
+            (c) =>
+              c !== call &&
+              c.templatePath &&
+              c.templatePath !== tpl &&
+              c.vars.has(name) &&
+              // A template rendered into a local or another template's variable is part of one instance's user-data
+              // (`startup.sh.tpl` embedding `nomad.sh.tpl`): that is where the value goes, not another machine.
+              !/^locals?\./.test(c.usedAs) &&
+              (product === undefined ||
+                productFromPath(c.templatePath, 'repository') === undefined ||
+                productFromPath(c.templatePath, 'repository') === product) &&
+              templateUses(model, c.templatePath, name),
+          );
         out.push(
           finding({
             check: templateCheck,
@@ -94,7 +102,9 @@ export const templateCheck: Check = {
             severity: sibling ? 'warning' : 'info',
             message: sibling
               ? `templatefile() passes ${name} but ${tpl} never uses \${${name}}, while ${sibling.templatePath} (${where(model, sibling.span)}) does: the value never reaches this instance, so the setting it carries there (a gossip key, a token, a version) is missing here.`
-              : `templatefile() passes ${name} but ${tpl} never uses \${${name}} (nor does any other template of the deployment that receives it): the value is unused. Remove it from the call, or use it in the template if a setting is missing.`,
+              : reachesInstance
+                ? `templatefile() passes ${name} but ${tpl} never uses \${${name}}; ${reachesInstance.templatePath}, which embeds this render in the same user-data, uses it, so the instance gets the value: the entry is only unused here (typical of a shared vars map).`
+                : `templatefile() passes ${name} but ${tpl} never uses \${${name}} (nor does any other template of the deployment that receives it): the value is unused. Remove it from the call, or use it in the template if a setting is missing.`,
             related: [
               { span: { file: tpl, start: 0, end: 0 }, message: `template ${tpl}` },
               ...(sibling ? [{ span: sibling.span, message: `${sibling.templatePath} receives and uses ${name}` }] : []),
@@ -112,6 +122,32 @@ export const templateCheck: Check = {
     return out;
   },
 };
+
+/**
+ * Whether the call `outer` renders the output of `inner` into its own text: `inner` is rendered into a local
+ * (`usedAs` = `locals.consul_server_config`) and `outer`'s arguments reference that local, directly or through other
+ * locals (`merge(local.base_user_data, …)` where `base_user_data` holds it), up to three levels.
+ */
+function embeds(model: DeploymentModel, outer: TemplateCall, inner: TemplateCall): boolean {
+  const m = /^locals?\.([A-Za-z_][\w-]*)$/.exec(inner.usedAs);
+  if (!m) return false;
+  const target = m[1]!;
+  const refs = (text: string) => [...text.matchAll(/\blocal\.([A-Za-z_][\w-]*)/g)].map((x) => x[1]!);
+  let frontier = refs(model.terraform.sourceOf(outer.file).slice(outer.span.start, outer.span.end));
+  const seen = new Set<string>();
+  for (let depth = 0; depth < 3 && frontier.length > 0; depth++) {
+    if (frontier.includes(target)) return true;
+    const next: string[] = [];
+    for (const name of frontier) {
+      if (seen.has(name)) continue;
+      seen.add(name);
+      const def = [...model.terraform.locals.entries()].find(([k]) => k === name || k.endsWith(`\0${name}`))?.[1];
+      if (def) next.push(...refs(model.terraform.sourceOf(def.file).slice(def.attr.start, def.attr.end)));
+    }
+    frontier = next;
+  }
+  return frontier.includes(target);
+}
 
 const usesCache = new WeakMap<object, Set<string>>();
 
