@@ -194,6 +194,26 @@ export function provisionerRuns(model: Pick<DeploymentModel, 'files'>, p: Packer
   });
 }
 
+/**
+ * Where the Packer `file` provisioners upload this tree file, as written (`/tmp/consul.service`; a destination
+ * ending in `/` gets the file's name), each with the template that uploads it.
+ */
+export function uploadDestinations(model: Pick<DeploymentModel, 'packerFiles'>, treeFile: string): Array<{ template: string; destination: string }> {
+  const out: Array<{ template: string; destination: string }> = [];
+  const str = (p: PackerProvisioner, name: string): string | undefined => {
+    const a = p.block.body.items.find((i) => i.kind === 'attribute' && i.name === name);
+    return a?.kind === 'attribute' && a.value.type === 'string' ? a.value.value : undefined;
+  };
+  for (const p of packerProvisioners(model)) {
+    if (p.type !== 'file') continue;
+    const src = str(p, 'source');
+    const dst = str(p, 'destination');
+    if (src === undefined || dst === undefined || !candidatePaths(dirOf(p.file), src).includes(treeFile)) continue;
+    out.push({ template: p.file, destination: /[\\/]$/.test(dst) ? `${dst}${baseName(treeFile)}` : dst });
+  }
+  return out;
+}
+
 /** The Packer templates that upload this tree file into their image (a `file` provisioner whose `source` is it). */
 export function templatesUploading(model: Pick<DeploymentModel, 'packerFiles'>, treeFile: string): string[] {
   const out = new Set<string>();

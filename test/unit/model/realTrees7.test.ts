@@ -103,3 +103,51 @@ test('a staging file converted to ASCII for a service that loads one config file
   assert.ok(dir.some((f) => f.ruleId === 'encoding'));
   assert.ok(dir.some((f) => f.ruleId === 'duplicate-config-key'));
 });
+
+test('a unit file Packer uploads to /tmp that nothing installs is not the service: the package unit runs the agent', () => {
+  const template = (extra: string) =>
+    [
+      'source "amazon-ebs" "img" {',
+      '  ami_name = "consul"',
+      '}',
+      'build {',
+      '  sources = ["source.amazon-ebs.img"]',
+      '  provisioner "file" {',
+      '    source      = "configs/consul.hcl"',
+      '    destination = "/tmp/consul.hcl"',
+      '  }',
+      '  provisioner "file" {',
+      '    source      = "configs/consul.service"',
+      '    destination = "/tmp/consul.service"',
+      '  }',
+      '  provisioner "shell" {',
+      '    scripts = ["scripts/install.sh"]',
+      '  }',
+      extra,
+      '}',
+      '',
+    ].join('\n');
+  const ws = new Workspace('/t');
+  ws.setText('packer/configs/consul.hcl', 'data_dir = "/opt/consul"\nbind_addr = "0.0.0.0"\n');
+  ws.setText('packer/configs/consul.service', '[Service]\nExecStart=/bin/consul agent -config-file /consul/config/agent.hcl\n');
+  ws.setText('packer/scripts/install.sh', '#!/bin/bash\napt-get install -y consul\nmv /tmp/consul.hcl /etc/consul.d/consul.hcl\n');
+  const mismatch = () => ws.analyze().findings.filter((f) => f.ruleId === 'service-config-path-mismatch');
+  ws.setText('packer/template.pkr.hcl', template(''));
+  assert.deepEqual(
+    mismatch().map((f) => f.message),
+    [],
+  );
+  // Installed by an inline command of the template: that unit is the service, and its -config-file is wrong.
+  ws.setText(
+    'packer/template.pkr.hcl',
+    template('  provisioner "shell" {\n    inline = ["sudo mv /tmp/consul.service /etc/systemd/system/consul.service"]\n  }'),
+  );
+  assert.equal(mismatch().length, 1);
+  // Or by the install script.
+  ws.setText('packer/template.pkr.hcl', template(''));
+  ws.setText(
+    'packer/scripts/install.sh',
+    '#!/bin/bash\napt-get install -y consul\nmv /tmp/consul.hcl /etc/consul.d/consul.hcl\ncp /tmp/consul.service /etc/systemd/system/\n',
+  );
+  assert.equal(mismatch().length, 1);
+});

@@ -9,6 +9,7 @@ import type { PsScriptFacts } from '../../scripts/scriptModel';
 import type { Product, Span } from '../../types';
 import { parseSystemdUnit, parseExecStartFlags } from '../../parsers/bash';
 import { normPath, psValueText } from './shared';
+import { uploadDestinations } from '../../packer';
 import type { AgentConfigDoc } from '../../agent/configDoc';
 
 export interface ServiceFlag {
@@ -229,11 +230,27 @@ export function serviceDefs(model: DeploymentModel): ServiceDef[] {
   }
   for (const [file, src] of model.files) {
     if (!file.endsWith('.service')) continue;
+    if (uploadedButNotInstalled(model, file)) continue;
     const d = unitService(src.text, (a, b) => ({ file, start: a, end: b }), file, file.replace(/^.*\//, '').replace(/\.service$/, ''), 'systemd unit');
     if (d) out.push(d);
   }
   cache.set(model, out);
   return out;
+}
+
+/**
+ * A unit file a Packer build uploads somewhere other than a systemd directory (`/tmp/consul.service`) that no script
+ * and no other line of that template ever names again (no `mv`/`cp`/`install` into /etc/systemd/system): the image
+ * runs the service with the unit its package installed, not this one.
+ */
+function uploadedButNotInstalled(model: DeploymentModel, file: string): boolean {
+  const ups = uploadDestinations(model, file);
+  if (ups.length === 0 || ups.some((u) => /\/systemd\//.test(u.destination))) return false;
+  return !ups.some((u) => {
+    const d = u.destination;
+    const template = model.files.get(u.template)?.text ?? '';
+    return template.split(d).length > 2 || model.scripts.some((s) => s.text.text.includes(d));
+  });
 }
 
 /** Where a config document is written, with a `$Var` / `Join-Path $Dir "x"` target resolved; undefined when unknown. */
