@@ -74,6 +74,8 @@ export class TerraformModel {
   readonly moduleCalls: TfModuleCall[] = [];
   readonly tfvars = new Map<string, TfvarsValue>(); // key: dir + '\0' + name
   readonly locals = new Map<string, { file: string; attr: HclAttribute }>();
+  /** `resource` blocks, keyed by dir + '\0' + `type.name`. */
+  readonly resources = new Map<string, { readonly file: string; readonly dir: string; readonly address: string; readonly block: HclBlock }>();
   readonly templateCalls: TemplateCall[] = [];
   /** `provisioner "file" { content = …, destination = … }` blocks: files Terraform uploads to the instance. */
   readonly fileProvisioners: TfFileProvisioner[] = [];
@@ -124,6 +126,9 @@ export class TerraformModel {
         const inputs = new Map<string, HclAttribute>();
         for (const a of item.body.items) if (a.kind === 'attribute') inputs.set(a.name, a);
         this.moduleCalls.push({ name: label, file: f.file, callerDir: dir, sourceDir, inputs, block: item });
+      } else if (item.type === 'resource' && label && item.labels[1]) {
+        const address = `${label}.${item.labels[1].value}`;
+        this.resources.set(key(dir, address), { file: f.file, dir, address, block: item });
       } else if (item.type === 'locals') {
         for (const a of item.body.items) if (a.kind === 'attribute') this.locals.set(key(dir, a.name), { file: f.file, attr: a });
       }

@@ -8,6 +8,7 @@ import { datacenterMismatch, nomadRegionMismatch } from './regionDatacenter';
 import { hostUuidIdentity } from './identity';
 import { vaultConsulDns } from './vaultDns';
 import { consulAgentTls } from './consulTls';
+import { bootstrapExpectCount } from './bootstrapExpect';
 
 export const DRIFT_CHECKS: readonly Check[] = [
   consulEncryptDrift,
@@ -19,6 +20,7 @@ export const DRIFT_CHECKS: readonly Check[] = [
   providerInClientServers,
   commaJoinedList,
   joinMethodDrift,
+  bootstrapExpectCount,
   aclEnabledDrift,
   managementTokenOnClient,
   tokenOneSide,

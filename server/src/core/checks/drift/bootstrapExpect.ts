@@ -1,0 +1,159 @@
+/**
+ * servers-bootstrap-expect: the servers' `bootstrap_expect` is larger than the
+ * number of server instances the deployment creates. Raft is bootstrapped only
+ * once that many servers have joined (Nomad `server.bootstrap_expect`, Consul
+ * `bootstrap_expect`); with fewer instances it never is, so there is no leader
+ * and every request that needs one fails with "No cluster leader" (the
+ * `structs.ErrNoLeader` text of both Nomad and Consul). Clients never register
+ * and jobs stay pending.
+ *
+ * The number of instances is read from the Terraform resource whose user data
+ * renders the server config: its `count`, one instance for a single VM
+ * resource, or the size of the one group (`aws_autoscaling_group`
+ * `desired_capacity`, an instance group manager's `target_size`, a scale set's
+ * `instances`) that uses its launch configuration / template. Anything less
+ * certain (a template shared by servers and clients, `for_each`, a module
+ * called several times, two groups) reports nothing.
+ */
+import type { Role } from '../../agent/roles';
+import type { DeploymentModel } from '../../model/deploymentModel';
+import type { HclBlock, HclExpr } from '../../parsers/hcl/ast';
+import { attr, type TemplateCall } from '../../terraform/model';
+import type { ChainStep, Finding, Span } from '../../types';
+import type { Check } from '../check';
+import { chainRelated, finding, label } from '../check';
+
+interface InstanceCount {
+  readonly n: number;
+  readonly span: Span;
+  readonly what: string;
+  readonly chain: readonly ChainStep[];
+}
+
+/** Single-VM resource types: one instance without `count`. */
+const SINGLE_VM =
+  /(^aws_instance|_compute_instance(_v2)?|_virtual_machine|_droplet|^hcloud_server|^linode_instance|^exoscale_compute|^scaleway_instance_server|^equinix_metal_device|^vultr_instance)$/;
+/** Resources that only describe instances another resource creates. */
+const TEMPLATE_ONLY = /(launch_configuration|launch_template|instance_template)$/;
+/** The size attribute of a group that creates instances from a template. */
+const GROUP_SIZE = ['desired_capacity', 'target_size', 'instances'];
+
+export const bootstrapExpectCount: Check = {
+  id: 'servers-bootstrap-expect',
+  category: 'servers',
+  severity: 'error',
+  title: 'bootstrap_expect is larger than the number of server instances the deployment creates',
+  run(model) {
+    const out: Finding[] = [];
+    for (const product of ['nomad', 'consul'] as const) {
+      const role = model.roles.find((r) => r.product === product && r.kind === 'server');
+      if (!role) continue;
+      const e = role.settings.get(product === 'nomad' ? 'server.bootstrap_expect' : 'bootstrap_expect');
+      if (!e || e.unknownReason) continue;
+      const expect = Number(e.value);
+      if (!Number.isInteger(expect) || expect < 2) continue;
+      const count = serverInstances(model, role);
+      if (!count || count.n >= expect || count.n < 1) continue;
+      const name = product === 'nomad' ? 'Nomad' : 'Consul';
+      out.push(
+        finding({
+          check: this,
+          span: e.keySpan,
+          message: `${label(role)}: bootstrap_expect = ${expect}, but the deployment creates ${count.n} ${name} server${count.n === 1 ? '' : 's'} (${count.what}). Raft is bootstrapped only once ${expect} servers have joined, so the cluster never elects a leader: every request fails with "No cluster leader", clients never register and allocations stay pending. Set bootstrap_expect to the number of servers (from the same variable as the count), or create ${expect} servers.`,
+          related: [{ span: count.span, message: `${count.n} server instance${count.n === 1 ? '' : 's'} here` }, ...chainRelated(count.chain)],
+        }),
+      );
+    }
+    return out;
+  },
+};
+
+/** The instances of the one resource whose user data carries the role's configs, or undefined when not certain. */
+export function serverInstances(model: DeploymentModel, role: Role): InstanceCount | undefined {
+  const templates = new Set(role.configs.map((c) => c.doc.hostFile));
+  // A template that also writes another role's config (an `is_server` switch) cannot tell which instances are servers.
+  for (const other of model.roles) {
+    if (other.kind === 'server' || other.product !== role.product) continue;
+    if (other.configs.some((c) => templates.has(c.doc.hostFile))) return undefined;
+  }
+  const resources = new Map<string, { dir: string; address: string }>();
+  for (const call of model.terraform.templateCalls) {
+    if (!call.templatePath || !templates.has(call.templatePath)) continue;
+    for (const r of resourcesOf(model, call, 0)) resources.set(`${r.dir}\0${r.address}`, r);
+  }
+  if (resources.size !== 1) return undefined;
+  const { dir, address } = [...resources.values()][0]!;
+  if (model.terraform.instancesOf(dir).length > 1) return undefined;
+  return instanceCount(model, dir, address);
+}
+
+/** The resources whose arguments carry a template call's render: directly, or through a local another call embeds. */
+function resourcesOf(model: DeploymentModel, call: TemplateCall, depth: number): Array<{ dir: string; address: string }> {
+  const direct = /^resource\.([\w-]+\.[\w-]+)\./.exec(call.usedAs);
+  if (direct) return [{ dir: call.dir, address: direct[1]! }];
+  const local = /^locals?\.([\w-]+)$/.exec(call.usedAs);
+  if (!local || depth > 2) return [];
+  const ref = new RegExp(`\\blocal\\.${local[1]!}\\b`);
+  const out: Array<{ dir: string; address: string }> = [];
+  for (const c of model.terraform.templateCalls) {
+    if (c === call || c.dir !== call.dir) continue;
+    if (ref.test(model.terraform.sourceOf(c.file).slice(c.span.start, c.span.end))) out.push(...resourcesOf(model, c, depth + 1));
+  }
+  // The local used directly as a resource argument (`user_data = local.server_user_data`).
+  for (const r of model.terraform.resources.values()) {
+    if (r.dir === call.dir && ref.test(model.terraform.sourceOf(r.file).slice(r.block.start, r.block.end))) out.push({ dir: r.dir, address: r.address });
+  }
+  return out;
+}
+
+function instanceCount(model: DeploymentModel, dir: string, address: string): InstanceCount | undefined {
+  const res = model.terraform.resources.get(`${dir}\0${address}`);
+  if (!res) return undefined;
+  const type = address.slice(0, address.indexOf('.'));
+  if (attr(res.block.body, 'for_each')) return undefined;
+  const count = attr(res.block.body, 'count');
+  if (count) return sized(model, res.file, dir, count.value, `count of ${address}`);
+  if (/scale_set$/.test(type)) {
+    const inst = attr(res.block.body, 'instances');
+    return inst ? sized(model, res.file, dir, inst.value, `instances of ${address}`) : undefined;
+  }
+  if (SINGLE_VM.test(type) && !TEMPLATE_ONLY.test(type)) {
+    return { n: 1, span: headerSpan(res.file, res.block), what: `one ${address} without count`, chain: [] };
+  }
+  if (!TEMPLATE_ONLY.test(type)) return undefined;
+  // The group that creates instances from this template.
+  const ref = new RegExp(`\\b${address.replace('.', '\\.')}\\.`);
+  const groups = [...model.terraform.resources.values()].filter(
+    (g) => g.dir === dir && g.address !== address && ref.test(model.terraform.sourceOf(g.file).slice(g.block.start, g.block.end)),
+  );
+  if (groups.length !== 1) return undefined;
+  const g = groups[0]!;
+  if (attr(g.block.body, 'for_each') || attr(g.block.body, 'count')) return undefined;
+  for (const name of GROUP_SIZE) {
+    const a = attr(g.block.body, name);
+    if (a) return sized(model, g.file, dir, a.value, `${name} of ${g.address}`);
+  }
+  // `min_size = max_size`: the group keeps exactly that many.
+  const min = attr(g.block.body, 'min_size');
+  const max = attr(g.block.body, 'max_size');
+  if (min && max) {
+    const a = sized(model, g.file, dir, min.value, `min_size of ${g.address}`);
+    const b = sized(model, g.file, dir, max.value, `max_size of ${g.address}`);
+    if (a && b && a.n === b.n) return a;
+  }
+  return undefined;
+}
+
+function sized(model: DeploymentModel, file: string, dir: string, expr: HclExpr, what: string): InstanceCount | undefined {
+  const v = model.terraform.evaluate(expr, dir, file);
+  if (v.kind !== 'known') return undefined;
+  const n = Number(v.text.trim());
+  if (!Number.isInteger(n)) return undefined;
+  const span: Span = { file, start: expr.start, end: expr.end };
+  const written = model.terraform.sourceOf(file).slice(expr.start, expr.end).trim();
+  return { n, span, what: written === String(n) ? `${what} = ${n}` : `${what} = ${written} = ${n}`, chain: v.chain };
+}
+
+function headerSpan(file: string, block: HclBlock): Span {
+  return { file, start: block.typeStart, end: block.typeEnd };
+}
