@@ -10,6 +10,7 @@ import { imageEc2launchNotReset } from './imageEc2launchNotReset';
 import { userDataScriptPath } from './userDataScriptPath';
 import { serviceFlagOverride } from './serviceFlagOverride';
 import { serviceAgentFlag } from './serviceAgentFlag';
+import { serviceUnitExpansion } from './serviceUnitExpansion';
 
 export const IMAGE_CHECKS: readonly Check[] = [
   imageVersionSkew,
@@ -23,4 +24,5 @@ export const IMAGE_CHECKS: readonly Check[] = [
   userDataScriptPath,
   serviceFlagOverride,
   serviceAgentFlag,
+  serviceUnitExpansion,
 ];
