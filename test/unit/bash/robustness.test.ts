@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeHeredocBody, decodeShWord, parseSystemdUnit, scanBash, type ShScanResult } from '../../../server/src/core/parsers/bash';
 import { MappedText } from './helpers';
-import { ratioWithin } from '../timing';
+import { growthRatio } from '../timing';
 
 /** Small deterministic PRNG (mulberry32). */
 function rng(seed: number): () => number {
@@ -186,24 +186,18 @@ const CHUNK = [
   '',
 ].join('\n');
 
-function timeScan(text: string): number {
-  let best = Infinity;
-  for (let k = 0; k < 3; k++) {
-    const t0 = process.hrtime.bigint();
-    scanBash(text);
-    const dt = Number(process.hrtime.bigint() - t0);
-    best = Math.min(best, dt);
-  }
-  return best;
-}
-
 test('scan time grows linearly (small vs 10x input)', () => {
   // Large enough that timer noise and GC pauses do not decide the ratio on a loaded 2-core machine.
   const small = CHUNK.repeat(500);
   const big = small.repeat(10);
-  timeScan(small); // warm up
-  const ratio = ratioWithin(40, () => timeScan(big) / timeScan(small));
-  assert.ok(ratio < 40, `10x input took ${ratio.toFixed(1)}x the time`);
+  // Equal work on both sides (see growthRatio): about 1 when linear, about 10 when quadratic.
+  const ratio = growthRatio(
+    () => scanBash(small),
+    () => scanBash(big),
+    10,
+    4,
+  );
+  assert.ok(ratio <= 4, `10x input took ${ratio.toFixed(1)}x the time of 10 small scans`);
   const r = scanBash(big);
   assert.equal(r.heredocs.length, 100 * 50);
   assert.equal(r.seds.length, 100 * 50);

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { scanPowerShell, decodePsString } from '../../../server/src/core/parsers/powershell';
 import { MappedText } from '../../../server/src/core/text/mappedText';
-import { ratioWithin } from '../timing';
+import { growthRatio } from '../timing';
 
 function rng(seed: number): () => number {
   let s = seed >>> 0;
@@ -133,12 +133,6 @@ test('10k nested parens, braces, subexpressions and strings do not overflow', ()
   scanPowerShell(unary);
 });
 
-function timeIt(f: () => void): number {
-  const t0 = process.hrtime.bigint();
-  f();
-  return Number(process.hrtime.bigint() - t0);
-}
-
 test('linear time: a 10x input takes roughly 10x as long', () => {
   const unit = [
     '$c = @"',
@@ -153,28 +147,23 @@ test('linear time: a 10x input takes roughly 10x as long', () => {
     'if ($x) { foreach ($i in 1..3) { [IO.File]::WriteAllText($p, "x") } ',
     '',
   ].join('\n');
-  // Inputs large enough that timer noise and GC pauses do not dominate the ratio.
   const small = unit.repeat(200);
   const big = unit.repeat(200 * 10);
-  // Warm up, then take the best of a few runs to reduce noise.
-  scanPowerShell(small);
-  scanPowerShell(big);
-  const best = (s: string): number =>
-    Math.min(
-      timeIt(() => scanPowerShell(s)),
-      timeIt(() => scanPowerShell(s)),
-      timeIt(() => scanPowerShell(s)),
-    );
-  const ratio = ratioWithin(10 * 6, () => best(big) / Math.max(best(small), 1));
-  assert.ok(ratio < 10 * 6, `ratio ${ratio.toFixed(1)} suggests super-linear time`);
-  const tpl = unit.repeat(200 * 10);
-  const templated = () =>
-    Math.min(
-      timeIt(() => scanPowerShell(tpl, { templated: true })),
-      timeIt(() => scanPowerShell(tpl, { templated: true })),
-    );
-  const tplRatio = ratioWithin(10 * 8, () => templated() / Math.max(best(small), 1));
-  assert.ok(tplRatio < 10 * 8, `templated ratio ${tplRatio.toFixed(1)}`);
+  // Equal work on both sides (see growthRatio): about 1 when linear, about 10 when quadratic.
+  const ratio = growthRatio(
+    () => scanPowerShell(small),
+    () => scanPowerShell(big),
+    10,
+    4,
+  );
+  assert.ok(ratio <= 4, `10x input took ${ratio.toFixed(1)}x the time of 10 small scans: super-linear`);
+  const tplRatio = growthRatio(
+    () => scanPowerShell(small, { templated: true }),
+    () => scanPowerShell(big, { templated: true }),
+    10,
+    4,
+  );
+  assert.ok(tplRatio <= 4, `templated: ${tplRatio.toFixed(1)}x`);
 });
 
 test('pathological unterminated constructs repeated many times stay linear', () => {
@@ -182,10 +171,13 @@ test('pathological unterminated constructs repeated many times stay linear', () 
   for (const u of units) {
     const small = u.repeat(2000);
     const big = u.repeat(2000 * 10);
-    scanPowerShell(small, { templated: true });
-    // Best of five on each side: a GC pause or another process on a 2-core machine must not read as super-linear.
-    const runs = (text: string) => Math.min(...Array.from({ length: 5 }, () => timeIt(() => scanPowerShell(text, { templated: true }))));
-    const ratio = ratioWithin(10 * 8, () => runs(big) / Math.max(runs(small), 1));
-    assert.ok(ratio < 10 * 8, `unit ${JSON.stringify(u)}: ratio ${ratio.toFixed(1)}`);
+    // Equal work on both sides (see growthRatio): about 1 when linear, about 10 when quadratic.
+    const ratio = growthRatio(
+      () => scanPowerShell(small, { templated: true }),
+      () => scanPowerShell(big, { templated: true }),
+      10,
+      4,
+    );
+    assert.ok(ratio <= 4, `unit ${JSON.stringify(u)}: 10x input took ${ratio.toFixed(1)}x the time of 10 small scans`);
   }
 });
