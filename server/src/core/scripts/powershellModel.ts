@@ -701,6 +701,11 @@ class PsResolver {
   private decode(lit: PsStringLiteral, depth: number, frame: Frame | undefined): MappedText {
     return decodePsString(this.text, lit, (e: PsExpansion) => {
       const written = this.text.text.slice(e.start, e.end);
+      // `${name}` left as written by the Terraform template render (its value is unknown there, e.g. a resource
+      // attribute known only after apply, or a variable without a default): the template's reason, not a
+      // PowerShell variable of the same name (the bash model does the same).
+      const rendered = this.text.isExactAt(e.start) ? undefined : this.text.originsIn(e.start, e.start + 1)[0];
+      if (rendered?.kind === 'unknown') return { text: written, origin: rendered };
       // `$($ip)` reads `$ip`: it has that variable's value (a property or a command is computed at run time).
       const sub = e.subexpression ? subexpressionVariable(e.name) : undefined;
       if (e.subexpression && !sub?.plain)
