@@ -40,3 +40,46 @@ test('PowerShell user-data template: a ${x} the Terraform render leaves unknown 
   assert.match(role.settings.get('encrypt')?.unknownReason ?? '', /variable "gossip_key" has no default/);
   for (const k of ['retry_join', 'encrypt']) assert.doesNotMatch(role.settings.get(k)?.unknownReason ?? '', /is not assigned/, k);
 });
+
+/** A Linux Nomad server (region east) and a Windows client whose service gets -config/-region through variables. */
+function flagTree(region: string, configDir: string): Workspace {
+  const ws = new Workspace('/t');
+  ws.setText(
+    'server.sh',
+    '#!/bin/bash\ncat > /etc/nomad.d/server.hcl <<EOF\nregion = "east"\ndata_dir = "/opt/nomad"\nserver {\n  enabled = true\n  bootstrap_expect = 1\n}\nEOF\n',
+  );
+  ws.setText(
+    'client.ps1',
+    [
+      `$ConfDir = "${configDir}"`,
+      `$Region = "${region}"`,
+      '@"',
+      'data_dir = "C:/nomad/data"',
+      'client {',
+      '  enabled = true',
+      '  servers = ["10.0.0.10:4647"]',
+      '}',
+      '"@ | Out-File -FilePath C:\\nomad\\conf\\client.hcl -Encoding ascii',
+      'New-Service `',
+      '  -Name "nomad" `',
+      '  -BinaryPathName "C:\\nomad\\nomad.exe agent -config=$ConfDir -region=$Region" `',
+      '  -StartupType Automatic',
+      '',
+    ].join('\n'),
+  );
+  return ws;
+}
+
+test('region-mismatch: a -region flag in the Windows service overrides the config (no false drift when it matches the servers, the flag value when it does not)', () => {
+  const same = flagTree('east', 'C:\\nomad\\conf').analyze();
+  assert.deepEqual(
+    same.findings.filter((f) => f.ruleId === 'region-mismatch').map((f) => f.message),
+    [],
+  );
+  const ws = flagTree('west', 'C:\\nomad\\conf');
+  const r = ws.analyze();
+  const f = r.findings.filter((x) => x.ruleId === 'region-mismatch');
+  assert.equal(f.length, 1, JSON.stringify(r.findings.map((x) => x.ruleId)));
+  assert.match(f[0]!.message, /region "west" from -region=\$Region \(west\) in its New-Service service/);
+  assert.equal(f[0]!.span.file, 'client.ps1');
+});
