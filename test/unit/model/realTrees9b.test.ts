@@ -83,3 +83,15 @@ test('region-mismatch: a -region flag in the Windows service overrides the confi
   assert.match(f[0]!.message, /region "west" from -region=\$Region \(west\) in its New-Service service/);
   assert.equal(f[0]!.span.file, 'client.ps1');
 });
+
+test('service-config-path-mismatch: a -config=$ConfDir service path is compared with its resolved value', () => {
+  const bad = flagTree('east', 'C:\\nomad\\config').analyze();
+  const f = bad.findings.filter((x) => x.ruleId === 'service-config-path-mismatch');
+  assert.equal(f.length, 1, JSON.stringify(bad.findings.map((x) => x.ruleId)));
+  assert.match(f[0]!.message, /-config=\$ConfDir \(C:\\nomad\\config\)/);
+  const ok = flagTree('east', 'C:\\nomad\\conf').analyze();
+  assert.deepEqual(
+    ok.findings.filter((x) => x.ruleId === 'service-config-path-mismatch').map((x) => x.message),
+    [],
+  );
+});
