@@ -95,3 +95,20 @@ test('service-config-path-mismatch: a -config=$ConfDir service path is compared 
     [],
   );
 });
+
+test('os-setting: a log_file whose trailing backslash escapes the closing quote is left to hcl-escape (no "no trailing slash" advice)', () => {
+  const ws = new Workspace('/t');
+  ws.setText(
+    'client.ps1',
+    '$cfg = @\'\ndatacenter = "dc1"\ndata_dir = "C:/consul/data"\nlog_file = "C:\\consul\\logs\\"\n\'@\n[System.IO.File]::WriteAllText("C:\\consul\\consul.hcl", $cfg)\n',
+  );
+  const r = ws.analyze();
+  assert.ok(
+    r.findings.some((f) => f.ruleId === 'hcl-escape' && /literal not terminated/.test(f.message)),
+    JSON.stringify(r.findings.map((f) => f.ruleId)),
+  );
+  assert.deepEqual(
+    r.findings.filter((f) => f.ruleId === 'os-setting').map((f) => f.message),
+    [],
+  );
+});
