@@ -112,3 +112,46 @@ test('os-setting: a log_file whose trailing backslash escapes the closing quote 
     [],
   );
 });
+
+test('PowerShell: a template filled by many $c = $c -replace … lines (one per placeholder) is still the config it writes', () => {
+  const ws = new Workspace('/t');
+  ws.setText(
+    'config/consul-windows.hcl',
+    'datacenter = "@DC@"\ndata_dir = "C:/consul/data"\nencrypt = "@KEY@"\nretry_join = ["@JOIN@"]\nnode_name = "@NAME@"\nnode_meta {\n  os = "@OS@"\n}\n',
+  );
+  const lines = ['$c = Get-Content C:\\ops\\config\\consul-windows.hcl -Raw'];
+  for (const [k, v] of [
+    ['@DC@', 'dc1'],
+    ['@KEY@', 'k'],
+    ['@JOIN@', '10.0.0.1'],
+    ['@NAME@', 'win-1'],
+    ['@OS@', 'windows'],
+  ])
+    lines.push(`$c = $c -replace '${k}', '${v}'`);
+  lines.push('Set-Content -Path C:\\consul\\config\\consul.hcl -Value $c -Encoding ascii', '');
+  ws.setText('scripts/client.ps1', lines.join('\n'));
+  ws.analyze();
+  const role = ws.model!.roles.find((x) => x.id === 'windows-client/consul');
+  assert.ok(role, JSON.stringify(ws.model!.roles.map((x) => x.id)));
+  assert.ok(
+    role.configs.some((c) => c.doc.hostFile === 'scripts/client.ps1'),
+    JSON.stringify(role.configs.map((c) => c.doc.hostFile)),
+  );
+  assert.equal(role.settings.get('datacenter')?.value, 'dc1');
+  assert.deepEqual(role.settings.get('retry_join')?.value, ['10.0.0.1']);
+  assert.equal(role.settings.get('node_meta.os')?.value, 'windows');
+});
+
+test('PowerShell: a value that doubles on every line ($d2 = "$d1$d1") stops being followed past the value size limit', () => {
+  const ws = new Workspace('/t');
+  const lines = ['$d0 = "ab"'];
+  for (let i = 0; i < 30; i++) lines.push(`$d${i + 1} = "$d${i}$d${i}"`);
+  lines.push('@"', 'data_dir = "C:/consul/data"', 'node_name = "$d24"', '"@ | Set-Content -Path C:\\consul\\consul.d\\consul.hcl -Encoding ascii', '');
+  ws.setText('s.ps1', lines.join('\n'));
+  const started = Date.now();
+  ws.analyze();
+  assert.ok(Date.now() - started < 20000, 'bounded');
+  const role = ws.model!.roles.find((x) => x.id === 'windows-client/consul');
+  assert.ok(role);
+  assert.ok(role.settings.get('node_name')?.unknownReason, 'a 32-MiB value is not followed');
+});

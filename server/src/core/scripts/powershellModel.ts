@@ -27,7 +27,19 @@ import { looksSecretName } from '../terraform/values';
 import type { PlaceholderMatch, PsScriptFacts, ScriptArgument, ScriptInvocation, TreeFileLookup } from './scriptModel';
 import { runTimeText, valueOfMapped } from './scriptModel';
 
-const MAX_DEPTH = 8;
+/**
+ * How deep value following may nest (a guard against cycles, not a cost bound: mappedOf caches every value node per
+ * frame, so each is computed once). Each `$c = $c -replace …` line of an in-place edit adds about two levels (the
+ * variable, then the replace's base), and real scripts fill one placeholder per line: with 8, a chain of four such
+ * lines lost the template (it was read raw, placeholders and all, and the write of the edited config vanished).
+ */
+const MAX_DEPTH = 64;
+/**
+ * The longest value followed (characters). With deep chains allowed, a value can grow geometrically with the script's
+ * length (`$d2 = "$d1$d1"`, `$c = $c -replace 'a', 'aa'`, one line each): past this it is unknown. Agent configs and
+ * the templates they come from are a few KiB.
+ */
+const MAX_VALUE_CHARS = 512 * 1024;
 /** Nested calls of the script's own functions that are followed (`Write-Config` calling `Replace-Token`). */
 const MAX_CALL_DEPTH = 4;
 /** Writes evaluated per script, counting every call of a function that writes (a bound on generated loops). */
@@ -335,6 +347,7 @@ class PsResolver {
     let m: MappedText | undefined;
     try {
       m = this.computeMapped(v, depth, frame, direct);
+      if (m && m.text.length > MAX_VALUE_CHARS) m = undefined;
     } finally {
       this.collecting.pop();
     }
