@@ -27,7 +27,19 @@ import { looksSecretName } from '../terraform/values';
 import type { PlaceholderMatch, PsScriptFacts, ScriptArgument, ScriptInvocation, TreeFileLookup } from './scriptModel';
 import { runTimeText, valueOfMapped } from './scriptModel';
 
-const MAX_DEPTH = 8;
+/**
+ * How deep value following may nest (a guard against cycles, not a cost bound: mappedOf caches every value node per
+ * frame, so each is computed once). Each `$c = $c -replace …` line of an in-place edit adds about two levels (the
+ * variable, then the replace's base), and real scripts fill one placeholder per line: with 8, a chain of four such
+ * lines lost the template (it was read raw, placeholders and all, and the write of the edited config vanished).
+ */
+const MAX_DEPTH = 64;
+/**
+ * The longest value followed (characters). With deep chains allowed, a value can grow geometrically with the script's
+ * length (`$d2 = "$d1$d1"`, `$c = $c -replace 'a', 'aa'`, one line each): past this it is unknown. Agent configs and
+ * the templates they come from are a few KiB.
+ */
+const MAX_VALUE_CHARS = 512 * 1024;
 /** Nested calls of the script's own functions that are followed (`Write-Config` calling `Replace-Token`). */
 const MAX_CALL_DEPTH = 4;
 /** Writes evaluated per script, counting every call of a function that writes (a bound on generated loops). */
@@ -335,6 +347,7 @@ class PsResolver {
     let m: MappedText | undefined;
     try {
       m = this.computeMapped(v, depth, frame, direct);
+      if (m && m.text.length > MAX_VALUE_CHARS) m = undefined;
     } finally {
       this.collecting.pop();
     }
@@ -701,6 +714,11 @@ class PsResolver {
   private decode(lit: PsStringLiteral, depth: number, frame: Frame | undefined): MappedText {
     return decodePsString(this.text, lit, (e: PsExpansion) => {
       const written = this.text.text.slice(e.start, e.end);
+      // `${name}` left as written by the Terraform template render (its value is unknown there, e.g. a resource
+      // attribute known only after apply, or a variable without a default): the template's reason, not a
+      // PowerShell variable of the same name (the bash model does the same).
+      const rendered = this.text.isExactAt(e.start) ? undefined : this.text.originsIn(e.start, e.start + 1)[0];
+      if (rendered?.kind === 'unknown') return { text: written, origin: rendered };
       // `$($ip)` reads `$ip`: it has that variable's value (a property or a command is computed at run time).
       const sub = e.subexpression ? subexpressionVariable(e.name) : undefined;
       if (e.subexpression && !sub?.plain)

@@ -22,8 +22,11 @@ export const serviceConfigPathMismatch: Check = {
       const mine = targets.filter((t) => t.os === svc.os && t.product === svc.product);
       if (mine.length === 0) continue;
       for (const f of svc.flags) {
-        if (!/^config/.test(f.name) || f.value.includes('$')) continue;
-        const p = normPath(f.value, win);
+        if (!/^config/.test(f.name)) continue;
+        // `-config=$ConfigDir`: the script's value of the variable (services.ts resolveFlags); unknown ones are skipped.
+        const value = f.resolved ?? f.value;
+        if (value.includes('$')) continue;
+        const p = normPath(value, win);
         const isFile = /\.(hcl|json)$/.test(p);
         const ok = mine.some((t) => {
           const d = normPath(t.path, win);
@@ -36,7 +39,7 @@ export const serviceConfigPathMismatch: Check = {
             check: serviceConfigPathMismatch,
             span: f.span,
             message:
-              `The ${svc.product} service (${svc.via} in ${svc.file}) starts the agent with -${f.name}=${f.value}, but the ${svc.os} scripts write its configuration to ${where}. ` +
+              `The ${svc.product} service (${svc.via} in ${svc.file}) starts the agent with -${f.name}=${f.value}${value !== f.value ? ` (${value})` : ''}, but the ${svc.os} scripts write its configuration to ${where}. ` +
               `The agent starts without that file: no \`client.servers\`/\`server_join\`, so it logs \`no servers\`, and none of the settings that must agree (region, tls, acl, encrypt) apply. ` +
               `Point -${f.name} at the directory the script writes (compare paths with / and case-insensitively on Windows).`,
             related: mine.map((t) => ({ span: t.span, message: `${svc.product} config written to ${t.path}` })),

@@ -328,3 +328,31 @@ export function loadedByAgent(model: DeploymentModel, doc: AgentConfigDoc, produ
   const target = resolvedTargetPath(model, doc);
   return target === undefined || only.has(normPath(target, doc.os === 'windows'));
 }
+
+/**
+ * The value that the services starting `product` on `os` give a setting by a command-line flag (`-region=east`,
+ * `-dc`/`-datacenter`): command-line flags override the config files (Nomad command/agent/command.go readConfig merges
+ * the flag config over the file config; Consul's agent configuration docs put command-line arguments first in precedence, before configuration files). Undefined when
+ * no such service passes the flag; `'unknown'` when one passes a value that is not known, two pass different values,
+ * or only some of them pass it (which service starts which role, e.g. a Linux server and a Linux client, is not known).
+ */
+export function serviceFlagValue(
+  model: DeploymentModel,
+  os: 'windows' | 'linux',
+  product: Product,
+  names: readonly string[],
+): { value: string; def: ServiceDef; flag: ServiceFlag } | 'unknown' | undefined {
+  let found: { value: string; def: ServiceDef; flag: ServiceFlag } | undefined;
+  let without = false;
+  for (const def of serviceDefs(model)) {
+    if (def.os !== os || def.product !== product) continue;
+    if (!def.flags.some((f) => names.includes(f.name))) without = true;
+    for (const flag of def.flags) {
+      if (!names.includes(flag.name)) continue;
+      if (flag.resolved === undefined) return 'unknown';
+      if (found && found.value !== flag.resolved) return 'unknown';
+      found ??= { value: flag.resolved, def, flag };
+    }
+  }
+  return found && without ? 'unknown' : found;
+}

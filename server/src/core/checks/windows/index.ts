@@ -6,6 +6,7 @@ import { osSettingCheck } from './osSetting';
 import { templateCheck } from './template';
 import { psExpansionCheck } from './psExpansion';
 import { psCommandStringCheck } from './psCommandString';
+import { psNativeTrailingBackslashCheck } from './psNativeTrailingBackslash';
 
 export const WINDOWS_CHECKS: readonly Check[] = [
   hclEscapeCheck,
@@ -13,6 +14,7 @@ export const WINDOWS_CHECKS: readonly Check[] = [
   psReplaceCheck,
   psExpansionCheck,
   psCommandStringCheck,
+  psNativeTrailingBackslashCheck,
   osSettingCheck,
   templateCheck,
 ];

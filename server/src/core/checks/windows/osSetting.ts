@@ -49,7 +49,10 @@ export const osSettingCheck: Check = {
         } else if (e.path === 'log_file' && typeof e.value === 'string' && e.value !== '') {
           const v = e.value;
           const last = v.split(/[\\/]/).pop() ?? '';
-          if (/[\\/]$/.test(v) || last.includes('.')) continue;
+          // A quote in the value: the HCL string did not end where it was meant to (`"C:\logs\"` — the trailing
+          // backslash escapes the quote, reported by hcl-escape as "literal not terminated"); a quote is not a valid
+          // path character on Windows or a sensible one on Linux, so the file-name reading below would be wrong.
+          if (/[\\/]$/.test(v) || last.includes('.') || v.includes('"')) continue;
           const exactQuote = hostText(model, e.valueSpan);
           const fixes: FixSpec[] =
             exactQuote === JSON.stringify(v) || exactQuote === `"${v}"`
