@@ -16,7 +16,7 @@ import type { ScriptArgument, ScriptFacts, ScriptInvocation, TreeFileLookup } fr
 import { TerraformModel } from '../terraform/model';
 import type { TemplateCall } from '../terraform/model';
 import { renderTemplate, templateVariableUses } from '../terraform/render';
-import { MappedText } from '../text/mappedText';
+import { MappedText, MappedTextBuilder } from '../text/mappedText';
 import type { SourceText } from '../text/sourceText';
 import type { TextEncodingName } from '../text/decode';
 import { baseName, classifyContent, classifyFile, normalizeScriptPath } from '../workspace/fileKinds';
@@ -61,7 +61,7 @@ export function buildDeploymentModel(input: ModelInput, parse: ParseServices): D
   const tfvarsFiles: ParsedHclFile[] = [];
   const packerFiles: ParsedHclFile[] = [];
   const otherHclFiles: ParsedHclFile[] = [];
-  const scriptFiles: Array<{ file: string; language: 'powershell' | 'bash' }> = [];
+  const scriptFiles: Array<{ file: string; language: 'powershell' | 'bash'; inline?: InlineScript }> = [];
   // `consul-client.json.tpl`: a JSON agent config once Terraform renders it (as `.hcl.tpl` is an HCL one).
   const jsonTemplates: string[] = [];
   for (const file of [...input.files.keys()].sort()) {
@@ -82,6 +82,9 @@ export function buildDeploymentModel(input: ModelInput, parse: ParseServices): D
   }
 
   const terraform = new TerraformModel(terraformFiles, tfvarsFiles);
+  // Scripts written inline in Terraform (`user_data = <<-EOF … EOF`): analysed like a rendered template, mapped into
+  // the .tf file.
+  for (const f of terraformFiles) for (const inline of inlineScripts(f, terraform)) scriptFiles.push({ file: f.file, language: inline.language, inline });
   const renders: TemplateRender[] = [];
   // A template variable set to another template's render (`consul_config = "${data.template_file.config_consul.rendered}"`,
   // Terraform 0.11 trees) gets that render, embedded with its own mapping; the inner template is then consumed.
@@ -152,13 +155,16 @@ export function buildDeploymentModel(input: ModelInput, parse: ParseServices): D
     calls: readonly ScriptInvocation[],
     mode: 'invocations' | 'full',
     written?: ReadonlyMap<string, AgentConfigDoc>,
+    inline?: InlineScript,
   ): ScriptFacts => {
-    const render = renderOf.get(file);
-    const text = render ? render.text : MappedText.identity(file, input.files.get(file)!.text);
-    const templated = render !== undefined;
+    const render = inline ? undefined : renderOf.get(file);
+    const text = inline ? inline.text : render ? render.text : MappedText.identity(file, input.files.get(file)!.text);
+    const templated = render !== undefined || inline !== undefined;
+    // The cache slot: the script's path, or the position of an inline script in its .tf file.
+    const slot = inline ? inline.slot : file;
     const writtenSig = written ? JSON.stringify([...written].map(([k, d]) => [k, d.id, d.text.text])) : '';
     const key = `${mode}|${treeStamp}|${callersSignature(calls)}|${writtenSig}`;
-    const cached = parse.scriptFacts(file, text.text, key);
+    const cached = parse.scriptFacts(slot, text.text, key);
     if (cached) {
       for (const f of cached.consumed) consumedTemplates.add(f);
       return cached.facts;
@@ -174,21 +180,21 @@ export function buildDeploymentModel(input: ModelInput, parse: ParseServices): D
     };
     const facts =
       language === 'powershell'
-        ? analyzePowerShell(file, text, parse.powershell(file, text.text, templated), templated, calls, lookupFor, mode)
-        : analyzeBash(file, text, parse.bash(file, text.text, templated), templated, calls, lookupFor, mode);
-    const kept = keepUnchangedDocs(facts, parse.previousScriptFacts?.(file, mode));
-    parse.storeScriptFacts(file, text.text, key, { facts: kept, consumed });
+        ? analyzePowerShell(file, text, parse.powershell(slot, text.text, templated), templated, calls, lookupFor, mode)
+        : analyzeBash(file, text, parse.bash(slot, text.text, templated), templated, calls, lookupFor, mode);
+    const kept = keepUnchangedDocs(facts, parse.previousScriptFacts?.(slot, mode));
+    parse.storeScriptFacts(slot, text.text, key, { facts: kept, consumed });
     return kept;
   };
-  const firstPass = scriptFiles.map(({ file, language }) => analyzeScript(file, language, [], 'invocations'));
+  const firstPass = scriptFiles.map(({ file, language, inline }) => analyzeScript(file, language, [], 'invocations', undefined, inline));
   const callers = new Map<string, ScriptInvocation[]>();
   for (const s of firstPass) for (const inv of s.invocations) callers.set(inv.scriptBaseName, [...(callers.get(inv.scriptBaseName) ?? []), inv]);
   // Packer `inline` commands that run a script with arguments (`/opt/provision.ps1 -nomad_version 0.9.6 -nostart`).
   for (const inv of packerInlineInvocations(provisionersOf(packerFiles))) callers.set(inv.scriptBaseName, [...(callers.get(inv.scriptBaseName) ?? []), inv]);
   // Terraform `remote-exec` inline commands that run a script with arguments (`powershell -File C:\\windows.ps1 -j ${ip}`).
   for (const inv of remoteExecInvocations(terraform, packerFiles)) callers.set(inv.scriptBaseName, [...(callers.get(inv.scriptBaseName) ?? []), inv]);
-  const scripts: ScriptFacts[] = scriptFiles.map(({ file, language }) =>
-    analyzeScript(file, language, callers.get(baseName(file).toLowerCase()) ?? [], 'full'),
+  const scripts: ScriptFacts[] = scriptFiles.map(({ file, language, inline }) =>
+    analyzeScript(file, language, inline ? [] : (callers.get(baseName(file).toLowerCase()) ?? []), 'full', undefined, inline),
   );
   // Third pass: a script that edits a config a script it called wrote (`bash client.sh …` then
   // `sed -i "s/CONSUL_TOKEN/…/" /etc/nomad.d/nomad.hcl`; `& C:\ops\client.ps1 …` then
@@ -204,8 +210,8 @@ export function buildDeploymentModel(input: ModelInput, parse: ParseServices): D
       for (const d of callee.configDocs) if (d.targetPath && !d.append) written.set(normalizeScriptPath(d.targetPath), d);
     }
     if (written.size === 0) return;
-    const { file, language } = scriptFiles[i]!;
-    scripts[i] = analyzeScript(file, language, callers.get(baseName(file).toLowerCase()) ?? [], 'full', written);
+    const { file, language, inline } = scriptFiles[i]!;
+    scripts[i] = analyzeScript(file, language, inline ? [] : (callers.get(baseName(file).toLowerCase()) ?? []), 'full', written, inline);
   });
 
   const continued = new Set(scripts.flatMap((s) => s.configDocs.flatMap((d) => (d.supersedes ? [d.supersedes] : []))));
@@ -237,7 +243,7 @@ export function buildDeploymentModel(input: ModelInput, parse: ParseServices): D
     }),
   );
   const provisioners = provisionersOf(packerFiles);
-  const scriptFileSet = new Set(scriptFiles.map((f) => f.file));
+  const scriptFileSet = new Set(scriptFiles.filter((f) => !f.inline).map((f) => f.file));
   const imageTimeCache = new Map<string, boolean>();
   const imageTime = (file: string): boolean => {
     let v = imageTimeCache.get(file);
@@ -595,4 +601,98 @@ function sameData(a: unknown, b: unknown, depth: number): boolean {
   if (ka.length !== Object.keys(b).length) return false;
   for (const k of ka) if (!sameData((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], depth + 1)) return false;
   return true;
+}
+
+/** A script written inline in a Terraform file: its render (Terraform values substituted) and its cache slot. */
+export interface InlineScript {
+  readonly slot: string;
+  readonly language: 'powershell' | 'bash';
+  readonly text: MappedText;
+}
+
+/** What an inline string must start with to be a script: a shell shebang, or the EC2/Azure PowerShell user-data tag. */
+const INLINE_SCRIPT_START = /^\s*(?:(<powershell>|<script>|#ps1(?:_sysnative)?\b|#!\s*\S*pwsh)|#!\s*\/(?:usr\/)?bin\/(?:env\s+)?(?:ba|da|z)?sh\b)/;
+
+/**
+ * Heredoc strings of a Terraform file (in resources, locals, modules, at any depth: `base64encode(<<-EOF … EOF)`,
+ * `metadata = { startup-script = <<EOF … }`) whose text is a script. `${…}` is evaluated with the Terraform model;
+ * a value it cannot know keeps its written text and its reason.
+ */
+function inlineScripts(f: ParsedHclFile, terraform: TerraformModel): InlineScript[] {
+  const out: InlineScript[] = [];
+  const dir = f.file.includes('/') ? f.file.slice(0, f.file.lastIndexOf('/')) : '';
+  const text = f.source.text;
+  const visit = (e: HclExpr, depth: number): void => {
+    if (depth > 16) return;
+    if (e.type === 'string') {
+      if (!e.heredoc) return;
+      const m = INLINE_SCRIPT_START.exec(e.value);
+      if (!m) return;
+      out.push({
+        slot: `${f.file}#${e.start}`,
+        language: m[1] ? 'powershell' : 'bash',
+        text: renderInline(f.file, text, e, (x) => terraform.evaluate(x, dir, f.file)),
+      });
+      return;
+    }
+    if (e.type === 'call') for (const a of e.args) visit(a, depth + 1);
+    else if (e.type === 'list') for (const i of e.items) visit(i, depth + 1);
+    else if (e.type === 'object') for (const i of e.items) visit(i.value, depth + 1);
+    else if (e.type === 'other') for (const o of e.operands ?? []) visit(o, depth + 1);
+  };
+  const walk = (body: HclBody, depth: number): void => {
+    if (depth > 16) return;
+    for (const item of body.items) {
+      if (item.kind === 'block') {
+        // Variables' defaults and outputs are not run on a machine.
+        if (depth === 0 && (item.type === 'variable' || item.type === 'output')) continue;
+        walk(item.body, depth + 1);
+      } else visit(item.value, 0);
+    }
+  };
+  walk(f.parse.body, 0);
+  return out;
+}
+
+/** The heredoc's content as Terraform renders it, mapped into the .tf file (like a templatefile() render). */
+function renderInline(file: string, text: string, e: Extract<HclExpr, { type: 'string' }>, evaluate: (x: HclExpr) => ResolvedValue): MappedText {
+  const b = new MappedTextBuilder(MappedText.identity(file, text));
+  let pos = e.contentStart;
+  for (const p of e.parts) {
+    if (p.start > pos) b.copy(pos, p.start);
+    if (p.kind === 'literal') {
+      if (p.end - p.start === p.value.length) b.copy(p.start, p.end);
+      else copyAligned(b, text, p.start, p.end, p.value);
+    } else if (p.kind === 'interpolation') {
+      const v = evaluate(p.expr);
+      b.emit(v.kind === 'known' ? v.text : text.slice(p.start, p.end), p.start, p.end, v);
+    }
+    // Directives render to nothing; both branches of an `%{ if }` stay in the text.
+    pos = Math.max(pos, p.end);
+  }
+  if (pos < e.contentEnd) b.copy(pos, e.contentEnd);
+  return b.build();
+}
+
+/**
+ * A literal whose value drops characters of its source (`<<-` indentation, `$${` → `${`): the kept characters are
+ * copied from their source positions (exact mappings), so a setting inside an indented heredoc maps to its own column.
+ */
+function copyAligned(b: MappedTextBuilder, text: string, start: number, end: number, value: string): void {
+  let i = start;
+  let j = 0;
+  let run = -1;
+  while (j < value.length && i < end) {
+    if (text[i] === value[j]) {
+      if (run < 0) run = i;
+      i++;
+      j++;
+    } else {
+      if (run >= 0) b.copy(run, i);
+      run = -1;
+      i++;
+    }
+  }
+  if (run >= 0) b.copy(run, i);
+  if (j < value.length) b.emit(value.slice(j), i, end);
 }

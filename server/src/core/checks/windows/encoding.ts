@@ -35,7 +35,8 @@ export const encodingCheck: Check = {
         const f = checkWrite(model, s, w, doc.targetPath ?? 'the agent config', /[^\x00-\x7f]/.test(doc.text.text));
         if (f) out.push(f);
       }
-      const enc = model.encodings.get(s.file);
+      // The script file's own encoding (not a Terraform file holding an inline user-data script).
+      const enc = /\.tf$/i.test(s.file) ? undefined : model.encodings.get(s.file);
       const text = model.files.get(s.file)?.text ?? '';
       const idx = text.search(/[^\x00-\x7f]/);
       if (enc && enc.encoding === 'utf8' && idx >= 0) {
