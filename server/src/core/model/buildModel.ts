@@ -7,6 +7,7 @@ import type { ParsedAgentConfig, AgentConfigDoc } from '../agent/configDoc';
 import { alignConfigDirRoles, classifyConfig, buildRoles } from '../agent/roles';
 import { agentParseFormat, isOtherToolConfigPath } from '../agent/configDoc';
 import { packerUploads, terraformUploads } from './uploads';
+import { cloudInitDocs, isCloudConfig } from './cloudInit';
 import type { HclBody, HclExpr, HclParseResult, HclTemplatePart } from '../parsers/hcl/ast';
 import type { PsScanResult } from '../parsers/powershell/types';
 import type { ShScanResult } from '../parsers/bash/types';
@@ -84,7 +85,12 @@ export function buildDeploymentModel(input: ModelInput, parse: ParseServices): D
   const terraform = new TerraformModel(terraformFiles, tfvarsFiles);
   // Scripts written inline in Terraform (`user_data = <<-EOF … EOF`): analysed like a rendered template, mapped into
   // the .tf file.
-  for (const f of terraformFiles) for (const inline of inlineScripts(f, terraform)) scriptFiles.push({ file: f.file, language: inline.language, inline });
+  const inlineCloudConfigs: InlineScript[] = [];
+  for (const f of terraformFiles)
+    for (const inline of inlineScripts(f, terraform)) {
+      if (inline.language === 'cloud-config') inlineCloudConfigs.push(inline);
+      else scriptFiles.push({ file: f.file, language: inline.language, inline: { ...inline, language: inline.language } });
+    }
   const renders: TemplateRender[] = [];
   // A template variable set to another template's render (`consul_config = "${data.template_file.config_consul.rendered}"`,
   // Terraform 0.11 trees) gets that render, embedded with its own mapping; the inner template is then consumed.
@@ -218,6 +224,13 @@ export function buildDeploymentModel(input: ModelInput, parse: ParseServices): D
   const docs: AgentConfigDoc[] = scripts
     .flatMap((s) => s.configDocs)
     .filter((d) => !continued.has(d.id) && !isOtherToolConfigPath(d.targetPath ?? d.templateFile));
+  // cloud-init user data (a rendered template or an inline heredoc): the agent configs its write_files entries write.
+  for (const r of renders) {
+    if (!isCloudConfig(r.text.text)) continue;
+    consumedTemplates.add(r.templateFile);
+    docs.push(...cloudInitDocs(r.text, r.templateFile, `${r.call.file}#${r.call.span.start}`, r.templateFile));
+  }
+  for (const c of inlineCloudConfigs) docs.push(...cloudInitDocs(c.text, c.slot.slice(0, c.slot.lastIndexOf('#')), c.slot, undefined));
   for (const u of [...terraformUploads(terraform, renders, input.files), ...packerUploads(packerFiles, input.files)]) {
     if (isOtherToolConfigPath(u.doc.targetPath)) continue;
     docs.push(u.doc);
@@ -606,7 +619,7 @@ function sameData(a: unknown, b: unknown, depth: number): boolean {
 /** A script written inline in a Terraform file: its render (Terraform values substituted) and its cache slot. */
 export interface InlineScript {
   readonly slot: string;
-  readonly language: 'powershell' | 'bash';
+  readonly language: 'powershell' | 'bash' | 'cloud-config';
   readonly text: MappedText;
 }
 
@@ -627,10 +640,11 @@ function inlineScripts(f: ParsedHclFile, terraform: TerraformModel): InlineScrip
     if (e.type === 'string') {
       if (!e.heredoc) return;
       const m = INLINE_SCRIPT_START.exec(e.value);
-      if (!m) return;
+      const cloud = !m && isCloudConfig(e.value);
+      if (!m && !cloud) return;
       out.push({
         slot: `${f.file}#${e.start}`,
-        language: m[1] ? 'powershell' : 'bash',
+        language: cloud ? 'cloud-config' : m![1] ? 'powershell' : 'bash',
         text: renderInline(f.file, text, e, (x) => terraform.evaluate(x, dir, f.file)),
       });
       return;

@@ -19,6 +19,8 @@ export function classifyFile(relPath: string): FileKind | undefined {
   if (name.endsWith('.ps1') || name.endsWith('.psm1') || name.endsWith('.ps1.tpl') || name.endsWith('.ps1.tftpl')) return 'powershell';
   if (name.endsWith('.sh') || name.endsWith('.bash') || name.endsWith('.sh.tpl') || name.endsWith('.sh.tftpl')) return 'bash';
   if (name.endsWith('.tpl') || name.endsWith('.tftpl') || name.endsWith('.tmpl')) return 'template';
+  // cloud-init user data kept as YAML (`cloud-init.yaml`, `user-data.yml`) and rendered with templatefile().
+  if ((name.endsWith('.yaml') || name.endsWith('.yml')) && /cloud|user[-_.]?data|init/.test(name)) return 'template';
   if (name.endsWith('.service')) return 'systemd';
   if (name.endsWith('.json')) return packerOrAgentJson(name);
   return undefined;

@@ -1,0 +1,170 @@
+/**
+ * cloud-init user data (`#cloud-config`): the agent configs its `write_files`
+ * entries write. Read with a narrow, position-keeping reader of the shapes
+ * cloud-config uses for files — a `write_files:` list of mappings whose
+ * `content` is a block scalar (`|`, `|-`, `|+`) or a one-line plain/quoted
+ * scalar — so every character of a written config maps back through the
+ * Terraform render to the host file. Base64/gzip-encoded content and flow
+ * style are skipped (their text is not readable here).
+ *
+ * Reference: cloud-init documentation, module "Write Files" (`write_files`:
+ * `path`, `content`, `encoding`, `append`, `permissions`, `owner`, `defer`).
+ */
+import type { AgentConfigDoc } from '../agent/configDoc';
+import { looksLikeAgentConfigPath } from '../agent/configDoc';
+import { MappedText, MappedTextBuilder } from '../text/mappedText';
+
+/** Whether a (rendered) user-data text is a cloud-config document. */
+export function isCloudConfig(text: string): boolean {
+  return /^\uFEFF?\s*#cloud-config\b/.test(text);
+}
+
+interface Line {
+  readonly start: number;
+  readonly end: number; // before the newline
+  readonly indent: number;
+  readonly blank: boolean;
+}
+
+function linesOf(text: string): Line[] {
+  const out: Line[] = [];
+  let pos = 0;
+  while (pos <= text.length) {
+    const nl = text.indexOf('\n', pos);
+    const end = nl < 0 ? text.length : nl;
+    const lineEnd = end > pos && text[end - 1] === '\r' ? end - 1 : end;
+    const raw = text.slice(pos, lineEnd);
+    const indent = raw.length - raw.replace(/^ +/, '').length;
+    out.push({ start: pos, end: lineEnd, indent, blank: raw.trim() === '' || raw.trim().startsWith('#') });
+    if (nl < 0) break;
+    pos = nl + 1;
+  }
+  return out;
+}
+
+/** `key: value` at a line's indent (after an optional `- `). */
+const KEY = /^(\s*)(-\s+)?([A-Za-z_][\w-]*)\s*:(?:\s+(.*))?$/;
+
+function unquote(v: string): string {
+  const t = v.trim();
+  if ((t.startsWith('"') && t.endsWith('"')) || (t.startsWith("'") && t.endsWith("'"))) return t.slice(1, -1);
+  return t.replace(/\s+#.*$/, '');
+}
+
+/**
+ * The agent config documents a cloud-config writes. `text` is the rendered user data (its mapping leads to the
+ * host file); `hostFile` the file that holds it; `idBase` makes the ids unique; `templateFile` the template it was
+ * rendered from, if any.
+ */
+export function cloudInitDocs(text: MappedText, hostFile: string, idBase: string, templateFile: string | undefined): AgentConfigDoc[] {
+  const src = text.text;
+  if (!isCloudConfig(src)) return [];
+  const lines = linesOf(src);
+  const at = lines.findIndex((l) => l.indent === 0 && /^write_files\s*:\s*$/.test(src.slice(l.start, l.end)));
+  if (at < 0) return [];
+  const out: AgentConfigDoc[] = [];
+  let i = at + 1;
+  let n = 0;
+  while (i < lines.length) {
+    const l = lines[i]!;
+    if (l.blank) {
+      i++;
+      continue;
+    }
+    const lineText = src.slice(l.start, l.end);
+    if (l.indent === 0 && !/^-\s/.test(lineText)) break; // the next top-level key
+    const item = /^(\s*)-\s+/.exec(lineText);
+    if (!item) {
+      i++;
+      continue;
+    }
+    // One list item: its keys sit at the column after `- `.
+    const keyIndent = item[0].length;
+    const itemStart = l.start;
+    let path: string | undefined;
+    let encoding: string | undefined;
+    let append = false;
+    let content: { text: MappedText } | undefined;
+    let j = i;
+    let first = true;
+    while (j < lines.length) {
+      const k = lines[j]!;
+      const t = src.slice(k.start, k.end);
+      if (!first && !k.blank && (k.indent < keyIndent || (k.indent <= keyIndent - 2 && /^\s*-\s/.test(t)))) break;
+      if (k.blank) {
+        j++;
+        continue;
+      }
+      const m = KEY.exec(t);
+      first = false;
+      if (!m) {
+        j++;
+        continue;
+      }
+      const key = m[3]!;
+      const value = m[4] ?? '';
+      if (key === 'path') path = unquote(value);
+      else if (key === 'encoding') encoding = unquote(value).toLowerCase();
+      else if (key === 'append') append = /^true$/i.test(unquote(value));
+      else if (key === 'content') {
+        const v = value.trim();
+        if (/^[|>][+-]?\d*$/.test(v)) {
+          // A block scalar: the more-indented lines below, without their common indent.
+          const body: Line[] = [];
+          let b = j + 1;
+          while (b < lines.length && (lines[b]!.indent > k.indent || src.slice(lines[b]!.start, lines[b]!.end).trim() === '')) body.push(lines[b++]!);
+          while (body.length > 0 && src.slice(body[body.length - 1]!.start, body[body.length - 1]!.end).trim() === '') body.pop();
+          const ind = Math.min(...body.filter((x) => src.slice(x.start, x.end).trim() !== '').map((x) => x.indent));
+          if (v.startsWith('|') && body.length > 0 && Number.isFinite(ind)) {
+            const builder = new MappedTextBuilder(text);
+            for (const x of body) {
+              if (x.end - x.start > ind) builder.copy(x.start + ind, x.end);
+              builder.emit('\n', x.end, x.end);
+            }
+            content = { text: builder.build() };
+          }
+          j = b;
+          continue;
+        }
+        if (v !== '' && !/^[[{]/.test(v)) {
+          const startCol = t.indexOf(v);
+          const builder = new MappedTextBuilder(text);
+          const quoted = /^["']/.test(v) && v.endsWith(v[0]!);
+          const s0 = k.start + startCol + (quoted ? 1 : 0);
+          const e0 = k.start + startCol + v.length - (quoted ? 1 : 0);
+          let decoded: string | undefined;
+          if (quoted && v.startsWith('"') && /\\/.test(v)) {
+            try {
+              decoded = JSON.parse(v) as string;
+            } catch {
+              decoded = undefined; // an escape JSON does not share with YAML: keep the text as written
+            }
+          }
+          if (decoded !== undefined) builder.emit(decoded, s0, e0);
+          else builder.copy(s0, e0);
+          content = { text: builder.build() };
+        }
+      }
+      j++;
+    }
+    if (path && content && !encoding && looksLikeAgentConfigPath(path)) {
+      out.push({
+        id: `${idBase}#write_files${n}`,
+        hostFile: text.primaryFile(hostFile),
+        os: /^[A-Za-z]:[\\/]/.test(path) ? 'windows' : 'linux',
+        osReason: `written by cloud-init write_files (${path})`,
+        targetPath: path,
+        writeSpan: text.toHost(itemStart, lines[Math.max(i, j - 1)]!.end),
+        via: 'cloud-init write_files',
+        text: content.text,
+        format: /\.json$/i.test(path) ? 'json' : 'hcl',
+        templateFile,
+        append,
+        encoding: undefined,
+      });
+    }
+    n++;
+    i = Math.max(j, i + 1);
+  }
+  return out;
+}
