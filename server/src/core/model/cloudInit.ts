@@ -12,7 +12,7 @@
  */
 import type { AgentConfigDoc } from '../agent/configDoc';
 import { looksLikeAgentConfigPath } from '../agent/configDoc';
-import { MappedText, MappedTextBuilder } from '../text/mappedText';
+import { type MappedText, MappedTextBuilder } from '../text/mappedText';
 
 /** Whether a (rendered) user-data text is a cloud-config document. */
 export function isCloudConfig(text: string): boolean {
