@@ -105,3 +105,52 @@ test('cloud-init reader: only agent configs; encoded content skipped; a one-line
   assert.equal(text.slice(docs[0]!.text.toHost(0, 1).start, docs[0]!.text.toHost(0, 1).start + 1), '{');
   assert.deepEqual(cloudInitDocs(MappedText.identity('u.yaml', text.replace('#cloud-config', '# not cloud')), 'u.yaml', 'u', undefined), []);
 });
+
+test('cloud-init runcmd runs after write_files: its sed -i fills the placeholders of the written config', () => {
+  const ws = new Workspace('/t');
+  const main = [
+    'resource "aws_instance" "server" {',
+    '  user_data = <<-EOF',
+    '    #cloud-config',
+    '    write_files:',
+    '      - path: /etc/nomad.d/server.hcl',
+    '        content: |',
+    '          region = "eu"',
+    '          server {',
+    '            enabled = true',
+    '          }',
+    '  EOF',
+    '}',
+    'resource "aws_instance" "client" {',
+    '  user_data = templatefile("${path.module}/cloud-init.yaml", { region = "eu" })',
+    '}',
+    '',
+  ].join('\n');
+  const yaml = (runcmd: string) =>
+    [
+      '#cloud-config',
+      'write_files:',
+      '- path: /etc/nomad.d/client.hcl',
+      '  content: |',
+      '    region = "REGION_PLACEHOLDER"',
+      '    client {',
+      '      enabled = true',
+      '      servers = ["10.0.0.1"]',
+      '    }',
+      'runcmd:',
+      runcmd,
+      '- systemctl start nomad',
+      '',
+    ].join('\n');
+  ws.setText('tf/main.tf', main);
+  ws.setText('tf/cloud-init.yaml', yaml('- sed -i "s/REGION_PLACEHOLDER/${region}/" /etc/nomad.d/client.hcl'));
+  const filled = ws.analyze();
+  assert.deepEqual(
+    filled.findings.filter((f) => f.ruleId === 'region-mismatch'),
+    [],
+  );
+  const client = filled.roles.find((r) => r.kind === 'linux-client')!.settings.find((s) => s.path === 'region')!;
+  assert.equal(client.value, 'eu');
+  ws.setText('tf/cloud-init.yaml', yaml('- echo no sed'));
+  assert.equal(ws.analyze().findings.filter((f) => f.ruleId === 'region-mismatch').length, 1);
+});

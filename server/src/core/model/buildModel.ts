@@ -7,7 +7,7 @@ import type { ParsedAgentConfig, AgentConfigDoc } from '../agent/configDoc';
 import { alignConfigDirRoles, classifyConfig, buildRoles } from '../agent/roles';
 import { agentParseFormat, isOtherToolConfigPath } from '../agent/configDoc';
 import { packerUploads, terraformUploads } from './uploads';
-import { cloudInitDocs, isCloudConfig } from './cloudInit';
+import { cloudInitDocs, cloudInitRuncmd, isCloudConfig } from './cloudInit';
 import type { HclBody, HclExpr, HclParseResult, HclTemplatePart } from '../parsers/hcl/ast';
 import type { PsScanResult } from '../parsers/powershell/types';
 import type { ShScanResult } from '../parsers/bash/types';
@@ -62,7 +62,13 @@ export function buildDeploymentModel(input: ModelInput, parse: ParseServices): D
   const tfvarsFiles: ParsedHclFile[] = [];
   const packerFiles: ParsedHclFile[] = [];
   const otherHclFiles: ParsedHclFile[] = [];
-  const scriptFiles: Array<{ file: string; language: 'powershell' | 'bash'; inline?: InlineScript }> = [];
+  const scriptFiles: Array<{
+    file: string;
+    language: 'powershell' | 'bash';
+    inline?: InlineScript;
+    /** Files an earlier step of the same user data wrote (cloud-init `write_files` before `runcmd`), by normalised path. */
+    written?: ReadonlyMap<string, AgentConfigDoc>;
+  }> = [];
   // `consul-client.json.tpl`: a JSON agent config once Terraform renders it (as `.hcl.tpl` is an HCL one).
   const jsonTemplates: string[] = [];
   for (const file of [...input.files.keys()].sort()) {
@@ -128,6 +134,30 @@ export function buildDeploymentModel(input: ModelInput, parse: ParseServices): D
   }
   const renderOf = new Map<string, TemplateRender>();
   for (const r of renders) if (!renderOf.has(r.templateFile)) renderOf.set(r.templateFile, r);
+
+  // cloud-init user data (a rendered template or an inline heredoc): the agent configs its write_files entries write,
+  // and its runcmd as a script that runs after them (its `sed -i` continues those documents).
+  const cloudDocs: AgentConfigDoc[] = [];
+  const cloudSources: Array<{ text: MappedText; hostFile: string; id: string; templateFile: string | undefined }> = [
+    ...renders
+      .filter((r) => isCloudConfig(r.text.text))
+      .map((r) => ({ text: r.text, hostFile: r.templateFile, id: `${r.call.file}#${r.call.span.start}`, templateFile: r.templateFile })),
+    ...inlineCloudConfigs.map((c) => ({ text: c.text, hostFile: c.slot.slice(0, c.slot.lastIndexOf('#')), id: c.slot, templateFile: undefined })),
+  ];
+  const cloudTemplates = new Set<string>();
+  for (const c of cloudSources) {
+    if (c.templateFile) cloudTemplates.add(c.templateFile);
+    const written = cloudInitDocs(c.text, c.hostFile, c.id, c.templateFile);
+    cloudDocs.push(...written);
+    const runcmd = cloudInitRuncmd(c.text);
+    if (runcmd)
+      scriptFiles.push({
+        file: c.text.primaryFile(c.hostFile),
+        language: 'bash',
+        inline: { slot: `${c.id}#runcmd`, language: 'bash', text: runcmd },
+        written: new Map(written.filter((d) => d.targetPath).map((d) => [normalizeScriptPath(d.targetPath!), d])),
+      });
+  }
 
   const lookup = makeLookup(input.files);
   const consumedTemplates = new Set<string>(renderedInto);
@@ -199,8 +229,8 @@ export function buildDeploymentModel(input: ModelInput, parse: ParseServices): D
   for (const inv of packerInlineInvocations(provisionersOf(packerFiles))) callers.set(inv.scriptBaseName, [...(callers.get(inv.scriptBaseName) ?? []), inv]);
   // Terraform `remote-exec` inline commands that run a script with arguments (`powershell -File C:\\windows.ps1 -j ${ip}`).
   for (const inv of remoteExecInvocations(terraform, packerFiles)) callers.set(inv.scriptBaseName, [...(callers.get(inv.scriptBaseName) ?? []), inv]);
-  const scripts: ScriptFacts[] = scriptFiles.map(({ file, language, inline }) =>
-    analyzeScript(file, language, inline ? [] : (callers.get(baseName(file).toLowerCase()) ?? []), 'full', undefined, inline),
+  const scripts: ScriptFacts[] = scriptFiles.map(({ file, language, inline, written }) =>
+    analyzeScript(file, language, inline ? [] : (callers.get(baseName(file).toLowerCase()) ?? []), 'full', written, inline),
   );
   // Third pass: a script that edits a config a script it called wrote (`bash client.sh …` then
   // `sed -i "s/CONSUL_TOKEN/…/" /etc/nomad.d/nomad.hcl`; `& C:\ops\client.ps1 …` then
@@ -216,21 +246,16 @@ export function buildDeploymentModel(input: ModelInput, parse: ParseServices): D
       for (const d of callee.configDocs) if (d.targetPath && !d.append) written.set(normalizeScriptPath(d.targetPath), d);
     }
     if (written.size === 0) return;
-    const { file, language, inline } = scriptFiles[i]!;
+    const { file, language, inline, written: before } = scriptFiles[i]!;
+    for (const [k, d] of before ?? []) if (!written.has(k)) written.set(k, d);
     scripts[i] = analyzeScript(file, language, inline ? [] : (callers.get(baseName(file).toLowerCase()) ?? []), 'full', written, inline);
   });
 
   const continued = new Set(scripts.flatMap((s) => s.configDocs.flatMap((d) => (d.supersedes ? [d.supersedes] : []))));
-  const docs: AgentConfigDoc[] = scripts
-    .flatMap((s) => s.configDocs)
-    .filter((d) => !continued.has(d.id) && !isOtherToolConfigPath(d.targetPath ?? d.templateFile));
-  // cloud-init user data (a rendered template or an inline heredoc): the agent configs its write_files entries write.
-  for (const r of renders) {
-    if (!isCloudConfig(r.text.text)) continue;
-    consumedTemplates.add(r.templateFile);
-    docs.push(...cloudInitDocs(r.text, r.templateFile, `${r.call.file}#${r.call.span.start}`, r.templateFile));
-  }
-  for (const c of inlineCloudConfigs) docs.push(...cloudInitDocs(c.text, c.slot.slice(0, c.slot.lastIndexOf('#')), c.slot, undefined));
+  const docs: AgentConfigDoc[] = [...scripts.flatMap((s) => s.configDocs), ...cloudDocs].filter(
+    (d) => !continued.has(d.id) && !isOtherToolConfigPath(d.targetPath ?? d.templateFile),
+  );
+  for (const t of cloudTemplates) consumedTemplates.add(t);
   for (const u of [...terraformUploads(terraform, renders, input.files), ...packerUploads(packerFiles, input.files)]) {
     if (isOtherToolConfigPath(u.doc.targetPath)) continue;
     docs.push(u.doc);

@@ -168,3 +168,70 @@ export function cloudInitDocs(text: MappedText, hostFile: string, idBase: string
   }
   return out;
 }
+
+/**
+ * The `runcmd` commands of a cloud-config as one shell script (one command per line), mapped to their characters:
+ * cloud-init runs them after `write_files`, so a `sed -i` there edits the files written above. String items (plain,
+ * quoted or block scalars); argv-list items (`- [ sh, -c, … ]`) are skipped.
+ */
+export function cloudInitRuncmd(text: MappedText): MappedText | undefined {
+  const src = text.text;
+  if (!isCloudConfig(src)) return undefined;
+  const lines = linesOf(src);
+  const at = lines.findIndex((l) => l.indent === 0 && /^runcmd\s*:\s*$/.test(src.slice(l.start, l.end)));
+  if (at < 0) return undefined;
+  const b = new MappedTextBuilder(text);
+  let any = false;
+  let i = at + 1;
+  while (i < lines.length) {
+    const l = lines[i]!;
+    const t = src.slice(l.start, l.end);
+    if (l.blank) {
+      i++;
+      continue;
+    }
+    if (l.indent === 0 && !/^-\s/.test(t)) break;
+    const m = /^(\s*)-\s+(.*)$/.exec(t);
+    if (!m) {
+      i++;
+      continue;
+    }
+    const v = m[2]!;
+    const col = m[1]!.length + t.slice(m[1]!.length).indexOf(v);
+    if (/^[|>][+-]?\d*\s*$/.test(v)) {
+      // A block scalar item: its more-indented lines.
+      const body: Line[] = [];
+      let k = i + 1;
+      while (k < lines.length && (lines[k]!.indent > l.indent || src.slice(lines[k]!.start, lines[k]!.end).trim() === '')) body.push(lines[k++]!);
+      const ind = Math.min(...body.filter((x) => src.slice(x.start, x.end).trim() !== '').map((x) => x.indent));
+      if (Number.isFinite(ind))
+        for (const x of body) {
+          if (x.end - x.start > ind) b.copy(x.start + ind, x.end);
+          b.emit('\n', x.end, x.end);
+          any = true;
+        }
+      i = k;
+      continue;
+    }
+    if (!v.startsWith('[')) {
+      const quoted = /^["']/.test(v) && v.length > 1 && v.endsWith(v[0]!);
+      const s0 = l.start + col + (quoted ? 1 : 0);
+      const e0 = l.start + col + v.length - (quoted ? 1 : 0);
+      let decoded: string | undefined;
+      if (quoted && v.startsWith("'")) decoded = v.slice(1, -1).replace(/''/g, "'");
+      else if (quoted && v.includes('\\')) {
+        try {
+          decoded = JSON.parse(v) as string;
+        } catch {
+          decoded = undefined; // an escape JSON does not share with YAML: keep the text as written
+        }
+      }
+      if (decoded !== undefined) b.emit(decoded, s0, e0);
+      else b.copy(s0, e0);
+      b.emit('\n', e0, e0);
+      any = true;
+    }
+    i++;
+  }
+  return any ? b.build() : undefined;
+}
