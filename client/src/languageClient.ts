@@ -14,7 +14,9 @@ const RESTART_WINDOW_MS = 3 * 60 * 1000;
 
 const SELECTOR = [
   ...['powershell', 'shellscript', 'hcl', 'terraform', 'json'].map((language) => ({ scheme: 'file', language })),
-  { scheme: 'file', pattern: '**/*.{ps1,psm1,sh,tf,tfvars,hcl,tpl,tftpl,service}' },
+  { scheme: 'file', pattern: '**/*.{ps1,psm1,sh,bash,tf,tfvars,hcl,tpl,tftpl,tmpl,service}' },
+  // cloud-init user data kept as YAML (its write_files configs and runcmd are reviewed).
+  { scheme: 'file', pattern: '**/*{cloud,user-data,user_data,userdata,init}*.{yaml,yml}' },
 ];
 
 /** Restarts a crashed server at most MAX_RESTARTS times within RESTART_WINDOW_MS. */

@@ -20,6 +20,15 @@ import {
   TextDocumentSyncKind,
 } from 'vscode-languageserver-protocol/node';
 import { CLIENT_PS1, CLIENT_SH, LspHarness } from './harness';
+import { classifyFile } from '../../server/src/core/workspace/fileKinds';
+import { globToRegExp } from '../../server/src/core/reviewConfig';
+
+/** `a.{x,y}` → `a.x`, `a.y` (nested groups expanded one at a time). */
+function expandBraces(glob: string): string[] {
+  const m = /\{([^{}]*)\}/.exec(glob);
+  if (!m) return [glob];
+  return m[1]!.split(',').flatMap((alt) => expandBraces(glob.slice(0, m.index) + alt + glob.slice(m.index + m[0].length)));
+}
 
 describe('language server protocol robustness', () => {
   let h: LspHarness;
@@ -44,7 +53,19 @@ describe('language server protocol robustness', () => {
   it('registers a file watcher for deployment files', async () => {
     const reg = await h.waitForRegistration(DidChangeWatchedFilesNotification.method);
     const options = reg.registerOptions as { watchers: Array<{ globPattern: string }> };
-    assert.equal(options.watchers[0]?.globPattern, '**/*.{tf,tfvars,hcl,json,ps1,psm1,sh,tpl,tftpl,service,pkr.hcl}');
+    // Every kind of file the engine reads is watched (a file changed on disk is re-read), and a file it never reads is not.
+    const patterns = options.watchers.flatMap((w) => expandBraces(w.globPattern)).map(globToRegExp);
+    const watched = (rel: string) => patterns.some((re) => re.test(rel));
+    const read = ['main.tf', 'prod.tfvars', 'nomad.hcl', 'image.pkr.hcl', 'consul.json', 'client.ps1', 'lib.psm1', 'client.sh', 'x.bash'];
+    const templates = ['user-data.tpl', 'client.ps1.tftpl', 'nomad.tmpl', 'nomad.service', 'cloud-init.yaml', 'user-data.yml'];
+    for (const name of [...read, ...templates]) {
+      assert.ok(classifyFile(`infra/${name}`) !== undefined, `${name} is read by the engine`);
+      assert.ok(watched(`infra/${name}`), `${name} is watched`);
+    }
+    for (const name of ['README.md', 'deployment.yaml', 'Makefile']) {
+      assert.equal(classifyFile(`infra/${name}`), undefined);
+      assert.ok(!watched(`infra/${name}`), `${name} is not watched`);
+    }
   });
 
   it('answers requests on unknown documents with empty results', async () => {

@@ -14,7 +14,9 @@ import type { FolderRegistry, FolderState } from './folders';
 import { runSafeNotification } from './runSafe';
 
 /** The files the server asks the client to watch (registered dynamically when the client supports it). */
-export const WATCHED_FILES_GLOB = '**/*.{tf,tfvars,hcl,json,ps1,psm1,sh,tpl,tftpl,service,pkr.hcl}';
+export const WATCHED_FILES_GLOB = '**/*.{tf,tfvars,hcl,json,ps1,psm1,sh,bash,tpl,tftpl,tmpl,service,pkr.hcl}';
+/** cloud-init user data kept as YAML (the names `classifyFile` reads as templates). */
+export const WATCHED_CLOUD_INIT_GLOB = '**/*{cloud,user-data,user_data,userdata,init}*.{yaml,yml}';
 
 /** Folders whose content is never deployment configuration (same list as `Workspace.load`). */
 const IGNORED_DIRS = new Set(['.git', 'node_modules', '.terraform']);

@@ -16,7 +16,7 @@ import { CodeActionProvider } from './codeActions';
 import { registerCustomRequests } from './customRequests';
 import { registerDiffRequests } from './diffRequests';
 import { AnalysisScheduler } from './diagnostics';
-import { DocumentSync, WATCHED_FILES_GLOB } from './documentSync';
+import { DocumentSync, WATCHED_CLOUD_INIT_GLOB, WATCHED_FILES_GLOB } from './documentSync';
 import { FolderRegistry } from './folders';
 import type { FolderState } from './folders';
 import { NavigationProvider } from './navigation';
@@ -91,7 +91,9 @@ export function startServer(connection: Connection): void {
       void connection.client.register(DidChangeConfigurationNotification.type, { section: SETTINGS_SECTION });
     }
     if (support.watchedFilesRegistration) {
-      void connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: WATCHED_FILES_GLOB }] });
+      void connection.client.register(DidChangeWatchedFilesNotification.type, {
+        watchers: [{ globPattern: WATCHED_FILES_GLOB }, { globPattern: WATCHED_CLOUD_INIT_GLOB }],
+      });
     }
     if (support.workspaceFolders) {
       connection.workspace.onDidChangeWorkspaceFolders((e) =>
