@@ -6,6 +6,7 @@
 import { provisionerBlocks } from '../packer';
 import type { AgentConfigDoc, AgentOs } from '../agent/configDoc';
 import { looksLikeAgentConfigPath } from '../agent/configDoc';
+import { looksLikeAgentConfigText } from '../scripts/powershellModel';
 import type { HclBlock, HclExpr } from '../parsers/hcl/ast';
 import { MappedText, MappedTextBuilder } from '../text/mappedText';
 import type { SourceText } from '../text/sourceText';
@@ -28,6 +29,15 @@ function targetOf(destination: string, sourceName: string | undefined): string {
   const d = destination.trim();
   if (/\.(hcl|json)$/i.test(d) || !sourceName) return d;
   return `${d.replace(/[\\/]+$/, '')}${WINDOWS_PATH.test(d) ? '\\' : '/'}${sourceName}`;
+}
+
+/** The directory of a target is an agent's config directory: `…/nomad.d`, `…/consul`, `…/consul/config`. */
+function agentConfigDir(target: string): boolean {
+  const segs = target.replace(/\\/g, '/').toLowerCase().split('/').slice(0, -1);
+  if (segs[0] === '' && (segs[1] === 'tmp' || segs[1] === 'ops')) return false;
+  const last = segs[segs.length - 1] ?? '';
+  const prev = segs[segs.length - 2] ?? '';
+  return /^(nomad|consul)(\.d)?$/.test(last) || (/^(config|conf|etc)$/.test(last) && /^(nomad|consul)(\.d)?$/.test(prev));
 }
 
 function agentTarget(target: string): boolean {
@@ -124,32 +134,61 @@ export function packerUploads(packerFiles: readonly ParsedHclFile[], files: Read
         if (!source || !destination) return;
         // Relative to where Packer runs: usually the template's directory, else the repository root.
         const rel = [joinRel(dir, source), joinRel('', source)].find((r) => files.has(r));
-        const text = rel === undefined ? undefined : files.get(rel);
-        if (rel === undefined || !text) return;
-        const target = targetOf(destination, baseName(rel));
-        if (!agentTarget(target)) return;
-        out.push({
-          consumed: rel,
-          doc: {
-            id: `${f.file}#packer-upload${i}`,
-            hostFile: rel,
-            os: windows ? 'windows' : 'linux',
-            osReason: `copied into the ${windows ? 'Windows' : 'Linux'} image by ${f.file}`,
-            targetPath: target,
-            writeSpan: { file: f.file, start: p.start, end: p.end },
-            via: 'Packer file provisioner',
-            text: MappedText.identity(rel, text.text),
-            format: /\.json$/i.test(target) ? 'json' : 'hcl',
-            templateFile: rel,
-            append: false,
-            encoding: undefined,
-            imageTime: true,
-          },
+        // A directory upload: `source = "files/consul"` puts the directory itself into the destination,
+        // `source = "files/consul/"` its contents (Packer file provisioner, "Directory Uploads").
+        const uploads: Array<{ rel: string; target: string }> = [];
+        if (rel !== undefined) uploads.push({ rel, target: targetOf(destination, baseName(rel)) });
+        else {
+          const bare = source.replace(/[\\/]+$/, '');
+          const from = [joinRel(dir, bare), joinRel('', bare)].find((r) => r !== '' && [...files.keys()].some((k) => k.startsWith(`${r}/`)));
+          if (from !== undefined) {
+            const win = WINDOWS_PATH.test(destination);
+            const sep = win ? '\\' : '/';
+            const base = `${destination.replace(/[\\/]+$/, '')}${sep}${/[\\/]$/.test(source) ? '' : `${baseName(from)}${sep}`}`;
+            // Only into an agent's own config directory (`C:\\consul\\`, `/etc/nomad.d/`), and only files that read as
+            // agent configs: a staging directory (`/tmp/config/`, ACL policy files) is copied onward by scripts.
+            for (const k of files.keys()) {
+              if (!k.startsWith(`${from}/`)) continue;
+              const target =
+                base +
+                k
+                  .slice(from.length + 1)
+                  .split('/')
+                  .join(sep);
+              if (agentConfigDir(target) && looksLikeAgentConfigText(files.get(k)!.text)) uploads.push({ rel: k, target });
+            }
+          }
+        }
+        uploads.forEach(({ rel: file, target }, n) => {
+          const text = files.get(file);
+          if (!text || !/\.(hcl|json)$/i.test(file) || !agentTarget(target)) return;
+          out.push(uploadDoc(f.file, p, i, n, file, target, text, windows));
         });
       });
     }
   }
   return out;
+}
+
+function uploadDoc(template: string, p: HclBlock, i: number, n: number, rel: string, target: string, text: SourceText, windows: boolean): UploadedConfig {
+  return {
+    consumed: rel,
+    doc: {
+      id: `${template}#packer-upload${i}${n > 0 ? `.${n}` : ''}`,
+      hostFile: rel,
+      os: windows ? 'windows' : 'linux',
+      osReason: `copied into the ${windows ? 'Windows' : 'Linux'} image by ${template}`,
+      targetPath: target,
+      writeSpan: { file: template, start: p.start, end: p.end },
+      via: 'Packer file provisioner',
+      text: MappedText.identity(rel, text.text),
+      format: /\.json$/i.test(target) ? 'json' : 'hcl',
+      templateFile: rel,
+      append: false,
+      encoding: undefined,
+      imageTime: true,
+    },
+  };
 }
 
 /** A string attribute with `${path.root}` / `${path.module}` / `${path.cwd}` resolved to the template's directory. */

@@ -11,6 +11,7 @@ import { userDataScriptPath } from './userDataScriptPath';
 import { serviceFlagOverride } from './serviceFlagOverride';
 import { serviceAgentFlag } from './serviceAgentFlag';
 import { serviceUnitExpansion } from './serviceUnitExpansion';
+import { imageBakedSecret } from './imageBakedSecret';
 
 export const IMAGE_CHECKS: readonly Check[] = [
   imageVersionSkew,
@@ -25,4 +26,5 @@ export const IMAGE_CHECKS: readonly Check[] = [
   serviceFlagOverride,
   serviceAgentFlag,
   serviceUnitExpansion,
+  imageBakedSecret,
 ];
