@@ -52,6 +52,43 @@ function unquote(v: string): string {
 }
 
 /**
+ * A block scalar (`|`, `|-`, `|+`) whose header is on line `at`: its more-indented lines without their common
+ * indent, copied into `b` (one newline each); returns the index of the line after it.
+ */
+function copyBlockScalar(src: string, lines: readonly Line[], at: number, b: MappedTextBuilder): { next: number; copied: boolean } {
+  const header = lines[at]!;
+  const body: Line[] = [];
+  let k = at + 1;
+  while (k < lines.length && (lines[k]!.indent > header.indent || src.slice(lines[k]!.start, lines[k]!.end).trim() === '')) body.push(lines[k++]!);
+  while (body.length > 0 && src.slice(body[body.length - 1]!.start, body[body.length - 1]!.end).trim() === '') body.pop();
+  const ind = Math.min(...body.filter((x) => src.slice(x.start, x.end).trim() !== '').map((x) => x.indent));
+  if (body.length === 0 || !Number.isFinite(ind)) return { next: k, copied: false };
+  for (const x of body) {
+    if (x.end - x.start > ind) b.copy(x.start + ind, x.end);
+    b.emit('\n', x.end, x.end);
+  }
+  return { next: k, copied: true };
+}
+
+/** A one-line scalar `v` starting at `start`, copied into `b` without its quotes (escapes of a quoted one decoded). */
+function copyInlineScalar(v: string, start: number, b: MappedTextBuilder): void {
+  const quoted = /^["']/.test(v) && v.length > 1 && v.endsWith(v[0]!);
+  const s0 = start + (quoted ? 1 : 0);
+  const e0 = start + v.length - (quoted ? 1 : 0);
+  let decoded: string | undefined;
+  if (quoted && v.startsWith("'")) decoded = v.slice(1, -1).replace(/''/g, "'");
+  else if (quoted && v.includes('\\')) {
+    try {
+      decoded = JSON.parse(v) as string;
+    } catch {
+      decoded = undefined; // an escape JSON does not share with YAML: keep the text as written
+    }
+  }
+  if (decoded !== undefined) b.emit(decoded, s0, e0);
+  else b.copy(s0, e0);
+}
+
+/**
  * The agent config documents a cloud-config writes. `text` is the rendered user data (its mapping leads to the
  * host file); `hostFile` the file that holds it; `idBase` makes the ids unique; `templateFile` the template it was
  * rendered from, if any.
@@ -109,39 +146,16 @@ export function cloudInitDocs(text: MappedText, hostFile: string, idBase: string
       else if (key === 'content') {
         const v = value.trim();
         if (/^[|>][+-]?\d*$/.test(v)) {
-          // A block scalar: the more-indented lines below, without their common indent.
-          const body: Line[] = [];
-          let b = j + 1;
-          while (b < lines.length && (lines[b]!.indent > k.indent || src.slice(lines[b]!.start, lines[b]!.end).trim() === '')) body.push(lines[b++]!);
-          while (body.length > 0 && src.slice(body[body.length - 1]!.start, body[body.length - 1]!.end).trim() === '') body.pop();
-          const ind = Math.min(...body.filter((x) => src.slice(x.start, x.end).trim() !== '').map((x) => x.indent));
-          if (v.startsWith('|') && body.length > 0 && Number.isFinite(ind)) {
-            const builder = new MappedTextBuilder(text);
-            for (const x of body) {
-              if (x.end - x.start > ind) builder.copy(x.start + ind, x.end);
-              builder.emit('\n', x.end, x.end);
-            }
-            content = { text: builder.build() };
-          }
-          j = b;
+          // A block scalar: the more-indented lines below, without their common indent (folded `>` is not read).
+          const builder = new MappedTextBuilder(text);
+          const r = copyBlockScalar(src, lines, j, builder);
+          if (v.startsWith('|') && r.copied) content = { text: builder.build() };
+          j = r.next;
           continue;
         }
         if (v !== '' && !/^[[{]/.test(v)) {
-          const startCol = t.indexOf(v);
           const builder = new MappedTextBuilder(text);
-          const quoted = /^["']/.test(v) && v.endsWith(v[0]!);
-          const s0 = k.start + startCol + (quoted ? 1 : 0);
-          const e0 = k.start + startCol + v.length - (quoted ? 1 : 0);
-          let decoded: string | undefined;
-          if (quoted && v.startsWith('"') && /\\/.test(v)) {
-            try {
-              decoded = JSON.parse(v) as string;
-            } catch {
-              decoded = undefined; // an escape JSON does not share with YAML: keep the text as written
-            }
-          }
-          if (decoded !== undefined) builder.emit(decoded, s0, e0);
-          else builder.copy(s0, e0);
+          copyInlineScalar(v, k.start + t.indexOf(v), builder);
           content = { text: builder.build() };
         }
       }
@@ -200,35 +214,14 @@ export function cloudInitRuncmd(text: MappedText): MappedText | undefined {
     const col = m[1]!.length + t.slice(m[1]!.length).indexOf(v);
     if (/^[|>][+-]?\d*\s*$/.test(v)) {
       // A block scalar item: its more-indented lines.
-      const body: Line[] = [];
-      let k = i + 1;
-      while (k < lines.length && (lines[k]!.indent > l.indent || src.slice(lines[k]!.start, lines[k]!.end).trim() === '')) body.push(lines[k++]!);
-      const ind = Math.min(...body.filter((x) => src.slice(x.start, x.end).trim() !== '').map((x) => x.indent));
-      if (Number.isFinite(ind))
-        for (const x of body) {
-          if (x.end - x.start > ind) b.copy(x.start + ind, x.end);
-          b.emit('\n', x.end, x.end);
-          any = true;
-        }
-      i = k;
+      const r = copyBlockScalar(src, lines, i, b);
+      any ||= r.copied;
+      i = r.next;
       continue;
     }
     if (!v.startsWith('[')) {
-      const quoted = /^["']/.test(v) && v.length > 1 && v.endsWith(v[0]!);
-      const s0 = l.start + col + (quoted ? 1 : 0);
-      const e0 = l.start + col + v.length - (quoted ? 1 : 0);
-      let decoded: string | undefined;
-      if (quoted && v.startsWith("'")) decoded = v.slice(1, -1).replace(/''/g, "'");
-      else if (quoted && v.includes('\\')) {
-        try {
-          decoded = JSON.parse(v) as string;
-        } catch {
-          decoded = undefined; // an escape JSON does not share with YAML: keep the text as written
-        }
-      }
-      if (decoded !== undefined) b.emit(decoded, s0, e0);
-      else b.copy(s0, e0);
-      b.emit('\n', e0, e0);
+      copyInlineScalar(v, l.start + col, b);
+      b.emit('\n', l.end, l.end);
       any = true;
     }
     i++;
