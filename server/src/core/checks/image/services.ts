@@ -6,6 +6,7 @@
  */
 import type { DeploymentModel } from '../../model/deploymentModel';
 import type { PsScriptFacts } from '../../scripts/scriptModel';
+import type { PsCommand } from '../../parsers/powershell/types';
 import type { Product, Span } from '../../types';
 import { parseSystemdUnit, parseExecStartFlags } from '../../parsers/bash';
 import { normPath, psValueText } from './shared';
@@ -95,9 +96,21 @@ function windowsServices(s: PsScriptFacts): ServiceDef[] {
         );
     }
   }
+  /** One service: its flags resolved with the script's values, its dependencies with the later `sc.exe config depend=`. */
+  const add = (c: PsCommand, product: Product, name: string, flags: ServiceFlag[], deps: readonly string[], via: string): void => {
+    out.push({
+      os: 'windows',
+      product,
+      name,
+      file: s.file,
+      span: s.text.toHost(c.start, c.end),
+      flags: resolveFlags(s, flags, c.start),
+      dependsOn: [...deps, ...(extraDeps.get(name) ?? [])],
+      via,
+    });
+  };
   for (const c of s.scan.commands) {
     const n = c.name.toLowerCase();
-    const span = s.text.toHost(c.start, c.end);
     if (n === 'new-service') {
       const p = (k: string) => c.parameters.find((q) => q.name.toLowerCase() === k);
       const name = psValueText(src, p('name')?.value).toLowerCase() || psValueText(src, c.arguments[0]).toLowerCase();
@@ -110,20 +123,14 @@ function windowsServices(s: PsScriptFacts): ServiceDef[] {
         .toLowerCase()
         .split(/[\s,'"]+/)
         .filter(Boolean);
-      out.push({
-        os: 'windows',
+      add(
+        c,
         product,
         name,
-        file: s.file,
-        span,
-        flags: resolveFlags(
-          s,
-          flagsIn(binText, (a, b) => s.text.toHost(base + a, base + b)),
-          c.start,
-        ),
-        dependsOn: [...deps, ...(extraDeps.get(name) ?? [])],
-        via: 'New-Service',
-      });
+        flagsIn(binText, (a, b) => s.text.toHost(base + a, base + b)),
+        deps,
+        'New-Service',
+      );
     } else if ((n === 'sc.exe' || n === 'sc') && /^create$/i.test(psValueText(src, c.arguments[0]))) {
       const name = psValueText(src, c.arguments[1]).toLowerCase();
       const idx = c.arguments.findIndex((a) => /^binpath=/i.test(psValueText(src, a)));
@@ -134,20 +141,14 @@ function windowsServices(s: PsScriptFacts): ServiceDef[] {
       const base = binArg?.kind === 'string' ? binArg.literal.contentStart : (binArg?.start ?? c.start);
       const di = c.arguments.findIndex((a) => /^depend=/i.test(psValueText(src, a)));
       const deps = di >= 0 ? (psValueText(src, c.arguments[di]).slice(7) || psValueText(src, c.arguments[di + 1])).toLowerCase().split('/') : [];
-      out.push({
-        os: 'windows',
+      add(
+        c,
         product,
         name,
-        file: s.file,
-        span,
-        flags: resolveFlags(
-          s,
-          flagsIn(binText, (a, b) => s.text.toHost(base + a, base + b)),
-          c.start,
-        ),
-        dependsOn: [...deps, ...(extraDeps.get(name) ?? [])],
-        via: 'sc.exe create',
-      });
+        flagsIn(binText, (a, b) => s.text.toHost(base + a, base + b)),
+        deps,
+        'sc.exe create',
+      );
     } else if (/^nssm(\.exe)?$/.test(n) && /^install$/i.test(psValueText(src, c.arguments[0]))) {
       const name = psValueText(src, c.arguments[1]).toLowerCase();
       const rest = c.arguments.slice(2);
@@ -160,16 +161,7 @@ function windowsServices(s: PsScriptFacts): ServiceDef[] {
         const base = a.kind === 'string' ? a.literal.contentStart : a.start;
         flags.push(...flagsIn(` ${t}`, (x, y) => s.text.toHost(base + x - 1, base + y - 1)));
       }
-      out.push({
-        os: 'windows',
-        product,
-        name,
-        file: s.file,
-        span,
-        flags: resolveFlags(s, flags, c.start),
-        dependsOn: extraDeps.get(name) ?? [],
-        via: 'nssm install',
-      });
+      add(c, product, name, flags, [], 'nssm install');
     }
   }
   return out;
