@@ -99,3 +99,12 @@ test('servers-bootstrap-expect: not certain which instances are servers (one tem
   };
   assert.deepEqual(run(forEach), []);
 });
+
+test('servers-bootstrap-expect: user data written inline in the resource (<<-EOF) counts that resource', () => {
+  const main = (count: number) =>
+    `resource "aws_instance" "server" {\n  count     = ${count}\n  user_data = <<-EOF\n    #!/bin/bash\n    cat > /etc/nomad.d/server.hcl <<EOT\n    server {\n      enabled          = true\n      bootstrap_expect = 3\n    }\n    EOT\n  EOF\n}\n`;
+  const f = run({ 'tf/main.tf': main(1) });
+  assert.equal(f.length, 1);
+  assert.match(f[0]!.message, /count of aws_instance\.server = 1/);
+  assert.deepEqual(run({ 'tf/main.tf': main(3) }), []);
+});

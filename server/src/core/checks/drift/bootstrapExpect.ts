@@ -77,6 +77,13 @@ export function serverInstances(model: DeploymentModel, role: Role): InstanceCou
     if (other.configs.some((c) => templates.has(c.doc.hostFile))) return undefined;
   }
   const resources = new Map<string, { dir: string; address: string }>();
+  // User data written inline in a resource (`user_data = <<-EOF … EOF`): the resource around the write.
+  for (const c of role.configs) {
+    if (!/\.tf$/.test(c.doc.hostFile)) continue;
+    const at = c.doc.text.toHost(0, 0);
+    for (const r of model.terraform.resources.values())
+      if (r.file === at.file && r.block.start <= at.start && at.start < r.block.end) resources.set(`${r.dir}\0${r.address}`, r);
+  }
   for (const call of model.terraform.templateCalls) {
     if (!call.templatePath || !templates.has(call.templatePath)) continue;
     for (const r of resourcesOf(model, call, 0)) resources.set(`${r.dir}\0${r.address}`, r);
