@@ -47,7 +47,7 @@ interface UnitAnalysis {
   readonly part: UnitResultPart;
 }
 
-function sameTexts(a: readonly SourceText[], b: readonly SourceText[]): boolean {
+function sameItems<T>(a: readonly T[], b: readonly T[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
@@ -199,7 +199,9 @@ export class Workspace {
       this.terraformFilesFor = { version: this.filesVersion, files: [...this.texts.keys()].filter((f) => classifyFile(f) === 'terraform') };
     }
     const tf = this.terraformFilesFor.files.flatMap((f) => services.hcl(f, 'terraform') ?? []);
-    const roots = terraformRootModules(tf);
+    // The parses are the same objects while their texts are unchanged: a keystroke in a script reuses the roots.
+    if (this.rootsFor === undefined || !sameItems(this.rootsFor.tf, tf)) this.rootsFor = { tf, roots: terraformRootModules(tf) };
+    const roots = this.rootsFor.roots;
     const rootsKey = `${this.filesVersion}\0${JSON.stringify(config.clusters)}\0${roots.join('\0')}`;
     if (this.unitsFor?.key !== rootsKey) {
       const units = partitionUnits([...this.texts.keys()], roots);
@@ -222,6 +224,7 @@ export class Workspace {
   private filesVersion = 0;
   private terraformFilesFor: { readonly version: number; readonly files: readonly string[] } | undefined;
   private unitsFor: { readonly key: string; readonly units: DeploymentUnit[] } | undefined;
+  private rootsFor: { readonly tf: readonly ParsedHclFile[]; readonly roots: readonly string[] } | undefined;
 
   /** How many unit analyses ran (for tests of incrementality). */
   unitAnalysisCount = 0;
@@ -230,7 +233,7 @@ export class Workspace {
   private analyzeUnit(unit: DeploymentUnit, label: string | undefined, config: ReviewConfig, configKey: string, services: ParseServices): UnitAnalysis {
     const texts = unit.files.map((f) => this.texts.get(f)!);
     const hit = this.unitCache.get(unit.dir);
-    if (hit && hit.configKey === configKey && hit.label === label && sameTexts(hit.texts, texts)) return hit;
+    if (hit && hit.configKey === configKey && hit.label === label && sameItems(hit.texts, texts)) return hit;
     this.unitAnalysisCount++;
     const files = new Map(unit.files.map((f, i) => [f, texts[i]!]));
     const model = buildDeploymentModel({ root: this.root, files, encodings: this.encodings, reviewConfig: config }, services);

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Workspace } from '../../../server/src/core/engine';
+import { withoutComments } from '../../../server/src/core/versions';
 
 const setupWindows = `param(
     [string] $NomadVersion = $env:NOMAD_VERSION
@@ -168,4 +169,30 @@ test('a commented-out download line installs nothing (real tree, round 7)', () =
     .map((x) => x.version)
     .sort();
   assert.deepEqual(v, ['1.4.3', '1.4.3']);
+});
+
+test('withoutComments blanks exactly what `^[ \\t]*#.*$` (multiline) and `<# … #>` blank, on edge cases and 2,000 random texts', () => {
+  const blank = (m: string) => m.replace(/[^\n]/g, ' ');
+  const reference = (text: string) => {
+    const t = text.includes('<#') ? text.replace(/<#[\s\S]*?#>/g, blank) : text;
+    return t.replace(/^[ \t]*#.*$/gm, blank);
+  };
+  const cases = [
+    '',
+    '#',
+    '# top\nWrite-Host "a # not a comment"\n  \t# indented\r\n#x\r# after CR\u2028# after LS\n',
+    '<# block\n# inside #>\n$a = 1 # trailing\n',
+    'x#y\n #\n\t#\n',
+  ];
+  // A seeded generator over the characters that matter: `#`, `<`, `>`, blanks and every line terminator.
+  let seed = 42;
+  const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  const alphabet = ['#', '#', '<', '>', ' ', '\t', '\n', '\r', '\u2028', '\u2029', 'a', 'b', '"'];
+  for (let i = 0; i < 2000; i++) {
+    let s = '';
+    const n = Math.floor(rnd() * 60);
+    for (let j = 0; j < n; j++) s += alphabet[Math.floor(rnd() * alphabet.length)];
+    cases.push(s);
+  }
+  for (const c of cases) assert.equal(withoutComments(c), reference(c), JSON.stringify(c));
 });

@@ -8,7 +8,7 @@ import type { Product, RoleKind } from '../types';
 import type { AgentConfigDoc, ParsedAgentConfig } from './configDoc';
 import { productFromPath } from './configDoc';
 import type { SettingEntry } from './settings';
-import { flattenSettings, toJson } from './settings';
+import { flattenSettings, toJson, withListValue } from './settings';
 import type { RoleOverride } from '../reviewConfig';
 import { globToRegExp } from '../reviewConfig';
 import { baseName } from '../workspace/fileKinds';
@@ -122,7 +122,9 @@ export function alignConfigDirRoles(configs: readonly ParsedAgentConfig[]): Pars
     const dir = configDir(c.doc);
     if (!dir) continue;
     const key = `${c.product}\u0000${c.doc.hostFile}\u0000${c.doc.os}\u0000${dir}`;
-    groups.set(key, [...(groups.get(key) ?? []), c]);
+    const list = groups.get(key);
+    if (list) list.push(c);
+    else groups.set(key, [c]);
   }
   const moved = new Map<ParsedAgentConfig, ParsedAgentConfig>();
   for (const list of groups.values()) {
@@ -160,7 +162,9 @@ function alignBranchRoles(configs: readonly ParsedAgentConfig[]): ParsedAgentCon
     const dir = configDir(c.doc);
     if (!dir || !c.doc.branches) continue;
     const key = `${c.product}\u0000${c.doc.hostFile}\u0000${c.doc.os}\u0000${dir}`;
-    groups.set(key, [...(groups.get(key) ?? []), c]);
+    const list = groups.get(key);
+    if (list) list.push(c);
+    else groups.set(key, [c]);
   }
   const changed = new Map<ParsedAgentConfig, ParsedAgentConfig>();
   for (const list of groups.values()) {
@@ -252,7 +256,7 @@ export function buildRoles(
         all.push(e);
         const prev = settings.get(e.path);
         if (prev && APPENDED_LISTS.has(e.path) && Array.isArray(prev.value) && Array.isArray(e.value)) {
-          settings.set(e.path, { ...e, value: [...prev.value, ...e.value], display: JSON.stringify([...prev.value, ...e.value]) });
+          settings.set(e.path, withListValue(e, [...prev.value, ...e.value]));
         } else settings.set(e.path, e);
       }
     }

@@ -4,7 +4,7 @@
  * values substituted into it.
  */
 import type { HclBody, HclExpr } from '../parsers/hcl/ast';
-import type { ChainStep, Span } from '../types';
+import type { ChainStep, ResolvedValue, Span } from '../types';
 import { isSecretSettingPath, maskSecret } from '../secrets';
 import type { AgentConfigDoc } from './configDoc';
 import { mergeChains } from '../scripts/scriptModel';
@@ -55,29 +55,83 @@ function walk(doc: AgentConfigDoc, body: HclBody, prefix: string, out: SettingEn
   });
 }
 
+/**
+ * A setting read from a document. What every check needs (path, value, whether it is secret or unknown) is computed
+ * at once; the host spans, the chain and the display text are computed when first read: a role holds every setting of
+ * every document it loads (thousands on a large script), and most are never reported or shown.
+ */
+class Entry implements SettingEntry {
+  readonly value: unknown;
+  readonly secret: boolean;
+  readonly unknownReason: string | undefined;
+  private readonly origins: readonly ResolvedValue[];
+  private spans: { readonly key: Span; readonly value: Span } | undefined;
+  private chainMemo: readonly ChainStep[] | undefined;
+  private displayMemo: string | undefined;
+
+  constructor(
+    readonly doc: AgentConfigDoc,
+    readonly path: string,
+    private readonly nameStart: number,
+    private readonly nameEnd: number,
+    readonly expr: HclExpr,
+    readonly top: number,
+  ) {
+    const origins = doc.text.originsIn(expr.start, expr.end);
+    this.origins = origins;
+    const unknownOrigin = origins.find((o) => o.kind === 'unknown');
+    const value = toJson(expr);
+    this.secret = isSecretSettingPath(path) || origins.some((o) => o.kind === 'known' && o.secret);
+    this.unknownReason = unknownOrigin?.kind === 'unknown' ? unknownOrigin.reason : value === undefined ? 'expression is not a literal' : undefined;
+    this.value = this.unknownReason ? undefined : value;
+  }
+
+  get keySpan(): Span {
+    return this.hostSpans().key;
+  }
+
+  get valueSpan(): Span {
+    return this.hostSpans().value;
+  }
+
+  get chain(): readonly ChainStep[] {
+    if (this.chainMemo === undefined) {
+      const chain = mergeChains(this.origins);
+      chain.push({ span: this.valueSpan, note: `${this.path} in ${describeDoc(this.doc)}` });
+      this.chainMemo = chain;
+    }
+    return this.chainMemo;
+  }
+
+  get display(): string {
+    this.displayMemo ??= displayValue(this.value, this.secret, this.unknownReason);
+    return this.displayMemo;
+  }
+
+  private hostSpans(): { readonly key: Span; readonly value: Span } {
+    this.spans ??= { key: this.doc.text.toHost(this.nameStart, this.nameEnd), value: this.doc.text.toHost(this.expr.start, this.expr.end) };
+    return this.spans;
+  }
+}
+
 function makeEntry(doc: AgentConfigDoc, path: string, nameStart: number, nameEnd: number, expr: HclExpr, top: number): SettingEntry {
-  const t = doc.text;
-  const origins = t.originsIn(expr.start, expr.end);
-  const chain = mergeChains(origins);
-  const keySpan = t.toHost(nameStart, nameEnd);
-  const valueSpan = t.toHost(expr.start, expr.end);
-  chain.push({ span: valueSpan, note: `${path} in ${describeDoc(doc)}` });
-  const unknownOrigin = origins.find((o) => o.kind === 'unknown');
-  const value = toJson(expr);
-  const secret = isSecretSettingPath(path) || origins.some((o) => o.kind === 'known' && o.secret);
-  const unknownReason = unknownOrigin?.kind === 'unknown' ? unknownOrigin.reason : value === undefined ? 'expression is not a literal' : undefined;
+  return new Entry(doc, path, nameStart, nameEnd, expr, top);
+}
+
+/** The entry with a list value appended from an earlier definition (`retry_join` across files): a plain copy. */
+export function withListValue(e: SettingEntry, value: unknown[]): SettingEntry {
   return {
-    path,
-    value: unknownReason ? undefined : value,
-    display: displayValue(unknownReason ? undefined : value, secret, unknownReason),
-    secret,
-    keySpan,
-    valueSpan,
-    chain,
-    unknownReason,
-    doc,
-    expr,
-    top,
+    path: e.path,
+    value,
+    display: JSON.stringify(value),
+    secret: e.secret,
+    keySpan: e.keySpan,
+    valueSpan: e.valueSpan,
+    chain: e.chain,
+    unknownReason: e.unknownReason,
+    doc: e.doc,
+    expr: e.expr,
+    top: e.top,
   };
 }
 

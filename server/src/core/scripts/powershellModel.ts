@@ -44,6 +44,7 @@ const MAX_VALUE_CHARS = 512 * 1024;
 const MAX_CALL_DEPTH = 4;
 /** Writes evaluated per script, counting every call of a function that writes (a bound on generated loops). */
 const MAX_WRITE_INSTANCES = 2000;
+const NO_COMMANDS: readonly PsCommand[] = [];
 
 export function analyzePowerShell(
   file: string,
@@ -208,6 +209,21 @@ class PsResolver {
     for (const c of callers) for (const [k, v] of c.named) if (!this.callerArgs.has(k)) this.callerArgs.set(k, v);
     this.hasCallers = callers.length > 0;
     this.declaredParams = declaredParameters(text.text);
+  }
+
+  private commandsByStart: Map<number, PsCommand[]> | undefined;
+
+  /** The commands that start at `offset` (indexed once: a lookup per value would be quadratic in the script's length). */
+  private commandsAt(offset: number): readonly PsCommand[] {
+    if (this.commandsByStart === undefined) {
+      this.commandsByStart = new Map();
+      for (const c of this.scan.commands) {
+        const list = this.commandsByStart.get(c.start);
+        if (list) list.push(c);
+        else this.commandsByStart.set(c.start, [c]);
+      }
+    }
+    return this.commandsByStart.get(offset) ?? NO_COMMANDS;
   }
 
   private host(start: number, end: number): Span {
@@ -667,7 +683,7 @@ class PsResolver {
 
   /** `Join-Path $Dir "config\client.hcl"` / `Join-Path -Path A -ChildPath B [more]`: the parts joined with `\`. */
   private joinPath(v: PsValue, depth: number, frame: Frame | undefined): MappedText | undefined {
-    const cmd = this.scan.commands.find((c) => c.start === v.start && /^join-path$/i.test(c.name));
+    const cmd = this.commandsAt(v.start).find((c) => /^join-path$/i.test(c.name));
     if (!cmd) return undefined;
     const named = (n: string) => cmd.parameters.find((p) => p.name.toLowerCase() === n)?.value;
     const parts = [
@@ -693,7 +709,7 @@ class PsResolver {
    * PowerShell 7 escape alike; arrays and objects stay computed at run time.
    */
   private convertToJson(v: PsValue, depth: number, frame: Frame | undefined): MappedText | undefined {
-    const cmd = this.scan.commands.find((c) => (c.start === v.start || c.start === v.start + 1) && /^convertto-json$/i.test(c.name));
+    const cmd = [...this.commandsAt(v.start), ...this.commandsAt(v.start + 1)].find((c) => /^convertto-json$/i.test(c.name));
     if (!cmd) return undefined;
     const named = (n: string) => cmd.parameters.find((p) => p.name.toLowerCase() === n)?.value;
     // Switches take no value: a value the scanner attached to one is the input object.
@@ -799,10 +815,7 @@ class PsResolver {
   invocations(): ScriptInvocation[] {
     const out: ScriptInvocation[] = [];
     for (const c of this.scan.commands) {
-      const target = scriptTarget(
-        c.name,
-        c.arguments.map((a) => this.text.text.slice(a.start, a.end)),
-      );
+      const target = scriptTarget(c.name, () => c.arguments.map((a) => this.text.text.slice(a.start, a.end)));
       if (!target) continue;
       const named = new Map<string, ScriptArgument>();
       for (const p of c.parameters) {
@@ -817,10 +830,12 @@ class PsResolver {
 }
 
 /** `& C:\ops\client.ps1 …`, `powershell -File client.ps1 …`, `.\client.ps1 …`. */
-function scriptTarget(name: string, args: string[]): { base: string; path: string; argIndex: number } | undefined {
+function scriptTarget(name: string, argTexts: () => string[]): { base: string; path: string; argIndex: number } | undefined {
   const clean = (s: string) => stripQuotes(s.trim());
   if (/\.ps1$/i.test(clean(name))) return { base: baseName(clean(name)).toLowerCase(), path: clean(name), argIndex: -1 };
   if (/^(powershell|pwsh)(\.exe)?$/i.test(name) || name === '&' || name === '.') {
+    // Only these commands take the script as an argument: the argument texts are read for them alone.
+    const args = argTexts();
     const i = args.findIndex((a) => /\.ps1['"]?$/i.test(a.trim()));
     if (i >= 0) return { base: baseName(clean(args[i]!)).toLowerCase(), path: clean(args[i]!), argIndex: i };
   }

@@ -52,7 +52,11 @@ export const placeholderLeft: Check = {
   },
 };
 
-function placeholderTokens(e: SettingEntry): string[] {
-  const values = Array.isArray(e.value) ? e.value : [e.value];
-  return values.filter((v): v is string => typeof v === 'string' && PLACEHOLDER.test(v.trim())).map((v) => v.trim());
+const NONE: readonly string[] = [];
+
+/** The placeholder-shaped values of a setting (runs for every setting of every role: no arrays for the usual none). */
+function placeholderTokens(e: SettingEntry): readonly string[] {
+  if (typeof e.value === 'string') return PLACEHOLDER.test(e.value.trim()) ? [e.value.trim()] : NONE;
+  if (!Array.isArray(e.value)) return NONE;
+  return e.value.filter((v): v is string => typeof v === 'string' && PLACEHOLDER.test(v.trim())).map((v) => v.trim());
 }

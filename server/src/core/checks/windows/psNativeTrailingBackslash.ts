@@ -25,7 +25,19 @@ import { psScripts } from './util';
 /** Programs that are not cmdlets, functions or aliases (bare `sc` is the Set-Content alias in PowerShell). */
 const NATIVE_NAMES = new Set(['nssm', 'netsh', 'icacls', 'reg', 'schtasks', 'msiexec', 'setx', 'cmd', 'choco', 'nomad', 'consul']);
 
+/** Per command name (a script repeats a few dozen names across thousands of commands). */
+const nativeMemo = new Map<string, boolean>();
+
 function isNative(name: string): boolean {
+  let v = nativeMemo.get(name);
+  if (v === undefined) {
+    if (nativeMemo.size > 10_000) nativeMemo.clear();
+    nativeMemo.set(name, (v = computeIsNative(name)));
+  }
+  return v;
+}
+
+function computeIsNative(name: string): boolean {
   const base = (
     name
       .replace(/^["']|["']$/g, '')
