@@ -61,8 +61,21 @@ export function buildUnitPart(unit: ResultUnit, findings: readonly Finding[]): U
   return secretRedactor(model).redactDeep({
     roles: model.roles.map((role) => roleView(role, label)),
     findings,
-    versions: collectVersions(model),
-    inputs,
+    versions: uniqueBy(collectVersions(model), versionKey),
+    inputs: uniqueBy(inputs, inputKey),
+  });
+}
+
+const versionKey = (v: AnalysisResult['versions'][number]): string => `${v.product}:${v.span.file}:${v.span.start}`;
+const inputKey = (i: AnalysisResult['inputs'][number]): string => `${i.span.file}:${i.span.start}`;
+
+function uniqueBy<T>(items: readonly T[], key: (t: T) => string): T[] {
+  const seen = new Set<string>();
+  return items.filter((t) => {
+    const k = key(t);
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
   });
 }
 
@@ -74,9 +87,13 @@ export function mergeParts(
   configErrors: string[],
   sharedFiles?: ReadonlySet<string>,
 ): AnalysisResult {
-  const once = <T>(items: T[], key: (t: T) => string): T[] => {
+  // Each part is already free of repeats (buildUnitPart). What a shared file contributes can repeat across units;
+  // nothing else can, so only those items get a key: this runs over every unit on every keystroke.
+  const once = <T>(items: T[], file: (t: T) => string, key: (t: T) => string): T[] => {
+    if (parts.length <= 1 || sharedFiles?.size === 0) return items;
     const seen = new Set<string>();
     return items.filter((t) => {
+      if (sharedFiles && !sharedFiles.has(file(t))) return true;
       const k = key(t);
       if (seen.has(k)) return false;
       seen.add(k);
@@ -106,11 +123,13 @@ export function mergeParts(
     fileProblems,
     versions: once(
       parts.flatMap((p) => p.versions),
-      (v) => `${v.product}:${v.span.file}:${v.span.start}`,
+      (v) => v.span.file,
+      versionKey,
     ),
     inputs: once(
       parts.flatMap((p) => p.inputs),
-      (i) => `${i.span.file}:${i.span.start}`,
+      (i) => i.span.file,
+      inputKey,
     ),
     configErrors,
   };
