@@ -105,6 +105,7 @@ function scanVersionMentions(source: string): VersionMention[] {
   const text = withoutComments(source);
   const out: VersionMention[] = [];
   const lower = text.toLowerCase();
+  let lines: ReturnType<typeof installLines> | undefined;
   for (const product of PRODUCTS) {
     // Every pattern below names the product: a script that never does installs none of it.
     if (!lower.includes(product)) continue;
@@ -135,7 +136,8 @@ function scanVersionMentions(source: string): VersionMention[] {
       add({ kind: 'token', product, token: m[1]!, at: (m.index ?? 0) + product.length + 2, where: 'download URL' });
     }
     // Package managers: apt-get install nomad=1.10.5-1, yum install nomad-1.10.5, choco install nomad --version 1.10.5
-    for (const line of installLines(text)) {
+    lines ??= installLines(text);
+    for (const line of lines) {
       // `nomad=1.10.5-1`, `nomad-1.10.5`, and the quoted `consul="${CONSULVERSION}*"`.
       const m = new RegExp(`\\b${product}(=(["']?)[^\\s"']+\\2|-\\d[^\\s"']*)?(?![\\w.-])`).exec(line.text);
       if (!m) continue;

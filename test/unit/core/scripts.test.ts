@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { model, setting } from './helpers';
+import { innermostFunction } from '../../../server/src/core/scripts/powershellModel';
+import type { PsFunction } from '../../../server/src/core/parsers/powershell/types';
 
 const WIN = 'shared/packer/scripts/client.ps1';
 const LIN = 'shared/packer/scripts/client.sh';
@@ -187,4 +189,34 @@ test('scripts: user-data that seds a file its called script wrote continues that
     r.findings.filter((f) => ['hcl-syntax', 'duplicate-config-key'].includes(f.ruleId)).map((f) => f.message),
     [],
   );
+});
+
+test('innermostFunction finds the innermost function body holding an offset, like a scan of every function (nested, disjoint, random trees)', () => {
+  // The definition it replaces: the containing body with the latest start.
+  const linear = (fns: readonly PsFunction[], offset: number) => {
+    let best: PsFunction | undefined;
+    for (const f of fns) if (f.bodyStart <= offset && offset < f.bodyEnd && (!best || f.bodyStart > best.bodyStart)) best = f;
+    return best;
+  };
+  let seed = 11;
+  const rnd = (n: number) => Math.floor(((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * n);
+  for (let round = 0; round < 300; round++) {
+    // Properly nested bodies, as brace matching gives: grow a random tree of intervals inside [0, 1000).
+    const fns: PsFunction[] = [];
+    const fill = (from: number, to: number, depth: number) => {
+      let at = from;
+      while (at < to - 2 && depth < 5 && rnd(4) > 0) {
+        const start = at + rnd(Math.max(1, Math.floor((to - at) / 3)));
+        const end = Math.min(to, start + 2 + rnd(Math.max(1, to - start - 1)));
+        if (end <= start + 1) break;
+        fns.push({ name: `f${fns.length}`, start, end, bodyStart: start, bodyEnd: end, params: [] } as unknown as PsFunction);
+        fill(start + 1, end - 1, depth + 1);
+        at = end;
+      }
+    };
+    fill(0, 1000, 0);
+    const shuffled = [...fns].sort(() => rnd(3) - 1);
+    const find = innermostFunction(shuffled);
+    for (let offset = -1; offset <= 1000; offset += 1 + rnd(7)) assert.equal(find(offset), linear(fns, offset), `round ${round}, offset ${offset}`);
+  }
 });

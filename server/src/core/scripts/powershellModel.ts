@@ -486,13 +486,13 @@ class PsResolver {
       writes.forEach((write, index) => out.push({ write, index, frame: undefined, key: [write.end] }));
       return out;
     }
-    const owner = (offset: number): PsFunction | undefined => {
-      let best: PsFunction | undefined;
-      for (const f of fns) if (f.bodyStart <= offset && offset < f.bodyEnd && (!best || f.bodyStart > best.bodyStart)) best = f;
-      return best;
-    };
+    const owner = innermostFunction(fns);
     const byName = new Map<string, PsFunction[]>();
-    for (const f of fns) byName.set(f.name.toLowerCase(), [...(byName.get(f.name.toLowerCase()) ?? []), f]);
+    for (const f of fns) {
+      const list = byName.get(f.name.toLowerCase());
+      if (list) list.push(f);
+      else byName.set(f.name.toLowerCase(), [f]);
+    }
     const callee = (c: PsCommand): PsFunction | undefined => {
       const list = byName.get(c.name.toLowerCase());
       if (!list) return undefined;
@@ -829,6 +829,36 @@ class PsResolver {
   }
 }
 
+/**
+ * The innermost function whose body holds an offset. Bodies are brace-matched, so two are nested or disjoint: the
+ * one holding an offset is the last body starting at or before it, or an enclosing body of that one. A binary search
+ * and a walk up the (short) nesting chain: the linear scan per command and write was quadratic in the script's length.
+ */
+export function innermostFunction(fns: readonly PsFunction[]): (offset: number) => PsFunction | undefined {
+  const sorted = [...fns].sort((a, b) => a.bodyStart - b.bodyStart);
+  const parent: Array<number | undefined> = [];
+  const open: number[] = [];
+  sorted.forEach((f, i) => {
+    while (open.length > 0 && sorted[open[open.length - 1]!]!.bodyEnd <= f.bodyStart) open.pop();
+    parent.push(open[open.length - 1]);
+    open.push(i);
+  });
+  return (offset) => {
+    let lo = 0;
+    let hi = sorted.length - 1;
+    let at = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (sorted[mid]!.bodyStart <= offset) {
+        at = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    for (let i: number | undefined = at < 0 ? undefined : at; i !== undefined; i = parent[i]) if (offset < sorted[i]!.bodyEnd) return sorted[i];
+    return undefined;
+  };
+}
+
 /** `& C:\ops\client.ps1 …`, `powershell -File client.ps1 …`, `.\client.ps1 …`. */
 function scriptTarget(name: string, argTexts: () => string[]): { base: string; path: string; argIndex: number } | undefined {
   const clean = (s: string) => stripQuotes(s.trim());
@@ -842,8 +872,20 @@ function scriptTarget(name: string, argTexts: () => string[]): { base: string; p
   return undefined;
 }
 
+/** Per variable name: every step of every value asks, and a script uses a few hundred names. */
+const secretNames = new Map<string, boolean>();
+
+function isSecretVariable(name: string): boolean {
+  let v = secretNames.get(name);
+  if (v === undefined) {
+    if (secretNames.size > 10_000) secretNames.clear();
+    secretNames.set(name, (v = looksSecretName(name.replace(/^env:/i, ''))));
+  }
+  return v;
+}
+
 function withStep(v: ResolvedValue, step: ChainStep, name: string): ResolvedValue {
-  const secret = looksSecretName(name.replace(/^env:/i, ''));
+  const secret = isSecretVariable(name);
   const next = { ...v, chain: [...v.chain, step] } as ResolvedValue;
   return secret && next.kind === 'known' ? { ...next, secret: true } : next;
 }
@@ -911,7 +953,15 @@ export function looksLikeAgentConfigText(text: string): boolean {
 }
 
 function abbreviate(s: string): string {
-  const t = s.replace(/\s+/g, ' ');
+  // Whitespace runs collapse to one space; only the first 51 collapsed characters matter (the text can be a long
+  // command or here-string, and this runs for every value computed at run time).
+  let t = '';
+  for (let i = 0; i < s.length && t.length <= 50;) {
+    if (/\s/.test(s[i]!)) {
+      while (i < s.length && /\s/.test(s[i]!)) i++;
+      t += ' ';
+    } else t += s[i++];
+  }
   return t.length > 50 ? `${t.slice(0, 47)}...` : t;
 }
 
