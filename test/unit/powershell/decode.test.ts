@@ -98,3 +98,25 @@ test('decoding composes through a previous mapping stage', () => {
   assert.deepEqual(hostMap(m), [101, 102, 104]);
   assert.equal(m.hostOffset(0).file, 'user-data.tpl');
 });
+
+test('a here-string decodes exactly as the character-by-character path does (random contents: backticks, expansions, template escapes)', () => {
+  // Without quote characters the only difference between the two paths is the here-string's jump to the next
+  // backtick / expansion / escape: decoding the same literal with hereString false is the reference.
+  let seed = 5;
+  const rnd = (n: number) => Math.floor(((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * n);
+  const pieces = ['a', 'b c', '\n', '\r\n', '`', '`n', '``', '`$x', '$x', '${y}', '$($z)', '$env:P', '$$', '$${v}', '%{ if a }', '`u{263A}', ' '];
+  const expand = (e: { name: string }) => ({ text: `<${e.name}>` });
+  for (let round = 0; round < 1500; round++) {
+    let body = '';
+    for (let n = rnd(12); n > 0; n--) body += pieces[rnd(pieces.length)];
+    const templated = round % 2 === 1;
+    const text = `$c = @"\n${body}\n"@\n`;
+    const src = MappedText.identity('client.ps1', text);
+    const lit = scanPowerShell(text, { templated }).strings.find((s) => s.hereString);
+    if (!lit) continue;
+    const fast = decodePsString(src, lit, expand);
+    const slow = decodePsString(src, { ...lit, hereString: false }, expand);
+    assert.equal(fast.text, slow.text, JSON.stringify(body));
+    assert.deepEqual(fast.segments, slow.segments, JSON.stringify(body));
+  }
+});

@@ -96,7 +96,18 @@ export function decodePsString(
       i = run = i + 2;
       continue;
     }
-    i++;
+    if (!lit.hereString) {
+      i++;
+      continue;
+    }
+    // A here-string has no doubled quotes: nothing happens before the next expansion, template escape or backtick,
+    // so jump there (most of a config here-string is plain text, and every here-string is decoded per analysis).
+    let next = Math.min(end, e ? e.start : end, esc ? esc.start : end);
+    if (expandable) {
+      const tick = text.indexOf('`', i + 1);
+      if (tick >= 0 && tick < next) next = tick;
+    }
+    i = Math.max(next, i + 1);
   }
   flush(end);
   return b.build();
