@@ -228,7 +228,7 @@ test('cloud-init runcmd `[ sh, -c, "…" ]` lists run their command string (flow
   assert.deepEqual(runcmdRegion(block), { value: 'eu', mismatches: 0 });
 });
 
-test('cloud-init runcmd reader: argv elements quoted as cloud-init does (only where needed), mapped to their characters; lists holding collections skipped', () => {
+test('cloud-init runcmd reader: argv elements quoted as cloud-init does (only where needed), mapped to their characters; lists holding collections or folded elements skipped', () => {
   const text = [
     '#cloud-config',
     'runcmd:',
@@ -239,6 +239,9 @@ test('cloud-init runcmd reader: argv elements quoted as cloud-init does (only wh
     '  - [ ls, [ nested ] ]',
     '  - - printf',
     '    - "%s\\n"',
+    '  - - echo', // an element folded onto the next line is not read
+    '    - two',
+    '      lines',
     '  - systemctl start nomad',
     'final_message: done',
     '',

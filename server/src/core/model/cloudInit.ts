@@ -342,10 +342,8 @@ function blockArgv(text: MappedText, lines: readonly Line[], first: number, dash
     const col = k === first ? dashCol : l.indent;
     const m = /^-(?:\s+|$)/.exec(src.slice(l.start + col, l.end));
     if (k !== first && (l.indent < dashCol || (l.indent === dashCol && !m))) break;
-    if (l.indent > dashCol && k !== first) {
-      k++; // the rest of an element already read
-      continue;
-    }
+    // A plain or quoted element folded onto the next line (a block scalar's lines are consumed with it): not read.
+    if (l.indent > dashCol && k !== first) return undefined;
     if (!m) return undefined;
     const start = l.start + col + m[0].length;
     const v = src.slice(start, l.end).trimEnd();
