@@ -25,8 +25,10 @@ export interface PackerProvisioner {
   /** `environment_vars` as NAME -> value with chain; undefined when the provisioner passes none. */
   readonly env: ReadonlyMap<string, ResolvedValue> | undefined;
   readonly span: Span;
-  /** The `source` block names of the build (to tell the Linux image from the Windows one). */
-  readonly buildSources: readonly string[];
+  /** The sources of the build (the builders of a JSON template), to tell the Linux image from the Windows one. */
+  readonly buildSources: readonly BuildSource[];
+  /** Those of `buildSources` this provisioner runs on: all of them unless `only` / `except` narrow them (see `runsOn`). */
+  readonly runsOn: readonly BuildSource[];
   readonly inline: readonly HclExpr[];
   /** Each `inline` command with Packer variables substituted (`${var.x}`, `{{user `x`}}`), aligned with `inline`. */
   readonly inlineValues: readonly ResolvedValue[];
@@ -70,7 +72,7 @@ export function provisionersOf(packerFiles: readonly ParsedHclFile[]): PackerPro
     }
     for (const item of f.parse.body.items) {
       if (item.kind !== 'block' || item.type !== 'build') continue;
-      const sources = collectSources(item.body);
+      const sources = buildSourcesOf(item.body);
       for (const p of provisionerBlocks(item.body)) out.push(provisioner(f.file, p, values, sources));
     }
   }
@@ -103,18 +105,102 @@ export function provisionerBlocks(build: HclBody): HclBlock[] {
   return out;
 }
 
-function collectSources(body: HclBody): string[] {
-  const out: string[] = [];
-  for (const i of body.items) {
+/** A source a `build` runs: the top-level `source` block it uses and the name it has in this build. */
+export interface BuildSource {
+  /** `source.amazon-ebs.windows`: the top-level block (a JSON template: the builder's name). */
+  readonly ref: string;
+  /**
+   * `amazon-ebs.windows`, or `amazon-ebs.<name>` when a build-level `source` block sets `name`: what `only` / `except`
+   * match, and unique within the build (one top-level source may be used twice under two names).
+   */
+  readonly name: string;
+}
+
+/**
+ * `TYPE.NAME` from a source reference as written: `source.amazon-ebs.x` (the documented form), `amazon-ebs.x` (a
+ * build-level `source "amazon-ebs.x" {}` label, or an `only` entry) or `sources.amazon-ebs.x` (found in real trees).
+ */
+function sourceKey(text: string): string {
+  return text.replace(/^sources?\./, '');
+}
+
+/**
+ * The sources of a `build`: its `sources = [...]` list and its build-level `source "…" { }` blocks, whose `name`
+ * attribute renames the source within this build (Packer docs, "source block" nested in a build block, and "only and
+ * except keywords": "To match this builder, you need to use second-example-local-name, not second-example").
+ */
+export function buildSourcesOf(build: HclBody): BuildSource[] {
+  const out: BuildSource[] = [];
+  const add = (text: string, rename?: string) => {
+    const key = sourceKey(text);
+    const type = key.slice(0, key.indexOf('.'));
+    if (type) out.push({ ref: `source.${key}`, name: rename ? `${type}.${rename}` : key });
+  };
+  for (const i of build.items) {
     if (i.kind === 'attribute' && i.name === 'sources' && i.value.type === 'list') {
-      for (const s of i.value.items) out.push(s.type === 'string' ? s.value : s.type === 'traversal' ? s.path.join('.') : '');
+      for (const s of i.value.items) add(s.type === 'string' ? s.value : s.type === 'traversal' ? s.path.join('.') : '');
     }
-    if (i.kind === 'block' && i.type === 'source') out.push(i.labels.map((l) => l.value).join('.'));
+    if (i.kind === 'block' && i.type === 'source') {
+      const name = i.body.items.find((a) => a.kind === 'attribute' && a.name === 'name');
+      add(i.labels.map((l) => l.value).join('.'), name?.kind === 'attribute' && name.value.type === 'string' ? name.value.value : undefined);
+    }
   }
   return out;
 }
 
-function provisioner(file: string, block: HclBlock, values: TerraformModel, buildSources: string[]): PackerProvisioner {
+/**
+ * The sources of a build a provisioner runs on. Packer: "only will only run the provisioner on the specified
+ * sources and except will run the provisioner on anything other than the specified sources", named without the
+ * `source.` prefix: `only = ["amazon-ebs.first-example"]`
+ * (https://developer.hashicorp.com/packer/docs/templates/hcl_templates/blocks/build/provisioner, "Run on Specific
+ * Sources"). Packer 1.6 documented them with the prefix, `only = ["source.amazon-ebs.first-example"]`
+ * (https://developer.hashicorp.com/packer/docs/v1.6.x/from-1.5/onlyexcept): both are read. In a legacy JSON template
+ * they are build names, which "default to the types of their builders … unless a specific name attribute is
+ * specified" (https://developer.hashicorp.com/packer/docs/templates/hcl_templates/onlyexcept).
+ *
+ * A name that is no source of the build (a typo, or a source this review could not read) restricts nothing: when
+ * `only` names none of them the provisioner is reviewed as running on every source, as it was before only/except
+ * were read, rather than vanishing from every image.
+ */
+export function runsOn(body: HclBody, sources: readonly BuildSource[]): BuildSource[] {
+  const names = (attr: string): Set<string> | undefined => {
+    const a = body.items.find((i) => i.kind === 'attribute' && i.name === attr);
+    if (a?.kind !== 'attribute' || a.value.type !== 'list') return undefined;
+    return new Set(a.value.items.flatMap((e) => (e.type === 'string' ? [sourceKey(e.value)] : [])));
+  };
+  const listed = names('only');
+  const only = listed && sources.some((s) => listed.has(s.name)) ? listed : undefined;
+  const except = names('except');
+  return sources.filter((s) => (only === undefined || only.has(s.name)) && !except?.has(s.name));
+}
+
+/** One image a build makes: sources that run the same provisioners (their `source.TYPE.NAME` refs), and those provisioners in order. */
+export interface PackerImage {
+  readonly sources: readonly string[];
+  readonly provisioners: readonly PackerProvisioner[];
+}
+
+/**
+ * The images of a build (its provisioners, which all share its `buildSources`): the sources grouped by the
+ * provisioners that run on them, matched by name. Without only/except every source runs every provisioner and the
+ * build is one image, as it always was here; a build that names no source this review can read is one image of all
+ * its provisioners.
+ */
+export function imagesOf(provisioners: readonly PackerProvisioner[]): PackerImage[] {
+  const sources = provisioners[0]?.buildSources ?? [];
+  if (sources.length === 0) return [{ sources: [], provisioners }];
+  const out = new Map<string, { sources: string[]; provisioners: PackerProvisioner[] }>();
+  for (const s of sources) {
+    const mine = provisioners.filter((p) => p.runsOn.some((r) => r.name === s.name));
+    const key = mine.map((p) => provisioners.indexOf(p)).join(',');
+    const same = out.get(key);
+    if (!same) out.set(key, { sources: [s.ref], provisioners: mine });
+    else if (!same.sources.includes(s.ref)) same.sources.push(s.ref);
+  }
+  return [...out.values()];
+}
+
+function provisioner(file: string, block: HclBlock, values: TerraformModel, sources: readonly BuildSource[]): PackerProvisioner {
   const dir = dirOf(file);
   const scripts: string[] = [];
   const scriptPaths: string[][] = [];
@@ -154,7 +240,8 @@ function provisioner(file: string, block: HclBlock, values: TerraformModel, buil
     scriptPaths,
     env,
     span: { file, start: block.start, end: block.end },
-    buildSources,
+    buildSources: sources,
+    runsOn: runsOn(block.body, sources),
     inline,
     inlineValues,
   };
@@ -254,13 +341,15 @@ function jsonProvisioners(f: ParsedHclFile): PackerProvisioner[] {
   for (const item of f.parse.body.items) {
     if (item.kind === 'block' && item.type === 'variables') for (const a of item.body.items) if (a.kind === 'attribute') variables.set(a.name, a.value);
   }
-  const builders = f.parse.body.items
+  // A JSON builder is its own source: `only` / `except` name it by its `name`, which defaults to its `type`.
+  const builders: BuildSource[] = f.parse.body.items
     .filter((i): i is HclBlock => i.kind === 'block' && i.type === 'builders')
     .map((b) => {
       const name = b.body.items.find((a) => a.kind === 'attribute' && a.name === 'name');
       const type = b.body.items.find((a) => a.kind === 'attribute' && a.name === 'type');
       const v = (name ?? type) as { value?: HclExpr } | undefined;
-      return v?.value?.type === 'string' ? v.value.value : 'builder';
+      const text = v?.value?.type === 'string' ? v.value.value : 'builder';
+      return { ref: text, name: text };
     });
   const render = (e: HclExpr): ResolvedValue => {
     if (e.type !== 'string') return { kind: 'unknown', reason: 'not a string', chain: [] };
@@ -334,6 +423,7 @@ function jsonProvisioners(f: ParsedHclFile): PackerProvisioner[] {
       env,
       span: { file: f.file, start: item.start, end: item.end },
       buildSources: builders,
+      runsOn: runsOn(item.body, builders),
       inline: inlineItems,
       inlineValues: inlineItems.map(render),
     });

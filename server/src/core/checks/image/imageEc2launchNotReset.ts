@@ -25,10 +25,19 @@ const RESETS: readonly RegExp[] = [
   /\bsysprep(?:\.exe)?\b/i,
 ];
 
-/** Everything the build runs or says, as text: its block and the scripts its provisioners run. */
+/**
+ * Everything the build runs or says for this image, as text: its block (without the provisioners `only` / `except`
+ * keep off this image: a reset run on one Windows source does not reset another) and the scripts its provisioners run.
+ */
 function buildTexts(model: DeploymentModel, b: BuildInfo): string[] {
   const src = model.files.get(b.file)?.text ?? '';
-  const out = [src.slice(b.block.start, b.block.end)];
+  let block = '';
+  let at = b.block.start;
+  for (const p of [...b.skipped].sort((x, y) => x.span.start - y.span.start)) {
+    block += src.slice(at, p.span.start);
+    at = Math.max(at, p.span.end);
+  }
+  const out = [block + src.slice(at, b.block.end)];
   for (const p of b.provisioners) for (const s of scriptsOfProvisioner(model, p)) out.push(s.text.text);
   return out;
 }

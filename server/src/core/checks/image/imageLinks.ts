@@ -2,7 +2,9 @@
  * Which Terraform instance boots which Packer image, and what the image holds.
  *
  * - Packer `build` blocks with their `source` blocks (`ami_name`), whether the
- *   build is a Windows one, and what its `file` provisioners upload where.
+ *   build is a Windows one, and what its `file` provisioners upload where; a
+ *   build whose provisioners `only` / `except` narrow is one image per group of
+ *   sources that run the same provisioners.
  * - Terraform `aws_instance` / `aws_launch_template` / `aws_launch_configuration`
  *   resources: the AMI they use (`data.aws_ami.<n>.id` and that data source's
  *   `filter { name = "name" }` values) and the scripts of their `user_data`
@@ -15,7 +17,7 @@
 import type { HclBlock, HclExpr } from '../../parsers/hcl/ast';
 import type { DeploymentModel } from '../../model/deploymentModel';
 import type { PackerProvisioner } from '../../packer';
-import { packerProvisioners } from '../../packer';
+import { imagesOf, packerProvisioners } from '../../packer';
 import type { ScriptFacts } from '../../scripts/scriptModel';
 import type { ResolvedValue, Span } from '../../types';
 import { TerraformModel, attr } from '../../terraform/model';
@@ -35,8 +37,11 @@ export interface BuildInfo {
   readonly block: HclBlock;
   /** `build` keyword span. */
   readonly keywordSpan: Span;
+  /** The sources of this image: the build's, or those of them `only` / `except` give the same provisioners. */
   readonly sources: readonly string[];
   readonly provisioners: readonly PackerProvisioner[];
+  /** Provisioners of the same build that `only` / `except` keep off this image. */
+  readonly skipped: readonly PackerProvisioner[];
   readonly windows: boolean;
   /** AMI name patterns of the build's sources (`*` for interpolations). */
   readonly amiGlobs: readonly string[];
@@ -150,32 +155,36 @@ export function buildInfos(model: DeploymentModel): BuildInfo[] {
     for (const item of f.parse.body.items) {
       if (item.kind !== 'block' || item.type !== 'build') continue;
       const mine = provs.filter((p) => p.file === f.file && p.span.start >= item.start && p.span.end <= item.end);
-      const names = mine[0]?.buildSources ?? [];
-      const srcBlocks = names.map((n) => sources.get(n)).filter((b): b is HclBlock => !!b);
-      const amiGlobs: string[] = [];
-      const amiSpans: Span[] = [];
-      let windows = mine.some((p) => /^(powershell|windows-restart|windows-shell)$/.test(p.type));
-      for (const s of srcBlocks) {
-        const a = attr(s.body, 'ami_name');
-        const g = globOf(a?.value, (x) => values.evaluate(x, dirOf(f.file), f.file));
-        if (a && g) {
-          amiGlobs.push(g);
-          amiSpans.push({ file: f.file, start: a.start, end: a.end });
+      // One image per group of sources `only` / `except` give the same provisioners: a Linux source is not a
+      // Windows image because the build also runs PowerShell on its Windows source.
+      for (const image of imagesOf(mine)) {
+        const srcBlocks = image.sources.map((n) => sources.get(n)).filter((b): b is HclBlock => !!b);
+        const amiGlobs: string[] = [];
+        const amiSpans: Span[] = [];
+        let windows = image.provisioners.some((p) => /^(powershell|windows-restart|windows-shell)$/.test(p.type));
+        for (const s of srcBlocks) {
+          const a = attr(s.body, 'ami_name');
+          const g = globOf(a?.value, (x) => values.evaluate(x, dirOf(f.file), f.file));
+          if (a && g) {
+            amiGlobs.push(g);
+            amiSpans.push({ file: f.file, start: a.start, end: a.end });
+          }
+          const comm = attr(s.body, 'communicator')?.value;
+          if (comm?.type === 'string' && comm.value === 'winrm') windows = true;
         }
-        const comm = attr(s.body, 'communicator')?.value;
-        if (comm?.type === 'string' && comm.value === 'winrm') windows = true;
+        out.push({
+          file: f.file,
+          block: item,
+          keywordSpan: { file: f.file, start: item.typeStart, end: item.typeEnd },
+          sources: image.sources,
+          provisioners: image.provisioners,
+          skipped: mine.filter((p) => !image.provisioners.includes(p)),
+          windows,
+          amiGlobs,
+          amiSpans,
+          uploads: image.provisioners.map(uploadsOf).filter((u): u is Upload => !!u),
+        });
       }
-      out.push({
-        file: f.file,
-        block: item,
-        keywordSpan: { file: f.file, start: item.typeStart, end: item.typeEnd },
-        sources: names,
-        provisioners: mine,
-        windows,
-        amiGlobs,
-        amiSpans,
-        uploads: mine.map(uploadsOf).filter((u): u is Upload => !!u),
-      });
     }
   }
   buildCache.set(model, out);

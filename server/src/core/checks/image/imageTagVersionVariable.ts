@@ -21,7 +21,8 @@ export const imageTagVersionVariable: Check = {
       for (const src of f.parse.body.items) {
         if (src.kind !== 'block' || src.type !== 'source') continue;
         const ref = `source.${src.labels.map((l) => l.value).join('.')}`;
-        const build = provs.filter((p) => p.buildSources.includes(ref));
+        // The provisioners that run on this source: `only` / `except` may keep some of its build's off it.
+        const build = provs.filter((p) => p.runsOn.some((s) => s.ref === ref));
         if (build.length === 0) continue;
         const text = (p: (typeof build)[number]) => model.files.get(p.file)?.text.slice(p.span.start, p.span.end) ?? '';
         for (const a of src.body.items) {

@@ -5,7 +5,7 @@
  */
 import type { DeploymentModel } from '../../model/deploymentModel';
 import type { PackerProvisioner } from '../../packer';
-import { packerProvisioners, provisionerScripts } from '../../packer';
+import { imagesOf, packerProvisioners, provisionerScripts } from '../../packer';
 import type { ScriptFacts } from '../../scripts/scriptModel';
 import type { Span } from '../../types';
 import { scanPowerShell } from '../../parsers/powershell';
@@ -33,15 +33,27 @@ export interface PackerBuild {
   readonly provisioners: readonly PackerProvisioner[];
 }
 
+/**
+ * What each image runs, in order: the provisioners of a build (of a template and its sources), split by `only` /
+ * `except` into one image per group of sources that run the same provisioners. An image nothing provisions is left out.
+ */
 export function packerBuilds(model: DeploymentModel): PackerBuild[] {
-  const out = new Map<string, PackerProvisioner[]>();
+  const builds = new Map<string, PackerProvisioner[]>();
   for (const p of packerProvisioners(model)) {
-    const key = `${p.file}|${p.buildSources.join(',')}`;
-    const list = out.get(key) ?? [];
+    const key = `${p.file}|${p.buildSources.map((s) => `${s.ref} as ${s.name}`).join(',')}`;
+    const list = builds.get(key) ?? [];
     list.push(p);
-    out.set(key, list);
+    builds.set(key, list);
   }
-  return [...out.entries()].map(([key, provisioners]) => ({ key, file: provisioners[0]!.file, sources: provisioners[0]!.buildSources, provisioners }));
+  const out: PackerBuild[] = [];
+  for (const provisioners of builds.values()) {
+    const file = provisioners[0]!.file;
+    for (const image of imagesOf(provisioners)) {
+      if (image.provisioners.length > 0)
+        out.push({ key: `${file}|${image.sources.join(',')}`, file, sources: image.sources, provisioners: image.provisioners });
+    }
+  }
+  return out;
 }
 
 /** The scripts a provisioner runs, by path when the path is in the tree (see provisionerScripts). */
