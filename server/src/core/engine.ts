@@ -326,8 +326,33 @@ export class Workspace {
   /** Script analyses, per script: the last few (text, inputs) they were computed for. */
   private readonly scriptCache = new Map<string, Array<{ text: string; key: string; value: CachedScriptFacts }>>();
 
+  /**
+   * Values keyed by the stamps of their inputs (ParseServices.memo), oldest first. A unit's entries are replaced
+   * when its Terraform files change; the cap (a few per unit) drops what no unit uses any more.
+   */
+  private readonly memoValues = new Map<string, unknown>();
+
+  private memoValue<T>(key: string, compute: () => T): T {
+    if (this.memoValues.has(key)) {
+      const hit = this.memoValues.get(key) as T;
+      // Most recently used last.
+      this.memoValues.delete(key);
+      this.memoValues.set(key, hit);
+      return hit;
+    }
+    const value = compute();
+    this.memoValues.set(key, value);
+    const cap = Math.max(16, 4 * (this.unitsFor?.units.length ?? 0));
+    for (const k of this.memoValues.keys()) {
+      if (this.memoValues.size <= cap) break;
+      this.memoValues.delete(k);
+    }
+    return value;
+  }
+
   private parseServices(): ParseServices {
     return {
+      memo: (key, compute) => this.memoValue(key, compute),
       stamp: (texts) => {
         const ids = texts.map((t) => {
           let id = this.textIds.get(t);

@@ -97,3 +97,45 @@ test('engine: Workspace.load decodes a UTF-16 file written by Out-File', async (
     fs.rmSync(root, { recursive: true, force: true });
   }
 });
+
+test('engine: after edits along the whole chain (tfvars, .tf, templatefile template, script) the incremental analysis equals a fresh one', async () => {
+  const root = path.join(__dirname, '..', '..', '..', '..', 'examples', 'windows-only');
+  const ws = await Workspace.load(root);
+  ws.analyze();
+  const summary = (r: ReturnType<Workspace['analyze']>) => ({
+    findings: r.findings.map((f) => `${f.ruleId} ${f.span.file}:${f.span.start}-${f.span.end} ${f.message}`),
+    roles: r.roles.map((role) => `${role.id} ${role.settings.map((s) => `${s.path}=${s.display}`).join(';')}`),
+    versions: r.versions.map((v) => `${v.product} ${v.os} ${v.version} ${v.span.file}:${v.span.start}`),
+  });
+  const fresh = () => {
+    const other = new Workspace(root);
+    for (const f of ws.files()) other.setText(f, ws.sourceText(f)!.text);
+    return summary(other.analyze());
+  };
+  const tfvars = 'terraform/control/terraform.tfvars';
+  const main = 'terraform/modules/aws-hashistack/main.tf';
+  const template = 'terraform/modules/aws-hashistack/templates/user-data-client-windows.ps1';
+  const script = 'shared/packer/scripts/client.ps1';
+  const edits: Array<[string, (t: string) => string]> = [
+    [tfvars, (t) => t.replace('tag_value=auto-join', 'tag_value=other-join')],
+    [script, (t) => `# edited\n${t}`],
+    // The client's node class now comes from the template itself, not from the variable.
+    [template, (t) => t.replace('-NodeClass "${node_class}"', '-NodeClass "from-template"')],
+    [main, (t) => t.replace('node_class         = var.windows_node_class', 'node_class         = "edited"')],
+    [tfvars, (t) => t.replace('tag_value=other-join', 'tag_value=auto-join')],
+    [template, (t) => t.replace('-NodeClass "from-template"', '-NodeClass "${node_class}"')],
+  ];
+  let changed = 0;
+  let before = summary(ws.analyze());
+  for (const [file, edit] of edits) {
+    const text = ws.sourceText(file)!.text;
+    assert.notEqual(edit(text), text, `the edit of ${file} applies`);
+    ws.setText(file, edit(text));
+    const now = summary(ws.analyze());
+    assert.deepEqual(now, fresh(), `after editing ${file}`);
+    if (JSON.stringify(now) !== JSON.stringify(before)) changed++;
+    before = now;
+  }
+  // The edits reach the results (a test of reuse that changes nothing would prove nothing).
+  assert.ok(changed >= 4, `${changed} of ${edits.length} edits changed the results`);
+});

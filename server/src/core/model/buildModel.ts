@@ -48,6 +48,11 @@ export interface ParseServices {
   powershell(slot: string, text: string, templated: boolean): PsScanResult;
   bash(slot: string, text: string, templated: boolean): ShScanResult;
   agentConfig(slot: string, text: string, format: 'hcl' | 'json'): HclParseResult;
+  /**
+   * A value computed from inputs that `key` identifies completely (built from stamps), reused while the key recurs:
+   * the Terraform stage of a unit is the same on every keystroke in one of its scripts.
+   */
+  memo?<T>(key: string, compute: () => T): T;
 }
 
 export interface ModelInput {
@@ -88,50 +93,29 @@ export function buildDeploymentModel(input: ModelInput, parse: ParseServices): D
     else otherHclFiles.push(parsed);
   }
 
-  const terraform = new TerraformModel(terraformFiles, tfvarsFiles);
+  // The Terraform model and the scripts written inline in it depend on the .tf and .tfvars texts alone (the stamp
+  // names each text object and the files' order): an edit of anything else reuses them.
+  const memo = <T>(key: string, compute: () => T): T => (parse.memo ? parse.memo(key, compute) : compute());
+  const terraformKey = `terraform|${parse.stamp([...terraformFiles, ...tfvarsFiles].map((f) => f.source))}`;
+  const { terraform, inline: inlineInTerraform } = memo(terraformKey, () => {
+    const model = new TerraformModel(terraformFiles, tfvarsFiles);
+    return { terraform: model, inline: terraformFiles.map((f) => ({ file: f, scripts: inlineScripts(f, model) })) };
+  });
   // Scripts written inline in Terraform (`user_data = <<-EOF … EOF`): analysed like a rendered template, mapped into
   // the .tf file.
   const inlineCloudConfigs: InlineScript[] = [];
-  for (const f of terraformFiles)
-    for (const inline of inlineScripts(f, terraform)) {
+  for (const { file: f, scripts: inlines } of inlineInTerraform)
+    for (const inline of inlines) {
       if (inline.language === 'cloud-config') inlineCloudConfigs.push(inline);
       else scriptFiles.push({ file: f.file, language: inline.language, inline: { ...inline, language: inline.language } });
     }
-  const renders: TemplateRender[] = [];
-  // A template variable set to another template's render (`consul_config = "${data.template_file.config_consul.rendered}"`,
-  // Terraform 0.11 trees) gets that render, embedded with its own mapping; the inner template is then consumed.
-  const renderedInto = new Set<string>();
-  const renderByCall = new Map<TemplateCall, TemplateRender | undefined>();
-  const renderCall = (call: TemplateCall, depth: number): TemplateRender | undefined => {
-    if (renderByCall.has(call)) return renderByCall.get(call);
-    renderByCall.set(call, undefined);
-    if (!call.templatePath || !input.files.has(call.templatePath) || depth > 5) return undefined;
-    const src = input.files.get(call.templatePath)!;
-    const vars = terraform.templateVars(call);
-    const nested = new Map<string, MappedText>();
-    for (const [name, a] of call.vars) {
-      const ref = renderedDataSource(a.value);
-      const innerCall = ref && terraform.templateCalls.find((c) => c.dir === call.dir && c.usedAs === `data.template_file.${ref}`);
-      const inner = innerCall && innerCall !== call ? renderCall(innerCall, depth + 1) : undefined;
-      if (!inner) continue;
-      nested.set(name, inner.text);
-      const v = vars.get(name);
-      vars.set(name, { kind: 'known', text: inner.text.text, chain: v?.chain ?? [] });
-      renderedInto.add(inner.templateFile);
-    }
-    const r: TemplateRender = {
-      call,
-      templateFile: call.templatePath,
-      vars,
-      text: renderTemplate(call.templatePath, src.text, parse.template(call.templatePath), vars, nested),
-    };
-    renderByCall.set(call, r);
-    return r;
-  };
-  for (const call of terraform.instanceTemplateCalls()) {
-    const r = renderCall(call, 0);
-    if (r) renders.push(r);
-  }
+  // The renders depend on the Terraform stage and the texts of the templates the calls name.
+  const instanceCalls = terraform.instanceTemplateCalls();
+  const templatePaths = new Set<string>();
+  for (const c of [...terraform.templateCalls, ...instanceCalls])
+    if (c.templatePath !== undefined && input.files.has(c.templatePath)) templatePaths.add(c.templatePath);
+  const rendersKey = `${terraformKey}|renders|${parse.stamp([...templatePaths].sort().map((p) => input.files.get(p)!))}`;
+  const { renders, renderedInto } = memo(rendersKey, () => renderAll(input, parse, terraform, instanceCalls));
   const renderOf = new Map<string, TemplateRender>();
   for (const r of renders) if (!renderOf.has(r.templateFile)) renderOf.set(r.templateFile, r);
 
@@ -739,4 +723,51 @@ function copyAligned(b: MappedTextBuilder, text: string, start: number, end: num
   }
   if (run >= 0) b.copy(run, i);
   if (j < value.length) b.emit(value.slice(j), i, end);
+}
+
+/**
+ * Renders every template a module instance's `templatefile()` call names. A template variable set to another
+ * template's render (`consul_config = "${data.template_file.config_consul.rendered}"`,
+ * Terraform 0.11 trees) gets that render, embedded with its own mapping; the inner template is then consumed.
+ */
+function renderAll(
+  input: ModelInput,
+  parse: ParseServices,
+  terraform: TerraformModel,
+  instanceCalls: readonly TemplateCall[],
+): { renders: TemplateRender[]; renderedInto: ReadonlySet<string> } {
+  const renderedInto = new Set<string>();
+  const renderByCall = new Map<TemplateCall, TemplateRender | undefined>();
+  const renderCall = (call: TemplateCall, depth: number): TemplateRender | undefined => {
+    if (renderByCall.has(call)) return renderByCall.get(call);
+    renderByCall.set(call, undefined);
+    if (!call.templatePath || !input.files.has(call.templatePath) || depth > 5) return undefined;
+    const src = input.files.get(call.templatePath)!;
+    const vars = terraform.templateVars(call);
+    const nested = new Map<string, MappedText>();
+    for (const [name, a] of call.vars) {
+      const ref = renderedDataSource(a.value);
+      const innerCall = ref && terraform.templateCalls.find((c) => c.dir === call.dir && c.usedAs === `data.template_file.${ref}`);
+      const inner = innerCall && innerCall !== call ? renderCall(innerCall, depth + 1) : undefined;
+      if (!inner) continue;
+      nested.set(name, inner.text);
+      const v = vars.get(name);
+      vars.set(name, { kind: 'known', text: inner.text.text, chain: v?.chain ?? [] });
+      renderedInto.add(inner.templateFile);
+    }
+    const r: TemplateRender = {
+      call,
+      templateFile: call.templatePath,
+      vars,
+      text: renderTemplate(call.templatePath, src.text, parse.template(call.templatePath), vars, nested),
+    };
+    renderByCall.set(call, r);
+    return r;
+  };
+  const renders: TemplateRender[] = [];
+  for (const call of instanceCalls) {
+    const r = renderCall(call, 0);
+    if (r) renders.push(r);
+  }
+  return { renders, renderedInto };
 }
