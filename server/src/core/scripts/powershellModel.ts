@@ -957,12 +957,19 @@ function abbreviate(s: string): string {
   // command or here-string, and this runs for every value computed at run time).
   let t = '';
   for (let i = 0; i < s.length && t.length <= 50;) {
-    if (/\s/.test(s[i]!)) {
-      while (i < s.length && /\s/.test(s[i]!)) i++;
+    if (isJsWhitespace(s.charCodeAt(i))) {
+      while (i < s.length && isJsWhitespace(s.charCodeAt(i))) i++;
       t += ' ';
     } else t += s[i++];
   }
   return t.length > 50 ? `${t.slice(0, 47)}...` : t;
+}
+
+/** Exactly the code units `\s` matches (WhiteSpace and LineTerminator of ECMA-262), without a regex per character. */
+function isJsWhitespace(c: number): boolean {
+  if (c <= 32) return c === 32 || (c >= 9 && c <= 13);
+  if (c < 160) return false;
+  return c === 160 || c === 5760 || (c >= 8192 && c <= 8202) || c === 8232 || c === 8233 || c === 8239 || c === 8287 || c === 12288 || c === 65279;
 }
 
 /** The last item starting before `offset` in a list sorted by start (binary search: scripts with thousands of assignments stay linear). */

@@ -42,11 +42,12 @@ export function partitionUnits(files: readonly string[], rootModules: readonly s
     }
     unitDirs.add(chosen);
   }
-  const dirs = [...unitDirs].sort((a, b) => b.length - a.length);
-  const own = new Map<string, string[]>(dirs.map((d) => [d, []]));
+  const own = new Map<string, string[]>([...unitDirs].map((d) => [d, []]));
   const shared: string[] = [];
   for (const f of [...files].sort()) {
-    const home = dirs.find((d) => isUnder(dirOf(f), d));
+    // The deepest unit directory holding the file: its nearest ancestor in the set (a scan of every unit directory
+    // per file was quadratic on trees with hundreds of clusters).
+    const home = ancestors(dirOf(f)).find((a) => unitDirs.has(a));
     if (home === undefined) shared.push(f);
     else own.get(home)!.push(f);
   }
