@@ -119,19 +119,19 @@ function scanVersionMentions(source: string): VersionMention[] {
     // A "latest" lookup guarded by `if (-not $NomadVersion)` / `if [ -z "$NOMAD_VERSION" ]` / `${NOMAD_VERSION:-$(curl …)}`
     // is only a fallback: when the guarded input is given (a parameter default, a Packer environment_vars
     // entry), that input is the version the image installs.
-    const latestAt = LATEST(product).exec(text);
+    const latestAt = PATTERNS[product].latestOne.exec(text);
     const guard = latestAt ? guardVariable(text, latestAt.index) : undefined;
     if (latestAt && guard) {
       out.push({ kind: 'guarded', product, guard, at: latestAt.index, length: latestAt[0].length });
       continue;
     }
     // Release downloads: https://releases.hashicorp.com/nomad/<version>/nomad_<version>_linux_amd64.zip
-    const url = new RegExp(`releases\\.hashicorp\\.com/${product}/([^/\\s"'\`]+)/`, 'gi');
+    const url = PATTERNS[product].url;
     for (const m of text.matchAll(url)) {
       add({ kind: 'token', product, token: m[1]!, at: (m.index ?? 0) + m[0].indexOf('/', 24) + 1, where: 'download URL' });
     }
     // The same release path behind a host in a variable: "${releases}/consul/${version}/consul_${version}_windows_amd64.zip".
-    const releasePath = new RegExp(`(?<!releases\\.hashicorp\\.com)/${product}/([^/\\s"'\`]+)/${product}_`, 'gi');
+    const releasePath = PATTERNS[product].releasePath;
     for (const m of text.matchAll(releasePath)) {
       add({ kind: 'token', product, token: m[1]!, at: (m.index ?? 0) + product.length + 2, where: 'download URL' });
     }
@@ -139,7 +139,7 @@ function scanVersionMentions(source: string): VersionMention[] {
     lines ??= installLines(text);
     for (const line of lines) {
       // `nomad=1.10.5-1`, `nomad-1.10.5`, and the quoted `consul="${CONSULVERSION}*"`.
-      const m = new RegExp(`\\b${product}(=(["']?)[^\\s"']+\\2|-\\d[^\\s"']*)?(?![\\w.-])`).exec(line.text);
+      const m = PATTERNS[product].pkg.exec(line.text);
       if (!m) continue;
       const pinText = m[1] ? m[1].slice(1).replace(/^["']|["']$/g, '') : /--version[ =]+([^\s"']+)/.exec(line.text.slice(m.index))?.[1];
       // `nomad=1.10.5-1`: the Debian/RPM package revision is not part of the product version.
@@ -156,10 +156,10 @@ function scanVersionMentions(source: string): VersionMention[] {
     }
     // A version variable the script uses (`${NOMAD_VERSION}`, `$NomadVersion`, `$env:NOMAD_VERSION`), e.g. passed to a helper
     // function; only when no download URL or install line already named the version (they are the same use).
-    const viaVar = new RegExp(`\\$\\{?((?:env:)?${product}_?version)\\b`, 'i').exec(text);
+    const viaVar = PATTERNS[product].viaVar.exec(text);
     if (viaVar && seen.size === 0) add({ kind: 'token', product, token: viaVar[0], at: viaVar.index, where: `$${viaVar[1]}` });
     // "Latest" lookups: checkpoint API or the releases index.
-    const latest = new RegExp(`checkpoint-api\\.hashicorp\\.com/v1/check/${product}|api\\.releases\\.hashicorp\\.com/v1/releases/${product}/latest`, 'gi');
+    const latest = PATTERNS[product].latestAll;
     for (const m of text.matchAll(latest))
       add({
         kind: 'unpinned',
@@ -221,19 +221,19 @@ function versionsInInline(model: DeploymentModel): InstalledVersion[] {
               : { product, os, version: undefined, pinned: false, reason: reason ?? `${where} pins no ${product} version`, span, chain },
           );
         };
-        const url = new RegExp(`releases\\.hashicorp\\.com/${product}/([^/\\s"'\`]+)/`, 'i').exec(text);
+        const url = PATTERNS[product].urlOne.exec(text);
         if (url) {
           found(versionOf(url[1]!), 'download URL', `version \`${url[1]}\` is not known before the build`);
           continue;
         }
         // The install-nomad / install-consul modules (terraform-aws-nomad, terraform-aws-consul): `install-nomad --version 0.5.5`.
-        const helper = new RegExp(`\\binstall-${product}\\b[^\\n]*?--version[ =]+["']?([^\\s"']+)`).exec(text);
+        const helper = PATTERNS[product].helper.exec(text);
         if (helper) {
           found(versionOf(helper[1]!), `install-${product} --version`, `version \`${helper[1]}\` is not known before the build`);
           continue;
         }
         for (const line of installLines(text)) {
-          const m = new RegExp(`\\b${product}(=(["']?)[^\\s"']+\\2|-\\d[^\\s"']*)?(?![\\w.-])`).exec(line.text);
+          const m = PATTERNS[product].pkg.exec(line.text);
           if (!m) continue;
           const pinText = m[1] ? m[1].slice(1).replace(/^["']|["']$/g, '') : /--version[ =]+([^\s"']+)/.exec(line.text.slice(m.index))?.[1];
           const pin = pinText && line.manager !== 'choco' && line.manager !== 'chocolatey' ? pinText.replace(/-\d+$/, '') : pinText;
@@ -243,7 +243,7 @@ function versionsInInline(model: DeploymentModel): InstalledVersion[] {
             pin ? `version \`${pin}\` is not a release version` : `${line.manager} installs the latest ${product} (no version pinned)`,
           );
         }
-        if (LATEST(product).test(text))
+        if (PATTERNS[product].latestOne.test(text))
           found(
             undefined,
             'latest-release lookup',
@@ -269,8 +269,33 @@ function installLines(text: string): Array<{ text: string; start: number; manage
   return out;
 }
 
-const LATEST = (product: string) =>
-  new RegExp(`checkpoint-api\\.hashicorp\\.com/v1/check/${product}|api\\.releases\\.hashicorp\\.com/v1/releases/${product}/latest`, 'i');
+/**
+ * The patterns per product, compiled once (they were built per script, per product and per Packer inline command).
+ * The global ones are only used with matchAll, which copies the regex, so sharing them is safe; the others have no
+ * `g` flag and keep no state between calls.
+ */
+const PATTERNS: Readonly<
+  Record<ProductName, Readonly<Record<'url' | 'urlOne' | 'releasePath' | 'pkg' | 'viaVar' | 'latestAll' | 'latestOne' | 'helper', RegExp>>>
+> = Object.fromEntries(
+  PRODUCTS.map((product) => {
+    const latest = `checkpoint-api\\.hashicorp\\.com/v1/check/${product}|api\\.releases\\.hashicorp\\.com/v1/releases/${product}/latest`;
+    return [
+      product,
+      {
+        // Release downloads: https://releases.hashicorp.com/nomad/<version>/nomad_<version>_linux_amd64.zip
+        url: new RegExp(`releases\\.hashicorp\\.com/${product}/([^/\\s"'\`]+)/`, 'gi'),
+        urlOne: new RegExp(`releases\\.hashicorp\\.com/${product}/([^/\\s"'\`]+)/`, 'i'),
+        releasePath: new RegExp(`(?<!releases\\.hashicorp\\.com)/${product}/([^/\\s"'\`]+)/${product}_`, 'gi'),
+        // `nomad=1.10.5-1`, `nomad-1.10.5`, and the quoted `consul="${CONSULVERSION}*"` on an install line.
+        pkg: new RegExp(`\\b${product}(=(["']?)[^\\s"']+\\2|-\\d[^\\s"']*)?(?![\\w.-])`),
+        viaVar: new RegExp(`\\$\\{?((?:env:)?${product}_?version)\\b`, 'i'),
+        latestAll: new RegExp(latest, 'gi'),
+        latestOne: new RegExp(latest, 'i'),
+        helper: new RegExp(`\\binstall-${product}\\b[^\\n]*?--version[ =]+["']?([^\\s"']+)`),
+      },
+    ];
+  }),
+) as Record<ProductName, Record<'url' | 'urlOne' | 'releasePath' | 'pkg' | 'viaVar' | 'latestAll' | 'latestOne' | 'helper', RegExp>>;
 
 /** The version an image installs when its latest-release lookup is only the fallback for an input that is given. */
 function guardedLatest(model: DeploymentModel, s: ScriptFacts, product: ProductName, guard: string, at: number, length: number): InstalledVersion {
