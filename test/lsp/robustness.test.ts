@@ -18,6 +18,7 @@ import {
   LSPErrorCodes,
   ResponseError,
   TextDocumentSyncKind,
+  WatchKind,
 } from 'vscode-languageserver-protocol/node';
 import { CLIENT_PS1, CLIENT_SH, LspHarness } from './harness';
 import { classifyFile } from '../../server/src/core/workspace/fileKinds';
@@ -50,21 +51,27 @@ describe('language server protocol robustness', () => {
     assert.deepEqual(kinds, ['quickfix', 'source.fixAll.hashistack-review']);
   });
 
-  it('registers a file watcher for deployment files', async () => {
+  it('registers file watchers: every change of a deployment file, the creation and deletion of any file', async () => {
     const reg = await h.waitForRegistration(DidChangeWatchedFilesNotification.method);
-    const options = reg.registerOptions as { watchers: Array<{ globPattern: string }> };
-    // Every kind of file the engine reads is watched (a file changed on disk is re-read), and a file it never reads is not.
-    const patterns = options.watchers.flatMap((w) => expandBraces(w.globPattern)).map(globToRegExp);
-    const watched = (rel: string) => patterns.some((re) => re.test(rel));
+    const options = reg.registerOptions as { watchers: Array<{ globPattern: string; kind?: number }> };
+    // A watcher without a kind reports creations, changes and deletions (LSP: WatchKind defaults to 7).
+    const kindsOf = (w: { kind?: number }) => w.kind ?? WatchKind.Create | WatchKind.Change | WatchKind.Delete;
+    const watchedFor = (rel: string, kind: number) =>
+      options.watchers.some((w) => (kindsOf(w) & kind) !== 0 && expandBraces(w.globPattern).some((g) => globToRegExp(g).test(rel)));
+    // Every kind of file the engine reads is watched for every change (a file changed on disk is re-read).
     const read = ['main.tf', 'prod.tfvars', 'nomad.hcl', 'image.pkr.hcl', 'consul.json', 'client.ps1', 'lib.psm1', 'client.sh', 'x.bash'];
     const templates = ['user-data.tpl', 'client.ps1.tftpl', 'nomad.tmpl', 'nomad.service', 'cloud-init.yaml', 'user-data.yml'];
     for (const name of [...read, ...templates]) {
       assert.ok(classifyFile(`infra/${name}`) !== undefined, `${name} is read by the engine`);
-      assert.ok(watched(`infra/${name}`), `${name} is watched`);
+      for (const kind of [WatchKind.Create, WatchKind.Change, WatchKind.Delete]) assert.ok(watchedFor(`infra/${name}`, kind), `${name} is watched (${kind})`);
     }
-    for (const name of ['README.md', 'deployment.yaml', 'Makefile']) {
+    // A file it never reads is watched for creation and deletion only (templatefile()/file() may name it), never
+    // for changes (its content does not matter, and editing it must not cost an analysis).
+    for (const name of ['README.md', 'deployment.yaml', 'Makefile', 'setup.txt', 'startup']) {
       assert.equal(classifyFile(`infra/${name}`), undefined);
-      assert.ok(!watched(`infra/${name}`), `${name} is not watched`);
+      assert.ok(watchedFor(`infra/${name}`, WatchKind.Create), `${name} is watched for creation`);
+      assert.ok(watchedFor(`infra/${name}`, WatchKind.Delete), `${name} is watched for deletion`);
+      assert.ok(!watchedFor(`infra/${name}`, WatchKind.Change), `${name} is not watched for changes`);
     }
   });
 

@@ -12,6 +12,8 @@ import type { TextEncodingName } from './text/decode';
 import { classifyFile } from './workspace/fileKinds';
 import type { FileKind } from './workspace/fileKinds';
 import { discoverFiles } from './workspace/discovery';
+import { KnownPaths } from './workspace/knownPaths';
+import type { PathStatus, TreePathLookup } from './workspace/knownPaths';
 import { mergeDeclaredClusters, partitionUnits } from './workspace/units';
 import { ContentCache } from './workspace/contentCache';
 import type { DeploymentUnit } from './workspace/units';
@@ -45,6 +47,10 @@ interface UnitAnalysis {
   readonly failures: readonly string[];
   /** Its contribution to the result (suppressed, severities applied, redacted): reused while the unit is unchanged. */
   readonly part: UnitResultPart;
+  /** The file-existence questions its checks asked, with the answers (see Workspace.pathsStillAnswer). */
+  readonly pathAnswers: ReadonlyMap<string, string>;
+  /** The KnownPaths version the answers were last confirmed at. */
+  pathsVersion: number;
 }
 
 function sameItems<T>(a: readonly T[], b: readonly T[]): boolean {
@@ -63,6 +69,8 @@ export class Workspace {
   private readonly encodings = new Map<string, { encoding: TextEncodingName; invalidUtf8: boolean }>();
   private readonly problems = new Map<string, FileProblem>();
   private readonly discoveryProblems: FileProblem[] = [];
+  /** Every file of the tree by path, read or not (templatefile()/file() may name any of them). */
+  private readonly knownPaths = new KnownPaths();
   private readonly hclCache = new Map<string, Cached<ParsedHclFile>>();
   /** Parses shared by content (see ContentCache): one per parser mode, so the text alone is the key. */
   private readonly parses = {
@@ -93,8 +101,30 @@ export class Workspace {
     const ignore = await ws.readIgnoreGlobs();
     const found = await discoverFiles(ws.root, { maxFileBytes: settings.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES, ignore });
     for (const f of found.files) ws.setBytes(f.rel, f.bytes);
+    for (const rel of found.otherPaths) ws.knownPaths.add(rel);
+    ws.ignore = ignore;
+    ws.knownPaths.setListing({ complete: found.complete, unlistedDirs: found.unlistedDirs, ignore });
     ws.discoveryProblems.push(...found.problems);
     return ws;
+  }
+
+  /** The review config's ignore globs as read at load (also applied to a folder added later). */
+  private ignore: ((rel: string) => boolean) | undefined;
+
+  /**
+   * Reads a folder that appeared after load (moved or copied in: a file watcher reports only the folder) like the
+   * walk at load does: its deployment files by content, every other file by name.
+   */
+  async loadDirectory(relDir: string): Promise<void> {
+    const ignore = this.ignore;
+    const found = await discoverFiles(path.join(this.root, ...relDir.split('/')), {
+      maxFileBytes: this.settings.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
+      ...(ignore ? { ignore: (rel: string) => ignore(`${relDir}/${rel}`) } : {}),
+    });
+    for (const f of found.files) this.setBytes(`${relDir}/${f.rel}`, f.bytes);
+    for (const rel of found.otherPaths) this.knownPaths.add(`${relDir}/${rel}`);
+    const unlisted = [...found.unlistedDirs.map((d) => `${relDir}/${d}`), ...(found.complete ? [] : [relDir])];
+    if (unlisted.length > 0) this.knownPaths.addUnlisted(unlisted);
   }
 
   private async readIgnoreGlobs(): Promise<((rel: string) => boolean) | undefined> {
@@ -118,6 +148,7 @@ export class Workspace {
     if (prev && prev.text === text) return;
     if (!prev) this.filesVersion++;
     this.texts.set(file, new SourceText(file, text));
+    this.knownPaths.add(file);
     this.problems.delete(file);
     if (!this.encodings.has(file)) this.encodings.set(file, { encoding: 'utf8', invalidUtf8: false });
   }
@@ -129,6 +160,8 @@ export class Workspace {
       if (this.texts.delete(file)) this.filesVersion++;
       this.encodings.delete(file);
       this.problems.set(file, { file, reason: d.reason });
+      // Not analysed (binary, too large), but it exists: Terraform can read it.
+      this.knownPaths.add(file);
       return;
     }
     this.encodings.set(file, { encoding: d.encoding, invalidUtf8: d.invalidUtf8 });
@@ -137,6 +170,7 @@ export class Workspace {
   }
 
   deleteFile(file: string): void {
+    this.knownPaths.remove(file);
     if (this.texts.delete(file)) this.filesVersion++;
     this.encodings.delete(file);
     this.problems.delete(file);
@@ -147,6 +181,33 @@ export class Workspace {
 
   hasFile(file: string): boolean {
     return this.texts.has(file);
+  }
+
+  /**
+   * Records that a file the engine does not read (`cloud-init.yaml`, `setup.txt`) was created or deleted, without
+   * its text. Marking absent a path that is a directory removes every file below it (a deleted folder), read files
+   * included. A file the engine reads goes through setBytes/setText/deleteFile instead.
+   */
+  markPath(file: string, present: boolean): void {
+    if (present) {
+      this.knownPaths.add(file);
+      return;
+    }
+    for (const gone of this.knownPaths.remove(file, true)) if (this.texts.has(gone) || this.problems.has(gone)) this.deleteFile(gone);
+  }
+
+  /** Whether a file exists in the tree (read or not), as far as the listing says. */
+  pathStatus(file: string): PathStatus {
+    return this.knownPaths.status(file);
+  }
+
+  /**
+   * Declares the listing complete: every file of the tree has been given (setText/setBytes/markPath), so a path
+   * not among them does not exist. Workspace.load does this after its walk; an in-memory workspace (tests, a git
+   * revision) calls it once it has given every path.
+   */
+  setListingComplete(unlistedDirs: readonly string[] = []): void {
+    this.knownPaths.setListing({ complete: true, unlistedDirs });
   }
 
   files(): string[] {
@@ -233,16 +294,56 @@ export class Workspace {
   private analyzeUnit(unit: DeploymentUnit, label: string | undefined, config: ReviewConfig, configKey: string, services: ParseServices): UnitAnalysis {
     const texts = unit.files.map((f) => this.texts.get(f)!);
     const hit = this.unitCache.get(unit.dir);
-    if (hit && hit.configKey === configKey && hit.label === label && sameItems(hit.texts, texts)) return hit;
+    if (hit && hit.configKey === configKey && hit.label === label && sameItems(hit.texts, texts) && this.pathsStillAnswer(hit)) return hit;
     this.unitAnalysisCount++;
     const files = new Map(unit.files.map((f, i) => [f, texts[i]!]));
-    const model = buildDeploymentModel({ root: this.root, files, encodings: this.encodings, reviewConfig: config }, services);
+    // The checks' existence questions are recorded: creating or deleting a file the unit does not read (the
+    // template a templatefile() names) must re-run it, while a keystroke re-checks nothing.
+    const pathAnswers = new Map<string, string>();
+    const known = this.knownPaths;
+    const paths: TreePathLookup = {
+      status(rel) {
+        const s = known.status(rel);
+        pathAnswers.set(`s\0${rel}`, s);
+        return s;
+      },
+      caseVariants(rel) {
+        const v = known.caseVariants(rel);
+        pathAnswers.set(`c\0${rel}`, v.join('\0'));
+        return v;
+      },
+    };
+    const model = buildDeploymentModel({ root: this.root, files, encodings: this.encodings, reviewConfig: config, paths }, services);
     const run = runChecks(model);
     const severities = this.severities(config);
     const part = buildUnitPart({ model, label }, applySuppressions(run.findings, model, severities));
-    const analysis: UnitAnalysis = { dir: unit.dir, label, texts, configKey, model, findings: run.findings, failures: run.failures, part };
+    const analysis: UnitAnalysis = {
+      dir: unit.dir,
+      label,
+      texts,
+      configKey,
+      model,
+      findings: run.findings,
+      failures: run.failures,
+      part,
+      pathAnswers,
+      pathsVersion: known.version,
+    };
     this.unitCache.set(unit.dir, analysis);
     return analysis;
+  }
+
+  /** Whether the file-existence answers a cached unit analysis used still hold (a few Set probes, only after a file was created or deleted). */
+  private pathsStillAnswer(hit: UnitAnalysis): boolean {
+    const known = this.knownPaths;
+    if (hit.pathsVersion === known.version) return true;
+    for (const [k, answer] of hit.pathAnswers) {
+      const rel = k.slice(2);
+      const now = k.startsWith('s') ? known.status(rel) : known.caseVariants(rel).join('\0');
+      if (now !== answer) return false;
+    }
+    hit.pathsVersion = known.version;
+    return true;
   }
 
   /**

@@ -9,6 +9,7 @@ import {
   DidChangeWatchedFilesNotification,
   TextDocumentSyncKind,
   TextDocuments,
+  WatchKind,
 } from 'vscode-languageserver/node';
 import type { Connection, InitializeParams, InitializeResult } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
@@ -16,7 +17,7 @@ import { CodeActionProvider } from './codeActions';
 import { registerCustomRequests } from './customRequests';
 import { registerDiffRequests } from './diffRequests';
 import { AnalysisScheduler } from './diagnostics';
-import { DocumentSync, WATCHED_CLOUD_INIT_GLOB, WATCHED_FILES_GLOB } from './documentSync';
+import { DocumentSync, WATCHED_ANY_FILE_GLOB, WATCHED_CLOUD_INIT_GLOB, WATCHED_FILES_GLOB } from './documentSync';
 import { FolderRegistry } from './folders';
 import type { FolderState } from './folders';
 import { NavigationProvider } from './navigation';
@@ -92,7 +93,11 @@ export function startServer(connection: Connection): void {
     }
     if (support.watchedFilesRegistration) {
       void connection.client.register(DidChangeWatchedFilesNotification.type, {
-        watchers: [{ globPattern: WATCHED_FILES_GLOB }, { globPattern: WATCHED_CLOUD_INIT_GLOB }],
+        watchers: [
+          { globPattern: WATCHED_FILES_GLOB },
+          { globPattern: WATCHED_CLOUD_INIT_GLOB },
+          { globPattern: WATCHED_ANY_FILE_GLOB, kind: WatchKind.Create | WatchKind.Delete },
+        ],
       });
     }
     if (support.workspaceFolders) {

@@ -89,7 +89,14 @@ export async function readGitTree(
   rev: string,
   prefix: string,
   maxFileBytes = DEFAULT_MAX_FILE_BYTES,
-): Promise<{ files: GitTreeFile[]; skipped: Array<{ file: string; reason: string }> }> {
+): Promise<{
+  files: GitTreeFile[];
+  skipped: Array<{ file: string; reason: string }>;
+  /** Every other file of the revision by name (not read): templatefile()/file() may name any of them. */
+  otherPaths: string[];
+  /** Symbolic links and submodules: what lies below them is not listed. */
+  unlisted: string[];
+}> {
   if (rev.startsWith('-')) throw new Error(`invalid revision "${rev}"`);
   await git(top, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${rev}^{tree}`]).catch(() => {
     throw new Error(`unknown git revision "${rev}"`);
@@ -97,12 +104,13 @@ export async function readGitTree(
   const listing = await git(top, ['ls-tree', '-r', '-z', '--full-tree', '-l', rev, '--', ...(prefix ? [prefix] : [])]);
   const wanted: Array<{ rel: string; oid: string; maybeScript: boolean }> = [];
   const skipped: Array<{ file: string; reason: string }> = [];
+  const otherPaths: string[] = [];
+  const unlisted: string[] = [];
   for (const rec of listing.split('\0')) {
     if (!rec) continue;
     const tab = rec.indexOf('\t');
     const [mode, type, oid, size] = rec.slice(0, tab).split(/\s+/) as [string, string, string, string];
     const full = rec.slice(tab + 1);
-    if (type !== 'blob' || mode === '120000') continue;
     if (prefix && !full.startsWith(prefix)) continue;
     const rel = full.slice(prefix.length);
     if (
@@ -112,10 +120,20 @@ export async function readGitTree(
         .some((d) => SKIPPED_DIRS.has(d))
     )
       continue;
+    if (type !== 'blob' || mode === '120000') {
+      // A link may point at a file or a directory, a submodule is a directory whose files this listing lacks.
+      if (mode === '120000') otherPaths.push(rel);
+      unlisted.push(rel);
+      continue;
+    }
     const maybeScript = !classifyFile(rel) && maybeExtensionlessScript(rel);
-    if (!classifyFile(rel) && !maybeScript) continue;
+    if (!classifyFile(rel) && !maybeScript) {
+      otherPaths.push(rel);
+      continue;
+    }
     if (Number(size) > maxFileBytes) {
       skipped.push({ file: rel, reason: `file is ${size} bytes, over the ${maxFileBytes}-byte limit: skipped` });
+      otherPaths.push(rel);
       continue;
     }
     wanted.push({ rel, oid, maybeScript });
@@ -125,10 +143,12 @@ export async function readGitTree(
     wanted.map((w) => w.oid),
   );
   // Extension-less files count only when they are shell scripts (as on disk: workspace/discovery.ts).
-  const files = wanted.flatMap((w, i) =>
-    w.maybeScript && !isShellShebang(Buffer.from(blobs[i]!.subarray(0, 256)).toString('utf8')) ? [] : [{ rel: w.rel, bytes: blobs[i]! }],
-  );
-  return { files, skipped };
+  const files = wanted.flatMap((w, i) => {
+    if (!w.maybeScript || isShellShebang(Buffer.from(blobs[i]!.subarray(0, 256)).toString('utf8'))) return [{ rel: w.rel, bytes: blobs[i]! }];
+    otherPaths.push(w.rel);
+    return [];
+  });
+  return { files, skipped, otherPaths, unlisted };
 }
 
 /** Reads blobs by object id through one `git cat-file --batch`. */
@@ -181,5 +201,8 @@ async function loadGitTree(dir: string, rev: string, settings: AnalysisSettings)
   const tree = await readGitTree(loc.top, rev, prefix, settings.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES);
   const ws = new Workspace(dir, settings);
   for (const f of tree.files) ws.setBytes(f.rel, f.bytes);
+  // The revision's listing is complete: a path it lacks is missing there, as on disk (template-file-missing).
+  for (const rel of tree.otherPaths) ws.markPath(rel, true);
+  ws.setListingComplete(tree.unlisted);
   return ws;
 }

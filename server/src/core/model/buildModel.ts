@@ -23,6 +23,7 @@ import type { TextEncodingName } from '../text/decode';
 import { baseName, classifyContent, classifyFile, normalizeScriptPath } from '../workspace/fileKinds';
 import type { FileKind } from '../workspace/fileKinds';
 import type { ParsedHclFile } from '../workspace/parsedFiles';
+import type { TreePathLookup } from '../workspace/knownPaths';
 import type { ReviewConfig } from '../reviewConfig';
 import type { ResolvedValue, Span } from '../types';
 import { isPackerJson, provisionerBlocks, provisionerRuns, provisionersOf } from '../packer';
@@ -60,6 +61,8 @@ export interface ModelInput {
   readonly files: ReadonlyMap<string, SourceText>;
   readonly encodings: ReadonlyMap<string, { readonly encoding: TextEncodingName; readonly invalidUtf8: boolean }>;
   readonly reviewConfig: ReviewConfig;
+  /** Which files exist in the tree, read or not (absent: nothing is ever reported missing). */
+  readonly paths?: TreePathLookup;
 }
 
 export function buildDeploymentModel(input: ModelInput, parse: ParseServices): DeploymentModel {
@@ -292,6 +295,7 @@ export function buildDeploymentModel(input: ModelInput, parse: ParseServices): D
       (doc) => !scriptFileSet.has(doc.hostFile) || renderOf.has(doc.hostFile) || callers.has(baseName(doc.hostFile).toLowerCase()) || imageTime(doc.hostFile),
     ),
     reviewConfig: input.reviewConfig,
+    ...(input.paths ? { paths: input.paths } : {}),
   };
 }
 

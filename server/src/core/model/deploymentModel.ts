@@ -9,6 +9,7 @@ import type { TemplateCall } from '../terraform/model';
 import type { ResolvedValue } from '../types';
 import type { ReviewConfig } from '../reviewConfig';
 import type { TextEncodingName } from '../text/decode';
+import type { TreePathLookup } from '../workspace/knownPaths';
 
 export interface TemplateRender {
   readonly call: TemplateCall;
@@ -33,4 +34,6 @@ export interface DeploymentModel {
   readonly configs: readonly ParsedAgentConfig[];
   readonly roles: readonly Role[];
   readonly reviewConfig: ReviewConfig;
+  /** Which files exist in the tree, read or not; undefined when the tree's listing is not known. */
+  readonly paths?: TreePathLookup;
 }

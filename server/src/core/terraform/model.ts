@@ -69,6 +69,53 @@ export interface TemplateCall {
   readonly instance?: readonly TfModuleCall[];
 }
 
+/**
+ * The Terraform functions that read a file of the configuration. All of them go through the same reader in
+ * Terraform (internal/lang/funcs/filesystem.go, readFileBytes), so a missing file fails each the same way.
+ */
+const FILE_READING_FUNCTIONS = new Set([
+  'file',
+  'filebase64',
+  'templatefile',
+  'filemd5',
+  'filesha1',
+  'filesha256',
+  'filesha512',
+  'filebase64sha256',
+  'filebase64sha512',
+]);
+
+/** A call of a file-reading function (`templatefile(path, …)`, `file(path)`, `filebase64(path)`) in a .tf file. */
+export interface FileReadCall {
+  readonly file: string;
+  readonly dir: string;
+  /** `templatefile`, `file`, … */
+  readonly fn: string;
+  readonly pathExpr: HclExpr;
+  /** The whole call. */
+  readonly span: Span;
+  /** Where its result goes (`resource.aws_instance.client.user_data`, `data.template_file.x.template`). */
+  readonly usedAs: string;
+  /**
+   * Inside `try()`/`can()` or a branch of a conditional (`fileexists(p) ? file(p) : ""`): Terraform may never call
+   * it or turns its error into a value, so a missing file there is not a plan failure.
+   */
+  readonly guarded: boolean;
+}
+
+/** Where a file path argument points in one module instance. */
+export interface ResolvedFilePath {
+  /** Root-relative path, when the path expression is known. */
+  readonly path?: string;
+  readonly reason?: string;
+  /** The path string as Terraform evaluates it (`./templates/x.ps1`), when known. */
+  readonly text?: string;
+  /** The path climbs above the analysis root with `..`: the tree cannot say whether it exists. */
+  readonly leavesRoot?: boolean;
+  /** Where the parts of the path were set (variables, tfvars, module inputs). */
+  readonly chain?: readonly ChainStep[];
+}
+
 export class TerraformModel {
   readonly variables = new Map<string, TfVariable>(); // key: dir + '\0' + name
   readonly moduleCalls: TfModuleCall[] = [];
@@ -77,6 +124,8 @@ export class TerraformModel {
   /** `resource` blocks, keyed by dir + '\0' + `type.name`. */
   readonly resources = new Map<string, { readonly file: string; readonly dir: string; readonly address: string; readonly block: HclBlock }>();
   readonly templateCalls: TemplateCall[] = [];
+  /** Every call of a file-reading function (templatefile() included), for template-file-missing. */
+  readonly fileReads: FileReadCall[] = [];
   /** `provisioner "file" { content = …, destination = … }` blocks: files Terraform uploads to the instance. */
   readonly fileProvisioners: TfFileProvisioner[] = [];
   /** The `inline` commands of `remote-exec` provisioners, each with its value (scripts they run are called by them). */
@@ -153,24 +202,33 @@ export class TerraformModel {
     }
   }
 
-  private visitExpr(file: string, e: HclExpr, usedAs: string): void {
+  private visitExpr(file: string, e: HclExpr, usedAs: string, guarded = false): void {
     switch (e.type) {
-      case 'call':
+      case 'call': {
         if (e.name === 'templatefile' && e.args.length >= 1) this.addTemplateFileCall(file, e, usedAs);
-        for (const a of e.args) this.visitExpr(file, a, usedAs);
+        if (FILE_READING_FUNCTIONS.has(e.name) && e.args.length >= 1)
+          this.fileReads.push({ file, dir: dirOf(file), fn: e.name, pathExpr: e.args[0]!, span: spanOf(file, e.start, e.end), usedAs, guarded });
+        // try() and can() turn an error of their argument into a value.
+        const inner = guarded || e.name === 'try' || e.name === 'can';
+        for (const a of e.args) this.visitExpr(file, a, usedAs, inner);
         break;
+      }
       case 'list':
-        for (const i of e.items) this.visitExpr(file, i, usedAs);
+        for (const i of e.items) this.visitExpr(file, i, usedAs, guarded);
         break;
       case 'object':
-        for (const i of e.items) this.visitExpr(file, i.value, `${usedAs}.${i.name}`);
+        for (const i of e.items) this.visitExpr(file, i.value, `${usedAs}.${i.name}`, guarded);
         break;
       case 'string':
-        for (const p of e.parts) if (p.kind === 'interpolation') this.visitExpr(file, p.expr, usedAs);
+        for (const p of e.parts) if (p.kind === 'interpolation') this.visitExpr(file, p.expr, usedAs, guarded);
         break;
-      case 'other':
-        for (const o of e.operands ?? []) this.visitExpr(file, o, usedAs);
+      case 'other': {
+        // The branches of `cond ? a : b` (not its condition) are guarded: only the chosen one counts.
+        const ops = e.operands ?? [];
+        const conditional = ops.length >= 2 && e.raw.slice(ops[0]!.end - e.start, ops[1]!.start - e.start).includes('?');
+        ops.forEach((o, i) => this.visitExpr(file, o, usedAs, guarded || (conditional && i > 0)));
         break;
+      }
       default:
         break;
     }
@@ -260,13 +318,35 @@ export class TerraformModel {
    * directory (`templatefile("./consul/server.hcl", …)` in `examples/cluster/main.tf` is
    * `examples/cluster/consul/server.hcl`), also when the call sits in a child module.
    */
-  resolveFilePath(e: HclExpr, dir: string, file: string, what = 'file'): { path?: string; reason?: string } {
+  resolveFilePath(e: HclExpr, dir: string, file: string, what = 'file'): ResolvedFilePath {
     const v = this.evaluate(e, dir, file);
-    if (v.kind !== 'known') return { reason: v.reason };
+    if (v.kind !== 'known') return { reason: v.reason, chain: v.chain };
     const t = v.text.replace(/\\/g, '/');
-    if (t.startsWith('/') || /^[A-Za-z]:\//.test(t)) return { reason: `absolute ${what} path` };
-    return { path: joinRel(anchoredToPathRef(e) ? '' : this.rootDirOf(dir), t) };
+    if (t.startsWith('/') || /^[A-Za-z]:\//.test(t)) return { reason: `absolute ${what} path`, text: v.text, chain: v.chain };
+    // Terraform expands a leading `~` to the home directory of whoever runs it (homedir.Expand): not in the tree.
+    if (t === '~' || t.startsWith('~/')) return { reason: `${what} path in the home directory`, text: v.text, chain: v.chain };
+    const base = anchoredToPathRef(e) ? '' : this.rootDirOf(dir);
+    return { path: joinRel(base, t), text: v.text, chain: v.chain, ...(leavesRoot(base, t) ? { leavesRoot: true } : {}) };
   }
+
+  /**
+   * Where a file-reading call's path points, once per chain of module calls that instantiates its module (a module
+   * called from two places may be given two different paths), or once when its module is not called.
+   */
+  fileReadPaths(call: FileReadCall): ReadonlyArray<ResolvedFilePath & { readonly instance: readonly TfModuleCall[] }> {
+    // This model is reused while the .tf/.tfvars texts are unchanged (the keystroke path): resolve once.
+    let hit = this.fileReadPathCache.get(call);
+    if (hit === undefined) {
+      hit = this.instancesOf(call.dir).map((instance) => ({
+        ...this.inInstance(instance, () => this.resolveFilePath(call.pathExpr, call.dir, call.file)),
+        instance,
+      }));
+      this.fileReadPathCache.set(call, hit);
+    }
+    return hit;
+  }
+
+  private readonly fileReadPathCache = new Map<FileReadCall, ReadonlyArray<ResolvedFilePath & { readonly instance: readonly TfModuleCall[] }>>();
 
   private addFileProvisioner(file: string, block: HclBlock, resource: HclBlock | undefined): void {
     const content = attr(block.body, 'content');
@@ -441,6 +521,10 @@ export class TerraformModel {
   }
 
   private rootDirOf(dir: string): string {
+    // Under a module instance the root is where its outermost call sits (a module called from two root modules has
+    // two roots); otherwise the first chain of callers decides.
+    const outer = this.stack[0];
+    if (outer !== undefined) return outer.callerDir;
     let d = dir;
     for (let i = 0; i < 20; i++) {
       const caller = this.moduleCalls.find((m) => m.sourceDir === d);
@@ -564,6 +648,18 @@ function exprText(e: HclExpr): string {
 
 function abbreviate(s: string): string {
   return s.length > 40 ? `${s.slice(0, 37)}...` : s;
+}
+
+/** Whether `rel` joined to the root-relative directory `base` climbs above the root (`..` past the first segment). */
+function leavesRoot(base: string, rel: string): boolean {
+  let depth = 0;
+  for (const part of `${base}/${rel}`.split(/[\\/]+/)) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') {
+      if (--depth < 0) return true;
+    } else depth++;
+  }
+  return false;
 }
 
 /** Whether a path expression starts from `path.module`, `path.root` or `path.cwd` (directly, in a template string, or in a call). */

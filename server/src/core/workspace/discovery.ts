@@ -12,6 +12,19 @@ export interface DiscoveredFile {
 export interface DiscoveryResult {
   readonly files: DiscoveredFile[];
   readonly problems: FileProblem[];
+  /**
+   * Every other regular file the walk saw (a kind the engine does not read, an extension-less file that is not a
+   * shell script, a file too large or unreadable), by name only: `templatefile()`/`file()` may name any of them
+   * (`cloud-init.yaml`, `setup.txt`), and template-file-missing must not call them missing.
+   */
+  readonly otherPaths: string[];
+  /**
+   * Directories whose content the walk did not list although Terraform can see it: symbolic links to directories
+   * (not followed, to avoid loops) and unreadable directories. Whether a file exists below them is unknown.
+   */
+  readonly unlistedDirs: string[];
+  /** False when the walk stopped early (the maxFiles bound): a path it did not see may still exist. */
+  readonly complete: boolean;
 }
 
 export interface DiscoveryOptions {
@@ -36,6 +49,9 @@ export async function discoverFiles(root: string, opts: DiscoveryOptions): Promi
   const problems: FileProblem[] = [];
   const maxFiles = opts.maxFiles ?? 100_000;
   const candidates: string[] = [];
+  const otherPaths: string[] = [];
+  const unlistedDirs: string[] = [];
+  let complete = true;
   const queue: string[] = [''];
   let sinceYield = 0;
   walk: for (let q = 0; q < queue.length; q++) {
@@ -45,6 +61,8 @@ export async function discoverFiles(root: string, opts: DiscoveryOptions): Promi
       entries = fs.readdirSync(path.join(root, dirRel), { withFileTypes: true });
     } catch (err) {
       problems.push({ file: dirRel || '.', reason: `unreadable directory: ${errorCode(err)}` });
+      if (dirRel) unlistedDirs.push(dirRel);
+      else complete = false;
       continue;
     }
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -62,11 +80,19 @@ export async function discoverFiles(root: string, opts: DiscoveryOptions): Promi
           if (classifyFile(rel)) problems.push({ file: rel, reason: 'broken symbolic link' });
           continue;
         }
+        if (st.isDirectory()) unlistedDirs.push(rel);
         if (!st.isFile()) continue;
       } else if (!e.isFile()) continue;
-      if (!classifyFile(rel) && !maybeExtensionlessScript(rel)) continue;
+      if (!classifyFile(rel) && !maybeExtensionlessScript(rel)) {
+        // Names only (no stat, no read): the cost per file is one string. Bounded like the candidates, so a
+        // huge data directory cannot grow the set without limit; past the bound the listing is incomplete.
+        if (otherPaths.length < maxFiles) otherPaths.push(rel);
+        else complete = false;
+        continue;
+      }
       if (candidates.length >= maxFiles) {
         problems.push({ file: rel, reason: `not read: more than ${maxFiles} deployment files under the root` });
+        complete = false;
         break walk;
       }
       candidates.push(rel);
@@ -83,13 +109,19 @@ export async function discoverFiles(root: string, opts: DiscoveryOptions): Promi
     if (!classifyFile(rel)) {
       // An extension-less file is a deployment file only when it is a shell script (`run-nomad`).
       const head = readHead(path.join(root, rel));
-      if (!head || !isShellShebang(head)) continue;
+      if (!head || !isShellShebang(head)) {
+        otherPaths.push(rel);
+        continue;
+      }
     }
     const read = readBounded(path.join(root, rel), opts.maxFileBytes);
-    if ('reason' in read) problems.push({ file: rel, reason: read.reason });
-    else files.push({ rel, bytes: read.bytes });
+    if ('reason' in read) {
+      problems.push({ file: rel, reason: read.reason });
+      // Too large or unreadable for us, but present: Terraform may still read it.
+      otherPaths.push(rel);
+    } else files.push({ rel, bytes: read.bytes });
   }
-  return { files, problems };
+  return { files, problems, otherPaths, unlistedDirs, complete };
 }
 
 /** Directories or files handled between two yields to the event loop. */

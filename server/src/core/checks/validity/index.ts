@@ -4,7 +4,8 @@ import { invalidConfigValue } from './invalidConfigValue';
 import { serverOnlyKey } from './serverOnlyKey';
 import { duplicateConfigKey } from './duplicateConfigKey';
 import { hclSyntax } from './hclSyntax';
+import { templateFileMissing } from './templateFileMissing';
 
-export const VALIDITY_CHECKS: readonly Check[] = [hclSyntax, unknownConfigKey, invalidConfigValue, serverOnlyKey, duplicateConfigKey];
+export const VALIDITY_CHECKS: readonly Check[] = [hclSyntax, unknownConfigKey, invalidConfigValue, serverOnlyKey, duplicateConfigKey, templateFileMissing];
 
 export { officialSyntaxFindings } from './officialSyntax';
