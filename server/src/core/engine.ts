@@ -51,6 +51,8 @@ interface UnitAnalysis {
   readonly pathAnswers: ReadonlyMap<string, string>;
   /** The KnownPaths version the answers were last confirmed at. */
   pathsVersion: number;
+  /** The cache slots its analysis used (see Workspace.trackSlots): released when a later analysis stops using them. */
+  readonly slots: ReadonlySet<string>;
 }
 
 function sameItems<T>(a: readonly T[], b: readonly T[]): boolean {
@@ -238,7 +240,11 @@ export class Workspace {
       analyses.push(a);
       failures.push(...a.failures);
     }
-    for (const dir of [...this.unitCache.keys()]) if (!units.some((u) => u.dir === dir)) this.unitCache.delete(dir);
+    for (const [dir, gone] of [...this.unitCache]) {
+      if (units.some((u) => u.dir === dir)) continue;
+      this.unitCache.delete(dir);
+      this.releaseSlots(gone.slots, new Set());
+    }
     this.lastUnits = analyses;
     this.checkFailures.splice(0, this.checkFailures.length, ...failures);
     return mergeParts(
@@ -287,6 +293,17 @@ export class Workspace {
   private unitsFor: { readonly key: string; readonly units: DeploymentUnit[] } | undefined;
   private rootsFor: { readonly tf: readonly ParsedHclFile[]; readonly roots: readonly string[] } | undefined;
 
+  /** Entries held by the slot-keyed caches (for tests that an editing session stays bounded). */
+  cacheEntries(): { slots: number; texts: number; scriptFacts: number } {
+    let slots = 0;
+    let texts = 0;
+    for (const c of Object.values(this.parses)) {
+      slots += c.slotCount;
+      texts += c.size;
+    }
+    return { slots, texts, scriptFacts: this.scriptCache.size };
+  }
+
   /** How many unit analyses ran (for tests of incrementality). */
   unitAnalysisCount = 0;
 
@@ -313,7 +330,12 @@ export class Workspace {
         return v;
       },
     };
-    const model = buildDeploymentModel({ root: this.root, files, encodings: this.encodings, reviewConfig: config, paths }, services);
+    const slots = new Set<string>();
+    const model = buildDeploymentModel({ root: this.root, files, encodings: this.encodings, reviewConfig: config, paths }, this.trackSlots(services, slots));
+    // Slots the previous analysis of this unit used and this one did not (a config document's id names the offset of
+    // the call that writes it, so an edit above that call renames it) would otherwise hold their parses for the rest
+    // of the session: one per keystroke in a here-string.
+    if (hit) this.releaseSlots(hit.slots, slots);
     const run = runChecks(model);
     const severities = this.severities(config);
     const part = buildUnitPart({ model, label }, applySuppressions(run.findings, model, severities));
@@ -328,6 +350,7 @@ export class Workspace {
       part,
       pathAnswers,
       pathsVersion: known.version,
+      slots,
     };
     this.unitCache.set(unit.dir, analysis);
     return analysis;
@@ -449,6 +472,54 @@ export class Workspace {
       this.memoValues.delete(k);
     }
     return value;
+  }
+
+  /**
+   * The services, recording in `used` every slot-keyed cache entry the analysis asks for (script scans and facts,
+   * the parses of the config documents scripts write).
+   */
+  private trackSlots(services: ParseServices, used: Set<string>): ParseServices {
+    return {
+      ...services,
+      powershell: (slot, text, templated) => {
+        used.add(`${templated ? 'psTemplated' : 'ps'}\0${slot}`);
+        return services.powershell(slot, text, templated);
+      },
+      bash: (slot, text, templated) => {
+        used.add(`${templated ? 'shTemplated' : 'sh'}\0${slot}`);
+        return services.bash(slot, text, templated);
+      },
+      agentConfig: (slot, text, format) => {
+        used.add(`${format === 'json' ? 'agentJson' : 'agentHcl'}\0${slot}`);
+        return services.agentConfig(slot, text, format);
+      },
+      storeScriptFacts: (slot, text, key, value) => {
+        used.add(`facts\0${slot}`);
+        services.storeScriptFacts(slot, text, key, value);
+      },
+      scriptFacts: (slot, text, key) => {
+        used.add(`facts\0${slot}`);
+        const hit = services.scriptFacts(slot, text, key);
+        // Facts reused from the cache do not scan again: the scan stays theirs (it is needed on their next change).
+        if (hit) for (const scan of ['ps', 'psTemplated', 'sh', 'shTemplated']) used.add(`${scan}\0${slot}`);
+        return hit;
+      },
+    };
+  }
+
+  /**
+   * Releases the slots `before` held that `now` does not. A slot another unit still uses (a shared script) is only
+   * parsed again when that unit is next analysed.
+   */
+  private releaseSlots(before: ReadonlySet<string>, now: ReadonlySet<string>): void {
+    for (const key of before) {
+      if (now.has(key)) continue;
+      const cut = key.indexOf('\0');
+      const cache = key.slice(0, cut);
+      const slot = key.slice(cut + 1);
+      if (cache === 'facts') this.scriptCache.delete(slot);
+      else this.parses[cache as keyof Workspace['parses']]?.delete(slot);
+    }
   }
 
   private parseServices(): ParseServices {

@@ -139,3 +139,26 @@ test('engine: after edits along the whole chain (tfvars, .tf, templatefile templ
   // The edits reach the results (a test of reuse that changes nothing would prove nothing).
   assert.ok(changed >= 4, `${changed} of ${edits.length} edits changed the results`);
 });
+
+test('engine: an editing session holds a bounded number of cache entries (config documents renamed by an edit above their call are released)', () => {
+  // A helper function called per service writes one config each; a document's id names the offset of its call, so a
+  // line typed above the calls renames every document below it.
+  const section = (k: number) =>
+    `function Install-Service${k} {\n    param([string] $Address)\n    $cfg = @"\nservice {\n  name    = "svc${k}"\n  address = "$Address"\n}\n"@\n    $cfg | Out-File -FilePath "C:\\HashiCorp\\Consul\\config\\svc${k}.hcl" -Encoding ascii\n}\nInstall-Service${k} -Address 10.0.0.${k}\n`;
+  const body = Array.from({ length: 20 }, (_, k) => section(k)).join('');
+  const ws = new Workspace('/tmp/hsr-engine-cache');
+  ws.setText(WIN, `# 0\n${body}`);
+  ws.setText(SRV, server);
+  const docs = ws.analyze().roles.find((r) => r.id.startsWith('windows-client'))?.settings.length ?? 0;
+  assert.ok(docs > 0, 'the services are configs of a Windows role');
+  const start = ws.cacheEntries();
+  // Type above the calls, and in a here-string (a new text per keystroke).
+  for (let i = 1; i <= 60; i++) {
+    ws.setText(WIN, `# ${'x'.repeat(i)}\n${body.replace('name    = "svc3"', `name    = "svc3${'y'.repeat(i)}"`)}`);
+    ws.analyze();
+  }
+  const end = ws.cacheEntries();
+  assert.ok(end.slots <= start.slots + 2, `slots ${start.slots} -> ${end.slots}`);
+  assert.ok(end.texts <= start.texts + 2, `texts ${start.texts} -> ${end.texts}`);
+  assert.ok(end.scriptFacts <= start.scriptFacts + 2, `script facts ${start.scriptFacts} -> ${end.scriptFacts}`);
+});

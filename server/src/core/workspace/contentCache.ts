@@ -42,6 +42,11 @@ export class ContentCache<T> {
     return this.byText.size;
   }
 
+  /** Slots that hold a text. */
+  get slotCount(): number {
+    return this.slots.size;
+  }
+
   private release(text: string): void {
     const entry = this.byText.get(text);
     if (entry !== undefined && --entry.refs <= 0) this.byText.delete(text);
