@@ -3,7 +3,7 @@
  * `environment_vars`, and the values of Packer variables (defaults,
  * `.pkrvars.hcl`, `env()` which is unknown until build time).
  */
-import type { HclBlock, HclBody, HclExpr } from './parsers/hcl/ast';
+import type { HclAttribute, HclBlock, HclBody, HclExpr } from './parsers/hcl/ast';
 import type { DeploymentModel } from './model/deploymentModel';
 import type { ParsedHclFile } from './workspace/parsedFiles';
 import { TerraformModel } from './terraform/model';
@@ -72,7 +72,7 @@ export function provisionersOf(packerFiles: readonly ParsedHclFile[]): PackerPro
     }
     for (const item of f.parse.body.items) {
       if (item.kind !== 'block' || item.type !== 'build') continue;
-      const sources = buildSourcesOf(item.body);
+      const sources = buildSourcesOf(item.body, f.file);
       for (const p of provisionerBlocks(item.body)) out.push(provisioner(f.file, p, values, sources));
     }
   }
@@ -114,6 +114,13 @@ export interface BuildSource {
    * match, and unique within the build (one top-level source may be used twice under two names).
    */
   readonly name: string;
+  /**
+   * The settings this build adds to the top-level block: the body of a build-level `source "TYPE.NAME" { … }` (a JSON
+   * template: the builder object itself). Undefined for an entry of `sources = [...]`, which adds nothing.
+   */
+  readonly settings?: HclBody;
+  /** The file `settings` is written in. */
+  readonly settingsFile?: string;
 }
 
 /**
@@ -129,12 +136,12 @@ function sourceKey(text: string): string {
  * attribute renames the source within this build (Packer docs, "source block" nested in a build block, and "only and
  * except keywords": "To match this builder, you need to use second-example-local-name, not second-example").
  */
-export function buildSourcesOf(build: HclBody): BuildSource[] {
+export function buildSourcesOf(build: HclBody, file?: string): BuildSource[] {
   const out: BuildSource[] = [];
-  const add = (text: string, rename?: string) => {
+  const add = (text: string, rename?: string, settings?: HclBody) => {
     const key = sourceKey(text);
     const type = key.slice(0, key.indexOf('.'));
-    if (type) out.push({ ref: `source.${key}`, name: rename ? `${type}.${rename}` : key });
+    if (type) out.push({ ref: `source.${key}`, name: rename ? `${type}.${rename}` : key, ...(settings ? { settings, settingsFile: file } : {}) });
   };
   for (const i of build.items) {
     if (i.kind === 'attribute' && i.name === 'sources' && i.value.type === 'list') {
@@ -142,10 +149,57 @@ export function buildSourcesOf(build: HclBody): BuildSource[] {
     }
     if (i.kind === 'block' && i.type === 'source') {
       const name = i.body.items.find((a) => a.kind === 'attribute' && a.name === 'name');
-      add(i.labels.map((l) => l.value).join('.'), name?.kind === 'attribute' && name.value.type === 'string' ? name.value.value : undefined);
+      add(i.labels.map((l) => l.value).join('.'), name?.kind === 'attribute' && name.value.type === 'string' ? name.value.value : undefined, i.body);
     }
   }
   return out;
+}
+
+/** The top-level `source "TYPE" "NAME"` blocks of a set of Packer files, by `source.TYPE.NAME` (with their file). */
+export function topLevelSources(packerFiles: readonly ParsedHclFile[]): ReadonlyMap<string, { readonly file: string; readonly block: HclBlock }> {
+  let hit = topLevelCache.get(packerFiles);
+  if (hit) return hit;
+  hit = new Map();
+  for (const f of packerFiles) {
+    for (const item of f.parse.body.items) {
+      if (item.kind === 'block' && item.type === 'source' && item.labels.length >= 2)
+        hit.set(`source.${item.labels[0]!.value}.${item.labels[1]!.value}`, { file: f.file, block: item });
+    }
+  }
+  topLevelCache.set(packerFiles, hit);
+  return hit;
+}
+
+const topLevelCache = new WeakMap<readonly ParsedHclFile[], Map<string, { readonly file: string; readonly block: HclBlock }>>();
+
+/**
+ * A setting of a build's source as Packer sees it: the build-level block's own value, else the top-level block's.
+ * Packer merges the two ("fill in those fields which aren't already set in the top-level source block", and a field
+ * set in both is an error: https://developer.hashicorp.com/packer/docs/templates/hcl_templates/blocks/build/source),
+ * so whichever block sets it decides.
+ */
+export function sourceSetting(
+  packerFiles: readonly ParsedHclFile[],
+  src: BuildSource,
+  name: string,
+): { readonly file: string; readonly attr: HclAttribute } | undefined {
+  const own = src.settings?.items.find((i): i is HclAttribute => i.kind === 'attribute' && i.name === name);
+  if (own && src.settingsFile !== undefined) return { file: src.settingsFile, attr: own };
+  const top = topLevelSources(packerFiles).get(src.ref);
+  const a = top?.block.body.items.find((i): i is HclAttribute => i.kind === 'attribute' && i.name === name);
+  return top && a ? { file: top.file, attr: a } : undefined;
+}
+
+/**
+ * Whether a build's source says it makes a Windows machine: `communicator = "winrm"` (in the build-level block or the
+ * top-level one), or WinRM settings (`winrm_username`, `winrm_use_ssl`, …) where no other communicator is chosen.
+ * Packer's communicator defaults to SSH, so `winrm_*` beside `communicator = "ssh"` says nothing.
+ */
+export function sourceIsWindows(packerFiles: readonly ParsedHclFile[], src: BuildSource): boolean {
+  const comm = sourceSetting(packerFiles, src, 'communicator')?.attr.value;
+  if (comm) return comm.type === 'string' && comm.value.toLowerCase() === 'winrm';
+  const top = topLevelSources(packerFiles).get(src.ref)?.block.body;
+  return [src.settings, top].some((b) => b?.items.some((i) => i.kind === 'attribute' && /^winrm_/.test(i.name)) ?? false);
 }
 
 /**
@@ -177,6 +231,8 @@ export function runsOn(body: HclBody, sources: readonly BuildSource[]): BuildSou
 /** One image a build makes: sources that run the same provisioners (their `source.TYPE.NAME` refs), and those provisioners in order. */
 export interface PackerImage {
   readonly sources: readonly string[];
+  /** The build's sources this image is made from (one top-level source may appear twice, under two names). */
+  readonly members: readonly BuildSource[];
   readonly provisioners: readonly PackerProvisioner[];
 }
 
@@ -188,14 +244,17 @@ export interface PackerImage {
  */
 export function imagesOf(provisioners: readonly PackerProvisioner[]): PackerImage[] {
   const sources = provisioners[0]?.buildSources ?? [];
-  if (sources.length === 0) return [{ sources: [], provisioners }];
-  const out = new Map<string, { sources: string[]; provisioners: PackerProvisioner[] }>();
+  if (sources.length === 0) return [{ sources: [], members: [], provisioners }];
+  const out = new Map<string, { sources: string[]; members: BuildSource[]; provisioners: PackerProvisioner[] }>();
   for (const s of sources) {
     const mine = provisioners.filter((p) => p.runsOn.some((r) => r.name === s.name));
     const key = mine.map((p) => provisioners.indexOf(p)).join(',');
     const same = out.get(key);
-    if (!same) out.set(key, { sources: [s.ref], provisioners: mine });
-    else if (!same.sources.includes(s.ref)) same.sources.push(s.ref);
+    if (!same) out.set(key, { sources: [s.ref], members: [s], provisioners: mine });
+    else {
+      same.members.push(s);
+      if (!same.sources.includes(s.ref)) same.sources.push(s.ref);
+    }
   }
   return [...out.values()];
 }
@@ -349,7 +408,8 @@ function jsonProvisioners(f: ParsedHclFile): PackerProvisioner[] {
       const type = b.body.items.find((a) => a.kind === 'attribute' && a.name === 'type');
       const v = (name ?? type) as { value?: HclExpr } | undefined;
       const text = v?.value?.type === 'string' ? v.value.value : 'builder';
-      return { ref: text, name: text };
+      // The builder object holds its own settings (`communicator`, `winrm_username`, …): there is no top-level block.
+      return { ref: text, name: text, settings: b.body, settingsFile: f.file };
     });
   const render = (e: HclExpr): ResolvedValue => {
     if (e.type !== 'string') return { kind: 'unknown', reason: 'not a string', chain: [] };

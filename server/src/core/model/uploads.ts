@@ -3,7 +3,7 @@
  * Terraform `provisioner "file" { content = templatefile(…) | data.template_file.x.rendered | "…", destination = … }`
  * and Packer `provisioner "file" { source = …, destination = … }` into the image.
  */
-import { buildSourcesOf, provisionerBlocks, runsOn } from '../packer';
+import { buildSourcesOf, provisionerBlocks, runsOn, sourceIsWindows } from '../packer';
 import type { AgentConfigDoc, AgentOs } from '../agent/configDoc';
 import { looksLikeAgentConfigPath } from '../agent/configDoc';
 import { looksLikeAgentConfigText } from '../scripts/powershellModel';
@@ -126,16 +126,19 @@ export function packerUploads(packerFiles: readonly ParsedHclFile[], files: Read
     for (const build of f.parse.body.items) {
       if (build.kind !== 'block' || build.type !== 'build') continue;
       const provs = provisionerBlocks(build.body);
-      const sources = buildSourcesOf(build.body);
+      const sources = buildSourcesOf(build.body, f.file);
       const on = provs.map((p) => runsOn(p.body, sources));
       provs.forEach((p, i) => {
         if (p.labels[0]?.value !== 'file') return;
         // A Windows image: Windows provisioners run on a source this upload goes to (every source when the build
-        // names none readable here). `only` / `except` keep the Linux upload of a two-OS build out of the Windows image.
-        const windows = provs.some(
-          (q, j) =>
-            /^(powershell|windows-shell|windows-restart)$/.test(q.labels[0]?.value ?? '') && (sources.length === 0 || on[j]!.some((s) => on[i]!.includes(s))),
-        );
+        // names none readable here), or a source it goes to is a Windows machine by its own settings (WinRM, in the
+        // top-level block or the build-level one). `only` / `except` keep the Linux upload of a two-OS build out of
+        // the Windows image.
+        const windows =
+          provs.some(
+            (q, j) =>
+              /^(powershell|windows-shell|windows-restart)$/.test(q.labels[0]?.value ?? '') && (sources.length === 0 || on[j]!.some((s) => on[i]!.includes(s))),
+          ) || on[i]!.some((s) => sourceIsWindows(packerFiles, s));
         const source = stringAttr(p, 'source', dir);
         const destination = stringAttr(p, 'destination', dir);
         if (!source || !destination) return;

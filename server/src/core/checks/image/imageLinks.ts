@@ -17,7 +17,7 @@
 import type { HclBlock, HclExpr } from '../../parsers/hcl/ast';
 import type { DeploymentModel } from '../../model/deploymentModel';
 import type { PackerProvisioner } from '../../packer';
-import { imagesOf, packerProvisioners } from '../../packer';
+import { imagesOf, packerProvisioners, sourceIsWindows, sourceSetting } from '../../packer';
 import type { ScriptFacts } from '../../scripts/scriptModel';
 import type { ResolvedValue, Span } from '../../types';
 import { TerraformModel, attr } from '../../terraform/model';
@@ -144,13 +144,6 @@ export function buildInfos(model: DeploymentModel): BuildInfo[] {
     model.packerFiles.filter((f) => !f.file.endsWith('.pkrvars.hcl')),
     model.packerFiles.filter((f) => f.file.endsWith('.pkrvars.hcl')),
   );
-  const sources = new Map<string, HclBlock>();
-  for (const f of model.packerFiles) {
-    for (const item of f.parse.body.items) {
-      if (item.kind === 'block' && item.type === 'source' && item.labels.length >= 2)
-        sources.set(`source.${item.labels[0]!.value}.${item.labels[1]!.value}`, item);
-    }
-  }
   for (const f of model.packerFiles) {
     for (const item of f.parse.body.items) {
       if (item.kind !== 'block' || item.type !== 'build') continue;
@@ -158,19 +151,20 @@ export function buildInfos(model: DeploymentModel): BuildInfo[] {
       // One image per group of sources `only` / `except` give the same provisioners: a Linux source is not a
       // Windows image because the build also runs PowerShell on its Windows source.
       for (const image of imagesOf(mine)) {
-        const srcBlocks = image.sources.map((n) => sources.get(n)).filter((b): b is HclBlock => !!b);
         const amiGlobs: string[] = [];
         const amiSpans: Span[] = [];
         let windows = image.provisioners.some((p) => /^(powershell|windows-restart|windows-shell)$/.test(p.type));
-        for (const s of srcBlocks) {
-          const a = attr(s.body, 'ami_name');
-          const g = globOf(a?.value, (x) => values.evaluate(x, dirOf(f.file), f.file));
-          if (a && g) {
+        // Each source as this build configures it: a build-level `source "amazon-ebs.base" { ami_name = …,
+        // communicator = "winrm" }` sets what the top-level block leaves out (one top-level source may be a Linux
+        // image in one build and a Windows one in another).
+        for (const s of image.members) {
+          const a = sourceSetting(model.packerFiles, s, 'ami_name');
+          const g = globOf(a?.attr.value, (x) => values.evaluate(x, dirOf(a!.file), a!.file));
+          if (a && g && !amiGlobs.includes(g)) {
             amiGlobs.push(g);
-            amiSpans.push({ file: f.file, start: a.start, end: a.end });
+            amiSpans.push({ file: a.file, start: a.attr.start, end: a.attr.end });
           }
-          const comm = attr(s.body, 'communicator')?.value;
-          if (comm?.type === 'string' && comm.value === 'winrm') windows = true;
+          if (sourceIsWindows(model.packerFiles, s)) windows = true;
         }
         out.push({
           file: f.file,
