@@ -32,20 +32,51 @@ export interface PackerProvisioner {
   readonly inline: readonly HclExpr[];
   /** Each `inline` command with Packer variables substituted (`${var.x}`, `{{user `x`}}`), aligned with `inline`. */
   readonly inlineValues: readonly ResolvedValue[];
+  /** The local paths Packer checks before it builds: `script`/`scripts` of the script provisioners, a file upload's `source`/`sources`. */
+  readonly localPaths: readonly PackerLocalPath[];
 }
 
-const cache = new WeakMap<readonly ParsedHclFile[], PackerProvisioner[]>();
+/**
+ * A path on the machine running Packer that a provisioner names. Packer stats each one when it prepares the
+ * provisioner, before any builder starts: the shell, shell-local, powershell and windows-shell provisioners return
+ * `Bad script '%s': %s` for a script `os.Stat` cannot find, the file provisioner `Bad source '%s': %s` for an upload
+ * source (provisioner/shell, provisioner/powershell, provisioner/file `Prepare` in github.com/hashicorp/packer; the
+ * file provisioner skips the check with `generated = true` and for `direction = "download"`).
+ */
+export interface PackerLocalPath {
+  /** `script`, `scripts`, `source` or `sources`. */
+  readonly attr: string;
+  /** The path expression. */
+  readonly span: Span;
+  /** The path as Packer gets it, variables substituted; unknown when a part is known only at build time. */
+  readonly value: ResolvedValue;
+  /** A directory upload (`source = "files/"`): a directory of the tree, not a file. */
+  readonly directory: boolean;
+  /** The value starts from `path.root` (HCL2), already evaluated to the template's tree directory: it does not depend on where Packer runs. */
+  readonly fromRoot: boolean;
+}
+
+/** The provisioners whose `script` / `scripts` are local files Packer stats before the build (their `Prepare`). */
+const LOCAL_SCRIPT_PROVISIONERS = new Set(['shell', 'shell-local', 'powershell', 'windows-shell']);
+
+interface Evaluated {
+  readonly provisioners: PackerProvisioner[];
+  /** The Packer variables, locals and `file()` / `templatefile()` calls, read with the Terraform model (same HCL functions). */
+  readonly values: TerraformModel;
+}
+
+const cache = new WeakMap<readonly ParsedHclFile[], Evaluated>();
 
 /**
  * Each analysis builds a new list of the same parsed files (parses are cached
  * per file), so the provisioners are also found by the identity of the files:
  * an edit elsewhere does not evaluate the Packer templates again.
  */
-const recent: Array<{ readonly files: readonly ParsedHclFile[]; readonly provisioners: PackerProvisioner[] }> = [];
+const recent: Array<{ readonly files: readonly ParsedHclFile[]; readonly evaluated: Evaluated }> = [];
 
-function bySameFiles(files: readonly ParsedHclFile[]): PackerProvisioner[] | undefined {
+function bySameFiles(files: readonly ParsedHclFile[]): Evaluated | undefined {
   for (const r of recent) {
-    if (r.files.length === files.length && r.files.every((f, i) => f === files[i])) return r.provisioners;
+    if (r.files.length === files.length && r.files.every((f, i) => f === files[i])) return r.evaluated;
   }
   return undefined;
 }
@@ -56,6 +87,15 @@ export function packerProvisioners(model: Pick<DeploymentModel, 'packerFiles'>):
 
 /** The provisioners of a set of Packer files (cached per parsed set). */
 export function provisionersOf(packerFiles: readonly ParsedHclFile[]): PackerProvisioner[] {
+  return evaluated(packerFiles).provisioners;
+}
+
+/** The Packer files read as HCL values: variables, locals, `file()` / `templatefile()` calls (cached with the provisioners). */
+export function packerValues(model: Pick<DeploymentModel, 'packerFiles'>): TerraformModel {
+  return evaluated(model.packerFiles).values;
+}
+
+function evaluated(packerFiles: readonly ParsedHclFile[]): Evaluated {
   const hit = cache.get(packerFiles) ?? bySameFiles(packerFiles);
   if (hit) {
     cache.set(packerFiles, hit);
@@ -76,10 +116,11 @@ export function provisionersOf(packerFiles: readonly ParsedHclFile[]): PackerPro
       for (const p of provisionerBlocks(item.body)) out.push(provisioner(f.file, p, values, sources));
     }
   }
-  cache.set(packerFiles, out);
-  recent.unshift({ files: packerFiles, provisioners: out });
+  const result: Evaluated = { provisioners: out, values };
+  cache.set(packerFiles, result);
+  recent.unshift({ files: packerFiles, evaluated: result });
   if (recent.length > 256) recent.pop();
-  return out;
+  return result;
 }
 
 /**
@@ -291,9 +332,21 @@ function provisioner(file: string, block: HclBlock, values: TerraformModel, sour
     } else if (a.name === 'inline' && a.value.type === 'list') inline.push(...a.value.items);
   }
   const inlineValues = inline.map((e) => values.evaluate(e, dir, file));
+  const type = block.labels[0]?.value ?? '';
+  const localPaths = localPathsOf(type, (name) => {
+    const a = block.body.items.find((i): i is HclAttribute => i.kind === 'attribute' && i.name === name);
+    if (!a) return undefined;
+    const items = a.value.type === 'list' ? a.value.items : [a.value];
+    return items.map((e) => ({
+      span: { file, start: e.start, end: e.end },
+      value: hclPathValue(values, e, dir, file),
+      literal: literalOf(e),
+      fromRoot: startsFromPathRoot(e),
+    }));
+  });
   return {
     file,
-    type: block.labels[0]?.value ?? '',
+    type,
     block,
     scripts,
     scriptPaths,
@@ -303,15 +356,139 @@ function provisioner(file: string, block: HclBlock, values: TerraformModel, sour
     runsOn: runsOn(block.body, sources),
     inline,
     inlineValues,
+    localPaths,
   };
+}
+
+/** A path value in Packer HCL. `path.cwd` is where Packer is run from, which the tree does not say (this model would read it as the template's directory). */
+function hclPathValue(values: TerraformModel, e: HclExpr, dir: string, file: string): ResolvedValue {
+  if (mentions(e, 'path', 'cwd')) return { kind: 'unknown', reason: 'path.cwd is the directory Packer runs from', chain: [] };
+  return values.evaluate(e, dir, file);
+}
+
+/** Whether an expression refers to `root.name` anywhere (`path.cwd`, inside a template string or a call). */
+export function mentions(e: HclExpr, root: string, name: string): boolean {
+  switch (e.type) {
+    case 'traversal':
+      return e.path[0] === root && e.path[1] === name;
+    case 'string':
+      return e.parts.some((p) => p.kind === 'interpolation' && mentions(p.expr, root, name));
+    case 'call':
+      return e.args.some((a) => mentions(a, root, name));
+    case 'list':
+      return e.items.some((i) => mentions(i, root, name));
+    case 'object':
+      return e.items.some((i) => mentions(i.value, root, name));
+    case 'other':
+      return (e.operands ?? []).some((o) => mentions(o, root, name));
+    default:
+      return false;
+  }
+}
+
+/** Whether a path expression starts with `path.root` (`path.root`, `"${path.root}/x"`). */
+export function startsFromPathRoot(e: HclExpr): boolean {
+  if (e.type === 'traversal') return e.path[0] === 'path' && e.path[1] === 'root';
+  if (e.type !== 'string') return false;
+  const first = e.parts.find((p) => p.kind !== 'literal' || p.value !== '');
+  return first?.kind === 'interpolation' && startsFromPathRoot(first.expr);
+}
+
+function literalOf(e: HclExpr): boolean | string | undefined {
+  if (e.type === 'bool') return e.value;
+  if (e.type === 'string' && e.parts.every((p) => p.kind === 'literal')) return e.value;
+  return undefined;
+}
+
+/**
+ * The local paths a provisioner names, given a reader of its attributes (HCL block or JSON object): `script` /
+ * `scripts` of the script provisioners, `source` / `sources` of a `file` upload that Packer checks (not
+ * `generated = true`, not `direction = "download"`, whose source is on the remote machine).
+ */
+function localPathsOf(
+  type: string,
+  read: (name: string) => Array<{ span: Span; value: ResolvedValue; literal: boolean | string | undefined; fromRoot?: boolean }> | undefined,
+): PackerLocalPath[] {
+  const out: PackerLocalPath[] = [];
+  const add = (attr: string, directoryIfSlash: boolean) => {
+    for (const r of read(attr) ?? []) {
+      const directory = directoryIfSlash && r.value.kind === 'known' && /[\\/]$/.test(r.value.text);
+      out.push({ attr, span: r.span, value: r.value, directory, fromRoot: r.fromRoot ?? false });
+    }
+  };
+  if (LOCAL_SCRIPT_PROVISIONERS.has(type)) {
+    add('script', false);
+    add('scripts', false);
+  } else if (type === 'file') {
+    // Set to anything but a literal false / "upload" (a variable too), the flags may turn the check off.
+    const generated = read('generated');
+    if (generated && generated[0]?.literal !== false && generated[0]?.literal !== 'false') return out;
+    const direction = read('direction');
+    if (direction && direction[0]?.literal !== 'upload') return out;
+    add('source', true);
+    add('sources', true);
+  }
+  return out;
+}
+
+/**
+ * A rendered JSON template value as a path: `{{template_dir}}` at its start is the template's directory (what
+ * candidatePaths reads it as); any other Go template action left in it (`{{pwd}}`, `{{build_name}}`,
+ * `{{isotime}}`…) is not known before the build.
+ */
+function jsonPathValue(v: ResolvedValue): ResolvedValue {
+  if (v.kind !== 'known') return v;
+  const rest = v.text.replace(/^\{\{\s*template_dir\s*\}\}/, '');
+  return rest.includes('{{') ? { kind: 'unknown', reason: `${JSON.stringify(v.text)} holds a template action evaluated at build time`, chain: v.chain } : v;
+}
+
+/**
+ * Where a local path Packer reads is in the tree.
+ *
+ * `candidates` are the tree paths the rest of the tool accepts for it (candidatePaths: beside the template, then from
+ * the tree root; the first that exists is the file): a path is missing only when none of them exists, so this never
+ * contradicts which script the model says a provisioner runs.
+ *
+ * `readings` are where Packer itself may look, inside the tree: relative to the directory Packer runs from (`cwd`:
+ * the template's directory or the tree root, the two usual ones), to the template's directory (`template`: the HCL2
+ * file functions, a JSON `{{template_dir}}/…`), or already a tree path (`tree`: a value built on `path.root`, which
+ * this model evaluates to the template's tree directory). A reading that climbs above the analysed root
+ * (`../shared/x.sh` from the root) is not one: joinRel would silently drop the `..`.
+ */
+export function localPathCandidates(
+  dir: string,
+  text: string,
+  base: 'cwd' | 'template' | 'tree',
+): { readonly candidates: readonly string[]; readonly readings: readonly string[] } {
+  const candidates = candidatePaths(dir, text);
+  const t = stripTemplateDir(text);
+  const templateDir = t !== text.replace(/\\/g, '/');
+  const bases = base === 'tree' ? [''] : base === 'template' || templateDir ? [dir] : [dir, ''];
+  const readings = bases.filter((b) => !climbsAbove(b, t)).map((b) => joinRel(b, t));
+  return { candidates, readings: [...new Set(readings)] };
+}
+
+function climbsAbove(base: string, rel: string): boolean {
+  let depth = 0;
+  for (const part of `${base}/${rel}`.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') {
+      if (--depth < 0) return true;
+    } else depth++;
+  }
+  return false;
+}
+
+function stripTemplateDir(text: string): string {
+  return text
+    .replace(/\\/g, '/')
+    .replace(/^\$\{path\.root\}\/?/, '')
+    .replace(/^\{\{\s*template_dir\s*\}\}\/?/, '');
 }
 
 /** `./scripts/install.sh` from `packer/consul/`: beside the template first, then from the tree root. */
 function candidatePaths(dir: string, text: string): string[] {
-  const t = text
-    .replace(/\\/g, '/')
-    .replace(/^\$\{path\.root\}\/?/, '')
-    .replace(/^\{\{\s*template_dir\s*\}\}\/?/, '');
+  const t = stripTemplateDir(text);
   if (t.startsWith('/') || /^[A-Za-z]:\//.test(t)) return [];
   return [...new Set([joinRel(dir, t), joinRel('', t)])];
 }
@@ -474,6 +651,15 @@ function jsonProvisioners(f: ParsedHclFile): PackerProvisioner[] {
     }
     const inline = attrs.get('inline');
     const inlineItems = inline?.value.type === 'list' ? inline.value.items : [];
+    const localPaths = localPathsOf(type, (name) => {
+      const a = attrs.get(name);
+      if (!a) return undefined;
+      return (a.value.type === 'list' ? a.value.items : [a.value]).map((e) => ({
+        span: { file: f.file, start: e.start, end: e.end },
+        value: jsonPathValue(render(e)),
+        literal: literalOf(e),
+      }));
+    });
     out.push({
       file: f.file,
       type,
@@ -486,6 +672,7 @@ function jsonProvisioners(f: ParsedHclFile): PackerProvisioner[] {
       runsOn: runsOn(item.body, builders),
       inline: inlineItems,
       inlineValues: inlineItems.map(render),
+      localPaths,
     });
   }
   return out;

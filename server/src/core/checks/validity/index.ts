@@ -5,7 +5,16 @@ import { serverOnlyKey } from './serverOnlyKey';
 import { duplicateConfigKey } from './duplicateConfigKey';
 import { hclSyntax } from './hclSyntax';
 import { templateFileMissing } from './templateFileMissing';
+import { packerFileMissing } from './packerFileMissing';
 
-export const VALIDITY_CHECKS: readonly Check[] = [hclSyntax, unknownConfigKey, invalidConfigValue, serverOnlyKey, duplicateConfigKey, templateFileMissing];
+export const VALIDITY_CHECKS: readonly Check[] = [
+  hclSyntax,
+  unknownConfigKey,
+  invalidConfigValue,
+  serverOnlyKey,
+  duplicateConfigKey,
+  templateFileMissing,
+  packerFileMissing,
+];
 
 export { officialSyntaxFindings } from './officialSyntax';
