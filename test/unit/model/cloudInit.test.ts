@@ -124,7 +124,7 @@ test('cloud-init write_files encoding: b64/base64, gz+b64/gzip+base64 and `!!bin
     ...entry('binary', 'gzip', '  content: !!binary |', `    ${gz}`),
     ...entry('plain', 'text/plain', '  content: x = 1'),
     ...entry('unknown', 'base32', '  content: y = 2'),
-    // Undecodable: not base64 (an unrendered Terraform call), a wrong padding, base64 that is not gzip, gzip of a
+    // Undecodable: not base64 (a Terraform call as written: once rendered, fileFunctions.test.ts), a wrong padding, base64 that is not gzip, gzip of a
     // text, bytes that are not UTF-8, a truncated gzip stream.
     ...entry('call', 'b64', '  content: ${base64encode(file("client.hcl"))}'),
     ...entry('padding', 'b64', `  content: ${b64(CLIENT_HCL).replace(/=+$/, '')}x`),

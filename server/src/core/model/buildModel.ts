@@ -15,7 +15,7 @@ import { analyzePowerShell, looksLikeAgentConfigText } from '../scripts/powershe
 import { analyzeBash } from '../scripts/bashModel';
 import type { ScriptArgument, ScriptFacts, ScriptInvocation, TreeFileLookup } from '../scripts/scriptModel';
 import { TerraformModel } from '../terraform/model';
-import type { TemplateCall } from '../terraform/model';
+import type { TemplateCall, TreeFileReader } from '../terraform/model';
 import { renderTemplate, templateVariableUses } from '../terraform/render';
 import { MappedText, MappedTextBuilder } from '../text/mappedText';
 import type { SourceText } from '../text/sourceText';
@@ -96,14 +96,19 @@ export function buildDeploymentModel(input: ModelInput, parse: ParseServices): D
     else otherHclFiles.push(parsed);
   }
 
-  // The Terraform model and the scripts written inline in it depend on the .tf and .tfvars texts alone (the stamp
-  // names each text object and the files' order): an edit of anything else reuses them.
-  const memo = <T>(key: string, compute: () => T): T => (parse.memo ? parse.memo(key, compute) : compute());
+  // The Terraform model and the scripts written inline in it depend on the .tf and .tfvars texts (the stamp names each
+  // text object and the files' order) and on the texts file() reads: an edit of anything else reuses them.
   const terraformKey = `terraform|${parse.stamp([...terraformFiles, ...tfvarsFiles].map((f) => f.source))}`;
-  const { terraform, inline: inlineInTerraform } = memo(terraformKey, () => {
+  // file() makes a value depend on the text of the file it reads: those texts are part of each key (memoReading).
+  const terraformStage = memoReading(input, parse, terraformKey, (read) => {
     const model = new TerraformModel(terraformFiles, tfvarsFiles);
+    model.setFileReader(read);
     return { terraform: model, inline: terraformFiles.map((f) => ({ file: f, scripts: inlineScripts(f, model) })) };
   });
+  const { terraform, inline: inlineInTerraform } = terraformStage.value;
+  // Until the renders, evaluations read the texts as they are now (the model may come from an earlier analysis).
+  const currentReader: TreeFileReader = (p) => input.files.get(p)?.text;
+  terraform.setFileReader(currentReader);
   // Scripts written inline in Terraform (`user_data = <<-EOF … EOF`): analysed like a rendered template, mapped into
   // the .tf file.
   const inlineCloudConfigs: InlineScript[] = [];
@@ -117,8 +122,14 @@ export function buildDeploymentModel(input: ModelInput, parse: ParseServices): D
   const templatePaths = new Set<string>();
   for (const c of [...terraform.templateCalls, ...instanceCalls])
     if (c.templatePath !== undefined && input.files.has(c.templatePath)) templatePaths.add(c.templatePath);
-  const rendersKey = `${terraformKey}|renders|${parse.stamp([...templatePaths].sort().map((p) => input.files.get(p)!))}`;
-  const { renders, renderedInto } = memo(rendersKey, () => renderAll(input, parse, terraform, instanceCalls));
+  const rendersKey = `${terraformStage.key}|renders|${parse.stamp([...templatePaths].sort().map((p) => input.files.get(p)!))}`;
+  const rendersStage = memoReading(input, parse, rendersKey, (read) => {
+    terraform.setFileReader(read);
+    return renderAll(input, parse, terraform, instanceCalls);
+  });
+  const { renders, renderedInto } = rendersStage.value;
+  // What the checks evaluate later is not memoised: they read the texts as they are now.
+  terraform.setFileReader(currentReader);
   const renderOf = new Map<string, TemplateRender>();
   for (const r of renders) if (!renderOf.has(r.templateFile)) renderOf.set(r.templateFile, r);
 
@@ -243,6 +254,12 @@ export function buildDeploymentModel(input: ModelInput, parse: ParseServices): D
     (d) => !continued.has(d.id) && !isOtherToolConfigPath(d.targetPath ?? d.templateFile),
   );
   for (const t of cloudTemplates) consumedTemplates.add(t);
+  // A file Terraform reads with file() whose text a cloud-init entry writes (`content: ${base64gzip(file(…))}`) is
+  // reviewed as that written document: as a config of its own it would count the same settings twice.
+  for (const p of new Set([...terraformStage.paths, ...rendersStage.paths])) {
+    const text = input.files.get(p)?.text;
+    if (text !== undefined && cloudDocs.some((d) => d.text.text === text)) consumedTemplates.add(p);
+  }
   for (const u of [...terraformUploads(terraform, renders, input.files), ...packerUploads(packerFiles, input.files)]) {
     if (isOtherToolConfigPath(u.doc.targetPath)) continue;
     docs.push(u.doc);
@@ -734,6 +751,50 @@ function copyAligned(b: MappedTextBuilder, text: string, start: number, end: num
  * template's render (`consul_config = "${data.template_file.config_consul.rendered}"`,
  * Terraform 0.11 trees) gets that render, embedded with its own mapping; the inner template is then consumed.
  */
+/**
+ * ParseServices.memo for a computation that may read files of the tree through `file()` (TerraformModel's reader):
+ * the texts it read are part of the key, so an edit of a file file() reads computes again, as an edit of a .tf file
+ * does. The paths read under `key` last time are remembered (a computation with the same inputs reads the same
+ * paths: it is deterministic and each path it reads follows from what it read before); a first computation, or one
+ * whose files changed, records the paths it reads and is stored under the key those paths give.
+ */
+function memoReading<T>(
+  input: ModelInput,
+  parse: ParseServices,
+  key: string,
+  compute: (read: TreeFileReader) => T,
+): { readonly value: T; readonly key: string; readonly paths: readonly string[] } {
+  const run = (): { value: T; paths: string[] } => {
+    const paths = new Set<string>();
+    const value = compute((p) => {
+      paths.add(p);
+      return input.files.get(p)?.text;
+    });
+    return { value, paths: [...paths].sort() };
+  };
+  // Each path read with the stamp of its text now, or `-` when the tree has no such file.
+  const readKey = (paths: readonly string[]) =>
+    paths.length === 0 ? key : `${key}|read|${paths.map((p) => `${p}=${input.files.has(p) ? parse.stamp([input.files.get(p)!]) : '-'}`).join('|')}`;
+  if (!parse.memo) {
+    const { value, paths } = run();
+    return { value, key: readKey(paths), paths };
+  }
+  const slotAt = (k: string) => parse.memo!(k, () => ({ value: undefined as T | undefined, done: false }));
+  const last = parse.memo(`${key}|paths`, () => ({ paths: undefined as readonly string[] | undefined }));
+  if (last.paths) {
+    const k = readKey(last.paths);
+    const slot = slotAt(k);
+    if (slot.done) return { value: slot.value as T, key: k, paths: last.paths };
+  }
+  const { value, paths } = run();
+  last.paths = paths;
+  const k = readKey(paths);
+  const slot = slotAt(k);
+  slot.value = value;
+  slot.done = true;
+  return { value, key: k, paths };
+}
+
 function renderAll(
   input: ModelInput,
   parse: ParseServices,
@@ -763,7 +824,7 @@ function renderAll(
       call,
       templateFile: call.templatePath,
       vars,
-      text: renderTemplate(call.templatePath, src.text, parse.template(call.templatePath), vars, nested),
+      text: renderTemplate(call.templatePath, src.text, parse.template(call.templatePath), vars, nested, (e) => terraform.evaluateInTemplate(e, vars, call)),
     };
     renderByCall.set(call, r);
     return r;

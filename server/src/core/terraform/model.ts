@@ -8,6 +8,20 @@ import type { ParsedHclFile } from '../workspace/parsedFiles';
 import type { ChainStep, ResolvedValue, Span } from '../types';
 import { baseName, dirOf, joinRel } from '../workspace/fileKinds';
 import { known, looksSecretName, markSecret, unknown } from './values';
+import { applyEncodingFunction, ENCODING_FUNCTIONS, fileContentValue } from './functions';
+
+/**
+ * Reads a file of the tree for `file()`/`filebase64()`: its text, or undefined when the tree has no such file. It
+ * never reaches the disk: only the texts the analysis was given.
+ */
+export type TreeFileReader = (path: string) => string | undefined;
+
+/** How arguments of a function call are evaluated: in a module (`var.x`, `path.module`) or in a template (its vars). */
+interface CallScope {
+  evaluate(e: HclExpr): ResolvedValue;
+  /** Where a file path argument points (relative paths from Terraform's working directory, as in resolveFilePath). */
+  filePath(e: HclExpr): ResolvedFilePath;
+}
 
 export interface TfVariable {
   readonly name: string;
@@ -133,6 +147,19 @@ export class TerraformModel {
   private readonly evaluating = new Set<string>();
 
   private readonly texts = new Map<string, string>();
+
+  /**
+   * The reader `file()`/`filebase64()` go through. Unset, they stay unknown. The deployment model sets it on each
+   * analysis (the model itself is reused while the .tf texts are unchanged) and keys what it memoises on the files
+   * it read (buildModel.ts, memoReading).
+   */
+  private readFile: TreeFileReader | undefined;
+  /** Bumped on each file read, so path resolutions that read a file are not cached beyond the reader's key. */
+  private reads = 0;
+
+  setFileReader(read: TreeFileReader | undefined): void {
+    this.readFile = read;
+  }
 
   /** The text of a Terraform file of the model ('' when unknown). */
   sourceOf(file: string): string {
@@ -320,12 +347,16 @@ export class TerraformModel {
    */
   resolveFilePath(e: HclExpr, dir: string, file: string, what = 'file'): ResolvedFilePath {
     const v = this.evaluate(e, dir, file);
+    return this.filePathOf(v, anchoredToPathRef(e) ? '' : this.rootDirOf(dir), what);
+  }
+
+  /** A path value as a root-relative path, a relative one joined to `base`. */
+  private filePathOf(v: ResolvedValue, base: string, what: string): ResolvedFilePath {
     if (v.kind !== 'known') return { reason: v.reason, chain: v.chain };
     const t = v.text.replace(/\\/g, '/');
     if (t.startsWith('/') || /^[A-Za-z]:\//.test(t)) return { reason: `absolute ${what} path`, text: v.text, chain: v.chain };
     // Terraform expands a leading `~` to the home directory of whoever runs it (homedir.Expand): not in the tree.
     if (t === '~' || t.startsWith('~/')) return { reason: `${what} path in the home directory`, text: v.text, chain: v.chain };
-    const base = anchoredToPathRef(e) ? '' : this.rootDirOf(dir);
     return { path: joinRel(base, t), text: v.text, chain: v.chain, ...(leavesRoot(base, t) ? { leavesRoot: true } : {}) };
   }
 
@@ -337,11 +368,14 @@ export class TerraformModel {
     // This model is reused while the .tf/.tfvars texts are unchanged (the keystroke path): resolve once.
     let hit = this.fileReadPathCache.get(call);
     if (hit === undefined) {
+      const before = this.reads;
       hit = this.instancesOf(call.dir).map((instance) => ({
         ...this.inInstance(instance, () => this.resolveFilePath(call.pathExpr, call.dir, call.file)),
         instance,
       }));
-      this.fileReadPathCache.set(call, hit);
+      // A path built from a file's text (`file(trimspace(file("path.txt")))`) depends on more than the .tf texts this
+      // model is reused for: not cached.
+      if (this.reads === before) this.fileReadPathCache.set(call, hit);
     }
     return hit;
   }
@@ -492,10 +526,22 @@ export class TerraformModel {
   }
 
   private evaluateCall(e: Extract<HclExpr, { type: 'call' }>, dir: string, file: string): ResolvedValue {
-    const args = () => e.args.map((a) => this.evaluate(a, dir, file));
+    return this.applyFunction(e, file, {
+      evaluate: (x) => this.evaluate(x, dir, file),
+      filePath: (x) => this.resolveFilePath(x, dir, file),
+    });
+  }
+
+  /**
+   * A function call, its arguments evaluated in `scope`. The same functions exist in a module and in a
+   * templatefile() template (Terraform gives a template every function but templatefile itself).
+   */
+  private applyFunction(e: Extract<HclExpr, { type: 'call' }>, file: string, scope: CallScope): ResolvedValue {
+    const args = () => e.args.map((a) => scope.evaluate(a));
     switch (e.name) {
       case 'file':
-        return unknown('file() contents are not inlined');
+      case 'filebase64':
+        return this.readFileCall(e, file, scope);
       case 'lower':
       case 'upper':
       case 'trimspace': {
@@ -516,7 +562,95 @@ export class TerraformModel {
         return unknown('join() of a value that is not a list');
       }
       default:
+        if (ENCODING_FUNCTIONS.has(e.name)) {
+          const [a] = args();
+          return a ? applyEncodingFunction(e.name, a) : unknown(`${e.name}() without argument`);
+        }
         return unknown(`${e.name}() is not evaluated`);
+    }
+  }
+
+  /**
+   * `file(path)` / `filebase64(path)`: the text of a file of the tree, with a step at the call naming the file. A path
+   * that is not a file of the tree stays unknown (Terraform would fail the plan: template-file-missing says so).
+   */
+  private readFileCall(e: Extract<HclExpr, { type: 'call' }>, file: string, scope: CallScope): ResolvedValue {
+    const arg = e.args[0];
+    if (!arg) return unknown(`${e.name}() without argument`);
+    const p = scope.filePath(arg);
+    if (p.path === undefined) return unknown(`${e.name}() path: ${p.reason ?? 'not known'}`, p.chain ?? []);
+    if (p.leavesRoot) return unknown(`${e.name}() reads ${p.text ?? p.path}, above the analysed tree`, p.chain ?? []);
+    if (!this.readFile) return unknown(`${e.name}() contents are not read here`, p.chain ?? []);
+    this.reads++;
+    const text = this.readFile(p.path);
+    if (text === undefined) return unknown(`${e.name}() reads ${p.path}, which is not a file of the tree`, p.chain ?? []);
+    const step: ChainStep = { span: spanOf(file, e.start, e.end), note: `${e.name}() reads ${p.path}` };
+    return fileContentValue(e.name, text, [...(p.chain ?? []), step]);
+  }
+
+  /** Whether a template's path expression starts with a variable whose expression in the call starts from path.module. */
+  private anchoredInTemplate(e: HclExpr, call: TemplateCall): boolean {
+    if (e.type === 'traversal') {
+      const a = e.path.length === 1 ? call.vars.get(e.path[0]!) : undefined;
+      return a !== undefined && anchoredToPathRef(a.value);
+    }
+    if (e.type === 'string') {
+      const first = e.parts.find((p) => p.kind !== 'literal' || p.value !== '');
+      return first !== undefined && first.kind === 'interpolation' && this.anchoredInTemplate(first.expr, call);
+    }
+    return false;
+  }
+
+  /**
+   * An expression inside a templatefile() template: its names are the variables the call passes (`vars`), and only
+   * those; Terraform gives a template no `var.`, `local.` or `path.` (internal/lang/funcs/filesystem.go,
+   * MakeTemplateFileFunc: the EvalContext holds the vars alone), so `${path.module}` there fails the plan. Relative
+   * file paths are from the working directory, the root module's (as in a module).
+   */
+  evaluateInTemplate(e: HclExpr, vars: ReadonlyMap<string, ResolvedValue>, call: TemplateCall): ResolvedValue {
+    if (call.instance && this.stack !== call.instance) return this.inInstance(call.instance, () => this.evaluateInTemplate(e, vars, call));
+    const scope: CallScope = {
+      evaluate: (x) => this.evaluateInTemplate(x, vars, call),
+      filePath: (x) => {
+        const v = this.evaluateInTemplate(x, vars, call);
+        // This model evaluates path.module to a tree directory: a path whose first part is a variable the call
+        // builds on path.module (`config_dir = "${path.module}/files"`) is already tree-relative.
+        return this.filePathOf(v, this.anchoredInTemplate(x, call) ? '' : this.rootDirOf(call.dir), 'file');
+      },
+    };
+    switch (e.type) {
+      case 'traversal': {
+        const name = e.path[0]!;
+        const v = vars.get(name);
+        if (!v) return unknown(`the template uses \${${e.path.join('.')}} but templatefile() does not pass ${name}`);
+        return e.path.length === 1 ? v : unknown(`\${${e.path.join('.')}}: attribute access is not evaluated`, v.chain);
+      }
+      case 'string': {
+        let text = '';
+        const chain: ChainStep[] = [];
+        let secret = false;
+        for (const p of e.parts) {
+          if (p.kind === 'literal') text += p.value;
+          else if (p.kind === 'directive') return unknown('string uses a %{…} directive');
+          else {
+            const v = this.evaluateInTemplate(p.expr, vars, call);
+            if (v.kind === 'unknown') return v;
+            text += v.text;
+            chain.push(...v.chain);
+            secret = secret || !!v.secret;
+          }
+        }
+        return known(e.parts.length === 0 ? e.value : text, chain, secret);
+      }
+      case 'number':
+        return known(e.raw, []);
+      case 'bool':
+        return known(String(e.value), []);
+      case 'call':
+        if (e.name === 'templatefile') return unknown('templatefile() cannot be called inside a template');
+        return this.applyFunction(e, call.templatePath ?? call.file, scope);
+      default:
+        return unknown('template expression is not evaluated');
     }
   }
 

@@ -4,7 +4,7 @@
  * becomes `${`. What cannot be evaluated stays as written, marked unknown, so
  * later stages never mistake it for a real value.
  */
-import type { HclTemplatePart } from '../parsers/hcl/ast';
+import type { HclExpr, HclTemplatePart } from '../parsers/hcl/ast';
 import { MappedText, MappedTextBuilder } from '../text/mappedText';
 import type { ResolvedValue } from '../types';
 
@@ -15,6 +15,11 @@ export function renderTemplate(
   vars: ReadonlyMap<string, ResolvedValue>,
   /** Variables whose value is another rendered template (`data.template_file.x.rendered`): embedded with its mapping. */
   nested: ReadonlyMap<string, MappedText> = new Map(),
+  /**
+   * Evaluates an interpolation that is more than a name or a literal (`${base64encode(file(…))}`) in the template's
+   * scope; without it, such an interpolation stays as written, unknown.
+   */
+  evaluateExpr?: (expr: HclExpr) => ResolvedValue,
 ): MappedText {
   const source = MappedText.identity(file, text);
   const b = new MappedTextBuilder(source);
@@ -25,7 +30,7 @@ export function renderTemplate(
       if (p.end - p.start === p.value.length) b.copy(p.start, p.end);
       else b.emit(p.value, p.start, p.end);
     } else if (p.kind === 'interpolation') {
-      const v = evaluateInterpolation(p.expr, vars);
+      const v = evaluateInterpolation(p.expr, vars, evaluateExpr);
       const inner = p.expr.type === 'traversal' && p.expr.path.length === 1 ? nested.get(p.expr.path[0]!) : undefined;
       if (inner && v.kind === 'known') b.embed(inner, p.start, p.end, v);
       else if (v.kind === 'known') b.emit(v.text, p.start, p.end, v);
@@ -38,7 +43,11 @@ export function renderTemplate(
   return b.build();
 }
 
-function evaluateInterpolation(expr: Extract<HclTemplatePart, { kind: 'interpolation' }>['expr'], vars: ReadonlyMap<string, ResolvedValue>): ResolvedValue {
+function evaluateInterpolation(
+  expr: HclExpr,
+  vars: ReadonlyMap<string, ResolvedValue>,
+  evaluateExpr: ((expr: HclExpr) => ResolvedValue) | undefined,
+): ResolvedValue {
   if (expr.type === 'traversal' && expr.path.length === 1) {
     const name = expr.path[0]!;
     return vars.get(name) ?? { kind: 'unknown', reason: `the template uses \${${name}} but templatefile() does not pass it`, chain: [] };
@@ -46,6 +55,7 @@ function evaluateInterpolation(expr: Extract<HclTemplatePart, { kind: 'interpola
   if (expr.type === 'string' || expr.type === 'number' || expr.type === 'bool') {
     return { kind: 'known', text: String(expr.value), chain: [] };
   }
+  if (evaluateExpr && expr.type === 'call') return evaluateExpr(expr);
   return { kind: 'unknown', reason: 'template expression is not evaluated', chain: [] };
 }
 
