@@ -44,7 +44,7 @@ export interface PackerProvisioner {
  * file provisioner skips the check with `generated = true` and for `direction = "download"`).
  */
 export interface PackerLocalPath {
-  /** `script`, `scripts`, `source` or `sources`. */
+  /** `script`, `scripts`, `source` or `sources`; on a builder `user_data_file`, `floppy_files`, `floppy_dirs` or `cd_files`. */
   readonly attr: string;
   /** The path expression. */
   readonly span: Span;
@@ -59,8 +59,118 @@ export interface PackerLocalPath {
 /** The provisioners whose `script` / `scripts` are local files Packer stats before the build (their `Prepare`). */
 const LOCAL_SCRIPT_PROVISIONERS = new Set(['shell', 'shell-local', 'powershell', 'windows-shell']);
 
+/**
+ * The local files a builder names on itself (an HCL2 `source` block, top-level or build-level, or a JSON builder),
+ * which its `Prepare` stats before any build starts. Like a provisioner's script, each is the path as written, given
+ * to `os.Stat`, so relative to the directory Packer runs from:
+ * - `user_data_file` of the amazon builders (github.com/hashicorp/packer-plugin-amazon builder/common/run_config.go,
+ *   RunConfig.Prepare: `user_data_file not found: %s`);
+ * - `floppy_files` and `floppy_dirs` of any builder with a floppy (github.com/hashicorp/packer-plugin-sdk
+ *   multistep/commonsteps/floppy_config.go: `Bad Floppy disk file '%s': %s`, `Bad Floppy disk directory '%s': %s`);
+ *   the docs allow a directory among `floppy_files`, and an entry with `*`, `?` or `[` is a glob Packer only parses;
+ * - `cd_files` (commonsteps/extra_cd_config.go, CDConfig.Prepare: `Bad CD disk file '%s': %s`), same rules.
+ * `http_directory` is not one: HTTPConfig.Prepare (commonsteps/http_config.go) never stats it, a missing directory
+ * only makes the build's HTTP server answer 404.
+ */
+export interface PackerSourcePaths {
+  readonly file: string;
+  /** `amazon-ebs`. */
+  readonly type: string;
+  /** How the template names the builder: `source "amazon-ebs" "windows"`, `source "amazon-ebs.windows"` in a build, `builder "amazon-ebs"`. */
+  readonly label: string;
+  readonly span: Span;
+  readonly localPaths: readonly PackerLocalPath[];
+}
+
+/** The builder settings listed in PackerSourcePaths' comment, for a builder type. */
+function sourcePathAttrs(type: string): string[] {
+  return [...(type.startsWith('amazon-') ? ['user_data_file'] : []), 'floppy_files', 'floppy_dirs', 'cd_files'];
+}
+
+/** The local paths of one builder body, given a reader of its attributes (HCL2 block or JSON object). */
+function sourceLocalPaths(
+  type: string,
+  read: (name: string) => Array<{ span: Span; value: ResolvedValue; fromRoot?: boolean }> | undefined,
+): PackerLocalPath[] {
+  const out: PackerLocalPath[] = [];
+  for (const attr of sourcePathAttrs(type)) {
+    for (const r of read(attr) ?? []) {
+      const directory = attr === 'floppy_dirs' || (r.value.kind === 'known' && /[\\/]$/.test(r.value.text));
+      out.push({ attr, span: r.span, value: r.value, directory, fromRoot: r.fromRoot ?? false });
+    }
+  }
+  return out;
+}
+
+/**
+ * The builders of HCL2 templates that some `build` uses (Packer prepares no other), each block once: the top-level
+ * `source "TYPE" "NAME"` and a build-level `source "TYPE.NAME" { … }` with its own settings (Packer merges the two,
+ * see sourceSetting; each setting is checked where it is written).
+ */
+function hclSourcePaths(defs: readonly ParsedHclFile[], values: TerraformModel): PackerSourcePaths[] {
+  const top = topLevelSources(defs);
+  const out: PackerSourcePaths[] = [];
+  const seen = new Set<HclBlock>();
+  const add = (file: string, type: string, label: string, block: HclBlock) => {
+    if (seen.has(block)) return;
+    seen.add(block);
+    const dir = dirOf(file);
+    const localPaths = sourceLocalPaths(type, (name) => {
+      const a = block.body.items.find((i): i is HclAttribute => i.kind === 'attribute' && i.name === name);
+      if (!a) return undefined;
+      return (a.value.type === 'list' ? a.value.items : [a.value]).map((e) => ({
+        span: { file, start: e.start, end: e.end },
+        value: hclPathValue(values, e, dir, file),
+        fromRoot: startsFromPathRoot(e),
+      }));
+    });
+    if (localPaths.length > 0) out.push({ file, type, label, span: { file, start: block.start, end: block.end }, localPaths });
+  };
+  for (const f of defs) {
+    if (isPackerJson(f)) continue;
+    for (const item of f.parse.body.items) {
+      if (item.kind !== 'block' || item.type !== 'build') continue;
+      for (const src of buildSourcesOf(item.body, f.file)) {
+        const type = src.ref.split('.')[1] ?? '';
+        const t = top.get(src.ref);
+        if (t) add(t.file, type, `source "${type}" "${t.block.labels[1]!.value}"`, t.block);
+        const own = item.body.items.find((b): b is HclBlock => b.kind === 'block' && b.type === 'source' && b.body === src.settings);
+        if (own) add(f.file, type, `source "${own.labels.map((l) => l.value).join('.')}" in a build`, own);
+      }
+    }
+  }
+  return out;
+}
+
+/** The builders of a legacy JSON template (each object of `builders`, whose `type` says which). */
+function jsonSourcePaths(f: ParsedHclFile): PackerSourcePaths[] {
+  const render = jsonRenderer(f);
+  const out: PackerSourcePaths[] = [];
+  for (const b of f.parse.body.items) {
+    if (b.kind !== 'block' || b.type !== 'builders') continue;
+    const typeAttr = b.body.items.find((a): a is HclAttribute => a.kind === 'attribute' && a.name === 'type');
+    const type = typeAttr?.value.type === 'string' ? typeAttr.value.value : '';
+    const localPaths = sourceLocalPaths(type, (name) => {
+      const a = b.body.items.find((i): i is HclAttribute => i.kind === 'attribute' && i.name === name);
+      if (!a) return undefined;
+      return (a.value.type === 'list' ? a.value.items : [a.value]).map((e) => ({
+        span: { file: f.file, start: e.start, end: e.end },
+        value: jsonPathValue(render(e)),
+      }));
+    });
+    if (localPaths.length > 0) out.push({ file: f.file, type, label: `builder "${type}"`, span: { file: f.file, start: b.start, end: b.end }, localPaths });
+  }
+  return out;
+}
+
+/** The local files the builders of the Packer templates name on themselves (see PackerSourcePaths). */
+export function packerSourcePaths(model: Pick<DeploymentModel, 'packerFiles'>): readonly PackerSourcePaths[] {
+  return evaluated(model.packerFiles).sourcePaths;
+}
+
 interface Evaluated {
   readonly provisioners: PackerProvisioner[];
+  readonly sourcePaths: PackerSourcePaths[];
   /** The Packer variables, locals and `file()` / `templatefile()` calls, read with the Terraform model (same HCL functions). */
   readonly values: TerraformModel;
 }
@@ -105,9 +215,11 @@ function evaluated(packerFiles: readonly ParsedHclFile[]): Evaluated {
   const vars = packerFiles.filter((f) => f.file.endsWith('.pkrvars.hcl'));
   const values = new TerraformModel(defs, vars);
   const out: PackerProvisioner[] = [];
+  const sourcePaths = hclSourcePaths(defs, values);
   for (const f of defs) {
     if (isPackerJson(f)) {
       out.push(...jsonProvisioners(f));
+      sourcePaths.push(...jsonSourcePaths(f));
       continue;
     }
     for (const item of f.parse.body.items) {
@@ -116,7 +228,7 @@ function evaluated(packerFiles: readonly ParsedHclFile[]): Evaluated {
       for (const p of provisionerBlocks(item.body)) out.push(provisioner(f.file, p, values, sources));
     }
   }
-  const result: Evaluated = { provisioners: out, values };
+  const result: Evaluated = { provisioners: out, sourcePaths, values };
   cache.set(packerFiles, result);
   recent.unshift({ files: packerFiles, evaluated: result });
   if (recent.length > 256) recent.pop();
@@ -568,27 +680,15 @@ export function isPackerJson(f: ParsedHclFile): boolean {
 }
 
 /**
- * Provisioners of a Packer JSON template. Values use Go templates:
- * `{{user `nomad_version`}}` reads the `variables` object; `{{env `X`}}` is
- * unknown until build time.
+ * A renderer of the string values of a Packer JSON template: `{{user `x`}}` reads the template's `variables` object;
+ * `{{env `X`}}` (directly or as a variable's default) is unknown until build time.
  */
-function jsonProvisioners(f: ParsedHclFile): PackerProvisioner[] {
+function jsonRenderer(f: ParsedHclFile): (e: HclExpr) => ResolvedValue {
   const variables = new Map<string, HclExpr>();
   for (const item of f.parse.body.items) {
     if (item.kind === 'block' && item.type === 'variables') for (const a of item.body.items) if (a.kind === 'attribute') variables.set(a.name, a.value);
   }
-  // A JSON builder is its own source: `only` / `except` name it by its `name`, which defaults to its `type`.
-  const builders: BuildSource[] = f.parse.body.items
-    .filter((i): i is HclBlock => i.kind === 'block' && i.type === 'builders')
-    .map((b) => {
-      const name = b.body.items.find((a) => a.kind === 'attribute' && a.name === 'name');
-      const type = b.body.items.find((a) => a.kind === 'attribute' && a.name === 'type');
-      const v = (name ?? type) as { value?: HclExpr } | undefined;
-      const text = v?.value?.type === 'string' ? v.value.value : 'builder';
-      // The builder object holds its own settings (`communicator`, `winrm_username`, …): there is no top-level block.
-      return { ref: text, name: text, settings: b.body, settingsFile: f.file };
-    });
-  const render = (e: HclExpr): ResolvedValue => {
+  return (e: HclExpr): ResolvedValue => {
     if (e.type !== 'string') return { kind: 'unknown', reason: 'not a string', chain: [] };
     let text = e.value;
     const chain: ChainStep[] = [];
@@ -613,6 +713,26 @@ function jsonProvisioners(f: ParsedHclFile): PackerProvisioner[] {
     });
     return unknownReason ? { kind: 'unknown', reason: unknownReason, chain } : { kind: 'known', text, chain };
   };
+}
+
+/**
+ * Provisioners of a Packer JSON template. Values use Go templates:
+ * `{{user `nomad_version`}}` reads the `variables` object; `{{env `X`}}` is
+ * unknown until build time.
+ */
+function jsonProvisioners(f: ParsedHclFile): PackerProvisioner[] {
+  const render = jsonRenderer(f);
+  // A JSON builder is its own source: `only` / `except` name it by its `name`, which defaults to its `type`.
+  const builders: BuildSource[] = f.parse.body.items
+    .filter((i): i is HclBlock => i.kind === 'block' && i.type === 'builders')
+    .map((b) => {
+      const name = b.body.items.find((a) => a.kind === 'attribute' && a.name === 'name');
+      const type = b.body.items.find((a) => a.kind === 'attribute' && a.name === 'type');
+      const v = (name ?? type) as { value?: HclExpr } | undefined;
+      const text = v?.value?.type === 'string' ? v.value.value : 'builder';
+      // The builder object holds its own settings (`communicator`, `winrm_username`, …): there is no top-level block.
+      return { ref: text, name: text, settings: b.body, settingsFile: f.file };
+    });
   const out: PackerProvisioner[] = [];
   for (const item of f.parse.body.items) {
     if (item.kind !== 'block' || item.type !== 'provisioners') continue;

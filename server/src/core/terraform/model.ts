@@ -145,6 +145,13 @@ export class TerraformModel {
   /** The `inline` commands of `remote-exec` provisioners, each with its value (scripts they run are called by them). */
   readonly remoteExecInline: Array<{ readonly file: string; readonly dir: string; readonly expr: HclExpr }> = [];
   private readonly evaluating = new Set<string>();
+  /** Top-level `resource`, `data` and `module` blocks per file: what a call inside one is evaluated under. */
+  private readonly topBlocks = new Map<string, HclBlock[]>();
+  /**
+   * Set while evaluating as `terraform validate` does (Context.Validate, internal/terraform/context_validate.go): every
+   * root-module input variable is an unknown value there, whatever its default or tfvars.
+   */
+  private asValidate = false;
 
   private readonly texts = new Map<string, string>();
 
@@ -183,6 +190,11 @@ export class TerraformModel {
     const dir = dirOf(f.file);
     for (const item of f.parse.body.items) {
       if (item.kind !== 'block') continue;
+      if (item.type === 'resource' || item.type === 'data' || item.type === 'module') {
+        const list = this.topBlocks.get(f.file) ?? [];
+        list.push(item);
+        this.topBlocks.set(f.file, list);
+      }
       const label = item.labels[0]?.value;
       if (item.type === 'variable' && label) {
         const def = attr(item.body, 'default');
@@ -380,6 +392,32 @@ export class TerraformModel {
     return hit;
   }
 
+  /** The top-level `resource`, `data` or `module` block of `file` that contains offset `at`, if any. */
+  enclosingBlock(file: string, at: number): HclBlock | undefined {
+    return this.topBlocks.get(file)?.find((b) => b.start <= at && at < b.end);
+  }
+
+  /** Evaluates `e` under a chain of module calls (outermost first), as fileReadPaths does for a path. */
+  evaluateIn(instance: readonly TfModuleCall[], e: HclExpr, dir: string, file: string): ResolvedValue {
+    return this.inInstance(instance, () => this.evaluate(e, dir, file));
+  }
+
+  /**
+   * Where a file-reading call's path points in one module instance as `terraform validate` sees it: root-module
+   * variables unknown (module inputs, locals and `path.*` still evaluated). `terraform plan` and `apply` run this
+   * validation walk first (internal/backend/local/backend_local.go, `b.OpValidation`), and it evaluates each resource
+   * block once whatever its `count` (see templateFileMissing.ts).
+   */
+  fileReadPathAtValidate(call: FileReadCall, instance: readonly TfModuleCall[]): ResolvedFilePath {
+    const prev = this.asValidate;
+    this.asValidate = true;
+    try {
+      return this.inInstance(instance, () => this.resolveFilePath(call.pathExpr, call.dir, call.file));
+    } finally {
+      this.asValidate = prev;
+    }
+  }
+
   private readonly fileReadPathCache = new Map<FileReadCall, ReadonlyArray<ResolvedFilePath & { readonly instance: readonly TfModuleCall[] }>>();
 
   private addFileProvisioner(file: string, block: HclBlock, resource: HclBlock | undefined): void {
@@ -423,6 +461,8 @@ export class TerraformModel {
     const stack = this.stack;
     const top = stack.length > 0 ? stack[stack.length - 1] : undefined;
     const callers = top && top.sourceDir === dir ? [top] : this.moduleCalls.filter((m) => m.sourceDir === dir);
+    // No module call passes it: a variable of the root module, which terraform validate sets to an unknown value.
+    if (this.asValidate && callers.length === 0) return unknown(`terraform validate treats var.${name} of the root module as unknown`);
     for (const call of callers) {
       const input = call.inputs.get(name);
       if (!input) continue;

@@ -255,3 +255,113 @@ test('packer-file-missing: a script that exists with another letter case is name
   assert.equal(findings.length, 1);
   assert.match(findings[0]!.message, /packer\/scripts\/setup\.ps1 exists with a different letter case/);
 });
+
+test('packer-file-missing: builder files (user_data_file, floppy_files, floppy_dirs, cd_files) are reported when missing, silent when present', async () => {
+  const src = `source "amazon-ebs" "windows" {
+  ami_name       = "hashistack-windows-1"
+  communicator   = "winrm"
+  user_data_file = "scripts/bootstrap_win.txt"
+}
+
+source "vsphere-iso" "windows" {
+  communicator = "winrm"
+  floppy_files = ["answer/Autounattend.xml", "drivers"]
+  floppy_dirs  = ["pvscsi"]
+  cd_files     = ["answer/unattend-cd.xml"]
+}
+
+build {
+  sources = ["source.amazon-ebs.windows", "source.vsphere-iso.windows"]
+}
+`;
+  const { ws, findings } = await load(tree({ 'packer/windows.pkr.hcl': src }));
+  assert.deepEqual(findings.map((f) => spanText(ws, f)).sort(), [
+    '"answer/Autounattend.xml"',
+    '"answer/unattend-cd.xml"',
+    '"drivers"',
+    '"pvscsi"',
+    '"scripts/bootstrap_win.txt"',
+  ]);
+  const byText = (t: string) => findings.find((f) => spanText(ws, f) === `"${t}"`)!;
+  assert.equal(byText('scripts/bootstrap_win.txt').severity, 'error');
+  assert.match(
+    byText('scripts/bootstrap_win.txt').message,
+    /^The source "amazon-ebs" "windows" names scripts\/bootstrap_win\.txt in user_data_file .*"user_data_file not found: scripts\/bootstrap_win\.txt"/,
+  );
+  assert.match(
+    byText('answer/Autounattend.xml').message,
+    /"Bad Floppy disk file 'answer\/Autounattend\.xml': stat answer\/Autounattend\.xml: no such file or directory"/,
+  );
+  assert.match(byText('pvscsi').message, /not a directory of the tree .*"Bad Floppy disk directory 'pvscsi': /);
+  assert.match(byText('answer/unattend-cd.xml').message, /"Bad CD disk file 'answer\/unattend-cd\.xml': /);
+
+  // Present: beside the template or from the tree root; a directory counts for floppy_files too.
+  const present = await load(
+    tree({
+      'packer/windows.pkr.hcl': src,
+      'packer/scripts/bootstrap_win.txt': '<powershell></powershell>\n',
+      'answer/Autounattend.xml': '<unattend/>\n',
+      'answer/unattend-cd.xml': '<unattend/>\n',
+      'packer/drivers/vmxnet3.inf': 'x\n',
+      'packer/pvscsi/pvscsi.sys': 'x\n',
+    }),
+  );
+  assert.deepEqual(present.findings, []);
+});
+
+test('packer-file-missing: builder files: globs, http_directory, user_data_file of a non-amazon builder and unused sources are not judged', async () => {
+  const { findings } = await load(
+    tree({
+      'windows.pkr.hcl': `source "vsphere-iso" "windows" {
+  floppy_files   = ["answer/*.xml", "drivers/[ab].inf"]
+  cd_files       = ["cd/**"]
+  http_directory = "http"
+  user_data_file = "not-read-by-vsphere.txt"
+}
+
+source "amazon-ebs" "unused" {
+  user_data_file = "nowhere.txt"
+}
+
+build {
+  sources = ["source.vsphere-iso.windows"]
+}
+`,
+    }),
+  );
+  assert.deepEqual(findings, []);
+});
+
+test('packer-file-missing: builder files set in a build-level source block and in a legacy JSON builder', async () => {
+  const { ws, findings } = await load(
+    tree({
+      'hcl/windows.pkr.hcl': `source "amazon-ebs" "windows" {
+  ami_name = "hashistack-windows-1"
+}
+
+build {
+  source "amazon-ebs.windows" {
+    name           = "win2022"
+    user_data_file = "\${path.root}/bootstrap.ps1"
+  }
+}
+`,
+      'json/windows.json': JSON.stringify(
+        {
+          variables: { answer: 'answer' },
+          builders: [{ type: 'hyperv-iso', floppy_files: ['{{user `answer`}}/Autounattend.xml', '{{template_dir}}/present.ps1'] }],
+          provisioners: [],
+        },
+        null,
+        2,
+      ),
+      'json/present.ps1': PS1,
+    }),
+  );
+  assert.deepEqual(findings.map((f) => spanText(ws, f)).sort(), ['"${path.root}/bootstrap.ps1"', '"{{user `answer`}}/Autounattend.xml"']);
+  const hcl = findings.find((f) => f.span.file === 'hcl/windows.pkr.hcl')!;
+  assert.match(hcl.message, /^The source "amazon-ebs\.windows" in a build names hcl\/bootstrap\.ps1 in user_data_file/);
+  const json = findings.find((f) => f.span.file === 'json/windows.json')!;
+  assert.match(json.message, /^The builder "hyperv-iso" names answer\/Autounattend\.xml in floppy_files/);
+  assert.ok(json.related.some((r) => /Packer variable "answer" default/.test(r.message)));
+});

@@ -240,3 +240,84 @@ test('template-file-missing: paths under a skipped, ignored or symlinked directo
     ['real/gone.sh'],
   );
 });
+
+/** A Windows client whose user data is read from `tpl` (a path expression), with `meta` (count / for_each) on it. */
+const windowsClient = (meta: string, tpl = '"${path.module}/templates/windows.ps1"') =>
+  `resource "aws_instance" "windows" {\n  ${meta}\n  ami       = "ami-1"\n  user_data = templatefile(${tpl}, { region = "eu" })\n}\n`;
+const countVar = 'variable "windows_client_count" {\n  default = 1\n}\n';
+const tplVar = 'variable "windows_template" {\n  default = "templates/windows.ps1"\n}\n';
+
+test('template-file-missing: count = 0 (literal or from tfvars) with a path validate can evaluate stays an error, and says count does not help', async () => {
+  const cases: Array<Record<string, string>> = [
+    { 'main.tf': windowsClient('count = 0') },
+    { 'main.tf': countVar + windowsClient('count = var.windows_client_count'), 'terraform.tfvars': 'windows_client_count = 0\n' },
+  ];
+  for (const files of cases) {
+    const { findings } = await load(tree(files));
+    assert.equal(findings.length, 1, JSON.stringify(findings.map((f) => f.message)));
+    const f = findings[0]!;
+    assert.equal(f.severity, 'error');
+    assert.match(
+      f.message,
+      /Even with count = (0|var\.windows_client_count = 0) on resource "aws_instance" "windows" it does: plan first runs the validation walk/,
+    );
+  }
+});
+
+test('template-file-missing: count = 0 with a path built from a root-module variable is a warning: plan succeeds only while the count is 0', async () => {
+  const cases: Array<Record<string, string>> = [
+    { 'main.tf': tplVar + windowsClient('count = 0', 'var.windows_template') },
+    {
+      'main.tf': tplVar + countVar + windowsClient('count = var.windows_client_count', 'var.windows_template'),
+      'terraform.tfvars': 'windows_client_count = 0\n',
+    },
+    // A conditional count resolved to 0.
+    {
+      'main.tf': tplVar + 'variable "windows" {\n  default = false\n}\n' + windowsClient('count = var.windows ? 1 : 0', 'var.windows_template'),
+    },
+    { 'main.tf': tplVar + 'variable "os" {\n  default = "linux"\n}\n' + windowsClient('count = var.os == "windows" ? 2 : 0', 'var.windows_template') },
+    // An empty for_each.
+    { 'main.tf': tplVar + windowsClient('for_each = {}', 'var.windows_template') },
+    { 'main.tf': tplVar + windowsClient('for_each = toset([])', 'var.windows_template') },
+  ];
+  for (const files of cases) {
+    const { ws, findings } = await load(tree(files));
+    assert.equal(findings.length, 1, JSON.stringify(findings.map((f) => f.message)));
+    const f = findings[0]!;
+    assert.equal(f.severity, 'warning', f.message);
+    assert.match(
+      f.message,
+      /terraform plan succeeds only while (count|for_each) = .* on resource "aws_instance" "windows": a block with no instances is not evaluated/,
+    );
+    assert.match(f.message, /Once it has an instance, plan fails with "Invalid value for "path" parameter: no file exists at "templates\/windows.ps1"/);
+    const why = f.related.find((r) => /: no instances$/.test(r.message));
+    assert.ok(why, JSON.stringify(f.related));
+    assert.match(ws.sourceText(why.span.file)!.text.slice(why.span.start, why.span.end), /^(0|var\.|\{\}|toset)/);
+  }
+});
+
+test('template-file-missing: count = 1, an unknown count or a conditional count that resolves to 1 keeps the plain error', async () => {
+  for (const files of [
+    { 'main.tf': tplVar + windowsClient('count = 1', 'var.windows_template') },
+    { 'main.tf': tplVar + 'variable "n" {}\n' + windowsClient('count = var.n', 'var.windows_template') },
+    { 'main.tf': tplVar + windowsClient('count = length(var.names)', 'var.windows_template') },
+    { 'main.tf': tplVar + 'variable "windows" {\n  default = true\n}\n' + windowsClient('count = var.windows ? 1 : 0', 'var.windows_template') },
+    { 'main.tf': tplVar + windowsClient('for_each = var.hosts', 'var.windows_template') },
+  ]) {
+    const { findings } = await load(tree(files));
+    assert.equal(findings.length, 1, JSON.stringify(findings.map((f) => f.message)));
+    assert.equal(findings[0]!.severity, 'error');
+    assert.doesNotMatch(findings[0]!.message, /no instances|does not prevent|succeeds only while/);
+  }
+});
+
+test('template-file-missing: a module called with count = 0 and a path from a root variable is a warning; another call of it with instances makes it the error', async () => {
+  const mod = 'variable "tpl" {}\nresource "aws_instance" "c" {\n  user_data = file("${path.root}/${var.tpl}")\n}\n';
+  const tpl = 'variable "tpl" {\n  default = "templates/win.ps1"\n}\n';
+  const off = 'module "off" {\n  source = "./mod"\n  count  = 0\n  tpl    = var.tpl\n}\n';
+  const on = 'module "on" {\n  source = "./mod"\n  tpl    = var.tpl\n}\n';
+  const summary = (fs: Finding[]) => fs.map((f) => [f.severity, /module "(\w+)"/.exec(f.message)?.[1]]);
+  assert.deepEqual(summary((await load(tree({ 'main.tf': tpl + off, 'mod/main.tf': mod }))).findings), [['warning', 'off']]);
+  assert.deepEqual(summary((await load(tree({ 'main.tf': tpl + off + on, 'mod/main.tf': mod }))).findings), [['error', 'on']]);
+  assert.deepEqual(summary((await load(tree({ 'main.tf': tpl + on + off, 'mod/main.tf': mod }))).findings), [['error', 'on']]);
+});

@@ -9,7 +9,11 @@
  * - the file provisioner stats each upload `source` / `sources` entry the same way: `Bad source '%s': %s` (not with
  *   `generated = true`, not for `direction = "download"`);
  * - HCL2 `file()` / `filebase64()` / `templatefile()` read through go-cty-funcs `filesystem` (readFileBytes:
- *   `no file exists at %s`), which HCL reports as `Call to function "file" failed: …`.
+ *   `no file exists at %s`), which HCL reports as `Call to function "file" failed: …`;
+ * - a builder's own local files, stated by its `Prepare` (see PackerSourcePaths in packer.ts for the sources):
+ *   `user_data_file` of the amazon builders (`user_data_file not found: %s`), `floppy_files` / `floppy_dirs`
+ *   (`Bad Floppy disk file '%s': %s`, `Bad Floppy disk directory '%s': %s`) and `cd_files` (`Bad CD disk file '%s':
+ *   %s`); a glob entry is not judged.
  *
  * Where a relative path points: the provisioner docs say a `script` / `source` is "relative to the working directory
  * when Packer is executed", for HCL2 and legacy JSON templates alike (`path.root` in HCL2 and `{{template_dir}}` in
@@ -22,8 +26,8 @@
  * under directories the walk does not list (see KnownPaths.status), nor anything until the listing is complete.
  */
 import type { DeploymentModel } from '../../model/deploymentModel';
-import { localPathCandidates, mentions, packerProvisioners, packerValues, startsFromPathRoot } from '../../packer';
-import type { PackerLocalPath, PackerProvisioner } from '../../packer';
+import { localPathCandidates, mentions, packerProvisioners, packerSourcePaths, packerValues, startsFromPathRoot } from '../../packer';
+import type { PackerLocalPath, PackerProvisioner, PackerSourcePaths } from '../../packer';
 import type { FileReadCall } from '../../terraform/model';
 import type { TreePathLookup } from '../../workspace/knownPaths';
 import type { ChainStep, Finding, RelatedInfo, ResolvedValue, Span } from '../../types';
@@ -36,8 +40,19 @@ const PACKER_FILE_FUNCTIONS = new Set(['file', 'filebase64', 'templatefile']);
 
 /** The error Packer prints for a provisioner path (see the header for where the words come from). */
 export function badPathError(attr: string, shown: string): string {
-  const what = attr === 'source' || attr === 'sources' ? 'source' : 'script';
-  return `Bad ${what} '${shown}': stat ${shown}: no such file or directory`;
+  const stat = `stat ${shown}: no such file or directory`;
+  switch (attr) {
+    case 'user_data_file':
+      return `user_data_file not found: ${shown}`;
+    case 'floppy_files':
+      return `Bad Floppy disk file '${shown}': ${stat}`;
+    case 'floppy_dirs':
+      return `Bad Floppy disk directory '${shown}': ${stat}`;
+    case 'cd_files':
+      return `Bad CD disk file '${shown}': ${stat}`;
+    default:
+      return `Bad ${attr === 'source' || attr === 'sources' ? 'source' : 'script'} '${shown}': ${stat}`;
+  }
 }
 
 interface Missing {
@@ -63,7 +78,8 @@ export const packerFileMissing: Check = {
   id: 'packer-file-missing',
   category: 'template',
   severity: 'error',
-  title: 'A Packer provisioner script, upload source or file()/templatefile() path is not in the tree: packer build stops before it starts',
+  title:
+    'A Packer provisioner script, upload source, builder file (user_data_file, floppy_files, cd_files) or file()/templatefile() path is not in the tree: packer build stops before it starts',
   run(model) {
     const paths = model.paths;
     if (!paths || model.packerFiles.length === 0) return [];
@@ -72,6 +88,13 @@ export const packerFileMissing: Check = {
       for (const lp of p.localPaths) {
         const m = missingPath(paths, dirOf(p.file), lp.value, lp.directory, lp.fromRoot ? 'tree' : 'cwd');
         if (m && lp.value.kind === 'known') out.push(provisionerFinding(model, p, lp, lp.value.text, m));
+      }
+    }
+    // A builder's files are relative to where Packer runs, as a provisioner's script is.
+    for (const src of packerSourcePaths(model)) {
+      for (const lp of src.localPaths) {
+        const m = missingPath(paths, dirOf(src.file), lp.value, lp.directory, lp.fromRoot ? 'tree' : 'cwd');
+        if (m && lp.value.kind === 'known') out.push(sourceFinding(model, src, lp, lp.value.text, m));
       }
     }
     const values = packerValues(model);
@@ -102,6 +125,19 @@ function provisionerFinding(model: DeploymentModel, p: PackerProvisioner, lp: Pa
       `packer build (and packer validate) stops before it launches anything with "${badPathError(lp.attr, shown)}".` +
       advice(m, chain),
     related: [{ span: p.span, message: `${p.type} provisioner` }, ...chainRelated(chain)],
+  });
+}
+
+function sourceFinding(model: DeploymentModel, src: PackerSourcePaths, lp: PackerLocalPath, shown: string, m: Missing): Finding {
+  const chain = lp.value.chain;
+  return finding({
+    check: packerFileMissing,
+    span: lp.span,
+    message:
+      `The ${src.label} names ${shown} in ${lp.attr} (at ${lineOf(model, lp.span)}), which is not ${lp.directory ? 'a directory' : lp.attr === 'user_data_file' ? 'a file' : 'a file or directory'} of the tree ${lookedFor(m)}: ` +
+      `packer build (and packer validate) stops before it launches anything with "${badPathError(lp.attr, shown)}".` +
+      advice(m, chain),
+    related: [{ span: src.span, message: src.label }, ...chainRelated(chain)],
   });
 }
 

@@ -14,11 +14,24 @@
  * the home directory or under a directory the walk did not list is not. Whether the file exists is asked of the
  * workspace's listing of every file (read or not), never of the files the engine reads: a `cloud-init.yaml` or an
  * extension-less template exists even though nothing parses it.
+ *
+ * A call in a block with no instances (`count` that evaluates to 0, `for_each = {}`; on the resource, data source or
+ * module block around it or on a module call that instantiates its module) is not dropped, because `terraform plan`
+ * and `apply` first run the validation walk (internal/backend/local/backend_local.go: `if b.OpValidation { …
+ * Core.Validate … }`), and that walk evaluates every block's arguments once, without expanding `count`
+ * (internal/terraform/node_resource_validate.go: "we'll evaluate with an unknown number as count.index … we won't
+ * expand count until the plan phase"); hashicorp/terraform#22386 shows `count = 0` with a missing `file()` failing
+ * apply. What saves such a call is that validate sets every root-module variable to an unknown value
+ * (internal/terraform/context_validate.go), and a file function given an unknown path returns an unknown value
+ * instead of reading. So: a path that does not depend on a root-module variable is still an error (the message says
+ * count = 0 does not help); one that does is a warning: plan succeeds only while the block has no instances.
  */
 import type { DeploymentModel } from '../../model/deploymentModel';
+import type { HclBlock, HclExpr } from '../../parsers/hcl/ast';
+import { attr } from '../../terraform/model';
 import type { FileReadCall, TfModuleCall } from '../../terraform/model';
-import type { Finding, RelatedInfo, Span } from '../../types';
-import { finding } from '../check';
+import type { ChainStep, Finding, RelatedInfo, ResolvedValue, Span } from '../../types';
+import { chainRelated, finding } from '../check';
 import type { Check } from '../check';
 
 /** Terraform's error for a missing file (see the header for where it comes from). */
@@ -39,44 +52,163 @@ export const templateFileMissing: Check = {
     const paths = model.paths;
     if (!paths) return [];
     const out: Finding[] = [];
-    const seen = new Set<string>();
+    // Key → index in `out` of the finding already made for that path, and whether it is the only-while-empty warning.
+    const seen = new Map<string, { at: number; warning: boolean }>();
     for (const call of model.terraform.fileReads) {
       if (call.guarded) continue;
       for (const r of model.terraform.fileReadPaths(call)) {
         if (r.path === undefined || r.leavesRoot || !r.path) continue;
         const key = `${call.file}\0${call.pathExpr.start}\0${r.path}`;
-        if (seen.has(key)) continue;
-        seen.add(key);
+        const before = seen.get(key);
+        if (before && !before.warning) continue;
         if (paths.status(r.path) !== 'absent') continue;
         const span: Span = { file: call.file, start: call.pathExpr.start, end: call.pathExpr.end };
         // Terraform runs in the root module: where the outermost module call sits, or the call's own directory.
         const shown = relativeTo(r.instance[0]?.callerDir ?? call.dir, r.path);
         const variants = paths.caseVariants(r.path);
+        const empty = noInstances(model, call, r.instance);
+        // With no instances, only the validation walk could read the file, and it cannot when the path needs a
+        // root-module variable (see the header).
+        const onlyWhileEmpty = empty !== undefined && model.terraform.fileReadPathAtValidate(call, r.instance).path === undefined;
+        // One finding per path: an instance where plan fails outranks one with no instances (a module called twice).
+        if (before && onlyWhileEmpty) continue;
         const related: RelatedInfo[] = [
           ...r.instance.map((m) => ({
             span: { file: m.file, start: m.block.start, end: m.block.end },
             message: `module "${m.name}" instantiates ${m.sourceDir || '.'}`,
           })),
           ...(r.chain ?? []).map((s) => ({ span: s.span, message: s.note })),
+          ...(empty ? [{ span: empty.span, message: `${empty.what}: no instances` }, ...chainRelated(empty.chain)] : []),
         ];
-        out.push(
-          finding({
-            check: templateFileMissing,
-            span,
-            message:
-              `${describeCall(call)} at ${lineOf(model, call.span)}${describeInstance(model, r.instance)} reads ${r.path}, which is not a file of the tree: ` +
-              `terraform plan fails with "${noFileExistsError(shown)}"` +
-              (variants.length > 0
-                ? ` ${variants.join(', ')} exists with a different letter case: Windows and macOS file systems ignore case, so the path works there, but a Linux runner (CI, Terraform Cloud) does not find it. Write the path with the file's exact case.`
-                : ` Add the file, or correct the path${r.chain && r.chain.length > 0 ? ' (or the value it is built from)' : ''}.`),
-            related,
-          }),
-        );
+        const fix =
+          variants.length > 0
+            ? ` ${variants.join(', ')} exists with a different letter case: Windows and macOS file systems ignore case, so the path works there, but a Linux runner (CI, Terraform Cloud) does not find it. Write the path with the file's exact case.`
+            : ` Add the file, or correct the path${r.chain && r.chain.length > 0 ? ' (or the value it is built from)' : ''}.`;
+        const where = `${describeCall(call)} at ${lineOf(model, call.span)}${describeInstance(model, r.instance)} reads ${r.path}, which is not a file of the tree`;
+        const error = `"${noFileExistsError(shown)}"`;
+        const made = finding({
+          check: templateFileMissing,
+          span,
+          ...(onlyWhileEmpty ? { severity: 'warning' as const } : {}),
+          message: onlyWhileEmpty
+            ? `${where}. terraform plan succeeds only while ${empty.what}: a block with no instances is not evaluated, and the validation walk that plan runs first sees the root-module variable the path is built from as unknown. ` +
+              `Once it has an instance, plan fails with ${error}${fix}`
+            : `${where}: terraform plan fails with ${error}` +
+              (empty
+                ? ` Even with ${empty.what} it does: plan first runs the validation walk, which evaluates every block once whatever its count or for_each, and this path does not depend on a root-module variable (the only values validate leaves unknown).`
+                : '') +
+              fix,
+          related,
+        });
+        if (before) {
+          out[before.at] = made;
+          seen.set(key, { at: before.at, warning: false });
+        } else seen.set(key, { at: out.push(made) - 1, warning: onlyWhileEmpty });
       }
     }
     return out;
   },
 };
+
+/** Why the call's block has no instances, when the model knows it has none. */
+interface NoInstances {
+  /** `count = var.windows_client_count = 0 on resource "aws_instance" "windows"`. */
+  readonly what: string;
+  readonly span: Span;
+  readonly chain: readonly ChainStep[];
+}
+
+/**
+ * The block around the call (resource, data source or module call), or a module call of the chain that instantiates
+ * its module, with `count` known to be 0 or `for_each` an empty literal. An unknown count is not 0.
+ */
+function noInstances(model: DeploymentModel, call: FileReadCall, instance: readonly TfModuleCall[]): NoInstances | undefined {
+  const own = model.terraform.enclosingBlock(call.file, call.span.start);
+  if (own) {
+    const z = emptyBlock(model, own, call.file, call.dir, instance);
+    if (z) return z;
+  }
+  // A module call is evaluated in its caller's instance: the calls before it in the chain.
+  for (let i = 0; i < instance.length; i++) {
+    const m = instance[i]!;
+    const z = emptyBlock(model, m.block, m.file, m.callerDir, instance.slice(0, i));
+    if (z) return z;
+  }
+  return undefined;
+}
+
+function emptyBlock(model: DeploymentModel, block: HclBlock, file: string, dir: string, instance: readonly TfModuleCall[]): NoInstances | undefined {
+  const header = [block.type, ...block.labels.map((l) => JSON.stringify(l.value))].join(' ');
+  const count = attr(block.body, 'count');
+  if (count) {
+    const v = countValue(model, count.value, dir, file, instance);
+    if (v.kind !== 'known' || Number(v.text.trim()) !== 0) return undefined;
+    const written = model.terraform.sourceOf(file).slice(count.value.start, count.value.end).trim();
+    return {
+      what: `count = ${written === '0' ? '0' : `${written} = 0`} on ${header}`,
+      span: { file, start: count.value.start, end: count.value.end },
+      chain: v.chain,
+    };
+  }
+  const forEach = attr(block.body, 'for_each');
+  if (forEach && isEmptyCollection(forEach.value)) {
+    const written = model.terraform.sourceOf(file).slice(forEach.value.start, forEach.value.end).trim();
+    return { what: `for_each = ${written} on ${header}`, span: { file, start: forEach.value.start, end: forEach.value.end }, chain: [] };
+  }
+  return undefined;
+}
+
+/** `{}` or `toset([])`: a for_each with no elements, whatever the variables. */
+function isEmptyCollection(e: HclExpr): boolean {
+  if (e.type === 'object') return e.items.length === 0;
+  return e.type === 'call' && e.name === 'toset' && e.args.length === 1 && e.args[0]!.type === 'list' && e.args[0]!.items.length === 0;
+}
+
+/**
+ * A count as the model evaluates it, plus the conditional counts the evaluator leaves alone (`var.enabled ? 1 : 0`,
+ * `var.os == "windows" ? var.n : 0`): the condition is decided when it is a known bool or a comparison of two known
+ * values, then the chosen branch is evaluated the same way.
+ */
+function countValue(model: DeploymentModel, e: HclExpr, dir: string, file: string, instance: readonly TfModuleCall[]): ResolvedValue {
+  if (e.type === 'other' && e.operands?.length === 3 && between(e, 0).includes('?')) {
+    const [test, yes, no] = e.operands as [HclExpr, HclExpr, HclExpr];
+    const c = condition(model, test, dir, file, instance);
+    if (c.kind !== 'known') return c;
+    const v = countValue(model, c.text === 'true' ? yes : no, dir, file, instance);
+    return v.kind === 'known' ? { ...v, chain: [...c.chain, ...v.chain] } : v;
+  }
+  return model.terraform.evaluateIn(instance, e, dir, file);
+}
+
+/** A condition as `true`/`false`, or unknown. */
+function condition(model: DeploymentModel, e: HclExpr, dir: string, file: string, instance: readonly TfModuleCall[]): ResolvedValue {
+  const unknownValue: ResolvedValue = { kind: 'unknown', reason: 'condition not decided', chain: [] };
+  if (e.type === 'other' && e.operands?.length === 2) {
+    const op = between(e, 0).trim();
+    const [a, b] = e.operands.map((o) => model.terraform.evaluateIn(instance, o, dir, file)) as [ResolvedValue, ResolvedValue];
+    if (a.kind !== 'known' || b.kind !== 'known') return unknownValue;
+    const chain = [...a.chain, ...b.chain];
+    const x = Number(a.text);
+    const y = Number(b.text);
+    const numeric = a.text.trim() !== '' && b.text.trim() !== '' && !Number.isNaN(x) && !Number.isNaN(y);
+    let result: boolean | undefined;
+    if (op === '==') result = a.text === b.text;
+    else if (op === '!=') result = a.text !== b.text;
+    else if (numeric && op === '>') result = x > y;
+    else if (numeric && op === '>=') result = x >= y;
+    else if (numeric && op === '<') result = x < y;
+    else if (numeric && op === '<=') result = x <= y;
+    return result === undefined ? unknownValue : { kind: 'known', text: String(result), chain };
+  }
+  const v = model.terraform.evaluateIn(instance, e, dir, file);
+  return v.kind === 'known' && (v.text === 'true' || v.text === 'false') ? v : unknownValue;
+}
+
+/** The source text between operand `i` and operand `i + 1` of an operator expression (the operator). */
+function between(e: Extract<HclExpr, { type: 'other' }>, i: number): string {
+  const ops = e.operands!;
+  return e.raw.slice(ops[i]!.end - e.start, ops[i + 1]!.start - e.start);
+}
 
 function describeCall(call: FileReadCall): string {
   if (call.fn === 'file' && /^data\.template_file\.[^.]+\.template$/.test(call.usedAs)) {
