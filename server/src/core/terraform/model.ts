@@ -522,22 +522,7 @@ export class TerraformModel {
   }
 
   private evaluateTemplateString(e: Extract<HclExpr, { type: 'string' }>, dir: string, file: string): ResolvedValue {
-    let text = '';
-    const chain: ChainStep[] = [];
-    let secret = false;
-    for (const p of e.parts) {
-      if (p.kind === 'literal') text += p.value;
-      else if (p.kind === 'directive') return unknown('string uses a %{…} directive');
-      else {
-        const v = this.evaluate(p.expr, dir, file);
-        if (v.kind === 'unknown') return v;
-        text += v.text;
-        chain.push(...v.chain);
-        secret = secret || !!v.secret;
-      }
-    }
-    if (e.parts.length === 0) text = e.value;
-    return known(text, chain, secret);
+    return joinTemplate(e, (expr) => this.evaluate(expr, dir, file));
   }
 
   private evaluateTraversal(path: readonly string[], dir: string, file: string): ResolvedValue {
@@ -665,23 +650,8 @@ export class TerraformModel {
         if (!v) return unknown(`the template uses \${${e.path.join('.')}} but templatefile() does not pass ${name}`);
         return e.path.length === 1 ? v : unknown(`\${${e.path.join('.')}}: attribute access is not evaluated`, v.chain);
       }
-      case 'string': {
-        let text = '';
-        const chain: ChainStep[] = [];
-        let secret = false;
-        for (const p of e.parts) {
-          if (p.kind === 'literal') text += p.value;
-          else if (p.kind === 'directive') return unknown('string uses a %{…} directive');
-          else {
-            const v = this.evaluateInTemplate(p.expr, vars, call);
-            if (v.kind === 'unknown') return v;
-            text += v.text;
-            chain.push(...v.chain);
-            secret = secret || !!v.secret;
-          }
-        }
-        return known(e.parts.length === 0 ? e.value : text, chain, secret);
-      }
+      case 'string':
+        return joinTemplate(e, (expr) => this.evaluateInTemplate(expr, vars, call));
       case 'number':
         return known(e.raw, []);
       case 'bool':
@@ -845,4 +815,27 @@ function anchoredToPathRef(e: HclExpr): boolean {
   }
   if (e.type === 'call') return e.args.some(anchoredToPathRef);
   return false;
+}
+
+/**
+ * A quoted template string (`"${path.module}/x"`): its literal parts and its interpolations, each evaluated with
+ * `evaluate` (in a module, or inside a templatefile() template with only the variables the call passes). Unknown as
+ * soon as one part is; a `%{…}` directive is not evaluated.
+ */
+function joinTemplate(e: Extract<HclExpr, { type: 'string' }>, evaluate: (expr: HclExpr) => ResolvedValue): ResolvedValue {
+  let text = '';
+  const chain: ChainStep[] = [];
+  let secret = false;
+  for (const p of e.parts) {
+    if (p.kind === 'literal') text += p.value;
+    else if (p.kind === 'directive') return unknown('string uses a %{…} directive');
+    else {
+      const v = evaluate(p.expr);
+      if (v.kind === 'unknown') return v;
+      text += v.text;
+      chain.push(...v.chain);
+      secret = secret || !!v.secret;
+    }
+  }
+  return known(e.parts.length === 0 ? e.value : text, chain, secret);
 }
