@@ -274,9 +274,9 @@ function installLines(text: string): Array<{ text: string; start: number; manage
  * The global ones are only used with matchAll, which copies the regex, so sharing them is safe; the others have no
  * `g` flag and keep no state between calls.
  */
-const PATTERNS: Readonly<
-  Record<ProductName, Readonly<Record<'url' | 'urlOne' | 'releasePath' | 'pkg' | 'viaVar' | 'latestAll' | 'latestOne' | 'helper', RegExp>>>
-> = Object.fromEntries(
+type PatternName = 'url' | 'urlOne' | 'releasePath' | 'pkg' | 'viaVar' | 'latestAll' | 'latestOne' | 'helper';
+
+const PATTERNS: Readonly<Record<ProductName, Readonly<Record<PatternName, RegExp>>>> = Object.fromEntries(
   PRODUCTS.map((product) => {
     const latest = `checkpoint-api\\.hashicorp\\.com/v1/check/${product}|api\\.releases\\.hashicorp\\.com/v1/releases/${product}/latest`;
     return [
@@ -295,7 +295,7 @@ const PATTERNS: Readonly<
       },
     ];
   }),
-) as Record<ProductName, Record<'url' | 'urlOne' | 'releasePath' | 'pkg' | 'viaVar' | 'latestAll' | 'latestOne' | 'helper', RegExp>>;
+) as Record<ProductName, Record<PatternName, RegExp>>;
 
 /** The version an image installs when its latest-release lookup is only the fallback for an input that is given. */
 function guardedLatest(model: DeploymentModel, s: ScriptFacts, product: ProductName, guard: string, at: number, length: number): InstalledVersion {

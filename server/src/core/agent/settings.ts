@@ -51,7 +51,7 @@ function walk(doc: AgentConfigDoc, body: HclBody, prefix: string, out: SettingEn
       walk(doc, { start: item.value.start, end: item.value.end, items: item.value.items }, path, out, depth + 1, at);
       return;
     }
-    out.push(makeEntry(doc, path, item.nameStart, item.nameEnd, item.value, at));
+    out.push(new Entry(doc, path, item.nameStart, item.nameEnd, item.value, at));
   });
 }
 
@@ -112,10 +112,6 @@ class Entry implements SettingEntry {
     this.spans ??= { key: this.doc.text.toHost(this.nameStart, this.nameEnd), value: this.doc.text.toHost(this.expr.start, this.expr.end) };
     return this.spans;
   }
-}
-
-function makeEntry(doc: AgentConfigDoc, path: string, nameStart: number, nameEnd: number, expr: HclExpr, top: number): SettingEntry {
-  return new Entry(doc, path, nameStart, nameEnd, expr, top);
 }
 
 /** The entry with a list value appended from an earlier definition (`retry_join` across files): a plain copy. */

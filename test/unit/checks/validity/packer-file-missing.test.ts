@@ -3,47 +3,13 @@
  * is not in the tree. Run on real temporary folders through Workspace.load: existence is what the walk of the disk
  * saw (a `.txt`, `.reg` or extension-less file exists even though the engine never reads it).
  */
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { Workspace } from '../../../../server/src/core/engine';
-import type { Finding } from '../../../../server/src/core/types';
+import { fileMissingHarness } from './fileMissingHarness';
 
 const RULE = 'packer-file-missing';
-const dirs: string[] = [];
-after(() => {
-  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
-});
-
-function tree(files: Record<string, string>): string {
-  const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'hsr-pfm-')));
-  dirs.push(root);
-  for (const [rel, text] of Object.entries(files)) write(root, rel, text);
-  return root;
-}
-
-function write(root: string, rel: string, text: string): void {
-  const abs = path.join(root, ...rel.split('/'));
-  fs.mkdirSync(path.dirname(abs), { recursive: true });
-  fs.writeFileSync(abs, text);
-}
-
-function missing(ws: Workspace): Finding[] {
-  const r = ws.analyze();
-  assert.deepEqual(ws.checkFailures, []);
-  return r.findings.filter((f) => f.ruleId === RULE);
-}
-
-async function load(root: string): Promise<{ ws: Workspace; findings: Finding[] }> {
-  const ws = await Workspace.load(root);
-  return { ws, findings: missing(ws) };
-}
-
-function spanText(ws: Workspace, f: Finding): string {
-  return ws.sourceText(f.span.file)!.text.slice(f.span.start, f.span.end);
-}
+const { tree, write, missing, load, spanText } = fileMissingHarness(RULE, 'hsr-pfm-');
 
 /** A Windows image whose build runs the given provisioner blocks. */
 const windowsImage = (provisioners: string, head = '') => `${head}source "amazon-ebs" "windows" {

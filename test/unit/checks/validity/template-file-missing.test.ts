@@ -3,48 +3,16 @@
  * temporary folder through Workspace.load, since what matters is what the walk of the disk knows: a template of a
  * kind the engine does not read (`.yaml`, `.txt`, `.cmd`, no extension) exists and must not be reported.
  */
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { Workspace } from '../../../../server/src/core/engine';
 import type { Finding } from '../../../../server/src/core/types';
+import { fileMissingHarness } from './fileMissingHarness';
 
 const RULE = 'template-file-missing';
-const dirs: string[] = [];
-after(() => {
-  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
-});
-
-/** Writes `files` into a fresh temporary folder and returns its path. */
-function tree(files: Record<string, string>): string {
-  const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'hsr-tfm-')));
-  dirs.push(root);
-  for (const [rel, text] of Object.entries(files)) write(root, rel, text);
-  return root;
-}
-
-function write(root: string, rel: string, text: string): void {
-  const abs = path.join(root, ...rel.split('/'));
-  fs.mkdirSync(path.dirname(abs), { recursive: true });
-  fs.writeFileSync(abs, text);
-}
-
-function missing(ws: Workspace): Finding[] {
-  const r = ws.analyze();
-  assert.deepEqual(ws.checkFailures, []);
-  return r.findings.filter((f) => f.ruleId === RULE);
-}
-
-async function load(root: string): Promise<{ ws: Workspace; findings: Finding[] }> {
-  const ws = await Workspace.load(root);
-  return { ws, findings: missing(ws) };
-}
-
-function spanText(ws: Workspace, f: Finding): string {
-  return ws.sourceText(f.span.file)!.text.slice(f.span.start, f.span.end);
-}
+const { tree, write, missing, load, spanText } = fileMissingHarness(RULE, 'hsr-tfm-');
 
 const userData = (tpl: string) =>
   `resource "aws_instance" "client" {\n  ami       = "ami-1"\n  user_data = templatefile("\${path.module}/${tpl}", { region = "eu" })\n}\n`;
