@@ -65,3 +65,18 @@ test('examples/mixed-os: silent', async () => {
   const { findings } = await example('mixed-os');
   assert.deepEqual(only(findings, RULE), []);
 });
+
+test('a script that never reads NOMAD_VERSION (unpinned Chocolatey): passing it would pin nothing, silent', () => {
+  const t = tree(pkr(PROV_NO_ENV));
+  t['shared/packer/scripts/setup-windows.ps1'] = 'choco install nomad -y\n';
+  const { findings } = analyze(t);
+  assert.deepEqual(only(findings, RULE), []);
+  // The drift itself stays reported, by the rule that names it.
+  assert.equal(only(findings, 'image-version-skew').length, 1);
+});
+
+test('PowerShell reads the variable in another case ($env:nomad_version): still reported', () => {
+  const t = tree(pkr(PROV_NO_ENV));
+  t['shared/packer/scripts/setup-windows.ps1'] = WIN.replace('$env:NOMAD_VERSION', '$env:nomad_version');
+  assert.equal(only(analyze(t).findings, RULE).length, 1);
+});

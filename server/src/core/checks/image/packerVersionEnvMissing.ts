@@ -35,6 +35,9 @@ export const packerVersionEnvMissing: Check = {
         if (!other || p.env?.has(name)) continue;
         const installs = versions.filter((v) => v.product === product && provisionerRuns(model, p, v.span.file));
         if (installs.length === 0) continue;
+        // A script that never reads the variable (`choco install nomad -y`, a hard-coded URL) would install the same
+        // version with it: adding it to environment_vars changes nothing. image-version-skew reports that drift.
+        if (!installs.some((v) => readsEnv(model.files.get(v.span.file)?.text, v.span.file, name))) continue;
         const got = installs.find((v) => !v.pinned && /current at build time/.test(v.reason ?? '')) ?? installs.find((v) => !v.pinned) ?? installs[0]!;
         if (!got.pinned) unpinned = true;
         missing.push(name);
@@ -64,6 +67,16 @@ export const packerVersionEnvMissing: Check = {
     return out;
   },
 };
+
+/**
+ * Whether a script names the environment variable at all (`$NOMAD_VERSION`, `${NOMAD_VERSION:-…}`, `$env:NOMAD_VERSION`,
+ * `GetEnvironmentVariable('NOMAD_VERSION')`). PowerShell's environment names are case-insensitive on Windows.
+ */
+function readsEnv(text: string | undefined, file: string, name: string): boolean {
+  if (text === undefined) return true;
+  const re = new RegExp(`(?<![A-Za-z0-9_])${name}(?![A-Za-z0-9_])`, /\.ps1$/i.test(file) ? 'i' : '');
+  return re.test(text);
+}
 
 /**
  * "Pin the version both images use": copies the other provisioner's
