@@ -75,7 +75,7 @@ const FIXTURES: Record<string, Record<string, string>> = {
   'acl-enabled-mismatch (PowerShell host)': { [SRV]: serverHcl('acl {\n  enabled = true\n}'), [WIN]: winClient('acl {\n  enabled = false\n}') },
   'acl-enabled-mismatch (bash heredoc host)': { [SRV]: serverHcl('acl {\n  enabled = true\n}'), [LIN]: linClient('acl {\n  enabled = false\n}') },
   'unknown-config-key rename': { [WIN]: winClient('tls {\n  rcp = false\n}') },
-  'ps-expansion Add-Content': { [WIN]: winClient('', '$nomadConfig | Add-Content -Path $NomadConfigFile -Encoding ascii') },
+  'ps-config-append Add-Content': { [WIN]: winClient('', '$nomadConfig | Add-Content -Path $NomadConfigFile -Encoding ascii') },
   'os-setting log_file directory': { [WIN]: winClient('log_file = "C:/HashiCorp/Nomad/logs"') },
   'encoding [Text.Encoding]::UTF8': { [WIN]: winClient('', '[IO.File]::WriteAllText($NomadConfigFile, $nomadConfig, [Text.Encoding]::UTF8)') },
   'encoding -Encoding UTF8': { [WIN]: winClient('', '$nomadConfig | Set-Content -Path $NomadConfigFile -Encoding UTF8') },
@@ -96,7 +96,7 @@ const RULES_WITH_FIXES = [
   'tls-rpc-mismatch',
   'tls-http-mismatch',
   'acl-enabled-mismatch',
-  'ps-expansion',
+  'ps-config-append',
   'acl-management-token-on-client',
 ];
 

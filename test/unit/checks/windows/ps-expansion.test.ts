@@ -59,12 +59,24 @@ test('ps-expansion: indented here-string terminator', () => {
   );
 });
 
-test('ps-expansion: Add-Content of an agent config appends on every boot', () => {
+test('ps-config-append: Add-Content of an agent config appends on every boot (not an expansion finding)', () => {
   const text = ps('', '', '$c | Add-Content -Path $ConsulConfigFile -Encoding ascii');
-  const f = ofRule(analyzeFiles({ [FILE]: text }).findings, 'ps-expansion');
+  const findings = analyzeFiles({ [FILE]: text }).findings;
+  const f = ofRule(findings, 'ps-config-append');
   assert.equal(f.length, 1, JSON.stringify(f.map((x) => x.message)));
   assert.match(f[0]!.message, /every boot/);
   assert.equal(f[0]!.fixes?.[0]?.edits[0]?.newText, 'Set-Content');
+  assert.deepEqual(ofRule(findings, 'ps-expansion'), []);
+});
+
+test('ps-config-append: Out-File -Append, >> and AppendAllText append too; Set-Content does not', () => {
+  for (const w of [
+    '$c | Out-File -FilePath $ConsulConfigFile -Append -Encoding ascii',
+    '$c >> $ConsulConfigFile',
+    '[IO.File]::AppendAllText($ConsulConfigFile, $c)',
+  ])
+    assert.equal(ofRule(analyzeFiles({ [FILE]: ps('', '', w) }).findings, 'ps-config-append').length, 1, w);
+  assert.deepEqual(ofRule(analyzeFiles({ [FILE]: ps('', '', '$c | Set-Content -Path $ConsulConfigFile -Encoding ascii') }).findings, 'ps-config-append'), []);
 });
 
 test('ps-expansion: clean fixture is silent', () => {

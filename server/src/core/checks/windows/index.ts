@@ -5,6 +5,7 @@ import { psReplaceCheck } from './psReplace';
 import { osSettingCheck } from './osSetting';
 import { templateCheck } from './template';
 import { psExpansionCheck } from './psExpansion';
+import { psConfigAppendCheck } from './psConfigAppend';
 import { psCommandStringCheck } from './psCommandString';
 import { psNativeTrailingBackslashCheck } from './psNativeTrailingBackslash';
 
@@ -13,6 +14,7 @@ export const WINDOWS_CHECKS: readonly Check[] = [
   encodingCheck,
   psReplaceCheck,
   psExpansionCheck,
+  psConfigAppendCheck,
   psCommandStringCheck,
   psNativeTrailingBackslashCheck,
   osSettingCheck,

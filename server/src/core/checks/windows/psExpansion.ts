@@ -1,15 +1,15 @@
 /**
  * ps-expansion: PowerShell expansion pitfalls in scripts that write agent
  * HCL: `$name` of a variable the script never sets (expands to ""), `$(…)`
- * subexpressions, here-string terminators not at the start of their line,
- * and configs appended (Add-Content / Out-File -Append) on every boot.
+ * subexpressions and here-string terminators not at the start of their line.
+ * Configs appended on every boot are ps-config-append's.
  */
 import type { Check } from '../check';
 import { finding } from '../check';
 import type { DeploymentModel } from '../../model/deploymentModel';
 import type { PsScriptFacts } from '../../scripts/scriptModel';
-import type { Finding, FixSpec } from '../../types';
-import { hostText, overlaps, psScripts } from './util';
+import type { Finding } from '../../types';
+import { psScripts } from './util';
 import { subexpressionVariable } from '../../parsers/powershell';
 
 const AUTOMATIC = new Set([
@@ -48,7 +48,7 @@ export const psExpansionCheck: Check = {
   id: 'ps-expansion',
   category: 'ps-expansion',
   severity: 'warning',
-  title: 'PowerShell expansion pitfalls in strings that hold agent HCL; configs appended on every boot',
+  title: 'PowerShell expansion pitfalls in strings that hold agent HCL',
   run(model: DeploymentModel): Finding[] {
     const out: Finding[] = [];
     for (const s of psScripts(model)) {
@@ -108,27 +108,6 @@ export const psExpansionCheck: Check = {
             }),
           );
         }
-      }
-      for (const doc of s.configDocs) {
-        if (!doc.append) continue;
-        const w = s.scan.fileWrites.find((fw) => overlaps(s.text.toHost(fw.start, fw.end), doc.writeSpan));
-        const fixes: FixSpec[] = [];
-        if (w && w.via === 'Add-Content' && w.encoding) {
-          const cmd = s.scan.commands.find((c) => c.nameStart >= w.start && c.nameEnd <= w.end && /^add-content$/i.test(c.name));
-          if (cmd) {
-            const cspan = s.text.toHost(cmd.nameStart, cmd.nameEnd);
-            if (hostText(model, cspan)?.toLowerCase() === 'add-content')
-              fixes.push({ title: 'Overwrite with Set-Content', edits: [{ span: cspan, newText: 'Set-Content' }] });
-          }
-        }
-        out.push(
-          finding({
-            check: psExpansionCheck,
-            span: doc.writeSpan,
-            message: `${doc.via} appends to ${doc.targetPath ?? 'the agent config'}: each run adds the block again (user-data may run on every boot with EC2Launch v2 frequency "always", and re-running a provisioning script is common). The repeated blocks and keys pile up in one file, and the agent either rejects them or silently takes one copy. Write the whole file (Set-Content / [IO.File]::WriteAllText) instead of appending.`,
-            fixes,
-          }),
-        );
       }
     }
     return out;
