@@ -6,6 +6,7 @@ import { duplicateConfigKey } from './duplicateConfigKey';
 import { hclSyntax } from './hclSyntax';
 import { templateFileMissing } from './templateFileMissing';
 import { packerFileMissing } from './packerFileMissing';
+import { configKeyVersion } from './configKeyVersion';
 
 export const VALIDITY_CHECKS: readonly Check[] = [
   hclSyntax,
@@ -15,6 +16,7 @@ export const VALIDITY_CHECKS: readonly Check[] = [
   duplicateConfigKey,
   templateFileMissing,
   packerFileMissing,
+  configKeyVersion,
 ];
 
 export { officialSyntaxFindings } from './officialSyntax';

@@ -7,6 +7,7 @@ import type { Check } from '../check';
 import { finding } from '../check';
 import type { Finding } from '../../types';
 import { closestKey, escapePointer, knownKeysAt, validateConfig } from './configJson';
+import { keyVersion, pinnedVersionFor } from './configKeyVersion';
 
 /** Keys Nomad's extraKeys() removes from the top-level unknown keys, with the block they belong in. */
 const NOMAD_HOISTED = new Map<string, string>([
@@ -42,6 +43,9 @@ export const unknownConfigKey: Check = {
         if (!info) continue;
         const parentPath = info.path.includes('.') ? info.path.slice(0, info.path.lastIndexOf('.')) : '';
         const where = parentPath ? ` in the \`${parentPath}\` block` : ' at the top level';
+        // A key some release knew (schemas/config-key-versions.json `removedIn`) is config-key-version's when the pinned
+        // version is known: it decides whether that release still knows it.
+        if (keyVersion(cfg.product, info.path)?.removedIn !== undefined && pinnedVersionFor(model, cfg) !== undefined) continue;
         const known = knownKeysAt(err.parentSchema);
         // Consul decodes its config with mapstructure, which matches field names case-insensitively: `"gRPC": 8502` is `grpc`.
         if (cfg.product === 'consul' && known.some((k) => k.toLowerCase() === prop.toLowerCase())) continue;
