@@ -36,6 +36,7 @@ import { buildInfos } from '../image/imageLinks';
 import { effectiveVersions } from '../image/imageVersionSkew';
 import { compareVersions, lineOf } from '../image/shared';
 import { validateConfig } from './configJson';
+import type { ConfigJson, PointerInfo } from './configJson';
 
 export interface KeyVersion {
   readonly path: string;
@@ -130,6 +131,26 @@ function symptom(cfg: ParsedAgentConfig, path: string, version: string): string 
   return `${name} refuses to start: \`unexpected keys ${key}\``;
 }
 
+const byProduct = new Map<Product, ReadonlyMap<string, KeyVersion>>();
+
+function entriesByPath(product: Product): ReadonlyMap<string, KeyVersion> {
+  let m = byProduct.get(product);
+  if (m === undefined) byProduct.set(product, (m = new Map((table()[product] ?? []).map((e) => [e.path, e]))));
+  return m;
+}
+
+/** The keys of a converted config that the table lists, per conversion (reused while the config's text is unchanged). */
+const hitsOf = new WeakMap<ConfigJson, readonly PointerInfo[]>();
+
+function versionedKeys(json: ConfigJson, byPath: ReadonlyMap<string, KeyVersion>): readonly PointerInfo[] {
+  let hits = hitsOf.get(json);
+  if (hits === undefined) {
+    hits = [...json.pointers.values()].filter((p) => byPath.has(p.path)).sort((a, b) => a.path.length - b.path.length);
+    hitsOf.set(json, hits);
+  }
+  return hits;
+}
+
 export const configKeyVersion: Check = {
   id: 'config-key-version',
   category: 'version',
@@ -138,16 +159,14 @@ export const configKeyVersion: Check = {
   run(model) {
     const out: Finding[] = [];
     for (const cfg of model.configs) {
-      const entries = table()[cfg.product];
-      if (!entries || entries.length === 0) continue;
-      const byPath = new Map(entries.map((e) => [e.path, e]));
-      const { json } = validateConfig(cfg);
-      const hits = [...json.pointers.values()].filter((p) => byPath.has(p.path));
+      const byPath = entriesByPath(cfg.product);
+      if (byPath.size === 0) continue;
+      const hits = versionedKeys(validateConfig(cfg).json, byPath);
       if (hits.length === 0) continue;
       const pinned = pinnedVersionFor(model, cfg);
       if (!pinned) continue;
       const reported: string[] = [];
-      for (const info of hits.sort((a, b) => a.path.length - b.path.length)) {
+      for (const info of hits) {
         const e = byPath.get(info.path)!;
         const tooOld = e.since !== undefined && !knows(pinned.version, e.since);
         const tooNew = e.removedIn !== undefined && compareVersions(pinned.version, e.removedIn) >= 0;
