@@ -63,8 +63,19 @@ export interface ChainStep {
  * resolved; the tool never guesses.
  */
 export type ResolvedValue =
-  | { readonly kind: 'known'; readonly text: string; readonly chain: readonly ChainStep[]; readonly secret?: boolean }
+  | { readonly kind: 'known'; readonly text: string; readonly chain: readonly ChainStep[]; readonly secret?: boolean; readonly shape?: ValueShape }
   | { readonly kind: 'unknown'; readonly reason: string; readonly chain: readonly ChainStep[] };
+
+/**
+ * The type of a known value, when the Terraform model's full evaluation (instance counts) knows it: a primitive's
+ * type, or a collection's elements. A collection may be known (its length and keys) while some of its elements are
+ * not: Terraform counts `{ for k, v in var.nodes : k => aws_instance.x[k].id }` before apply. Its `text` is then not
+ * data.
+ */
+export type ValueShape =
+  | { readonly type: 'string' | 'number' | 'bool' }
+  | { readonly type: 'list' | 'set'; readonly items: readonly ResolvedValue[] }
+  | { readonly type: 'map'; readonly keys: readonly string[]; readonly items: readonly ResolvedValue[] };
 
 /** A text edit on a host file, in the coordinates of the file's decoded text. */
 export interface TextEditSpec {

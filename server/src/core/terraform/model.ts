@@ -3,12 +3,28 @@
  * locals and `templatefile()` / `template_file` calls, with an evaluator that
  * resolves the expressions passed to templates and records every hop.
  */
-import type { HclAttribute, HclBlock, HclBody, HclExpr } from '../parsers/hcl/ast';
+import type { HclAttribute, HclBlock, HclBody, HclExpr, HclForExpr } from '../parsers/hcl/ast';
 import type { ParsedHclFile } from '../workspace/parsedFiles';
 import type { ChainStep, ResolvedValue, Span } from '../types';
 import { baseName, dirOf, joinRel } from '../workspace/fileKinds';
 import { known, looksSecretName, markSecret, unknown } from './values';
 import { applyEncodingFunction, ENCODING_FUNCTIONS, fileContentValue } from './functions';
+import {
+  applyCollectionFunction,
+  binaryChain,
+  collectionOf,
+  COLLECTION_FUNCTIONS,
+  convert,
+  index,
+  mapping,
+  MAX_ITEMS,
+  primitive,
+  sequence,
+  toBool,
+  toNumber,
+  typeConstraint,
+  unaryOp,
+} from './collections';
 
 /**
  * Reads a file of the tree for `file()`/`filebase64()`: its text, or undefined when the tree has no such file. It
@@ -152,6 +168,16 @@ export class TerraformModel {
    * root-module input variable is an unknown value there, whatever its default or tfvars.
    */
   private asValidate = false;
+  /**
+   * Set while evaluating fully (evaluateFull): operators, conditionals, for-expressions, attribute and index access,
+   * object literals, declared variable types and the numeric and collection functions. The evaluation that renders
+   * templates and resolves paths stays the narrower one, so what they show does not change with it.
+   */
+  private full = false;
+  /** The symbols a for-expression binds while its body is evaluated (full evaluation only). */
+  private bindings: ReadonlyMap<string, ResolvedValue> = NO_BINDINGS;
+  /** Elements for-expressions have visited in the current full evaluation (nested ones multiply): bounded. */
+  private forSteps = 0;
 
   private readonly texts = new Map<string, string>();
 
@@ -447,9 +473,18 @@ export class TerraformModel {
     const k = key(dir, name);
     if (this.evaluating.has(k)) return unknown(`var.${name} refers to itself`);
     this.evaluating.add(k);
+    const bindings = this.bindings;
+    this.bindings = NO_BINDINGS;
     try {
-      return this.resolveVariableUncached(dir, name);
+      const v = this.resolveVariableUncached(dir, name);
+      if (!this.full) return v;
+      // Terraform converts every value given for a variable to its declared type (a list given for `set(string)`
+      // becomes a set, which for_each accepts).
+      const decl = this.variables.get(k);
+      const type = decl ? attr(decl.block.body, 'type') : undefined;
+      return type ? convert(v, typeConstraint(type.value)) : v;
     } finally {
+      this.bindings = bindings;
       this.evaluating.delete(k);
     }
   }
@@ -494,6 +529,7 @@ export class TerraformModel {
 
   /** Evaluates an expression in module `dir`; never guesses. */
   evaluate(e: HclExpr, dir: string, file: string): ResolvedValue {
+    if (this.full) return this.evaluateFullExpr(e, dir, file);
     switch (e.type) {
       case 'string':
         return this.evaluateTemplateString(e, dir, file);
@@ -521,14 +557,203 @@ export class TerraformModel {
     }
   }
 
+  /** `evaluate` in full mode: every value typed, collections with their elements. */
+  private evaluateFullExpr(e: HclExpr, dir: string, file: string): ResolvedValue {
+    switch (e.type) {
+      case 'string': {
+        // A template that is a single interpolation is that value, whatever its type (HCL's TemplateWrapExpr):
+        // `count = "${var.servers}"` is a number, `for_each = "${var.nodes}"` a map.
+        const only = e.parts.filter((p) => p.kind !== 'literal' || p.value !== '');
+        if (e.parts.length > 0 && only.length === 1 && only[0]!.kind === 'interpolation') return this.evaluate(only[0]!.expr, dir, file);
+        const v = joinTemplate(e, (expr) => {
+          const x = this.evaluate(expr, dir, file);
+          return collectionOf(x) ? unknown('a collection cannot be interpolated into a string', x.chain) : x;
+        });
+        return v.kind === 'known' ? { ...v, shape: { type: 'string' } } : v;
+      }
+      case 'number':
+        return primitive(e.raw, 'number', []);
+      case 'bool':
+        return primitive(String(e.value), 'bool', []);
+      case 'null':
+        return unknown('null');
+      case 'traversal':
+        return this.evaluateTraversal(e.path, dir, file);
+      case 'call':
+        return this.evaluateCall(e, dir, file);
+      case 'list':
+        if (e.items.length > MAX_ITEMS) return unknown('list too large to evaluate');
+        return sequence(
+          'list',
+          e.items.map((i) => this.evaluate(i, dir, file)),
+          [],
+        );
+      case 'object': {
+        const entries: Array<readonly [string, ResolvedValue]> = [];
+        const seen = new Set<string>();
+        for (const a of e.items) {
+          // A key that is an expression (`(var.k)`, `"${var.k}"`) is not read.
+          if (/[$%]\{/.test(a.name) || a.name.startsWith('(')) return unknown(`object key \`${abbreviate(a.name)}\` is not evaluated`);
+          if (seen.has(a.name)) return unknown(`object key "${a.name}" is given twice`);
+          seen.add(a.name);
+          entries.push([a.name, this.evaluate(a.value, dir, file)]);
+        }
+        return mapping(entries, []);
+      }
+      case 'other':
+        return this.evaluateOther(e, dir, file);
+      default:
+        return unknown('expression is not evaluated');
+    }
+  }
+
+  /** Conditionals, operators, parentheses, `!`/`-` and for-expressions (full evaluation). */
+  private evaluateOther(e: Extract<HclExpr, { type: 'other' }>, dir: string, file: string): ResolvedValue {
+    if (e.inner) return this.evaluate(e.inner, dir, file);
+    if (e.unary) return unaryOp(e.unary.op, this.evaluate(e.unary.operand, dir, file));
+    if (e.forExpr) return this.evaluateFor(e.forExpr, dir, file);
+    const ops = e.operands;
+    if (!ops || ops.length < 2) return unknown(`expression \`${abbreviate(e.raw)}\` is not evaluated`);
+    const between = ops.slice(1).map((o, i) => e.raw.slice(ops[i]!.end - e.start, o.start - e.start).trim());
+    if (between[0] === '?') {
+      // `cond ? a : b`: only the branch the condition picks is the value (Terraform docs, expressions/conditionals).
+      if (ops.length !== 3 || between[1] !== ':') return unknown('conditional is not evaluated');
+      const c = this.evaluate(ops[0]!, dir, file);
+      if (c.kind !== 'known') return c;
+      const pick = toBool(c);
+      if (pick === undefined) return unknown(`the condition \`${abbreviate(e.raw.slice(0, ops[0]!.end - e.start))}\` is not a bool`, c.chain);
+      const v = this.evaluate(pick ? ops[1]! : ops[2]!, dir, file);
+      return v.kind === 'known' ? { ...v, chain: [...c.chain, ...v.chain] } : v;
+    }
+    return binaryChain(
+      ops.map((o) => this.evaluate(o, dir, file)),
+      between,
+    );
+  }
+
+  /**
+   * A for-expression (Terraform docs, expressions/for): its body evaluated once per element with the symbols bound
+   * (over a map: key and value; a list: index and element; a set: the element for both). The object form fails on a
+   * key produced twice unless it groups (`...`): unknown here.
+   */
+  private evaluateFor(f: HclForExpr, dir: string, file: string): ResolvedValue {
+    const coll = this.evaluate(f.collection, dir, file);
+    if (coll.kind !== 'known') return coll;
+    const c = collectionOf(coll);
+    if (!c) return unknown('for expression over a value that is not a collection', coll.chain);
+    const outer = this.bindings;
+    const items: ResolvedValue[] = [];
+    const entries = new Map<string, ResolvedValue[]>();
+    try {
+      for (let i = 0; i < c.items.length; i++) {
+        if (++this.forSteps > MAX_ITEMS) return unknown('for expressions too large to evaluate');
+        const item = c.items[i]!;
+        const key = c.type === 'map' ? primitive(c.keys[i]!, 'string', []) : c.type === 'set' ? item : primitive(String(i), 'number', []);
+        const b = new Map(outer);
+        if (f.keyVar !== undefined) b.set(f.keyVar, key);
+        b.set(f.valueVar, item);
+        this.bindings = b;
+        if (f.condition) {
+          const keep = this.evaluate(f.condition, dir, file);
+          const yes = toBool(keep);
+          if (yes === undefined) return keep.kind === 'unknown' ? keep : unknown('for expression condition is not a bool', keep.chain);
+          if (!yes) continue;
+        }
+        const value = this.evaluate(f.value, dir, file);
+        if (!f.object) {
+          items.push(value);
+          continue;
+        }
+        const k = this.evaluate(f.key!, dir, file);
+        if (k.kind !== 'known') return k;
+        if (collectionOf(k)) return unknown('for expression key is not a string', k.chain);
+        const group = entries.get(k.text);
+        if (group && !f.grouping) return unknown(`for expression produces the key "${k.text}" twice (Terraform: "Duplicate object key")`, k.chain);
+        if (group) group.push(value);
+        else entries.set(k.text, [value]);
+      }
+    } finally {
+      this.bindings = outer;
+    }
+    if (!f.object) return sequence('list', items, coll.chain);
+    return mapping(
+      [...entries].map(([k, vs]) => [k, f.grouping ? sequence('list', vs, []) : vs[0]!] as const),
+      coll.chain,
+    );
+  }
+
+  /**
+   * Evaluates `e` with everything this model knows (operators, conditionals, for-expressions, attribute and index
+   * access, object literals, declared variable types, the numeric and collection functions), under a chain of module
+   * calls. Still never guesses: a value that needs anything unknown is unknown.
+   */
+  evaluateFull(e: HclExpr, dir: string, file: string, instance: readonly TfModuleCall[] = this.stack): ResolvedValue {
+    const prev = this.full;
+    if (!prev) this.forSteps = 0;
+    this.full = true;
+    try {
+      return this.inInstance(instance, () => this.evaluate(e, dir, file));
+    } finally {
+      this.full = prev;
+    }
+  }
+
+  /**
+   * How many instances `count = e` or `for_each = e` makes, as a whole number (its text), or unknown. `count` must be
+   * a whole number >= 0 (internal/terraform/eval_count.go: `Invalid count argument`); `for_each` a map, an object or a
+   * set of strings, known with all its keys, and it makes one instance per key or element (eval_for_each.go: a tuple
+   * or list is `Invalid for_each argument`); Terraform docs, meta-arguments/count and meta-arguments/for_each.
+   */
+  instanceCount(meta: 'count' | 'for_each', e: HclExpr, dir: string, file: string, instance: readonly TfModuleCall[] = this.stack): ResolvedValue {
+    const v = this.evaluateFull(e, dir, file, instance);
+    if (v.kind !== 'known') return v;
+    if (meta === 'count') {
+      const n = toNumber(v);
+      if (n === undefined || !Number.isInteger(n) || n < 0)
+        return unknown(`count is ${abbreviate(v.text)}, not a whole number >= 0 (Terraform: "Invalid count argument")`, v.chain);
+      return primitive(String(n), 'number', v.chain);
+    }
+    const c = collectionOf(v);
+    if (!c || c.type === 'list') return unknown('for_each is not a map or a set of strings (Terraform: "Invalid for_each argument")', v.chain);
+    // A set of numbers or bools is refused ("for_each supports maps and sets of strings"); a set unified to strings is not.
+    if (c.type === 'set' && c.items.length > 0 && c.items.every((i) => i.kind === 'known' && i.shape !== undefined && i.shape.type !== 'string'))
+      return unknown('for_each is a set that is not of strings (Terraform: "Invalid for_each set argument")', v.chain);
+    return primitive(String(c.items.length), 'number', v.chain);
+  }
+
+  /**
+   * The instances of a `resource`, `data` or `module` block: its `count` or `for_each` (evaluated in `dir` under the
+   * module calls `instance`), or undefined when it has neither (one instance).
+   */
+  blockInstances(
+    block: HclBlock,
+    file: string,
+    dir: string,
+    instance: readonly TfModuleCall[] = [],
+  ): { readonly meta: 'count' | 'for_each'; readonly expr: HclExpr; readonly value: ResolvedValue } | undefined {
+    for (const meta of ['count', 'for_each'] as const) {
+      const a = attr(block.body, meta);
+      if (a) return { meta, expr: a.value, value: this.instanceCount(meta, a.value, dir, file, instance) };
+    }
+    return undefined;
+  }
+
   private evaluateTemplateString(e: Extract<HclExpr, { type: 'string' }>, dir: string, file: string): ResolvedValue {
     return joinTemplate(e, (expr) => this.evaluate(expr, dir, file));
   }
 
   private evaluateTraversal(path: readonly string[], dir: string, file: string): ResolvedValue {
     const [root, name] = path;
+    if (this.full) {
+      // A symbol a for-expression binds, then any attribute / index steps; `var.x.a[0]`, `local.x["k"]`.
+      const bound = root !== undefined ? this.bindings.get(root) : undefined;
+      if (bound) return path.slice(1).reduce(index, bound);
+      if ((root === 'var' || root === 'local') && name && path.length > 2)
+        return path.slice(2).reduce(index, this.evaluateTraversal(path.slice(0, 2), dir, file));
+    }
     if (root === 'var' && name)
       return path.length === 2 ? this.resolveVariable(dir, name) : unknown(`var.${name}${path.slice(2).join('.')}: attribute access is not evaluated`);
+    if (root === 'local' && name && path.length > 2) return unknown(`local.${name}.${path.slice(2).join('.')}: attribute access is not evaluated`);
     // The root module's path is `.` (as in Terraform): `"${path.module}/x.tpl"` must not become the absolute `/x.tpl`.
     if (root === 'path' && name === 'module') return known(dir || '.', []);
     // Terraform runs in the root module: path.cwd and path.root are its directory.
@@ -539,10 +764,13 @@ export class TerraformModel {
       const k = `local:${key(dir, name)}`;
       if (this.evaluating.has(k)) return unknown(`local.${name} refers to itself`);
       this.evaluating.add(k);
+      const bindings = this.bindings;
+      this.bindings = NO_BINDINGS;
       try {
         const v = this.evaluate(l.attr.value, dir, l.file);
         return appendStep(v, { span: spanOf(l.file, l.attr.nameStart, l.attr.end), note: `local ${name}` });
       } finally {
+        this.bindings = bindings;
         this.evaluating.delete(k);
       }
     }
@@ -587,6 +815,7 @@ export class TerraformModel {
         return unknown('join() of a value that is not a list');
       }
       default:
+        if (this.full && COLLECTION_FUNCTIONS.has(e.name)) return applyCollectionFunction(e.name, args());
         if (ENCODING_FUNCTIONS.has(e.name)) {
           const [a] = args();
           return a ? applyEncodingFunction(e.name, a) : unknown(`${e.name}() without argument`);
@@ -755,6 +984,8 @@ export class TerraformModel {
     return [...this.tfvars.values()];
   }
 }
+
+const NO_BINDINGS: ReadonlyMap<string, ResolvedValue> = new Map();
 
 function appendStep(v: ResolvedValue, step: ChainStep): ResolvedValue {
   return { ...v, chain: [...v.chain, step] };

@@ -77,7 +77,7 @@ test('servers-bootstrap-expect: an autoscaling group sized by desired_capacity, 
   assert.deepEqual(run(asg('3')), []);
 });
 
-test('servers-bootstrap-expect: not certain which instances are servers (one template for both, for_each, no count known) is silent', () => {
+test('servers-bootstrap-expect: not certain which instances are servers (one template for both, for_each or count not known) is silent', () => {
   const shared = {
     'tf/main.tf': [
       'resource "aws_instance" "server" {',
@@ -94,10 +94,60 @@ test('servers-bootstrap-expect: not certain which instances are servers (one tem
   };
   assert.deepEqual(run(shared), []);
   const forEach = {
-    'tf/main.tf': 'resource "aws_instance" "server" {\n  for_each  = toset(["a"])\n  user_data = templatefile("${path.module}/server.sh.tpl", {})\n}\n',
+    'tf/main.tf':
+      'variable "hosts" {}\nresource "aws_instance" "server" {\n  for_each  = var.hosts\n  user_data = templatefile("${path.module}/server.sh.tpl", {})\n}\n',
     'tf/server.sh.tpl': serverTpl('3'),
   };
   assert.deepEqual(run(forEach), []);
+});
+
+/** Servers made by `meta` (count / for_each) in tf/main.tf, with `vars` beside them and bootstrap_expect = `expect`. */
+const counted = (meta: string, expect: string, vars = '', tfvars?: string) => ({
+  'tf/main.tf': `${vars}resource "aws_instance" "server" {\n  ${meta}\n  user_data = templatefile("\${path.module}/server.sh.tpl", {})\n}\n`,
+  'tf/server.sh.tpl': serverTpl(expect),
+  ...(tfvars !== undefined ? { 'tf/terraform.tfvars': tfvars } : {}),
+});
+const serverIps = 'variable "server_ips" {\n  type = list(string)\n}\n';
+
+test('servers-bootstrap-expect: count = length(var.server_ips) with 3 addresses in tfvars and bootstrap_expect = 5 is an error naming the tfvars', () => {
+  const f = run(counted('count     = length(var.server_ips)', '5', serverIps, 'server_ips = ["10.0.0.1", "10.0.0.2", "10.0.0.3"]\n'));
+  assert.equal(f.length, 2, JSON.stringify(f.map((x) => x.message)));
+  for (const x of f) {
+    assert.match(
+      x.message,
+      /bootstrap_expect = 5, but the deployment creates 3 (Nomad|Consul) servers \(count of aws_instance\.server = length\(var\.server_ips\) = 3\)/,
+    );
+    assert.ok(x.related.some((r) => r.span.file === 'tf/terraform.tfvars' && /sets server_ips/.test(r.message)));
+  }
+  // Fixed: as many addresses as bootstrap_expect, or bootstrap_expect = 3.
+  assert.deepEqual(run(counted('count     = length(var.server_ips)', '5', serverIps, 'server_ips = ["a", "b", "c", "d", "e"]\n')), []);
+  assert.deepEqual(run(counted('count     = length(var.server_ips)', '3', serverIps, 'server_ips = ["a", "b", "c"]\n')), []);
+  // Unknown: no tfvars and no default.
+  assert.deepEqual(run(counted('count     = length(var.server_ips)', '5', serverIps)), []);
+});
+
+test('servers-bootstrap-expect: for_each over a map, a conditional and arithmetic count, the count of the module call around the servers', () => {
+  const nodes = 'variable "nodes" {\n  default = {}\n}\n';
+  assert.equal(run(counted('for_each  = var.nodes', '3', nodes, 'nodes = { a = "10.0.0.1", b = "10.0.0.2" }\n')).length, 2);
+  assert.deepEqual(run(counted('for_each  = var.nodes', '3', nodes, 'nodes = { a = "1", b = "2", c = "3" }\n')), []);
+  assert.equal(run(counted('for_each  = toset(["a"])', '3')).length, 2);
+  const ha = 'variable "ha" {\n  default = false\n}\n';
+  assert.equal(run(counted('count     = var.ha ? 3 : 1', '3', ha)).length, 2);
+  assert.deepEqual(run(counted('count     = var.ha ? 3 : 1', '3', ha, 'ha = true\n')), []);
+  const zones = 'variable "zones" {\n  default = 1\n}\n';
+  assert.equal(run(counted('count     = var.zones * 2', '3', zones)).length, 2);
+  assert.deepEqual(run(counted('count     = var.zones * 2', '3', zones, 'zones = 2\n')), []);
+  // The module around one VM: `module "servers" { count = … }` makes that many.
+  const mod = (count: string) => ({
+    'tf/main.tf': `module "servers" {\n  source = "./server"\n  count  = ${count}\n}\n`,
+    'tf/server/main.tf': 'resource "aws_instance" "server" {\n  user_data = templatefile("${path.module}/server.sh.tpl", {})\n}\n',
+    'tf/server/server.sh.tpl': serverTpl('3'),
+  });
+  const one = run(mod('1'));
+  assert.equal(one.length, 2);
+  assert.match(one[0]!.message, /creates 1 (Nomad|Consul) server \(one aws_instance\.server without count, times count of module\.servers = 1\)/);
+  assert.deepEqual(run(mod('3')), []);
+  assert.deepEqual(run(mod('var.n')), []);
 });
 
 test('servers-bootstrap-expect: user data written inline in the resource (<<-EOF) counts that resource', () => {

@@ -279,6 +279,56 @@ test('template-file-missing: count = 1, an unknown count or a conditional count 
   }
 });
 
+test('template-file-missing: for_each = {} from tfvars, count = length([]) and a module for_each over an empty map have no instances', async () => {
+  const hosts = 'variable "hosts" {\n  default = { a = "10.0.0.1" }\n}\n';
+  const names = 'variable "names" {\n  type    = list(string)\n  default = ["w1"]\n}\n';
+  // A path built from a root-module variable: a warning while there are no instances.
+  const empty: Array<Record<string, string>> = [
+    { 'main.tf': tplVar + hosts + windowsClient('for_each = var.hosts', 'var.windows_template'), 'terraform.tfvars': 'hosts = {}\n' },
+    { 'main.tf': tplVar + windowsClient('count = length([])', 'var.windows_template') },
+    { 'main.tf': tplVar + names + windowsClient('count = length(var.names)', 'var.windows_template'), 'terraform.tfvars': 'names = []\n' },
+    { 'main.tf': tplVar + names + windowsClient('for_each = toset(var.names)', 'var.windows_template'), 'terraform.tfvars': 'names = []\n' },
+  ];
+  for (const files of empty) {
+    const { findings } = await load(tree(files));
+    assert.equal(findings.length, 1, JSON.stringify(findings.map((f) => f.message)));
+    assert.equal(findings[0]!.severity, 'warning', findings[0]!.message);
+    assert.match(
+      findings[0]!.message,
+      /terraform plan succeeds only while (count = length\(.*\) = 0|for_each = .* \(no elements\)) on resource "aws_instance" "windows"/,
+    );
+  }
+  // The same with instances: the plain error.
+  const some: Array<Record<string, string>> = [
+    { 'main.tf': tplVar + hosts + windowsClient('for_each = var.hosts', 'var.windows_template') },
+    { 'main.tf': tplVar + names + windowsClient('count = length(var.names)', 'var.windows_template'), 'terraform.tfvars': 'names = ["a", "b"]\n' },
+  ];
+  for (const files of some) {
+    const { findings } = await load(tree(files));
+    assert.equal(findings.length, 1, JSON.stringify(findings.map((f) => f.message)));
+    assert.equal(findings[0]!.severity, 'error');
+    assert.doesNotMatch(findings[0]!.message, /no instances|succeeds only while/);
+  }
+  // A literal path under count = length([]) stays an error: the validation walk reads it anyway.
+  const { findings } = await load(tree({ 'main.tf': windowsClient('count = length([])') }));
+  assert.equal(findings.length, 1);
+  assert.equal(findings[0]!.severity, 'error');
+  assert.match(findings[0]!.message, /Even with count = length\(\[\]\) = 0 on resource "aws_instance" "windows" it does/);
+  // A module whose for_each is an empty map in tfvars, with a path from a root variable.
+  const mod = 'variable "tpl" {}\nresource "aws_instance" "c" {\n  user_data = file("${path.root}/${var.tpl}")\n}\n';
+  const main =
+    'variable "tpl" {\n  default = "templates/win.ps1"\n}\nvariable "pools" {\n  default = { a = 1 }\n}\nmodule "pool" {\n  source   = "./mod"\n  for_each = var.pools\n  tpl      = var.tpl\n}\n';
+  const noPools = (await load(tree({ 'main.tf': main, 'mod/main.tf': mod, 'terraform.tfvars': 'pools = {}\n' }))).findings;
+  assert.deepEqual(
+    noPools.map((f) => f.severity),
+    ['warning'],
+  );
+  assert.deepEqual(
+    (await load(tree({ 'main.tf': main, 'mod/main.tf': mod }))).findings.map((f) => f.severity),
+    ['error'],
+  );
+});
+
 test('template-file-missing: a module called with count = 0 and a path from a root variable is a warning; another call of it with instances makes it the error', async () => {
   const mod = 'variable "tpl" {}\nresource "aws_instance" "c" {\n  user_data = file("${path.root}/${var.tpl}")\n}\n';
   const tpl = 'variable "tpl" {\n  default = "templates/win.ps1"\n}\n';

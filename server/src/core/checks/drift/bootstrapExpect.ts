@@ -8,18 +8,21 @@
  * and jobs stay pending.
  *
  * The number of instances is read from the Terraform resource whose user data
- * renders the server config: its `count`, one instance for a single VM
- * resource, or the size of the one group (`aws_autoscaling_group`
- * `desired_capacity`, an instance group manager's `target_size`, a scale set's
- * `instances`) that uses its launch configuration / template. Anything less
- * certain (a template shared by servers and clients, `for_each`, a module
- * called several times, two groups) reports nothing.
+ * renders the server config: its `count` or `for_each` (as the Terraform model
+ * evaluates them: `length(var.server_ips)`, `var.enabled ? 3 : 0`, the keys of a
+ * map), one instance for a single VM resource, or the size of the one group
+ * (`aws_autoscaling_group` `desired_capacity`, an instance group manager's
+ * `target_size`, a scale set's `instances`) that uses its launch configuration /
+ * template, times the instances of the module calls that instantiate its module.
+ * Anything less certain (a template shared by servers and clients, a module
+ * called from several places, two groups, any count the tree does not decide)
+ * reports nothing.
  */
 import type { Role } from '../../agent/roles';
 import type { DeploymentModel } from '../../model/deploymentModel';
 import type { HclBlock, HclExpr } from '../../parsers/hcl/ast';
-import { attr, type TemplateCall } from '../../terraform/model';
-import type { ChainStep, Finding, Span } from '../../types';
+import { attr, type TemplateCall, type TfModuleCall } from '../../terraform/model';
+import type { ChainStep, Finding, ResolvedValue, Span } from '../../types';
 import type { Check } from '../check';
 import { chainRelated, finding, label } from '../check';
 
@@ -90,8 +93,28 @@ export function serverInstances(model: DeploymentModel, role: Role): InstanceCou
   }
   if (resources.size !== 1) return undefined;
   const { dir, address } = [...resources.values()][0]!;
-  if (model.terraform.instancesOf(dir).length > 1) return undefined;
-  return instanceCount(model, dir, address);
+  const chains = model.terraform.instancesOf(dir);
+  if (chains.length > 1) return undefined;
+  const instance = chains[0] ?? [];
+  const own = instanceCount(model, dir, address, instance);
+  return own && timesModules(model, own, instance);
+}
+
+/**
+ * `count` times the instances of every module call that instantiates the resource's module (`module "servers" {
+ * count = 3 }` around one VM makes three); each call's count or for_each is evaluated in its caller.
+ */
+function timesModules(model: DeploymentModel, count: InstanceCount, instance: readonly TfModuleCall[]): InstanceCount | undefined {
+  let out = count;
+  for (let i = 0; i < instance.length; i++) {
+    const m = instance[i]!;
+    const made = model.terraform.blockInstances(m.block, m.file, m.callerDir, instance.slice(0, i));
+    if (!made) continue;
+    const k = sizedValue(model, m.file, made.expr, made.value, `${made.meta} of module.${m.name}`);
+    if (!k) return undefined;
+    out = { n: out.n * k.n, span: out.span, what: `${out.what}, times ${k.what}`, chain: [...out.chain, ...k.chain] };
+  }
+  return out;
 }
 
 /** The resources whose arguments carry a template call's render: directly, or through a local another call embeds. */
@@ -113,16 +136,16 @@ function resourcesOf(model: DeploymentModel, call: TemplateCall, depth: number):
   return out;
 }
 
-function instanceCount(model: DeploymentModel, dir: string, address: string): InstanceCount | undefined {
+function instanceCount(model: DeploymentModel, dir: string, address: string, instance: readonly TfModuleCall[]): InstanceCount | undefined {
   const res = model.terraform.resources.get(`${dir}\0${address}`);
   if (!res) return undefined;
   const type = address.slice(0, address.indexOf('.'));
-  if (attr(res.block.body, 'for_each')) return undefined;
-  const count = attr(res.block.body, 'count');
-  if (count) return sized(model, res.file, dir, count.value, `count of ${address}`);
+  const sized = (file: string, expr: HclExpr, what: string) => sizedValue(model, file, expr, model.terraform.evaluateFull(expr, dir, file, instance), what);
+  const made = model.terraform.blockInstances(res.block, res.file, dir, instance);
+  if (made) return sizedValue(model, res.file, made.expr, made.value, `${made.meta} of ${address}`);
   if (/scale_set$/.test(type)) {
     const inst = attr(res.block.body, 'instances');
-    return inst ? sized(model, res.file, dir, inst.value, `instances of ${address}`) : undefined;
+    return inst ? sized(res.file, inst.value, `instances of ${address}`) : undefined;
   }
   if (SINGLE_VM.test(type) && !TEMPLATE_ONLY.test(type)) {
     return { n: 1, span: headerSpan(res.file, res.block), what: `one ${address} without count`, chain: [] };
@@ -135,27 +158,40 @@ function instanceCount(model: DeploymentModel, dir: string, address: string): In
   );
   if (groups.length !== 1) return undefined;
   const g = groups[0]!;
-  if (attr(g.block.body, 'for_each') || attr(g.block.body, 'count')) return undefined;
+  // Groups made with count or for_each: each is one more group of the same size.
+  const copies = model.terraform.blockInstances(g.block, g.file, dir, instance);
+  const times = copies ? sizedValue(model, g.file, copies.expr, copies.value, `${copies.meta} of ${g.address}`) : undefined;
+  if (copies && !times) return undefined;
+  const each = groupSize(g, sized);
+  if (!each || !times) return each;
+  return { n: each.n * times.n, span: each.span, what: `${each.what}, times ${times.what}`, chain: [...each.chain, ...times.chain] };
+}
+
+/** The size of one group: its size attribute, or `min_size = max_size`. */
+function groupSize(
+  g: { readonly file: string; readonly address: string; readonly block: HclBlock },
+  sized: (file: string, expr: HclExpr, what: string) => InstanceCount | undefined,
+): InstanceCount | undefined {
   for (const name of GROUP_SIZE) {
     const a = attr(g.block.body, name);
-    if (a) return sized(model, g.file, dir, a.value, `${name} of ${g.address}`);
+    if (a) return sized(g.file, a.value, `${name} of ${g.address}`);
   }
   // `min_size = max_size`: the group keeps exactly that many.
   const min = attr(g.block.body, 'min_size');
   const max = attr(g.block.body, 'max_size');
   if (min && max) {
-    const a = sized(model, g.file, dir, min.value, `min_size of ${g.address}`);
-    const b = sized(model, g.file, dir, max.value, `max_size of ${g.address}`);
+    const a = sized(g.file, min.value, `min_size of ${g.address}`);
+    const b = sized(g.file, max.value, `max_size of ${g.address}`);
     if (a && b && a.n === b.n) return a;
   }
   return undefined;
 }
 
-function sized(model: DeploymentModel, file: string, dir: string, expr: HclExpr, what: string): InstanceCount | undefined {
-  const v = model.terraform.evaluate(expr, dir, file);
+/** A known whole number as an InstanceCount (`count of aws_instance.server = length(var.ips) = 3`). */
+function sizedValue(model: DeploymentModel, file: string, expr: HclExpr, v: ResolvedValue, what: string): InstanceCount | undefined {
   if (v.kind !== 'known') return undefined;
   const n = Number(v.text.trim());
-  if (!Number.isInteger(n)) return undefined;
+  if (!Number.isInteger(n) || n < 0) return undefined;
   const span: Span = { file, start: expr.start, end: expr.end };
   const written = model.terraform.sourceOf(file).slice(expr.start, expr.end).trim();
   return { n, span, what: written === String(n) ? `${what} = ${n}` : `${what} = ${written} = ${n}`, chain: v.chain };

@@ -15,7 +15,8 @@
  * workspace's listing of every file (read or not), never of the files the engine reads: a `cloud-init.yaml` or an
  * extension-less template exists even though nothing parses it.
  *
- * A call in a block with no instances (`count` that evaluates to 0, `for_each = {}`; on the resource, data source or
+ * A call in a block with no instances (`count` that evaluates to 0, a `for_each` with no elements, as the Terraform
+ * model evaluates them: TerraformModel.blockInstances; on the resource, data source or
  * module block around it or on a module call that instantiates its module) is not dropped, because `terraform plan`
  * and `apply` first run the validation walk (internal/backend/local/backend_local.go: `if b.OpValidation { …
  * Core.Validate … }`), and that walk evaluates every block's arguments once, without expanding `count`
@@ -28,9 +29,8 @@
  */
 import type { DeploymentModel } from '../../model/deploymentModel';
 import type { HclBlock, HclExpr } from '../../parsers/hcl/ast';
-import { attr } from '../../terraform/model';
 import type { FileReadCall, TfModuleCall } from '../../terraform/model';
-import type { ChainStep, Finding, RelatedInfo, ResolvedValue, Span } from '../../types';
+import type { ChainStep, Finding, RelatedInfo, Span } from '../../types';
 import { chainRelated, finding } from '../check';
 import type { Check } from '../check';
 
@@ -139,75 +139,19 @@ function noInstances(model: DeploymentModel, call: FileReadCall, instance: reado
 
 function emptyBlock(model: DeploymentModel, block: HclBlock, file: string, dir: string, instance: readonly TfModuleCall[]): NoInstances | undefined {
   const header = [block.type, ...block.labels.map((l) => JSON.stringify(l.value))].join(' ');
-  const count = attr(block.body, 'count');
-  if (count) {
-    const v = countValue(model, count.value, dir, file, instance);
-    if (v.kind !== 'known' || Number(v.text.trim()) !== 0) return undefined;
-    const written = model.terraform.sourceOf(file).slice(count.value.start, count.value.end).trim();
-    return {
-      what: `count = ${written === '0' ? '0' : `${written} = 0`} on ${header}`,
-      span: { file, start: count.value.start, end: count.value.end },
-      chain: v.chain,
-    };
-  }
-  const forEach = attr(block.body, 'for_each');
-  if (forEach && isEmptyCollection(forEach.value)) {
-    const written = model.terraform.sourceOf(file).slice(forEach.value.start, forEach.value.end).trim();
-    return { what: `for_each = ${written} on ${header}`, span: { file, start: forEach.value.start, end: forEach.value.end }, chain: [] };
-  }
-  return undefined;
+  // count or for_each as the Terraform model evaluates them (`var.enabled ? 1 : 0`, `length(var.hosts)`, `for_each =
+  // var.nodes` set to `{}` in tfvars, `{ for … }`); an unknown count is not 0.
+  const made = model.terraform.blockInstances(block, file, dir, instance);
+  if (!made || made.value.kind !== 'known' || Number(made.value.text) !== 0) return undefined;
+  const written = model.terraform.sourceOf(file).slice(made.expr.start, made.expr.end).trim();
+  const shown = made.meta === 'count' ? (written === '0' ? '0' : `${written} = 0`) : isEmptyLiteral(made.expr) ? written : `${written} (no elements)`;
+  return { what: `${made.meta} = ${shown} on ${header}`, span: { file, start: made.expr.start, end: made.expr.end }, chain: made.value.chain };
 }
 
-/** `{}` or `toset([])`: a for_each with no elements, whatever the variables. */
-function isEmptyCollection(e: HclExpr): boolean {
+/** `{}` or `toset([])`: a for_each with no elements as written. */
+function isEmptyLiteral(e: HclExpr): boolean {
   if (e.type === 'object') return e.items.length === 0;
   return e.type === 'call' && e.name === 'toset' && e.args.length === 1 && e.args[0]!.type === 'list' && e.args[0]!.items.length === 0;
-}
-
-/**
- * A count as the model evaluates it, plus the conditional counts the evaluator leaves alone (`var.enabled ? 1 : 0`,
- * `var.os == "windows" ? var.n : 0`): the condition is decided when it is a known bool or a comparison of two known
- * values, then the chosen branch is evaluated the same way.
- */
-function countValue(model: DeploymentModel, e: HclExpr, dir: string, file: string, instance: readonly TfModuleCall[]): ResolvedValue {
-  if (e.type === 'other' && e.operands?.length === 3 && between(e, 0).includes('?')) {
-    const [test, yes, no] = e.operands as [HclExpr, HclExpr, HclExpr];
-    const c = condition(model, test, dir, file, instance);
-    if (c.kind !== 'known') return c;
-    const v = countValue(model, c.text === 'true' ? yes : no, dir, file, instance);
-    return v.kind === 'known' ? { ...v, chain: [...c.chain, ...v.chain] } : v;
-  }
-  return model.terraform.evaluateIn(instance, e, dir, file);
-}
-
-/** A condition as `true`/`false`, or unknown. */
-function condition(model: DeploymentModel, e: HclExpr, dir: string, file: string, instance: readonly TfModuleCall[]): ResolvedValue {
-  const unknownValue: ResolvedValue = { kind: 'unknown', reason: 'condition not decided', chain: [] };
-  if (e.type === 'other' && e.operands?.length === 2) {
-    const op = between(e, 0).trim();
-    const [a, b] = e.operands.map((o) => model.terraform.evaluateIn(instance, o, dir, file)) as [ResolvedValue, ResolvedValue];
-    if (a.kind !== 'known' || b.kind !== 'known') return unknownValue;
-    const chain = [...a.chain, ...b.chain];
-    const x = Number(a.text);
-    const y = Number(b.text);
-    const numeric = a.text.trim() !== '' && b.text.trim() !== '' && !Number.isNaN(x) && !Number.isNaN(y);
-    let result: boolean | undefined;
-    if (op === '==') result = a.text === b.text;
-    else if (op === '!=') result = a.text !== b.text;
-    else if (numeric && op === '>') result = x > y;
-    else if (numeric && op === '>=') result = x >= y;
-    else if (numeric && op === '<') result = x < y;
-    else if (numeric && op === '<=') result = x <= y;
-    return result === undefined ? unknownValue : { kind: 'known', text: String(result), chain };
-  }
-  const v = model.terraform.evaluateIn(instance, e, dir, file);
-  return v.kind === 'known' && (v.text === 'true' || v.text === 'false') ? v : unknownValue;
-}
-
-/** The source text between operand `i` and operand `i + 1` of an operator expression (the operator). */
-function between(e: Extract<HclExpr, { type: 'other' }>, i: number): string {
-  const ops = e.operands!;
-  return e.raw.slice(ops[i]!.end - e.start, ops[i + 1]!.start - e.start);
 }
 
 function describeCall(call: FileReadCall): string {

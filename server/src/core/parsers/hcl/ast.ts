@@ -48,7 +48,36 @@ export type HclExpr =
    * Anything else (conditional, for-expression, operators, splat): kept as raw text. A conditional or an operator
    * chain also keeps its operands (`cond ? templatefile(a) : templatefile(b)`), so calls inside them are still found.
    */
-  | (HclNode & { readonly type: 'other'; readonly raw: string; readonly operands?: readonly HclExpr[] });
+  | (HclNode & {
+      readonly type: 'other';
+      readonly raw: string;
+      readonly operands?: readonly HclExpr[];
+      /** `( inner )`: a parenthesized expression. */
+      readonly inner?: HclExpr;
+      /** `!operand` or `-operand` (a negative number literal is a `number`). */
+      readonly unary?: { readonly op: '!' | '-'; readonly operand: HclExpr };
+      /** A for-expression whose parts were all read (`[for v in c : x]`, `{for k, v in c : k => v if cond}`). */
+      readonly forExpr?: HclForExpr;
+    });
+
+/**
+ * A for-expression (HCL native syntax spec, "For Expressions"): `[for <valueVar> in <collection> : <value> if <cond>]`
+ * or `{for <keyVar>, <valueVar> in <collection> : <key> => <value>... if <cond>}`.
+ */
+export interface HclForExpr {
+  /** `{…}` makes an object, `[…]` a tuple. */
+  readonly object: boolean;
+  /** The first symbol of the two-symbol form (the key or index). */
+  readonly keyVar?: string;
+  readonly valueVar: string;
+  readonly collection: HclExpr;
+  /** The key expression of the object form. */
+  readonly key?: HclExpr;
+  readonly value: HclExpr;
+  /** `...` after the value: the object form groups values by key. */
+  readonly grouping: boolean;
+  readonly condition?: HclExpr;
+}
 
 export interface HclAttribute extends HclNode {
   readonly kind: 'attribute';

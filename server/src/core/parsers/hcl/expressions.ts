@@ -6,7 +6,7 @@
  * text. Tolerant: never throws, always makes progress, depth-limited.
  * Strings, heredocs and template interpolations are read in stringExpressions.ts.
  */
-import type { HclAttribute, HclExpr } from './ast';
+import type { HclAttribute, HclExpr, HclForExpr } from './ast';
 import { scanToken, type Token } from './lexer';
 import type { DirectiveResult, InterpolationResult, TemplateHost } from './strings';
 import { parseDirective, parseHeredocString, parseInterpolation, parseQuotedString } from './stringExpressions';
@@ -86,7 +86,9 @@ export class ExprParser extends TokenReader implements TemplateHost {
       this.depth++;
       try {
         const operand = this.parseUnary();
-        return this.other(t.start, Math.max(operand.end, t.end));
+        const end = Math.max(operand.end, t.end);
+        if (operand.start === operand.end && operand.type === 'other') return this.other(t.start, end);
+        return { type: 'other', start: t.start, end, raw: this.src.slice(t.start, end), unary: { op: t.text, operand } };
       } finally {
         this.depth--;
       }
@@ -237,12 +239,14 @@ export class ExprParser extends TokenReader implements TemplateHost {
   private parseParens(): HclExpr {
     const open = this.next();
     this.nlIgnore++;
-    this.parseExpression();
+    const inner = this.parseExpression();
     const close = this.peek();
-    if (this.isPunct(close, ')')) this.next();
+    const closed = this.isPunct(close, ')');
+    if (closed) this.next();
     else this.diag(open.start, close.start, "Unbalanced parentheses; expected ')'");
     this.nlIgnore--;
-    return this.other(open.start, this.lastEnd);
+    if (!closed || (inner.start === inner.end && inner.type === 'other')) return this.other(open.start, this.lastEnd);
+    return { type: 'other', start: open.start, end: this.lastEnd, raw: this.src.slice(open.start, this.lastEnd), inner };
   }
 
   private isForStart(): boolean {
@@ -252,13 +256,20 @@ export class ExprParser extends TokenReader implements TemplateHost {
     return after.kind === 'ident';
   }
 
-  /** Parses a for-expression loosely up to `closer`; returns it as raw text. */
+  /**
+   * Parses a for-expression loosely up to `closer`; returns it as raw text, with its parts (`forExpr`) when they are
+   * in the order the HCL spec gives them.
+   */
   private parseFor(start: number, closer: string): HclExpr {
     this.nlIgnore++;
+    // Each separator as its text, each expression as itself, in order.
+    const pieces: Array<string | HclExpr> = [];
+    let closed = false;
     for (;;) {
       const t = this.peek();
       if (this.isPunct(t, closer)) {
         this.next();
+        closed = true;
         break;
       }
       if (t.kind === 'eof' || (t.kind === 'punct' && (t.text === '}' || t.text === ']' || t.text === ')'))) {
@@ -266,15 +277,19 @@ export class ExprParser extends TokenReader implements TemplateHost {
         break;
       }
       if (t.kind === 'punct' && (t.text === ':' || t.text === '=>' || t.text === '...' || t.text === ',')) {
-        this.next();
+        pieces.push(this.next().text);
         continue;
       }
       const before = this.pos;
       const e = this.parseExpression();
-      if (e.start === e.end && this.pos === before) this.next();
+      if (e.start === e.end && this.pos === before) {
+        this.next();
+        pieces.push('?');
+      } else pieces.push(e);
     }
     this.nlIgnore--;
-    return this.other(start, this.lastEnd);
+    const forExpr = closed ? forParts(pieces, closer === '}') : undefined;
+    return forExpr ? { type: 'other', start, end: this.lastEnd, raw: this.src.slice(start, this.lastEnd), forExpr } : this.other(start, this.lastEnd);
   }
 
   private parseList(): HclExpr {
@@ -378,4 +393,61 @@ export class ExprParser extends TokenReader implements TemplateHost {
   directive(pos: number, limit: number): DirectiveResult {
     return parseDirective(this, pos, limit);
   }
+}
+
+/** A single-name traversal's name (`k`, `in`, `if`). */
+function word(p: string | HclExpr | undefined): string | undefined {
+  return p !== undefined && typeof p !== 'string' && p.type === 'traversal' && p.path.length === 1 ? p.path[0] : undefined;
+}
+
+/**
+ * The parts of a for-expression read loosely as `pieces` (separators as text, expressions as themselves):
+ * `for k, v in coll : key => value ... if cond`. Undefined unless they come in exactly that order.
+ */
+function forParts(pieces: ReadonlyArray<string | HclExpr>, object: boolean): HclForExpr | undefined {
+  let i = 0;
+  if (word(pieces[i++]) !== 'for') return undefined;
+  const first = word(pieces[i++]);
+  if (!first) return undefined;
+  let keyVar: string | undefined;
+  let valueVar = first;
+  if (pieces[i] === ',') {
+    const second = word(pieces[i + 1]);
+    if (!second) return undefined;
+    keyVar = first;
+    valueVar = second;
+    i += 2;
+  }
+  if (word(pieces[i++]) !== 'in') return undefined;
+  const collection = pieces[i++];
+  if (collection === undefined || typeof collection === 'string' || pieces[i++] !== ':') return undefined;
+  let key: HclExpr | undefined;
+  let value = pieces[i++];
+  if (value === undefined || typeof value === 'string') return undefined;
+  if (object) {
+    if (pieces[i++] !== '=>') return undefined;
+    key = value;
+    value = pieces[i++];
+    if (value === undefined || typeof value === 'string') return undefined;
+  }
+  const grouping = object && pieces[i] === '...';
+  if (grouping) i++;
+  let condition: HclExpr | undefined;
+  if (word(pieces[i]) === 'if') {
+    const c = pieces[i + 1];
+    if (c === undefined || typeof c === 'string') return undefined;
+    condition = c;
+    i += 2;
+  }
+  if (i !== pieces.length) return undefined;
+  return {
+    object,
+    ...(keyVar !== undefined ? { keyVar } : {}),
+    valueVar,
+    collection,
+    ...(key ? { key } : {}),
+    value,
+    grouping,
+    ...(condition ? { condition } : {}),
+  };
 }

@@ -1,0 +1,451 @@
+/**
+ * Typed values for the Terraform model's full evaluation (what instance counts need): numbers, bools, lists, sets and
+ * maps with their elements, Terraform's operators, type conversions of declared variable types, and the numeric and
+ * collection functions. Every operation is unknown as soon as an input it needs is: nothing is guessed.
+ *
+ * Semantics, from the Terraform docs (language/expressions/operators, language/expressions/types,
+ * language/functions/*) and the HCL native syntax spec:
+ * - operators in the order `*` `/` `%`, then `+` `-`, then `>` `>=` `<` `<=`, then `==` `!=`, then `&&`, then `||`
+ *   (left to right inside a level); arithmetic and comparison convert their operands to numbers; `==` is true only
+ *   for the same type and the same value;
+ * - maps and objects order their keys lexically, sets hold each value once;
+ * - `length` gives the number of elements of a list, set or map, or of characters (grapheme clusters) of a string.
+ */
+import type { ChainStep, ResolvedValue, ValueShape } from '../types';
+import { unknown } from './values';
+
+export type Known = Extract<ResolvedValue, { kind: 'known' }>;
+
+/** Collections larger than this are not evaluated (tfvars lists are short; this bounds the work on a keystroke). */
+export const MAX_ITEMS = 4096;
+
+const NUMBER = /^-?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+
+export function isKnown(v: ResolvedValue): v is Known {
+  return v.kind === 'known';
+}
+
+export function chainOf(values: readonly ResolvedValue[]): ChainStep[] {
+  return values.flatMap((v) => v.chain);
+}
+
+function secretOf(values: readonly ResolvedValue[]): boolean {
+  return values.some((v) => v.kind === 'known' && !!v.secret);
+}
+
+export function primitive(text: string, type: 'string' | 'number' | 'bool', chain: readonly ChainStep[], secret = false): Known {
+  return secret ? { kind: 'known', text, chain, secret: true, shape: { type } } : { kind: 'known', text, chain, shape: { type } };
+}
+
+export function numberValue(n: number, chain: readonly ChainStep[], secret = false): ResolvedValue {
+  if (!Number.isFinite(n)) return unknown('the arithmetic gives no finite number', chain);
+  return primitive(String(n), 'number', chain, secret);
+}
+
+function itemsText(items: readonly ResolvedValue[]): string | undefined {
+  const texts: string[] = [];
+  for (const i of items) {
+    if (i.kind !== 'known') return undefined;
+    texts.push(i.text);
+  }
+  return JSON.stringify(texts);
+}
+
+/** A list (or tuple) or a set of `items`; a set keeps each value once (by its text; Terraform unifies the element type). */
+export function sequence(type: 'list' | 'set', items: readonly ResolvedValue[], chain: readonly ChainStep[]): ResolvedValue {
+  let list = items;
+  if (type === 'set') {
+    const seen = new Map<string, ResolvedValue>();
+    for (const i of items) {
+      // Whether two unknown elements are one is not known: nor is the size of the set.
+      if (i.kind !== 'known') return unknown('a set with an element not known before apply', chain);
+      if (!seen.has(i.text)) seen.set(i.text, i);
+    }
+    list = [...seen.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map((e) => e[1]);
+  }
+  return { kind: 'known', text: itemsText(list) ?? '[…]', chain, ...(secretOf(list) ? { secret: true } : {}), shape: { type, items: list } };
+}
+
+/** A map (or object) of distinct keys; keys in lexical order, as Terraform iterates them. */
+export function mapping(entries: ReadonlyArray<readonly [string, ResolvedValue]>, chain: readonly ChainStep[]): ResolvedValue {
+  const sorted = [...entries].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const keys = sorted.map((e) => e[0]);
+  const items = sorted.map((e) => e[1]);
+  const all = items.every(isKnown);
+  const text = all ? JSON.stringify(Object.fromEntries(sorted.map(([k, v]) => [k, (v as Known).text]))) : '{…}';
+  return { kind: 'known', text, chain, ...(secretOf(items) ? { secret: true } : {}), shape: { type: 'map', keys, items } };
+}
+
+export function collectionOf(v: ResolvedValue): Exclude<ValueShape, { type: 'string' | 'number' | 'bool' }> | undefined {
+  if (v.kind !== 'known' || !v.shape) return undefined;
+  return v.shape.type === 'list' || v.shape.type === 'set' || v.shape.type === 'map' ? v.shape : undefined;
+}
+
+/** A known value as a number, as Terraform converts it (a number, or a string of one); undefined otherwise. */
+export function toNumber(v: ResolvedValue): number | undefined {
+  if (v.kind !== 'known') return undefined;
+  const t = v.shape?.type;
+  if (t !== undefined && t !== 'number' && t !== 'string') return undefined;
+  return NUMBER.test(v.text) ? Number(v.text) : undefined;
+}
+
+/** A known value as a bool (a bool, or the string `true`/`false`); undefined otherwise. */
+export function toBool(v: ResolvedValue): boolean | undefined {
+  if (v.kind !== 'known') return undefined;
+  const t = v.shape?.type;
+  if (t !== undefined && t !== 'bool' && t !== 'string') return undefined;
+  return v.text === 'true' ? true : v.text === 'false' ? false : undefined;
+}
+
+function isPrimitive(v: Known): boolean {
+  return !v.shape || v.shape.type === 'string' || v.shape.type === 'number' || v.shape.type === 'bool';
+}
+
+const LEVELS: ReadonlyArray<ReadonlySet<string>> = [
+  new Set(['*', '/', '%']),
+  new Set(['+', '-']),
+  new Set(['>', '>=', '<', '<=']),
+  new Set(['==', '!=']),
+  new Set(['&&']),
+  new Set(['||']),
+];
+
+/** `a op b op c …` with Terraform's precedence (operands already evaluated). */
+export function binaryChain(values: readonly ResolvedValue[], ops: readonly string[]): ResolvedValue {
+  const bad = values.find((v) => v.kind !== 'known');
+  if (bad) return bad;
+  if (ops.length !== values.length - 1 || ops.some((o) => !LEVELS.some((l) => l.has(o)))) return unknown('operator not evaluated', chainOf(values));
+  let vals = [...values];
+  let rest = [...ops];
+  for (const level of LEVELS) {
+    const nv: ResolvedValue[] = [vals[0]!];
+    const no: string[] = [];
+    for (let i = 0; i < rest.length; i++) {
+      if (level.has(rest[i]!)) nv[nv.length - 1] = binary(rest[i]!, nv[nv.length - 1]!, vals[i + 1]!);
+      else {
+        nv.push(vals[i + 1]!);
+        no.push(rest[i]!);
+      }
+    }
+    vals = nv;
+    rest = no;
+  }
+  return vals[0]!;
+}
+
+function binary(op: string, a: ResolvedValue, b: ResolvedValue): ResolvedValue {
+  if (a.kind !== 'known') return a;
+  if (b.kind !== 'known') return b;
+  const chain = [...a.chain, ...b.chain];
+  const secret = !!a.secret || !!b.secret;
+  if (op === '==' || op === '!=') {
+    // Collections: `var.list != []` compares a list(string) with an empty tuple, two types, so it is always true in
+    // Terraform; not judged here.
+    if (!isPrimitive(a) || !isPrimitive(b)) return unknown(`${op} between collections is not evaluated`, chain);
+    const ta = a.shape?.type;
+    const tb = b.shape?.type;
+    const same = ta !== undefined && tb !== undefined && ta !== tb ? false : a.text === b.text;
+    return primitive(String(op === '==' ? same : !same), 'bool', chain, secret);
+  }
+  if (op === '&&' || op === '||') {
+    const x = toBool(a);
+    const y = toBool(b);
+    if (x === undefined || y === undefined) return unknown(`${op} of values that are not bools`, chain);
+    return primitive(String(op === '&&' ? x && y : x || y), 'bool', chain, secret);
+  }
+  const x = toNumber(a);
+  const y = toNumber(b);
+  if (x === undefined || y === undefined) return unknown(`${op} of values that are not numbers`, chain);
+  switch (op) {
+    case '+':
+      return numberValue(x + y, chain, secret);
+    case '-':
+      return numberValue(x - y, chain, secret);
+    case '*':
+      return numberValue(x * y, chain, secret);
+    case '/':
+      return y === 0 ? unknown('division by zero', chain) : numberValue(x / y, chain, secret);
+    case '%':
+      return y === 0 || !Number.isInteger(x) || !Number.isInteger(y) ? unknown('% not evaluated', chain) : numberValue(x % y, chain, secret);
+    case '>':
+      return primitive(String(x > y), 'bool', chain, secret);
+    case '>=':
+      return primitive(String(x >= y), 'bool', chain, secret);
+    case '<':
+      return primitive(String(x < y), 'bool', chain, secret);
+    case '<=':
+      return primitive(String(x <= y), 'bool', chain, secret);
+    default:
+      return unknown(`operator ${op} is not evaluated`, chain);
+  }
+}
+
+/** `!a` / `-a`. */
+export function unaryOp(op: '!' | '-', a: ResolvedValue): ResolvedValue {
+  if (a.kind !== 'known') return a;
+  if (op === '!') {
+    const x = toBool(a);
+    return x === undefined ? unknown('! of a value that is not a bool', a.chain) : primitive(String(!x), 'bool', a.chain, !!a.secret);
+  }
+  const n = toNumber(a);
+  return n === undefined ? unknown('- of a value that is not a number', a.chain) : numberValue(-n, a.chain, !!a.secret);
+}
+
+/** The element or attribute `step` (`[0]`, `["k"]`, `name`) of a collection. */
+export function index(v: ResolvedValue, step: string): ResolvedValue {
+  if (v.kind !== 'known') return v;
+  const c = collectionOf(v);
+  if (!c) return unknown(`${step}: not a collection`, v.chain);
+  const bracket = /^\[(.*)\]$/s.exec(step);
+  let key: string | undefined = bracket ? undefined : step;
+  let pos: number | undefined;
+  if (bracket) {
+    const inner = bracket[1]!.trim();
+    if (/^\d+$/.test(inner)) pos = Number(inner);
+    else if (/^"[^"\\$%]*"$/.test(inner)) key = inner.slice(1, -1);
+    else return unknown(`index ${step} is not evaluated`, v.chain);
+  }
+  if (c.type === 'map') {
+    const k = key ?? (pos !== undefined ? String(pos) : undefined);
+    const at = k === undefined ? -1 : c.keys.indexOf(k);
+    return at < 0 ? unknown(`no key ${k ?? step}`, v.chain) : withChain(c.items[at]!, v.chain);
+  }
+  if (c.type === 'list' && pos !== undefined && pos < c.items.length) return withChain(c.items[pos]!, v.chain);
+  return unknown(`${step} is not an element`, v.chain);
+}
+
+function withChain(item: ResolvedValue, outer: readonly ChainStep[]): ResolvedValue {
+  return item.chain.length === 0 ? { ...item, chain: outer } : item;
+}
+
+/** A value converted to a declared variable type (`number`, `set(string)`, `map(any)`…), as Terraform converts inputs. */
+export function convert(v: ResolvedValue, type: TypeConstraint): ResolvedValue {
+  if (v.kind !== 'known' || type.kind === 'any') return v;
+  const c = collectionOf(v);
+  switch (type.kind) {
+    case 'string':
+      return c ? unknown('a collection given for a string variable', v.chain) : { ...v, shape: { type: 'string' } };
+    case 'number':
+      return toNumber(v) === undefined ? unknown('a value that is not a number given for a number variable', v.chain) : { ...v, shape: { type: 'number' } };
+    case 'bool':
+      return toBool(v) === undefined ? unknown('a value that is not a bool given for a bool variable', v.chain) : { ...v, shape: { type: 'bool' } };
+    case 'list':
+    case 'set': {
+      if (!c || c.type === 'map') return unknown(`a value that is not a list given for a ${type.kind} variable`, v.chain);
+      const items = c.items.map((i) => convert(i, type.element));
+      return { ...sequence(type.kind, items, v.chain), ...(v.secret ? { secret: true } : {}) };
+    }
+    case 'map': {
+      if (!c || c.type !== 'map') return unknown('a value that is not a map given for a map variable', v.chain);
+      return mapping(
+        c.keys.map((k, i) => [k, convert(c.items[i]!, type.element)] as const),
+        v.chain,
+      );
+    }
+    case 'object':
+      return c && c.type === 'map' ? v : unknown('a value that is not an object given for an object variable', v.chain);
+  }
+}
+
+export type TypeConstraint =
+  { readonly kind: 'any' | 'string' | 'number' | 'bool' | 'object' } | { readonly kind: 'list' | 'set' | 'map'; readonly element: TypeConstraint };
+
+const ANY: TypeConstraint = { kind: 'any' };
+
+/** A variable's `type` expression; anything this model does not read is `any` (no conversion). */
+export function typeConstraint(e: { type: string; path?: readonly string[]; name?: string; args?: readonly unknown[] } | undefined): TypeConstraint {
+  if (!e) return ANY;
+  if (e.type === 'traversal' && e.path?.length === 1) {
+    const n = e.path[0];
+    return n === 'string' || n === 'number' || n === 'bool' ? { kind: n } : ANY;
+  }
+  if (e.type === 'call' && e.args?.length === 1) {
+    const inner = typeConstraint(e.args[0] as Parameters<typeof typeConstraint>[0]);
+    if (e.name === 'list' || e.name === 'set' || e.name === 'map') return { kind: e.name, element: inner };
+    if (e.name === 'object') return { kind: 'object' };
+  }
+  return ANY;
+}
+
+/** Grapheme clusters of a string, as Terraform's `length` counts characters. */
+const SEGMENTER = typeof Intl !== 'undefined' && 'Segmenter' in Intl ? new Intl.Segmenter(undefined, { granularity: 'grapheme' }) : undefined;
+
+/** Names of the functions applyCollectionFunction evaluates. */
+export const COLLECTION_FUNCTIONS: ReadonlySet<string> = new Set([
+  'length',
+  'min',
+  'max',
+  'abs',
+  'ceil',
+  'floor',
+  'toset',
+  'tolist',
+  'tomap',
+  'tonumber',
+  'tostring',
+  'tobool',
+  'keys',
+  'values',
+  'concat',
+  'distinct',
+  'compact',
+  'flatten',
+  'merge',
+  'lookup',
+  'element',
+  'contains',
+  'range',
+  'split',
+]);
+
+/** One of COLLECTION_FUNCTIONS on evaluated arguments (Terraform docs, language/functions/<name>). */
+export function applyCollectionFunction(name: string, args: readonly ResolvedValue[]): ResolvedValue {
+  const chain = chainOf(args);
+  const bad = args.find((a) => a.kind !== 'known');
+  if (bad) return bad.kind === 'unknown' ? { ...bad, chain } : bad;
+  const known = args as readonly Known[];
+  const [a, b, c] = known;
+  const secret = secretOf(known);
+  const num = (n: number) => numberValue(n, chain, secret);
+  switch (name) {
+    case 'length': {
+      if (!a) break;
+      const coll = collectionOf(a);
+      if (coll) return num(coll.items.length);
+      if (a.shape?.type === 'string' && SEGMENTER) return num([...SEGMENTER.segment(a.text)].length);
+      return unknown('length() of a value whose type is not known', chain);
+    }
+    case 'min':
+    case 'max': {
+      const ns = known.map(toNumber);
+      if (ns.length === 0 || ns.some((n) => n === undefined)) break;
+      return num(name === 'min' ? Math.min(...(ns as number[])) : Math.max(...(ns as number[])));
+    }
+    case 'abs':
+    case 'ceil':
+    case 'floor': {
+      const n = a ? toNumber(a) : undefined;
+      if (n === undefined) break;
+      return num(Math[name](n));
+    }
+    case 'tonumber': {
+      const n = a ? toNumber(a) : undefined;
+      return n === undefined ? unknown('tonumber() of a value that is not a number', chain) : num(n);
+    }
+    case 'tostring':
+      return a && isPrimitive(a) ? { ...a, shape: { type: 'string' } } : unknown('tostring() of a collection', chain);
+    case 'tobool': {
+      const x = a ? toBool(a) : undefined;
+      return x === undefined ? unknown('tobool() of a value that is not a bool', chain) : primitive(String(x), 'bool', chain, secret);
+    }
+    case 'toset':
+    case 'tolist': {
+      const coll = a ? collectionOf(a) : undefined;
+      if (!coll || coll.type === 'map') break;
+      return sequence(name === 'toset' ? 'set' : 'list', coll.items, chain);
+    }
+    case 'tomap': {
+      const coll = a ? collectionOf(a) : undefined;
+      return coll?.type === 'map' ? a! : unknown('tomap() of a value that is not a map', chain);
+    }
+    case 'keys':
+    case 'values': {
+      const coll = a ? collectionOf(a) : undefined;
+      if (coll?.type !== 'map') break;
+      return sequence('list', name === 'keys' ? coll.keys.map((k) => primitive(k, 'string', [])) : coll.items, chain);
+    }
+    case 'concat': {
+      const colls = known.map(collectionOf);
+      if (colls.some((x) => !x || x.type === 'map')) break;
+      const items = colls.flatMap((x) => x!.items);
+      return items.length > MAX_ITEMS ? unknown('concat() result too large', chain) : sequence('list', items, chain);
+    }
+    case 'distinct': {
+      const coll = a ? collectionOf(a) : undefined;
+      if (!coll || coll.type !== 'list') break;
+      if (!coll.items.every(isKnown)) return unknown('distinct() of elements not known before apply', chain);
+      const seen = new Set<string>();
+      return sequence(
+        'list',
+        (coll.items as Known[]).filter((i) => !seen.has(i.text) && !!seen.add(i.text)),
+        chain,
+      );
+    }
+    case 'compact': {
+      const coll = a ? collectionOf(a) : undefined;
+      if (!coll || coll.type === 'map') break;
+      if (!coll.items.every(isKnown)) return unknown('compact() of elements not known before apply', chain);
+      return sequence(
+        'list',
+        (coll.items as Known[]).filter((i) => i.text !== ''),
+        chain,
+      );
+    }
+    case 'flatten': {
+      const out: ResolvedValue[] = [];
+      const walk = (v: ResolvedValue, depth: number): boolean => {
+        const coll = collectionOf(v);
+        if (v.kind !== 'known') return false;
+        if (!coll) {
+          out.push(v);
+          return out.length <= MAX_ITEMS;
+        }
+        if (coll.type === 'map' || depth > 16) return false;
+        return coll.items.every((i) => walk(i, depth + 1));
+      };
+      if (!a || !collectionOf(a) || !walk(a, 0)) break;
+      return sequence('list', out, chain);
+    }
+    case 'merge': {
+      const colls = known.map(collectionOf);
+      if (colls.some((x) => x?.type !== 'map')) break;
+      const m = new Map<string, ResolvedValue>();
+      for (const x of colls) if (x?.type === 'map') x.keys.forEach((k, i) => m.set(k, x.items[i]!));
+      return mapping([...m.entries()], chain);
+    }
+    case 'lookup': {
+      const coll = a ? collectionOf(a) : undefined;
+      if (coll?.type !== 'map' || !b || !isPrimitive(b)) break;
+      const at = coll.keys.indexOf(b.text);
+      if (at >= 0) return withChain(coll.items[at]!, chain);
+      return c ?? unknown(`lookup() of a key the map does not have, without a default`, chain);
+    }
+    case 'element': {
+      const coll = a ? collectionOf(a) : undefined;
+      const i = b ? toNumber(b) : undefined;
+      if (!coll || coll.type !== 'list' || i === undefined || !Number.isInteger(i) || i < 0 || coll.items.length === 0) break;
+      return withChain(coll.items[i % coll.items.length]!, chain);
+    }
+    case 'contains': {
+      const coll = a ? collectionOf(a) : undefined;
+      if (!coll || coll.type === 'map' || !b || !isPrimitive(b)) break;
+      if (!coll.items.every(isKnown)) return unknown('contains() of elements not known before apply', chain);
+      return primitive(String((coll.items as Known[]).some((i) => i.text === b.text)), 'bool', chain, secret);
+    }
+    case 'range': {
+      const ns = known.map(toNumber);
+      if (ns.length === 0 || ns.length > 3 || ns.some((n) => n === undefined || !Number.isInteger(n))) break;
+      const [start, limit, step] = ns.length === 1 ? [0, ns[0]!, 1] : [ns[0]!, ns[1]!, ns[2] ?? (ns[0]! <= ns[1]! ? 1 : -1)];
+      if (step === 0 || Math.abs((limit - start) / step) > MAX_ITEMS) break;
+      const out: ResolvedValue[] = [];
+      for (let x = start; step > 0 ? x < limit : x > limit; x += step) out.push(primitive(String(x), 'number', []));
+      return sequence('list', out, chain);
+    }
+    case 'split': {
+      if (!a || !b || !isPrimitive(a) || !isPrimitive(b)) break;
+      if (a.text === '') break;
+      // split(",", "") is [""], as Go's strings.Split gives it (Terraform's split calls it).
+      const parts = b.text.split(a.text);
+      return parts.length > MAX_ITEMS
+        ? unknown('split() result too large', chain)
+        : sequence(
+            'list',
+            parts.map((p) => primitive(p, 'string', [])),
+            chain,
+          );
+    }
+    default:
+      break;
+  }
+  return unknown(`${name}() of these arguments is not evaluated`, chain);
+}
