@@ -3,6 +3,7 @@
 //   server/src/serverMain.ts -> dist/server.js
 // and copies what the server loads at run time next to the bundle:
 //   schemas/*.json                              -> dist/schemas/
+//   out/schemas/compiled/*.js (copy-assets)     -> dist/schemas/compiled/
 //   @cdktf/hcl2json main.wasm.gz (HCL 2 parser) -> dist/main.wasm.gz
 //
 // package.json `main` points at ./dist/extension.js permanently: the
@@ -69,5 +70,8 @@ copyFileSync(join(hcl2jsonDir, 'main.wasm.gz'), join(dist, 'main.wasm.gz'));
 
 const schemas = join(root, 'schemas');
 if (existsSync(schemas)) cpSync(schemas, join(dist, 'schemas'), { recursive: true, filter: (p) => !p.endsWith('.md') });
+// The validators compiled by copy-assets (the build runs it before this script).
+const compiled = join(root, 'out/schemas/compiled');
+if (existsSync(compiled)) cpSync(compiled, join(dist, 'schemas/compiled'), { recursive: true });
 
 console.log('Bundled dist/extension.js, dist/server.js, dist/main.wasm.gz, dist/schemas/');

@@ -48,7 +48,15 @@ suite('harness', () => {
       assert.ok(existsSync(join(dirname(actual), 'extensions.json')), 'it sits in an extensions dir that records it as installed');
       // The packaged layout only: the bundles, WASM and schemas, no sources or
       // compiled tree to fall back on (serverModule.ts would use out/ if dist/ were missing).
-      for (const f of ['dist/extension.js', 'dist/server.js', 'dist/main.wasm.gz', 'dist/schemas']) {
+      // The agent-config validators compiled at build time (else each start compiles them, ~250 ms).
+      for (const f of [
+        'dist/extension.js',
+        'dist/server.js',
+        'dist/main.wasm.gz',
+        'dist/schemas',
+        'dist/schemas/compiled/nomad-agent.schema.js',
+        'dist/schemas/compiled/consul-agent.schema.js',
+      ]) {
         assert.ok(existsSync(join(actual, f)), `${f} is in the installed extension`);
       }
       for (const f of ['out', 'client', 'server', 'node_modules', 'test']) {

@@ -16,11 +16,15 @@
  *   kept as the string `${unknown}` and listed in `unknown`: their keys are
  *   still checked, their types are not.
  */
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+import Ajv, { _, str, type ErrorObject, type ValidateFunction } from 'ajv';
+import standaloneCode from 'ajv/dist/standalone';
 import type { ParsedAgentConfig } from '../../agent/configDoc';
 import { toJson } from '../../agent/settings';
 import type { HclAttribute, HclBlock, HclExpr } from '../../parsers/hcl/ast';
-import { loadSchema } from '../../assets';
+import { findAssetDir, loadSchema } from '../../assets';
 import type { Product } from '../../types';
 
 export interface PointerInfo {
@@ -151,40 +155,94 @@ export function underUnknown(json: ConfigJson, ptr: string): boolean {
 }
 
 // ---------------------------------------------------------------------------
-// ajv: one compile per schema per process.
+// ajv: the validators are compiled to JavaScript at build time (scripts/copy-assets.mjs writes
+// `schemas/compiled/<schema>.js` beside the copied schemas); compiling the two agent schemas when a process
+// starts took ~250 ms of every CLI run and of the language server's first analysis. A missing or stale file
+// (its stamp names the schema text it was compiled from) falls back to compiling here, once per process.
 
 const SCHEMA_FILE: Record<Product, string> = { nomad: 'nomad-agent.schema.json', consul: 'consul-agent.schema.json' };
-const validators = new Map<Product, ValidateFunction | null>();
+const validators = new Map<Product, { fn: ValidateFunction | null; source: 'precompiled' | 'compiled' | 'none' }>();
+
+/** The options every agent-schema validator is compiled with (at build time and as the fallback). */
+function agentAjv(source: boolean): Ajv {
+  const ajv = new Ajv({ allErrors: true, strict: false, verbose: true, ...(source ? { code: { source: true } } : {}) });
+  registerSchemaKeywords(ajv);
+  return ajv;
+}
 
 /**
  * The non-standard keywords of our agent schemas: `x-server-only` (root annotation: the settings only servers
  * use) and `x-rejected` (a key the decoder accepts but the agent rejects in that block; the value is the agent's
- * error text, which becomes the validation error).
+ * error text, which becomes the validation error). `x-rejected` is generated code (not a validate function), so
+ * a validator that uses it can be compiled to a standalone module.
  */
 export function registerSchemaKeywords(ajv: Ajv): void {
   ajv.addKeyword({ keyword: 'x-server-only', schemaType: 'array' });
   ajv.addKeyword({
     keyword: 'x-rejected',
     schemaType: 'string',
-    errors: true,
-    validate: function rejected(message: string): boolean {
-      (rejected as unknown as { errors: Array<Partial<ErrorObject>> }).errors = [{ keyword: 'x-rejected', message, params: { message } }];
-      return false;
+    error: { message: (cxt) => str`${cxt.schema as string}`, params: (cxt) => _`{message: ${cxt.schema as string}}` },
+    code(cxt) {
+      cxt.fail(_`true`);
     },
   });
 }
 
-export function validatorFor(product: Product): ValidateFunction | undefined {
-  if (validators.has(product)) return validators.get(product) ?? undefined;
+/** What a compiled validator module records about the schema it came from: changes when the schema does. */
+export function schemaStamp(schema: unknown): string {
+  return createHash('sha256').update(JSON.stringify(schema), 'utf8').digest('hex').slice(0, 16);
+}
+
+/** The standalone module (CommonJS) of a product's validator, with its stamp: what the build writes. */
+export function standaloneValidator(product: Product): { file: string; code: string } | undefined {
   const schema = loadSchema(SCHEMA_FILE[product]);
-  let fn: ValidateFunction | null = null;
-  if (schema && typeof schema === 'object') {
-    const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
-    registerSchemaKeywords(ajv);
-    fn = ajv.compile(schema as object);
+  if (!schema || typeof schema !== 'object') return undefined;
+  const ajv = agentAjv(true);
+  const code = standaloneCode(ajv, ajv.compile(schema as object));
+  return { file: compiledFile(product), code: `${code}\nmodule.exports.stamp = ${JSON.stringify(schemaStamp(schema))};\n` };
+}
+
+function compiledFile(product: Product): string {
+  return `compiled/${SCHEMA_FILE[product].replace(/\.json$/, '.js')}`;
+}
+
+function precompiled(product: Product, schema: object): ValidateFunction | undefined {
+  const dir = findAssetDir('schemas', SCHEMA_FILE[product]);
+  const file = dir && path.join(dir, compiledFile(product));
+  return file ? loadPrecompiled(file, schema) : undefined;
+}
+
+/** A compiled validator module, when it exists, loads and was compiled from this very schema. */
+export function loadPrecompiled(file: string, schema: object): ValidateFunction | undefined {
+  if (!existsSync(file)) return undefined;
+  try {
+    // A path known only at run time: the bundle keeps this a plain Node require.
+    const mod = require(file) as ValidateFunction & { stamp?: string };
+    return typeof mod === 'function' && mod.stamp === schemaStamp(schema) ? mod : undefined;
+  } catch {
+    return undefined;
   }
-  validators.set(product, fn);
-  return fn ?? undefined;
+}
+
+export function validatorFor(product: Product): ValidateFunction | undefined {
+  return validatorEntry(product).fn ?? undefined;
+}
+
+/** Where a product's validator came from (tests: the build's module is used, a stale one is not). */
+export function validatorSource(product: Product): 'precompiled' | 'compiled' | 'none' {
+  return validatorEntry(product).source;
+}
+
+function validatorEntry(product: Product): { fn: ValidateFunction | null; source: 'precompiled' | 'compiled' | 'none' } {
+  let entry = validators.get(product);
+  if (entry) return entry;
+  const schema = loadSchema(SCHEMA_FILE[product]);
+  if (schema && typeof schema === 'object') {
+    const pre = precompiled(product, schema);
+    entry = pre ? { fn: pre, source: 'precompiled' } : { fn: agentAjv(false).compile(schema), source: 'compiled' };
+  } else entry = { fn: null, source: 'none' };
+  validators.set(product, entry);
+  return entry;
 }
 
 export interface ServerOnlyPath {
