@@ -107,3 +107,15 @@ export function agentParseFormat(doc: AgentConfigDoc): AgentConfigDoc {
   const first = /\S/.exec(doc.text.text);
   return first && first[0] === '{' ? { ...doc, format: 'json' } : doc;
 }
+
+/**
+ * Whether Nomad reads a `.json` config as HCL: Nomad decodes every config file with `hcl.Decode` (command/agent
+ * config_parse.go `ParseConfigFile`), whose `lexMode` picks the parser from the text, not the name, so HCL text in
+ * `config.json` loads as HCL. Consul chooses by extension (agent/config `ParseFile`: `.json` goes to encoding/json),
+ * so the same text in a Consul `.json` file is an error and stays JSON here.
+ */
+export function nomadReadsAsHcl(cfg: ParsedAgentConfig): boolean {
+  if (cfg.product !== 'nomad' || cfg.doc.format !== 'json') return false;
+  const first = /\S/.exec(cfg.doc.text.text);
+  return first !== null && first[0] !== '{';
+}
