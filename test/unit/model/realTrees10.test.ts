@@ -96,3 +96,70 @@ test('Terraform file provisioner: one instance of a counted template_file (eleme
     assert.ok(!JSON.stringify(r).includes('cg8StVXbQJ0gPvMd9o7yrg=='), 'the key is masked');
   }
 });
+
+test('templatefile(): an %{ if } decided by the passed values keeps only its branch; an undecided one keeps both', () => {
+  const tpl = [
+    '#!/bin/bash',
+    'cat << EOF > /etc/consul.d/consul.hcl',
+    'datacenter = "dc1"',
+    'data_dir = "/opt/consul/data"',
+    'server = true',
+    'bootstrap_expect = 3',
+    'acl {',
+    '  enabled        = true',
+    '  %{ if bootstrap }default_policy = "allow"%{ else }default_policy = "deny"%{ endif }',
+    '  tokens {',
+    '    master = "${master_token}"%{ if !bootstrap }',
+    '    agent  = "${agent_token}"%{ endif }',
+    '  }',
+    '}',
+    '%{ if mode == "connect" }',
+    'connect {',
+    '  enabled = true',
+    '}',
+    '%{ endif }',
+    'EOF',
+    '',
+  ].join('\n');
+  const run = (bootstrapVar: string) => {
+    const ws = new Workspace('/t');
+    ws.setText(
+      'main.tf',
+      [
+        bootstrapVar,
+        'variable "mode" {',
+        '  default = "plain"',
+        '}',
+        'resource "aws_instance" "server" {',
+        '  user_data = templatefile("${path.module}/server.sh.tpl", { bootstrap = var.bootstrap, mode = var.mode, master_token = "m", agent_token = "a" })',
+        '}',
+        '',
+      ].join('\n'),
+    );
+    ws.setText('server.sh.tpl', tpl);
+    return ws.analyze();
+  };
+  const decided = run('variable "bootstrap" {\n  type    = bool\n  default = true\n}');
+  const role = decided.roles.find((x) => x.id === 'server/consul')!;
+  assert.ok(role, JSON.stringify(decided.roles.map((x) => x.id)));
+  assert.equal(role.settings.find((s) => s.path === 'acl.default_policy')?.display, '"allow"');
+  assert.equal(
+    role.settings.find((s) => s.path === 'acl.tokens.agent'),
+    undefined,
+  );
+  assert.equal(
+    role.settings.find((s) => s.path === 'connect.enabled'),
+    undefined,
+  );
+  assert.deepEqual(
+    decided.findings.filter((f) => f.ruleId === 'duplicate-config-key' || f.ruleId === 'hcl-syntax').map((f) => f.message),
+    [],
+  );
+  const off = run('variable "bootstrap" {\n  type    = bool\n  default = false\n}');
+  const offRole = off.roles.find((x) => x.id === 'server/consul')!;
+  assert.equal(offRole.settings.find((s) => s.path === 'acl.default_policy')?.display, '"deny"');
+  assert.ok(offRole.settings.find((s) => s.path === 'acl.tokens.agent'));
+  // No default: undecided, both branches stay (the written text), as before.
+  const open = run('variable "bootstrap" {\n  type = bool\n}');
+  assert.ok(open.findings.some((f) => f.ruleId === 'duplicate-config-key' && f.message.includes('acl.default_policy')));
+});
