@@ -163,3 +163,56 @@ test('templatefile(): an %{ if } decided by the passed values keeps only its bra
   const open = run('variable "bootstrap" {\n  type = bool\n}');
   assert.ok(open.findings.some((f) => f.ruleId === 'duplicate-config-key' && f.message.includes('acl.default_policy')));
 });
+
+test('a script written by a heredoc or a here-string (.sh / .ps1 target, or a shebang) is not an agent config, whatever commands it holds', () => {
+  const ws = new Workspace('/t');
+  ws.setText(
+    'server.sh',
+    [
+      '#!/bin/bash',
+      'cat << EOF > /etc/consul.d/consul.hcl',
+      'datacenter = "dc1"',
+      'data_dir = "/opt/consul/data"',
+      'server = true',
+      'EOF',
+      "cat << 'EOF' > /tmp/bootstrap_tokens.sh",
+      '#!/bin/bash',
+      'consul kv put acl_bootstrap 1',
+      'echo \'node_prefix "" { policy = "write" }\' | consul acl policy create -name agent -rules -',
+      'consul acl token create -description "agent" -policy-name agent',
+      'server_ip=$(consul members | head -1)',
+      'EOF',
+      "cat << 'EOF' > /usr/local/bin/join",
+      '#!/bin/sh',
+      'consul join 10.0.0.1',
+      'consul members',
+      'EOF',
+      '',
+    ].join('\n'),
+  );
+  ws.setText(
+    'client.ps1',
+    [
+      '@"',
+      'datacenter = "dc1"',
+      'data_dir = "C:/nomad/data"',
+      'client {',
+      '  enabled = true',
+      '}',
+      '"@ | Out-File -Encoding ascii C:/nomad/conf/client.hcl',
+      "@'",
+      'consul services register C:/svc.json',
+      'consul kv put x 1',
+      "'@ | Out-File -Encoding ascii C:/ops/register.ps1",
+      '',
+    ].join('\n'),
+  );
+  const r = ws.analyze();
+  assert.deepEqual(r.roles.map((x) => x.id).sort(), ['server/consul', 'windows-client/nomad']);
+  const server = r.roles.find((x) => x.id === 'server/consul')!;
+  assert.deepEqual(server.sources, ['server.sh']);
+  assert.deepEqual(
+    r.findings.filter((f) => f.category === 'syntax' || f.ruleId === 'unknown-config-key' || f.ruleId === 'duplicate-config-key').map((f) => f.message),
+    [],
+  );
+});

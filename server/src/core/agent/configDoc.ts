@@ -92,6 +92,17 @@ export function productFromPath(p: string | undefined, where: 'target' | 'reposi
   return undefined;
 }
 
+/**
+ * A written file no agent reads as its config, whatever its text looks like: a script (`/tmp/bootstrap_tokens.sh`
+ * holding `consul acl policy create` lines and ACL rules), a unit, a certificate. Its name ends in one of these
+ * extensions, or (when the name says nothing) its text starts with a shebang.
+ */
+export function isNotAgentConfigWrite(target: string | undefined, text: string): boolean {
+  const t = (target ?? '').trim().replace(/^["']|["']$/g, '');
+  if (/\.(sh|bash|zsh|ksh|ps1|psm1|cmd|bat|py|rb|pl|service|socket|timer|pem|crt|key|csr)$/i.test(t)) return true;
+  return !looksLikeAgentConfigPath(t) && /^\s*#!/.test(text);
+}
+
 export function looksLikeAgentConfigPath(p: string): boolean {
   const s = p.toLowerCase().replace(/\\/g, '/');
   return /\.(hcl|json)$/.test(s) && /(nomad|consul)/.test(s);
