@@ -11,7 +11,8 @@
  * renders the server config: its `count`, one instance for a single VM
  * resource, or the size of the one group (`aws_autoscaling_group`
  * `desired_capacity`, an instance group manager's `target_size`, a scale set's
- * `instances`) that uses its launch configuration / template. Anything less
+ * `instances`) that uses its launch configuration / template; for a config a
+ * Terraform `file` provisioner uploads, the resource the provisioner is in. Anything less
  * certain (a template shared by servers and clients, `for_each`, a module
  * called several times, two groups) reports nothing.
  */
@@ -83,6 +84,13 @@ export function serverInstances(model: DeploymentModel, role: Role): InstanceCou
     const at = c.doc.text.toHost(0, 0);
     for (const r of model.terraform.resources.values())
       if (r.file === at.file && r.block.start <= at.start && at.start < r.block.end) resources.set(`${r.dir}\0${r.address}`, r);
+  }
+  // A config a Terraform `file` provisioner uploads: the resource the provisioner is in.
+  for (const c of role.configs) {
+    const w = c.doc.writeSpan;
+    if (c.doc.via !== 'Terraform file provisioner' || !/\.tf$/.test(w.file)) continue;
+    for (const r of model.terraform.resources.values())
+      if (r.file === w.file && r.block.start <= w.start && w.start < r.block.end) resources.set(`${r.dir}\0${r.address}`, r);
   }
   for (const call of model.terraform.templateCalls) {
     if (!call.templatePath || !templates.has(call.templatePath)) continue;
