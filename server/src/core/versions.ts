@@ -144,7 +144,10 @@ function scanVersionMentions(source: string): VersionMention[] {
       const pinText = m[1] ? m[1].slice(1).replace(/^["']|["']$/g, '') : /--version[ =]+([^\s"']+)/.exec(line.text.slice(m.index))?.[1];
       // `nomad=1.10.5-1`: the Debian/RPM package revision is not part of the product version.
       const pin = pinText && line.manager !== 'choco' && line.manager !== 'chocolatey' ? pinText.replace(/-\d+$/, '') : pinText;
-      if (pin) add({ kind: 'token', product, token: pin, at: line.start, where: `${line.manager} install` });
+      // At the pin itself when it is found on the line (its origin: a `${x}` of the Terraform render), else the line.
+      const pinAt = pinText ? text.indexOf(pinText, line.start) : -1;
+      const at = pinAt >= 0 && pinAt < line.start + line.text.length ? pinAt : line.start;
+      if (pin) add({ kind: 'token', product, token: pin, at, where: `${line.manager} install` });
       else
         add({
           kind: 'unpinned',
@@ -366,6 +369,11 @@ function fromToken(model: DeploymentModel, s: ScriptFacts, product: ProductName,
   }
   // `$1` too: a positional parameter (of the script, or of the shell function the URL is in).
   const varName = /^\$\{?(?:env:)?([A-Za-z_][A-Za-z0-9_]*|[1-9](?![0-9]))/.exec(token)?.[1] ?? /^\$\(\$?([A-Za-z_][A-Za-z0-9_.]*)/.exec(token)?.[1];
+  // A `${x}` the Terraform render left unknown (a required variable, a value known only after apply): its reason and
+  // chain, not the shell's "$x is not set".
+  const rendered = s.text.originsIn(at, at + token.length).find((o) => o.kind === 'unknown');
+  if (rendered?.kind === 'unknown')
+    return { product, os: s.os, version: undefined, pinned: false, reason: rendered.reason, span, chain: [...rendered.chain, { span, note: where }] };
   if (!varName) return { product, os: s.os, version: undefined, pinned: false, reason: `version \`${token}\` is computed at run time`, span, chain: [] };
   let v: ResolvedValue = s.resolveVariable(/env:/i.test(token) ? `env:${varName}` : varName, at);
   if (v.kind === 'unknown') {

@@ -58,9 +58,30 @@ test('Terraform file provisioner: data.template_file.x.rendered and a Nomad conf
   const r = ws.analyze();
   const role = r.roles.find((x) => x.id === 'linux-client/nomad');
   assert.ok(role, JSON.stringify(r.roles.map((x) => x.id)));
-  // HCL uploaded to config.json: Nomad parses .json files as JSON, so the config is invalid there.
+  // HCL uploaded to config.json: Nomad decodes every file with hcl.Decode, which picks HCL or JSON from the text
+  // (command/agent/config_parse.go), so the file loads as HCL: no syntax finding, and its settings are read.
+  assert.ok(!r.findings.some((f) => f.category === 'syntax'), JSON.stringify(r.findings.map((f) => f.ruleId)));
+  assert.equal(role.settings.find((s) => s.path === 'datacenter')?.display, '"dc9"');
+});
+
+test('Terraform file provisioner: HCL uploaded to a Consul .json path is invalid (Consul picks the decoder by extension)', () => {
+  const ws = new Workspace('/t');
+  ws.setText(
+    'main.tf',
+    [
+      'resource "aws_instance" "c" {',
+      '  provisioner "file" {',
+      '    content     = file("${path.module}/consul.hcl")',
+      '    destination = "/etc/consul.d/config.json"',
+      '  }',
+      '}',
+      '',
+    ].join('\n'),
+  );
+  ws.setText('consul.hcl', 'datacenter = "dc9"\ndata_dir = "/opt/consul"\n');
+  const r = ws.analyze();
   assert.ok(
-    r.findings.some((f) => f.category === 'syntax'),
+    r.findings.some((f) => f.category === 'syntax' && /not valid JSON/.test(f.message)),
     JSON.stringify(r.findings.map((f) => f.ruleId)),
   );
 });

@@ -196,3 +196,26 @@ test('withoutComments blanks exactly what `^[ \\t]*#.*$` (multiline) and `<# …
   }
   for (const c of cases) assert.equal(withoutComments(c), reference(c), JSON.stringify(c));
 });
+
+test('an apt pin from a Terraform template variable (`nomad=${nomad_version}`) keeps the Terraform reason and chain, not "$nomad_version is not set" (real tree, round 10)', () => {
+  const ws = new Workspace('/v');
+  ws.setText(
+    'main.tf',
+    'variable "nomad_version" {}\nvariable "consul_version" {\n  default = "1.18.1"\n}\nresource "aws_instance" "c" {\n  user_data = templatefile("${path.module}/client.sh.tpl", { nomad_version = var.nomad_version, consul_version = var.consul_version })\n}\n',
+  );
+  ws.setText('client.sh.tpl', '#!/bin/bash\napt-get install -y consul=${consul_version}\napt-get install -y nomad=${nomad_version}\n');
+  const v = ws.analyze().versions;
+  const nomad = v.find((x) => x.product === 'nomad')!;
+  assert.equal(nomad.version, undefined);
+  assert.match(nomad.reason ?? '', /variable "nomad_version" has no default/);
+  assert.ok(
+    nomad.chain.some((c) => /templatefile\(\) passes nomad_version/.test(c.note)),
+    JSON.stringify(nomad.chain.map((c) => c.note)),
+  );
+  const consul = v.find((x) => x.product === 'consul')!;
+  assert.equal(consul.version, '1.18.1');
+  assert.ok(
+    consul.chain.some((c) => /variable "consul_version"/.test(c.note)),
+    JSON.stringify(consul.chain.map((c) => c.note)),
+  );
+});

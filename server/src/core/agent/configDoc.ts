@@ -92,6 +92,17 @@ export function productFromPath(p: string | undefined, where: 'target' | 'reposi
   return undefined;
 }
 
+/**
+ * A written file no agent reads as its config, whatever its text looks like: a script (`/tmp/bootstrap_tokens.sh`
+ * holding `consul acl policy create` lines and ACL rules), a unit, a certificate. Its name ends in one of these
+ * extensions, or (when the name says nothing) its text starts with a shebang.
+ */
+export function isNotAgentConfigWrite(target: string | undefined, text: string): boolean {
+  const t = (target ?? '').trim().replace(/^["']|["']$/g, '');
+  if (/\.(sh|bash|zsh|ksh|ps1|psm1|cmd|bat|py|rb|pl|service|socket|timer|pem|crt|key|csr)$/i.test(t)) return true;
+  return !looksLikeAgentConfigPath(t) && /^\s*#!/.test(text);
+}
+
 export function looksLikeAgentConfigPath(p: string): boolean {
   const s = p.toLowerCase().replace(/\\/g, '/');
   return /\.(hcl|json)$/.test(s) && /(nomad|consul)/.test(s);
@@ -106,4 +117,16 @@ export function agentParseFormat(doc: AgentConfigDoc): AgentConfigDoc {
   if (doc.format !== 'hcl') return doc;
   const first = /\S/.exec(doc.text.text);
   return first && first[0] === '{' ? { ...doc, format: 'json' } : doc;
+}
+
+/**
+ * Whether Nomad reads a `.json` config as HCL: Nomad decodes every config file with `hcl.Decode` (command/agent
+ * config_parse.go `ParseConfigFile`), whose `lexMode` picks the parser from the text, not the name, so HCL text in
+ * `config.json` loads as HCL. Consul chooses by extension (agent/config `ParseFile`: `.json` goes to encoding/json),
+ * so the same text in a Consul `.json` file is an error and stays JSON here.
+ */
+export function nomadReadsAsHcl(cfg: ParsedAgentConfig): boolean {
+  if (cfg.product !== 'nomad' || cfg.doc.format !== 'json') return false;
+  const first = /\S/.exec(cfg.doc.text.text);
+  return first !== null && first[0] !== '{';
 }

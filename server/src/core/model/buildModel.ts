@@ -5,7 +5,7 @@
  */
 import type { ParsedAgentConfig, AgentConfigDoc } from '../agent/configDoc';
 import { alignConfigDirRoles, classifyConfig, buildRoles } from '../agent/roles';
-import { agentParseFormat, isOtherToolConfigPath } from '../agent/configDoc';
+import { agentParseFormat, isOtherToolConfigPath, nomadReadsAsHcl } from '../agent/configDoc';
 import { packerUploads, terraformUploads } from './uploads';
 import { cloudInitDocs, cloudInitRuncmd, isCloudConfig } from './cloudInit';
 import type { HclBody, HclExpr, HclParseResult, HclTemplatePart } from '../parsers/hcl/ast';
@@ -281,7 +281,12 @@ export function buildDeploymentModel(input: ModelInput, parse: ParseServices): D
   const configs: ParsedAgentConfig[] = alignConfigDirRoles(
     docs.map(agentParseFormat).map((doc) => {
       const parsed = parse.agentConfig(doc.id, doc.text.text, doc.format);
-      return { ...classifyConfig(doc, parsed.body, input.reviewConfig.roles), parse: parsed };
+      const cfg = { ...classifyConfig(doc, parsed.body, input.reviewConfig.roles), parse: parsed };
+      if (!nomadReadsAsHcl(cfg)) return cfg;
+      const hcl = { ...doc, format: 'hcl' as const };
+      const reparsed = parse.agentConfig(doc.id, doc.text.text, 'hcl');
+      const again = { ...classifyConfig(hcl, reparsed.body, input.reviewConfig.roles), parse: reparsed };
+      return again.product === 'nomad' ? again : cfg;
     }),
   );
   const provisioners = provisionersOf(packerFiles);

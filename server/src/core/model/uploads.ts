@@ -80,22 +80,51 @@ function uploadedContent(
   renders: readonly TemplateRender[],
   files: ReadonlyMap<string, SourceText>,
 ): { text: MappedText; name: string | undefined; consumed: string | undefined } | undefined {
-  const c = p.content;
+  // `"${x}"` is x itself (a template of one interpolation yields its value unchanged; the Terraform 0.11 spelling).
+  const c = soleInterpolation(p.content) ?? p.content;
   if (c?.type === 'call' && c.name === 'templatefile') {
     const r = renders.find((x) => x.call.file === p.file && x.call.span.start === c.start);
     return r ? { text: r.text, name: baseName(r.templateFile).replace(/\.(tpl|tftpl|tmpl)$/i, ''), consumed: r.templateFile } : undefined;
   }
-  if (c?.type === 'traversal' && c.path[0] === 'data' && c.path[1] === 'template_file' && c.path[3] === 'rendered') {
-    const r = renders.find((x) => x.call.usedAs === `data.template_file.${c.path[2]}` && x.call.dir === p.dir);
+  const dataName = templateFileRendered(c);
+  if (dataName !== undefined) {
+    const r = renders.find((x) => x.call.usedAs === `data.template_file.${dataName}` && x.call.dir === p.dir);
     return r ? { text: r.text, name: baseName(r.templateFile).replace(/\.(tpl|tftpl|tmpl)$/i, ''), consumed: r.templateFile } : undefined;
   }
   if (c?.type === 'string') return { text: renderString(terraform, p, c), name: undefined, consumed: undefined };
-  const rel = p.source ? terraform.resolveFilePath(p.source, p.dir, p.file, 'source').path : undefined;
+  // `content = file("x")` uploads that file as it is, like `source = "x"`.
+  const fromFile = c?.type === 'call' && c.name === 'file' && c.args.length === 1 ? c.args[0] : undefined;
+  const from = fromFile ?? p.source;
+  const rel = from ? terraform.resolveFilePath(from, p.dir, p.file, 'source').path : undefined;
   if (rel !== undefined) {
     const text = files.get(rel);
     if (text) return { text: MappedText.identity(rel, text.text), name: baseName(rel), consumed: rel };
   }
   return undefined;
+}
+
+/**
+ * The data source whose render `e` is: `data.template_file.x.rendered`, one instance of a counted one
+ * (`data.template_file.x[count.index].rendered`, `data.template_file.x.*.rendered[count.index]`), or
+ * `element(data.template_file.x.*.rendered, count.index)`. Every instance renders the same template.
+ */
+function templateFileRendered(e: HclExpr | undefined): string | undefined {
+  if (e?.type === 'call' && e.name === 'element' && e.args.length === 2) return templateFileRendered(e.args[0]);
+  if (e?.type === 'traversal') {
+    const [d, t, name, ...rest] = e.path;
+    const steps = rest.filter((x) => !x.startsWith('['));
+    return d === 'data' && t === 'template_file' && name !== undefined && steps.length === 1 && steps[0] === 'rendered' ? name : undefined;
+  }
+  if (e?.type === 'other') {
+    return /^data\.template_file\.([\w-]+)(?:\.\*|\[[^\]]*\])*\.rendered(?:\[[^\]]*\])?$/.exec(e.raw.trim())?.[1];
+  }
+  return undefined;
+}
+
+function soleInterpolation(e: HclExpr | undefined): HclExpr | undefined {
+  if (e?.type !== 'string' || e.parts.length !== 1) return undefined;
+  const part = e.parts[0]!;
+  return part.kind === 'interpolation' ? part.expr : undefined;
 }
 
 /** A literal `content = "…"` / heredoc with its `${…}` evaluated (unknown values keep their text and reason). */

@@ -10,7 +10,7 @@ import type { MappedText } from '../text/mappedText';
 import { MappedTextBuilder } from '../text/mappedText';
 import type { ChainStep, ResolvedValue } from '../types';
 import type { AgentConfigDoc } from '../agent/configDoc';
-import { looksLikeAgentConfigPath } from '../agent/configDoc';
+import { isNotAgentConfigWrite, looksLikeAgentConfigPath } from '../agent/configDoc';
 import { baseName, normalizeScriptPath } from '../workspace/fileKinds';
 import { looksSecretName } from '../terraform/values';
 import type { PlaceholderMatch, ScriptArgument, ScriptInvocation, ShScriptFacts, TreeFileLookup } from './scriptModel';
@@ -40,7 +40,8 @@ export function analyzeBash(
       const targetText = target ? r.wordText(target) : undefined;
       const body = decodeHeredocBody(text, h, (e) => r.expand(e, 0));
       const agentLike =
-        (targetText !== undefined && looksLikeAgentConfigPath(targetText)) || (targetText !== '/dev/null' && looksLikeAgentConfigText(body.text));
+        !isNotAgentConfigWrite(targetText, body.text) &&
+        ((targetText !== undefined && looksLikeAgentConfigPath(targetText)) || (targetText !== '/dev/null' && looksLikeAgentConfigText(body.text)));
       if (!agentLike || !h.command) return;
       configDocs.push({
         id: `${file}#heredoc${i}`,

@@ -21,7 +21,7 @@ import { decodePsString, subexpressionVariable } from '../parsers/powershell';
 import { MappedText, MappedTextBuilder } from '../text/mappedText';
 import type { ChainStep, ResolvedValue, Span } from '../types';
 import type { AgentConfigDoc } from '../agent/configDoc';
-import { looksLikeAgentConfigPath } from '../agent/configDoc';
+import { isNotAgentConfigWrite, looksLikeAgentConfigPath } from '../agent/configDoc';
 import { baseName, normalizeScriptPath } from '../workspace/fileKinds';
 import { looksSecretName } from '../terraform/values';
 import type { PlaceholderMatch, PsScriptFacts, ScriptArgument, ScriptInvocation, TreeFileLookup } from './scriptModel';
@@ -70,7 +70,9 @@ export function analyzePowerShell(
       const read = w.content ? ctx.collect(() => ctx.mappedOf(w.content!, 0, frame)) : undefined;
       const content = read?.value;
       if (!content) continue;
-      const agentLike = (targetText !== undefined && looksLikeAgentConfigPath(stripQuotes(targetText))) || looksLikeAgentConfigText(content.text);
+      const agentLike =
+        !isNotAgentConfigWrite(targetText, content.text) &&
+        ((targetText !== undefined && looksLikeAgentConfigPath(stripQuotes(targetText))) || looksLikeAgentConfigText(content.text));
       if (!agentLike) continue;
       // A function without parameters called twice writes the same document twice: keep one.
       const same = frame ? `${inst.index}\u0000${targetText ?? ''}\u0000${content.text}` : '';

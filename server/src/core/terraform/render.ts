@@ -24,7 +24,27 @@ export function renderTemplate(
   const source = MappedText.identity(file, text);
   const b = new MappedTextBuilder(source);
   let pos = 0;
+  // `%{ if }` frames: a condition decided from the passed values keeps only its branch (Terraform renders one); an
+  // undecided one keeps both branches, as written. `%{ for }` bodies are kept once.
+  const frames: Array<{ cond: boolean | undefined; inElse: boolean }> = [];
+  let skipping = false;
   for (const p of parts) {
+    if (p.kind === 'directive') {
+      const kw = p.keyword;
+      if (kw === 'if') frames.push({ cond: skipping ? undefined : ifCondition(p.raw, vars), inElse: false });
+      else if (kw === 'for') frames.push({ cond: undefined, inElse: false });
+      else if (kw === 'else' && frames.length > 0) frames[frames.length - 1]!.inElse = true;
+      else if ((kw === 'endif' || kw === 'endfor') && frames.length > 0) frames.pop();
+      const wasSkipping = skipping;
+      skipping = frames.some((f) => f.cond !== undefined && f.cond === f.inElse);
+      if (!wasSkipping && p.start > pos) b.copy(pos, p.start);
+      pos = Math.max(pos, p.end);
+      continue;
+    }
+    if (skipping) {
+      pos = Math.max(pos, p.end);
+      continue;
+    }
     if (p.start > pos) b.copy(pos, p.start);
     if (p.kind === 'literal') {
       if (p.end - p.start === p.value.length) b.copy(p.start, p.end);
@@ -36,11 +56,41 @@ export function renderTemplate(
       else if (v.kind === 'known') b.emit(v.text, p.start, p.end, v);
       else b.emit(text.slice(p.start, p.end), p.start, p.end, v);
     }
-    // Directives render to nothing; both branches of an `%{ if }` stay in the text.
     pos = Math.max(pos, p.end);
   }
   if (pos < text.length) b.copy(pos, text.length);
   return b.build();
+}
+
+/**
+ * The value of an `%{ if COND }` condition when the passed values decide it: `name`, `!name`, `name == lit`,
+ * `name != lit` (a quoted string, number or bool). Anything else is undecided.
+ */
+function ifCondition(raw: string, vars: ReadonlyMap<string, ResolvedValue>): boolean | undefined {
+  const m = /^%\{~?\s*if\s+(.*?)\s*~?\}$/s.exec(raw);
+  if (!m) return undefined;
+  const cond = m[1]!.trim();
+  const known = (name: string): string | undefined => {
+    const v = vars.get(name);
+    return v?.kind === 'known' ? v.text : undefined;
+  };
+  const bare = /^(!?)\s*([A-Za-z_][\w-]*)$/.exec(cond);
+  if (bare) {
+    const v = known(bare[2]!);
+    if (v !== 'true' && v !== 'false') return undefined;
+    return (v === 'true') !== (bare[1] === '!');
+  }
+  const cmp = /^([A-Za-z_][\w-]*)\s*(==|!=)\s*("(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?|true|false)$/.exec(cond);
+  if (cmp) {
+    const v = known(cmp[1]!);
+    if (v === undefined) return undefined;
+    const quoted = cmp[3]!.startsWith('"');
+    const lit = quoted ? (JSON.parse(cmp[3]!) as string) : cmp[3]!;
+    const numeric = !quoted && /^-?\d/.test(lit);
+    if (numeric && !/^-?\d+(?:\.\d+)?$/.test(v)) return undefined;
+    return (numeric ? Number(v) === Number(lit) : v === lit) === (cmp[2] === '==');
+  }
+  return undefined;
 }
 
 function evaluateInterpolation(

@@ -158,3 +158,29 @@ test('servers-bootstrap-expect: user data written inline in the resource (<<-EOF
   assert.match(f[0]!.message, /count of aws_instance\.server = 1/);
   assert.deepEqual(run({ 'tf/main.tf': main(3) }), []);
 });
+
+test('servers-bootstrap-expect: a server config uploaded by a Terraform file provisioner counts the resource the provisioner is in (real tree, round 10)', () => {
+  const tf = (count: string) =>
+    [
+      'data "template_file" "consulconfig" {',
+      '  template = file("${path.module}/consul.tpl")',
+      '}',
+      'resource "azurerm_virtual_machine" "windows" {',
+      count,
+      '  provisioner "file" {',
+      '    content     = data.template_file.consulconfig.rendered',
+      '    destination = "C:\\\\Hashicorp\\\\Consul\\\\config.json"',
+      '    connection {',
+      '      type = "winrm"',
+      '    }',
+      '  }',
+      '}',
+      '',
+    ].join('\n');
+  const tpl = '{\n  "datacenter": "dc1",\n  "data_dir": "C:/consul/data",\n  "server": true,\n  "bootstrap_expect": 3\n}\n';
+  const one = run({ 'main.tf': tf(''), 'consul.tpl': tpl });
+  assert.equal(one.length, 1, JSON.stringify(one.map((f) => f.message)));
+  assert.equal(one[0]!.span.file, 'consul.tpl');
+  assert.match(one[0]!.message, /creates 1 Consul server \(one azurerm_virtual_machine\.windows without count\)/);
+  assert.deepEqual(run({ 'main.tf': tf('  count = 3'), 'consul.tpl': tpl }), []);
+});

@@ -103,3 +103,49 @@ test('examples/mixed-os: silent', async () => {
   const { findings } = await example('mixed-os');
   assert.deepEqual(only(findings, RULE), []);
 });
+
+test('servers and autoscaled clients that apt-install the latest agent at boot from separate user-data scripts (real tree, round 10); one version variable for both is silent', () => {
+  const tf = (server: string, client: string) => `variable "nomad_version" {}
+resource "aws_launch_configuration" "server" {
+  user_data = templatefile("\${path.module}/templates/server.sh.tftpl", { ${server} })
+}
+resource "aws_launch_configuration" "client" {
+  user_data = templatefile("\${path.module}/templates/client.sh.tftpl", { ${client} })
+}
+`;
+  const script = (role: string, pkg: string) => `#!/bin/sh
+apt update && apt install -y unzip ${pkg} jq
+cat <<EOT >> /etc/nomad.d/nomad.hcl
+data_dir = "/opt/nomad/data"
+${role === 'server' ? 'server {\n  enabled = true\n  bootstrap_expect = 3\n}' : 'client {\n  enabled = true\n}'}
+EOT
+`;
+  const latest = {
+    'main.tf': tf('', ''),
+    'templates/server.sh.tftpl': script('server', 'nomad'),
+    'templates/client.sh.tftpl': script('client', 'nomad'),
+  };
+  const f = only(analyze(latest).findings, RULE);
+  assert.equal(f.length, 1, JSON.stringify(f.map((x) => x.message)));
+  assert.equal(f[0]!.span.file, 'templates/client.sh.tftpl');
+  assert.equal(f[0]!.severity, 'warning');
+  assert.match(f[0]!.message, /install nomad at boot with separate scripts/);
+  assert.match(f[0]!.message, /autoscaled after a new release is newer than the servers/);
+  // Both from one (required) Terraform variable: the version is not known here, but it is the same one.
+  const pinned = {
+    'main.tf': tf('nomad_version = var.nomad_version', 'nomad_version = var.nomad_version'),
+    'templates/server.sh.tftpl': script('server', 'nomad=${nomad_version}'),
+    'templates/client.sh.tftpl': script('client', 'nomad=${nomad_version}'),
+  };
+  assert.deepEqual(only(analyze(pinned).findings, RULE), []);
+  // Pinned differently, the clients newer: an error.
+  const newer = {
+    'main.tf': tf('', ''),
+    'templates/server.sh.tftpl': script('server', 'nomad=1.10.5-1'),
+    'templates/client.sh.tftpl': script('client', 'nomad=1.11.1-1'),
+  };
+  const e = only(analyze(newer).findings, RULE);
+  assert.equal(e.length, 1);
+  assert.equal(e[0]!.severity, 'error');
+  assert.match(e[0]!.message, /rpc error: Permission denied/);
+});

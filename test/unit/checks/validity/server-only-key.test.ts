@@ -82,3 +82,21 @@ EOF
 `;
   assert.deepEqual(run({ 'scripts/client.sh': sh }, RULE).findings, []);
 });
+
+test('a Consul server-only port disabled with -1 on a client states what the client does anyway and is silent (real tree, round 10); another value is reported', () => {
+  const sh = (wan: string) => `#!/bin/bash
+cat <<EOT >> /etc/consul.d/config.hcl
+data_dir = "/opt/consul"
+server = false
+ports {
+  serf_wan = ${wan}
+  grpc = 8502
+}
+retry_join = [ "provider=aws tag_key=consul tag_value=server" ]
+EOT
+`;
+  assert.deepEqual(run({ 'templates/userdata_client.sh': sh('-1') }, RULE).findings, []);
+  const { ws, findings } = run({ 'templates/userdata_client.sh': sh('8400') }, RULE);
+  assert.equal(findings.length, 1);
+  assert.equal(spanText(ws, findings[0]!), 'serf_wan');
+});

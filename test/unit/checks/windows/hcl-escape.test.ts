@@ -81,3 +81,42 @@ test('hcl-escape: examples/windows-only line 42 fires, mixed-os is silent', asyn
   assert.ok(f.every((x) => x.span.file === FILE && lineOf(text, x.span.start) === 42));
   assert.equal(ofRule(await exampleFindings('mixed-os'), 'hcl-escape').length, 0);
 });
+
+test('hcl-escape: a single backslash in a JSON agent config (uploaded config.json) is reported with the JSON decoder error, and fixed', () => {
+  const tf = [
+    'resource "azurerm_virtual_machine" "win" {',
+    '  provisioner "file" {',
+    '    source      = "consul.json"',
+    '    destination = "C:/Hashicorp/Consul/config.json"',
+    '    connection {',
+    '      type = "winrm"',
+    '    }',
+    '  }',
+    '}',
+    '',
+  ].join('\n');
+  const json = '{\n  "datacenter": "dc1",\n  "data_dir": "C:\\HashiCorp\\Consul\\data",\n  "log_file": "C:\\tmp\\consul.log"\n}\n';
+  const files: Record<string, string> = { 'main.tf': tf, 'consul.json': json };
+  const f = ofRule(analyzeFiles(files).findings, 'hcl-escape');
+  const invalid = f.filter((x) => x.severity === 'error');
+  assert.equal(invalid.length, 4, JSON.stringify(f.map((x) => x.message)));
+  const first = invalid.find((x) => x.span.start === json.indexOf('\\HashiCorp'))!;
+  assert.ok(first);
+  assert.equal(first.span.file, 'consul.json');
+  assert.match(first.message, /invalid character 'H' in string escape code/);
+  assert.doesNotMatch(first.message, /not an HCL escape/);
+  assert.match(first.message, /JSON string in Consul's config/);
+  const tab = f.find((x) => x.span.start === json.indexOf('\\tmp'))!;
+  assert.equal(tab.severity, 'warning');
+  assert.match(tab.message, /valid JSON escape/);
+  // The hcl-syntax check leaves the escapes to this rule: one finding per backslash, not two.
+  assert.equal(ofRule(analyzeFiles(files).findings, 'hcl-syntax').length, 0);
+  let cur = files;
+  for (let i = 0; i < 6; i++) {
+    const r = ofRule(analyzeFiles(cur).findings, 'hcl-escape');
+    if (r.length === 0) break;
+    cur = applyFix(cur, r[0]!.fixes![0]!);
+  }
+  assert.equal(ofRule(analyzeFiles(cur).findings, 'hcl-escape').length, 0);
+  assert.match(cur['consul.json']!, /"data_dir": "C:\/HashiCorp\/Consul\/data"/);
+});

@@ -13,10 +13,11 @@
  * map), one instance for a single VM resource, or the size of the one group
  * (`aws_autoscaling_group` `desired_capacity`, an instance group manager's
  * `target_size`, a scale set's `instances`) that uses its launch configuration /
- * template, times the instances of the module calls that instantiate its module.
- * Anything less certain (a template shared by servers and clients, a module
- * called from several places, two groups, any count the tree does not decide)
- * reports nothing.
+ * template, times the instances of the module calls that instantiate its module;
+ * for a config a Terraform `file` provisioner uploads, the resource the
+ * provisioner is in. Anything less certain (a template shared by servers and
+ * clients, a module called from several places, two groups, any count the tree
+ * does not decide) reports nothing.
  */
 import type { Role } from '../../agent/roles';
 import type { DeploymentModel } from '../../model/deploymentModel';
@@ -86,6 +87,13 @@ export function serverInstances(model: DeploymentModel, role: Role): InstanceCou
     const at = c.doc.text.toHost(0, 0);
     for (const r of model.terraform.resources.values())
       if (r.file === at.file && r.block.start <= at.start && at.start < r.block.end) resources.set(`${r.dir}\0${r.address}`, r);
+  }
+  // A config a Terraform `file` provisioner uploads: the resource the provisioner is in.
+  for (const c of role.configs) {
+    const w = c.doc.writeSpan;
+    if (c.doc.via !== 'Terraform file provisioner' || !/\.tf$/.test(w.file)) continue;
+    for (const r of model.terraform.resources.values())
+      if (r.file === w.file && r.block.start <= w.start && w.start < r.block.end) resources.set(`${r.dir}\0${r.address}`, r);
   }
   for (const call of model.terraform.templateCalls) {
     if (!call.templatePath || !templates.has(call.templatePath)) continue;

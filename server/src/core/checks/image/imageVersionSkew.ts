@@ -146,6 +146,7 @@ export const imageVersionSkew: Check = {
       );
     }
     out.push(...sameOsImageSkew(model, all));
+    out.push(...sameOsBootSkew(model, all));
     return out;
   },
 };
@@ -223,6 +224,70 @@ function sameOsImageSkew(model: DeploymentModel, all: readonly InstalledVersion[
           }
         }
       }
+    }
+  }
+  return out;
+}
+
+/**
+ * Servers and clients of one OS that install the agent at boot from their own scripts (user data, not a Packer
+ * image), at least one of them unpinned (`apt-get install -y nomad`) or the client pinned newer: instances launched
+ * at different times run different versions, and a client launched (or autoscaled) after a release is newer than the
+ * servers. Versions installed by a Packer build are `sameOsImageSkew`'s; one script serving both roles is one version.
+ */
+function sameOsBootSkew(model: DeploymentModel, all: readonly InstalledVersion[]): Finding[] {
+  const out: Finding[] = [];
+  for (const product of ['nomad', 'consul'] as const) {
+    for (const os of ['linux', 'windows'] as const) {
+      const scripts = (server: boolean): Set<string> => {
+        const files = new Set<string>();
+        for (const r of model.roles) {
+          if (r.product !== product || (r.kind === 'server') !== server) continue;
+          for (const c of r.configs) if (c.doc.os === os && !c.doc.imageTime) files.add(c.doc.hostFile);
+        }
+        return files;
+      };
+      const serverFiles = scripts(true);
+      const clientFiles = scripts(false);
+      const bootTime = (v: InstalledVersion) => v.product === product && v.os === os && provisionersRunning(model, v.span.file).length === 0;
+      const sv = all.filter((v) => bootTime(v) && serverFiles.has(v.span.file) && !clientFiles.has(v.span.file));
+      const cv = all.filter((v) => bootTime(v) && clientFiles.has(v.span.file) && !serverFiles.has(v.span.file));
+      if (sv.length === 0 || cv.length === 0) continue;
+      const server = summary(sv);
+      const client = summary(cv);
+      const names = `the servers (${server.span.file}) and the clients (${client.span.file}) install ${product} at boot with separate scripts`;
+      if (server.pinned && client.pinned) {
+        if (!server.version || !client.version || compareVersions(client.version, server.version) <= 0) continue;
+        out.push(
+          finding({
+            check: imageVersionSkew,
+            severity: 'error',
+            span: client.span,
+            message: `${product}: ${names}; the clients install ${client.version}, the servers ${server.version}. Clients are newer than the servers: ${symptom(product, client.version, server.version)}. Install both from one version variable.`,
+            related: [{ span: server.span, message: `servers: ${server.version}` }],
+          }),
+        );
+        continue;
+      }
+      // Only an install of whatever is current (`apt-get install -y nomad`, a "latest" lookup) is a skew; a version
+      // the model cannot resolve (`nomad=${nomad_version}` from a required Terraform variable both scripts get) is not.
+      const latest = (v: InstalledVersion) => !v.pinned && /installs (?:the latest|whatever)/.test(v.reason ?? '');
+      const unpinned = latest(client) ? client : latest(server) ? server : undefined;
+      if (!unpinned) continue;
+      const other = unpinned === client ? server : client;
+      out.push(
+        finding({
+          check: imageVersionSkew,
+          span: unpinned.span,
+          message: `${product}: ${names}, and the ${unpinned === client ? 'client' : 'server'} script pins no version (${unpinned.reason ?? 'unpinned'})${other.pinned ? `, while the other pins ${other.version}` : latest(other) ? '; neither script pins one' : ''}: instances launched at different times run different versions, and a client launched or autoscaled after a new release is newer than the servers: ${other.pinned ? symptom(product, undefined, other.version ?? '0') : `clients must never be newer than servers; expect \`rpc error: Permission denied\` or unknown-field errors on RPCs the older ${product} servers do not understand`}. Pin one version variable for both.`,
+          related: [
+            {
+              span: other.span,
+              message: `${unpinned === client ? 'servers' : 'clients'}: ${other.version ?? 'unpinned'}${other.reason ? ` (${other.reason})` : ''}`,
+            },
+          ],
+        }),
+      );
     }
   }
   return out;

@@ -27,6 +27,8 @@ export const serverOnlyKey: Check = {
           if (!info) continue;
           const v = lookup(json.value, sp.path);
           if (sp.default !== undefined && v !== undefined && String(v) === String(sp.default)) continue;
+          // A Consul port set to -1 is disabled (`ports { serf_wan = -1 }`): on a client that states what it does anyway.
+          if (role.product === 'consul' && sp.path.startsWith('ports.') && v !== undefined && String(v) === '-1') continue;
           const consulExpect =
             role.product === 'consul' &&
             (sp.path === 'bootstrap_expect' || sp.path === 'bootstrap') &&

@@ -3,7 +3,9 @@
  * (`hcl.Decode`, used by Nomad and Consul) accepts only \a \b \f \n \r \t \v
  * \\ \" and octal/\x/\u/\U escapes: `\H` fails with `illegal char escape`,
  * `\t`/`\n` silently become TAB/LF, and a trailing backslash escapes the
- * closing quote (`literal not terminated`).
+ * closing quote (`literal not terminated`). The same holds for `.json`
+ * configs, with the JSON decoders' errors (Consul: encoding/json, `invalid
+ * character 'H' in string escape code`; Nomad: HCL v1's JSON parser).
  */
 import type { Check } from '../check';
 import { finding } from '../check';
@@ -23,7 +25,6 @@ export const hclEscapeCheck: Check = {
   run(model: DeploymentModel): Finding[] {
     const out: Finding[] = [];
     for (const cfg of model.configs) {
-      if (cfg.doc.format !== 'hcl') continue;
       for (const { path, expr } of stringsOf(cfg.parse.body)) {
         const raw = cfg.doc.text.text.slice(expr.contentStart, expr.contentEnd);
         for (const issue of expr.escapeIssues) {
@@ -109,13 +110,20 @@ function report(
   const layers = layerChain(model, cfg, span.start);
   const shown = raw.length > 60 ? `${raw.slice(0, 57)}…` : raw;
   const agent = cfg.product === 'nomad' ? 'Nomad' : 'Consul';
+  // A .json config: Consul decodes it with Go's encoding/json (agent/config ParseFile), Nomad with the HCL v1
+  // JSON parser, so the error text differs from the HCL one.
+  const json = doc.format === 'json';
+  const lang = json ? 'JSON' : 'HCL';
+  const consulJson = json && cfg.product === 'consul';
   let message: string;
   if (kind === 'invalid') {
-    message = `${path} = "${shown}": \`${sequence}\` is not an HCL escape, so ${agent} refuses to start with "illegal char escape". The backslash reaches HCL unchanged: ${layers}. Write the Windows path with forward slashes (C:/…) or doubled backslashes (C:\\\\…).`;
+    const symptom = consulJson ? `invalid character '${sequence.slice(1) || '\\n'}' in string escape code` : 'illegal char escape';
+    message = `${path} = "${shown}": \`${sequence}\` is not a${json ? '' : 'n'} ${lang} escape, so ${agent} refuses to start with "${symptom}". The backslash reaches ${json ? 'the JSON' : 'HCL'} unchanged: ${layers}. Write the Windows path with forward slashes (C:/…) or doubled backslashes (C:\\\\…).`;
   } else if (kind === 'control') {
-    message = `${path} = "${shown}": \`${sequence}\` is a valid HCL escape, so ${agent} silently reads a ${controlName(sequence)} character instead of "\\${sequence.slice(1)}" and the Windows path points nowhere (no error at start-up). Layers: ${layers}. Write the path with forward slashes (C:/…) or doubled backslashes (C:\\\\…).`;
+    message = `${path} = "${shown}": \`${sequence}\` is a valid ${lang} escape, so ${agent} silently reads a ${controlName(sequence)} character instead of "\\${sequence.slice(1)}" and the Windows path points nowhere (no error at start-up). Layers: ${layers}. Write the path with forward slashes (C:/…) or doubled backslashes (C:\\\\…).`;
   } else {
-    message = `${path} = "${shown}": the trailing backslash escapes the closing quote, so ${agent} refuses to start with "literal not terminated". Layers: ${layers}. End the path with "/" or "\\\\", or drop the trailing separator.`;
+    const symptom = consulJson ? "invalid character '\\n' in string literal" : 'literal not terminated';
+    message = `${path} = "${shown}": the trailing backslash escapes the closing quote, so ${agent} refuses to start with "${symptom}". Layers: ${layers}. End the path with "/" or "\\\\", or drop the trailing separator.`;
   }
   const fixes: FixSpec[] = [];
   if (exact) {

@@ -55,7 +55,9 @@ export function layerChain(model: DeploymentModel, cfg: ParsedAgentConfig, hostO
   } else if (doc.templateFile || doc.via !== 'config file') {
     layers.push(doc.via);
   }
-  layers.push(`HCL v1 string in ${cfg.product === 'nomad' ? 'Nomad' : 'Consul'}'s config${doc.targetPath ? ` (${doc.targetPath})` : ''}`);
+  layers.push(
+    `${doc.format === 'json' ? 'JSON' : 'HCL v1'} string in ${cfg.product === 'nomad' ? 'Nomad' : 'Consul'}'s config${doc.targetPath ? ` (${doc.targetPath})` : ''}`,
+  );
   return layers.join(' → ');
 }
 
