@@ -23,7 +23,16 @@ type Os = 'linux' | 'windows';
  * is `$env:NOMAD_VERSION` is looked up in the provisioner's `environment_vars`
  * under the env name (the engine looks for the script variable name).
  */
-export function effectiveVersions(model: DeploymentModel): InstalledVersion[] {
+export function effectiveVersions(model: DeploymentModel): readonly InstalledVersion[] {
+  // Several checks ask (image-version-skew, packer-version-env-missing, config-key-version per config): once per model.
+  let hit = effectiveByModel.get(model);
+  if (hit === undefined) effectiveByModel.set(model, (hit = computeEffectiveVersions(model)));
+  return hit;
+}
+
+const effectiveByModel = new WeakMap<DeploymentModel, readonly InstalledVersion[]>();
+
+function computeEffectiveVersions(model: DeploymentModel): InstalledVersion[] {
   return collectVersions(model).map((v) => {
     if (v.pinned || v.version) return v;
     const s = model.scripts.find((x) => x.file === v.span.file);
