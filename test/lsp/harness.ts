@@ -35,6 +35,8 @@ export const DEADLINE_MS = 15_000;
 export interface HarnessOptions {
   /** What the client answers to `workspace/configuration` for section `hashistackReview`. */
   settings?: Record<string, unknown>;
+  /** The server to start (default SERVER_MAIN). */
+  serverMain?: string;
 }
 
 export class LspHarness {
@@ -85,7 +87,7 @@ export class LspHarness {
       fs.mkdirSync(path.dirname(abs), { recursive: true });
       fs.writeFileSync(abs, text);
     }
-    const proc = spawn(process.execPath, [SERVER_MAIN, '--stdio'], { stdio: 'pipe' });
+    const proc = spawn(process.execPath, [options.serverMain ?? SERVER_MAIN, '--stdio'], { stdio: 'pipe' });
     const conn = createProtocolConnection(new StreamMessageReader(proc.stdout), new StreamMessageWriter(proc.stdin));
     const harness = new LspHarness(root, proc, conn, options);
     conn.listen();

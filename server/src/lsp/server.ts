@@ -24,6 +24,7 @@ import { NavigationProvider } from './navigation';
 import { FIX_ALL_KIND } from './protocol';
 import { describeError, runSafe, runSafeNotification } from './runSafe';
 import { SETTINGS_SECTION, fetchSettings, toAnalysisSettings } from './settings';
+import { validatorSource } from '../core/checks/validity/configJson';
 
 interface ClientSupport {
   configuration: boolean;
@@ -42,6 +43,16 @@ export function startServer(connection: Connection): void {
   const navigation = new NavigationProvider(folders, scheduler);
   const support: ClientSupport = { configuration: false, watchedFilesRegistration: false, configurationRegistration: false, workspaceFolders: false };
 
+  // Where the agent-schema validators come from: the build's precompiled modules, or compiled at start-up (~250 ms)
+  // when those are missing or stale. Once per process, before the first analysis (which loads them anyway).
+  let validatorsLogged = false;
+  const logValidatorsOnce = (): void => {
+    if (validatorsLogged) return;
+    validatorsLogged = true;
+    const sources = (['nomad', 'consul'] as const).map((p) => `${p} ${validatorSource(p)}`);
+    console.log(`Agent schema validators: ${sources.join(', ')}`);
+  };
+
   const loadFolder = async (folder: FolderState): Promise<void> => {
     const started = Date.now();
     try {
@@ -54,6 +65,7 @@ export function startServer(connection: Connection): void {
     if (folders.byUri(folder.uri) !== folder) return; // removed while loading
     sync.applyOpenBuffers(folder);
     console.log(`Loaded ${folder.root} in ${Date.now() - started} ms`);
+    logValidatorsOnce();
     scheduler.analyzeNow(folder);
   };
 
