@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { MappedText, MappedTextBuilder } from '../../../server/src/core/text/mappedText';
+import type { MapSegment } from '../../../server/src/core/text/mappedText';
 import type { ResolvedValue } from '../../../server/src/core/types';
 
 const F = 'host.ps1';
@@ -104,4 +105,116 @@ test('builder: zero-length copy and emit add nothing', () => {
   const b = new MappedTextBuilder(MappedText.identity(F, 'abc')).copy(1, 1).emit('', 0, 2);
   assert.equal(b.currentLength, 0);
   assert.deepEqual(b.build().segments, []);
+});
+
+// ---------------------------------------------------------------------------
+// Differential: toHost (no intermediate objects) and MappedTextBuilder.copy (binary search for its first segment)
+// against the straightforward versions they replaced, on random multi-file, exact and substituted layouts.
+
+function referenceSegmentIndex(m: MappedText, v: number, preferEnd: boolean): number {
+  const segs = m.segments;
+  let lo = 0;
+  let hi = segs.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const s = segs[mid]!;
+    if (preferEnd ? v <= s.vStart : v < s.vStart) hi = mid - 1;
+    else if (preferEnd ? v > s.vEnd : v >= s.vEnd) lo = mid + 1;
+    else return mid;
+  }
+  return Math.max(0, Math.min(segs.length - 1, lo));
+}
+
+function referenceHostOffset(m: MappedText, v: number, bias: 'start' | 'end'): { file: string; offset: number } {
+  const seg = m.segments[referenceSegmentIndex(m, v, bias === 'end')];
+  if (!seg) return { file: '', offset: 0 };
+  if (seg.exact) return { file: seg.file, offset: seg.hStart + Math.max(0, Math.min(v - seg.vStart, seg.hEnd - seg.hStart)) };
+  if (v <= seg.vStart) return { file: seg.file, offset: seg.hStart };
+  if (v >= seg.vEnd) return { file: seg.file, offset: seg.hEnd };
+  return { file: seg.file, offset: bias === 'end' ? seg.hEnd : seg.hStart };
+}
+
+/** toHost as it was: two hostOffset calls and their objects. */
+function referenceToHost(m: MappedText, start: number, end: number): { file: string; start: number; end: number } {
+  const a = referenceHostOffset(m, start, 'start');
+  if (end <= start) return { file: a.file, start: a.offset, end: a.offset };
+  const b = referenceHostOffset(m, end, 'end');
+  if (b.file === a.file && b.offset >= a.offset) return { file: a.file, start: a.offset, end: b.offset };
+  const seg = m.segments[referenceSegmentIndex(m, start, false)];
+  return { file: a.file, start: a.offset, end: Math.max(a.offset, seg?.hEnd ?? a.offset) };
+}
+
+function randomMapped(rand: () => number): MappedText {
+  const files = ['a.ps1', 'b.tftpl', 'c.tf'];
+  const segs: MapSegment[] = [];
+  let v = 0;
+  const hostAt = new Map<string, number>();
+  const n = 1 + Math.floor(rand() * 12);
+  for (let i = 0; i < n; i++) {
+    const file = files[Math.floor(rand() * files.length)]!;
+    const len = 1 + Math.floor(rand() * 8);
+    const exact = rand() < 0.6;
+    const h = (hostAt.get(file) ?? 0) + Math.floor(rand() * 5);
+    const hLen = exact ? len : Math.floor(rand() * 6);
+    segs.push({ vStart: v, vEnd: v + len, file, hStart: h, hEnd: h + hLen, exact });
+    hostAt.set(file, h + hLen);
+    v += len;
+  }
+  return new MappedText('x'.repeat(v), segs);
+}
+
+test('toHost equals hostOffset twice (random layouts, every range)', () => {
+  let seed = 7;
+  const rand = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
+  let cases = 0;
+  for (let k = 0; k < 400; k++) {
+    const m = randomMapped(rand);
+    for (let s = 0; s <= m.text.length; s++)
+      for (let e = s; e <= m.text.length; e++) {
+        assert.deepEqual(m.toHost(s, e), referenceToHost(m, s, e));
+        cases++;
+      }
+  }
+  assert.deepEqual(new MappedText('', []).toHost(0, 0), referenceToHost(new MappedText('', []), 0, 0));
+  assert.ok(cases > 10_000, `${cases} ranges`);
+});
+
+test('MappedTextBuilder.copy: same pieces as copying from a scan of every segment (random layouts and ranges)', () => {
+  let seed = 11;
+  const rand = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
+  for (let k = 0; k < 400; k++) {
+    const m = randomMapped(rand);
+    const b = new MappedTextBuilder(m);
+    const ref: MapSegment[] = [];
+    let length = 0;
+    for (let c = 0; c < 6; c++) {
+      const s = Math.floor(rand() * (m.text.length + 1));
+      const e = s + Math.floor(rand() * (m.text.length - s + 1));
+      b.copy(s, e);
+      if (e > s) {
+        for (const seg of m.segments) {
+          if (seg.vEnd <= s) continue;
+          if (seg.vStart >= e) break;
+          const a = Math.max(s, seg.vStart);
+          const z = Math.min(e, seg.vEnd);
+          const piece = seg.exact
+            ? {
+                vStart: length + (a - s),
+                vEnd: length + (z - s),
+                file: seg.file,
+                hStart: seg.hStart + (a - seg.vStart),
+                hEnd: seg.hStart + (z - seg.vStart),
+                exact: true,
+              }
+            : { vStart: length + (a - s), vEnd: length + (z - s), file: seg.file, hStart: seg.hStart, hEnd: seg.hEnd, exact: false };
+          const last = ref[ref.length - 1];
+          if (last && last.exact && piece.exact && last.file === piece.file && last.vEnd === piece.vStart && last.hEnd === piece.hStart)
+            ref[ref.length - 1] = { ...last, vEnd: piece.vEnd, hEnd: piece.hEnd };
+          else if (piece.vEnd > piece.vStart) ref.push(piece);
+        }
+        length += e - s;
+      }
+    }
+    assert.deepEqual(b.build().segments, ref);
+  }
 });

@@ -55,24 +55,34 @@ export class MappedText {
   /** Host file and offset of virtual offset `v`; `end` bias maps an end boundary. */
   hostOffset(v: number, bias: 'start' | 'end' = 'start'): { file: string; offset: number } {
     const seg = this.segments[this.segmentIndex(v, bias === 'end')];
-    if (!seg) return { file: '', offset: 0 };
-    if (seg.exact) {
-      const d = Math.max(0, Math.min(v - seg.vStart, seg.hEnd - seg.hStart));
-      return { file: seg.file, offset: seg.hStart + d };
-    }
-    if (v <= seg.vStart) return { file: seg.file, offset: seg.hStart };
-    if (v >= seg.vEnd) return { file: seg.file, offset: seg.hEnd };
-    return { file: seg.file, offset: bias === 'end' ? seg.hEnd : seg.hStart };
+    return seg ? { file: seg.file, offset: offsetIn(seg, v, bias === 'end') } : { file: '', offset: 0 };
   }
 
   /** Host span of the virtual range [start, end). Never crosses files. */
   toHost(start: number, end: number): Span {
-    const a = this.hostOffset(start, 'start');
-    if (end <= start) return { file: a.file, start: a.offset, end: a.offset };
-    const b = this.hostOffset(end, 'end');
-    if (b.file === a.file && b.offset >= a.offset) return { file: a.file, start: a.offset, end: b.offset };
-    const seg = this.segments[this.segmentIndex(start, false)];
-    return { file: a.file, start: a.offset, end: Math.max(a.offset, seg?.hEnd ?? a.offset) };
+    // hostOffset twice, without its intermediate objects: this runs for every span a finding or setting reports.
+    const segs = this.segments;
+    const sa = segs[this.segmentIndex(start, false)];
+    if (!sa) return { file: '', start: 0, end: 0 };
+    const a = offsetIn(sa, start, false);
+    if (end <= start) return { file: sa.file, start: a, end: a };
+    const sb = segs[this.segmentIndex(end, true)]!;
+    const b = offsetIn(sb, end, true);
+    if (sb.file === sa.file && b >= a) return { file: sa.file, start: a, end: b };
+    return { file: sa.file, start: a, end: Math.max(a, sa.hEnd) };
+  }
+
+  /** The index of the first segment that ends after virtual offset `v` (segments.length when none does). */
+  firstSegmentEndingAfter(v: number): number {
+    const segs = this.segments;
+    let lo = 0;
+    let hi = segs.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (segs[mid]!.vEnd <= v) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 
   /** Concatenates virtual documents (their segments shift, mappings stay). */
@@ -122,8 +132,11 @@ export class MappedTextBuilder {
     if (end <= start) return this;
     const src = this.source;
     this.parts.push(src.text.slice(start, end));
-    for (const seg of src.segments) {
-      if (seg.vEnd <= start) continue;
+    // From the first segment that reaches `start` (a binary search): decoding a long rendered script copies many
+    // short pieces of it, and a scan from the first segment each time was quadratic in its number of segments.
+    const segs = src.segments;
+    for (let i = src.firstSegmentEndingAfter(start); i < segs.length; i++) {
+      const seg = segs[i]!;
       if (seg.vStart >= end) break;
       const s = Math.max(start, seg.vStart);
       const e = Math.min(end, seg.vEnd);
@@ -189,6 +202,14 @@ export class MappedTextBuilder {
     }
     this.segs.push(seg.origin === undefined ? stripOrigin(seg) : seg);
   }
+}
+
+/** Host offset of virtual offset `v` in its segment `seg`; `end` maps an end boundary. */
+function offsetIn(seg: MapSegment, v: number, end: boolean): number {
+  if (seg.exact) return seg.hStart + Math.max(0, Math.min(v - seg.vStart, seg.hEnd - seg.hStart));
+  if (v <= seg.vStart) return seg.hStart;
+  if (v >= seg.vEnd) return seg.hEnd;
+  return end ? seg.hEnd : seg.hStart;
 }
 
 function stripOrigin(seg: MapSegment): MapSegment {
