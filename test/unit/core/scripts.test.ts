@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { model, setting } from './helpers';
-import { innermostFunction } from '../../../server/src/core/scripts/powershellModel';
+import { abbreviate, innermostFunction } from '../../../server/src/core/scripts/powershellModel';
 import type { PsFunction } from '../../../server/src/core/parsers/powershell/types';
 
 const WIN = 'shared/packer/scripts/client.ps1';
@@ -219,4 +219,24 @@ test('innermostFunction finds the innermost function body holding an offset, lik
     const find = innermostFunction(shuffled);
     for (let offset = -1; offset <= 1000; offset += 1 + rnd(7)) assert.equal(find(offset), linear(fns, offset), `round ${round}, offset ${offset}`);
   }
+});
+
+test('abbreviate: whitespace runs collapse to one space, 50 characters kept (differential against a regex, random texts)', () => {
+  const reference = (s: string): string => {
+    const t = s.replace(/\s+/g, ' ');
+    return t.length > 50 ? `${t.slice(0, 47)}...` : t;
+  };
+  // Every code unit \s matches, plus letters, quotes and a surrogate half.
+  const alphabet = ['a', 'Z', '$', '"', '\\', '\ud83d', '-', '0'];
+  for (let c = 0; c < 0x10000; c++) if (/\s/.test(String.fromCharCode(c))) alphabet.push(String.fromCharCode(c));
+  let seed = 5;
+  const rand = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
+  for (let k = 0; k < 5000; k++) {
+    const n = Math.floor(rand() * 120);
+    let s = '';
+    for (let i = 0; i < n; i++) s += rand() < 0.7 ? alphabet[Math.floor(rand() * 8)] : alphabet[8 + Math.floor(rand() * (alphabet.length - 8))];
+    assert.equal(abbreviate(s), reference(s), JSON.stringify(s));
+  }
+  assert.equal(abbreviate('x'.repeat(51)), `${'x'.repeat(47)}...`);
+  assert.equal(abbreviate('x'.repeat(50)), 'x'.repeat(50));
 });

@@ -954,15 +954,23 @@ export function looksLikeAgentConfigText(text: string): boolean {
   return false;
 }
 
-function abbreviate(s: string): string {
+export function abbreviate(s: string): string {
   // Whitespace runs collapse to one space; only the first 51 collapsed characters matter (the text can be a long
-  // command or here-string, and this runs for every value computed at run time).
+  // command or here-string, and this runs for every value computed at run time). Runs of other characters are
+  // copied by slice: one concatenation per run, not per character.
   let t = '';
-  for (let i = 0; i < s.length && t.length <= 50;) {
+  let i = 0;
+  while (i < s.length && t.length <= 50) {
     if (isJsWhitespace(s.charCodeAt(i))) {
       while (i < s.length && isJsWhitespace(s.charCodeAt(i))) i++;
       t += ' ';
-    } else t += s[i++];
+      continue;
+    }
+    let j = i;
+    const room = 51 - t.length;
+    while (j < s.length && j - i < room && !isJsWhitespace(s.charCodeAt(j))) j++;
+    t += s.slice(i, j);
+    i = j;
   }
   return t.length > 50 ? `${t.slice(0, 47)}...` : t;
 }
