@@ -307,6 +307,9 @@ export class Workspace {
   /** How many unit analyses ran (for tests of incrementality). */
   unitAnalysisCount = 0;
 
+  /** How many times each script (by cache slot) was analysed rather than reused (for tests of incrementality). */
+  readonly scriptAnalysisCount = new Map<string, number>();
+
   /** One deployment unit, reused when none of its files (nor the review config) changed. */
   private analyzeUnit(unit: DeploymentUnit, label: string | undefined, config: ReviewConfig, configKey: string, services: ParseServices): UnitAnalysis {
     const texts = unit.files.map((f) => this.texts.get(f)!);
@@ -536,6 +539,7 @@ export class Workspace {
       scriptFacts: (file, text, key) => this.scriptCache.get(file)?.find((e) => e.text === text && e.key === key)?.value,
       previousScriptFacts: (file, mode) => this.scriptCache.get(file)?.find((e) => e.key.split('|')[0] === mode)?.value.facts,
       storeScriptFacts: (file, text, key, value) => {
+        this.scriptAnalysisCount.set(file, (this.scriptAnalysisCount.get(file) ?? 0) + 1);
         // Two entries per script: its first-pass and its full analysis.
         const list = (this.scriptCache.get(file) ?? []).filter((e) => e.key.split('|')[0] !== key.split('|')[0]);
         list.push({ text, key, value });

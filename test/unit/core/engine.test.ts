@@ -162,3 +162,32 @@ test('engine: an editing session holds a bounded number of cache entries (config
   assert.ok(end.texts <= start.texts + 2, `texts ${start.texts} -> ${end.texts}`);
   assert.ok(end.scriptFacts <= start.scriptFacts + 2, `script facts ${start.scriptFacts} -> ${end.scriptFacts}`);
 });
+
+test('engine: typing in terraform.tfvars or a .tf file re-analyses the scripts Terraform renders, not the Packer scripts', async () => {
+  const root = path.join(__dirname, '..', '..', '..', '..', 'examples', 'windows-only');
+  const ws = await Workspace.load(root);
+  ws.analyze();
+  const tfvars = 'terraform/control/terraform.tfvars';
+  const main = 'terraform/modules/aws-hashistack/main.tf';
+  const rendered = 'terraform/modules/aws-hashistack/templates/user-data-client-windows.ps1';
+  // The image's setup scripts: Packer runs them, no user data calls them (client.ps1 / client.sh are called by the
+  // user data with values from the tfvars, so their callers' arguments, part of their key, do change).
+  const packerScripts = ['shared/packer/scripts/setup-windows.ps1', 'shared/packer/scripts/setup.sh'];
+  for (const s of packerScripts) assert.ok(ws.hasFile(s), s);
+  const callees = new Set(ws.models.flatMap((m) => m.scripts.flatMap((s) => s.invocations.map((i) => i.scriptBaseName))));
+  for (const s of packerScripts) assert.ok(!callees.has(s.slice(s.lastIndexOf('/') + 1).toLowerCase()), `${s} is called by a script`);
+  for (const [file, edit] of [
+    [tfvars, (t: string) => t.replace('tag_value=auto-join', 'tag_value=other-join')],
+    [main, (t: string) => `${t}\n# typed\n`],
+  ] as const) {
+    ws.scriptAnalysisCount.clear();
+    const text = ws.sourceText(file)!.text;
+    assert.notEqual(edit(text), text);
+    ws.setText(file, edit(text));
+    ws.analyze();
+    const analysed = [...ws.scriptAnalysisCount.keys()];
+    // The user data Terraform renders: its values (and their chains into the .tf files) may have changed.
+    assert.ok(analysed.includes(rendered), `${file}: ${analysed.join(', ')}`);
+    for (const s of packerScripts) assert.ok(!analysed.includes(s), `${file} re-analysed ${s}`);
+  }
+});

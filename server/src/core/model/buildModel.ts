@@ -171,18 +171,17 @@ export function buildDeploymentModel(input: ModelInput, parse: ParseServices): D
   // (invocations only); the second analyses each script with the values its
   // callers pass. A script whose text, callers and tree are unchanged since the
   // last analysis is reused from the cache.
-  // Everything a script's analysis reads besides its own text: config templates it looks up, and the
-  // Terraform files whose values reach it through its render (their chains point into them).
-  const treeStamp = parse.stamp(
-    [...otherHclFiles, ...terraformFiles, ...tfvarsFiles]
-      .map((f) => f.source)
-      .concat(
-        [...input.files.values()].filter((t) => {
-          const k = classifyFile(t.file);
-          return k === 'template' || k === 'systemd';
-        }),
-      ),
-  );
+  // Everything a script's analysis reads besides its own text, its callers' arguments and the documents earlier steps
+  // wrote (all three in its key): the config files and templates it looks up by name (`Copy-Item nomad.hcl …`,
+  // `sed … /tmp/consul.hcl`), and for a script Terraform renders (or writes inline), the Terraform files whose values
+  // reach it, since their chains point into them. A script Terraform does not render (a Packer provisioner's) does not
+  // depend on the .tf and .tfvars texts: typing in terraform.tfvars does not analyse a long Packer script again.
+  const lookedUp = [...input.files.values()].filter((t) => {
+    const k = classifyFile(t.file);
+    return k === 'template' || k === 'systemd';
+  });
+  const lookupStamp = parse.stamp(otherHclFiles.map((f) => f.source).concat(lookedUp));
+  const treeStamp = parse.stamp([...otherHclFiles, ...terraformFiles, ...tfvarsFiles].map((f) => f.source).concat(lookedUp));
   const analyzeScript = (
     file: string,
     language: 'powershell' | 'bash',
@@ -197,7 +196,7 @@ export function buildDeploymentModel(input: ModelInput, parse: ParseServices): D
     // The cache slot: the script's path, or the position of an inline script in its .tf file.
     const slot = inline ? inline.slot : file;
     const writtenSig = written ? JSON.stringify([...written].map(([k, d]) => [k, d.id, d.text.text])) : '';
-    const key = `${mode}|${treeStamp}|${callersSignature(calls)}|${writtenSig}`;
+    const key = `${mode}|${templated ? treeStamp : lookupStamp}|${callersSignature(calls)}|${writtenSig}`;
     const cached = parse.scriptFacts(slot, text.text, key);
     if (cached) {
       for (const f of cached.consumed) consumedTemplates.add(f);
