@@ -828,7 +828,18 @@ function renderAll(
       call,
       templateFile: call.templatePath,
       vars,
-      text: renderTemplate(call.templatePath, src.text, parse.template(call.templatePath), vars, nested, (e) => terraform.evaluateInTemplate(e, vars, call)),
+      text: renderTemplate(
+        call.templatePath,
+        src.text,
+        parse.template(call.templatePath),
+        vars,
+        nested,
+        (e) => terraform.evaluateInTemplate(e, vars, call),
+        (name) => {
+          const a = call.vars.get(name);
+          return a && !nested.has(name) ? terraform.evaluateFull(a.value, call.dir, call.file, call.instance ?? []) : undefined;
+        },
+      ),
     };
     renderByCall.set(call, r);
     return r;

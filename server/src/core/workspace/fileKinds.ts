@@ -21,6 +21,9 @@ export function classifyFile(relPath: string): FileKind | undefined {
   if (name.endsWith('.tpl') || name.endsWith('.tftpl') || name.endsWith('.tmpl')) return 'template';
   // cloud-init user data kept as YAML (`cloud-init.yaml`, `user-data.yml`) and rendered with templatefile().
   if ((name.endsWith('.yaml') || name.endsWith('.yml')) && /cloud|user[-_.]?data|init/.test(name)) return 'template';
+  // Windows unattend / FirstLogonCommands XML a .tf reads into a VM's boot (`additional_unattend_config { content =
+  // file("FirstLogonCommands.xml") }`): read as text, so the boot path it runs is known.
+  if (name.endsWith('.xml') && /unattend|firstlogon/.test(name)) return 'template';
   if (name.endsWith('.service')) return 'systemd';
   if (name.endsWith('.json')) return packerOrAgentJson(name);
   return undefined;

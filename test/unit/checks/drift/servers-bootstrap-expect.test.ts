@@ -184,3 +184,115 @@ test('servers-bootstrap-expect: a server config uploaded by a Terraform file pro
   assert.match(one[0]!.message, /creates 1 Consul server \(one azurerm_virtual_machine\.windows without count\)/);
   assert.deepEqual(run({ 'main.tf': tf('  count = 3'), 'consul.tpl': tpl }), []);
 });
+
+test('servers-bootstrap-expect: bootstrap_expect = 1 on 3 counted servers: each bootstraps itself (Consul and Nomad log strings); one server, or 3, is silent', () => {
+  const f = run({ ...instances('3'), 'tf/server.sh.tpl': serverTpl('1') });
+  assert.equal(f.length, 2, JSON.stringify(f.map((x) => x.message)));
+  const consul = f.find((x) => /^Consul server/.test(x.message))!;
+  const nomad = f.find((x) => /^Nomad server/.test(x.message))!;
+  assert.match(consul.message, /bootstrap_expect = 1, but the deployment creates 3 Consul servers \(count of aws_instance\.server = var\.server_count = 3\)/);
+  assert.match(consul.message, /BootstrapExpect is set to 1; this is the same as Bootstrap mode\./);
+  assert.match(consul.message, /Two nodes are in bootstrap mode/);
+  assert.match(consul.message, /split brain/);
+  assert.match(nomad.message, /server\.bootstrap_expect = 1, but the deployment creates 3 Nomad servers/);
+  assert.match(nomad.message, /skipping adding Raft peer because an existing peer is in bootstrap mode/);
+  for (const x of f) {
+    assert.equal(x.severity, 'error');
+    assert.equal(x.span.file, 'tf/server.sh.tpl');
+    assert.ok(x.related.some((r) => r.span.file === 'tf/terraform.tfvars'));
+  }
+  assert.deepEqual(run({ ...instances('1'), 'tf/server.sh.tpl': serverTpl('1') }), []);
+  assert.deepEqual(run({ ...instances('3'), 'tf/server.sh.tpl': serverTpl('3') }), []);
+  assert.deepEqual(run({ ...instances('3'), 'tf/server.sh.tpl': serverTpl('${server_count}') }), []);
+});
+
+test('servers-bootstrap-expect: Consul bootstrap = true on 2 counted servers is bootstrap mode on each', () => {
+  const tpl = '#!/bin/bash\ncat > /etc/consul.d/server.hcl <<EOF\nserver    = true\nbootstrap = true\ndata_dir  = "/opt/consul"\nEOF\n';
+  const f = run({ ...instances('2'), 'tf/server.sh.tpl': tpl });
+  assert.equal(f.length, 1, JSON.stringify(f.map((x) => x.message)));
+  assert.match(f[0]!.message, /Consul server: bootstrap = true, but the deployment creates 2 Consul servers/);
+  assert.deepEqual(run({ ...instances('1'), 'tf/server.sh.tpl': tpl }), []);
+});
+
+const COLOCATED = 'servers-bootstrap-expect-colocated';
+function runAll(files: Record<string, string>) {
+  const ws = new Workspace('/t');
+  for (const [f, t] of Object.entries(files)) ws.setText(f, t);
+  const r = ws.analyze();
+  assert.deepEqual(ws.checkFailures, []);
+  return r.findings.filter((f) => f.ruleId === RULE || f.ruleId === COLOCATED);
+}
+
+/** discoposse/nomad-aws-minilab (round 10): one script copies both server configs onto every node. */
+const minilab = (consulExpect: string, nomadExpect: string) => ({
+  'conf/install.sh': [
+    '#!/bin/bash',
+    'sudo curl https://raw.githubusercontent.com/x/y/master/conf/nomad/server.hcl -o /tmp/nomad/server.hcl',
+    'sudo cp /tmp/nomad/server.hcl /etc/nomad.d/server.hcl',
+    'sudo curl https://raw.githubusercontent.com/x/y/master/conf/consul/server.hcl -o /tmp/consul/server.hcl',
+    'sudo cp /tmp/consul/server.hcl /etc/consul.d/server.hcl',
+    'sudo nohup consul agent --config-file /etc/consul.d/server.hcl >$HOME/consul.log &',
+    'sudo nohup nomad agent -config /etc/nomad.d/server.hcl >$HOME/nomad.log &',
+    '',
+  ].join('\n'),
+  'conf/consul/server.hcl': `data_dir = "/opt/consul"\nserver           = true\nbootstrap_expect = ${consulExpect}\nretry_join       = ["10.0.0.100", "10.0.1.100", "10.0.2.100"]\n`,
+  'conf/nomad/server.hcl': `data_dir = "/opt/nomad"\nserver {\n  enabled          = true\n  bootstrap_expect = ${nomadExpect}\n}\n`,
+});
+
+test('servers-bootstrap-expect-colocated: one script writes both server configs, Consul expects 1 and Nomad 3: error on the Consul value (real tree, round 10)', () => {
+  const files = minilab('1', '3');
+  const f = runAll(files);
+  assert.equal(f.length, 1, JSON.stringify(f.map((x) => x.message)));
+  const x = f[0]!;
+  assert.equal(x.ruleId, COLOCATED);
+  assert.equal(x.severity, 'error');
+  assert.equal(x.span.file, 'conf/consul/server.hcl');
+  const text = files['conf/consul/server.hcl'];
+  assert.equal(text.slice(x.span.start, x.span.end), 'bootstrap_expect');
+  assert.match(
+    x.message,
+    /Consul server: bootstrap_expect = 1, but the Nomad servers on the same machines \(both written by conf\/install\.sh\) expect 3 servers/,
+  );
+  assert.match(x.message, /BootstrapExpect is set to 1; this is the same as Bootstrap mode\./);
+  assert.match(x.message, /No cluster leader/);
+  assert.ok(x.related.some((r) => r.span.file === 'conf/nomad/server.hcl'));
+  // The other way round: the finding is on Nomad's 1.
+  const g = runAll(minilab('3', '1'));
+  assert.equal(g.length, 1);
+  assert.equal(g[0]!.span.file, 'conf/nomad/server.hcl');
+  assert.match(g[0]!.message, /skipping adding Raft peer/);
+});
+
+test('servers-bootstrap-expect-colocated: fixed (equal values), both 1, two values of 2 or more, or configs from different scripts are silent', () => {
+  assert.deepEqual(runAll(minilab('3', '3')), []);
+  assert.deepEqual(runAll(minilab('1', '1')), []);
+  assert.deepEqual(runAll(minilab('5', '3')), []);
+  // Each server config copied by its own script: nothing says they run on the same machines.
+  const split = minilab('1', '3');
+  const lines = split['conf/install.sh'].split('\n');
+  const two = {
+    ...split,
+    'conf/install.sh': [lines[0], lines[1], lines[2], lines[6], ''].join('\n'),
+    'conf/install-consul.sh': [lines[0], lines[3], lines[4], lines[5], ''].join('\n'),
+  };
+  assert.deepEqual(runAll(two), []);
+});
+
+test('servers-bootstrap-expect-colocated: when Terraform decides the count, servers-bootstrap-expect reports the wrong value instead', () => {
+  const tpl =
+    '#!/bin/bash\ncat > /etc/nomad.d/server.hcl <<EOF\nserver {\n  enabled          = true\n  bootstrap_expect = 3\n}\nEOF\ncat > /etc/consul.d/server.hcl <<EOF\nserver = true\nbootstrap_expect = 1\nEOF\n';
+  const f = runAll({ ...instances('3'), 'tf/server.sh.tpl': tpl });
+  assert.deepEqual(
+    f.map((x) => [x.ruleId, /^Consul/.test(x.message)]),
+    [[RULE, true]],
+  );
+  // Unknown count: the colocated rule (both written by one template, carried by aws_instance.server).
+  const g = runAll({
+    'tf/main.tf':
+      'variable "n" {}\nresource "aws_instance" "server" {\n  count     = var.n\n  user_data = templatefile("${path.module}/server.sh.tpl", {})\n}\n',
+    'tf/server.sh.tpl': tpl,
+  });
+  assert.equal(g.length, 1, JSON.stringify(g.map((x) => x.message)));
+  assert.equal(g[0]!.ruleId, COLOCATED);
+  assert.match(g[0]!.message, /both (configured by aws_instance\.server|written by tf\/server\.sh\.tpl)/);
+});

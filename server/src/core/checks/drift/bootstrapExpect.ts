@@ -5,7 +5,10 @@
  * `bootstrap_expect`); with fewer instances it never is, so there is no leader
  * and every request that needs one fails with "No cluster leader" (the
  * `structs.ErrNoLeader` text of both Nomad and Consul). Clients never register
- * and jobs stay pending.
+ * and jobs stay pending. The opposite, `bootstrap_expect = 1` (Consul: or
+ * `bootstrap = true`) on two or more instances, puts every server in bootstrap
+ * mode: each elects itself and refuses the others as Raft peers (split brain;
+ * see bootstrapModeSymptom for the sources).
  *
  * The number of instances is read from the Terraform resource whose user data
  * renders the server config: its `count` or `for_each` (as the Terraform model
@@ -20,12 +23,13 @@
  * does not decide) reports nothing.
  */
 import type { Role } from '../../agent/roles';
+import type { SettingEntry } from '../../agent/settings';
 import type { DeploymentModel } from '../../model/deploymentModel';
 import type { HclBlock, HclExpr } from '../../parsers/hcl/ast';
 import { attr, type TemplateCall, type TfModuleCall } from '../../terraform/model';
 import type { ChainStep, Finding, ResolvedValue, Span } from '../../types';
 import type { Check } from '../check';
-import { chainRelated, finding, label } from '../check';
+import { chainRelated, finding, label, settingLocation } from '../check';
 
 interface InstanceCount {
   readonly n: number;
@@ -46,19 +50,32 @@ export const bootstrapExpectCount: Check = {
   id: 'servers-bootstrap-expect',
   category: 'servers',
   severity: 'error',
-  title: 'bootstrap_expect is larger than the number of server instances the deployment creates',
+  title: 'bootstrap_expect is larger than the number of server instances the deployment creates, or 1 on several servers',
   run(model) {
     const out: Finding[] = [];
     for (const product of ['nomad', 'consul'] as const) {
       const role = model.roles.find((r) => r.product === product && r.kind === 'server');
       if (!role) continue;
-      const e = role.settings.get(product === 'nomad' ? 'server.bootstrap_expect' : 'bootstrap_expect');
-      if (!e || e.unknownReason) continue;
-      const expect = Number(e.value);
-      if (!Number.isInteger(expect) || expect < 2) continue;
+      const b = bootstrapOf(role);
+      if (!b) continue;
+      const { entry: e, expect } = b;
+      const name = product === 'nomad' ? 'Nomad' : 'Consul';
+      if (expect === 1) {
+        // Several servers each in bootstrap mode: every one elects itself (see bootstrapModeOnSeveral).
+        const count = serverInstances(model, role);
+        if (!count || count.n < 2) continue;
+        out.push(
+          finding({
+            check: this,
+            span: e.keySpan,
+            message: `${label(role)}: ${b.written}, but the deployment creates ${count.n} ${name} servers (${count.what}). With 1, ${bootstrapModeSymptom(product)} Set bootstrap_expect to ${count.n} (from the same variable as the count) on every server.`,
+            related: [{ span: count.span, message: `${count.n} server instances here` }, ...chainRelated(count.chain)],
+          }),
+        );
+        continue;
+      }
       const count = serverInstances(model, role);
       if (!count || count.n >= expect || count.n < 1) continue;
-      const name = product === 'nomad' ? 'Nomad' : 'Consul';
       out.push(
         finding({
           check: this,
@@ -72,8 +89,119 @@ export const bootstrapExpectCount: Check = {
   },
 };
 
+/**
+ * What each server in bootstrap mode does, as the agents log it. Both products turn `bootstrap_expect = 1` into
+ * bootstrap mode: Consul `agent/config/builder.go` (`rt.Bootstrap = true`, warning "BootstrapExpect is set to 1; this
+ * is the same as Bootstrap mode."; Consul's `bootstrap = true` is the same mode), Nomad `command/agent/agent.go`
+ * (`if agentConfig.Server.BootstrapExpect == 1 { conf.Bootstrap = true }`). A server in bootstrap mode elects itself
+ * at once; when two of them meet, neither adds the other as a Raft peer: Consul `agent/consul/leader.go`
+ * `joinConsulServer` logs "Two nodes are in bootstrap mode. Only one node should be in bootstrap mode, not adding Raft
+ * peer.", Nomad `nomad/leader.go` `addRaftPeer` "skipping adding Raft peer because an existing peer is in bootstrap
+ * mode and only one server should be in bootstrap mode". Each server stays a one-server cluster with its own leader
+ * and its own state.
+ */
+function bootstrapModeSymptom(product: 'nomad' | 'consul'): string {
+  const log =
+    product === 'consul'
+      ? `Consul logs "BootstrapExpect is set to 1; this is the same as Bootstrap mode." and, when two servers meet, "Two nodes are in bootstrap mode. Only one node should be in bootstrap mode, not adding Raft peer."`
+      : `Nomad logs "skipping adding Raft peer because an existing peer is in bootstrap mode and only one server should be in bootstrap mode"`;
+  return `every server bootstraps itself as a one-server cluster and elects itself leader: ${log}. The servers never form one Raft cluster (several leaders, split brain): each keeps its own ${product === 'consul' ? 'catalog and KV' : 'jobs and nodes'}, and what a client sees depends on which server it reaches.`;
+}
+
+/** The servers' expected count: `bootstrap_expect`, or 1 for Consul `bootstrap = true` (the same mode). */
+export function bootstrapOf(role: Role): { entry: SettingEntry; expect: number; written: string } | undefined {
+  const e = role.settings.get(role.product === 'nomad' ? 'server.bootstrap_expect' : 'bootstrap_expect');
+  if (e && !e.unknownReason) {
+    const expect = Number(e.value);
+    if (Number.isInteger(expect) && expect >= 1)
+      return { entry: e, expect, written: `${role.product === 'nomad' ? 'server.' : ''}bootstrap_expect = ${expect}` };
+  }
+  if (role.product === 'consul') {
+    const b = role.settings.get('bootstrap');
+    if (b && !b.unknownReason && (b.value === true || b.value === 'true')) return { entry: b, expect: 1, written: 'bootstrap = true' };
+  }
+  return undefined;
+}
+
+/**
+ * servers-bootstrap-expect-colocated: Nomad and Consul servers on the same machines, one in bootstrap mode
+ * (`bootstrap_expect = 1`, Consul `bootstrap = true`) and the other expecting several servers. The machines run as
+ * many servers of one product as of the other, so one of the two values is wrong whatever their number: with several
+ * machines the bootstrap-mode product splits into one-server clusters (bootstrapModeSymptom); with one, the other
+ * never elects a leader ("No cluster leader"). Same machines: the configs of both server roles are written by one
+ * script (and the same `case` arms of it), or carried by the user data / `file` provisioner of one Terraform
+ * resource. When the tree decides the number of instances, servers-bootstrap-expect says which value is wrong and
+ * this rule stays silent. Two values of 2 or more that differ are not reported: both work once the machines are at
+ * least the larger.
+ */
+export const bootstrapExpectColocated: Check = {
+  id: 'servers-bootstrap-expect-colocated',
+  category: 'servers',
+  severity: 'error',
+  title: 'Nomad and Consul servers on the same machines: one expects a single server (bootstrap mode), the other several',
+  run(model) {
+    const nomad = model.roles.find((r) => r.product === 'nomad' && r.kind === 'server');
+    const consul = model.roles.find((r) => r.product === 'consul' && r.kind === 'server');
+    if (!nomad || !consul) return [];
+    const a = bootstrapOf(nomad);
+    const b = bootstrapOf(consul);
+    if (!a || !b || (a.expect === 1) === (b.expect === 1)) return [];
+    const where = colocated(model, nomad, consul);
+    if (!where) return [];
+    if (serverInstances(model, nomad) || serverInstances(model, consul)) return [];
+    const [one, many] =
+      a.expect === 1
+        ? [
+            { role: nomad, b: a },
+            { role: consul, b },
+          ]
+        : [
+            { role: consul, b },
+            { role: nomad, b: a },
+          ];
+    const p1 = one.role.product === 'nomad' ? 'Nomad' : 'Consul';
+    const p2 = many.role.product === 'nomad' ? 'Nomad' : 'Consul';
+    return [
+      finding({
+        check: this,
+        span: one.b.entry.keySpan,
+        message: `${label(one.role)}: ${one.b.written}, but the ${p2} servers on the same machines (${where}) expect ${many.b.expect} servers (${many.b.written} at ${settingLocation(model, many.b.entry)}). The machines run as many ${p1} servers as ${p2} servers, so one value is wrong. If there are several, ${bootstrapModeSymptom(one.role.product)} If there is one, ${p2} waits for ${many.b.expect} servers and never elects a leader: "No cluster leader". Set both to the number of servers, from one variable.`,
+        related: [{ span: many.b.entry.keySpan, message: `${p2}: ${many.b.written}` }],
+      }),
+    ];
+  },
+};
+
+/** How the tree shows that both server roles run on the same machines, or undefined. */
+function colocated(model: DeploymentModel, a: Role, b: Role): string | undefined {
+  const ra = serverResource(model, a);
+  const rb = serverResource(model, b);
+  if (ra && rb && ra.dir === rb.dir && ra.address === rb.address) return `both configured by ${ra.address}`;
+  const hosts = new Set([...a.configs, ...b.configs].map((c) => c.doc.hostFile));
+  if (hosts.size !== 1) return undefined;
+  const host = [...hosts][0]!;
+  // A .tf file holds many resources (its inline user data is placed by serverResource); a config file is one document.
+  if (/\.(tf|hcl|json)$/i.test(host)) return undefined;
+  const arms = (r: Role) => r.configs.map((c) => (c.doc.branches ? [...c.doc.branches].sort().join('|') : '*'));
+  const all = new Set([...arms(a), ...arms(b)]);
+  if (all.size !== 1) return undefined;
+  return `both written by ${host}`;
+}
+
 /** The instances of the one resource whose user data carries the role's configs, or undefined when not certain. */
 export function serverInstances(model: DeploymentModel, role: Role): InstanceCount | undefined {
+  const one = serverResource(model, role);
+  if (!one) return undefined;
+  const { dir, address } = one;
+  const chains = model.terraform.instancesOf(dir);
+  if (chains.length > 1) return undefined;
+  const instance = chains[0] ?? [];
+  const own = instanceCount(model, dir, address, instance);
+  return own && timesModules(model, own, instance);
+}
+
+/** The one Terraform resource whose instances run the role's configs, or undefined when not exactly one. */
+function serverResource(model: DeploymentModel, role: Role): { dir: string; address: string } | undefined {
   const templates = new Set(role.configs.map((c) => c.doc.hostFile));
   // A template that also writes another role's config (an `is_server` switch) cannot tell which instances are servers.
   for (const other of model.roles) {
@@ -100,12 +228,7 @@ export function serverInstances(model: DeploymentModel, role: Role): InstanceCou
     for (const r of resourcesOf(model, call, 0)) resources.set(`${r.dir}\0${r.address}`, r);
   }
   if (resources.size !== 1) return undefined;
-  const { dir, address } = [...resources.values()][0]!;
-  const chains = model.terraform.instancesOf(dir);
-  if (chains.length > 1) return undefined;
-  const instance = chains[0] ?? [];
-  const own = instanceCount(model, dir, address, instance);
-  return own && timesModules(model, own, instance);
+  return [...resources.values()][0]!;
 }
 
 /**

@@ -8,7 +8,7 @@ import { datacenterMismatch, nomadRegionMismatch } from './regionDatacenter';
 import { hostUuidIdentity } from './identity';
 import { vaultConsulDns } from './vaultDns';
 import { consulAgentTls } from './consulTls';
-import { bootstrapExpectCount } from './bootstrapExpect';
+import { bootstrapExpectColocated, bootstrapExpectCount } from './bootstrapExpect';
 
 export const DRIFT_CHECKS: readonly Check[] = [
   consulEncryptDrift,
@@ -21,6 +21,7 @@ export const DRIFT_CHECKS: readonly Check[] = [
   commaJoinedList,
   joinMethodDrift,
   bootstrapExpectCount,
+  bootstrapExpectColocated,
   aclEnabledDrift,
   managementTokenOnClient,
   tokenOneSide,

@@ -12,6 +12,7 @@ import { serviceFlagOverride } from './serviceFlagOverride';
 import { serviceAgentFlag } from './serviceAgentFlag';
 import { serviceUnitExpansion } from './serviceUnitExpansion';
 import { imageBakedSecret } from './imageBakedSecret';
+import { uploadedScriptNotRun } from './uploadedScriptNotRun';
 
 export const IMAGE_CHECKS: readonly Check[] = [
   imageVersionSkew,
@@ -27,4 +28,5 @@ export const IMAGE_CHECKS: readonly Check[] = [
   serviceAgentFlag,
   serviceUnitExpansion,
   imageBakedSecret,
+  uploadedScriptNotRun,
 ];
