@@ -7,7 +7,7 @@ import type { Check } from '../check';
 import { finding } from '../check';
 import type { DeploymentModel } from '../../model/deploymentModel';
 import type { PlaceholderMatch } from '../../scripts/scriptModel';
-import type { Finding, FixSpec, RelatedInfo, Span } from '../../types';
+import type { Finding, FixSpec, Product, RelatedInfo, Span } from '../../types';
 import { hostText, overlaps, where } from './util';
 
 export const psReplaceCheck: Check = {
@@ -26,7 +26,7 @@ export const psReplaceCheck: Check = {
         byOp.set(k, [...(byOp.get(k) ?? []), m]);
       }
       for (const ms of byOp.values()) {
-        const accidental = ms.filter((m) => m.matched !== m.pattern || isHclKey(model, m.matchSpan));
+        const accidental = ms.filter((m) => isAccidental(model, m));
         if (accidental.length === 0) continue;
         const op = ms[0]!;
         const opText = hostText(model, op.opSpan) ?? '';
@@ -38,9 +38,12 @@ export const psReplaceCheck: Check = {
           message: `"${m.matched}" also matches '${m.pattern}' here${isHclKey(model, m.matchSpan) ? ' (an HCL key)' : ''}`,
         }));
         const first = accidental[0]!;
-        const becomes = resultingKey(model, first.matchSpan);
+        const renamed = resultingEntry(model, first.matchSpan);
+        const becomes = renamed?.text;
+        // What the agent then says about the renamed text (`invalid config key dc1`) is added by foldReplaceCascades
+        // (replaceCascades.ts) from the findings on that text, which it folds into this one.
         const keyNote = isHclKey(model, first.matchSpan)
-          ? `the key ${first.matched} (${where(model, first.matchSpan)}) is renamed${becomes ? ` to ${becomes}` : ' to the replacement value'}: the setting ${first.matched} is lost (e.g. the node class, so jobs constrained on \${node.class} never place) and Nomad rejects the renamed key in extraKeys() with "unexpected keys"`
+          ? `the key ${first.matched} (${where(model, first.matchSpan)}) is renamed${becomes ? ` to ${becomes}` : ' to the replacement value'}: the setting ${first.matched} is lost${/^node_class$/i.test(first.matched) && renamed?.product !== 'consul' ? ' (the node class, so jobs constrained on ${node.class} never place)' : ''}`
           : `"${first.matched}" at ${where(model, first.matchSpan)} is rewritten too`;
         out.push(
           finding({
@@ -57,6 +60,11 @@ export const psReplaceCheck: Check = {
   },
 };
 
+/** A match the placeholder did not mean: another case of it, or an HCL key. */
+export function isAccidental(model: DeploymentModel, m: PlaceholderMatch): boolean {
+  return !m.caseSensitive && (m.matched !== m.pattern || isHclKey(model, m.matchSpan));
+}
+
 /** Whether the match is an HCL attribute/block key (followed by `=` or `{`, not inside quotes). */
 function isHclKey(model: DeploymentModel, span: Span): boolean {
   const text = model.files.get(span.file)?.text;
@@ -66,10 +74,10 @@ function isHclKey(model: DeploymentModel, span: Span): boolean {
   return /^\s*[={]/.test(text.slice(span.end, span.end + 40));
 }
 
-/** What the key became in the written config (`client.windows`), if the model knows. */
-function resultingKey(model: DeploymentModel, matchSpan: Span): string | undefined {
+/** What the key became in the written config (`client.windows`) and the agent reading it, if the model knows. */
+function resultingEntry(model: DeploymentModel, matchSpan: Span): { text: string; product: Product } | undefined {
   for (const role of model.roles) {
-    for (const e of role.allEntries) if (overlaps(e.keySpan, matchSpan)) return `${e.path} = ${e.display}`;
+    for (const e of role.allEntries) if (overlaps(e.keySpan, matchSpan)) return { text: `${e.path} = ${e.display}`, product: role.product };
   }
   return undefined;
 }
