@@ -85,3 +85,12 @@ test('ps-replace: with ps-replace suppressed, the renamed text keeps its own fin
   const f = analyzeFiles(files).findings;
   assert.ok(ofRule(f, 'unknown-config-key').some((x) => x.span.start === 0 && /dc1/.test(x.message)));
 });
+
+test('ps-replace: names what the agent says about the renamed key even with unknown-config-key turned off', () => {
+  const ws = new Workspace('/tmp/hsr-ps-replace-t7-off', { ruleSeverity: { 'unknown-config-key': 'off' } });
+  for (const [f, t] of Object.entries(T7)) ws.setText(f, t);
+  const r = ws.analyze();
+  assert.equal(ofRule(r.findings, 'unknown-config-key').length, 0);
+  const dc = ofRule(r.findings, 'ps-replace').find((f) => f.message.includes("'DATACENTER'"))!;
+  assert.match(dc.message, /The agent then rejects the renamed key: Consul refuses to start: `invalid config key dc1`\. Use -creplace/);
+});

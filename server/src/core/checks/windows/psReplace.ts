@@ -9,6 +9,7 @@ import type { DeploymentModel } from '../../model/deploymentModel';
 import type { PlaceholderMatch } from '../../scripts/scriptModel';
 import type { Finding, FixSpec, Product, RelatedInfo, Span } from '../../types';
 import { hostText, overlaps, where } from './util';
+import { unknownConfigKey } from '../validity/unknownConfigKey';
 
 export const psReplaceCheck: Check = {
   id: 'ps-replace',
@@ -17,6 +18,13 @@ export const psReplaceCheck: Check = {
   title: 'Case-insensitive -replace that also rewrites another token (e.g. the key node_class) of an agent config template',
   run(model: DeploymentModel): Finding[] {
     const out: Finding[] = [];
+    // What the agent says about a renamed key, from unknown-config-key's own judgement (its findings on the text a
+    // script step rewrote), computed only when some replace renames a key: named here whatever that rule's severity.
+    let unknownKeys: Finding[] | undefined;
+    const rejectedIn = (spans: readonly Span[]): Finding[] => {
+      unknownKeys ??= unknownConfigKey.run(model).filter((f) => f.message.includes('a script step rewrote it'));
+      return unknownKeys.filter((f) => spans.some((m) => f.span.file === m.file && f.span.start >= m.start && f.span.end <= m.end));
+    };
     for (const s of model.scripts) {
       if (s.language !== 'powershell') continue;
       const byOp = new Map<string, PlaceholderMatch[]>();
@@ -40,8 +48,8 @@ export const psReplaceCheck: Check = {
         const first = accidental[0]!;
         const renamed = resultingEntry(model, first.matchSpan);
         const becomes = renamed?.text;
-        // What the agent then says about the renamed text (`invalid config key dc1`) is added by foldReplaceCascades
-        // (replaceCascades.ts) from the findings on that text, which it folds into this one.
+        // The findings of other rules on the renamed text are folded into this one by foldReplaceCascades
+        // (replaceCascades.ts), which adds what a parse error says.
         const keyNote = isHclKey(model, first.matchSpan)
           ? `the key ${first.matched} (${where(model, first.matchSpan)}) is renamed${becomes ? ` to ${becomes}` : ' to the replacement value'}: the setting ${first.matched} is lost${/^node_class$/i.test(first.matched) && renamed?.product !== 'consul' ? ' (the node class, so jobs constrained on ${node.class} never place)' : ''}`
           : `"${first.matched}" at ${where(model, first.matchSpan)} is rewritten too`;
@@ -49,7 +57,7 @@ export const psReplaceCheck: Check = {
           finding({
             check: psReplaceCheck,
             span,
-            message: `${opName ?? op.operator} '${op.pattern}' is case-insensitive in PowerShell: it replaces ${ms.length} matches, not only the placeholder — ${keyNote}. Use -creplace so only '${op.pattern}' is replaced.`,
+            message: `${opName ?? op.operator} '${op.pattern}' is case-insensitive in PowerShell: it replaces ${ms.length} matches, not only the placeholder — ${keyNote}.${rejectedSentence(accidental.some((m) => isHclKey(model, m.matchSpan)) ? rejectedIn(accidental.map((m) => m.matchSpan)) : [])} Use -creplace so only '${op.pattern}' is replaced.`,
             related,
             fixes,
           }),
@@ -59,6 +67,21 @@ export const psReplaceCheck: Check = {
     return out;
   },
 };
+
+/** ` The agent then rejects the renamed key: Consul refuses to start: \`invalid config key dc1\`.` from unknown-config-key findings. */
+export const REJECTED = 'The agent then rejects the renamed key:';
+
+export function rejectedSentence(unknownKeyFindings: readonly Finding[]): string {
+  const said: string[] = [];
+  for (const f of unknownKeyFindings) {
+    const m = /(Nomad|Consul) refuses to start: `([^`]+)`/.exec(f.message);
+    if (!m) continue;
+    const quoted = `\`${m[2]}\``;
+    if (said.some((x) => x.endsWith(quoted))) continue;
+    said.push(said.length === 0 ? `${m[1]} refuses to start: ${quoted}` : quoted);
+  }
+  return said.length === 0 ? '' : ` ${REJECTED} ${said.join(', ')}.`;
+}
 
 /** A match the placeholder did not mean: another case of it, or an HCL key. */
 export function isAccidental(model: DeploymentModel, m: PlaceholderMatch): boolean {

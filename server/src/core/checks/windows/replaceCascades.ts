@@ -12,7 +12,7 @@
  */
 import type { DeploymentModel } from '../../model/deploymentModel';
 import type { Finding, RelatedInfo, Span } from '../../types';
-import { isAccidental } from './psReplace';
+import { isAccidental, REJECTED } from './psReplace';
 
 interface Rename {
   /** The template characters the replacement rewrote. */
@@ -82,25 +82,21 @@ export function foldReplaceCascades(model: DeploymentModel, findings: readonly F
 
 function withFolded(target: Finding, folded: readonly Finding[]): Finding {
   const sentences: string[] = [];
-  const rejected: string[] = [];
   const syntax: string[] = [];
   let others = 0;
   for (const f of folded) {
-    const refused = f.ruleId === 'unknown-config-key' ? /(Nomad|Consul) refuses to start: `([^`]+)`/.exec(f.message) : null;
     const parse = f.ruleId === 'hcl-syntax' ? /is not valid (?:HCL|JSON): (.*?)\. The agent refuses to start/.exec(f.message) : null;
-    if (refused) {
-      if (rejected.length === 0) rejected.push(`${refused[1]} refuses to start: \`${refused[2]}\``);
-      else rejected.push(`\`${refused[2]}\``);
-    } else if (parse) syntax.push(parse[1]!);
-    else others++;
+    if (parse) syntax.push(parse[1]!);
+    // ps-replace names what the agent says about a renamed key itself (rejectedSentence).
+    else if (!(f.ruleId === 'unknown-config-key' && target.message.includes(REJECTED))) others++;
   }
-  if (rejected.length > 0) sentences.push(`The agent then rejects the renamed key: ${rejected.join(', ')}.`);
   if (syntax.length > 0)
     sentences.push(
       `The text it produced is not valid HCL either (${syntax.map((m) => `"${m}"`).join('; ')}): the agent refuses to start (\`Error loading configuration\`).`,
     );
   if (others > 0) sentences.push(`${others} more finding(s) on the renamed text are in the related information.`);
   const related: RelatedInfo[] = folded.map((f) => ({ span: f.span, message: `on the renamed text, ${f.ruleId}: ${f.message}` }));
+  if (sentences.length === 0) return { ...target, related: [...target.related, ...related] };
   const at = target.message.indexOf(' Use -creplace');
   const add = ` ${sentences.join(' ')}`;
   const message = at < 0 ? `${target.message}${add}` : `${target.message.slice(0, at)}${add}${target.message.slice(at)}`;
