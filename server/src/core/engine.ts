@@ -32,6 +32,7 @@ import { EMPTY_REVIEW_CONFIG, globToRegExp, parseReviewConfig } from './reviewCo
 import type { ReviewConfig } from './reviewConfig';
 import { ALL_CHECKS, runChecks } from './checks/registry';
 import { officialSyntaxFindings } from './checks/validity';
+import { foldReplaceCascades } from './checks/windows/replaceCascades';
 import { applySuppressions } from './suppress';
 import { buildResult, buildUnitPart, mergeParts, hoverAt, definitionAt, renderRole } from './results';
 import type { UnitResultPart } from './results';
@@ -341,7 +342,8 @@ export class Workspace {
     if (hit) this.releaseSlots(hit.slots, slots);
     const run = runChecks(model);
     const severities = this.severities(config);
-    const part = buildUnitPart({ model, label }, applySuppressions(run.findings, model, severities));
+    // After suppressions: findings on text a case-insensitive -replace produced fold into its ps-replace finding only while that is reported.
+    const part = buildUnitPart({ model, label }, foldReplaceCascades(model, applySuppressions(run.findings, model, severities)));
     const analysis: UnitAnalysis = {
       dir: unit.dir,
       label,
@@ -390,9 +392,11 @@ export class Workspace {
       }
     }
     if (extra.length === 0) return first;
+    let all: readonly Finding[] = [...first.findings, ...extra];
+    for (const unit of this.lastUnits) all = foldReplaceCascades(unit.model, all);
     return buildResult(
       this.lastUnits.map((a) => ({ model: a.model, label: a.label })),
-      [...first.findings, ...extra],
+      [...all],
       [...first.fileProblems],
       [...first.configErrors],
     );

@@ -155,3 +155,27 @@ test('PowerShell: a value that doubles on every line ($d2 = "$d1$d1") stops bein
   assert.ok(role);
   assert.ok(role.settings.get('node_name')?.unknownReason, 'a 32-MiB value is not followed');
 });
+
+test('PowerShell: a value cut by the size limit says so, not "computed at run time" (round 9B)', () => {
+  const ws = new Workspace('/t');
+  const lines = ['$d0 = "ab"'];
+  for (let i = 0; i < 30; i++) lines.push(`$d${i + 1} = "$d${i}$d${i}"`);
+  // Through a -replace on the oversized value too: its result is cut for the same reason.
+  lines.push("$r = $d20 -replace 'a', 'b'");
+  lines.push(
+    '@"',
+    'data_dir = "C:/consul/data"',
+    'node_name = "$d24"',
+    'datacenter = "$r"',
+    '"@ | Set-Content -Path C:\\consul\\consul.d\\consul.hcl -Encoding ascii',
+    '',
+  );
+  ws.setText('s.ps1', lines.join('\n'));
+  ws.analyze();
+  const role = ws.model!.roles.find((x) => x.id === 'windows-client/consul')!;
+  for (const key of ['node_name', 'datacenter']) {
+    const reason = role.settings.get(key)?.unknownReason ?? '';
+    assert.match(reason, /grows past the 512 KiB/, `${key}: ${reason}`);
+    assert.doesNotMatch(reason, /run time/, `${key}: ${reason}`);
+  }
+});

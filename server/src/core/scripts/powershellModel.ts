@@ -170,6 +170,8 @@ interface CacheEntry {
   readonly sources: ReadonlySet<ReadSource>;
   /** For a read: what it read. */
   readonly direct?: ReadSource;
+  /** The value is unknown because it, or a value it is made of, grew past MAX_VALUE_CHARS. */
+  readonly oversized?: true;
 }
 
 class PsResolver {
@@ -179,6 +181,8 @@ class PsResolver {
   private readonly plainByName = new Map<string, PsAssignment[]>();
   private readonly callerArgs = new Map<string, ScriptArgument>();
   private readonly mappedCache = new Map<PsValue, CacheEntry>();
+  /** How many values were cut by MAX_VALUE_CHARS so far (computed or met again in a cache): tells which unknowns it caused. */
+  private oversizedSeen = 0;
   private readonly hasCallers: boolean;
   /** Names (lower-case) declared in the script's `param(...)` block, with the offset of their `$`. */
   private readonly declaredParams: Map<string, number>;
@@ -346,7 +350,12 @@ class PsResolver {
     if (v.kind === 'variable') return this.variable(v.name, v.start, depth, frame);
     if (v.kind === 'bareword') return { kind: 'known', text: this.text.text.slice(v.start, v.end), chain: [] };
     const m = this.mappedOf(v, depth, frame);
-    if (!m) return { kind: 'unknown', reason: `\`${abbreviate(this.text.text.slice(v.start, v.end))}\` is computed at run time`, chain: [] };
+    if (!m) {
+      const written = `\`${abbreviate(this.text.text.slice(v.start, v.end))}\``;
+      if ((frame ? frame.cache : this.mappedCache).get(v)?.oversized)
+        return { kind: 'unknown', reason: `${written} grows past the ${MAX_VALUE_CHARS / 1024} KiB of text the review follows per value`, chain: [] };
+      return { kind: 'unknown', reason: `${written} is computed at run time`, chain: [] };
+    }
     return valueOfMapped(m);
   }
 
@@ -357,21 +366,29 @@ class PsResolver {
     if (hit) {
       const into = this.collecting[this.collecting.length - 1];
       if (into) for (const src of hit.sources) into.add(src);
+      if (hit.oversized) this.oversizedSeen++;
       return hit.value;
     }
     const mine = new Set<ReadSource>();
     const direct: { src?: ReadSource } = {};
     this.collecting.push(mine);
     let m: MappedText | undefined;
+    const cutBefore = this.oversizedSeen;
     try {
       m = this.computeMapped(v, depth, frame, direct);
-      if (m && m.text.length > MAX_VALUE_CHARS) m = undefined;
+      if (m && m.text.length > MAX_VALUE_CHARS) {
+        m = undefined;
+        this.oversizedSeen++;
+      }
     } finally {
       this.collecting.pop();
     }
     const into = this.collecting[this.collecting.length - 1];
     if (into) for (const src of mine) into.add(src);
-    cache.set(v, direct.src ? { value: m, sources: mine, direct: direct.src } : { value: m, sources: mine });
+    // Unknown because a value it is made of was cut (a -replace on it, a read of it): the same reason, not "run time".
+    const oversized = m === undefined && this.oversizedSeen > cutBefore;
+    const entry: CacheEntry = direct.src ? { value: m, sources: mine, direct: direct.src } : { value: m, sources: mine };
+    cache.set(v, oversized ? { ...entry, oversized: true } : entry);
     return m;
   }
 

@@ -97,6 +97,13 @@ export interface TemplateCall {
   readonly pathExpr?: HclExpr;
   /** The module calls (outermost first) this call is evaluated under, when its module is called several times. */
   readonly instance?: readonly TfModuleCall[];
+  /** Set for a `data "template_file" "NAME"` block (the template provider, Terraform 0.11 style): its NAME. */
+  readonly templateFileData?: string;
+}
+
+/** How messages name the construct that renders a template: `templatefile()` or `data "template_file" "x"`. */
+export function templateCallLabel(call: TemplateCall): string {
+  return call.templateFileData === undefined ? 'templatefile()' : `data "template_file" "${call.templateFileData}"`;
 }
 
 /**
@@ -343,6 +350,7 @@ export class TerraformModel {
       span: { file, start: block.start, end: block.end },
       usedAs,
       pathExpr: inner,
+      templateFileData: block.labels[1]?.value ?? '',
     });
   }
 
@@ -971,7 +979,10 @@ export class TerraformModel {
       out.set(
         name,
         markSecret(
-          appendStep(v, { span: spanOf(call.file, a.nameStart, a.end), note: `templatefile() passes ${name} to ${baseName(call.templatePath ?? '?')}` }),
+          appendStep(v, {
+            span: spanOf(call.file, a.nameStart, a.end),
+            note: `${templateCallLabel(call)} passes ${name} to ${baseName(call.templatePath ?? '?')}`,
+          }),
           secret,
         ),
       );

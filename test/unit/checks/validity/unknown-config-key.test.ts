@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { at, exampleFindings, run, spanText } from './helpers';
+import { exampleFindings as allExampleFindings } from '../windows/helpers';
 import { closestKey, editDistance } from '../../../../server/src/core/checks/validity/configJson';
 
 const RULE = 'unknown-config-key';
@@ -79,11 +80,14 @@ test('edit distance handles transpositions', () => {
   assert.equal(closestKey('windows', ['servers', 'enabled']), undefined);
 });
 
-test('examples/mixed-os: silent; windows-only: only the key rewritten by -replace', async () => {
+test('examples/mixed-os: silent; windows-only: the key rewritten by -replace, folded into ps-replace', async () => {
   assert.deepEqual(await exampleFindings('mixed-os'), []);
-  const w = (await exampleFindings('windows-only')).filter((f) => f.ruleId === RULE);
-  assert.equal(w.length, 1);
-  assert.match(w[0]!.message, /`windows` in the `client` block \(the host text here is `node_class`/);
+  const all = await allExampleFindings('windows-only');
+  assert.equal(all.filter((f) => f.ruleId === RULE).length, 0);
+  const pr = all.filter((f) => f.ruleId === 'ps-replace');
+  assert.equal(pr.length, 1);
+  assert.match(pr[0]!.message, /Nomad refuses to start: `unexpected keys windows`/);
+  assert.ok(pr[0]!.related.some((r) => /`windows` in the `client` block \(the host text here is `node_class`/.test(r.message)));
 });
 
 test('Nomad: a top-level server_join is silently ignored, not rejected (extraKeys drops hoisted names; real tree, round 7)', () => {

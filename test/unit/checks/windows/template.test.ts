@@ -172,3 +172,22 @@ test('template: a value the embedding template uses reaches the instance; the pa
   ws.setText('tf/main.tf', main(false));
   assert.ok(docker().some((x) => x.severity === 'warning'));
 });
+
+test('template: a Terraform 0.11 data "template_file" is named as such, with the template provider\'s errors (round 10)', () => {
+  const tf =
+    'data "template_file" "client" {\n  template = "${file("${path.module}/templates/ud.ps1")}"\n\n  vars {\n    retry_join = "x"\n    node_class = "w"\n  }\n}\n\nresource "aws_instance" "w" {\n  user_data = "${data.template_file.client.rendered}"\n}\n';
+  const tpl = '<powershell>\n$a = "${env:ProgramFiles}\\x"\n& C:\\c.ps1 -Join "${retry_join}" -Key "${gossip_key}"\n</powershell>\n';
+  const f = ofRule(analyzeFiles({ [MAIN]: tf, [TPL]: tpl }).findings, 'template');
+  assert.equal(f.length, 3, JSON.stringify(f.map((x) => x.message)));
+  for (const x of f) {
+    assert.doesNotMatch(x.message, /templatefile\(\)/, x.message);
+    assert.match(x.message, /data "template_file" "client"/, x.message);
+    for (const r of x.related) assert.doesNotMatch(r.message, /templatefile\(\)/, r.message);
+  }
+  const unused = f.find((x) => /node_class/.test(x.message))!;
+  assert.match(unused.message, /^data "template_file" "client" passes node_class in vars but/);
+  const missing = f.find((x) => /gossip_key/.test(x.message))!;
+  assert.match(missing.message, /There is no variable named "gossip_key"/);
+  assert.match(missing.message, /unknown variable accessed: gossip_key/);
+  assert.doesNotMatch(missing.message, /vars map does not contain key/);
+});

@@ -11,7 +11,7 @@ import type { FixSpec, Span } from '../../types';
 
 export function templateArgument(model: DeploymentModel, e: SettingEntry): { attr: HclAttribute; file: string } | undefined {
   for (const step of e.chain) {
-    if (!step.note.startsWith('templatefile() passes')) continue;
+    if (!/^(?:templatefile\(\)|data "template_file" "[^"]*") passes /.test(step.note)) continue;
     for (const call of model.terraform.templateCalls) {
       if (call.file !== step.span.file) continue;
       for (const attr of call.vars.values()) {

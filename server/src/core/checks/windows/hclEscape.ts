@@ -25,24 +25,42 @@ export const hclEscapeCheck: Check = {
   run(model: DeploymentModel): Finding[] {
     const out: Finding[] = [];
     for (const cfg of model.configs) {
-      for (const { path, expr } of stringsOf(cfg.parse.body)) {
-        const raw = cfg.doc.text.text.slice(expr.contentStart, expr.contentEnd);
-        for (const issue of expr.escapeIssues) {
-          if (issue.kind === 'control' && !WINDOWS_PATH.test(raw)) continue;
-          out.push(report(model, cfg, path, issue.start, issue.sequence, issue.kind, raw));
-        }
-      }
+      const text = cfg.doc.text.text;
+      // Trailing backslashes that escape a closing quote (`"C:\logs\"`), by the offset of that backslash.
+      const trailing: Array<{ pos: number; quote: number; merged: boolean }> = [];
       for (const d of cfg.parse.diagnostics) {
         if (!d.message.startsWith('literal not terminated')) continue;
-        const pos = trailingBackslash(cfg.doc.text.text, d.start, d.end);
-        if (pos === undefined) continue;
-        const raw = cfg.doc.text.text.slice(d.start + 1, pos + 1);
-        out.push(report(model, cfg, attrNameBefore(cfg.doc.text.text, d.start), pos, '\\"', 'unterminated', raw));
+        const pos = trailingBackslash(text, d.start, d.end);
+        if (pos !== undefined) trailing.push({ pos, quote: d.start, merged: false });
+      }
+      for (const { path, expr } of stringsOf(cfg.parse.body)) {
+        if (expr.escapeIssues.length === 0) continue;
+        const raw = text.slice(expr.contentStart, expr.contentEnd);
+        const issues: EscapeAt[] = expr.escapeIssues.filter((i) => i.kind !== 'control' || WINDOWS_PATH.test(raw));
+        if (issues.length === 0) continue;
+        // One finding per string: the agent stops at its first invalid escape (a control escape before it is read
+        // silently), so that one is reported, naming the others; the fix rewrites every backslash of them.
+        const primary = issues.find((i) => i.kind === 'invalid') ?? issues[0]!;
+        // A trailing backslash of the same string comes after the invalid escape the agent stops at: named here too.
+        if (primary.kind === 'invalid')
+          for (const t of trailing)
+            if (!t.merged && t.pos >= expr.contentStart && t.pos < expr.contentEnd) {
+              t.merged = true;
+              issues.push({ start: t.pos, sequence: '\\"', kind: 'unterminated' });
+            }
+        out.push(report(model, cfg, path, primary.start, primary.sequence, primary.kind, raw, issues));
+      }
+      for (const t of trailing) {
+        if (t.merged) continue;
+        const raw = text.slice(t.quote + 1, t.pos + 1);
+        out.push(report(model, cfg, attrNameBefore(text, t.quote), t.pos, '\\"', 'unterminated', raw));
       }
     }
     return out;
   },
 };
+
+type EscapeAt = { readonly start: number; readonly sequence: string; readonly kind: 'invalid' | 'control' | 'unterminated' };
 
 type StringAt = { path: string; expr: Extract<HclExpr, { type: 'string' }> };
 
@@ -102,11 +120,20 @@ function report(
   sequence: string,
   kind: 'invalid' | 'control' | 'unterminated',
   raw: string,
+  /** Every escape issue of the string (the reported one among them), for a string literal. */
+  all: readonly EscapeAt[] = [],
 ): Finding {
   const doc = cfg.doc;
   const span = doc.text.toHost(v, v + sequence.length);
   const bsSpan: Span = doc.text.toHost(v, v + 1);
-  const exact = doc.text.isExactAt(v) && bsSpan.end - bsSpan.start === 1 && hostText(model, bsSpan) === '\\';
+  const exactBackslash = (at: number): Span | undefined => {
+    const h = doc.text.toHost(at, at + 1);
+    return doc.text.isExactAt(at) && h.end - h.start === 1 && hostText(model, h) === '\\' ? h : undefined;
+  };
+  const exact = exactBackslash(v) !== undefined;
+  // The other backslashes of the same string the fix rewrites too (each an exact copy in the host file).
+  const fixSpans = [bsSpan, ...all.filter((i) => i.start !== v).flatMap((i) => exactBackslash(i.start) ?? [])].sort((a, b) => a.start - b.start);
+  const others = all.filter((i) => i.start !== v);
   const layers = layerChain(model, cfg, span.start);
   const shown = raw.length > 60 ? `${raw.slice(0, 57)}…` : raw;
   const agent = cfg.product === 'nomad' ? 'Nomad' : 'Consul';
@@ -125,14 +152,35 @@ function report(
     const symptom = consulJson ? "invalid character '\\n' in string literal" : 'literal not terminated';
     message = `${path} = "${shown}": the trailing backslash escapes the closing quote, so ${agent} refuses to start with "${symptom}". Layers: ${layers}. End the path with "/" or "\\\\", or drop the trailing separator.`;
   }
+  if (others.length > 0) {
+    const control = others.some((i) => i.kind === 'control');
+    const what =
+      kind !== 'invalid'
+        ? `each is read as a control character too`
+        : !control
+          ? `the agent stops at the first, so fixing one only moves the error to the next`
+          : `the agent stops at the first invalid escape, and a valid one is read as a control character`;
+    const list = others
+      .map((i) =>
+        i.kind === 'unterminated'
+          ? `the trailing one (\`\\"\`), which escapes the closing quote ("${consulJson ? "invalid character '\\n' in string literal" : 'literal not terminated'}")`
+          : `\`${i.sequence}\``,
+      )
+      .join(', ');
+    const n = fixSpans.length;
+    message += ` The same string has ${others.length} more single backslash${others.length === 1 ? '' : 'es'}: ${list}; ${what}.${n > 1 ? ` The quick fixes rewrite ${n === 2 ? 'both' : `all ${n}`} backslashes of the string.` : ''}`;
+  }
   const fixes: FixSpec[] = [];
   if (exact) {
-    fixes.push({ title: 'Use a forward slash (/) in the Windows path', edits: [{ span: bsSpan, newText: '/' }], safeForFixAll: true });
+    fixes.push({ title: 'Use a forward slash (/) in the Windows path', edits: fixSpans.map((b) => ({ span: b, newText: '/' })), safeForFixAll: true });
     // A backslash is literal in every PowerShell string, in a Terraform template
     // and in an HCL file, so doubling it in the host file yields `\\` in HCL.
     // An unquoted bash heredoc would turn `\\` back into `\`: no doubling fix there.
     if (!/\.(sh|bash)$/i.test(bsSpan.file)) {
-      fixes.push({ title: 'Double the backslash (\\\\)', edits: [{ span: bsSpan, newText: '\\\\' }] });
+      fixes.push({
+        title: fixSpans.length > 1 ? 'Double the backslashes (\\\\)' : 'Double the backslash (\\\\)',
+        edits: fixSpans.map((b) => ({ span: b, newText: '\\\\' })),
+      });
     }
   }
   const related =

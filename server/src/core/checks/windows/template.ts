@@ -11,6 +11,7 @@ import type { Finding, Span } from '../../types';
 import { where } from './util';
 import { productFromPath } from '../../agent/configDoc';
 import type { TemplateCall } from '../../terraform/model';
+import { templateCallLabel } from '../../terraform/model';
 
 export const templateCheck: Check = {
   id: 'template',
@@ -27,7 +28,16 @@ export const templateCheck: Check = {
       if (!src) continue;
       const text = src.text;
       const parsed = parseTemplateWithDiagnostics(text);
-      const callRel = [{ span: call.span, message: `templatefile() call (${call.usedAs}) — ${where(model, call.span)}` }];
+      // A Terraform 0.11 `data "template_file"` is rendered by the template provider, not by templatefile(): the
+      // messages name the construct the tree uses, and that provider's errors.
+      const label = templateCallLabel(call);
+      const dataSource = call.templateFileData !== undefined;
+      const callRel = [
+        {
+          span: call.span,
+          message: dataSource ? `${label} — ${where(model, call.span)}` : `templatefile() call (${call.usedAs}) — ${where(model, call.span)}`,
+        },
+      ];
       const ps = /\.ps1$/i.test(tpl);
       const badRanges: Span[] = [];
       if (!done.has(tpl)) {
@@ -43,7 +53,7 @@ export const templateCheck: Check = {
             finding({
               check: templateCheck,
               span,
-              message: `Terraform renders this file with templatefile() and reads ${snippet} as an interpolation: terraform plan fails with "${d.message}"${/:/.test(snippet) ? ' (Terraform: "Extra characters after interpolation expression; Template interpolation doesn\'t expect a colon at this location")' : ''}.${ps ? ' It is PowerShell syntax: escape it as $${ so PowerShell receives ${.' : ' Escape a literal ${ as $${.'}`,
+              message: `${dataSource ? `The template provider renders this file for ${label}` : 'Terraform renders this file with templatefile()'} and reads ${snippet} as an interpolation: terraform plan fails with "${d.message}"${/:/.test(snippet) ? ' (Terraform: "Extra characters after interpolation expression; Template interpolation doesn\'t expect a colon at this location")' : ''}.${ps ? ' It is PowerShell syntax: escape it as $${ so PowerShell receives ${.' : ' Escape a literal ${ as $${.'}`,
               related: callRel,
               fixes: [
                 { title: 'Escape as $${ (literal for Terraform)', edits: [{ span: { file: tpl, start: open, end: open }, newText: '$' }], safeForFixAll: true },
@@ -63,7 +73,9 @@ export const templateCheck: Check = {
           finding({
             check: templateCheck,
             span,
-            message: `The template uses ${u.name} but the templatefile() call at ${where(model, call.span)} does not pass it: terraform plan fails with "Invalid value for "vars" parameter: vars map does not contain key "${u.name}"".${ps ? ` If \${${u.name}} is meant for PowerShell, write $\${${u.name}}.` : ''}`,
+            message: dataSource
+              ? `The template uses ${u.name} but ${label} at ${where(model, call.span)} does not pass it in vars: the template provider cannot render it, so terraform plan fails ("failed to render : <template_file>:…: Unknown variable; There is no variable named "${u.name}"."; template provider 1.x, with Terraform 0.11: "unknown variable accessed: ${u.name}").${ps ? ` If \${${u.name}} is meant for PowerShell, write $\${${u.name}}.` : ''}`
+              : `The template uses ${u.name} but the templatefile() call at ${where(model, call.span)} does not pass it: terraform plan fails with "Invalid value for "vars" parameter: vars map does not contain key "${u.name}"".${ps ? ` If \${${u.name}} is meant for PowerShell, write $\${${u.name}}.` : ''}`,
             related: callRel,
           }),
         );
@@ -95,16 +107,17 @@ export const templateCheck: Check = {
                 productFromPath(c.templatePath, 'repository') === product) &&
               templateUses(model, c.templatePath, name),
           );
+        const passes = dataSource ? `${label} passes ${name} in vars` : `templatefile() passes ${name}`;
         out.push(
           finding({
             check: templateCheck,
             span: { file: call.file, start: attr.nameStart, end: attr.nameEnd },
             severity: sibling ? 'warning' : 'info',
             message: sibling
-              ? `templatefile() passes ${name} but ${tpl} never uses \${${name}}, while ${sibling.templatePath} (${where(model, sibling.span)}) does: the value never reaches this instance, so the setting it carries there (a gossip key, a token, a version) is missing here.`
+              ? `${passes} but ${tpl} never uses \${${name}}, while ${sibling.templatePath} (${where(model, sibling.span)}) does: the value never reaches this instance, so the setting it carries there (a gossip key, a token, a version) is missing here.`
               : reachesInstance
-                ? `templatefile() passes ${name} but ${tpl} never uses \${${name}}; ${reachesInstance.templatePath}, which embeds this render in the same user-data, uses it, so the instance gets the value: the entry is only unused here (typical of a shared vars map).`
-                : `templatefile() passes ${name} but ${tpl} never uses \${${name}} (nor does any other template of the deployment that receives it): the value is unused. Remove it from the call, or use it in the template if a setting is missing.`,
+                ? `${passes} but ${tpl} never uses \${${name}}; ${reachesInstance.templatePath}, which embeds this render in the same user-data, uses it, so the instance gets the value: the entry is only unused here (typical of a shared vars map).`
+                : `${passes} but ${tpl} never uses \${${name}} (nor does any other template of the deployment that receives it): the value is unused. Remove it from the call, or use it in the template if a setting is missing.`,
             related: [
               { span: { file: tpl, start: 0, end: 0 }, message: `template ${tpl}` },
               ...(sibling ? [{ span: sibling.span, message: `${sibling.templatePath} receives and uses ${name}` }] : []),
