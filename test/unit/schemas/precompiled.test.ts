@@ -130,8 +130,8 @@ test('the compiled validators report exactly what ajv reports, on the examples a
 
 test('x-rejected: the agent error text is the message, from the compiled module too', () => {
   const pre = validatorFor('consul')!;
-  // `tls.defaults.verify_server_hostname` is rejected in the defaults block (consul-agent.schema.json).
-  assert.equal(pre({ tls: { defaults: { verify_server_hostname: true } } }), false);
+  // `tls.grpc.verify_server_hostname` is rejected in the grpc block (consul-agent.schema.json).
+  assert.equal(pre({ tls: { grpc: { verify_server_hostname: true } } }), false);
   const err = pre.errors!.find((e) => e.keyword === 'x-rejected');
   assert.ok(err, JSON.stringify(pre.errors));
   assert.equal(err.message, (err.params as { message: string }).message);

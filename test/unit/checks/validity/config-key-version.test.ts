@@ -126,3 +126,38 @@ test('knows(): backported keys count from the release of the same minor line', (
   assert.equal(knows('1.14.0', since), true);
   assert.equal(knows('1.10.0', since), false);
 });
+
+test('tls.defaults.verify_server_hostname: Consul 1.12-1.16 refuse it with their own error, 1.17+ accept it, unknown versions say nothing', () => {
+  const tlsConfig = (block: string) =>
+    [
+      'datacenter = "dc1"',
+      'data_dir   = "/opt/consul/data"',
+      'server     = true',
+      'tls {',
+      `  ${block} {`,
+      '    ca_file                = "/etc/consul.d/tls/ca.pem"',
+      '    verify_server_hostname = true',
+      '  }',
+      '}',
+    ].join('\n');
+  const script = (version: string, block = 'defaults') => installScript('consul', version, '/etc/consul.d/consul.hcl', tlsConfig(block));
+  const old = run({ 'scripts/server.sh': script('1.16.3') }, RULE);
+  assert.equal(old.findings.length, 1, JSON.stringify(old.findings.map((f) => f.message)));
+  assert.equal(spanText(old.ws, old.findings[0]!), 'verify_server_hostname');
+  assert.match(old.findings[0]!.message, /needs Consul 1\.17\.0 or later/);
+  assert.match(old.findings[0]!.message, /Consul 1\.16\.3 refuses to start: `verify_server_hostname is only valid in the tls\.internal_rpc stanza`/);
+  assert.match(old.findings[0]!.message, /tls\.internal_rpc\.verify_server_hostname/);
+  assert.deepEqual(run({ 'scripts/server.sh': script('1.17.0') }, RULE).findings, []);
+  assert.deepEqual(run({ 'scripts/server.sh': script('1.16.3', 'internal_rpc') }, RULE).findings, []);
+  // Not the schema's any more: an agent of unknown version may well be 1.17+ (the default of current installs).
+  const latest = script('1.16.3').replace(
+    'CONSUL_VERSION="1.16.3"',
+    'CONSUL_VERSION=$(curl -s https://checkpoint-api.hashicorp.com/v1/check/consul | jq -r .current_version)',
+  );
+  assert.deepEqual(run({ 'scripts/server.sh': latest }, RULE).findings, []);
+  assert.deepEqual(run({ 'scripts/server.sh': latest }, 'invalid-config-value').findings, []);
+  // Before 1.12 the whole tls block is the finding.
+  const older = run({ 'scripts/server.sh': script('1.11.5') }, RULE);
+  assert.equal(older.findings.length, 1);
+  assert.equal(spanText(older.ws, older.findings[0]!), 'tls');
+});

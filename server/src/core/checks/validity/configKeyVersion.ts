@@ -46,6 +46,11 @@ export interface KeyVersion {
   readonly removedIn?: string;
   /** The key older releases use instead. */
   readonly replaces?: string;
+  /**
+   * What a release that does not know the key says, when that is not the decoder's unknown-key error (a key the
+   * decoder reads but the builder rejects in that block: `tls.defaults.verify_server_hostname` before Consul 1.17).
+   */
+  readonly error?: string;
   readonly source: string;
 }
 
@@ -122,8 +127,9 @@ function productName(p: Product): string {
   return p === 'nomad' ? 'Nomad' : 'Consul';
 }
 
-function symptom(cfg: ParsedAgentConfig, path: string, version: string): string {
+function symptom(cfg: ParsedAgentConfig, path: string, version: string, error: string | undefined): string {
   const name = `${productName(cfg.product)} ${version}`;
+  if (error !== undefined) return `${name} refuses to start: \`${error}\``;
   if (cfg.product === 'consul') return `${name} refuses to start: \`invalid config key ${path}\``;
   const top = path.split('.')[0];
   if (top === 'consul' || top === 'vault') return `${name} decodes the \`${top}\` block loosely and silently ignores the key: the setting has no effect`;
@@ -187,7 +193,7 @@ export const configKeyVersion: Check = {
           finding({
             check: configKeyVersion,
             span: cfg.doc.text.toHost(info.keyStart, info.keyEnd),
-            message: `${change}, but this ${name} agent runs ${pinned.version} (${pinned.how}; pinned at ${where}). ${symptom(cfg, info.path, pinned.version)}. ${fix}`,
+            message: `${change}, but this ${name} agent runs ${pinned.version} (${pinned.how}; pinned at ${where}). ${symptom(cfg, info.path, pinned.version, tooOld ? e.error : undefined)}. ${fix}`,
             related: [{ span: v.span, message: `${name} ${pinned.version} installed here` }, ...chainRelated(v.chain, v.span, 'version: ')],
           }),
         );
