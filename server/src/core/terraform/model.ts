@@ -334,24 +334,27 @@ export class TerraformModel {
     const varsBlock = block.body.items.find((i): i is HclBlock => i.kind === 'block' && i.type === 'vars');
     if (varsBlock) for (const a of varsBlock.body.items) if (a.kind === 'attribute') vars.set(a.name, a);
     const varsComplete = varsAttr === undefined || varsAttr.value.type === 'object' || varsBlock !== undefined;
-    let p: { path?: string; reason?: string } = { reason: 'no template attribute' };
-    const inner = tpl ? unwrapFileCall(tpl.value) : undefined;
-    if (tpl) {
-      // template = file("${path.module}/x.tpl") or "${file("...")}" (0.11)
-      p = inner ? this.resolveTemplatePath(inner, dir, file) : { reason: 'template is not a file() call' };
+    // template = file("${path.module}/x.tpl") or "${file("...")}" (0.11); or a string (often a heredoc) joining
+    // several files, `<<EOF\n${file("a.sh")}\n${file("b.sh")}\nEOF`: the provider renders the joined text with the
+    // same vars, so each file is rendered as a part of its own (template syntax does not span the parts).
+    const single = tpl ? unwrapFileCall(tpl.value) : undefined;
+    const inners: (HclExpr | undefined)[] = single || !tpl ? [single] : (joinedFileCalls(tpl.value) ?? [undefined]);
+    for (const inner of inners) {
+      let p: { path?: string; reason?: string } = { reason: 'no template attribute' };
+      if (tpl) p = inner ? this.resolveTemplatePath(inner, dir, file) : { reason: 'template is not a file() call' };
+      this.templateCalls.push({
+        file,
+        dir,
+        templatePath: p.path,
+        pathReason: p.reason,
+        vars,
+        varsComplete,
+        span: { file, start: block.start, end: block.end },
+        usedAs,
+        pathExpr: inner,
+        templateFileData: block.labels[1]?.value ?? '',
+      });
     }
-    this.templateCalls.push({
-      file,
-      dir,
-      templatePath: p.path,
-      pathReason: p.reason,
-      vars,
-      varsComplete,
-      span: { file, start: block.start, end: block.end },
-      usedAs,
-      pathExpr: inner,
-      templateFileData: block.labels[1]?.value ?? '',
-    });
   }
 
   /**
@@ -1000,6 +1003,23 @@ const NO_BINDINGS: ReadonlyMap<string, ResolvedValue> = new Map();
 
 function appendStep(v: ResolvedValue, step: ChainStep): ResolvedValue {
   return { ...v, chain: [...v.chain, step] };
+}
+
+/**
+ * The path arguments of a string made only of `${file(…)}` interpolations and whitespace (two or more), as a
+ * `template_file` heredoc that concatenates scripts writes it; undefined for any other string.
+ */
+function joinedFileCalls(e: HclExpr): HclExpr[] | undefined {
+  if (e.type !== 'string') return undefined;
+  const paths: HclExpr[] = [];
+  for (const part of e.parts) {
+    if (part.kind === 'literal') {
+      if (part.value.trim() !== '') return undefined;
+    } else if (part.kind === 'interpolation' && part.expr.type === 'call' && part.expr.name === 'file' && part.expr.args.length === 1) {
+      paths.push(part.expr.args[0]!);
+    } else return undefined;
+  }
+  return paths.length >= 2 ? paths : undefined;
 }
 
 function unwrapFileCall(e: HclExpr): HclExpr | undefined {

@@ -80,8 +80,15 @@ export const templateCheck: Check = {
           }),
         );
       }
+      // A `data "template_file"` whose template joins several files is one render: a value one of its files uses
+      // reaches the instance, and one none uses is reported once (on the first file).
+      const joined = dataSource
+        ? model.terraform.templateCalls.filter((c) => c.templateFileData !== undefined && c.span.file === call.span.file && c.span.start === call.span.start)
+        : [call];
       for (const [name, attr] of call.vars) {
         if (used.has(name)) continue;
+        if (joined.length > 1 && (joined[0] !== call || joined.some((c) => c !== call && c.templatePath && templateUses(model, c.templatePath, name))))
+          continue;
         // A value another call passes and its template uses (the other OS's or role's user-data) is drift: this
         // instance does not get it. A value no template uses is only dead code.
         // Only a template for the same agent counts (a Consul config using node_name says nothing about the Nomad one).
