@@ -835,10 +835,18 @@ function renderAll(
         vars,
         nested,
         (e) => terraform.evaluateInTemplate(e, vars, call),
-        (name) => {
-          const a = call.vars.get(name);
-          return a && !nested.has(name) ? terraform.evaluateFull(a.value, call.dir, call.file, call.instance ?? []) : undefined;
-        },
+        // `%{ if }` conditions: each passed value typed by the full evaluation (the values in `vars` come from the cheap
+        // one, which keeps no list elements); a rendered template passed in is a string.
+        (cond) =>
+          terraform.conditionInTemplate(
+            cond,
+            (name) => {
+              const a = call.vars.get(name);
+              if (a && !nested.has(name)) return terraform.evaluateFull(a.value, call.dir, call.file, call.instance ?? []);
+              return vars.get(name);
+            },
+            call,
+          ),
       ),
     };
     renderByCall.set(call, r);

@@ -112,8 +112,7 @@ const LEVELS: ReadonlyArray<ReadonlySet<string>> = [
 
 /** `a op b op c …` with Terraform's precedence (operands already evaluated). */
 export function binaryChain(values: readonly ResolvedValue[], ops: readonly string[]): ResolvedValue {
-  const bad = values.find((v) => v.kind !== 'known');
-  if (bad) return bad;
+  // Unknown operands go through `binary`: `false && x` is false whatever x is.
   if (ops.length !== values.length - 1 || ops.some((o) => !LEVELS.some((l) => l.has(o)))) return unknown('operator not evaluated', chainOf(values));
   let vals = [...values];
   let rest = [...ops];
@@ -134,6 +133,12 @@ export function binaryChain(values: readonly ResolvedValue[], ops: readonly stri
 }
 
 function binary(op: string, a: ResolvedValue, b: ResolvedValue): ResolvedValue {
+  if (op === '&&' || op === '||') {
+    // Three-valued: an operand that decides the result decides it whatever the other is (`false && x`, `true || x`).
+    const decisive = op === '||';
+    if (a.kind === 'known' && toBool(a) === decisive) return primitive(String(decisive), 'bool', a.chain, !!a.secret);
+    if (b.kind === 'known' && toBool(b) === decisive) return primitive(String(decisive), 'bool', b.chain, !!b.secret);
+  }
   if (a.kind !== 'known') return a;
   if (b.kind !== 'known') return b;
   const chain = [...a.chain, ...b.chain];

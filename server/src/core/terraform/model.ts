@@ -710,6 +710,30 @@ export class TerraformModel {
   }
 
   /**
+   * The condition of an `%{ if … }` in a templatefile() template: the full evaluation, with the names the call passes
+   * (`passed`, typed by the full evaluation of each argument) as its only names, since Terraform gives a template
+   * nothing else (MakeTemplateFileFunc). A name the call does not pass leaves the condition unknown.
+   */
+  conditionInTemplate(e: HclExpr, passed: (name: string) => ResolvedValue | undefined, call: TemplateCall): ResolvedValue {
+    const bindings = new Map<string, ResolvedValue>();
+    for (const name of traversalRoots(e)) {
+      const v = passed(name);
+      if (v === undefined) return unknown(`the template uses ${name} but templatefile() does not pass it`);
+      bindings.set(name, v);
+    }
+    const prev = { full: this.full, bindings: this.bindings };
+    if (!prev.full) this.forSteps = 0;
+    this.full = true;
+    this.bindings = bindings;
+    try {
+      return this.inInstance(call.instance ?? [], () => this.evaluate(e, call.dir, call.file));
+    } finally {
+      this.full = prev.full;
+      this.bindings = prev.bindings;
+    }
+  }
+
+  /**
    * How many instances `count = e` or `for_each = e` makes, as a whole number (its text), or unknown. `count` must be
    * a whole number >= 0 (internal/terraform/eval_count.go: `Invalid count argument`); `for_each` a map, an object or a
    * set of strings, known with all its keys, and it makes one instance per key or element (eval_for_each.go: a tuple
@@ -1100,4 +1124,37 @@ function joinTemplate(e: Extract<HclExpr, { type: 'string' }>, evaluate: (expr: 
     }
   }
   return known(e.parts.length === 0 ? e.value : text, chain, secret);
+}
+
+/** The first names of the traversals in an expression (`a` of `a.b[0]`), the symbols a for-expression binds included. */
+function traversalRoots(e: HclExpr, out = new Set<string>()): Set<string> {
+  switch (e.type) {
+    case 'traversal':
+      if (e.path[0] !== undefined) out.add(e.path[0]);
+      break;
+    case 'string':
+      for (const p of e.parts) if (p.kind === 'interpolation') traversalRoots(p.expr, out);
+      break;
+    case 'list':
+      for (const i of e.items) traversalRoots(i, out);
+      break;
+    case 'object':
+      for (const a of e.items) traversalRoots(a.value, out);
+      break;
+    case 'call':
+      for (const a of e.args) traversalRoots(a, out);
+      break;
+    case 'other':
+      for (const o of e.operands ?? []) traversalRoots(o, out);
+      if (e.inner) traversalRoots(e.inner, out);
+      if (e.unary) traversalRoots(e.unary.operand, out);
+      if (e.forExpr) {
+        const f = e.forExpr;
+        for (const x of [f.collection, f.value, f.key, f.condition]) if (x) traversalRoots(x, out);
+      }
+      break;
+    default:
+      break;
+  }
+  return out;
 }

@@ -1,5 +1,5 @@
 export * from './ast';
-export { parseHcl } from './parser';
+export { parseExpressionText, parseHcl } from './parser';
 export { parseJsonConfig } from './json';
 export { parseTemplate, parseTemplateWithDiagnostics, type TemplateParseResult } from './template';
 export { officialHclErrors, type OfficialHclError } from './officialParser';

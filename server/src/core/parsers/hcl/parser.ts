@@ -208,3 +208,14 @@ export function parseHcl(text: string, dialect: HclDialect = 'hcl2'): HclParseRe
   }
   return { body, diagnostics: finishDiagnostics(parser.diags) };
 }
+
+/**
+ * One HCL expression written on its own (the condition of a template's `%{ if … }`), parsed as the value of an
+ * attribute; undefined when it does not parse cleanly. Offsets are relative to a `_ = ` prefix, not to any file.
+ */
+export function parseExpressionText(text: string): HclExpr | undefined {
+  const r = parseHcl(`_ = ${text.replace(/[\r\n]+/g, ' ')}\n`, 'hcl2');
+  const item = r.body.items[0];
+  if (r.diagnostics.length > 0 || r.body.items.length !== 1 || item?.kind !== 'attribute') return undefined;
+  return item.value;
+}
