@@ -162,3 +162,13 @@ test('hcl parser: parentheses, unary operators and for-expressions keep their pa
   const bad = value('[for in var.l]');
   assert.ok(bad?.type === 'other' && !bad.forExpr);
 });
+
+test('terraform counts: && and || are decided by a deciding operand whatever the other is (three-valued)', () => {
+  const vars = 'variable "enabled" {\n  default = false\n}\nvariable "unset" {}\n';
+  // `var.unset` has no value: only its partner can decide.
+  assert.equal(count('count = var.enabled && var.unset ? 1 : 0', vars), '0');
+  assert.equal(count('count = var.unset && var.enabled ? 1 : 0', vars), '0');
+  assert.equal(count('count = !var.enabled || var.unset ? 3 : 0', vars), '3');
+  assert.match(count('count = !var.enabled && var.unset ? 1 : 0', vars), /^unknown: /);
+  assert.match(count('count = var.enabled || var.unset ? 1 : 0', vars), /^unknown: /);
+});
