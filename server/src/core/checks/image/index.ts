@@ -13,6 +13,7 @@ import { serviceAgentFlag } from './serviceAgentFlag';
 import { serviceUnitExpansion } from './serviceUnitExpansion';
 import { imageBakedSecret } from './imageBakedSecret';
 import { uploadedScriptNotRun } from './uploadedScriptNotRun';
+import { dataDirTemporary } from './dataDirTemporary';
 
 export const IMAGE_CHECKS: readonly Check[] = [
   imageVersionSkew,
@@ -29,4 +30,5 @@ export const IMAGE_CHECKS: readonly Check[] = [
   serviceUnitExpansion,
   imageBakedSecret,
   uploadedScriptNotRun,
+  dataDirTemporary,
 ];
