@@ -14,6 +14,7 @@ import { serviceUnitExpansion } from './serviceUnitExpansion';
 import { imageBakedSecret } from './imageBakedSecret';
 import { uploadedScriptNotRun } from './uploadedScriptNotRun';
 import { dataDirTemporary } from './dataDirTemporary';
+import { agentNotAService } from './agentNotAService';
 
 export const IMAGE_CHECKS: readonly Check[] = [
   imageVersionSkew,
@@ -31,4 +32,5 @@ export const IMAGE_CHECKS: readonly Check[] = [
   imageBakedSecret,
   uploadedScriptNotRun,
   dataDirTemporary,
+  agentNotAService,
 ];
