@@ -40,3 +40,25 @@ test('agent-not-a-service: silent when the agent also runs as a service, is star
   ] as const)
     assert.deepEqual(run(files, RULE).findings, [], what);
 });
+
+test('agent-not-a-service: Windows Start-Process of nomad.exe agent without a service; silent with New-Service or nssm', () => {
+  const ps = (extra: string) =>
+    `Invoke-WebRequest -Uri "https://releases.hashicorp.com/nomad/1.9.3/nomad_1.9.3_windows_amd64.zip" -OutFile C:\\nomad.zip\nExpand-Archive C:\\nomad.zip -DestinationPath C:\\HashiCorp\\Nomad\n${extra}\n`;
+  const startLine = 'Start-Process -FilePath "C:\\HashiCorp\\Nomad\\nomad.exe" -ArgumentList "agent -config=C:\\HashiCorp\\Nomad\\config" -WindowStyle Hidden';
+  const tf = `resource "aws_instance" "win" {\n  ami       = "ami-123"\n  user_data = file("\${path.module}/client.ps1")\n}\n`;
+  const { ws, findings } = run({ 'main.tf': tf, 'client.ps1': ps(startLine) }, RULE);
+  assert.equal(findings.length, 1, JSON.stringify(findings.map((f) => f.message)));
+  assert.equal(spanText(ws, findings[0]!), startLine);
+  assert.match(findings[0]!.message, /as a plain process \(Start-Process\)/);
+  assert.match(findings[0]!.message, /New-Service/);
+  const service = 'New-Service -Name Nomad -BinaryPathName "C:\\HashiCorp\\Nomad\\nomad.exe agent -config=C:\\HashiCorp\\Nomad\\config" -StartupType Automatic';
+  assert.deepEqual(run({ 'main.tf': tf, 'client.ps1': ps(`${service}\n${startLine}`) }, RULE).findings, []);
+  assert.deepEqual(
+    run({ 'main.tf': tf, 'client.ps1': ps('nssm install Nomad C:\\HashiCorp\\Nomad\\nomad.exe agent -config=C:\\HashiCorp\\Nomad\\config') }, RULE).findings,
+    [],
+  );
+  assert.deepEqual(
+    run({ 'main.tf': tf, 'client.ps1': ps('Start-Process -FilePath "C:\\HashiCorp\\Nomad\\nomad.exe" -ArgumentList "agent -dev"') }, RULE).findings,
+    [],
+  );
+});

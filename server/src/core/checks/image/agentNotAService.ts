@@ -1,6 +1,7 @@
 /**
  * agent-not-a-service: a script that starts a Nomad or Consul agent in the background (`nomad agent … &`,
- * `nohup consul agent …`, `setsid`) where the tree runs it under no service manager. Nothing restarts such an agent:
+ * `nohup consul agent …`, `setsid`; on Windows `Start-Process …\nomad.exe -ArgumentList "agent …"`) where the tree
+ * runs it under no service manager. Nothing restarts such an agent:
  * cloud-init runs user data once per instance (its default `once-per-instance` frequency), a Terraform `remote-exec`
  * once per creation, so after a reboot (or a crash) the agent stays down: the node shows `down` in `nomad node status`
  * (its allocations are lost) or `failed` in `consul members`.
@@ -13,7 +14,7 @@
 import type { Check } from '../check';
 import { finding } from '../check';
 import type { DeploymentModel } from '../../model/deploymentModel';
-import type { Finding, Product } from '../../types';
+import type { Finding, Product, Span } from '../../types';
 import { provisionersRunning } from '../../packer';
 import { withoutComments } from '../../versions';
 import { serviceDefs } from './services';
@@ -39,6 +40,23 @@ export const agentNotAService: Check = {
     const out: Finding[] = [];
     const otherwise = new Map<Product, boolean>();
     for (const s of model.scripts) {
+      if (s.language === 'powershell') {
+        // `Start-Process -FilePath C:\nomad\nomad.exe -ArgumentList "agent -config=…"`: a process, not a service.
+        if (!/\b(nomad|consul)(\.exe)?\b/i.test(s.text.text) || provisionersRunning(model, s.file).length > 0) continue;
+        for (const c of s.scan.commands) {
+          if (!/^start-process$/i.test(c.name)) continue;
+          const textOf = (v: { start: number; end: number } | undefined) => (v ? s.text.text.slice(v.start, v.end) : '');
+          const param = (n: string) => c.parameters.find((p) => n.startsWith(p.name.toLowerCase()) && p.name.length >= 2)?.value;
+          const exe = textOf(param('filepath') ?? c.arguments[0]);
+          const args = textOf(param('argumentlist') ?? c.arguments[1]);
+          const product = /(?:^|[\\/'"])(nomad|consul)(?:\.exe)?['"]?$/i.exec(exe.trim())?.[1]?.toLowerCase() as Product | undefined;
+          if (!product || !/\bagent\b/.test(args) || /(^|\s|['"])-dev\b/.test(args)) continue;
+          if (!otherwise.has(product)) otherwise.set(product, runsOtherwise(model, product));
+          if (otherwise.get(product)) continue;
+          out.push(report(model, s.file, s.text.toHost(c.start, c.end), product, true));
+        }
+        continue;
+      }
       if (s.language !== 'bash') continue;
       if (!/\b(nomad|consul)\s+agent\b/.test(s.text.text)) continue;
       if (provisionersRunning(model, s.file).length > 0) continue;
@@ -50,21 +68,27 @@ export const agentNotAService: Check = {
         if (!otherwise.has(product)) otherwise.set(product, runsOtherwise(model, product));
         if (otherwise.get(product)) continue;
         const start = (m.index ?? 0) + m[0].search(/\S/);
-        const span = s.text.toHost(start, (m.index ?? 0) + m[0].length);
-        const name = product === 'nomad' ? 'Nomad' : 'Consul';
-        out.push(
-          finding({
-            check: agentNotAService,
-            span,
-            message:
-              `${s.file} starts the ${name} agent in the background (${lineOf(model, span)}) and nothing in the tree runs it as a service: ` +
-              'no service manager restarts it, and the script itself runs once (cloud-init runs user data once per instance; a remote-exec once per creation). ' +
-              `After a reboot or a crash the agent stays down: ${product === 'nomad' ? 'the node shows `down` in `nomad node status` and its allocations are lost' : 'the node shows `failed` in `consul members` and its services drop out of the catalog'}. ` +
-              `Install a systemd unit (Restart=on-failure, WantedBy=multi-user.target) and \`systemctl enable --now ${product}\`.`,
-          }),
-        );
+        out.push(report(model, s.file, s.text.toHost(start, (m.index ?? 0) + m[0].length), product, false));
       }
     }
     return out;
   },
 };
+
+function report(model: DeploymentModel, file: string, span: Span, product: Product, windows: boolean): Finding {
+  const name = product === 'nomad' ? 'Nomad' : 'Consul';
+  const once = windows
+    ? 'EC2Launch runs user data once unless it is told to persist; a remote-exec runs once per creation'
+    : 'cloud-init runs user data once per instance; a remote-exec once per creation';
+  const fix = windows
+    ? `Register a Windows service (\`New-Service -Name ${name} -BinaryPathName "…\\${product}.exe agent -config=…" -StartupType Automatic\`, \`sc.exe create\` or \`nssm install\`) and start it.`
+    : `Install a systemd unit (Restart=on-failure, WantedBy=multi-user.target) and \`systemctl enable --now ${product}\`.`;
+  return finding({
+    check: agentNotAService,
+    span,
+    message:
+      `${file} starts the ${name} agent ${windows ? 'as a plain process (Start-Process)' : 'in the background'} (${lineOf(model, span)}) and nothing in the tree runs it as a service: ` +
+      `no service manager restarts it, and the script itself runs once (${once}). ` +
+      `After a reboot or a crash the agent stays down: ${product === 'nomad' ? 'the node shows `down` in `nomad node status` and its allocations are lost' : 'the node shows `failed` in `consul members` and its services drop out of the catalog'}. ${fix}`,
+  });
+}
