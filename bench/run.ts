@@ -8,7 +8,7 @@
  *   b. cold analysis: Workspace.load(root) + analyze() (fresh Workspace; median of a few runs), ratio cold/reference
  *   c. keystroke latency through the real language server over stdio (3,000-line client.ps1 open; the target is the
  *      1,000-file workspace's, the other sizes are reported too)
- *   d. the server's peak RSS (VmHWM) after loading each size, and after the edits of c
+ *   d. the server's peak RSS (VmHWM) after loading each size and after the edits of c, and its RSS once idle after them
  *   e. scaling: log-log slope of cold time vs file count
  * Writes bench-results.json at the repository root. `--profile` also runs the
  * cold and edit workloads under `node --cpu-prof` and prints the top self-time functions.
@@ -33,6 +33,7 @@ const REPO_ROOT = path.resolve(__dirname, '..', '..');
 const SERVER_JS = path.join(REPO_ROOT, 'out', 'server', 'src', 'serverMain.js');
 const BENCH_DEADLINE_MS = 9 * 60 * 1000;
 const LOAD_TIMEOUT_MS = 180_000; // the whole bench stays under 10 minutes
+const IDLE_WAIT_MS = 30_000;
 
 interface Options {
   sizes: number[];
@@ -178,6 +179,11 @@ interface KeystrokeResult {
   maxMs: number;
   byKind: Record<EditKind, { n: number; p50Ms: number; p95Ms: number }>;
   peakRssAfterEditsMiB: number;
+  /**
+   * The server's RSS once typing stops: polled every second for up to IDLE_WAIT_MS, until it is back within 10 % of
+   * its RSS after loading. V8's memory reducer collects and releases the typing garbage a few seconds into idleness.
+   */
+  idle: { rssAfterEditsMiB: number; rssMiB: number; afterMs: number };
   /** The server's own analysis time per edit (its "Analysed … in N ms" log), without transport and publishing. */
   serverAnalysis: { n: number; p50Ms: number; p95Ms: number };
   debounceMs: number;
@@ -247,6 +253,8 @@ async function measureServer(
       .slice(1)
       .map((l) => Number(/ in (\d+) ms$/.exec(l)?.[1] ?? NaN))
       .filter((n) => Number.isFinite(n));
+    const afterEdits = server.memory();
+    const idle = await idleRss(server, load.rssMiB, afterEdits.rssMiB);
     const byKind = {} as KeystrokeResult['byKind'];
     for (const kind of ['here-string', 'value', 'new-line'] as EditKind[]) {
       const ks = samples.filter((s) => s.kind === kind).map((s) => s.ms);
@@ -261,7 +269,8 @@ async function measureServer(
         p95Ms: percentile(all, 95),
         maxMs: Math.max(...all),
         byKind,
-        peakRssAfterEditsMiB: server.memory().peakMiB,
+        peakRssAfterEditsMiB: afterEdits.peakMiB,
+        idle,
         serverAnalysis: { n: analysedMs.length, p50Ms: percentile(analysedMs, 50), p95Ms: percentile(analysedMs, 95) },
         debounceMs: 0,
         configRequests: server.configRequests,
@@ -270,6 +279,17 @@ async function measureServer(
   } finally {
     await server.stop();
   }
+}
+
+/** Waits, without sending anything, until the server's RSS is back near `loadedMiB` (or IDLE_WAIT_MS pass). */
+async function idleRss(server: BenchServer, loadedMiB: number, rssAfterEditsMiB: number): Promise<KeystrokeResult['idle']> {
+  const t0 = performance.now();
+  let rssMiB = rssAfterEditsMiB;
+  while (rssMiB > loadedMiB * 1.1 && performance.now() - t0 < IDLE_WAIT_MS && !overBudget()) {
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    rssMiB = server.memory().rssMiB;
+  }
+  return { rssAfterEditsMiB, rssMiB, afterMs: performance.now() - t0 };
 }
 
 interface ProfileResult {
@@ -395,7 +415,7 @@ async function main(): Promise<void> {
         keystrokes.set(size, k);
         if (size === keystrokeSize) keystroke = k;
         console.log(
-          `keystrokes ${size}: ${k.edits} edits (${k.timeouts} timeouts), p50 ${f1(k.p50Ms)} ms, p95 ${f1(k.p95Ms)} ms, max ${f1(k.maxMs)} ms; server analysis alone p50 ${f1(k.serverAnalysis.p50Ms)} / p95 ${f1(k.serverAnalysis.p95Ms)} ms (${k.serverAnalysis.n} runs); peak RSS after the edits ${f0(k.peakRssAfterEditsMiB)} MiB`,
+          `keystrokes ${size}: ${k.edits} edits (${k.timeouts} timeouts), p50 ${f1(k.p50Ms)} ms, p95 ${f1(k.p95Ms)} ms, max ${f1(k.maxMs)} ms; server analysis alone p50 ${f1(k.serverAnalysis.p50Ms)} / p95 ${f1(k.serverAnalysis.p95Ms)} ms (${k.serverAnalysis.n} runs); peak RSS after the edits ${f0(k.peakRssAfterEditsMiB)} MiB; RSS ${f0(k.idle.rssAfterEditsMiB)} MiB when typing stops, ${f0(k.idle.rssMiB)} MiB after ${f0(k.idle.afterMs / 1000)} s idle`,
         );
       }
     }
@@ -430,6 +450,7 @@ async function main(): Promise<void> {
       sl ? f0(sl.peakRssMiB) : '-',
       keystrokes.has(s) ? `${f1(keystrokes.get(s)!.p50Ms)} / ${f1(keystrokes.get(s)!.p95Ms)}` : '-',
       keystrokes.has(s) ? f0(keystrokes.get(s)!.peakRssAfterEditsMiB) : '-',
+      keystrokes.has(s) ? `${f0(keystrokes.get(s)!.idle.rssMiB)} (${f0(keystrokes.get(s)!.idle.afterMs / 1000)} s)` : '-',
     ];
   });
   const out = [
@@ -447,6 +468,7 @@ async function main(): Promise<void> {
         'server peak RSS MiB',
         'keystroke p50 / p95 ms',
         `peak RSS after ${opts.edits} edits MiB`,
+        'RSS when idle MiB (after s)',
       ],
       rows,
     ),
