@@ -133,6 +133,16 @@ systemctl restart nomad
   assert.deepEqual(only(analyze(linuxTree('#!/bin/bash\nset -e\nsudo mkdir -p /etc/nomad.d\n', ud)).findings, RULE), []);
 });
 
+test('bash: a bind_addr literal the service overrides with -bind is silent; the same unit without the flag fires', () => {
+  const unit = (flags: string) =>
+    `cat <<'EOF' | sudo tee /etc/systemd/system/nomad.service\n[Unit]\nDescription=Nomad\n[Service]\nExecStart=/usr/bin/nomad agent -config /etc/nomad.d${flags}\nRestart=on-failure\n[Install]\nWantedBy=multi-user.target\nEOF\nsudo systemctl enable nomad\n`;
+  const setup = (flags: string) => setupSh(IP, '{{ GetPrivateIP }}') + unit(flags);
+  const f = only(analyze(linuxTree(setup(''))).findings, RULE);
+  assert.equal(f.length, 1, JSON.stringify(f.map((x) => x.message)));
+  assert.match(f[0]!.message, /^bind_addr = "10\.0\.1\.17" in this Nomad config/);
+  assert.deepEqual(only(analyze(linuxTree(setup(' -bind=0.0.0.0'))).findings, RULE), []);
+});
+
 test('bash: an image built for one fixed instance whose private_ip is the literal is silent; another private_ip still fires', () => {
   const single = (ip: string) =>
     linuxTf(
