@@ -633,8 +633,11 @@ export function provisionerRuns(model: Pick<DeploymentModel, 'files'>, p: Packer
  * Where the Packer `file` provisioners upload this tree file, as written (`/tmp/consul.service`; a destination
  * ending in `/` gets the file's name), each with the template that uploads it.
  */
-export function uploadDestinations(model: Pick<DeploymentModel, 'packerFiles'>, treeFile: string): Array<{ template: string; destination: string }> {
-  const out: Array<{ template: string; destination: string }> = [];
+export function uploadDestinations(
+  model: Pick<DeploymentModel, 'packerFiles'>,
+  treeFile: string,
+): Array<{ template: string; destination: string; provisioner: PackerProvisioner }> {
+  const out: Array<{ template: string; destination: string; provisioner: PackerProvisioner }> = [];
   const str = (p: PackerProvisioner, name: string): string | undefined => {
     const a = p.block.body.items.find((i) => i.kind === 'attribute' && i.name === name);
     return a?.kind === 'attribute' && a.value.type === 'string' ? a.value.value : undefined;
@@ -644,7 +647,7 @@ export function uploadDestinations(model: Pick<DeploymentModel, 'packerFiles'>, 
     const src = str(p, 'source');
     const dst = str(p, 'destination');
     if (src === undefined || dst === undefined || !candidatePaths(dirOf(p.file), src).includes(treeFile)) continue;
-    out.push({ template: p.file, destination: /[\\/]$/.test(dst) ? `${dst}${baseName(treeFile)}` : dst });
+    out.push({ template: p.file, destination: /[\\/]$/.test(dst) ? `${dst}${baseName(treeFile)}` : dst, provisioner: p });
   }
   return out;
 }

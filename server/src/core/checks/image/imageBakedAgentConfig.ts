@@ -21,7 +21,7 @@ import { finding } from '../check';
 import type { Check } from '../check';
 import { classify } from './imageBakedAgentState';
 import type { BuildInfo } from './imageLinks';
-import { buildOfProvisioner, instancesOf, userDataScripts } from './imageLinks';
+import { bootWrites, buildOfProvisioner } from './imageLinks';
 import { configTargets, serviceDefs } from './services';
 import { commandsOf, dirOfPath, lineOf, normPath } from './shared';
 
@@ -88,15 +88,9 @@ export const imageBakedAgentConfig: Check = {
         message: `${p.type} provisioner runs ${c.doc.writeSpan.file} during the Packer build`,
       }));
       // User-data of the instances that boot these images, and the configs of this product it writes.
-      const udScripts = new Map<string, ScriptFacts>();
-      for (const b of builds) for (const i of instancesOf(model, b)) for (const s of userDataScripts(model, i)) udScripts.set(s.file, s);
-      const udConfigs = model.configs.filter(
-        (d) =>
-          d !== c &&
-          d.product === c.product &&
-          (udScripts.has(d.doc.writeSpan.file) || udScripts.has(d.doc.hostFile)) &&
-          provisionersRunning(model, d.doc.writeSpan.file).length === 0,
-      );
+      const boot = bootWrites(model, builds);
+      const udScripts = boot.scripts;
+      const udConfigs = boot.configs.filter((d) => d !== c && d.product === c.product);
       const entries = flattenSettings(c.doc, c.parse.body);
       const srv = serverEntry(c, entries);
       if (srv) {

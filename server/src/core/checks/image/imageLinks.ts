@@ -15,9 +15,10 @@
  * as `*`). When the tree does not say, nothing is linked.
  */
 import type { HclBlock, HclExpr } from '../../parsers/hcl/ast';
+import type { ParsedAgentConfig } from '../../agent/configDoc';
 import type { DeploymentModel } from '../../model/deploymentModel';
 import type { PackerProvisioner } from '../../packer';
-import { imagesOf, packerProvisioners, sourceIsWindows, sourceSetting } from '../../packer';
+import { imagesOf, packerProvisioners, provisionersRunning, sourceIsWindows, sourceSetting } from '../../packer';
 import type { ScriptFacts } from '../../scripts/scriptModel';
 import type { ResolvedValue, Span } from '../../types';
 import { TerraformModel, attr } from '../../terraform/model';
@@ -282,4 +283,21 @@ export function userDataScripts(model: DeploymentModel, inst: InstanceInfo): Scr
 /** The build that runs a provisioner. */
 export function buildOfProvisioner(model: DeploymentModel, p: PackerProvisioner): BuildInfo | undefined {
   return buildInfos(model).find((b) => b.provisioners.includes(p));
+}
+
+/**
+ * What the instances booting these images do at boot: the user-data scripts of every instance linked to one of the
+ * builds (see userDataScripts), and the agent configs those scripts write (configs a Packer provisioner also runs are
+ * image-time writes, not boot ones).
+ */
+export function bootWrites(model: DeploymentModel, builds: readonly BuildInfo[]): { scripts: Map<string, ScriptFacts>; configs: ParsedAgentConfig[] } {
+  const scripts = new Map<string, ScriptFacts>();
+  for (const b of builds) for (const i of instancesOf(model, b)) for (const s of userDataScripts(model, i)) scripts.set(s.file, s);
+  const configs = model.configs.filter(
+    (d) =>
+      (scripts.has(d.doc.writeSpan.file) || scripts.has(d.doc.hostFile)) &&
+      d.doc.imageTime !== true &&
+      provisionersRunning(model, d.doc.writeSpan.file).length === 0,
+  );
+  return { scripts, configs };
 }

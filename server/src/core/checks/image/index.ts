@@ -15,6 +15,7 @@ import { imageBakedSecret } from './imageBakedSecret';
 import { uploadedScriptNotRun } from './uploadedScriptNotRun';
 import { dataDirTemporary } from './dataDirTemporary';
 import { agentNotAService } from './agentNotAService';
+import { imageBakedAgentAddress } from './imageBakedAgentAddress';
 
 export const IMAGE_CHECKS: readonly Check[] = [
   imageVersionSkew,
@@ -33,4 +34,5 @@ export const IMAGE_CHECKS: readonly Check[] = [
   uploadedScriptNotRun,
   dataDirTemporary,
   agentNotAService,
+  imageBakedAgentAddress,
 ];
