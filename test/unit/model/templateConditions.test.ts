@@ -138,6 +138,9 @@ const NOMAD_CLIENT_SH = [
   'client {',
   '  enabled = true',
   '  servers = ["10.0.0.10"]',
+  '  meta {',
+  '    vault_token = "${secrets.vault_token}"',
+  '  }',
   '}',
   '%{ if tls != null }',
   'tls {',
@@ -183,7 +186,7 @@ function runTls(opts: { tfvars?: string; metaType?: string; poolsType?: string }
       '  user_data = templatefile("${path.module}/server.sh.tpl", {})',
       '}',
       'resource "aws_instance" "client" {',
-      '  user_data = templatefile("${path.module}/client.sh.tpl", { tls = var.tls, extra_meta = var.extra_meta, node_pools = var.node_pools })',
+      '  user_data = templatefile("${path.module}/client.sh.tpl", { tls = var.tls, extra_meta = var.extra_meta, node_pools = var.node_pools, secrets = { vault_token = "s.abcdefghijklmnop" } })',
       '}',
       '',
     ].join('\n'),
@@ -205,6 +208,9 @@ test('templatefile() %{ if x != null }: a variable whose default is null renders
   assert.ok(broken.ids.includes('tls-rpc-mismatch'), JSON.stringify(broken.ids));
   assert.ok(!broken.ids.includes('duplicate-config-key'), JSON.stringify(broken.ids));
 
+  // An attribute named like a secret is masked like a variable of that name.
+  assert.ok(!String(broken.get('client.meta.vault_token')).includes('abcdefghijklmnop'), broken.get('client.meta.vault_token'));
+  assert.ok(broken.get('client.meta.vault_token') !== undefined);
   const fixed = runTls({
     tfvars: 'tls = {\n  ca_file   = "/etc/nomad.d/ca.pem"\n  cert_file = "/etc/nomad.d/client.pem"\n  key_file  = "/etc/nomad.d/client-key.pem"\n}\n',
   });

@@ -17,6 +17,7 @@ import type { ScriptArgument, ScriptFacts, ScriptInvocation, TreeFileLookup } fr
 import { TerraformModel } from '../terraform/model';
 import type { TemplateCall, TreeFileReader } from '../terraform/model';
 import { interpolated } from '../terraform/collections';
+import { looksSecretName, markSecret } from '../terraform/values';
 import { renderTemplate, templateVariableUses } from '../terraform/render';
 import { MappedText, MappedTextBuilder } from '../text/mappedText';
 import type { SourceText } from '../text/sourceText';
@@ -848,7 +849,14 @@ function renderAll(
         parse.template(call.templatePath),
         vars,
         nested,
-        (e) => (e.type === 'traversal' && e.path.length > 1 ? interpolated(full(e)) : terraform.evaluateInTemplate(e, vars, call)),
+        // An attribute named like a secret (`${cfg.gossip_key}`) is one, as a variable of that name is.
+        (e) =>
+          e.type === 'traversal' && e.path.length > 1
+            ? markSecret(
+                interpolated(full(e)),
+                e.path.some((p) => looksSecretName(p)),
+              )
+            : terraform.evaluateInTemplate(e, vars, call),
         full,
       ),
     };
