@@ -342,7 +342,7 @@ export class Workspace {
     if (hit) this.releaseSlots(hit.slots, slots);
     const run = runChecks(model);
     const severities = this.severities(config);
-    // After suppressions: findings on text a case-insensitive -replace produced fold into its ps-replace finding only while that is reported.
+    // After suppressions: findings on text a case-insensitive -replace (sed s///I) produced fold into its ps-replace (sed-replace) finding only while that is reported.
     const part = buildUnitPart({ model, label }, foldReplaceCascades(model, applySuppressions(run.findings, model, severities)));
     const analysis: UnitAnalysis = {
       dir: unit.dir,

@@ -64,18 +64,31 @@ export interface ChainStep {
  */
 export type ResolvedValue =
   | { readonly kind: 'known'; readonly text: string; readonly chain: readonly ChainStep[]; readonly secret?: boolean; readonly shape?: ValueShape }
-  | { readonly kind: 'unknown'; readonly reason: string; readonly chain: readonly ChainStep[] };
+  | {
+      readonly kind: 'unknown';
+      readonly reason: string;
+      readonly chain: readonly ChainStep[];
+      /**
+       * Set only by the Terraform model's full evaluation: the value is known to be `null` (a `null` literal, a variable
+       * whose default is null). It stays `unknown` for everything else (a null cannot be interpolated, indexed or
+       * counted: Terraform fails those); only `==`/`!=` read it (terraform/collections.ts).
+       */
+      readonly isNull?: true;
+    };
 
 /**
  * The type of a known value, when the Terraform model's full evaluation (instance counts) knows it: a primitive's
  * type, or a collection's elements. A collection may be known (its length and keys) while some of its elements are
  * not: Terraform counts `{ for k, v in var.nodes : k => aws_instance.x[k].id }` before apply. Its `text` is then not
- * data.
+ * data. `structural` (lists and maps) tells Terraform's structural types from its collection types, which `==` keeps
+ * apart: true for a tuple or an object (a `[…]` / `{…}` literal, a for-expression, an untyped variable's value), false
+ * for a list or a map (converted to a declared `list(…)` / `map(…)` type, `tolist()`, `tomap()`), absent when the
+ * model does not know which.
  */
 export type ValueShape =
   | { readonly type: 'string' | 'number' | 'bool' }
-  | { readonly type: 'list' | 'set'; readonly items: readonly ResolvedValue[] }
-  | { readonly type: 'map'; readonly keys: readonly string[]; readonly items: readonly ResolvedValue[] };
+  | { readonly type: 'list' | 'set'; readonly items: readonly ResolvedValue[]; readonly structural?: boolean }
+  | { readonly type: 'map'; readonly keys: readonly string[]; readonly items: readonly ResolvedValue[]; readonly structural?: boolean };
 
 /** A text edit on a host file, in the coordinates of the file's decoded text. */
 export interface TextEditSpec {

@@ -100,8 +100,11 @@ test('terraform counts: unknown inputs stay unknown, invalid values are not take
   unknown(count('count = var.n', 'variable "n" {\n  default = true\n}\n'));
   // A duplicate key of a for-expression fails the plan.
   unknown(count('for_each = { for n in var.names : n => n }', 'variable "names" {\n  default = ["a", "a"]\n}\n'));
-  // Comparing collections is left alone (`var.list != []` is always true in Terraform: two types).
-  unknown(count('count = var.l != [] ? length(var.l) : 0', 'variable "l" {\n  default = []\n}\n'));
+  // Comparing collections compares their types too (cty Value.Equals): an untyped `[]` default is an empty tuple, equal
+  // to `[]`; a `list(string)` never is (two types), whatever its elements; one element of unknown type stays open.
+  assert.equal(count('count = var.l != [] ? length(var.l) : 5', 'variable "l" {\n  default = []\n}\n'), '5');
+  assert.equal(count('count = var.l != [] ? 2 : 0', 'variable "l" {\n  type    = list(string)\n  default = []\n}\n'), '2');
+  unknown(count('count = var.l == [aws_instance.y.id] ? 1 : 0', 'variable "l" {\n  default = ["a"]\n}\n'));
   // No count at all: one instance, not a count.
   assert.equal(count(''), 'no count');
 });

@@ -82,6 +82,9 @@ const FIXTURES: Record<string, Record<string, string>> = {
   'encoding -Encoding Unicode': { [WIN]: winClient('', '$nomadConfig | Set-Content -Path $NomadConfigFile -Encoding Unicode') },
   'hcl-escape control escapes (\\t, \\n)': { [WIN]: winClient('log_file = "C:\\tmp\\nomad.log"') },
   'hcl-escape in a bash heredoc': { [LIN]: linClient('plugin_dir = "C:\\HashiCorp\\plugins"') },
+  'sed-replace I flag on a heredoc the script wrote': {
+    [LIN]: `${linClient('node_class = "NODE_CLASS"')}sudo sed -i 's/NODE_CLASS/gpu/I' /etc/nomad.d/nomad.hcl\n`,
+  },
 };
 
 /** Every rule that offers a fix somewhere in server/src/core/checks: each must be exercised at least once. */
@@ -90,6 +93,7 @@ const RULES_WITH_FIXES = [
   'os-setting',
   'servers-auto-join-in-client-servers',
   'ps-replace',
+  'sed-replace',
   'encoding',
   'template',
   'unknown-config-key',

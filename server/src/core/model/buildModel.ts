@@ -16,6 +16,8 @@ import { analyzeBash } from '../scripts/bashModel';
 import type { ScriptArgument, ScriptFacts, ScriptInvocation, TreeFileLookup } from '../scripts/scriptModel';
 import { TerraformModel } from '../terraform/model';
 import type { TemplateCall, TreeFileReader } from '../terraform/model';
+import { interpolated } from '../terraform/collections';
+import { looksSecretName, markSecret } from '../terraform/values';
 import { renderTemplate, templateVariableUses } from '../terraform/render';
 import { MappedText, MappedTextBuilder } from '../text/mappedText';
 import type { SourceText } from '../text/sourceText';
@@ -824,6 +826,19 @@ function renderAll(
       vars.set(name, { kind: 'known', text: inner.text.text, chain: v?.chain ?? [] });
       renderedInto.add(inner.templateFile);
     }
+    // `%{ if }` conditions and attribute / index access (`${tls.ca_file}`): each passed value typed by the full
+    // evaluation (the values in `vars` come from the cheap one, which keeps no list or object elements); a rendered
+    // template passed in is a string.
+    const full = (e: HclExpr) =>
+      terraform.conditionInTemplate(
+        e,
+        (name) => {
+          const a = call.vars.get(name);
+          if (a && !nested.has(name)) return terraform.evaluateFull(a.value, call.dir, call.file, call.instance ?? []);
+          return vars.get(name);
+        },
+        call,
+      );
     const r: TemplateRender = {
       call,
       templateFile: call.templatePath,
@@ -834,19 +849,15 @@ function renderAll(
         parse.template(call.templatePath),
         vars,
         nested,
-        (e) => terraform.evaluateInTemplate(e, vars, call),
-        // `%{ if }` conditions: each passed value typed by the full evaluation (the values in `vars` come from the cheap
-        // one, which keeps no list elements); a rendered template passed in is a string.
-        (cond) =>
-          terraform.conditionInTemplate(
-            cond,
-            (name) => {
-              const a = call.vars.get(name);
-              if (a && !nested.has(name)) return terraform.evaluateFull(a.value, call.dir, call.file, call.instance ?? []);
-              return vars.get(name);
-            },
-            call,
-          ),
+        // An attribute named like a secret (`${cfg.gossip_key}`) is one, as a variable of that name is.
+        (e) =>
+          e.type === 'traversal' && e.path.length > 1
+            ? markSecret(
+                interpolated(full(e)),
+                e.path.some((p) => looksSecretName(p)),
+              )
+            : terraform.evaluateInTemplate(e, vars, call),
+        full,
       ),
     };
     renderByCall.set(call, r);

@@ -34,6 +34,8 @@ export function analyzeBash(
   const placeholderMatches: PlaceholderMatch[] = [];
 
   const branchesAt = mode === 'full' && scan.heredocs.length > 0 ? bashBranches(text.text, scan.heredocs) : () => undefined;
+  /** Config files this script writes whole with a heredoc (not `>>`), where (virtual offset) and as which document. */
+  const heredocWrites: Array<{ readonly target: string; readonly at: number; readonly doc: AgentConfigDoc }> = [];
   if (mode === 'full')
     scan.heredocs.forEach((h, i) => {
       const target = h.targets[0];
@@ -43,7 +45,7 @@ export function analyzeBash(
         !isNotAgentConfigWrite(targetText, body.text) &&
         ((targetText !== undefined && looksLikeAgentConfigPath(targetText)) || (targetText !== '/dev/null' && looksLikeAgentConfigText(body.text)));
       if (!agentLike || !h.command) return;
-      configDocs.push({
+      const doc: AgentConfigDoc = {
         id: `${file}#heredoc${i}`,
         hostFile: file,
         os: 'linux',
@@ -57,7 +59,9 @@ export function analyzeBash(
         append: h.append,
         encoding: undefined,
         branches: branchesAt(h.start),
-      });
+      };
+      configDocs.push(doc);
+      if (targetText !== undefined && !h.append) heredocWrites.push({ target: normalizeScriptPath(targetText), at: h.start, doc });
     });
 
   // Config templates copied where the agent reads them and substituted with sed, in script order:
@@ -72,13 +76,31 @@ export function analyzeBash(
     fromTree?: boolean;
     /** Copied to another path by `cp`/`install`/`mv` (a staging file, e.g. `sed -i … $CONFIGDIR/x.hcl; cp $CONFIGDIR/x.hcl /etc/x.d`). */
     copiedOut?: boolean;
-    /** The config document of a called script this state continues (`bash client.sh …; sed -i … /etc/nomad.d/nomad.hcl`). */
+    /**
+     * The config document this state continues: one a called script wrote (`bash client.sh …; sed -i …
+     * /etc/nomad.d/nomad.hcl`), or a heredoc of this script (`cat <<EOF > /etc/nomad.d/nomad.hcl … EOF; sed -i …`).
+     */
     continues?: AgentConfigDoc;
+    /** Where (virtual offset) the last step that made this state is. */
+    at?: number;
   }
   const state = new Map<string, FileState>();
-  const read = (pathText: string): FileState | undefined => {
-    const known = state.get(normalizeScriptPath(pathText));
-    if (known) return known;
+  const read = (pathText: string, at: number): FileState | undefined => {
+    const k = normalizeScriptPath(pathText);
+    const known = state.get(k);
+    // The last heredoc of this script that wrote the file before `at` (a later one replaces what sed or cp made of it).
+    const own = heredocWrites.filter((w) => w.target === k && w.at < at).pop();
+    if (known && (!own || own.at < (known.at ?? 0))) return known;
+    if (own)
+      return {
+        text: own.doc.text,
+        templateFile: own.doc.text.primaryFile(),
+        writeSpan: { start: 0, end: 0 },
+        copied: false,
+        substituted: false,
+        continues: own.doc,
+        at: own.at,
+      };
     // A file a script called earlier wrote: its text, not the tree file of the same base name.
     const w = lookup.findWritten?.(pathText);
     if (w)
@@ -103,8 +125,10 @@ export function analyzeBash(
       apply: () => {
         for (const f of sed.files) {
           const pathText = r.wordText(f);
-          const cur0 = read(pathText);
+          const cur0 = read(pathText, sed.start);
           if (!cur0) continue;
+          // A heredoc's file is only changed by an in-place edit (`sed 's/…/' f > g` writes another file).
+          if (cur0.continues && heredocWrites.some((w) => w.doc === cur0.continues) && !sed.inPlace) continue;
           let cur = cur0.text;
           for (const sub of sed.substitutions) {
             const rep = valueOfMapped(decodeSedReplacement(text, sub, r));
@@ -114,11 +138,13 @@ export function analyzeBash(
               sub.pattern,
             );
             const before = cur;
+            const ci = caseInsensitive(sub.flags);
             cur = applySed(before, sub.pattern, sub.flags, stepped, (matched, at, end) => {
               placeholderMatches.push({
                 operator: 'sed',
                 pattern: sub.pattern,
-                caseSensitive: !sub.flags.includes('I'),
+                caseSensitive: !ci,
+                ...(ci ? { caseOnly: !matchesWhole(sub.pattern, matched) } : {}),
                 matched,
                 matchSpan: before.toHost(at, end),
                 opSpan: text.toHost(sub.start, sub.end),
@@ -131,6 +157,7 @@ export function analyzeBash(
             text: cur,
             substituted: true,
             writeSpan: cur0.copied ? cur0.writeSpan : { start: sed.start, end: sed.end },
+            at: sed.start,
           });
         }
       },
@@ -145,11 +172,18 @@ export function analyzeBash(
         if (words.length < 2) return;
         const src = r.wordText(words[0]!);
         const dst = r.wordText(words[words.length - 1]!);
-        const from = read(src);
+        const from = read(src, c.start);
         if (!from || (!from.substituted && !looksLikeAgentConfigText(from.text.text))) return;
         const target = dst.endsWith('/') || !/\.(hcl|json)$/i.test(dst) ? `${dst.replace(/\/$/, '')}/${baseName(src)}` : dst;
         state.set(normalizeScriptPath(src), { ...from, copied: true, copiedOut: true });
-        state.set(normalizeScriptPath(target), { ...from, copied: true, copiedOut: false, fromTree: false, writeSpan: { start: c.start, end: c.end } });
+        state.set(normalizeScriptPath(target), {
+          ...from,
+          copied: true,
+          copiedOut: false,
+          fromTree: false,
+          writeSpan: { start: c.start, end: c.end },
+          at: c.start,
+        });
       },
     });
   }
@@ -167,6 +201,9 @@ export function analyzeBash(
     // the staging file is not (unless it already sits in an agent config directory).
     if (st.fromTree && st.copiedOut && !inAgentConfigDir(target)) continue;
     if (st.continues) {
+      // A heredoc of this script that writes the file again after the last edit is what the agent reads.
+      if (heredocWrites.some((w) => w.target === target && w.at > (st.at ?? 0))) continue;
+      const own = heredocWrites.some((w) => w.doc === st.continues);
       configDocs.push({
         ...templateDoc(
           file,
@@ -178,6 +215,8 @@ export function analyzeBash(
           `written by ${baseName(st.continues.hostFile)}, then substituted with sed`,
         ),
         supersedes: st.continues.id,
+        // The heredoc's own `case` arms / if-branches are the edited file's too.
+        ...(own && st.continues.branches ? { branches: st.continues.branches } : {}),
       });
       continue;
     }
@@ -279,7 +318,7 @@ function applySed(
 ): MappedText {
   let re: RegExp;
   try {
-    re = new RegExp(sedToJsRegex(pattern), `${flags.includes('g') ? 'g' : ''}${flags.includes('I') ? 'i' : ''}`);
+    re = new RegExp(sedToJsRegex(pattern), `${flags.includes('g') ? 'g' : ''}${caseInsensitive(flags) ? 'i' : ''}`);
   } catch {
     return base;
   }
@@ -305,6 +344,20 @@ function applySed(
   }
   out.copy(last, base.text.length);
   return out.build();
+}
+
+/** Whether the sed pattern matches all of `text` case-sensitively. */
+function matchesWhole(pattern: string, text: string): boolean {
+  try {
+    return new RegExp(`^(?:${sedToJsRegex(pattern)})$`).test(text);
+  } catch {
+    return true;
+  }
+}
+
+/** GNU sed's `s` command flags `I` and `i` both match case-insensitively (GNU sed manual, "The s Command"). */
+function caseInsensitive(flags: string): boolean {
+  return /[Ii]/.test(flags);
 }
 
 /** Basic regular expressions: `\(`, `\)`, `\{`, `\}`, `\+`, `\?`, `\|` are the operators; bare ones are literal. */

@@ -33,6 +33,11 @@ export interface PlaceholderMatch {
   readonly operator: string;
   readonly pattern: string;
   readonly caseSensitive: boolean;
+  /**
+   * sed only: whether the match exists only because case is ignored (the pattern does not match the text
+   * case-sensitively). PowerShell leaves it unset (its patterns are compared as text).
+   */
+  readonly caseOnly?: boolean;
   /** The template text that matched (may differ in case from the pattern). */
   readonly matched: string;
   /** Where the match is in the template (host span). */

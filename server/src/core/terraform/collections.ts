@@ -7,12 +7,14 @@
  * language/functions/*) and the HCL native syntax spec:
  * - operators in the order `*` `/` `%`, then `+` `-`, then `>` `>=` `<` `<=`, then `==` `!=`, then `&&`, then `||`
  *   (left to right inside a level); arithmetic and comparison convert their operands to numbers; `==` is true only
- *   for the same type and the same value;
+ *   for the same type and the same value (HCL's EqualFunc calls cty `Value.Equals` without any conversion: two nulls
+ *   are equal whatever their types, a null and a non-null value are not, two types that differ are not, so
+ *   `var.m != {}` is true for every `map(…)` variable, since `{}` is `object({})`, hashicorp/terraform#31803);
  * - maps and objects order their keys lexically, sets hold each value once;
  * - `length` gives the number of elements of a list, set or map, or of characters (grapheme clusters) of a string.
  */
 import type { ChainStep, ResolvedValue, ValueShape } from '../types';
-import { unknown } from './values';
+import { isNull, notNull, nullValue, unknown } from './values';
 
 export type Known = Extract<ResolvedValue, { kind: 'known' }>;
 
@@ -51,8 +53,11 @@ function itemsText(items: readonly ResolvedValue[]): string | undefined {
   return JSON.stringify(texts);
 }
 
-/** A list (or tuple) or a set of `items`; a set keeps each value once (by its text; Terraform unifies the element type). */
-export function sequence(type: 'list' | 'set', items: readonly ResolvedValue[], chain: readonly ChainStep[]): ResolvedValue {
+/**
+ * A list (or tuple) or a set of `items`; a set keeps each value once (by its text; Terraform unifies the element type).
+ * `structural`: true for a tuple, false for a list, undefined when not known (see ValueShape).
+ */
+export function sequence(type: 'list' | 'set', items: readonly ResolvedValue[], chain: readonly ChainStep[], structural?: boolean): ResolvedValue {
   let list = items;
   if (type === 'set') {
     const seen = new Map<string, ResolvedValue>();
@@ -63,17 +68,22 @@ export function sequence(type: 'list' | 'set', items: readonly ResolvedValue[], 
     }
     list = [...seen.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map((e) => e[1]);
   }
-  return { kind: 'known', text: itemsText(list) ?? '[…]', chain, ...(secretOf(list) ? { secret: true } : {}), shape: { type, items: list } };
+  const shape: ValueShape = type === 'list' && structural !== undefined ? { type, items: list, structural } : { type, items: list };
+  return { kind: 'known', text: itemsText(list) ?? '[…]', chain, ...(secretOf(list) ? { secret: true } : {}), shape };
 }
 
-/** A map (or object) of distinct keys; keys in lexical order, as Terraform iterates them. */
-export function mapping(entries: ReadonlyArray<readonly [string, ResolvedValue]>, chain: readonly ChainStep[]): ResolvedValue {
+/**
+ * A map (or object) of distinct keys; keys in lexical order, as Terraform iterates them. `structural`: true for an
+ * object, false for a map, undefined when not known (see ValueShape).
+ */
+export function mapping(entries: ReadonlyArray<readonly [string, ResolvedValue]>, chain: readonly ChainStep[], structural?: boolean): ResolvedValue {
   const sorted = [...entries].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   const keys = sorted.map((e) => e[0]);
   const items = sorted.map((e) => e[1]);
   const all = items.every(isKnown);
   const text = all ? JSON.stringify(Object.fromEntries(sorted.map(([k, v]) => [k, (v as Known).text]))) : '{…}';
-  return { kind: 'known', text, chain, ...(secretOf(items) ? { secret: true } : {}), shape: { type: 'map', keys, items } };
+  const shape: ValueShape = structural !== undefined ? { type: 'map', keys, items, structural } : { type: 'map', keys, items };
+  return { kind: 'known', text, chain, ...(secretOf(items) ? { secret: true } : {}), shape };
 }
 
 export function collectionOf(v: ResolvedValue): Exclude<ValueShape, { type: 'string' | 'number' | 'bool' }> | undefined {
@@ -139,19 +149,20 @@ function binary(op: string, a: ResolvedValue, b: ResolvedValue): ResolvedValue {
     if (a.kind === 'known' && toBool(a) === decisive) return primitive(String(decisive), 'bool', a.chain, !!a.secret);
     if (b.kind === 'known' && toBool(b) === decisive) return primitive(String(decisive), 'bool', b.chain, !!b.secret);
   }
-  if (a.kind !== 'known') return a;
-  if (b.kind !== 'known') return b;
-  const chain = [...a.chain, ...b.chain];
-  const secret = !!a.secret || !!b.secret;
   if (op === '==' || op === '!=') {
-    // Collections: `var.list != []` compares a list(string) with an empty tuple, two types, so it is always true in
-    // Terraform; not judged here.
-    if (!isPrimitive(a) || !isPrimitive(b)) return unknown(`${op} between collections is not evaluated`, chain);
-    const ta = a.shape?.type;
-    const tb = b.shape?.type;
-    const same = ta !== undefined && tb !== undefined && ta !== tb ? false : a.text === b.text;
+    const chain = [...a.chain, ...b.chain];
+    const secret = (a.kind === 'known' && !!a.secret) || (b.kind === 'known' && !!b.secret);
+    const same = equalValues(a, b);
+    if (same === undefined) {
+      const u = [a, b].find((x) => x.kind !== 'known' && !isNull(x));
+      return u ?? unknown(`${op} of these values is not evaluated`, chain);
+    }
     return primitive(String(op === '==' ? same : !same), 'bool', chain, secret);
   }
+  if (a.kind !== 'known') return notNull(a);
+  if (b.kind !== 'known') return notNull(b);
+  const chain = [...a.chain, ...b.chain];
+  const secret = !!a.secret || !!b.secret;
   if (op === '&&' || op === '||') {
     const x = toBool(a);
     const y = toBool(b);
@@ -185,9 +196,69 @@ function binary(op: string, a: ResolvedValue, b: ResolvedValue): ResolvedValue {
   }
 }
 
+/**
+ * Terraform's `a == b` (cty `Value.Equals`): true, false, or undefined when the model does not know enough. Decided:
+ * nulls (equal to each other only), primitives (the same type and text; a value whose type is not known is compared
+ * by its text, as before), a primitive of known type and a collection (two types), and collections whose kinds the
+ * model knows (set, list, tuple, map, object): kinds that differ, tuple lengths or object attribute names that differ,
+ * or elements that differ give false; elements all equal give true. Two empty lists or maps are undecided (their
+ * element types are not known). An element that is not known leaves the result undecided unless another differs.
+ */
+export function equalValues(a: ResolvedValue, b: ResolvedValue): boolean | undefined {
+  const na = isNull(a);
+  const nb = isNull(b);
+  if (na || nb) {
+    if (na && nb) return true;
+    // A null and a value that is not known: the other may be null too.
+    return (na ? b : a).kind === 'known' ? false : undefined;
+  }
+  if (a.kind !== 'known' || b.kind !== 'known') return undefined;
+  const ca = collectionOf(a);
+  const cb = collectionOf(b);
+  if (!ca && !cb) {
+    const ta = a.shape?.type;
+    const tb = b.shape?.type;
+    return ta !== undefined && tb !== undefined && ta !== tb ? false : a.text === b.text;
+  }
+  if (!ca || !cb) {
+    // A primitive of a known type is never equal to a collection; one whose type is not known might be one.
+    const p = (ca ? b : a) as Known;
+    return p.shape !== undefined ? false : undefined;
+  }
+  if (ca.type === 'set' || cb.type === 'set') {
+    if (ca.type !== cb.type) return false;
+    return undefined;
+  }
+  if ((ca.type === 'map') !== (cb.type === 'map')) return false;
+  if (ca.structural === undefined || cb.structural === undefined) return undefined;
+  if (ca.structural !== cb.structural) return false;
+  if (ca.items.length !== cb.items.length) return false;
+  if (ca.type === 'map' && cb.type === 'map' && ca.keys.some((k, i) => cb.keys[i] !== k)) return false;
+  // Two empty lists (maps) are equal only when their element types are; not known here. An empty tuple (object) is
+  // one type.
+  if (ca.items.length === 0) return ca.structural ? true : undefined;
+  let open = false;
+  for (let i = 0; i < ca.items.length; i++) {
+    const e = equalValues(ca.items[i]!, cb.items[i]!);
+    if (e === false) return false;
+    if (e === undefined) open = true;
+  }
+  return open ? undefined : true;
+}
+
+/**
+ * `v` interpolated into a string template (`${…}`): a string, number or bool; a collection or a null fails the render
+ * in Terraform ("Invalid template interpolation value"), so it stays unknown.
+ */
+export function interpolated(v: ResolvedValue): ResolvedValue {
+  if (collectionOf(v))
+    return unknown('a list, map or object cannot be interpolated into a string (Terraform: "Invalid template interpolation value")', v.chain);
+  return notNull(v);
+}
+
 /** `!a` / `-a`. */
 export function unaryOp(op: '!' | '-', a: ResolvedValue): ResolvedValue {
-  if (a.kind !== 'known') return a;
+  if (a.kind !== 'known') return notNull(a);
   if (op === '!') {
     const x = toBool(a);
     return x === undefined ? unknown('! of a value that is not a bool', a.chain) : primitive(String(!x), 'bool', a.chain, !!a.secret);
@@ -198,7 +269,7 @@ export function unaryOp(op: '!' | '-', a: ResolvedValue): ResolvedValue {
 
 /** The element or attribute `step` (`[0]`, `["k"]`, `name`) of a collection. */
 export function index(v: ResolvedValue, step: string): ResolvedValue {
-  if (v.kind !== 'known') return v;
+  if (v.kind !== 'known') return notNull(v);
   const c = collectionOf(v);
   if (!c) return unknown(`${step}: not a collection`, v.chain);
   const bracket = /^\[(.*)\]$/s.exec(step);
@@ -237,39 +308,108 @@ export function convert(v: ResolvedValue, type: TypeConstraint): ResolvedValue {
     case 'list':
     case 'set': {
       if (!c || c.type === 'map') return unknown(`a value that is not a list given for a ${type.kind} variable`, v.chain);
-      const items = c.items.map((i) => convert(i, type.element));
-      return { ...sequence(type.kind, items, v.chain), ...(v.secret ? { secret: true } : {}) };
+      const items = elementsOf(c.items, type.element);
+      return { ...sequence(type.kind, items, v.chain, type.kind === 'list' ? false : undefined), ...(v.secret ? { secret: true } : {}) };
     }
     case 'map': {
       if (!c || c.type !== 'map') return unknown('a value that is not a map given for a map variable', v.chain);
-      return mapping(
-        c.keys.map((k, i) => [k, convert(c.items[i]!, type.element)] as const),
-        v.chain,
-      );
+      const items = elementsOf(c.items, type.element);
+      return {
+        ...mapping(
+          c.keys.map((k, i) => [k, items[i]!] as const),
+          v.chain,
+          false,
+        ),
+        ...(v.secret ? { secret: true } : {}),
+      };
     }
-    case 'object':
-      return c && c.type === 'map' ? v : unknown('a value that is not an object given for an object variable', v.chain);
+    case 'object': {
+      if (!c || c.type !== 'map') return unknown('a value that is not an object given for an object variable', v.chain);
+      // Without the attribute types, the converted object's attributes are not known (missing optional ones become
+      // null, extra ones are dropped): which type it has is left open.
+      if (!type.attrs) return blur(v);
+      const entries: Array<readonly [string, ResolvedValue]> = [];
+      for (const [name, spec] of type.attrs) {
+        const at = c.keys.indexOf(name);
+        if (at >= 0) entries.push([name, convert(c.items[at]!, spec.type)]);
+        else if (spec.optional === 'null') entries.push([name, nullValue(v.chain)]);
+        else if (spec.optional === 'default') entries.push([name, unknown(`the default of optional attribute ${name} is not evaluated`, v.chain)]);
+        else return unknown(`attribute "${name}" is required by the variable's object type`, v.chain);
+      }
+      return { ...mapping(entries, v.chain, true), ...(v.secret ? { secret: true } : {}) };
+    }
   }
 }
 
+/**
+ * The elements of a value converted to `list(T)`, `set(T)` or `map(T)`. With `T = any`, Terraform converts them to one
+ * type (primitives of different types become strings); collections inside may change type then, so their kinds are
+ * left open.
+ */
+function elementsOf(items: readonly ResolvedValue[], element: TypeConstraint): ResolvedValue[] {
+  if (element.kind !== 'any') return items.map((i) => convert(i, element));
+  const types = new Set(items.map((i) => (i.kind === 'known' && isPrimitive(i) ? (i.shape?.type ?? '?') : 'other')));
+  if (types.has('other') || types.has('?')) return items.map(blur);
+  if (types.size <= 1) return [...items];
+  return items.map((i) => (i.kind === 'known' ? { ...i, shape: { type: 'string' as const } } : i));
+}
+
+/** `v` with the tuple/list and object/map distinction dropped, at every depth. */
+export function blur(v: ResolvedValue): ResolvedValue {
+  const c = collectionOf(v);
+  if (!c || v.kind !== 'known') return v;
+  const items = c.items.map(blur);
+  return { ...v, shape: c.type === 'map' ? { type: 'map', keys: c.keys, items } : { type: c.type, items } };
+}
+
 export type TypeConstraint =
-  { readonly kind: 'any' | 'string' | 'number' | 'bool' | 'object' } | { readonly kind: 'list' | 'set' | 'map'; readonly element: TypeConstraint };
+  | { readonly kind: 'any' | 'string' | 'number' | 'bool' }
+  | { readonly kind: 'object'; readonly attrs?: ReadonlyMap<string, ObjectAttribute> }
+  | { readonly kind: 'list' | 'set' | 'map'; readonly element: TypeConstraint };
+
+/** An attribute of an `object({…})` type: its type, and whether it is `optional(T)` (null when absent) or `optional(T, default)`. */
+export interface ObjectAttribute {
+  readonly type: TypeConstraint;
+  readonly optional?: 'null' | 'default';
+}
 
 const ANY: TypeConstraint = { kind: 'any' };
 
+interface TypeExpr {
+  type: string;
+  path?: readonly string[];
+  name?: string;
+  args?: readonly unknown[];
+  items?: readonly unknown[];
+}
+
 /** A variable's `type` expression; anything this model does not read is `any` (no conversion). */
-export function typeConstraint(e: { type: string; path?: readonly string[]; name?: string; args?: readonly unknown[] } | undefined): TypeConstraint {
+export function typeConstraint(e: TypeExpr | undefined): TypeConstraint {
   if (!e) return ANY;
   if (e.type === 'traversal' && e.path?.length === 1) {
     const n = e.path[0];
     return n === 'string' || n === 'number' || n === 'bool' ? { kind: n } : ANY;
   }
   if (e.type === 'call' && e.args?.length === 1) {
-    const inner = typeConstraint(e.args[0] as Parameters<typeof typeConstraint>[0]);
-    if (e.name === 'list' || e.name === 'set' || e.name === 'map') return { kind: e.name, element: inner };
-    if (e.name === 'object') return { kind: 'object' };
+    const arg = e.args[0] as TypeExpr;
+    if (e.name === 'list' || e.name === 'set' || e.name === 'map') return { kind: e.name, element: typeConstraint(arg) };
+    if (e.name === 'object') return { kind: 'object', ...(arg.type === 'object' ? objectAttributes(arg) : {}) };
   }
   return ANY;
+}
+
+/** The attributes of `object({ name = T, other = optional(T[, default]) })`; none when a name is an expression. */
+function objectAttributes(e: TypeExpr): { attrs?: ReadonlyMap<string, ObjectAttribute> } {
+  const attrs = new Map<string, ObjectAttribute>();
+  for (const a of (e.items ?? []) as ReadonlyArray<{ name: string; value: unknown }>) {
+    const name = /^"([^"\\$%]*)"$/.exec(a.name)?.[1] ?? a.name;
+    if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(name) || attrs.has(name)) return {};
+    const t = a.value as TypeExpr;
+    if (t.type === 'call' && t.name === 'optional' && (t.args?.length === 1 || t.args?.length === 2))
+      attrs.set(name, { type: typeConstraint(t.args[0] as TypeExpr), optional: t.args.length === 1 ? 'null' : 'default' });
+    else attrs.set(name, { type: typeConstraint(t) });
+  }
+  return { attrs };
 }
 
 /** Grapheme clusters of a string, as Terraform's `length` counts characters. */
@@ -307,7 +447,7 @@ export const COLLECTION_FUNCTIONS: ReadonlySet<string> = new Set([
 export function applyCollectionFunction(name: string, args: readonly ResolvedValue[]): ResolvedValue {
   const chain = chainOf(args);
   const bad = args.find((a) => a.kind !== 'known');
-  if (bad) return bad.kind === 'unknown' ? { ...bad, chain } : bad;
+  if (bad) return bad.kind === 'unknown' ? { ...notNull(bad), chain } : bad;
   const known = args as readonly Known[];
   const [a, b, c] = known;
   const secret = secretOf(known);
@@ -347,11 +487,13 @@ export function applyCollectionFunction(name: string, args: readonly ResolvedVal
     case 'tolist': {
       const coll = a ? collectionOf(a) : undefined;
       if (!coll || coll.type === 'map') break;
-      return sequence(name === 'toset' ? 'set' : 'list', coll.items, chain);
+      return sequence(name === 'toset' ? 'set' : 'list', elementsOf(coll.items, ANY), chain, name === 'tolist' ? false : undefined);
     }
     case 'tomap': {
       const coll = a ? collectionOf(a) : undefined;
-      return coll?.type === 'map' ? a! : unknown('tomap() of a value that is not a map', chain);
+      if (coll?.type !== 'map') return unknown('tomap() of a value that is not a map', chain);
+      const items = elementsOf(coll.items, ANY);
+      return { ...a!, shape: { type: 'map', keys: coll.keys, items, structural: false } };
     }
     case 'keys':
     case 'values': {

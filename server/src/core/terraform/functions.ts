@@ -6,7 +6,7 @@
 import { gzipSync } from 'node:zlib';
 import type { ChainStep, ResolvedValue } from '../types';
 import { DEFAULT_MAX_FILE_BYTES } from '../text/decode';
-import { known, unknown } from './values';
+import { known, notNull, unknown } from './values';
 
 export const ENCODING_FUNCTIONS: ReadonlySet<string> = new Set(['base64encode', 'base64gzip', 'base64decode']);
 
@@ -20,7 +20,7 @@ const FATAL_UTF8 = new TextDecoder('utf-8', { fatal: true });
  * key.
  */
 export function applyEncodingFunction(name: string, a: ResolvedValue): ResolvedValue {
-  if (a.kind !== 'known') return a;
+  if (a.kind !== 'known') return notNull(a);
   const bytes = Buffer.from(a.text, 'utf8');
   if (bytes.length > MAX_BYTES) return unknown(`${name}() of more than ${MAX_BYTES} bytes is not evaluated`, a.chain);
   switch (name) {

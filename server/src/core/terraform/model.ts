@@ -7,11 +7,12 @@ import type { HclAttribute, HclBlock, HclBody, HclExpr, HclForExpr } from '../pa
 import type { ParsedHclFile } from '../workspace/parsedFiles';
 import type { ChainStep, ResolvedValue, Span } from '../types';
 import { baseName, dirOf, joinRel } from '../workspace/fileKinds';
-import { known, looksSecretName, markSecret, unknown } from './values';
+import { isNull, known, looksSecretName, markSecret, notNull, nullValue, unknown } from './values';
 import { applyEncodingFunction, ENCODING_FUNCTIONS, fileContentValue } from './functions';
 import {
   applyCollectionFunction,
   binaryChain,
+  blur,
   collectionOf,
   COLLECTION_FUNCTIONS,
   convert,
@@ -509,6 +510,9 @@ export class TerraformModel {
     const callers = top && top.sourceDir === dir ? [top] : this.moduleCalls.filter((m) => m.sourceDir === dir);
     // No module call passes it: a variable of the root module, which terraform validate sets to an unknown value.
     if (this.asValidate && callers.length === 0) return unknown(`terraform validate treats var.${name} of the root module as unknown`);
+    // `nullable = false`: a null given for the variable takes its default instead (Terraform docs, variables: "nullable").
+    const nullable = decl ? attr(decl.block.body, 'nullable')?.value : undefined;
+    const nullTakesDefault = nullable?.type === 'bool' && !nullable.value && !!decl?.defaultExpr;
     for (const call of callers) {
       const input = call.inputs.get(name);
       if (!input) continue;
@@ -516,12 +520,14 @@ export class TerraformModel {
         call === top
           ? this.inInstance(stack.slice(0, -1), () => this.evaluate(input.value, call.callerDir, call.file))
           : this.evaluate(input.value, call.callerDir, call.file);
+      if (nullTakesDefault && isNull(v)) break;
       const step: ChainStep = { span: spanOf(call.file, input.nameStart, input.end), note: `module "${call.name}" passes ${name}` };
       return markSecret(appendStep(v, step), secret);
     }
     const tv = this.tfvars.get(key(dir, name));
-    if (tv) {
-      const v = this.evaluate(tv.attr.value, dir, tv.file);
+    const fromTfvars = tv ? this.evaluate(tv.attr.value, dir, tv.file) : undefined;
+    if (tv && fromTfvars && !(nullTakesDefault && isNull(fromTfvars))) {
+      const v = fromTfvars;
       const step: ChainStep = { span: spanOf(tv.file, tv.attr.nameStart, tv.attr.end), note: `${baseName(tv.file)} sets ${name}` };
       return markSecret(appendStep(v, step), secret);
     }
@@ -587,17 +593,19 @@ export class TerraformModel {
       case 'bool':
         return primitive(String(e.value), 'bool', []);
       case 'null':
-        return unknown('null');
+        return nullValue();
       case 'traversal':
         return this.evaluateTraversal(e.path, dir, file);
       case 'call':
         return this.evaluateCall(e, dir, file);
       case 'list':
         if (e.items.length > MAX_ITEMS) return unknown('list too large to evaluate');
+        // A `[…]` literal is a tuple, a `{…}` literal an object (HCL TupleConsExpr / ObjectConsExpr).
         return sequence(
           'list',
           e.items.map((i) => this.evaluate(i, dir, file)),
           [],
+          true,
         );
       case 'object': {
         const entries: Array<readonly [string, ResolvedValue]> = [];
@@ -609,7 +617,7 @@ export class TerraformModel {
           seen.add(a.name);
           entries.push([a.name, this.evaluate(a.value, dir, file)]);
         }
-        return mapping(entries, []);
+        return mapping(entries, [], true);
       }
       case 'other':
         return this.evaluateOther(e, dir, file);
@@ -630,11 +638,12 @@ export class TerraformModel {
       // `cond ? a : b`: only the branch the condition picks is the value (Terraform docs, expressions/conditionals).
       if (ops.length !== 3 || between[1] !== ':') return unknown('conditional is not evaluated');
       const c = this.evaluate(ops[0]!, dir, file);
-      if (c.kind !== 'known') return c;
+      if (c.kind !== 'known') return notNull(c);
       const pick = toBool(c);
       if (pick === undefined) return unknown(`the condition \`${abbreviate(e.raw.slice(0, ops[0]!.end - e.start))}\` is not a bool`, c.chain);
+      // HCL converts both results to one type (`cond ? {} : var.m` is a map): a collection's kind is left open.
       const v = this.evaluate(pick ? ops[1]! : ops[2]!, dir, file);
-      return v.kind === 'known' ? { ...v, chain: [...c.chain, ...v.chain] } : v;
+      return v.kind === 'known' ? blur({ ...v, chain: [...c.chain, ...v.chain] }) : v;
     }
     return binaryChain(
       ops.map((o) => this.evaluate(o, dir, file)),
@@ -649,7 +658,7 @@ export class TerraformModel {
    */
   private evaluateFor(f: HclForExpr, dir: string, file: string): ResolvedValue {
     const coll = this.evaluate(f.collection, dir, file);
-    if (coll.kind !== 'known') return coll;
+    if (coll.kind !== 'known') return notNull(coll);
     const c = collectionOf(coll);
     if (!c) return unknown('for expression over a value that is not a collection', coll.chain);
     const outer = this.bindings;
@@ -667,7 +676,7 @@ export class TerraformModel {
         if (f.condition) {
           const keep = this.evaluate(f.condition, dir, file);
           const yes = toBool(keep);
-          if (yes === undefined) return keep.kind === 'unknown' ? keep : unknown('for expression condition is not a bool', keep.chain);
+          if (yes === undefined) return keep.kind === 'unknown' ? notNull(keep) : unknown('for expression condition is not a bool', keep.chain);
           if (!yes) continue;
         }
         const value = this.evaluate(f.value, dir, file);
@@ -676,7 +685,7 @@ export class TerraformModel {
           continue;
         }
         const k = this.evaluate(f.key!, dir, file);
-        if (k.kind !== 'known') return k;
+        if (k.kind !== 'known') return notNull(k);
         if (collectionOf(k)) return unknown('for expression key is not a string', k.chain);
         const group = entries.get(k.text);
         if (group && !f.grouping) return unknown(`for expression produces the key "${k.text}" twice (Terraform: "Duplicate object key")`, k.chain);
@@ -686,10 +695,12 @@ export class TerraformModel {
     } finally {
       this.bindings = outer;
     }
-    if (!f.object) return sequence('list', items, coll.chain);
+    // `[for …]` is a tuple, `{for …}` an object (HCL ForExpr), grouped values tuples.
+    if (!f.object) return sequence('list', items, coll.chain, true);
     return mapping(
-      [...entries].map(([k, vs]) => [k, f.grouping ? sequence('list', vs, []) : vs[0]!] as const),
+      [...entries].map(([k, vs]) => [k, f.grouping ? sequence('list', vs, [], true) : vs[0]!] as const),
       coll.chain,
+      true,
     );
   }
 
@@ -834,7 +845,7 @@ export class TerraformModel {
       case 'upper':
       case 'trimspace': {
         const [a] = args();
-        if (!a || a.kind !== 'known') return a ?? unknown(`${e.name}() without argument`);
+        if (!a || a.kind !== 'known') return a ? notNull(a) : unknown(`${e.name}() without argument`);
         const t = e.name === 'lower' ? a.text.toLowerCase() : e.name === 'upper' ? a.text.toUpperCase() : a.text.trim();
         return { ...a, text: t };
       }
@@ -1117,7 +1128,7 @@ function joinTemplate(e: Extract<HclExpr, { type: 'string' }>, evaluate: (expr: 
     else if (p.kind === 'directive') return unknown('string uses a %{…} directive');
     else {
       const v = evaluate(p.expr);
-      if (v.kind === 'unknown') return v;
+      if (v.kind === 'unknown') return notNull(v);
       text += v.text;
       chain.push(...v.chain);
       secret = secret || !!v.secret;

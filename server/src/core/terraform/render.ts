@@ -18,8 +18,8 @@ export function renderTemplate(
   /** Variables whose value is another rendered template (`data.template_file.x.rendered`): embedded with its mapping. */
   nested: ReadonlyMap<string, MappedText> = new Map(),
   /**
-   * Evaluates an interpolation that is more than a name or a literal (`${base64encode(file(…))}`) in the template's
-   * scope; without it, such an interpolation stays as written, unknown.
+   * Evaluates an interpolation that is more than a name or a literal (`${base64encode(file(…))}`, `${tls.ca_file}`)
+   * in the template's scope; without it, such an interpolation stays as written, unknown.
    */
   evaluateExpr?: (expr: HclExpr) => ResolvedValue,
   /**
@@ -96,7 +96,8 @@ function evaluateInterpolation(
   if (expr.type === 'string' || expr.type === 'number' || expr.type === 'bool') {
     return { kind: 'known', text: String(expr.value), chain: [] };
   }
-  if (evaluateExpr && expr.type === 'call') return evaluateExpr(expr);
+  // Calls, and attribute / index access on a passed object, map or list (`${tls.ca_file}`, `${servers[0]}`).
+  if (evaluateExpr && (expr.type === 'call' || expr.type === 'traversal')) return evaluateExpr(expr);
   return { kind: 'unknown', reason: 'template expression is not evaluated', chain: [] };
 }
 

@@ -20,6 +20,23 @@ export function unknown(reason: string, chain: readonly ChainStep[] = []): Resol
   return { kind: 'unknown', reason, chain };
 }
 
+/** A value known to be `null` (Terraform's full evaluation only; see `isNull` on ResolvedValue). */
+export function nullValue(chain: readonly ChainStep[] = []): ResolvedValue {
+  return { kind: 'unknown', reason: 'null', chain, isNull: true };
+}
+
+export function isNull(v: ResolvedValue): boolean {
+  return v.kind === 'unknown' && v.isNull === true;
+}
+
+/**
+ * `v` where a null cannot go: interpolated, indexed, counted, negated, an operand of arithmetic or logic, a
+ * function's argument. Terraform fails such an expression, so the result is unknown, not null.
+ */
+export function notNull(v: ResolvedValue): ResolvedValue {
+  return v.kind === 'unknown' && v.isNull ? { kind: 'unknown', reason: 'a null value where Terraform needs one (the expression fails)', chain: v.chain } : v;
+}
+
 export function markSecret(value: ResolvedValue, secret: boolean): ResolvedValue {
   if (!secret || value.kind !== 'known' || value.secret) return value;
   return { ...value, secret: true };
