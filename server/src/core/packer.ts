@@ -629,6 +629,42 @@ export function provisionerRuns(model: Pick<DeploymentModel, 'files'>, p: Packer
   });
 }
 
+/** A Packer `file` provisioner with a literal `source` string: the tree paths it may be and its `destination` as written. */
+export interface PackerFileUpload {
+  readonly provisioner: PackerProvisioner;
+  /** The `source` attribute (a single path; `sources` lists are not read here). */
+  readonly source: HclAttribute;
+  /** The tree paths the source may be (beside the template, then from the tree root). */
+  readonly candidates: readonly string[];
+  /** `destination` as written, undefined when it is not a string. */
+  readonly destination: string | undefined;
+}
+
+/** The `file` provisioners of the tree whose `source` is a string (cached with the provisioners). */
+export function packerFileUploads(model: Pick<DeploymentModel, 'packerFiles'>): readonly PackerFileUpload[] {
+  const provisioners = packerProvisioners(model);
+  let hit = uploadsMemo.get(provisioners);
+  if (hit) return hit;
+  hit = [];
+  for (const p of provisioners) {
+    if (p.type !== 'file') continue;
+    const source = p.block.body.items.find((i): i is HclAttribute => i.kind === 'attribute' && i.name === 'source');
+    if (source?.value.type !== 'string') continue;
+    const dst = p.block.body.items.find((i) => i.kind === 'attribute' && i.name === 'destination');
+    const destination = dst?.kind === 'attribute' && dst.value.type === 'string' ? dst.value.value : undefined;
+    hit.push({ provisioner: p, source, candidates: candidatePaths(dirOf(p.file), source.value.type === 'string' ? source.value.value : ''), destination });
+  }
+  uploadsMemo.set(provisioners, hit);
+  return hit;
+}
+
+const uploadsMemo = new WeakMap<readonly PackerProvisioner[], PackerFileUpload[]>();
+
+/** Where an upload lands: a destination ending in `/` gets the file's name. */
+export function uploadedAs(destination: string, treeFile: string): string {
+  return /[\\/]$/.test(destination) ? `${destination}${baseName(treeFile)}` : destination;
+}
+
 /**
  * Where the Packer `file` provisioners upload this tree file, as written (`/tmp/consul.service`; a destination
  * ending in `/` gets the file's name), each with the template that uploads it.
@@ -637,31 +673,20 @@ export function uploadDestinations(
   model: Pick<DeploymentModel, 'packerFiles'>,
   treeFile: string,
 ): Array<{ template: string; destination: string; provisioner: PackerProvisioner }> {
-  const out: Array<{ template: string; destination: string; provisioner: PackerProvisioner }> = [];
-  const str = (p: PackerProvisioner, name: string): string | undefined => {
-    const a = p.block.body.items.find((i) => i.kind === 'attribute' && i.name === name);
-    return a?.kind === 'attribute' && a.value.type === 'string' ? a.value.value : undefined;
-  };
-  for (const p of packerProvisioners(model)) {
-    if (p.type !== 'file') continue;
-    const src = str(p, 'source');
-    const dst = str(p, 'destination');
-    if (src === undefined || dst === undefined || !candidatePaths(dirOf(p.file), src).includes(treeFile)) continue;
-    out.push({ template: p.file, destination: /[\\/]$/.test(dst) ? `${dst}${baseName(treeFile)}` : dst, provisioner: p });
-  }
-  return out;
+  return packerFileUploads(model)
+    .filter((u) => u.destination !== undefined && u.candidates.includes(treeFile))
+    .map((u) => ({ template: u.provisioner.file, destination: uploadedAs(u.destination!, treeFile), provisioner: u.provisioner }));
 }
 
 /** The Packer templates that upload this tree file into their image (a `file` provisioner whose `source` is it). */
 export function templatesUploading(model: Pick<DeploymentModel, 'packerFiles'>, treeFile: string): string[] {
-  const out = new Set<string>();
-  for (const p of packerProvisioners(model)) {
-    if (p.type !== 'file') continue;
-    const src = p.block.body.items.find((i) => i.kind === 'attribute' && i.name === 'source');
-    const text = src?.kind === 'attribute' && src.value.type === 'string' ? src.value.value : undefined;
-    if (text !== undefined && candidatePaths(dirOf(p.file), text).includes(treeFile)) out.add(p.file);
-  }
-  return [...out];
+  return [
+    ...new Set(
+      packerFileUploads(model)
+        .filter((u) => u.candidates.includes(treeFile))
+        .map((u) => u.provisioner.file),
+    ),
+  ];
 }
 
 const runningMemo = new WeakMap<DeploymentModel, Map<string, readonly PackerProvisioner[]>>();
@@ -687,16 +712,31 @@ export function isPackerJson(f: ParsedHclFile): boolean {
  * `{{env `X`}}` (directly or as a variable's default) is unknown until build time.
  */
 function jsonRenderer(f: ParsedHclFile): (e: HclExpr) => ResolvedValue {
+  const substitute = jsonSubstitution(f);
+  return (e: HclExpr): ResolvedValue => {
+    if (e.type !== 'string') return { kind: 'unknown', reason: 'not a string', chain: [] };
+    const { text, chain, unknownReason } = substitute(e.value);
+    return unknownReason ? { kind: 'unknown', reason: unknownReason, chain } : { kind: 'known', text, chain };
+  };
+}
+
+/**
+ * A JSON template string with the `{{user `x`}}` actions whose variable has a literal default substituted; the
+ * others (`{{env `X`}}`, a variable without a default, `{{timestamp}}`…) stay as written.
+ */
+export function jsonTemplateText(f: ParsedHclFile, value: string): string {
+  return jsonSubstitution(f)(value).text;
+}
+
+function jsonSubstitution(f: ParsedHclFile): (value: string) => { text: string; chain: ChainStep[]; unknownReason: string | undefined } {
   const variables = new Map<string, HclExpr>();
   for (const item of f.parse.body.items) {
     if (item.kind === 'block' && item.type === 'variables') for (const a of item.body.items) if (a.kind === 'attribute') variables.set(a.name, a.value);
   }
-  return (e: HclExpr): ResolvedValue => {
-    if (e.type !== 'string') return { kind: 'unknown', reason: 'not a string', chain: [] };
-    let text = e.value;
+  return (value: string) => {
     const chain: ChainStep[] = [];
     let unknownReason: string | undefined;
-    text = text.replace(/\{\{\s*(user|env)\s+`([^`]+)`\s*\}\}/g, (whole, fn: string, name: string) => {
+    const text = value.replace(/\{\{\s*(user|env)\s+`([^`]+)`\s*\}\}/g, (whole, fn: string, name: string) => {
       if (fn === 'env') {
         unknownReason ??= `{{env \`${name}\`}} comes from the environment at build time`;
         return whole;
@@ -714,7 +754,7 @@ function jsonRenderer(f: ParsedHclFile): (e: HclExpr) => ResolvedValue {
       chain.push({ span: { file: f.file, start: v.start, end: v.end }, note: `Packer variable "${name}" default` });
       return v.value;
     });
-    return unknownReason ? { kind: 'unknown', reason: unknownReason, chain } : { kind: 'known', text, chain };
+    return { text, chain, unknownReason };
   };
 }
 

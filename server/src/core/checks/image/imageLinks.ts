@@ -18,7 +18,7 @@ import type { HclBlock, HclExpr } from '../../parsers/hcl/ast';
 import type { ParsedAgentConfig } from '../../agent/configDoc';
 import type { DeploymentModel } from '../../model/deploymentModel';
 import type { PackerProvisioner } from '../../packer';
-import { imagesOf, packerProvisioners, provisionersRunning, sourceIsWindows, sourceSetting } from '../../packer';
+import { imagesOf, isPackerJson, jsonTemplateText, packerProvisioners, provisionersRunning, sourceIsWindows, sourceSetting } from '../../packer';
 import type { ScriptFacts } from '../../scripts/scriptModel';
 import type { ResolvedValue, Span } from '../../types';
 import { TerraformModel, attr } from '../../terraform/model';
@@ -253,10 +253,14 @@ export function instanceInfos(model: DeploymentModel): InstanceInfo[] {
   return out;
 }
 
+/** Whether an instance's AMI filter can match one of an image's AMI name patterns. */
+function boots(inst: InstanceInfo, amiGlobs: readonly string[]): boolean {
+  return !!inst.amiGlobs && amiGlobs.some((g) => inst.amiGlobs!.some((h) => globsIntersect(g, h)));
+}
+
 /** Builds whose AMI an instance boots (empty when the tree does not link them). */
 export function buildsOf(model: DeploymentModel, inst: InstanceInfo): BuildInfo[] {
-  if (!inst.amiGlobs || inst.amiGlobs.length === 0) return [];
-  return buildInfos(model).filter((b) => b.amiGlobs.some((g) => inst.amiGlobs!.some((h) => globsIntersect(g, h))));
+  return buildInfos(model).filter((b) => boots(inst, b.amiGlobs));
 }
 
 /** Instances that boot a build's AMI. */
@@ -278,6 +282,39 @@ export function userDataScripts(model: DeploymentModel, inst: InstanceInfo): Scr
       for (const t of model.scripts) if (baseName(t.file).toLowerCase() === inv.scriptBaseName && !seen.has(t.file)) queue.push(t);
   }
   return out;
+}
+
+/** The image a provisioner goes into: the provisioners that run on the same sources, and the instances booting it. */
+export interface ProvisionedImage {
+  readonly provisioners: readonly PackerProvisioner[];
+  readonly instances: readonly InstanceInfo[];
+  /** The `build` keyword (HCL2) or the provisioner itself (a JSON template). */
+  readonly span: Span;
+}
+
+/**
+ * The image a provisioner goes into, HCL2 builds (buildInfos) and legacy JSON templates alike: a JSON template is one
+ * build whose builders are its sources (their `ami_name`, `{{user `x`}}` defaults substituted and any other template
+ * action taken as one name segment).
+ */
+export function imageOfProvisioner(model: DeploymentModel, p: PackerProvisioner): ProvisionedImage | undefined {
+  const b = buildOfProvisioner(model, p);
+  if (b) return { provisioners: b.provisioners, instances: instancesOf(model, b), span: b.keywordSpan };
+  const f = model.packerFiles.find((x) => x.file === p.file);
+  if (!f || !isPackerJson(f)) return undefined;
+  const image = imagesOf(packerProvisioners(model).filter((q) => q.file === p.file)).find((i) => i.provisioners.includes(p));
+  if (!image) return undefined;
+  const globs: string[] = [];
+  for (const s of image.members) {
+    const a = sourceSetting(model.packerFiles, s, 'ami_name')?.attr.value;
+    if (a?.type !== 'string') continue;
+    globs.push(
+      jsonTemplateText(f, a.value)
+        .replace(/\*/g, ANY)
+        .replace(/\{\{[^}]*\}\}/g, SEG),
+    );
+  }
+  return { provisioners: image.provisioners, instances: instanceInfos(model).filter((i) => boots(i, globs)), span: p.span };
 }
 
 /** The build that runs a provisioner. */
