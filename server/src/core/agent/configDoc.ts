@@ -39,6 +39,12 @@ export interface AgentConfigDoc {
   readonly branches?: ReadonlySet<string>;
   /** Written into the machine image (a Packer build), before the instance's own writes. */
   readonly imageTime?: boolean;
+  /**
+   * An input of a merge the writing script runs (`./json_merge base.json tls.json "role_${type}.json" > out.json`,
+   * `jq -s … a.json b.json > c.json`): the agent loads the merged output, not this file beside the other inputs.
+   * `group` names the merge command; `output` is its redirect target as written.
+   */
+  readonly mergeInput?: { readonly group: string; readonly output: string };
 }
 
 export interface ParsedAgentConfig {

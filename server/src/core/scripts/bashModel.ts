@@ -19,6 +19,43 @@ import { looksLikeAgentConfigText } from './powershellModel';
 
 const MAX_DEPTH = 8;
 
+/** A path as written, with unresolved `$x` / `${x}` parts matching any file-name characters. */
+function pathPattern(text: string): RegExp {
+  const parts = text.split(/\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*/);
+  return new RegExp(`^${parts.map((p) => normalizeScriptPath(p).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('[^/]*')}$`);
+}
+
+/**
+ * Config files this script writes and then passes, two or more of them, to one command whose output it redirects to
+ * another file (`./json_merge base.json tls.json "consul_${type}.json" > consul.json`, `jq -s '.[0] * .[1]' a b > c`):
+ * merge inputs. An argument with an unresolved variable matches every written file of that shape (the variants one
+ * machine picks from). Each document keeps its settings; it is marked with the merge it feeds.
+ */
+function markMergeInputs(file: string, docs: AgentConfigDoc[], scan: ShScanResult, r: ShResolver): void {
+  scan.commands.forEach((c, ci) => {
+    const out = c.redirects.find((x) => x.op === '>' || x.op === '>|');
+    if (!out || c.name === 'echo' || c.name === 'printf') return;
+    const matched = new Set<number>();
+    let inputs = 0;
+    for (const a of c.args) {
+      const t = r.wordText(a);
+      if (t.startsWith('-') || !/\.(json|hcl)$/i.test(t)) continue;
+      const re = pathPattern(t);
+      let hit = false;
+      docs.forEach((d, i) => {
+        if (d.targetPath !== undefined && re.test(normalizeScriptPath(d.targetPath))) {
+          matched.add(i);
+          hit = true;
+        }
+      });
+      if (hit) inputs++;
+    }
+    if (inputs < 2) return;
+    const mergeInput = { group: `${file}#merge${ci}`, output: r.wordText(out.target) };
+    for (const i of matched) docs[i] = { ...docs[i]!, mergeInput };
+  });
+}
+
 export function analyzeBash(
   file: string,
   text: MappedText,
@@ -59,6 +96,8 @@ export function analyzeBash(
         branches: branchesAt(h.start),
       });
     });
+
+  if (mode === 'full' && configDocs.length >= 2) markMergeInputs(file, configDocs, scan, r);
 
   // Config templates copied where the agent reads them and substituted with sed, in script order:
   // `cp tpl /etc/nomad.d/nomad.hcl; sed -i s/X/Y/ /etc/nomad.d/nomad.hcl` and `sed -i … tpl; cp tpl dst` alike.
