@@ -7,6 +7,7 @@ import { hclSyntax } from './hclSyntax';
 import { templateFileMissing } from './templateFileMissing';
 import { packerFileMissing } from './packerFileMissing';
 import { configKeyVersion } from './configKeyVersion';
+import { agentModeMissing } from './agentModeMissing';
 
 export const VALIDITY_CHECKS: readonly Check[] = [
   hclSyntax,
@@ -17,6 +18,7 @@ export const VALIDITY_CHECKS: readonly Check[] = [
   templateFileMissing,
   packerFileMissing,
   configKeyVersion,
+  agentModeMissing,
 ];
 
 export { officialSyntaxFindings } from './officialSyntax';
