@@ -159,3 +159,31 @@ test('roles: a mode-less tree file whose name says server or client keeps the ro
   assert.equal(byFile('config/client-common.hcl').kind, 'linux-client');
   assert.equal(byFile('config/client-common.hcl').alsoKinds, undefined);
 });
+
+test('roles: merge variants are one agent each; the fixed inputs of the merge join every variant', () => {
+  const sh = [
+    '#!/usr/bin/env bash',
+    'consul_type="$(cat ../data/input/consul_type)"',
+    'cat > ../conf/consul_base.json <<EOF',
+    '{ "encrypt": "k", "datacenter": "dc1", "data_dir": "/opt/consul/data" }',
+    'EOF',
+    'cat > ../conf/consul_master.json <<EOF',
+    '{ "server": true, "bootstrap_expect": 3, "retry_join": ["10.0.0.1"] }',
+    'EOF',
+    'cat > ../conf/consul_slave.json <<EOF',
+    '{ "retry_join": ["10.0.0.1"], "ui": true }',
+    'EOF',
+    './json_merge ../conf/consul_base.json "../conf/consul_${consul_type}.json" > ../conf/consul.json',
+    '',
+  ].join('\n');
+  const { m } = model({ 'scripts/consul_configure.sh': sh });
+  const filesOf = (id: string) => m.roles.find((x) => x.id === id)!.configs.map((c) => c.doc.targetPath);
+  assert.deepEqual(
+    m.roles.map((r) => r.id),
+    ['server/consul', 'linux-client/consul'],
+  );
+  assert.deepEqual(filesOf('server/consul'), ['../conf/consul_base.json', '../conf/consul_master.json']);
+  assert.deepEqual(filesOf('linux-client/consul'), ['../conf/consul_base.json', '../conf/consul_slave.json']);
+  assert.equal(setting(m, 'linux-client/consul', 'encrypt')!.value, 'k');
+  assert.match(m.configs.find((c) => c.doc.targetPath === '../conf/consul_base.json')!.kindReason, /variants of consul_\$\{consul_type\}\.json/);
+});

@@ -128,7 +128,7 @@ export function alignConfigDirRoles(configs: readonly ParsedAgentConfig[]): Pars
   }
   const moved = new Map<ParsedAgentConfig, ParsedAgentConfig>();
   for (const list of groups.values()) {
-    if (list.length < 2) continue;
+    if (list.length < 2 || list.some((c) => c.doc.mergeInput)) continue;
     const stated = list.filter((c) => statesMode(c.product, c.parse.body));
     const server = stated.find((c) => c.kind === 'server' && c.kindReason === 'server mode is enabled');
     if (!server || stated.some((c) => c.kind !== 'server')) continue;
@@ -145,7 +145,44 @@ export function alignConfigDirRoles(configs: readonly ParsedAgentConfig[]): Pars
       });
     }
   }
-  return shareTreeFragments(alignBranchRoles(configs.map((c) => moved.get(c) ?? c)));
+  return alignMergeRoles(shareTreeFragments(alignBranchRoles(configs.map((c) => moved.get(c) ?? c))));
+}
+
+/**
+ * A script that merges written files into the agent's config (`json_merge base.json tls.json "consul_${type}.json" >
+ * consul.json`) configures one agent per variant: `consul_master.json` with `"server": true` a server,
+ * `consul_slave.json` without it a client. Each variant keeps the role it states (a Consul file without `server` is a
+ * client), and the fixed inputs (`base.json`, `tls.json`, which state no mode) join every variant's role. (The config
+ * directory alignment above leaves merge inputs alone: they are not files of one agent's directory.)
+ */
+function alignMergeRoles(configs: readonly ParsedAgentConfig[]): ParsedAgentConfig[] {
+  const groups = new Map<string, ParsedAgentConfig[]>();
+  for (const c of configs) {
+    if (!c.doc.mergeInput || c.kindReason === 'declared in .hashistack-review.json') continue;
+    const key = `${c.product}\u0000${c.doc.mergeInput.group}`;
+    const list = groups.get(key);
+    if (list) list.push(c);
+    else groups.set(key, [c]);
+  }
+  const changed = new Map<ParsedAgentConfig, ParsedAgentConfig>();
+  for (const list of groups.values()) {
+    const variants = list.filter((c) => c.doc.mergeInput!.variant !== undefined);
+    if (variants.length === 0) continue;
+    const kinds = [...new Set(variants.map((v) => v.kind))];
+    for (const c of list) {
+      if (c.doc.mergeInput!.variant !== undefined || statesMode(c.product, c.parse.body)) continue;
+      if (kinds.length === 1 && kinds[0] === c.kind) continue;
+      const primary = kinds.includes(c.kind) ? c.kind : kinds[0]!;
+      const also = kinds.filter((k) => k !== primary);
+      changed.set(c, {
+        ...c,
+        kind: primary,
+        kindReason: `merged by ${baseName(c.doc.hostFile)} with each of the variants of ${baseName(variants[0]!.doc.mergeInput!.variant!)}, which configure ${kinds.join(' and ')} agents`,
+        ...(also.length > 0 ? { alsoKinds: also } : {}),
+      });
+    }
+  }
+  return configs.map((c) => changed.get(c) ?? c);
 }
 
 const SHARED_FRAGMENT = 'a shared file of the config directory';
