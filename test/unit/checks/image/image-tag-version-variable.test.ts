@@ -48,3 +48,13 @@ test('examples/mixed-os: silent', async () => {
   const { findings } = await example('mixed-os');
   assert.deepEqual(only(findings, RULE), []);
 });
+
+test('variable passed on the command line of an inline provisioner command: silent', () => {
+  const text = pkr(false).replace(
+    '    script = "setup-windows.ps1"\n  }\n}',
+    '    script = "setup-windows.ps1"\n  }\n\n  provisioner "powershell" {\n    inline = ["C:/tmp/install.ps1 -Version ${var.nomad_version}"]\n  }\n}',
+  );
+  assert.match(text, /inline = \[/);
+  const { findings } = analyze({ 'packer/variables.pkr.hcl': VARIABLES, 'packer/windows.pkr.hcl': text, 'shared/packer/scripts/setup-windows.ps1': PS });
+  assert.deepEqual(only(findings, RULE), []);
+});

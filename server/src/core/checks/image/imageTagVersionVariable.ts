@@ -1,7 +1,8 @@
 /**
  * image-tag-version-variable: an AMI tag records `var.nomad_version` while no
- * provisioner of that build passes the variable to its scripts — the tag
- * shows the variable, not what was installed.
+ * provisioner of that build passes the variable to its scripts (in
+ * `environment_vars`, or in an inline command line) — the tag shows the
+ * variable, not what was installed.
  */
 import type { Finding } from '../../types';
 import { packerProvisioners } from '../../packer';
@@ -25,13 +26,17 @@ export const imageTagVersionVariable: Check = {
         const build = provs.filter((p) => p.runsOn.some((s) => s.ref === ref));
         if (build.length === 0) continue;
         const text = (p: (typeof build)[number]) => model.files.get(p.file)?.text.slice(p.span.start, p.span.end) ?? '';
+        const exprText = (file: string, e: { start: number; end: number }) => model.files.get(file)?.text.slice(e.start, e.end) ?? '';
         for (const a of src.body.items) {
           if (a.kind !== 'attribute' || !/^(tags|run_tags)$/.test(a.name) || a.value.type !== 'object') continue;
           for (const t of a.value.items) {
             const v = t.value;
             if (v.type !== 'traversal' || v.path[0] !== 'var' || !/version/i.test(v.path[1] ?? '')) continue;
             const name = v.path[1]!;
-            if (build.some((p) => p.env && new RegExp(`var\\.${name}\\b`).test(text(p)))) continue;
+            const uses = new RegExp(`var\\.${name}\\b`);
+            // Passed in environment_vars, or on the command line of an inline command (`sudo bash /tmp/install.sh
+            // ${var.nomad_version}`): the script installs what the variable says.
+            if (build.some((p) => (p.env && uses.test(text(p))) || p.inline.some((e) => uses.test(exprText(p.file, e))))) continue;
             const installer = build.find((p) => p.scripts.length > 0);
             out.push(
               finding({
