@@ -10,6 +10,18 @@ import { finding } from '../check';
 import type { Check } from '../check';
 import { lineOf } from './shared';
 
+/**
+ * Whether a version variable is a Nomad or Consul version: its name names one of them (`nomad_version`,
+ * `consul_ent_version`) or no product at all (`version`). Another tool's (`vault_version`, `consul_template_version`,
+ * `envconsul_version`) or the base image's (`os_version`, which the source's AMI filter usually selects by) is not
+ * what the agents run: a wrong tag there does not hide a skew between Nomad or Consul servers and clients.
+ */
+function agentVersionName(name: string): boolean {
+  const product = name.replace(/[-_]?versions?$/i, '');
+  if (product === '') return true;
+  return /nomad|consul/i.test(product) && !/template|envconsul|k8s|esm|terraform/i.test(product);
+}
+
 export const imageTagVersionVariable: Check = {
   id: 'image-tag-version-variable',
   category: 'version',
@@ -33,6 +45,7 @@ export const imageTagVersionVariable: Check = {
             const v = t.value;
             if (v.type !== 'traversal' || v.path[0] !== 'var' || !/version/i.test(v.path[1] ?? '')) continue;
             const name = v.path[1]!;
+            if (!agentVersionName(name)) continue;
             const uses = new RegExp(`var\\.${name}\\b`);
             // Passed in environment_vars, or on the command line of an inline command (`sudo bash /tmp/install.sh
             // ${var.nomad_version}`): the script installs what the variable says.
