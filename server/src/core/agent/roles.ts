@@ -212,8 +212,22 @@ function dirOf(file: string): string {
  * its name gives.
  */
 function shareTreeFragments(configs: readonly ParsedAgentConfig[]): ParsedAgentConfig[] {
-  const stated = configs.filter((c) => isTreeFile(c) && statesMode(c.product, c.parse.body));
-  if (stated.length === 0) return [...configs];
+  // The kinds of the mode-stating tree files at or below each directory, by product (every ancestor of a file's
+  // directory, the root included): one lookup per fragment, whatever the size of the tree.
+  const below = new Map<string, Set<RoleKind>>();
+  for (const c of configs) {
+    if (!isTreeFile(c) || !statesMode(c.product, c.parse.body)) continue;
+    let d = dirOf(c.doc.hostFile);
+    for (;;) {
+      const key = `${c.product}\u0000${d}`;
+      const set = below.get(key) ?? new Set<RoleKind>();
+      set.add(c.kind);
+      below.set(key, set);
+      if (d === '') break;
+      d = dirOf(d);
+    }
+  }
+  if (below.size === 0) return [...configs];
   const changed = new Map<ParsedAgentConfig, ParsedAgentConfig>();
   for (const c of configs) {
     if (!isTreeFile(c) || c.alsoKinds || statesMode(c.product, c.parse.body)) continue;
@@ -223,13 +237,10 @@ function shareTreeFragments(configs: readonly ParsedAgentConfig[]): ParsedAgentC
     const namesLinux = /(^|[/_.-])linux([/_.-]|$)/i.test(c.doc.hostFile);
     const windowsOnly = c.doc.os === 'windows';
     const kinds = new Set<RoleKind>();
-    for (const s of stated) {
-      if (s.product !== c.product) continue;
-      const sd = dirOf(s.doc.hostFile);
-      if (!(sd === dir || (dir === '' ? true : sd.startsWith(dir + '/')))) continue;
-      if (windowsOnly && s.kind !== 'windows-client') continue;
-      if (namesLinux && s.kind === 'windows-client') continue;
-      kinds.add(s.kind);
+    for (const k of below.get(`${c.product}\u0000${dir}`) ?? []) {
+      if (windowsOnly && k !== 'windows-client') continue;
+      if (namesLinux && k === 'windows-client') continue;
+      kinds.add(k);
     }
     if (kinds.size === 0 || (kinds.size === 1 && kinds.has(c.kind))) continue;
     const primary = kinds.has(c.kind) ? c.kind : [...kinds][0]!;
