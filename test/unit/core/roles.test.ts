@@ -122,3 +122,68 @@ test('roles: a consul-template config installed beside the agents is not a Consu
   const alone = model({ 'shared/config/consul-template.hcl': ct });
   assert.deepEqual(alone.m.configs.length, 0);
 });
+
+test('roles: a shared file of a config directory kept in the tree is loaded by every agent whose config is there or below', () => {
+  const files = {
+    'nomad.d/global.hcl': 'acl {\n  enabled = true\n}\ntls {\n  rpc = true\n}\n',
+    'nomad.d/linux.hcl': 'client {\n  options {\n    "user.denylist" = "root"\n  }\n}\ndata_dir = "/opt/nomad/data"\n',
+    'nomad.d/windows.hcl': 'data_dir = "c:\\\\opt\\\\nomad\\\\data"\nclient {\n  enabled = true\n}\n',
+    'nomad.d/role/server.hcl': 'server {\n  enabled = true\n  bootstrap_expect = 3\n}\n',
+    'nomad.d/role/client.hcl': 'client {\n  enabled = true\n}\n',
+  };
+  const { m, r } = model(files);
+  const filesOf = (id: string) => m.roles.find((x) => x.id === id)!.configs.map((c) => c.doc.hostFile);
+  assert.deepEqual(filesOf('server/nomad'), ['nomad.d/global.hcl', 'nomad.d/linux.hcl', 'nomad.d/role/server.hcl']);
+  assert.deepEqual(filesOf('linux-client/nomad'), ['nomad.d/role/client.hcl', 'nomad.d/global.hcl', 'nomad.d/linux.hcl']);
+  // linux.hcl names its OS: not loaded on Windows.
+  assert.deepEqual(filesOf('windows-client/nomad'), ['nomad.d/global.hcl', 'nomad.d/windows.hcl']);
+  assert.equal(setting(m, 'server/nomad', 'acl.enabled')!.value, true);
+  assert.equal(setting(m, 'windows-client/nomad', 'tls.rpc')!.value, true);
+  assert.match(m.configs.find((c) => c.doc.hostFile === 'nomad.d/global.hcl')!.kindReason, /shared file of the config directory nomad\.d/);
+  assert.deepEqual(
+    r.findings.filter((f) => ['acl-enabled-mismatch', 'tls-rpc-mismatch'].includes(f.ruleId)).map((f) => f.message),
+    [],
+  );
+});
+
+test('roles: a mode-less tree file whose name says server or client keeps the role its name gives', () => {
+  const { m } = model({
+    'config/nomad_server.hcl': 'data_dir = "/opt/nomad/data"\nbind_addr = "0.0.0.0"\n',
+    'config/client-common.hcl': 'data_dir = "/opt/nomad/data"\nbind_addr = "0.0.0.0"\n',
+    'config/server.hcl': 'server {\n  enabled = true\n}\n',
+    'config/client.hcl': 'client {\n  enabled = true\n}\n',
+  });
+  const byFile = (f: string) => m.configs.find((c) => c.doc.hostFile === f)!;
+  assert.equal(byFile('config/nomad_server.hcl').kind, 'server');
+  assert.equal(byFile('config/nomad_server.hcl').alsoKinds, undefined);
+  assert.equal(byFile('config/client-common.hcl').kind, 'linux-client');
+  assert.equal(byFile('config/client-common.hcl').alsoKinds, undefined);
+});
+
+test('roles: merge variants are one agent each; the fixed inputs of the merge join every variant', () => {
+  const sh = [
+    '#!/usr/bin/env bash',
+    'consul_type="$(cat ../data/input/consul_type)"',
+    'cat > ../conf/consul_base.json <<EOF',
+    '{ "encrypt": "k", "datacenter": "dc1", "data_dir": "/opt/consul/data" }',
+    'EOF',
+    'cat > ../conf/consul_master.json <<EOF',
+    '{ "server": true, "bootstrap_expect": 3, "retry_join": ["10.0.0.1"] }',
+    'EOF',
+    'cat > ../conf/consul_slave.json <<EOF',
+    '{ "retry_join": ["10.0.0.1"], "ui": true }',
+    'EOF',
+    './json_merge ../conf/consul_base.json "../conf/consul_${consul_type}.json" > ../conf/consul.json',
+    '',
+  ].join('\n');
+  const { m } = model({ 'scripts/consul_configure.sh': sh });
+  const filesOf = (id: string) => m.roles.find((x) => x.id === id)!.configs.map((c) => c.doc.targetPath);
+  assert.deepEqual(
+    m.roles.map((r) => r.id),
+    ['server/consul', 'linux-client/consul'],
+  );
+  assert.deepEqual(filesOf('server/consul'), ['../conf/consul_base.json', '../conf/consul_master.json']);
+  assert.deepEqual(filesOf('linux-client/consul'), ['../conf/consul_base.json', '../conf/consul_slave.json']);
+  assert.equal(setting(m, 'linux-client/consul', 'encrypt')!.value, 'k');
+  assert.match(m.configs.find((c) => c.doc.targetPath === '../conf/consul_base.json')!.kindReason, /variants of consul_\$\{consul_type\}\.json/);
+});

@@ -39,6 +39,18 @@ export interface AgentConfigDoc {
   readonly branches?: ReadonlySet<string>;
   /** Written into the machine image (a Packer build), before the instance's own writes. */
   readonly imageTime?: boolean;
+  /**
+   * An input of a merge the writing script runs (`./json_merge base.json tls.json "role_${type}.json" > out.json`,
+   * `jq -s … a.json b.json > c.json`): the agent loads the merged output, not this file beside the other inputs.
+   * `group` names the merge command; `output` is its redirect target as written. A file only an argument with an
+   * unresolved variable names is a variant: each machine merges the fixed inputs with one of them.
+   */
+  readonly mergeInput?: {
+    readonly group: string;
+    readonly output: string;
+    /** Set on a variant: the argument, with its unresolved variable, that names it (`"nomad_${nomad_type}.json"`). */
+    readonly variant?: string;
+  };
 }
 
 export interface ParsedAgentConfig {

@@ -128,7 +128,7 @@ export function alignConfigDirRoles(configs: readonly ParsedAgentConfig[]): Pars
   }
   const moved = new Map<ParsedAgentConfig, ParsedAgentConfig>();
   for (const list of groups.values()) {
-    if (list.length < 2) continue;
+    if (list.length < 2 || list.some((c) => c.doc.mergeInput)) continue;
     const stated = list.filter((c) => statesMode(c.product, c.parse.body));
     const server = stated.find((c) => c.kind === 'server' && c.kindReason === 'server mode is enabled');
     if (!server || stated.some((c) => c.kind !== 'server')) continue;
@@ -145,7 +145,114 @@ export function alignConfigDirRoles(configs: readonly ParsedAgentConfig[]): Pars
       });
     }
   }
-  return alignBranchRoles(configs.map((c) => moved.get(c) ?? c));
+  return alignMergeRoles(shareTreeFragments(alignBranchRoles(configs.map((c) => moved.get(c) ?? c))));
+}
+
+/**
+ * A script that merges written files into the agent's config (`json_merge base.json tls.json "consul_${type}.json" >
+ * consul.json`) configures one agent per variant: `consul_master.json` with `"server": true` a server,
+ * `consul_slave.json` without it a client. Each variant keeps the role it states (a Consul file without `server` is a
+ * client), and the fixed inputs (`base.json`, `tls.json`, which state no mode) join every variant's role. (The config
+ * directory alignment above leaves merge inputs alone: they are not files of one agent's directory.)
+ */
+function alignMergeRoles(configs: readonly ParsedAgentConfig[]): ParsedAgentConfig[] {
+  const groups = new Map<string, ParsedAgentConfig[]>();
+  for (const c of configs) {
+    if (!c.doc.mergeInput || c.kindReason === 'declared in .hashistack-review.json') continue;
+    const key = `${c.product}\u0000${c.doc.mergeInput.group}`;
+    const list = groups.get(key);
+    if (list) list.push(c);
+    else groups.set(key, [c]);
+  }
+  const changed = new Map<ParsedAgentConfig, ParsedAgentConfig>();
+  for (const list of groups.values()) {
+    const variants = list.filter((c) => c.doc.mergeInput!.variant !== undefined);
+    if (variants.length === 0) continue;
+    const kinds = [...new Set(variants.map((v) => v.kind))];
+    for (const c of list) {
+      if (c.doc.mergeInput!.variant !== undefined || statesMode(c.product, c.parse.body)) continue;
+      if (kinds.length === 1 && kinds[0] === c.kind) continue;
+      const primary = kinds.includes(c.kind) ? c.kind : kinds[0]!;
+      const also = kinds.filter((k) => k !== primary);
+      changed.set(c, {
+        ...c,
+        kind: primary,
+        kindReason: `merged by ${baseName(c.doc.hostFile)} with each of the variants of ${baseName(variants[0]!.doc.mergeInput!.variant!)}, which configure ${kinds.join(' and ')} agents`,
+        ...(also.length > 0 ? { alsoKinds: also } : {}),
+      });
+    }
+  }
+  return configs.map((c) => changed.get(c) ?? c);
+}
+
+const SHARED_FRAGMENT = 'a shared file of the config directory';
+
+/** Whether a config is in its role as a shared fragment of a config directory (see shareTreeFragments). */
+export function isSharedFragment(c: ParsedAgentConfig): boolean {
+  return c.kindReason.startsWith(SHARED_FRAGMENT);
+}
+
+/** A config file of the tree as it stands (not written by a script, uploaded or declared). */
+function isTreeFile(c: ParsedAgentConfig): boolean {
+  return c.doc.via === 'config file' && c.doc.targetPath === undefined && c.kindReason !== 'declared in .hashistack-review.json';
+}
+
+function dirOf(file: string): string {
+  const i = file.lastIndexOf('/');
+  return i >= 0 ? file.slice(0, i) : '';
+}
+
+/**
+ * A config directory kept in the repository (`nomad.d/global.hcl`, `nomad.d/windows.hcl`, `nomad.d/role/server.hcl`)
+ * is deployed as a whole: the agent is pointed at the directory (`-config c:\etc\nomad.d`), and Nomad and Consul load
+ * every `.hcl`/`.json` file in it. A file there that states neither server nor client mode (the shared `global.hcl`
+ * with `acl` and `tls`) is therefore a fragment of every agent whose mode-stating file lies in that directory or below
+ * it, not of a Linux client of its own. A fragment whose path names an OS (`linux.hcl`, `windows.hcl`) or whose
+ * data_dir is a Windows drive path joins only the agents of that OS; one whose name says server or client keeps the role
+ * its name gives.
+ */
+function shareTreeFragments(configs: readonly ParsedAgentConfig[]): ParsedAgentConfig[] {
+  // The kinds of the mode-stating tree files at or below each directory, by product (every ancestor of a file's
+  // directory, the root included): one lookup per fragment, whatever the size of the tree.
+  const below = new Map<string, Set<RoleKind>>();
+  for (const c of configs) {
+    if (!isTreeFile(c) || !statesMode(c.product, c.parse.body)) continue;
+    let d = dirOf(c.doc.hostFile);
+    for (;;) {
+      const key = `${c.product}\u0000${d}`;
+      const set = below.get(key) ?? new Set<RoleKind>();
+      set.add(c.kind);
+      below.set(key, set);
+      if (d === '') break;
+      d = dirOf(d);
+    }
+  }
+  if (below.size === 0) return [...configs];
+  const changed = new Map<ParsedAgentConfig, ParsedAgentConfig>();
+  for (const c of configs) {
+    if (!isTreeFile(c) || c.alsoKinds || statesMode(c.product, c.parse.body)) continue;
+    // `nomad_server.hcl`, `client-common.hcl`: the name says which agents the fragment is for.
+    if (/server|client/i.test(baseName(c.doc.hostFile))) continue;
+    const dir = dirOf(c.doc.hostFile);
+    const namesLinux = /(^|[/_.-])linux([/_.-]|$)/i.test(c.doc.hostFile);
+    const windowsOnly = c.doc.os === 'windows';
+    const kinds = new Set<RoleKind>();
+    for (const k of below.get(`${c.product}\u0000${dir}`) ?? []) {
+      if (windowsOnly && k !== 'windows-client') continue;
+      if (namesLinux && k === 'windows-client') continue;
+      kinds.add(k);
+    }
+    if (kinds.size === 0 || (kinds.size === 1 && kinds.has(c.kind))) continue;
+    const primary = kinds.has(c.kind) ? c.kind : [...kinds][0]!;
+    const also = [...kinds].filter((k) => k !== primary);
+    changed.set(c, {
+      ...c,
+      kind: primary,
+      kindReason: `${SHARED_FRAGMENT} ${dir || '.'}, loaded with the ${[...kinds].join(' and ')} configs there`,
+      ...(also.length > 0 ? { alsoKinds: also } : {}),
+    });
+  }
+  return configs.map((c) => changed.get(c) ?? c);
 }
 
 /**
@@ -277,6 +384,18 @@ function loadKey(doc: AgentConfigDoc): string {
 
 function roleOrder(id: string): number {
   return id.startsWith('server') ? 0 : id.startsWith('linux') ? 1 : 2;
+}
+
+/**
+ * The OS an agent of this role runs on: a client role names it; a server's is the one OS of its configs (undefined when
+ * they disagree). A shared OS-neutral fragment of a Windows client's config directory reads as Linux by default, but
+ * is loaded by the Windows agent.
+ */
+export function roleOs(role: Role): 'windows' | 'linux' | undefined {
+  if (role.kind === 'windows-client') return 'windows';
+  if (role.kind === 'linux-client') return 'linux';
+  const oses = new Set(role.configs.map((c) => c.doc.os));
+  return oses.size === 1 ? ([...oses][0] as 'windows' | 'linux') : undefined;
 }
 
 export function roleName(kind: RoleKind, product: Product): string {

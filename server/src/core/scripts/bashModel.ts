@@ -19,6 +19,60 @@ import { looksLikeAgentConfigText } from './powershellModel';
 
 const MAX_DEPTH = 8;
 
+/** A path as written, with unresolved `$x` / `${x}` parts matching any file-name characters. */
+function pathPattern(text: string): RegExp {
+  const parts = text.split(/\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*/);
+  return new RegExp(`^${parts.map((p) => normalizeScriptPath(p).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('[^/]*')}$`);
+}
+
+/**
+ * Config files this script writes and then passes, two or more of them, to one command whose output it redirects to
+ * another file (`./json_merge base.json tls.json "consul_${type}.json" > consul.json`, `jq -s '.[0] * .[1]' a b > c`):
+ * merge inputs, grouped by the output (one merge per output file, whichever branch runs it). An argument with an
+ * unresolved variable matches every written file of that shape: those no merge names literally are the variants one
+ * machine picks from. Each document keeps its settings; it is marked with the merge it feeds.
+ */
+function markMergeInputs(file: string, docs: AgentConfigDoc[], scan: ShScanResult, r: ShResolver): void {
+  // By output: the merge of one file may be written in several branches (`if tls; then merge a b c > x; else merge a c > x`).
+  const merges = new Map<string, { output: string; literal: Set<number>; variant: Map<number, string> }>();
+  for (const c of scan.commands) {
+    const out = c.redirects.find((x) => x.op === '>' || x.op === '>|');
+    if (!out || c.name === 'echo' || c.name === 'printf') continue;
+    const literal = new Set<number>();
+    const variant = new Map<number, string>();
+    let inputs = 0;
+    for (const a of c.args) {
+      const t = r.wordText(a);
+      if (t.startsWith('-') || !/\.(json|hcl)$/i.test(t)) continue;
+      const re = pathPattern(t);
+      const withVariable = /\$/.test(t);
+      let hit = false;
+      docs.forEach((d, i) => {
+        if (d.targetPath === undefined || !re.test(normalizeScriptPath(d.targetPath))) return;
+        hit = true;
+        if (withVariable) variant.set(i, t);
+        else literal.add(i);
+      });
+      if (hit) inputs++;
+    }
+    if (inputs < 2) continue;
+    const output = r.wordText(out.target);
+    const key = normalizeScriptPath(output);
+    const m = merges.get(key) ?? { output, literal: new Set<number>(), variant: new Map<number, string>() };
+    for (const i of literal) m.literal.add(i);
+    for (const [i, v] of variant) m.variant.set(i, v);
+    merges.set(key, m);
+  }
+  for (const [key, m] of merges) {
+    const group = `${file}#merge:${key}`;
+    // A file some merge names literally is a fixed input, even where another merge's `x_${type}` would match it too.
+    for (const i of new Set([...m.literal, ...m.variant.keys()])) {
+      const v = m.literal.has(i) ? undefined : m.variant.get(i);
+      docs[i] = { ...docs[i]!, mergeInput: v === undefined ? { group, output: m.output } : { group, output: m.output, variant: v } };
+    }
+  }
+}
+
 export function analyzeBash(
   file: string,
   text: MappedText,
@@ -63,6 +117,8 @@ export function analyzeBash(
       configDocs.push(doc);
       if (targetText !== undefined && !h.append) heredocWrites.push({ target: normalizeScriptPath(targetText), at: h.start, doc });
     });
+
+  if (mode === 'full' && configDocs.length >= 2) markMergeInputs(file, configDocs, scan, r);
 
   // Config templates copied where the agent reads them and substituted with sed, in script order:
   // `cp tpl /etc/nomad.d/nomad.hcl; sed -i s/X/Y/ /etc/nomad.d/nomad.hcl` and `sed -i … tpl; cp tpl dst` alike.

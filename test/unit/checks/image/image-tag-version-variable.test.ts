@@ -48,3 +48,40 @@ test('examples/mixed-os: silent', async () => {
   const { findings } = await example('mixed-os');
   assert.deepEqual(only(findings, RULE), []);
 });
+
+test('variable passed on the command line of an inline provisioner command: silent', () => {
+  const text = pkr(false).replace(
+    '    script = "setup-windows.ps1"\n  }\n}',
+    '    script = "setup-windows.ps1"\n  }\n\n  provisioner "powershell" {\n    inline = ["C:/tmp/install.ps1 -Version ${var.nomad_version}"]\n  }\n}',
+  );
+  assert.match(text, /inline = \[/);
+  const { findings } = analyze({ 'packer/variables.pkr.hcl': VARIABLES, 'packer/windows.pkr.hcl': text, 'shared/packer/scripts/setup-windows.ps1': PS });
+  assert.deepEqual(only(findings, RULE), []);
+});
+
+test('versions of other tools and of the base image are not judged; a bare var.version is', () => {
+  const vars = `${VARIABLES}
+variable "vault_version" {
+  default = "1.4.0"
+}
+variable "consul_template_version" {
+  default = "0.24.1"
+}
+variable "os_version" {
+  default = "18.04"
+}
+variable "version" {
+  default = "1.7.2"
+}
+`;
+  const text = pkr(false).replace(
+    '    NomadVersion = var.nomad_version\n',
+    '    VaultVersion = var.vault_version\n    TemplateVersion = var.consul_template_version\n    OS_version = var.os_version\n    Version = var.version\n',
+  );
+  const { findings } = analyze({ 'packer/variables.pkr.hcl': vars, 'packer/windows.pkr.hcl': text, 'shared/packer/scripts/setup-windows.ps1': PS });
+  const f = only(findings, RULE);
+  assert.deepEqual(
+    f.map((x) => text.slice(x.span.start, x.span.end)),
+    ['Version = var.version'],
+  );
+});

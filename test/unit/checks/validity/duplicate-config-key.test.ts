@@ -123,3 +123,36 @@ test('two tree files of the same name in different directories are two versions 
   // Two different names beside each other are still one directory's files: reported.
   assert.ok(run({ 'conf/base.hcl': cfg('DEBUG'), 'conf/agent.hcl': cfg('INFO') }, RULE).findings.length > 0);
 });
+
+test('inputs of one merge the script runs (json_merge base tls "x_${type}" > x.json) are not files of the config directory', () => {
+  const script = [
+    '#!/usr/bin/env bash',
+    'type="$(cat ../data/input/consul_type)"',
+    'cat > ../conf/consul_base.json <<EOF',
+    '{ "ports": { "http": 8500, "https": -1 }, "datacenter": "dc1", "data_dir": "/opt/consul/data" }',
+    'EOF',
+    'cat > ../conf/consul_tls.json <<EOF',
+    '{ "ports": { "http": -1, "https": 8500 }, "verify_incoming": true, "ca_file": "/etc/certs/consul.ca" }',
+    'EOF',
+    'cat > ../conf/consul_origin.json <<EOF',
+    '{ "bootstrap": true, "server": true }',
+    'EOF',
+    'cat > ../conf/consul_master.json <<EOF',
+    '{ "server": true, "retry_join": ["10.0.0.1"] }',
+    'EOF',
+    'if test -f /etc/certs/consul.key; then',
+    '  ./json_merge ../conf/consul_base.json ../conf/consul_tls.json "../conf/consul_${type}.json" > ../conf/consul.json',
+    'else',
+    '  ./json_merge ../conf/consul_base.json "../conf/consul_${type}.json" > ../conf/consul.json',
+    'fi',
+    'sudo mv ../conf/consul.json /etc/consul.d/consul.json',
+    '',
+  ].join('\n');
+  assert.deepEqual(
+    run({ 'scripts/consul_configure.sh': script }, RULE).findings.map((f) => f.message),
+    [],
+  );
+  // Without the merge, the same files in one directory are loaded together: the duplicates are reported.
+  const loose = script.replace(/ {2}\.\/json_merge[^\n]*\n/g, '');
+  assert.ok(run({ 'scripts/consul_configure.sh': loose }, RULE).findings.length >= 2);
+});

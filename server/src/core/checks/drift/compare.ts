@@ -4,6 +4,7 @@
  * Linux" quick-fix.
  */
 import type { Role } from '../../agent/roles';
+import { isSharedFragment } from '../../agent/roles';
 import type { SettingEntry } from '../../agent/settings';
 import type { DeploymentModel } from '../../model/deploymentModel';
 import type { FixSpec, RelatedInfo, Span } from '../../types';
@@ -11,7 +12,10 @@ import { chainRelated, chainText, label } from '../check';
 
 /** Where a role's config is written: the write statement of its first config (for "missing" findings). */
 export function roleAnchor(role: Role): Span {
-  const c = role.configs.find((x) => x.doc.via !== 'config file') ?? role.configs[0]!;
+  // A shared fragment of the directory (global.hcl) is not where this agent's own config is: point at its own file.
+  const own = role.configs.filter((x) => !isSharedFragment(x));
+  const pool = own.length > 0 ? own : role.configs;
+  const c = pool.find((x) => x.doc.via !== 'config file') ?? pool[0]!;
   if (c.doc.via === 'config file') return c.doc.text.toHost(0, Math.min(1, c.doc.text.text.length));
   return c.doc.writeSpan;
 }

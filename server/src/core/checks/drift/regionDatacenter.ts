@@ -7,6 +7,7 @@
  * Defaults when unset: Nomad region "global", datacenter "dc1"; Consul "dc1".
  */
 import type { Role } from '../../agent/roles';
+import { roleOs } from '../../agent/roles';
 import type { SettingEntry } from '../../agent/settings';
 import type { Finding } from '../../types';
 import type { Check } from '../check';
@@ -23,12 +24,6 @@ interface Effective {
   readonly entry: SettingEntry | undefined;
   /** The service flag that sets the value, overriding the config file. */
   readonly flag?: { def: ServiceDef; flag: ServiceFlag };
-}
-
-/** The one OS of a role's configs, if they agree. */
-function roleOs(role: Role): 'windows' | 'linux' | undefined {
-  const oses = new Set(role.configs.map((c) => c.doc.os));
-  return oses.size === 1 ? ([...oses][0] as 'windows' | 'linux') : undefined;
 }
 
 /**

@@ -1,13 +1,26 @@
 /**
  * image-tag-version-variable: an AMI tag records `var.nomad_version` while no
- * provisioner of that build passes the variable to its scripts — the tag
- * shows the variable, not what was installed.
+ * provisioner of that build passes the variable to its scripts (in
+ * `environment_vars`, or in an inline command line) — the tag shows the
+ * variable, not what was installed.
  */
 import type { Finding } from '../../types';
 import { packerProvisioners } from '../../packer';
 import { finding } from '../check';
 import type { Check } from '../check';
 import { lineOf } from './shared';
+
+/**
+ * Whether a version variable is a Nomad or Consul version: its name names one of them (`nomad_version`,
+ * `consul_ent_version`) or no product at all (`version`). Another tool's (`vault_version`, `consul_template_version`,
+ * `envconsul_version`) or the base image's (`os_version`, which the source's AMI filter usually selects by) is not
+ * what the agents run: a wrong tag there does not hide a skew between Nomad or Consul servers and clients.
+ */
+function agentVersionName(name: string): boolean {
+  const product = name.replace(/[-_]?versions?$/i, '');
+  if (product === '') return true;
+  return /nomad|consul/i.test(product) && !/template|envconsul|k8s|esm|terraform/i.test(product);
+}
 
 export const imageTagVersionVariable: Check = {
   id: 'image-tag-version-variable',
@@ -25,13 +38,18 @@ export const imageTagVersionVariable: Check = {
         const build = provs.filter((p) => p.runsOn.some((s) => s.ref === ref));
         if (build.length === 0) continue;
         const text = (p: (typeof build)[number]) => model.files.get(p.file)?.text.slice(p.span.start, p.span.end) ?? '';
+        const exprText = (file: string, e: { start: number; end: number }) => model.files.get(file)?.text.slice(e.start, e.end) ?? '';
         for (const a of src.body.items) {
           if (a.kind !== 'attribute' || !/^(tags|run_tags)$/.test(a.name) || a.value.type !== 'object') continue;
           for (const t of a.value.items) {
             const v = t.value;
             if (v.type !== 'traversal' || v.path[0] !== 'var' || !/version/i.test(v.path[1] ?? '')) continue;
             const name = v.path[1]!;
-            if (build.some((p) => p.env && new RegExp(`var\\.${name}\\b`).test(text(p)))) continue;
+            if (!agentVersionName(name)) continue;
+            const uses = new RegExp(`var\\.${name}\\b`);
+            // Passed in environment_vars, or on the command line of an inline command (`sudo bash /tmp/install.sh
+            // ${var.nomad_version}`): the script installs what the variable says.
+            if (build.some((p) => (p.env && uses.test(text(p))) || p.inline.some((e) => uses.test(exprText(p.file, e))))) continue;
             const installer = build.find((p) => p.scripts.length > 0);
             out.push(
               finding({

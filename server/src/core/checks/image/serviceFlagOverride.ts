@@ -11,6 +11,7 @@
  *   (the config, cleanup and checks point at a directory the agent does not use).
  */
 import type { Role } from '../../agent/roles';
+import { roleOs } from '../../agent/roles';
 import type { DeploymentModel } from '../../model/deploymentModel';
 import type { Finding, Product, RelatedInfo, Span } from '../../types';
 import { chainRelated, chainText, finding, label, settingLocation } from '../check';
@@ -36,11 +37,6 @@ const SETTINGS: ReadonlyArray<{ setting: string; flags: readonly string[]; produ
   { setting: 'region', flags: ['region'], products: ['nomad'], def: 'global' },
   { setting: 'datacenter', flags: ['dc', 'datacenter'], products: ['nomad', 'consul'], def: 'dc1' },
 ];
-
-function roleOs(r: Role): Os | undefined {
-  const oses = new Set(r.configs.map((c) => c.doc.os));
-  return oses.size === 1 ? [...oses][0] : undefined;
-}
 
 function configValue(model: DeploymentModel, r: Role, setting: string): Effective['config'] {
   const e = r.settings.get(setting);

@@ -53,6 +53,10 @@ function merged(a: AgentConfigDoc, b: AgentConfigDoc, imageOf: (d: AgentConfigDo
   if (a === b) return true;
   // The agent's service names single files (`-config-file=…\\client2.hcl`): a staging file beside it is never loaded.
   if (!loaded(a) || !loaded(b)) return false;
+  // Two inputs of one merge the script runs (`json_merge base.json tls.json "x_${type}.json" > x.json`): the agent loads
+  // the merged output; the merge applies the later input's values on purpose, and variants of one input are
+  // alternatives (one per machine), never loaded together.
+  if (a.mergeInput && b.mergeInput && a.mergeInput.group === b.mergeInput.group) return false;
   // Written by scripts of two different Packer builds: two images, two machines.
   const ia = imageOf(a);
   const ib = imageOf(b);

@@ -8,6 +8,7 @@ import { templateFileMissing } from './templateFileMissing';
 import { packerFileMissing } from './packerFileMissing';
 import { configKeyVersion } from './configKeyVersion';
 import { sedReplaceCheck } from './sedReplace';
+import { agentModeMissing } from './agentModeMissing';
 
 export const VALIDITY_CHECKS: readonly Check[] = [
   hclSyntax,
@@ -19,6 +20,7 @@ export const VALIDITY_CHECKS: readonly Check[] = [
   packerFileMissing,
   configKeyVersion,
   sedReplaceCheck,
+  agentModeMissing,
 ];
 
 export { officialSyntaxFindings } from './officialSyntax';
