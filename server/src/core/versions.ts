@@ -294,7 +294,8 @@ const PATTERNS: Readonly<Record<ProductName, Readonly<Record<PatternName, RegExp
         viaVar: new RegExp(`\\$\\{?((?:env:)?${product}_?version)\\b`, 'i'),
         latestAll: new RegExp(latest, 'gi'),
         latestOne: new RegExp(latest, 'i'),
-        helper: new RegExp(`\\binstall-${product}\\b[^\\n]*?--version[ =]+["']?([^\\s"']+)`),
+        // Not `install-consul-terraform-sync` / `install-consul-template`: the name ends where a word or a hyphen would go on.
+        helper: new RegExp(`\\binstall-${product}(?![\\w-])[^\\n]*?--version[ =]+["']?([^\\s"']+)`),
       },
     ];
   }),

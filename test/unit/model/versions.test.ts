@@ -146,6 +146,32 @@ test('Packer inline `install-nomad --version {{user `nomad_version`}}` (terrafor
   );
 });
 
+test('`install-consul-terraform-sync --version 0.7.0` installs Consul-Terraform-Sync, not Consul: only `install-consul --version` pins Consul (real tree, round 13)', () => {
+  const ws = new Workspace('/v');
+  const pkr = `variable "consul_version" {
+  default = "1.15.1+ent"
+}
+variable "consul_terraform_sync_version" {
+  default = "0.7.0+ent"
+}
+source "azure-arm" "ubuntu" {
+  os_type = "Linux"
+}
+build {
+  sources = ["source.azure-arm.ubuntu"]
+  provisioner "shell" {
+    inline = ["/tmp/repo/examples/scripts/install-consul --version \${var.consul_version};"]
+  }
+  provisioner "shell" {
+    inline = ["/tmp/repo/examples/scripts/install-consul-terraform-sync --version \${var.consul_terraform_sync_version};"]
+  }
+}
+`;
+  ws.setText('examples/images/cts/cts.pkr.hcl', pkr);
+  const v = ws.analyze().versions.map((x) => `${x.product}/${x.os}=${x.version ?? 'unpinned'}`);
+  assert.deepEqual(v, ['consul/linux=1.15.1+ent']);
+});
+
 test('a commented-out download line installs nothing (real tree, round 7)', () => {
   const ws = new Workspace('/v');
   ws.setText(

@@ -59,3 +59,32 @@ test('acl-enabled-mismatch: suppression and severity', () => {
   const bad = tree({ server: serverConfig(acl('true')), windows: windowsClient({ nomadTop: acl('false') }) });
   assert.equal(only(analyze(bad, { ruleSeverity: { [RULE]: 'warning' } }).r, RULE)[0]!.severity, 'warning');
 });
+
+/** A bash script writing a Consul agent config: the server's with its `acl` block, or the client's without one. */
+const consulScript = (hcl: readonly string[]) =>
+  ['#!/bin/bash', 'cat <<EOF | sudo tee /etc/consul.d/consul.hcl', 'datacenter = "dc1"', ...hcl, 'EOF', ''].join('\n');
+const consulServer = (acl: string) => consulScript(['server = true', acl]);
+const consulClient = consulScript(['retry_join = ["10.0.0.10"]']);
+const consulTree = (acl: string) => ({ 'scripts/server.sh': consulServer(acl), 'scripts/client.sh': consulClient });
+
+test('acl-enabled-mismatch: Consul client without ACLs, servers default_policy = "allow" (or unset): a warning that says nothing fails yet (round 13)', () => {
+  for (const acl of ['acl {\n  enabled        = true\n  default_policy = "allow"\n}', 'acl {\n  enabled = true\n}']) {
+    const f = only(analyze(consulTree(acl)).r, RULE);
+    assert.equal(f.length, 1, JSON.stringify(f));
+    assert.equal(f[0]!.severity, 'warning');
+    assert.equal(f[0]!.span.file, 'scripts/client.sh');
+    assert.match(f[0]!.message, /Consul ACLs differ/);
+    assert.match(f[0]!.message, /nothing fails yet/);
+    assert.match(f[0]!.message, /Node info update blocked by ACLs/);
+    assert.doesNotMatch(f[0]!.message, /Requests between them fail/);
+  }
+});
+
+test('acl-enabled-mismatch: Consul client without ACLs, servers default_policy = "deny" or unknown: still an error', () => {
+  for (const pol of ['"deny"', '"${POLICY}"']) {
+    const f = only(analyze(consulTree(`acl {\n  enabled        = true\n  default_policy = ${pol}\n}`)).r, RULE);
+    assert.equal(f.length, 1, JSON.stringify(f));
+    assert.equal(f[0]!.severity, 'error', pol);
+    assert.match(f[0]!.message, /Requests between them fail/);
+  }
+});

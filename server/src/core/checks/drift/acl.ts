@@ -30,12 +30,20 @@ export const aclEnabledDrift: Check = {
         if (role === ref) continue;
         const e = role.settings.get('acl.enabled') ?? role.settings.get('acl_enabled');
         if (e?.unknownReason || truthy(e?.value) === truthy(r?.value)) continue;
+        const allow = product === 'consul' && ref.kind === 'server' && truthy(r?.value) ? consulAllowPolicy(ref) : undefined;
+        const differ = `${product === 'nomad' ? 'Nomad' : 'Consul'} ACLs differ: ${describeEntry(model, role, e, 'acl.enabled')}, ${describeEntry(model, ref, r, 'acl.enabled')}.`;
         out.push(
           finding({
             check: this,
+            severity: allow ? 'warning' : undefined,
             span: e?.keySpan ?? roleAnchor(role),
-            message: `${product === 'nomad' ? 'Nomad' : 'Consul'} ACLs differ: ${describeEntry(model, role, e, 'acl.enabled')}, ${describeEntry(model, ref, r, 'acl.enabled')}. Requests between them fail with "ACL support disabled", "ACL token not found" or "Permission denied".`,
-            related: sideRelated(ref, r, 'acl.enabled'),
+            message: allow
+              ? `${differ} With the servers' ${allow} nothing fails yet: the client sends its requests without a token and the anonymous token is allowed. But the client enforces no ACLs on its own HTTP API, and once default_policy is "deny" it can no longer register itself ("Node info update blocked by ACLs", "Coordinate update blocked by ACLs"). Enable ACLs on the client too, with an agent token.`
+              : `${differ} Requests between them fail with "ACL support disabled", "ACL token not found" or "Permission denied".`,
+            related: [
+              ...sideRelated(ref, r, 'acl.enabled'),
+              ...(allow && ref.settings.get('acl.default_policy') ? sideRelated(ref, ref.settings.get('acl.default_policy'), 'acl.default_policy') : []),
+            ],
             fixes: e && r ? syncValueFix(e, r, `Set acl.enabled = ${String(r.value)} as on the ${label(ref)}`) : [],
           }),
         );
@@ -44,6 +52,17 @@ export const aclEnabledDrift: Check = {
     return out;
   },
 };
+
+/**
+ * How a Consul server's ACL default policy reads when it lets an agent without ACLs work: `default_policy = "allow"`
+ * written literally, or no default_policy at all (Consul's default is "allow"). Undefined when it is "deny" or unknown.
+ */
+function consulAllowPolicy(server: Role): string | undefined {
+  const p = server.settings.get('acl.default_policy') ?? server.settings.get('acl_default_policy');
+  if (!p) return 'default_policy (not set: Consul defaults to "allow")';
+  if (p.unknownReason || typeof p.value !== 'string' || p.value.toLowerCase() !== 'allow') return undefined;
+  return `${p.path} = "allow"`;
+}
 
 function tokensOf(role: Role): SettingEntry[] {
   return [...role.settings.values()].filter(

@@ -16,6 +16,7 @@ import { uploadedScriptNotRun } from './uploadedScriptNotRun';
 import { dataDirTemporary } from './dataDirTemporary';
 import { agentNotAService } from './agentNotAService';
 import { imageBakedAgentAddress } from './imageBakedAgentAddress';
+import { tlsCaPerImage } from './tlsCaPerImage';
 
 export const IMAGE_CHECKS: readonly Check[] = [
   imageVersionSkew,
@@ -35,4 +36,5 @@ export const IMAGE_CHECKS: readonly Check[] = [
   dataDirTemporary,
   agentNotAService,
   imageBakedAgentAddress,
+  tlsCaPerImage,
 ];

@@ -1,0 +1,112 @@
+/**
+ * tls-ca-per-image: a script a Packer build runs creates the Consul/Nomad TLS CA (`consul tls ca create`,
+ * `nomad tls ca create`), and more than one image is built that way. Each run generates a new key pair, so every
+ * image carries its own CA: agents booted from different images sign and verify with different CAs, and their
+ * TLS connections fail with `x509: certificate signed by unknown authority`. Reported only when some agent config
+ * of the product names a CA file (the CA is used).
+ */
+import type { Role } from '../../agent/roles';
+import type { Product, Finding, RelatedInfo } from '../../types';
+import { finding, rolesOf } from '../check';
+import type { Check } from '../check';
+import type { BuildCommand, PackerBuild } from './shared';
+import { commandsOf, lineOf, packerBuilds } from './shared';
+
+/** The product whose CA the command creates: `consul tls ca create …`, also behind `sudo`. */
+export function caCreateProduct(c: BuildCommand): Product | undefined {
+  let name = c.name.toLowerCase();
+  let words = c.words;
+  if (name === 'sudo') {
+    const i = words.findIndex((w) => !w.startsWith('-'));
+    if (i < 0) return undefined;
+    name = words[i]!.toLowerCase();
+    words = words.slice(i + 1);
+  }
+  name = name.replace(/^.*\//, '');
+  if (name !== 'consul' && name !== 'nomad') return undefined;
+  const verbs = words.filter((w) => !w.startsWith('-')).map((w) => w.toLowerCase());
+  return verbs[0] === 'tls' && verbs[1] === 'ca' && verbs[2] === 'create' ? name : undefined;
+}
+
+const CA_KEYS: Record<Product, readonly string[]> = {
+  consul: ['ca_file', 'ca_path', 'tls.defaults.ca_file', 'tls.defaults.ca_path', 'tls.internal_rpc.ca_file', 'tls.internal_rpc.ca_path'],
+  nomad: ['tls.ca_file'],
+};
+
+function caSetting(roles: readonly Role[], product: Product): boolean {
+  return roles.some((r) => CA_KEYS[product].some((k) => r.settings.has(k)));
+}
+
+interface CaCreate {
+  readonly build: PackerBuild;
+  readonly cmd: BuildCommand;
+}
+
+function imageName(b: PackerBuild): string {
+  return b.sources.length ? `${b.file} (${b.sources.join(', ')})` : b.file;
+}
+
+export const tlsCaPerImage: Check = {
+  id: 'tls-ca-per-image',
+  category: 'tls',
+  severity: 'error',
+  title: 'Several images each create their own Consul/Nomad TLS CA at build time: agents from different images do not trust each other',
+  run(model) {
+    const out: Finding[] = [];
+    const byProduct = new Map<Product, CaCreate[]>();
+    for (const b of packerBuilds(model)) {
+      for (const p of b.provisioners)
+        for (const c of commandsOf(model, p)) {
+          const product = caCreateProduct(c);
+          if (!product) continue;
+          const list = byProduct.get(product) ?? [];
+          // One CA per image: the first command of a build is the one reported.
+          if (!list.some((x) => x.build.key === b.key)) list.push({ build: b, cmd: c });
+          byProduct.set(product, list);
+        }
+    }
+    for (const [product, creates] of byProduct) {
+      // Every source of a build is its own machine, so its own run of the command and its own CA.
+      const images = creates.reduce((n, x) => n + Math.max(1, x.build.sources.length), 0);
+      if (images < 2) continue;
+      if (!caSetting(rolesOf(model, product), product)) continue;
+      const tool = product === 'consul' ? 'Consul' : 'Nomad';
+      // A script several builds run is one place to fix: one finding per command, naming every image that runs it.
+      const bySpan = new Map<string, CaCreate[]>();
+      for (const x of creates) {
+        const k = `${x.cmd.span.file}:${x.cmd.span.start}:${x.cmd.span.end}`;
+        bySpan.set(k, [...(bySpan.get(k) ?? []), x]);
+      }
+      for (const here of bySpan.values()) {
+        const elsewhere = creates.filter((y) => !here.includes(y));
+        const names = here.map((x) => imageName(x.build));
+        const sources = here.reduce((n, x) => n + Math.max(1, x.build.sources.length), 0);
+        const who =
+          here.length > 1
+            ? `The image builds ${names.join(' and ')} each run this command`
+            : sources > 1
+              ? `The image build ${names[0]} runs this command once for each of its ${sources} sources`
+              : `The image build ${names[0]} runs this command`;
+        const also = elsewhere.length
+          ? `, and ${elsewhere.map((y) => `${imageName(y.build)} creates another at ${lineOf(model, y.cmd.span)}`).join(', ')}`
+          : '';
+        const related: RelatedInfo[] = [
+          ...here.map((x) => ({ span: x.cmd.provisioner.span, message: `${imageName(x.build)} runs it from this provisioner` })),
+          ...elsewhere.map((y) => ({ span: y.cmd.span, message: `${imageName(y.build)} creates another CA here` })),
+        ];
+        out.push(
+          finding({
+            check: tlsCaPerImage,
+            span: here[0]!.cmd.span,
+            message:
+              `${who}${also}: \`${product} tls ca create\` makes a new ${tool} CA key pair on every run, so each image ships its own CA. ` +
+              `Agents booted from different images sign and verify certificates with different CAs, and their TLS connections fail with "x509: certificate signed by unknown authority" (the peer sees "remote error: tls: bad certificate"); ` +
+              `each image also carries a CA private key that can issue server certificates. Create the CA once, outside the image builds, and deliver the CA certificate and each node's certificate at boot.`,
+            related,
+          }),
+        );
+      }
+    }
+    return out;
+  },
+};
