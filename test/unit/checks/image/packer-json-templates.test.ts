@@ -209,3 +209,26 @@ test('image-version-skew, JSON templates: separate Consul server and client imag
   nomad['packer/nomad/install.sh'] = '#!/bin/bash\nyum install -y nomad consul\ncp /tmp/server.hcl /etc/nomad.d/\n';
   assert.deepEqual(only(analyze(nomad).findings, 'image-version-skew'), []);
 });
+
+test('image-tag-version-variable, JSON template: a builder tag records {{user `nomad_version`}} the build never passes: info on the tag; passed in environment_vars: silent', () => {
+  const json = (env: boolean) => `{
+  "variables": { "nomad_version": "1.10.5" },
+  "builders": [{ "type": "amazon-ebs", "communicator": "winrm", "tags": { "Name": "nomad-windows", "NomadVersion": "{{user \`nomad_version\`}}" } }],
+  "provisioners": [
+    {
+      "type": "powershell",
+${env ? '      "environment_vars": ["NOMAD_VERSION={{user `nomad_version`}}"],\n' : ''}      "script": "setup-windows.ps1"
+    }
+  ]
+}
+`;
+  const PS = `Invoke-WebRequest -Uri "https://releases.hashicorp.com/nomad/$env:NOMAD_VERSION/nomad.zip" -OutFile n.zip\n`;
+  const text = json(false);
+  const f = only(analyze({ 'packer/windows.json': text, 'packer/setup-windows.ps1': PS }).findings, 'image-tag-version-variable');
+  assert.equal(f.length, 1, JSON.stringify(f.map((x) => x.message)));
+  assert.equal(f[0]!.severity, 'info');
+  assert.deepEqual({ start: f[0]!.span.start, end: f[0]!.span.end }, spanOf(text, '"NomadVersion": "{{user `nomad_version`}}"'));
+  assert.match(f[0]!.message, /^Tag NomadVersion records \{\{user `nomad_version`\}\}, but no provisioner of this build passes \{\{user `nomad_version`\}\}/);
+  assert.match(f[0]!.message, /rpc error: Permission denied/);
+  assert.deepEqual(only(analyze({ 'packer/windows.json': json(true), 'packer/setup-windows.ps1': PS }).findings, 'image-tag-version-variable'), []);
+});
