@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { analyze, only, spanOf } from './helpers';
+import { analyze, only, spanOf, LINUX_PKR, SETUP_SH, VARIABLES } from './helpers';
 import { MAIN_TF, UD_WIN, WIN_PKR, linuxTf, mixedOs } from './fixtures';
 import { buildInfos, showGlob } from '../../../../server/src/core/checks/image/imageLinks';
 
@@ -231,4 +231,32 @@ ${env ? '      "environment_vars": ["NOMAD_VERSION={{user `nomad_version`}}"],\n
   assert.match(f[0]!.message, /^Tag NomadVersion records \{\{user `nomad_version`\}\}, but no provisioner of this build passes \{\{user `nomad_version`\}\}/);
   assert.match(f[0]!.message, /rpc error: Permission denied/);
   assert.deepEqual(only(analyze({ 'packer/windows.json': json(true), 'packer/setup-windows.ps1': PS }).findings, 'image-tag-version-variable'), []);
+});
+
+test('packer-version-env-missing, JSON template: the finding is on the provisioner object itself, not on the "provisioners" key (each JSON provisioner spans its own object)', () => {
+  const noEnv = `{ "type": "powershell", "script": "{{template_dir}}/../shared/packer/scripts/setup-windows.ps1" }`;
+  const json = `{
+  "builders": [{ "type": "amazon-ebs", "communicator": "winrm" }],
+  "provisioners": [
+    { "type": "windows-restart" },
+    ${noEnv}
+  ]
+}
+`;
+  const files = {
+    'packer/variables.pkr.hcl': VARIABLES,
+    'packer/linux.pkr.hcl': LINUX_PKR,
+    'packer/windows.json': json,
+    'shared/packer/scripts/setup.sh': SETUP_SH,
+    'shared/packer/scripts/setup-windows.ps1': `param([string] $NomadVersion = $env:NOMAD_VERSION)
+if (-not $NomadVersion) {
+    $NomadVersion = (Invoke-RestMethod -Uri "https://checkpoint-api.hashicorp.com/v1/check/nomad").current_version
+}
+Invoke-WebRequest -Uri "https://releases.hashicorp.com/nomad/$NomadVersion/nomad.zip" -OutFile nomad.zip
+`,
+  };
+  const f = only(analyze(files).findings, 'packer-version-env-missing');
+  assert.equal(f.length, 1, JSON.stringify(f.map((x) => x.message)));
+  assert.equal(f[0]!.span.file, 'packer/windows.json');
+  assert.deepEqual({ start: f[0]!.span.start, end: f[0]!.span.end }, spanOf(json, noEnv));
 });
