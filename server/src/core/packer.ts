@@ -830,7 +830,9 @@ function jsonProvisioners(f: ParsedHclFile): PackerProvisioner[] {
       scripts,
       scriptPaths,
       env,
-      span: { file: f.file, start: item.start, end: item.end },
+      // The provisioner's own object: the JSON reader starts every element's block at the array's key, so
+      // `item.start` is the `"provisioners"` key for all of them (and their spans would nest).
+      span: { file: f.file, start: item.body.start, end: item.body.end },
       buildSources: builders,
       runsOn: runsOn(item.body, builders),
       inline: inlineItems,

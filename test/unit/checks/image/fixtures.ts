@@ -34,3 +34,18 @@ export const UD_WIN = 'terraform/modules/aws-hashistack/templates/user-data-clie
 export const UD_LIN = 'terraform/modules/aws-hashistack/templates/user-data-client.sh';
 export const MAIN_TF = 'terraform/modules/aws-hashistack/main.tf';
 export const NOMAD_UNIT = 'shared/packer/config/nomad.service';
+
+/** Terraform: instances booting the AMI named `hs-linux-*` (a `data "aws_ami"` name filter), with user data. */
+export const linuxTf = (
+  instance = `resource "aws_instance" "client" {\n  count     = 3\n  ami       = data.aws_ami.linux.id\n  user_data = templatefile("\${path.module}/user-data.sh", {})\n}\n`,
+) => `data "aws_ami" "linux" {
+  most_recent = true
+  owners      = ["self"]
+
+  filter {
+    name   = "name"
+    values = ["hs-linux-*"]
+  }
+}
+
+${instance}`;

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyze, example, only, spanOf } from './helpers';
+import { linuxTf } from './fixtures';
 
 const RULE = 'image-baked-agent-address';
 const IP = '10.0.1.17';
@@ -42,20 +43,6 @@ cat <<'EOF' | sudo tee /etc/nomad.d/nomad.hcl
 ${nomadHcl(bind, adv)}
 EOF
 `;
-
-const linuxTf = (
-  instance = `resource "aws_instance" "client" {\n  count     = 3\n  ami       = data.aws_ami.linux.id\n  user_data = templatefile("\${path.module}/user-data.sh", {})\n}\n`,
-) => `data "aws_ami" "linux" {
-  most_recent = true
-  owners      = ["self"]
-
-  filter {
-    name   = "name"
-    values = ["hs-linux-*"]
-  }
-}
-
-${instance}`;
 
 const UD_START = '#!/bin/bash\nset -e\nsystemctl start nomad\n';
 

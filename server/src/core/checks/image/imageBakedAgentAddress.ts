@@ -34,7 +34,7 @@ import type { PackerProvisioner } from '../../packer';
 import { packerProvisioners, provisionersRunning, uploadDestinations } from '../../packer';
 import type { ScriptFacts } from '../../scripts/scriptModel';
 import { attr } from '../../terraform/model';
-import type { Finding, Product, RelatedInfo, Span } from '../../types';
+import type { Finding, Product, RelatedInfo } from '../../types';
 import { baseName, dirOf } from '../../workspace/fileKinds';
 import { chainRelated, chainText, finding } from '../check';
 import type { Check } from '../check';
@@ -188,12 +188,6 @@ function privateIps(model: DeploymentModel, i: InstanceInfo): string[] {
   return out;
 }
 
-/** Where a provisioner starts: a JSON template's provisioner object is located by its first key (the parsed object starts at the array). */
-function provSpan(p: PackerProvisioner): Span {
-  const first = p.block.body.items[0];
-  return p.file.endsWith('.json') && first ? { file: p.file, start: first.start, end: p.span.end } : p.span;
-}
-
 function productName(p: Product): string {
   return p === 'nomad' ? 'Nomad' : 'Consul';
 }
@@ -290,7 +284,7 @@ export const imageBakedAgentAddress: Check = {
       const primary = bind[0] ?? adv[0]!;
       const list = hits.map((h) => `${h.e.path} = ${h.e.display}`).join(', ');
       const name = productName(c.product);
-      const provNote = provs.map((p) => `${p.type} provisioner at ${lineOf(model, provSpan(p))}`).join(', ');
+      const provNote = provs.map((p) => `${p.type} provisioner at ${lineOf(model, p.span)}`).join(', ');
       const builders = [...new Set(provs.flatMap((p) => (p.buildSources ?? []).map((b) => b.name)))];
       const buildNote = builds.length
         ? builds
@@ -318,7 +312,7 @@ export const imageBakedAgentAddress: Check = {
       if (adv.length) parts.push(`${adv.map((h) => h.e.path).join(', ')}: ${advertiseSymptom(c, adv[0]!.ip)}.`);
       const related: RelatedInfo[] = [
         ...hits.filter((h) => h !== primary).map((h) => ({ span: h.e.valueSpan, message: `${h.e.path} = ${h.e.display} (baked into the image)` })),
-        ...provs.map((p) => ({ span: provSpan(p), message: `${p.type} provisioner puts this ${name} config into the image` })),
+        ...provs.map((p) => ({ span: p.span, message: `${p.type} provisioner puts this ${name} config into the image` })),
         ...insts.filter((i) => i.amiSpan).map((i) => ({ span: i.amiSpan!, message: `${i.address} boots this image` })),
         ...chainRelated(primary.e.chain, primary.e.valueSpan),
       ];

@@ -32,12 +32,13 @@ const RESETS: readonly RegExp[] = [
 function buildTexts(model: DeploymentModel, b: BuildInfo): string[] {
   const src = model.files.get(b.file)?.text ?? '';
   let block = '';
-  let at = b.block.start;
-  for (const p of [...b.skipped].sort((x, y) => x.span.start - y.span.start)) {
-    block += src.slice(at, p.span.start);
-    at = Math.max(at, p.span.end);
+  let at = b.span.start;
+  // The provisioner's body: a JSON provisioner's block starts at the `"provisioners"` key, before its siblings.
+  for (const p of [...b.skipped].sort((x, y) => x.block.body.start - y.block.body.start)) {
+    block += src.slice(at, p.block.body.start);
+    at = Math.max(at, p.block.body.end);
   }
-  const out = [block + src.slice(at, b.block.end)];
+  const out = [block + src.slice(at, b.span.end)];
   for (const p of b.provisioners) for (const s of scriptsOfProvisioner(model, p)) out.push(s.text.text);
   return out;
 }

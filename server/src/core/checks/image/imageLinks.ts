@@ -4,7 +4,8 @@
  * - Packer `build` blocks with their `source` blocks (`ami_name`), whether the
  *   build is a Windows one, and what its `file` provisioners upload where; a
  *   build whose provisioners `only` / `except` narrow is one image per group of
- *   sources that run the same provisioners.
+ *   sources that run the same provisioners. A legacy JSON template is one build
+ *   whose builders are its sources (see jsonBuilds).
  * - Terraform `aws_instance` / `aws_launch_template` / `aws_launch_configuration`
  *   resources: the AMI they use (`data.aws_ami.<n>.id` and that data source's
  *   `filter { name = "name" }` values) and the scripts of their `user_data`
@@ -17,8 +18,9 @@
 import type { HclBlock, HclExpr } from '../../parsers/hcl/ast';
 import type { ParsedAgentConfig } from '../../agent/configDoc';
 import type { DeploymentModel } from '../../model/deploymentModel';
-import type { PackerProvisioner } from '../../packer';
+import type { BuildSource, PackerProvisioner } from '../../packer';
 import { imagesOf, isPackerJson, jsonTemplateText, packerProvisioners, provisionersRunning, sourceIsWindows, sourceSetting } from '../../packer';
+import type { ParsedHclFile } from '../../workspace/parsedFiles';
 import type { ScriptFacts } from '../../scripts/scriptModel';
 import type { ResolvedValue, Span } from '../../types';
 import { TerraformModel, attr } from '../../terraform/model';
@@ -35,8 +37,9 @@ export interface Upload {
 
 export interface BuildInfo {
   readonly file: string;
-  readonly block: HclBlock;
-  /** `build` keyword span. */
+  /** The text of the build: the HCL2 `build` block; a JSON template: the whole template. */
+  readonly span: Span;
+  /** `build` keyword span; a JSON template: the `name` (else `type`) of the image's first builder. */
   readonly keywordSpan: Span;
   /** The sources of this image: the build's, or those of them `only` / `except` give the same provisioners. */
   readonly sources: readonly string[];
@@ -107,31 +110,98 @@ export function globsIntersect(a: string, b: string): boolean {
   return f(0, 0);
 }
 
-function uploadsOf(p: PackerProvisioner): Upload | undefined {
+/**
+ * What a `file` provisioner uploads where. The path strings as Packer gets them: HCL2 `${path.root}` (and `path.module`,
+ * `path.cwd`) read as the template's directory; a JSON template's `{{user `x`}}` defaults substituted and a leading
+ * `{{template_dir}}` read as the template's directory. Any other interpolation or template action: not followed.
+ */
+function uploadsOf(p: PackerProvisioner, json: ParsedHclFile | undefined): Upload | undefined {
   if (p.type !== 'file') return undefined;
   const src = attr(p.block.body, 'source')?.value;
   const dst = attr(p.block.body, 'destination')?.value;
   if (!src || src.type !== 'string' || !dst || dst.type !== 'string') return undefined;
-  const dir = dirOf(p.file);
   let rel = '';
-  for (const part of src.parts.length ? src.parts : [{ kind: 'literal' as const, value: src.value }]) {
-    if (part.kind === 'literal') rel += part.value;
-    else if (
-      part.kind === 'interpolation' &&
-      part.expr.type === 'traversal' &&
-      part.expr.path[0] === 'path' &&
-      /^(root|module|cwd)$/.test(part.expr.path[1] ?? '')
-    )
-      rel += '.';
-    else return undefined;
+  let remoteText = dst.value;
+  if (json) {
+    rel = jsonTemplateText(json, src.value).replace(/^\{\{\s*template_dir\s*\}\}/, '.');
+    remoteText = jsonTemplateText(json, dst.value);
+    if (rel.includes('{{') || remoteText.includes('{{')) return undefined;
+  } else {
+    for (const part of src.parts.length ? src.parts : [{ kind: 'literal' as const, value: src.value }]) {
+      if (part.kind === 'literal') rel += part.value;
+      else if (
+        part.kind === 'interpolation' &&
+        part.expr.type === 'traversal' &&
+        part.expr.path[0] === 'path' &&
+        /^(root|module|cwd)$/.test(part.expr.path[1] ?? '')
+      )
+        rel += '.';
+      else return undefined;
+    }
+    if (dst.parts.some((x) => x.kind !== 'literal')) return undefined;
   }
-  if (dst.parts.some((x) => x.kind !== 'literal')) return undefined;
   const trailing = /[\\/]$/.test(rel);
-  const treePath = joinRel(dir, rel.replace(/^\.\//, './'));
-  let remote = dst.value.replace(/\\/g, '/').replace(/\/+$/, '');
+  const treePath = joinRel(dirOf(p.file), rel.replace(/^\.\//, './'));
+  let remote = remoteText.replace(/\\/g, '/').replace(/\/+$/, '');
   // Packer: a directory source without a trailing slash is uploaded *into* the destination (`/ops` + `shared` = `/ops/shared`).
   if (!trailing) remote = `${remote}/${baseName(treePath)}`;
   return { treePath, remotePath: remote, span: p.span };
+}
+
+/**
+ * A JSON template's `ami_name` as a pattern: `{{user `x`}}` with a default substituted; `{{timestamp}}` (Unix seconds)
+ * and any `{{user}}` / `{{env}}` the template does not give a value are one name segment, as an unknown HCL2 value is;
+ * any other action (`{{isotime …}}`, `{{uuid}}`, `{{… | clean_resource_name}}`) may hold `-` and matches anything
+ * (Packer template engine: https://developer.hashicorp.com/packer/docs/templates/engine).
+ */
+function jsonGlob(f: ParsedHclFile, e: HclExpr | undefined): string | undefined {
+  if (e?.type !== 'string') return undefined;
+  return jsonTemplateText(f, e.value)
+    .replace(/\*/g, ANY)
+    .replace(/\{\{-?\s*(timestamp|user\s+`[^`]*`|env\s+`[^`]*`)\s*-?\}\}/g, SEG)
+    .replace(/\{\{[^}]*\}\}/g, ANY);
+}
+
+/** One build of a template file: its text, its `build` keyword (undefined for a JSON template) and its provisioners in order. */
+interface BuildText {
+  readonly span: Span;
+  readonly keywordSpan: Span | undefined;
+  readonly provisioners: readonly PackerProvisioner[];
+}
+
+/**
+ * The builds of a Packer file. A legacy JSON template is one build: its `builders` are its sources, named by their
+ * `name` else their `type`, and its `provisioners` run in order on each of them, narrowed by `only` / `except`
+ * (https://developer.hashicorp.com/packer/docs/templates/legacy_json_templates, builders and provisioners).
+ */
+function buildsOfFile(f: ParsedHclFile, provs: readonly PackerProvisioner[]): BuildText[] {
+  if (isPackerJson(f))
+    return [
+      {
+        span: { file: f.file, start: f.parse.body.start, end: f.parse.body.end },
+        keywordSpan: undefined,
+        provisioners: provs.filter((p) => p.file === f.file),
+      },
+    ];
+  const out: BuildText[] = [];
+  for (const item of f.parse.body.items) {
+    if (item.kind !== 'block' || item.type !== 'build') continue;
+    out.push({
+      span: { file: f.file, start: item.start, end: item.end },
+      keywordSpan: { file: f.file, start: item.typeStart, end: item.typeEnd },
+      provisioners: provs.filter((p) => p.file === f.file && p.span.start >= item.start && p.span.end <= item.end),
+    });
+  }
+  return out;
+}
+
+/** Where a JSON image is named: the `name` (else `type`) of its first builder; else the template's first key. */
+function jsonKeywordSpan(f: ParsedHclFile, members: readonly BuildSource[]): Span {
+  const builder = f.parse.body.items.find((i): i is HclBlock => i.kind === 'block' && i.type === 'builders' && i.body === members[0]?.settings);
+  const named = builder && (attr(builder.body, 'name') ?? attr(builder.body, 'type'));
+  if (named) return { file: f.file, start: named.start, end: named.end };
+  const first = builder ?? f.parse.body.items[0];
+  return first ? { file: f.file, start: first.start, end: first.kind === 'block' ? first.typeEnd : first.end } : { file: f.file, start: 0, end: 0 };
 }
 
 const buildCache = new WeakMap<DeploymentModel, BuildInfo[]>();
@@ -146,9 +216,9 @@ export function buildInfos(model: DeploymentModel): BuildInfo[] {
     model.packerFiles.filter((f) => f.file.endsWith('.pkrvars.hcl')),
   );
   for (const f of model.packerFiles) {
-    for (const item of f.parse.body.items) {
-      if (item.kind !== 'block' || item.type !== 'build') continue;
-      const mine = provs.filter((p) => p.file === f.file && p.span.start >= item.start && p.span.end <= item.end);
+    const json = isPackerJson(f) ? f : undefined;
+    for (const build of buildsOfFile(f, provs)) {
+      const mine = build.provisioners;
       // One image per group of sources `only` / `except` give the same provisioners: a Linux source is not a
       // Windows image because the build also runs PowerShell on its Windows source.
       for (const image of imagesOf(mine)) {
@@ -157,10 +227,10 @@ export function buildInfos(model: DeploymentModel): BuildInfo[] {
         let windows = image.provisioners.some((p) => /^(powershell|windows-restart|windows-shell)$/.test(p.type));
         // Each source as this build configures it: a build-level `source "amazon-ebs.base" { ami_name = …,
         // communicator = "winrm" }` sets what the top-level block leaves out (one top-level source may be a Linux
-        // image in one build and a Windows one in another).
+        // image in one build and a Windows one in another). A JSON builder holds all its settings itself.
         for (const s of image.members) {
           const a = sourceSetting(model.packerFiles, s, 'ami_name');
-          const g = globOf(a?.attr.value, (x) => values.evaluate(x, dirOf(a!.file), a!.file));
+          const g = json ? jsonGlob(json, a?.attr.value) : globOf(a?.attr.value, (x) => values.evaluate(x, dirOf(a!.file), a!.file));
           if (a && g && !amiGlobs.includes(g)) {
             amiGlobs.push(g);
             amiSpans.push({ file: a.file, start: a.attr.start, end: a.attr.end });
@@ -169,15 +239,15 @@ export function buildInfos(model: DeploymentModel): BuildInfo[] {
         }
         out.push({
           file: f.file,
-          block: item,
-          keywordSpan: { file: f.file, start: item.typeStart, end: item.typeEnd },
+          span: build.span,
+          keywordSpan: build.keywordSpan ?? jsonKeywordSpan(f, image.members),
           sources: image.sources,
           provisioners: image.provisioners,
           skipped: mine.filter((p) => !image.provisioners.includes(p)),
           windows,
           amiGlobs,
           amiSpans,
-          uploads: image.provisioners.map(uploadsOf).filter((u): u is Upload => !!u),
+          uploads: image.provisioners.map((p) => uploadsOf(p, json)).filter((u): u is Upload => !!u),
         });
       }
     }
@@ -288,33 +358,14 @@ export function userDataScripts(model: DeploymentModel, inst: InstanceInfo): Scr
 export interface ProvisionedImage {
   readonly provisioners: readonly PackerProvisioner[];
   readonly instances: readonly InstanceInfo[];
-  /** The `build` keyword (HCL2) or the provisioner itself (a JSON template). */
+  /** The `build` keyword (HCL2) or the name of the image's first builder (a JSON template). */
   readonly span: Span;
 }
 
-/**
- * The image a provisioner goes into, HCL2 builds (buildInfos) and legacy JSON templates alike: a JSON template is one
- * build whose builders are its sources (their `ami_name`, `{{user `x`}}` defaults substituted and any other template
- * action taken as one name segment).
- */
+/** The image a provisioner goes into, HCL2 builds and legacy JSON templates alike (see buildInfos). */
 export function imageOfProvisioner(model: DeploymentModel, p: PackerProvisioner): ProvisionedImage | undefined {
   const b = buildOfProvisioner(model, p);
-  if (b) return { provisioners: b.provisioners, instances: instancesOf(model, b), span: b.keywordSpan };
-  const f = model.packerFiles.find((x) => x.file === p.file);
-  if (!f || !isPackerJson(f)) return undefined;
-  const image = imagesOf(packerProvisioners(model).filter((q) => q.file === p.file)).find((i) => i.provisioners.includes(p));
-  if (!image) return undefined;
-  const globs: string[] = [];
-  for (const s of image.members) {
-    const a = sourceSetting(model.packerFiles, s, 'ami_name')?.attr.value;
-    if (a?.type !== 'string') continue;
-    globs.push(
-      jsonTemplateText(f, a.value)
-        .replace(/\*/g, ANY)
-        .replace(/\{\{[^}]*\}\}/g, SEG),
-    );
-  }
-  return { provisioners: image.provisioners, instances: instanceInfos(model).filter((i) => boots(i, globs)), span: p.span };
+  return b ? { provisioners: b.provisioners, instances: instancesOf(model, b), span: b.keywordSpan } : undefined;
 }
 
 /** The build that runs a provisioner. */

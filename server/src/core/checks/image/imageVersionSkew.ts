@@ -163,20 +163,23 @@ export const imageVersionSkew: Check = {
 type ImageRole = 'server' | 'client';
 
 /**
- * The role of a Packer build's image: from the agent configs it bakes (written by its scripts or uploaded into it),
- * else from its name (`nomad-server`, `consul-client-*` in the template path or the image name). Undefined when it
- * builds both or says nothing.
+ * The role of a Packer build's image for one product: from the agent configs of that product it bakes (written by its
+ * scripts or uploaded into it), else from its name (`nomad-server`, `consul-client-*` in the template path or the
+ * image name). A name that mentions only the other product says nothing about this one (the Consul agent of a
+ * `nomad/server.json` image is usually a Consul client). Undefined when it builds both or says nothing.
  */
-function imageRole(model: DeploymentModel, b: BuildInfo): ImageRole | undefined {
+function imageRole(model: DeploymentModel, b: BuildInfo, product: 'nomad' | 'consul'): ImageRole | undefined {
   const kinds = new Set<ImageRole>();
   const scripts = new Set(b.provisioners.flatMap((p) => provisionerScripts(model, p)));
   for (const c of model.configs) {
+    if (c.product !== product) continue;
     const inImage = scripts.has(c.doc.hostFile) || b.uploads.some((u) => c.doc.hostFile === u.treePath || c.doc.hostFile.startsWith(`${u.treePath}/`));
     if (inImage) kinds.add(c.kind === 'server' ? 'server' : 'client');
   }
   if (kinds.size === 1) return [...kinds][0];
   if (kinds.size > 1) return undefined;
   const names = [b.file, ...b.amiGlobs].join(' ').toLowerCase();
+  if (!names.includes(product) && names.includes(product === 'nomad' ? 'consul' : 'nomad')) return undefined;
   const server = /server/.test(names);
   const client = /client|worker|agent-pool|node-pool/.test(names);
   return server === client ? undefined : server ? 'server' : 'client';
@@ -190,8 +193,8 @@ function sameOsImageSkew(model: DeploymentModel, all: readonly InstalledVersion[
   const out: Finding[] = [];
   const builds = buildInfos(model);
   if (builds.length < 2) return out;
-  const roles = builds.map((b) => ({ b, role: imageRole(model, b) }));
   for (const product of ['nomad', 'consul'] as const) {
+    const roles = builds.map((b) => ({ b, role: imageRole(model, b, product) }));
     const versionsOf = (b: BuildInfo) => {
       const scripts = new Set(b.provisioners.flatMap((p) => provisionerScripts(model, p)));
       return all.filter((v) => v.product === product && (scripts.has(v.span.file) || v.span.file === b.file));
