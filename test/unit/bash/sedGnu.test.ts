@@ -179,3 +179,10 @@ test('GNU sed: the replaced text maps to the matched template text, its chain na
   assert.ok(origin?.chain.some((s) => /x\.sh sed s\//.test(s.note) && s.span.start === script.indexOf('s/^')));
   assert.equal(doc.text.isExactAt(doc.text.text.length - 1), true, 'the newline is copied from the heredoc');
 });
+
+test('GNU sed: the POSIX longest match is found however far the line goes on', () => {
+  const input = `aabb${'z'.repeat(2100)}`;
+  const expected = `X${'z'.repeat(2100)}`;
+  if (gnuSed) assert.equal(liveGnu("'s/\\(a*\\)\\(ab\\)*b/X/'", input), expected);
+  assert.deepEqual(edited("'s/\\(a*\\)\\(ab\\)*b/X/'", input), { text: expected });
+});

@@ -451,16 +451,23 @@ export function sedMatches(line: string, re: SedRegex, flags: SedFlags, needGrou
   return out;
 }
 
-/** The longest match starting at `start` (POSIX), or undefined when JavaScript's is already the longest. */
+/**
+ * The longest match starting at `start` (POSIX), or undefined when JavaScript's is already the longest: the same
+ * expression, anchored at `start` (sticky) and made to end after the best end so far (`(?<=^[\s\S]{n,})`), so the
+ * engine's backtracking looks for a longer one; one search per longer end found (usually none).
+ */
 function longestAt(line: string, re: SedRegex, flags: SedFlags, start: number, end: number): { end: number; groups: (string | undefined)[] } | undefined {
-  if (line.length - end > 2000) return undefined;
-  for (let e = line.length; e > end; e--) {
-    const rx = new RegExp(`(?:${re.source})(?<=^[\\s\\S]{${e}})`, `y${flags.ignoreCase ? 'i' : ''}`);
+  let best: { end: number; groups: (string | undefined)[] } | undefined;
+  let atLeast = end + 1;
+  while (atLeast <= line.length) {
+    const rx = new RegExp(`(?:${re.source})(?<=^[\\s\\S]{${atLeast},})`, `y${flags.ignoreCase ? 'i' : ''}`);
     rx.lastIndex = start;
     const m = rx.exec(line);
-    if (m) return { end: e, groups: [...m] };
+    if (!m) break;
+    best = { end: start + m[0].length, groups: [...m] };
+    atLeast = best.end + 1;
   }
-  return undefined;
+  return best;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
