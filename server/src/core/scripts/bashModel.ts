@@ -4,10 +4,9 @@
  * and config templates copied and substituted with `sed -i`.
  */
 import { bashBranches } from './bashBranches';
-import type { ShAssignment, ShExpansion, ShScanResult, ShWord } from '../parsers/bash/types';
+import type { ShAssignment, ShExpansion, ShScanResult, ShSedCommand, ShWord } from '../parsers/bash/types';
 import { decodeHeredocBody, decodeShWord } from '../parsers/bash';
-import type { MappedText } from '../text/mappedText';
-import { MappedTextBuilder } from '../text/mappedText';
+import { MappedText, MappedTextBuilder } from '../text/mappedText';
 import type { ChainStep, ResolvedValue } from '../types';
 import type { AgentConfigDoc } from '../agent/configDoc';
 import { isNotAgentConfigWrite, looksLikeAgentConfigPath } from '../agent/configDoc';
@@ -16,6 +15,8 @@ import { looksSecretName } from '../terraform/values';
 import type { PlaceholderMatch, ScriptArgument, ScriptInvocation, ShScriptFacts, TreeFileLookup } from './scriptModel';
 import { runTimeText, valueOfMapped } from './scriptModel';
 import { looksLikeAgentConfigText } from './powershellModel';
+import type { SedCommandInput } from './sedEdit';
+import { runSed, sedMatchesWhole } from './sedEdit';
 
 const MAX_DEPTH = 8;
 
@@ -185,29 +186,48 @@ export function analyzeBash(
           if (!cur0) continue;
           // A heredoc's file is only changed by an in-place edit (`sed 's/…/' f > g` writes another file).
           if (cur0.continues && heredocWrites.some((w) => w.doc === cur0.continues) && !sed.inPlace) continue;
-          let cur = cur0.text;
-          for (const sub of sed.substitutions) {
-            const rep = valueOfMapped(decodeSedReplacement(text, sub, r));
+          const ere = sed.extended === true;
+          const program: readonly ShSedCommand[] = sed.program ?? sed.substitutions.map((_, index) => ({ kind: 's' as const, index }));
+          const commands: SedCommandInput[] = program.map((c) => {
+            if (c.kind !== 's') return c;
+            const sub = sed.substitutions[c.index]!;
+            const repText = decodeSedReplacement(
+              text,
+              sub,
+              r,
+              sed.command?.args.find((a) => a.start <= sub.start && sub.start < a.end),
+            );
             const stepped: ResolvedValue = withStep(
-              rep,
+              valueOfMapped(repText),
               { span: text.toHost(sub.start, sub.end), note: `${baseName(file)} sed s/${sub.pattern}/…/` },
               sub.pattern,
             );
-            const before = cur;
             const ci = caseInsensitive(sub.flags);
-            cur = applySed(before, sub.pattern, sub.flags, stepped, (matched, at, end) => {
-              placeholderMatches.push({
-                operator: 'sed',
+            const delimiter = sub.delimiter ?? '/';
+            return {
+              kind: 's',
+              ...(c.address !== undefined ? { address: c.address } : {}),
+              s: {
                 pattern: sub.pattern,
-                caseSensitive: !ci,
-                ...(ci ? { caseOnly: !matchesWhole(sub.pattern, matched) } : {}),
-                matched,
-                matchSpan: before.toHost(at, end),
-                opSpan: text.toHost(sub.start, sub.end),
-                templateFile: cur0.templateFile,
-              });
-            });
-          }
+                flags: sub.flags,
+                delimiter,
+                replacement: repText.text,
+                origin: stepped,
+                onMatch: (matched, line, at, end) =>
+                  placeholderMatches.push({
+                    operator: 'sed',
+                    pattern: sub.pattern,
+                    caseSensitive: !ci,
+                    ...(ci ? { caseOnly: !sedMatchesWhole(sub.pattern, ere, delimiter, matched) } : {}),
+                    matched,
+                    matchSpan: line.toHost(at, end),
+                    opSpan: text.toHost(sub.start, sub.end),
+                    templateFile: cur0.templateFile,
+                  }),
+              },
+            };
+          });
+          const cur = runSed(cur0.text, { extended: ere, ...(sed.unmodelled ? { unmodelled: sed.unmodelled } : {}), commands });
           state.set(normalizeScriptPath(pathText), {
             ...cur0,
             text: cur,
@@ -335,8 +355,35 @@ function templateDoc(
   };
 }
 
-function decodeSedReplacement(text: MappedText, sub: ShScanResult['seds'][number]['substitutions'][number], r: ShResolver): MappedText {
-  // The replacement as the shell passes it to sed: expansions resolved, then sed's own `\/` escapes.
+function decodeSedReplacement(
+  text: MappedText,
+  sub: ShScanResult['seds'][number]['substitutions'][number],
+  r: ShResolver,
+  word: ShWord | undefined,
+): MappedText {
+  // The replacement as the shell passes it to sed: quotes removed (`"s/x/a\\&b/"` gives sed `a\&b`), expansions
+  // resolved. sed's own escapes (`\&`, `\1`, `\/`, `\n`, `\U`) are read by runSed (sedEdit.ts) on this text.
+  if (word) {
+    // The script word decoded as the shell does; the replacement's part is found through an identity decode of the
+    // same word (same pieces, offsets of `text`), as the decode over `text` maps to the host file.
+    const expand = (e: ShExpansion) => r.expand(e, 0);
+    const id = decodeShWord(MappedText.identity('', text.text), word, expand);
+    const full = decodeShWord(text, word, expand);
+    if (id.text === full.text) {
+      let from = -1;
+      let to = id.text.length;
+      for (let v = 0; v < id.text.length; v++) {
+        const o = id.hostOffset(v).offset;
+        if (from < 0 && o >= sub.replacementStart) from = v;
+        if (o >= sub.replacementEnd) {
+          to = v;
+          break;
+        }
+      }
+      if (from < 0 || from > to) from = to;
+      return new MappedTextBuilder(full).copy(from, to).build();
+    }
+  }
   const b = new MappedTextBuilder(text);
   let pos = sub.replacementStart;
   for (const e of [...sub.expansions].sort((a, z) => a.start - z.start)) {
@@ -348,87 +395,12 @@ function decodeSedReplacement(text: MappedText, sub: ShScanResult['seds'][number
     pos = e.end;
   }
   b.copy(pos, sub.replacementEnd);
-  const m = b.build();
-  // Unescape sed's backslashes (`\/`, `\&`) on the result.
-  if (!m.text.includes('\\')) return m;
-  const u = new MappedTextBuilder(m);
-  let last = 0;
-  for (let i = 0; i < m.text.length; i++) {
-    if (m.text[i] === '\\' && i + 1 < m.text.length) {
-      u.copy(last, i);
-      u.emit(m.text[i + 1]!, i, i + 2);
-      last = i + 2;
-      i++;
-    }
-  }
-  u.copy(last, m.text.length);
-  return u.build();
-}
-
-function applySed(
-  base: MappedText,
-  pattern: string,
-  flags: string,
-  rep: ResolvedValue,
-  onMatch: (matched: string, at: number, end: number) => void,
-): MappedText {
-  let re: RegExp;
-  try {
-    re = new RegExp(sedToJsRegex(pattern), `${flags.includes('g') ? 'g' : ''}${caseInsensitive(flags) ? 'i' : ''}`);
-  } catch {
-    return base;
-  }
-  const out = new MappedTextBuilder(base);
-  let last = 0;
-  const matches = flags.includes('g')
-    ? [...base.text.matchAll(new RegExp(re.source, re.flags.includes('g') ? re.flags : `${re.flags}g`))]
-    : [...base.text.matchAll(new RegExp(re.source, `${re.flags}g`))];
-  // Without `g`, sed replaces the first match on each line.
-  const seenLines = new Set<number>();
-  for (const m of matches) {
-    const at = m.index ?? 0;
-    if (m[0].length === 0) continue;
-    if (!flags.includes('g')) {
-      const line = base.text.slice(0, at).split('\n').length;
-      if (seenLines.has(line)) continue;
-      seenLines.add(line);
-    }
-    out.copy(last, at);
-    out.emit(rep.kind === 'known' ? rep.text.replace(/&/g, m[0]) : m[0], at, at + m[0].length, rep);
-    onMatch(m[0], at, at + m[0].length);
-    last = at + m[0].length;
-  }
-  out.copy(last, base.text.length);
-  return out.build();
-}
-
-/** Whether the sed pattern matches all of `text` case-sensitively. */
-function matchesWhole(pattern: string, text: string): boolean {
-  try {
-    return new RegExp(`^(?:${sedToJsRegex(pattern)})$`).test(text);
-  } catch {
-    return true;
-  }
+  return b.build();
 }
 
 /** GNU sed's `s` command flags `I` and `i` both match case-insensitively (GNU sed manual, "The s Command"). */
 function caseInsensitive(flags: string): boolean {
   return /[Ii]/.test(flags);
-}
-
-/** Basic regular expressions: `\(`, `\)`, `\{`, `\}`, `\+`, `\?`, `\|` are the operators; bare ones are literal. */
-function sedToJsRegex(p: string): string {
-  let out = '';
-  for (let i = 0; i < p.length; i++) {
-    const c = p[i]!;
-    if (c === '\\' && i + 1 < p.length) {
-      const n = p[i + 1]!;
-      out += '(){}+?|'.includes(n) ? n : `\\${n}`;
-      i++;
-    } else if ('(){}+?|'.includes(c)) out += `\\${c}`;
-    else out += c;
-  }
-  return out;
 }
 
 class ShResolver {

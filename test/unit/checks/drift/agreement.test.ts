@@ -143,3 +143,18 @@ test('vault-address-consul-dns: a local forwarder on Windows (BIND zone "consul"
   assert.equal(run(tree(bind), 'vault-address-consul-dns').findings.length, 0);
   assert.equal(run(tree(ps), 'vault-address-consul-dns').findings.length, 1, 'without it the finding stays');
 });
+
+test('datacenter-mismatch: a user-data heredoc edited by `sed -i -E` with a group back-reference (ERE, GNU sed) compares the edited datacenter', () => {
+  // The Linux client's heredoc with its datacenter line indented, then edited in place.
+  const userData = clientSh(`sed -i -E 's/^(\\s*)datacenter = .*/\\1datacenter = "dc2"/' /etc/nomad.d/nomad.hcl\n`).replace('\ndatacenter', '\n  datacenter');
+  const files = (winDc: string) => ({
+    'scripts/server.sh': serverSh().replace(/dc1/g, 'dc2'),
+    'templates/user-data-client.sh': userData,
+    'scripts/client.ps1': clientPs1(WIN_NOMAD(`datacenter = "${winDc}"`), 'datacenter = "dc2"\ndata_dir = "C:/HashiCorp/Consul/data"'),
+  });
+  const agree = run(files('dc2'), 'datacenter-mismatch').findings;
+  assert.equal(agree.length, 0, JSON.stringify(agree.map((f) => f.message)));
+  const split = run(files('dc1'), 'datacenter-mismatch').findings.filter((f) => f.message.startsWith('Nomad'));
+  assert.equal(split.length, 1, JSON.stringify(split.map((f) => f.message)));
+  assert.match(split[0]!.message, /"dc2"/);
+});

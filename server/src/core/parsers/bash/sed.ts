@@ -1,6 +1,6 @@
 import { MappedText } from '../../text/mappedText';
 import { decodeShWord } from './decode';
-import type { ShCommand, ShSed, ShSedSubstitution, ShWord } from './types';
+import type { ShCommand, ShSed, ShSedCommand, ShSedSubstitution, ShWord } from './types';
 
 /** A word made of `w`'s raw text from `offset` on (the prefix must be plain text). */
 function subWord(w: ShWord, offset: number): ShWord {
@@ -28,6 +28,8 @@ export function extractSed(text: string, cmd: ShCommand): ShSed | undefined {
   const positional: ShWord[] = [];
   let opts = true;
   let scriptFile = false;
+  let extended = false;
+  let unmodelled: string | undefined;
   for (let k = 0; k < args.length; k++) {
     const a = args[k]!;
     const l = a.literal ?? (a.expansions.length > 0 && a.expansions[0]!.start > a.start ? a.raw.slice(0, a.expansions[0]!.start - a.start) : '');
@@ -49,6 +51,10 @@ export function extractSed(text: string, cmd: ShCommand): ShSed | undefined {
           scriptFile = true;
           k++;
         } else if (l.startsWith('--file=')) scriptFile = true;
+        else if (l === '--regexp-extended') extended = true;
+        else if (l === '--quiet' || l === '--silent') unmodelled = 'sed -n writes only the lines the script prints';
+        else if (l === '--null-data' || l === '--zero-terminated') unmodelled = 'sed -z reads NUL-separated records, not lines';
+        else if (l === '--posix') unmodelled = 'sed --posix turns off the GNU extensions';
         continue;
       }
       for (let j = 1; j < l.length; j++) {
@@ -60,6 +66,9 @@ export function extractSed(text: string, cmd: ShCommand): ShSed | undefined {
           if (suffix === undefined && args[k + 1]?.literal === '') k++;
           break;
         }
+        if (ch === 'E' || ch === 'r') extended = true;
+        if (ch === 'n') unmodelled = 'sed -n writes only the lines the script prints';
+        if (ch === 'z') unmodelled = 'sed -z reads NUL-separated records, not lines';
         if (ch === 'e') {
           if (j + 1 < l.length) {
             if (plainPrefix(a, j + 1)) scripts.push(subWord(a, j + 1));
@@ -91,12 +100,21 @@ export function extractSed(text: string, cmd: ShCommand): ShSed | undefined {
   }
   const mt = MappedText.identity('', text);
   const substitutions: ShSedSubstitution[] = [];
-  for (const w of scripts) parseScript(mt, w, substitutions);
+  const program: ShSedCommand[] = [];
+  for (const w of scripts) parseScript(mt, w, substitutions, program);
+  if (scriptFile && !unmodelled) unmodelled = 'the sed script is read from a file (-f)';
+  // The shell expands the script before sed reads it: an expansion outside a replacement (`sed -i "$EXPR"`,
+  // `s/$OLD/new/`, `/$KEY/d`) makes the commands or the pattern a run-time value.
+  const outside = scripts.flatMap((w) => w.expansions).find((e) => !substitutions.some((x) => e.start >= x.replacementStart && e.end <= x.replacementEnd));
+  if (outside && !unmodelled) unmodelled = `the sed script has the shell expansion \`${text.slice(outside.start, outside.end)}\` outside a replacement`;
   return {
     start: cmd.start,
     end: cmd.end,
     inPlace,
     substitutions,
+    extended,
+    program,
+    ...(unmodelled ? { unmodelled } : {}),
     files,
     command: cmd,
     ...(suffix !== undefined ? { backupSuffix: suffix } : {}),
@@ -119,7 +137,8 @@ function findDelim(s: string, p: number, d: string): number {
   return -1;
 }
 
-function unescapeDelim(s: string, d: string): string {
+/** `s` with each `\\<d>` turned into `d` (sed's escaped delimiter); other escapes kept. */
+export function unescapeDelim(s: string, d: string): string {
   if (d === '\\') return s;
   let out = '';
   for (let i = 0; i < s.length; i++) {
@@ -164,19 +183,39 @@ function skipAddress(s: string, p: number): number {
   return p;
 }
 
-function parseScript(mt: MappedText, w: ShWord, out: ShSedSubstitution[]): void {
+function parseScript(mt: MappedText, w: ShWord, out: ShSedSubstitution[], program: ShSedCommand[]): void {
   const v = decodeShWord(mt, w);
   const s = v.text;
   const host = (i: number, bias: 'start' | 'end'): number => v.hostOffset(i, bias).offset;
   let p = 0;
+  let address: string | undefined;
+  const push = (kind: 'd' | '{'): void => {
+    program.push(address !== undefined ? { kind, address } : { kind });
+    address = undefined;
+  };
   while (p < s.length) {
     const c = s[p]!;
-    if (c === ';' || c === '\n' || c === '{' || c === '}' || isSpace(c)) {
+    if (c === ';' || c === '\n' || isSpace(c)) {
       p++;
       continue;
     }
-    const q = skipAddress(s, p);
+    if (c === '{' || c === 'd') {
+      push(c);
+      p++;
+      continue;
+    }
+    if (c === '}') {
+      program.push({ kind: '}' });
+      p++;
+      continue;
+    }
+    if (c === '#') {
+      while (p < s.length && s[p] !== '\n') p++;
+      continue;
+    }
+    const q = address === undefined ? skipAddress(s, p) : p;
     if (q !== p) {
+      address = s.slice(p, q).trim();
       p = q;
       continue;
     }
@@ -199,6 +238,8 @@ function parseScript(mt: MappedText, w: ShWord, out: ShSedSubstitution[]): void 
       const replacementEnd = re > rs ? host(re, 'end') : replacementStart;
       const pattern = s.slice(ps, pe);
       const replacement = s.slice(rs, re);
+      program.push(address !== undefined ? { kind: 's', index: out.length, address } : { kind: 's', index: out.length });
+      address = undefined;
       out.push({
         start: host(p, 'start'),
         end: host(f, 'end'),
@@ -217,6 +258,8 @@ function parseScript(mt: MappedText, w: ShWord, out: ShSedSubstitution[]): void 
       p = f;
       continue;
     }
+    program.push(address !== undefined ? { kind: 'other', name: c, address } : { kind: 'other', name: c });
+    address = undefined;
     if (c === 'y' && p + 1 < s.length) {
       const d = s[p + 1]!;
       const a = findDelim(s, p + 2, d);
@@ -224,7 +267,8 @@ function parseScript(mt: MappedText, w: ShWord, out: ShSedSubstitution[]): void 
       p = b < 0 ? s.length : b + 1;
       continue;
     }
-    // any other command: to the next `;` or newline
-    while (p < s.length && s[p] !== ';' && s[p] !== '\n') p++;
+    // `a`, `i`, `c` text (GNU one-liner form) runs to the end of the line; any other command to the next `;` or newline.
+    if ('aic'.includes(c)) while (p < s.length && s[p] !== '\n') p++;
+    else while (p < s.length && s[p] !== ';' && s[p] !== '\n') p++;
   }
 }

@@ -95,9 +95,22 @@ export interface ShSedSubstitution extends ShNode {
   readonly replacementUnescaped?: string;
 }
 
+/** One command of a sed script, in order (`index`: of an `s` command in `substitutions`); `address` as written. */
+export type ShSedCommand =
+  | { readonly kind: 's'; readonly index: number; readonly address?: string }
+  | { readonly kind: 'd' | '{'; readonly address?: string }
+  | { readonly kind: '}' }
+  | { readonly kind: 'other'; readonly name: string; readonly address?: string };
+
 export interface ShSed extends ShNode {
   readonly inPlace: boolean;
   readonly substitutions: readonly ShSedSubstitution[];
+  /** `-E` / `-r` / `--regexp-extended`: extended regular expressions. */
+  readonly extended?: boolean;
+  /** The script's commands in order (all `-e` scripts joined). */
+  readonly program?: readonly ShSedCommand[];
+  /** An option whose effect on the output is not modelled (`-n`, `-z`, `--posix`, `-f FILE`). */
+  readonly unmodelled?: string;
   readonly files: readonly ShWord[];
   /** The `sed` command itself. */
   readonly command?: ShCommand;
