@@ -363,7 +363,9 @@ function decodeSedReplacement(
 ): MappedText {
   // The replacement as the shell passes it to sed: quotes removed (`"s/x/a\\&b/"` gives sed `a\&b`), expansions
   // resolved. sed's own escapes (`\&`, `\1`, `\/`, `\n`, `\U`) are read by runSed (sedEdit.ts) on this text.
-  if (word) {
+  // A replacement without quotes, backslashes or command substitutions reads the same to the shell, expansions aside:
+  // the copy below resolves those the same way, without decoding the whole word twice.
+  if (word && /[\\"'`]|\$\(/.test(text.text.slice(sub.replacementStart, sub.replacementEnd))) {
     // The script word decoded as the shell does; the replacement's part is found through an identity decode of the
     // same word (same pieces, offsets of `text`), as the decode over `text` maps to the host file.
     const expand = (e: ShExpansion) => r.expand(e, 0);

@@ -60,6 +60,19 @@ const WORD = '[A-Za-z0-9_]';
  * its meaning in the syntax in use (GNU: `s|a\|b|X|` matches a literal `|` in BRE, alternates in ERE).
  */
 export function translateSedRegex(pattern: string, ere: boolean, delimiter = '/'): SedRegex | Failure {
+  // A tree repeats the same few patterns in every script (`s|RETRY_JOIN|…|g`): translate each once.
+  const key = `${ere ? 'E' : 'B'}${delimiter}${pattern}`;
+  let hit = translated.get(key);
+  if (hit === undefined) {
+    if (translated.size >= 2000) translated.clear();
+    translated.set(key, (hit = translateUncached(pattern, ere, delimiter)));
+  }
+  return hit;
+}
+
+const translated = new Map<string, SedRegex | Failure>();
+
+function translateUncached(pattern: string, ere: boolean, delimiter: string): SedRegex | Failure {
   if (pattern === '') return fail('an empty regular expression reuses the last one sed ran');
   const p = unescapeDelim(pattern, delimiter);
   let out = '';
@@ -408,6 +421,15 @@ export interface SedMatch {
   readonly groups: readonly (string | undefined)[];
 }
 
+/** The JavaScript regular expressions of a translated pattern (global; case-sensitive and -insensitive), built once per command, not per line. */
+const compiledCache = new WeakMap<SedRegex, { cs?: RegExp; ci?: RegExp }>();
+
+function compiled(re: SedRegex, ignoreCase: boolean): RegExp {
+  let c = compiledCache.get(re);
+  if (!c) compiledCache.set(re, (c = {}));
+  return ignoreCase ? (c.ci ??= new RegExp(re.source, 'gi')) : (c.cs ??= new RegExp(re.source, 'g'));
+}
+
 /**
  * The matches an `s` command replaces in one line, as GNU sed finds them: leftmost-longest (POSIX), the next
  * search from the end of the last match, an empty match right after a match skipped (`echo abc | sed 's/b*\/X/g'`
@@ -417,7 +439,7 @@ export function sedMatches(line: string, re: SedRegex, flags: SedFlags, needGrou
   if (re.localeSensitive || flags.ignoreCase) {
     if (/[^\x00-\x7f]/.test(line)) return fail('matching non-ASCII text depends on the locale sed runs in');
   }
-  const rx = new RegExp(re.source, `g${flags.ignoreCase ? 'i' : ''}`);
+  const rx = compiled(re, flags.ignoreCase);
   const out: SedMatch[] = [];
   let pos = 0;
   let prevEnd = -1;
@@ -556,12 +578,43 @@ export interface SedRunInput {
   readonly commands: readonly SedCommandInput[];
 }
 
-interface Line {
-  text: MappedText;
-  readonly nl: MappedText | undefined;
-  readonly no: number;
-  deleted: boolean;
+/**
+ * One line of the edited file. Its text is sliced from the file and its mapped text built only when a command reads
+ * or changes it: most lines of a config file match none of a script's `s` commands, and building two mapped texts per
+ * line of every file every `sed -i` edits was most of the cost of applying the edits.
+ */
+class Line {
+  private mapped: MappedText | undefined;
+  private plain: string | undefined;
+  /** A command replaced the text (or it is unknown): the line is no longer a copy of the file's. */
+  changed = false;
+  deleted = false;
   unknown?: string;
+
+  constructor(
+    private readonly base: MappedText,
+    /** The line's start and end in the file, without its newline. */
+    readonly start: number,
+    readonly end: number,
+    /** The line ends with a newline (the last line of a file may not). */
+    readonly hasNl: boolean,
+    readonly no: number,
+  ) {}
+
+  /** The line's current text. */
+  get str(): string {
+    return this.mapped ? this.mapped.text : (this.plain ??= this.base.text.slice(this.start, this.end));
+  }
+
+  /** The line's current text, mapped to the host files. */
+  get text(): MappedText {
+    return (this.mapped ??= new MappedTextBuilder(this.base).copy(this.start, this.end).build());
+  }
+
+  set text(t: MappedText) {
+    this.mapped = t;
+    this.changed = true;
+  }
 }
 
 const unknownValue = (reason: string): ResolvedValue => ({ kind: 'unknown', reason, chain: [] });
@@ -575,12 +628,7 @@ export function runSed(base: MappedText, run: SedRunInput): MappedText {
     while (at < base.text.length) {
       const e = base.text.indexOf('\n', at);
       const end = e < 0 ? base.text.length : e;
-      lines.push({
-        text: new MappedTextBuilder(base).copy(at, end).build(),
-        nl: e < 0 ? undefined : new MappedTextBuilder(base).copy(e, e + 1).build(),
-        no: no++,
-        deleted: false,
-      });
+      lines.push(new Line(base, at, end, e >= 0, no++));
       at = end + 1;
     }
   }
@@ -636,14 +684,31 @@ export function runSed(base: MappedText, run: SedRunInput): MappedText {
       if (cmd.kind === 's') substitute(chosen, cmd.s, run.extended);
     }
   }
+  // The result: runs of lines no command touched are copied from the file in one piece.
   const parts: MappedText[] = [];
+  let runFrom = -1;
+  let runTo = -1;
+  const flush = (): void => {
+    if (runFrom >= 0 && runTo > runFrom) parts.push(new MappedTextBuilder(base).copy(runFrom, runTo).build());
+    runFrom = -1;
+  };
   for (const l of lines) {
-    if (l.deleted) continue;
-    if (l.unknown) {
-      parts.push(l.text.text ? new MappedTextBuilder(l.text).emit(l.text.text, 0, l.text.text.length, unknownValue(l.unknown)).build() : l.text);
-    } else parts.push(l.text);
-    if (l.nl) parts.push(l.nl);
+    if (l.deleted) {
+      flush();
+      continue;
+    }
+    const lineEnd = l.hasNl ? l.end + 1 : l.end;
+    if (!l.unknown && !l.changed) {
+      if (runFrom < 0) runFrom = l.start;
+      runTo = lineEnd;
+      continue;
+    }
+    flush();
+    const t = l.text;
+    parts.push(l.unknown && t.text ? new MappedTextBuilder(t).emit(t.text, 0, t.text.length, unknownValue(l.unknown)).build() : t);
+    if (l.hasNl) parts.push(new MappedTextBuilder(base).copy(l.end, l.end + 1).build());
   }
+  flush();
   return concatOrEmpty(base, parts);
 }
 
@@ -669,14 +734,15 @@ function substitute(lines: readonly Line[], s: SedSubstitutionInput, ere: boolea
     return;
   }
   for (const l of lines) {
-    const t = l.text.text;
+    const t = l.str;
     const ms = sedMatches(t, r, f, p.maxGroup > 0);
     if (!Array.isArray(ms)) {
       l.unknown = `sed s${s.delimiter}${s.pattern}${s.delimiter}…: ${ms.reason}`;
       continue;
     }
     if (ms.length === 0) continue;
-    const b = new MappedTextBuilder(l.text);
+    const src = l.text;
+    const b = new MappedTextBuilder(src);
     let last = 0;
     let failed: string | undefined;
     for (const m of ms) {
@@ -687,7 +753,7 @@ function substitute(lines: readonly Line[], s: SedSubstitutionInput, ere: boolea
         break;
       }
       b.emit(text, m.start, m.end, s.origin);
-      s.onMatch?.(t.slice(m.start, m.end), l.text, m.start, m.end);
+      s.onMatch?.(t.slice(m.start, m.end), src, m.start, m.end);
       last = m.end;
     }
     if (failed) {
@@ -713,7 +779,7 @@ function selectLines(lines: readonly Line[], active: readonly boolean[], raw: st
     if ('line' in addr) return l.no === addr.line;
     if ('last' in addr) return l.no === lastNo;
     if (l.unknown) return undefined;
-    const m = sedMatches(l.text.text, addr.re, { ok: true, global: false, nth: 1, ignoreCase: addr.ignoreCase }, false);
+    const m = sedMatches(l.str, addr.re, { ok: true, global: false, nth: 1, ignoreCase: addr.ignoreCase }, false);
     return Array.isArray(m) ? m.length > 0 : undefined;
   };
   let inRange = false;

@@ -88,8 +88,19 @@ function fromSh(src: string, c: ShCommand, span: Span, p: PackerProvisioner): Bu
   return { name: c.name, words: c.args.map((a) => a.literal ?? a.raw), params: new Map(), raw: src.slice(c.start, c.end), span, provisioner: p };
 }
 
+/** Per model and provisioner: three image checks read the same commands (a provisioner's script may be thousands of lines). */
+const commandsMemo = new WeakMap<DeploymentModel, Map<PackerProvisioner, readonly BuildCommand[]>>();
+
 /** Every command a provisioner runs: its scripts' commands, then its `inline` lines; `windows-restart` yields a pseudo command. */
-export function commandsOf(model: DeploymentModel, p: PackerProvisioner): BuildCommand[] {
+export function commandsOf(model: DeploymentModel, p: PackerProvisioner): readonly BuildCommand[] {
+  let byProv = commandsMemo.get(model);
+  if (!byProv) commandsMemo.set(model, (byProv = new Map()));
+  let cmds = byProv.get(p);
+  if (!cmds) byProv.set(p, (cmds = computeCommands(model, p)));
+  return cmds;
+}
+
+function computeCommands(model: DeploymentModel, p: PackerProvisioner): BuildCommand[] {
   const out: BuildCommand[] = [];
   if (p.type === 'windows-restart') {
     out.push({ name: 'windows-restart', words: [], params: new Map(), raw: 'windows-restart', span: p.span, provisioner: p });
