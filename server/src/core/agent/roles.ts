@@ -149,6 +149,17 @@ export function alignConfigDirRoles(configs: readonly ParsedAgentConfig[]): Pars
 }
 
 /**
+ * `c` in the roles `kinds` (its own kind first when it is one of them, the others as alsoKinds), for `reason`;
+ * undefined when that changes nothing (no kind, or only the one it has).
+ */
+function inRoles(c: ParsedAgentConfig, kinds: readonly RoleKind[], reason: string): ParsedAgentConfig | undefined {
+  if (kinds.length === 0 || (kinds.length === 1 && kinds[0] === c.kind)) return undefined;
+  const primary = kinds.includes(c.kind) ? c.kind : kinds[0]!;
+  const also = kinds.filter((k) => k !== primary);
+  return { ...c, kind: primary, kindReason: reason, ...(also.length > 0 ? { alsoKinds: also } : {}) };
+}
+
+/**
  * A script that merges written files into the agent's config (`json_merge base.json tls.json "consul_${type}.json" >
  * consul.json`) configures one agent per variant: `consul_master.json` with `"server": true` a server,
  * `consul_slave.json` without it a client. Each variant keeps the role it states (a Consul file without `server` is a
@@ -171,15 +182,12 @@ function alignMergeRoles(configs: readonly ParsedAgentConfig[]): ParsedAgentConf
     const kinds = [...new Set(variants.map((v) => v.kind))];
     for (const c of list) {
       if (c.doc.mergeInput!.variant !== undefined || statesMode(c.product, c.parse.body)) continue;
-      if (kinds.length === 1 && kinds[0] === c.kind) continue;
-      const primary = kinds.includes(c.kind) ? c.kind : kinds[0]!;
-      const also = kinds.filter((k) => k !== primary);
-      changed.set(c, {
-        ...c,
-        kind: primary,
-        kindReason: `merged by ${baseName(c.doc.hostFile)} with each of the variants of ${baseName(variants[0]!.doc.mergeInput!.variant!)}, which configure ${kinds.join(' and ')} agents`,
-        ...(also.length > 0 ? { alsoKinds: also } : {}),
-      });
+      const moved = inRoles(
+        c,
+        kinds,
+        `merged by ${baseName(c.doc.hostFile)} with each of the variants of ${baseName(variants[0]!.doc.mergeInput!.variant!)}, which configure ${kinds.join(' and ')} agents`,
+      );
+      if (moved) changed.set(c, moved);
     }
   }
   return configs.map((c) => changed.get(c) ?? c);
@@ -242,15 +250,8 @@ function shareTreeFragments(configs: readonly ParsedAgentConfig[]): ParsedAgentC
       if (namesLinux && k === 'windows-client') continue;
       kinds.add(k);
     }
-    if (kinds.size === 0 || (kinds.size === 1 && kinds.has(c.kind))) continue;
-    const primary = kinds.has(c.kind) ? c.kind : [...kinds][0]!;
-    const also = [...kinds].filter((k) => k !== primary);
-    changed.set(c, {
-      ...c,
-      kind: primary,
-      kindReason: `${SHARED_FRAGMENT} ${dir || '.'}, loaded with the ${[...kinds].join(' and ')} configs there`,
-      ...(also.length > 0 ? { alsoKinds: also } : {}),
-    });
+    const moved = inRoles(c, [...kinds], `${SHARED_FRAGMENT} ${dir || '.'}, loaded with the ${[...kinds].join(' and ')} configs there`);
+    if (moved) changed.set(c, moved);
   }
   return configs.map((c) => changed.get(c) ?? c);
 }
@@ -284,15 +285,12 @@ function alignBranchRoles(configs: readonly ParsedAgentConfig[]): ParsedAgentCon
         const server = here.some((s) => s.kind === 'server');
         kinds.add(server ? 'server' : c.doc.os === 'windows' ? 'windows-client' : 'linux-client');
       }
-      if (kinds.size === 0 || (kinds.size === 1 && kinds.has(c.kind))) continue;
-      const primary = kinds.has(c.kind) ? c.kind : [...kinds][0]!;
-      const also = [...kinds].filter((k) => k !== primary);
-      changed.set(c, {
-        ...c,
-        kind: primary,
-        kindReason: `written by ${baseName(c.doc.hostFile)} in the branches ${[...c.doc.branches!].map((b) => b.replace(/^case\d+:/, '')).join(', ')}, which configure ${[...kinds].join(' and ')} agents`,
-        ...(also.length > 0 ? { alsoKinds: also } : {}),
-      });
+      const moved = inRoles(
+        c,
+        [...kinds],
+        `written by ${baseName(c.doc.hostFile)} in the branches ${[...c.doc.branches!].map((b) => b.replace(/^case\d+:/, '')).join(', ')}, which configure ${[...kinds].join(' and ')} agents`,
+      );
+      if (moved) changed.set(c, moved);
     }
   }
   return configs.map((c) => changed.get(c) ?? c);
