@@ -335,7 +335,10 @@ export class Workspace {
       },
     };
     const slots = new Set<string>();
-    const model = buildDeploymentModel({ root: this.root, files, encodings: this.encodings, reviewConfig: config, paths }, this.trackSlots(services, slots));
+    const model = buildDeploymentModel(
+      { root: this.root, files, encodings: this.encodings, reviewConfig: config, paths, partOfTree: label !== undefined },
+      this.trackSlots(services, slots),
+    );
     // Slots the previous analysis of this unit used and this one did not (a config document's id names the offset of
     // the call that writes it, so an edit above that call renames it) would otherwise hold their parses for the rest
     // of the session: one per keystroke in a here-string.

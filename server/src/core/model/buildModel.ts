@@ -65,6 +65,8 @@ export interface ModelInput {
   readonly reviewConfig: ReviewConfig;
   /** Which files exist in the tree, read or not (absent: nothing is ever reported missing). */
   readonly paths?: TreePathLookup;
+  /** True when this model is one deployment unit of several (the rest of the tree's Terraform is not in it). */
+  readonly partOfTree?: boolean;
 }
 
 export function buildDeploymentModel(input: ModelInput, parse: ParseServices): DeploymentModel {
@@ -319,6 +321,7 @@ export function buildDeploymentModel(input: ModelInput, parse: ParseServices): D
     ),
     reviewConfig: input.reviewConfig,
     ...(input.paths ? { paths: input.paths } : {}),
+    ...(input.partOfTree ? { partOfTree: true } : {}),
   };
 }
 

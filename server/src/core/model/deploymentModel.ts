@@ -36,4 +36,6 @@ export interface DeploymentModel {
   readonly reviewConfig: ReviewConfig;
   /** Which files exist in the tree, read or not; undefined when the tree's listing is not known. */
   readonly paths?: TreePathLookup;
+  /** True when this model is one deployment unit of several: Terraform resources of the tree may lie outside it. */
+  readonly partOfTree?: boolean;
 }

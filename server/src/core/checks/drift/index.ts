@@ -9,6 +9,7 @@ import { hostUuidIdentity } from './identity';
 import { vaultConsulDns } from './vaultDns';
 import { consulAgentTls } from './consulTls';
 import { bootstrapExpectColocated, bootstrapExpectCount } from './bootstrapExpect';
+import { autoJoinNoInstance } from './autoJoinTags';
 
 export const DRIFT_CHECKS: readonly Check[] = [
   consulEncryptDrift,
@@ -20,6 +21,7 @@ export const DRIFT_CHECKS: readonly Check[] = [
   providerInClientServers,
   commaJoinedList,
   joinMethodDrift,
+  autoJoinNoInstance,
   bootstrapExpectCount,
   bootstrapExpectColocated,
   aclEnabledDrift,

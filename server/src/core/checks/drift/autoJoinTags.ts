@@ -1,0 +1,325 @@
+/**
+ * Cloud auto-join that matches no instance of the tree. A go-discover string in `retry_join` (Consul) or
+ * `server_join { retry_join }` (Nomad) asks the cloud for instances carrying a tag: AWS `tag_key`/`tag_value`
+ * (an EC2 `DescribeInstances` filter `tag:<key>` = value, exact), GCE `tag_value` (a network tag of the instance).
+ * When the tree holds the instances of that cloud and none carries the tag, every join finds nobody: Consul logs
+ * `Join cluster failed, will retry ... error="No servers to join"` forever. Judged only when the join string's tag,
+ * every instance's tags and the set of instance resources are fully known (a tree split into several deployment
+ * units, or a module not in the tree, is silent); a tag value's unresolved `${x}` piece is judged by its literal rest.
+ */
+import type { Role } from '../../agent/roles';
+import type { SettingEntry } from '../../agent/settings';
+import type { HclBlock, HclExpr } from '../../parsers/hcl/ast';
+import type { DeploymentModel } from '../../model/deploymentModel';
+import { attr } from '../../terraform/model';
+import type { Finding, ResolvedValue, Span } from '../../types';
+import type { Check } from '../check';
+import { chainRelated, chainText, finding, label } from '../check';
+
+type Cloud = 'aws' | 'gce';
+
+interface Wanted {
+  readonly cloud: Cloud;
+  readonly key?: string;
+  readonly value: string;
+}
+
+/** One instance-making resource and the tags its instances carry (AWS: key=value; GCE: network tags as value). */
+interface Carrier {
+  readonly address: string;
+  readonly span: Span;
+  readonly tags: ReadonlyArray<{ readonly key?: string; readonly value: string }>;
+}
+
+const AWS_CARRIERS = new Set(['aws_instance', 'aws_spot_instance_request', 'aws_launch_template', 'aws_autoscaling_group']);
+const AWS_OPAQUE =
+  /^aws_(ec2_tag|autoscaling_group_tag|spot_fleet_request|ec2_fleet|cloudformation_stack|eks_node_group|elastic_beanstalk_environment|opsworks_.*instance|emr_.*|batch_compute_environment)$/;
+const GCE_CARRIERS = new Set([
+  'google_compute_instance',
+  'google_compute_instance_template',
+  'google_compute_region_instance_template',
+  'google_compute_instance_from_template',
+  'google_compute_instance_from_machine_image',
+]);
+const GCE_OPAQUE = /^google_(container_cluster|container_node_pool|dataproc_cluster|notebooks_instance|workbench_instance)$/;
+
+/** go-discover's `key=value key=value` (values may be URL-encoded, `+` for a space); undefined when it cannot be read. */
+export function parseDiscover(s: string): Map<string, string> | undefined {
+  const out = new Map<string, string>();
+  for (const part of s.trim().split(/\s+/)) {
+    const eq = part.indexOf('=');
+    if (eq <= 0) return undefined;
+    try {
+      out.set(part.slice(0, eq), decodeURIComponent(part.slice(eq + 1).replace(/\+/g, ' ')));
+    } catch {
+      return undefined;
+    }
+  }
+  return out;
+}
+
+const NOT_DATA = /[$`]|%\{|\{\{|^__.*__$|^@.*@$|^<.*>$|PLACEHOLDER|REPLACE_?ME|CHANGE_?ME/i;
+/** A substitution the render could not resolve (`${environment_name}`), kept as written. */
+const UNRESOLVED = /\$\{[A-Za-z_][\w.-]*\}/g;
+
+/**
+ * What a go-discover string asks for. A tag value may hold unresolved `${name}` pieces (any text at run time): its
+ * literal rest must then rule out every tag by itself. Everything else must be known.
+ */
+function wantedOf(s: string): Wanted | undefined {
+  const args = parseDiscover(s);
+  if (!args) return undefined;
+  const provider = args.get('provider');
+  const cloud: Cloud | undefined = provider === 'aws' ? 'aws' : provider === 'gce' ? 'gce' : undefined;
+  if (!cloud) return undefined;
+  // Only the tag decides which instances match; region, project, zone and credentials say where to look.
+  for (const k of ['tag_key', 'tag_value']) {
+    const v = args.get(k);
+    if (v !== undefined && (v === '' || NOT_DATA.test(k === 'tag_value' ? v.replace(UNRESOLVED, '') : v))) return undefined;
+  }
+  const value = args.get('tag_value');
+  if (value === undefined || value.replace(UNRESOLVED, '') === '') return undefined;
+  if (cloud === 'gce') return { cloud, value };
+  const key = args.get('tag_key');
+  // ECS discovery matches task tags, not instances; an unknown service falls back to ec2 (go-discover).
+  if (args.get('service') === 'ecs' || key === undefined) return undefined;
+  return { cloud, key, value };
+}
+
+function valuePattern(v: string): RegExp {
+  const parts = v.split(UNRESOLVED).map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  return new RegExp(`^${parts.join('.*')}$`, 's');
+}
+
+function knownText(v: ResolvedValue): string | undefined {
+  return v.kind === 'known' && (!v.shape || v.shape.type === 'string' || v.shape.type === 'number' || v.shape.type === 'bool') ? v.text : undefined;
+}
+
+/** A `tags = { … }` map: its known pairs, or undefined when a key or value is not known. */
+function mapPairs(v: ResolvedValue): Array<{ key: string; value: string }> | undefined {
+  if (v.kind !== 'known' || !v.shape || v.shape.type !== 'map') return undefined;
+  const out: Array<{ key: string; value: string }> = [];
+  for (let i = 0; i < v.shape.keys.length; i++) {
+    const value = knownText(v.shape.items[i]!);
+    if (value === undefined) return undefined;
+    out.push({ key: v.shape.keys[i]!, value });
+  }
+  return out;
+}
+
+function listItems(v: ResolvedValue): string[] | undefined {
+  if (v.kind !== 'known' || !v.shape || (v.shape.type !== 'list' && v.shape.type !== 'set')) return undefined;
+  const out: string[] = [];
+  for (const i of v.shape.items) {
+    const t = knownText(i);
+    if (t === undefined) return undefined;
+    out.push(t);
+  }
+  return out;
+}
+
+function blocks(b: HclBlock, type: string): HclBlock[] {
+  return b.body.items.filter((i): i is HclBlock => i.kind === 'block' && i.type === type);
+}
+
+/**
+ * The instance resources of a cloud and their tags; undefined when the tree cannot be judged (a tag not known, a
+ * resource that tags or makes instances another way, a module whose resources are not in the tree, AWS default_tags
+ * not known).
+ */
+function carriersOf(model: DeploymentModel, cloud: Cloud): Carrier[] | undefined {
+  // Another deployment unit of the tree may hold the instances the join string looks for.
+  if (model.partOfTree) return undefined;
+  const tf = model.terraform;
+  const seenDirs = new Set(model.terraformFiles.map((f) => dirOf(f.file)));
+  if (tf.moduleCalls.some((m) => m.sourceDir === undefined || !seenDirs.has(m.sourceDir))) return undefined;
+  const out: Carrier[] = [];
+  const defaults: Array<{ key: string; value: string }> = [];
+  if (cloud === 'aws') {
+    for (const f of model.terraformFiles) {
+      for (const p of f.parse.body.items) {
+        if (p.kind !== 'block' || p.type !== 'provider' || p.labels[0]?.value !== 'aws') continue;
+        for (const d of blocks(p, 'default_tags')) {
+          const t = attr(d.body, 'tags');
+          if (!t) continue;
+          const pairs = evalAll(model, t.value, dirOf(f.file), f.file, mapPairs);
+          if (!pairs) return undefined;
+          defaults.push(...pairs);
+        }
+      }
+    }
+  }
+  for (const r of tf.resources.values()) {
+    const type = r.address.slice(0, r.address.indexOf('.'));
+    const head = r.block.labels[r.block.labels.length - 1];
+    const tagsAt = attr(r.block.body, 'tags') ?? blocks(r.block, 'tag')[0] ?? blocks(r.block, 'tag_specifications')[0];
+    const span: Span = tagsAt
+      ? { file: r.file, start: tagsAt.start, end: tagsAt.end }
+      : { file: r.file, start: r.block.start, end: head ? head.end : r.block.start };
+    if (cloud === 'aws') {
+      if (AWS_OPAQUE.test(type)) return undefined;
+      if (!AWS_CARRIERS.has(type)) continue;
+      if (r.block.body.items.some((i) => i.kind === 'block' && i.type === 'dynamic')) return undefined;
+      const tags: Array<{ key: string; value: string }> = [...defaults];
+      const exprs: HclExpr[] = [];
+      const t = attr(r.block.body, 'tags');
+      if (t) exprs.push(t.value);
+      for (const s of blocks(r.block, 'tag_specifications')) {
+        const st = attr(s.body, 'tags');
+        if (st) exprs.push(st.value);
+      }
+      if (type === 'aws_autoscaling_group') {
+        if (t) return undefined; // the legacy `tags = [{ key, value, … }]` list: not read
+        for (const b of blocks(r.block, 'tag')) {
+          const k = attr(b.body, 'key');
+          const v = attr(b.body, 'value');
+          const key = k && evalAll(model, k.value, r.dir, r.file, knownText);
+          const value = v && evalAll(model, v.value, r.dir, r.file, knownText);
+          if (key === undefined || value === undefined) return undefined;
+          tags.push({ key, value });
+        }
+      } else {
+        for (const e of exprs) {
+          const pairs = evalAll(model, e, r.dir, r.file, mapPairs);
+          if (!pairs) return undefined;
+          tags.push(...pairs);
+        }
+      }
+      out.push({ address: r.address, span, tags });
+    } else {
+      if (GCE_OPAQUE.test(type)) return undefined;
+      if (!GCE_CARRIERS.has(type)) continue;
+      const t = attr(r.block.body, 'tags');
+      const items = t ? evalAll(model, t.value, r.dir, r.file, listItems) : [];
+      if (!items) return undefined;
+      out.push({ address: r.address, span, tags: items.map((value) => ({ value })) });
+    }
+  }
+  return out;
+}
+
+/** The expression read in every module instance of its directory; undefined when any instance is not known. */
+function evalAll<T>(model: DeploymentModel, e: HclExpr, dir: string, file: string, read: (v: ResolvedValue) => T[] | undefined): T[] | undefined;
+function evalAll<T>(model: DeploymentModel, e: HclExpr, dir: string, file: string, read: (v: ResolvedValue) => T | undefined): T | undefined;
+function evalAll<T>(model: DeploymentModel, e: HclExpr, dir: string, file: string, read: (v: ResolvedValue) => T | undefined): T | undefined {
+  const tf = model.terraform;
+  let acc: T | undefined;
+  for (const inst of tf.instancesOf(dir)) {
+    const got = read(tf.evaluateFull(e, dir, file, inst));
+    if (got === undefined) return undefined;
+    if (acc === undefined) acc = got;
+    else if (Array.isArray(acc) && Array.isArray(got)) acc = [...acc, ...got] as T;
+    else if (acc !== got) return undefined;
+  }
+  return acc;
+}
+
+function dirOf(file: string): string {
+  const i = file.lastIndexOf('/');
+  return i < 0 ? '' : file.slice(0, i);
+}
+
+function matches(w: Wanted, t: { key?: string; value: string }): boolean {
+  return (w.cloud === 'gce' || t.key === w.key) && valuePattern(w.value).test(t.value);
+}
+
+function showTags(w: Wanted, c: Carrier): string {
+  if (w.cloud === 'gce') return `tags = [${c.tags.map((t) => JSON.stringify(t.value)).join(', ')}]`;
+  const sameKey = c.tags.filter((t) => t.key === w.key);
+  const shown = sameKey.length > 0 ? sameKey : c.tags;
+  if (shown.length === 0) return 'no tags';
+  return shown.map((t) => `${t.key} = ${JSON.stringify(t.value)}`).join(', ');
+}
+
+/** The carrier whose tags come closest to the wanted one (same key first, then the most similar value). */
+function closest(w: Wanted, cs: readonly Carrier[]): Carrier {
+  const score = (c: Carrier): number => Math.max(0, ...c.tags.map((t) => (w.cloud === 'aws' && t.key === w.key ? 100 : 0) + common(t.value, w.value)));
+  return [...cs].sort((a, b) => score(b) - score(a))[0]!;
+}
+
+function common(a: string, b: string): number {
+  let n = 0;
+  const words = new Set(a.toLowerCase().split(/[^a-z0-9]+/));
+  for (const x of b.toLowerCase().split(/[^a-z0-9]+/)) if (x && words.has(x)) n++;
+  return n;
+}
+
+function line(model: DeploymentModel, s: Span): string {
+  const src = model.files.get(s.file);
+  return `${s.file}:${src ? src.positionAt(s.start).line + 1 : 0}`;
+}
+
+/** The host span of the list item holding `s`, else the whole value. */
+function itemSpan(e: SettingEntry, s: string): Span {
+  const items = e.expr.type === 'list' ? e.expr.items : [e.expr];
+  const item = items.find((i) => i.type === 'string' && i.value === s);
+  if (!item) return e.valueSpan;
+  const host = e.doc.text.toHost(item.start, item.end);
+  return host.end > host.start ? host : e.valueSpan;
+}
+
+function leaderless(role: Role): boolean {
+  if (role.kind !== 'server') return false;
+  const b = role.settings.get(role.product === 'nomad' ? 'server.bootstrap_expect' : 'bootstrap_expect');
+  return b !== undefined && Number(b.value) > 1;
+}
+
+export const autoJoinNoInstance: Check = {
+  id: 'servers-auto-join-no-instance',
+  category: 'servers',
+  severity: 'error',
+  title: 'Cloud auto-join asks for a tag no instance of the tree carries',
+  run(model) {
+    const out: Finding[] = [];
+    const carriers = new Map<Cloud, Carrier[] | undefined>();
+    const seen = new Set<string>();
+    for (const role of model.roles) {
+      for (const e of role.allEntries) {
+        if (!/(^|\.)retry_join$/.test(e.path)) continue;
+        // The written strings: a list with an unresolved piece has no value, but its literal items are still read.
+        const values = (e.expr.type === 'list' ? e.expr.items : [e.expr]).map((i) =>
+          i.type === 'string' && i.parts.every((p) => p.kind !== 'directive') ? i.value : undefined,
+        );
+        for (const v of values) {
+          if (typeof v !== 'string' || !v.includes('provider=')) continue;
+          const w = wantedOf(v);
+          // Servers of the product not deployed by this tree live elsewhere, on instances the tree does not hold.
+          if (!w || !model.roles.some((r) => r.kind === 'server' && r.product === role.product)) continue;
+          if (!carriers.has(w.cloud)) carriers.set(w.cloud, carriersOf(model, w.cloud));
+          const cs = carriers.get(w.cloud);
+          if (!cs || cs.length === 0 || cs.some((c) => c.tags.some((t) => matches(w, t)))) continue;
+          const span = itemSpan(e, v);
+          const id = `${span.file}\0${span.start}\0${span.end}`;
+          if (seen.has(id)) continue;
+          seen.add(id);
+          const near = closest(w, cs);
+          const asked =
+            w.cloud === 'aws' ? `EC2 instances tagged ${w.key} = ${JSON.stringify(w.value)}` : `GCE instances with the network tag ${JSON.stringify(w.value)}`;
+          const others = cs.length > 1 ? ` (${cs.length} instance resources in the tree, none carries it)` : '';
+          const open = w.value.match(UNRESOLVED);
+          const chain =
+            (e.chain.length > 0 ? ` The join string comes from ${chainText(model, e.chain)}.` : '') +
+            (open ? ` ${open.join(', ')} is not known here, but whatever it holds, no tag has the form ${JSON.stringify(w.value)}.` : '');
+          const discover =
+            w.cloud === 'aws'
+              ? `go-discover logs "discover-aws: Filter instances with ${w.key}=${w.value}" then "discover-aws: Found 0 reservations"`
+              : `go-discover logs "discover-gce: Zone "<zone>" has []" for every zone`;
+          const symptom =
+            role.product === 'consul'
+              ? `${discover}, and Consul "[WARN] agent: Join cluster failed, will retry: cluster=LAN retry_interval=30s error="No servers to join""`
+              : `${discover}, and Nomad retries the join forever without joining any server`;
+          const leader = leaderless(role) ? ` With bootstrap_expect > 1 the servers never elect a leader ("No cluster leader").` : '';
+          out.push(
+            finding({
+              check: this,
+              span,
+              message: `${label(role)}: ${e.path} "${v}" asks go-discover (provider=${w.cloud}) for ${asked}, but no ${w.cloud === 'aws' ? 'AWS' : 'GCE'} instance resource of the tree carries it: ${near.address} (${line(model, near.span)}) has ${showTags(w, near)}${others}.${chain} Every join finds nobody: ${symptom}.${leader} Tag the instances with what the join string asks, or ask for the tag they carry.`,
+              related: [...cs.map((c) => ({ span: c.span, message: `${c.address}: ${showTags(w, c)}` })), ...chainRelated(e.chain, span)],
+            }),
+          );
+        }
+      }
+    }
+    return out;
+  },
+};

@@ -1,0 +1,114 @@
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { analyze, assertSpan, LIN, linuxClient, only, serverConfig, SRV, tree, WIN, windowsClient } from './helpers';
+
+const RULE = 'servers-auto-join-no-instance';
+const TF = 'terraform/main.tf';
+const JOIN = 'provider=aws tag_key=NomadJoin tag_value=auto-join';
+
+function awsTf(tags: string, provider = 'provider "aws" {\n  region = "us-east-1"\n}\n'): string {
+  return `${provider}
+variable "join_value" {
+  default = "auto-join"
+}
+
+resource "aws_instance" "server" {
+  ami           = "ami-123"
+  instance_type = "t3.medium"
+  tags = {
+    Name = "nomad-server"
+${tags}
+  }
+}
+`;
+}
+
+function serverWithJoin(join = JOIN): string {
+  return serverConfig(`server_join {\n  retry_join = ["${join}"]\n}\n`);
+}
+
+test('servers-auto-join-no-instance: AWS tag mismatch fires on the join string, names the tags the instances carry', () => {
+  const srv = serverWithJoin();
+  const files = tree({ server: srv, linux: linuxClient(), extra: { [TF]: awsTf('    NomadJoin = "auto_join"') } });
+  const f = only(analyze(files).r, RULE);
+  assert.equal(f.length, 2, JSON.stringify(f.map((x) => x.message)));
+  const onServer = f.find((x) => x.span.file === SRV)!;
+  assert.equal(onServer.category, 'servers');
+  assert.equal(onServer.severity, 'error');
+  assertSpan(onServer, SRV, srv, `"${JOIN}"`);
+  assert.match(onServer.message, /provider=aws/);
+  assert.match(onServer.message, /NomadJoin = "auto-join"/);
+  assert.match(onServer.message, /aws_instance\.server .*NomadJoin = "auto_join"/);
+  assert.match(onServer.message, /discover-aws: Found 0 reservations/);
+  assert.ok(onServer.related.some((r) => r.span.file === TF));
+  assert.ok(f.some((x) => x.span.file === LIN));
+});
+
+test('servers-auto-join-no-instance: the matching tag is silent (AWS keys and values are case-sensitive)', () => {
+  const ok = tree({ server: serverWithJoin(), linux: linuxClient(), extra: { [TF]: awsTf('    NomadJoin = "auto-join"') } });
+  assert.equal(only(analyze(ok).r, RULE).length, 0);
+  const viaVariable = tree({ server: serverWithJoin(), extra: { [TF]: awsTf('    NomadJoin = var.join_value') } });
+  assert.equal(only(analyze(viaVariable).r, RULE).length, 0);
+  const caseDiffers = tree({ server: serverWithJoin(), extra: { [TF]: awsTf('    nomadjoin = "auto-join"') } });
+  assert.equal(only(analyze(caseDiffers).r, RULE).length, 1);
+});
+
+test('servers-auto-join-no-instance: provider default_tags carrying the tag are silent; unknown default_tags are silent', () => {
+  const withDefaults = awsTf('', 'provider "aws" {\n  region = "us-east-1"\n  default_tags {\n    tags = {\n      NomadJoin = "auto-join"\n    }\n  }\n}\n');
+  assert.equal(only(analyze(tree({ server: serverWithJoin(), extra: { [TF]: withDefaults } })).r, RULE).length, 0);
+  const unknownDefaults = awsTf('', 'variable "common_tags" {}\nprovider "aws" {\n  default_tags {\n    tags = var.common_tags\n  }\n}\n');
+  assert.equal(only(analyze(tree({ server: serverWithJoin(), extra: { [TF]: unknownDefaults } })).r, RULE).length, 0);
+});
+
+test('servers-auto-join-no-instance: an unknown tag value on an instance, or in the join string, is silent', () => {
+  const unknownTag = awsTf('    NomadJoin = var.not_set').replace('variable "join_value"', 'variable "not_set" {}\nvariable "join_value"');
+  assert.equal(only(analyze(tree({ server: serverWithJoin(), extra: { [TF]: unknownTag } })).r, RULE).length, 0);
+  const merged = awsTf('').replace('tags = {\n    Name = "nomad-server"\n\n  }', 'tags = merge(var.extra, { Name = "x" })');
+  assert.match(merged, /merge\(var.extra/);
+  assert.equal(only(analyze(tree({ server: serverWithJoin(), extra: { [TF]: `variable "extra" {}\n${merged}` } })).r, RULE).length, 0);
+  const runtimeJoin = serverConfig('server_join {\n  retry_join = ["provider=aws tag_key=NomadJoin tag_value=$JOIN_VALUE"]\n}\n');
+  assert.equal(only(analyze(tree({ server: runtimeJoin, extra: { [TF]: awsTf('    NomadJoin = "other"') } })).r, RULE).length, 0);
+  const remoteModule = `${awsTf('    NomadJoin = "other"')}\nmodule "workers" {\n  source = "terraform-aws-modules/ec2-instance/aws"\n}\n`;
+  assert.equal(only(analyze(tree({ server: serverWithJoin(), extra: { [TF]: remoteModule } })).r, RULE).length, 0);
+  // Clients only: the servers they look for are deployed elsewhere, on instances the tree does not hold.
+  assert.equal(only(analyze(tree({ linux: linuxClient(), extra: { [TF]: awsTf('    NomadJoin = "other"') } })).r, RULE).length, 0);
+  // No instance resource of that cloud in the tree: nothing to compare with.
+  assert.equal(only(analyze(tree({ server: serverWithJoin() })).r, RULE).length, 0);
+});
+
+test('servers-auto-join-no-instance: a GCE network tag mismatch fires (Consul server, bootstrap_expect 3)', () => {
+  const consul = `#!/bin/bash
+cat <<EOF > /etc/consul.d/consul.hcl
+server           = true
+bootstrap_expect = 3
+data_dir         = "/opt/consul"
+retry_join       = ["provider=gce project_name=p tag_value=consul-servers"]
+EOF
+`;
+  const tf = `resource "google_compute_instance" "consul" {
+  name         = "consul-\${count.index}"
+  count        = 3
+  machine_type = "e2-small"
+  tags         = ["consul-server", "ssh"]
+}
+`;
+  const files = { 'scripts/consul.sh': consul, [TF]: tf };
+  const f = only(analyze(files).r, RULE);
+  assert.equal(f.length, 1, JSON.stringify(f.map((x) => x.message)));
+  assertSpan(f[0]!, 'scripts/consul.sh', consul, '"provider=gce project_name=p tag_value=consul-servers"');
+  assert.match(f[0]!.message, /network tag "consul-servers"/);
+  assert.match(f[0]!.message, /\["consul-server", "ssh"\]/);
+  assert.match(f[0]!.message, /No cluster leader/);
+  assert.match(f[0]!.message, /error="No servers to join"/);
+  const fixed = { ...files, [TF]: tf.replace('"consul-server", "ssh"', '"consul-servers", "ssh"') };
+  assert.equal(only(analyze(fixed).r, RULE).length, 0);
+});
+
+test('servers-auto-join-no-instance: a Windows client writing the config from a PowerShell here-string fires too', () => {
+  const win = windowsClient({ join: 'server_join {\n    retry_join = ["provider=aws tag_key=NomadJoin tag_value=nomad-servers"]\n  }' });
+  const files = tree({ server: serverWithJoin(), windows: win, extra: { [TF]: awsTf('    NomadJoin = "auto-join"') } });
+  const f = only(analyze(files).r, RULE);
+  assert.equal(f.length, 1, JSON.stringify(f.map((x) => x.message)));
+  assertSpan(f[0]!, WIN, win, '"provider=aws tag_key=NomadJoin tag_value=nomad-servers"');
+  assert.match(f[0]!.message, /NomadJoin = "auto-join"/);
+});
