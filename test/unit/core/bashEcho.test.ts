@@ -124,3 +124,20 @@ test("bash echo: what is not followed writes no document: a wholly run-time valu
   assert.equal(docs(m, '/etc/nomad.d/client.hcl').length, 0);
   assert.equal(docs(m, '/etc/nomad.d/server.hcl').length, 0);
 });
+
+test('bash echo: `C+="…"` appends to the value set before (also for heredocs); with none before, that part is unknown', () => {
+  const sh = `#!/bin/bash\nC='client {\n'\nC+='  node_class = "edge"\n'\nC+="}"\necho -e "$C" | sudo tee /etc/nomad.d/client.hcl\nD+='datacenter = "dc1"'\necho "$D" > /etc/nomad.d/dc.hcl\n`;
+  const { m } = model({ [SH]: sh });
+  const [d] = docs(m, '/etc/nomad.d/client.hcl');
+  assert.equal(d?.text.text, 'client {\n  node_class = "edge"\n}\n');
+  landsOn(m, sh, 'linux-client/nomad', 'client.node_class', '"edge"');
+  const [dc] = docs(m, '/etc/nomad.d/dc.hcl');
+  assert.equal(dc?.text.text, '$Ddatacenter = "dc1"\n');
+  assert.equal(dc?.text.originsIn(0, 1)[0]?.kind, 'unknown');
+});
+
+test('bash resolver: `X+=` appends for every use of the variable (a heredoc expanding it)', () => {
+  const sh = `#!/bin/bash\nJOIN='"10.0.0.1"'\nJOIN+=', "10.0.0.2"'\ncat > /etc/nomad.d/client.hcl <<EOF\nclient {\n  enabled = true\n  servers = [$JOIN]\n}\nEOF\n`;
+  const { m } = model({ [SH]: sh });
+  assert.deepEqual(setting(m, 'linux-client/nomad', 'client.servers')?.value, ['10.0.0.1', '10.0.0.2']);
+});

@@ -664,8 +664,28 @@ class ShResolver {
     if (!a?.value || !this.text.isExactAt(e.start)) return this.expand(e, depth);
     const v = a.value;
     // `C=$C'…'`: the `$C` of an assignment is the value set before it.
-    const mapped = decodeShWord(this.text, v, (x) => (x.start >= v.start ? this.expandMapped(x, depth + 1, a.start) : undefined));
+    const own = decodeShWord(this.text, v, (x) => (x.start >= v.start ? this.expandMapped(x, depth + 1, a.start) : undefined));
+    // `C+='…'`: appended to the value set before it.
+    const earlier = (b: MappedTextBuilder): void => {
+      const p = this.expandMapped(e, depth + 1, a.start);
+      if (p?.mapped) b.embed(p.mapped, a.nameStart, a.nameEnd);
+      else if (p) b.emit(p.text, a.nameStart, a.nameEnd, p.origin);
+    };
+    const mapped = a.append ? MappedText.concat([this.appendedTo(a, earlier), own]) : own;
     return { text: mapped.text, mapped };
+  }
+
+  /** What `X+=…` appends to: the value X was set to before (`fill`), else unknown with the reason. */
+  private appendedTo(a: ShAssignment, fill: (b: MappedTextBuilder) => void): MappedText {
+    const b = new MappedTextBuilder(this.text);
+    if ((this.byName.get(a.name) ?? []).some((x) => x.start < a.start && x.value)) fill(b);
+    else
+      b.emit(`$${a.name}`, a.nameStart, a.nameEnd, {
+        kind: 'unknown',
+        reason: `$${a.name} is not set before \`${a.name}+=\` in ${baseName(this.file)}`,
+        chain: [],
+      });
+    return b.build();
   }
 
   variable(name: string, offset: number, depth: number): ResolvedValue {
@@ -679,7 +699,16 @@ class ShResolver {
     const list = this.byName.get(name) ?? [];
     const a = list.filter((x) => x.start < offset).pop() ?? list[list.length - 1];
     if (!a?.value || depth > MAX_DEPTH) return { kind: 'unknown', reason: `$${name} is not set in ${baseName(this.file)}`, chain: [] };
-    const m = decodeShWord(this.text, a.value, (e) => (e.start >= a.value!.start ? this.expand(e, depth + 1) : undefined));
+    const own = decodeShWord(this.text, a.value, (e) => (e.start >= a.value!.start ? this.expand(e, depth + 1) : undefined));
+    const m = a.append
+      ? MappedText.concat([
+          this.appendedTo(a, (b) => {
+            const prev = this.variable(name, a.start, depth + 1);
+            b.emit(prev.kind === 'known' ? prev.text : `$${name}`, a.nameStart, a.nameEnd, prev);
+          }),
+          own,
+        ])
+      : own;
     return withStep(valueOfMapped(m), { span: this.text.toHost(a.nameStart, a.end), note: `${baseName(this.file)} sets $${name}` }, name);
   }
 
