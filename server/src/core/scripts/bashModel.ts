@@ -4,7 +4,7 @@
  * and config templates copied and substituted with `sed -i`.
  */
 import { bashBranches } from './bashBranches';
-import type { ShAssignment, ShExpansion, ShScanResult, ShSedCommand, ShWord } from '../parsers/bash/types';
+import type { ShAssignment, ShCommand, ShExpansion, ShHeredoc, ShScanResult, ShSedCommand, ShWord } from '../parsers/bash/types';
 import { decodeHeredocBody, decodeShWord } from '../parsers/bash';
 import { MappedText, MappedTextBuilder } from '../text/mappedText';
 import type { ChainStep, ResolvedValue } from '../types';
@@ -91,8 +91,11 @@ export function analyzeBash(
   const branchesAt = mode === 'full' && scan.heredocs.length > 0 ? bashBranches(text.text, scan.heredocs) : () => undefined;
   /** Config files this script writes whole with a heredoc (not `>>`), where (virtual offset) and as which document. */
   const heredocWrites: Array<{ readonly target: string; readonly at: number; readonly doc: AgentConfigDoc }> = [];
+  // Computed first: a heredoc read by `C=$(cat <<EOF … EOF)` and echoed to a file is that file's text, not a document of its own.
+  const echoed = mode === 'full' ? echoWrites(text, scan, r) : [];
   if (mode === 'full')
     scan.heredocs.forEach((h, i) => {
+      if (h.targets.length === 0 && r.readHeredocs.has(h)) return;
       const target = h.targets[0];
       const targetText = target ? r.wordText(target) : undefined;
       const body = decodeHeredocBody(text, h, (e) => r.expand(e, 0));
@@ -117,6 +120,29 @@ export function analyzeBash(
       };
       configDocs.push(doc);
       if (targetText !== undefined && !h.append) heredocWrites.push({ target: normalizeScriptPath(targetText), at: h.start, doc });
+    });
+
+  // `echo [-e] "$C" | [sudo] tee [-a] f`, `echo "$C" > f`, `printf '%s\n' "$C" >> f`: a config built in a variable.
+  if (mode === 'full')
+    echoed.forEach((w, i) => {
+      const agentLike = !isNotAgentConfigWrite(w.target, w.body.text) && (looksLikeAgentConfigPath(w.target) || looksLikeAgentConfigText(w.body.text));
+      if (!agentLike) return;
+      const doc: AgentConfigDoc = {
+        id: `${file}#echo${i}`,
+        hostFile: file,
+        os: 'linux',
+        osReason: `written by the bash script ${baseName(file)}`,
+        targetPath: w.target,
+        writeSpan: text.toHost(w.start, w.end),
+        via: w.via,
+        text: w.body,
+        format: w.target.endsWith('.json') ? 'json' : 'hcl',
+        templateFile: undefined,
+        append: w.append,
+        encoding: undefined,
+      };
+      configDocs.push(doc);
+      if (!w.append) heredocWrites.push({ target: normalizeScriptPath(w.target), at: w.start, doc });
     });
 
   if (mode === 'full' && configDocs.length >= 2) markMergeInputs(file, configDocs, scan, r);
@@ -325,6 +351,147 @@ export function analyzeBash(
   };
 }
 
+interface EchoWrite {
+  readonly target: string;
+  readonly append: boolean;
+  readonly body: MappedText;
+  readonly via: string;
+  /** The echo/printf command through its redirect or `tee` (virtual offsets). */
+  readonly start: number;
+  readonly end: number;
+}
+
+/**
+ * Files written by `echo`/`printf`: with a redirect (`echo "$C" > f`, `>>` appends) or piped to `tee`
+ * (`echo -e "$C" | sudo tee [-a] f`). The text is the arguments joined by spaces, as the bash builtins write them:
+ * plain `echo` (no xpg_echo) keeps backslashes, `echo -e` reads `\n`, `\t`, `\\`; `-n` drops the newline. `printf`
+ * is followed for a format of literal text and `%s` (with `\n`, `\t`, `\\`, `%%`); any other format, an `echo` escape
+ * other than those, and `sudo sh -c 'echo … > f'` (a script in a string) are not followed: no document.
+ */
+function echoWrites(text: MappedText, scan: ShScanResult, r: ShResolver): EchoWrite[] {
+  const out: EchoWrite[] = [];
+  const cmds = scan.commands;
+  for (let ci = 0; ci < cmds.length; ci++) {
+    const c = cmds[ci]!;
+    if (c.name !== 'echo' && c.name !== 'printf') continue;
+    let target: ShWord | undefined;
+    let append = false;
+    let end = c.end;
+    let via: string;
+    const redirect = c.redirects.find((x) => x.op === '>' || x.op === '>>' || x.op === '>|');
+    if (redirect) {
+      target = redirect.target;
+      append = redirect.op === '>>';
+      via = `${c.name} ${redirect.op} file`;
+    } else {
+      const next = cmds[ci + 1];
+      if (!next || next.name !== 'tee' || !/^[ \t]*\|[ \t]*$/.test(text.text.slice(c.end, next.start))) continue;
+      const opts = next.args.filter((a) => r.wordText(a).startsWith('-'));
+      target = next.args.find((a) => !r.wordText(a).startsWith('-'));
+      append = opts.some((a) => /^-[a-z]*a|^--append$/.test(r.wordText(a)));
+      end = next.end;
+      via = `${c.name} piped to ${next.sudo ? 'sudo ' : ''}tee${append ? ' -a' : ''}`;
+    }
+    if (!target) continue;
+    const targetText = r.wordText(target);
+    if (targetText === '/dev/null' || targetText.startsWith('&')) continue;
+    const body = c.name === 'echo' ? echoText(text, c, r) : printfText(text, c, r);
+    // Nothing of it known (`echo "$(curl …)" > f`): no document rather than one of run-time text.
+    if (!body || !body.segments.some((g) => g.origin?.kind !== 'unknown' && /\S/.test(body.text.slice(g.vStart, g.vEnd)))) continue;
+    out.push({ target: targetText, append, body, via, start: c.start, end });
+  }
+  return out;
+}
+
+/** A word of an echo/printf as the command receives it; variables keep the mapping of their assignments. */
+function argText(text: MappedText, w: ShWord, r: ShResolver): MappedText {
+  return decodeShWord(text, w, (e) => r.expandMapped(e, 0));
+}
+
+function echoText(text: MappedText, c: ShCommand, r: ShResolver): MappedText | undefined {
+  let interpret = false;
+  let newline = true;
+  let i = 0;
+  for (; i < c.args.length; i++) {
+    const o = r.wordText(c.args[i]!);
+    if (!/^-[neE]+$/.test(o)) break;
+    if (o.includes('n')) newline = false;
+    for (const f of o.slice(1)) if (f === 'e') interpret = true;
+    if (/E[^e]*$/.test(o)) interpret = false;
+  }
+  const parts: MappedText[] = [];
+  let unfollowed = false;
+  c.args.slice(i).forEach((w, k) => {
+    if (k > 0) parts.push(new MappedTextBuilder(text).emit(' ', w.start - 1, w.start).build());
+    const v = argText(text, w, r);
+    if (interpret && unfollowedEscape(v.text)) unfollowed = true;
+    parts.push(interpret ? backslashEscapes(v) : v);
+  });
+  if (unfollowed) return undefined;
+  if (newline) parts.push(new MappedTextBuilder(text).emit('\n', c.end, c.end).build());
+  return MappedText.concat(parts);
+}
+
+const ECHO_ESCAPES: Record<string, string> = { n: '\n', t: '\t', '\\': '\\' };
+
+/** An escape `echo -e` reads that is not followed here (`\c`, `\0nnn`, `\xHH`, `\u…`, `\r`, …). */
+function unfollowedEscape(t: string): boolean {
+  for (let i = 0; i < t.length; i++) {
+    if (t[i] !== '\\') continue;
+    const n = t[i + 1] ?? '';
+    if (/[abcefrvx0uU]/.test(n)) return true;
+    if (n in ECHO_ESCAPES) i++;
+  }
+  return false;
+}
+
+/** `\n`, `\t`, `\\` read as echo -e / printf read them; other escapes stay as written (their pieces map exactly). */
+function backslashEscapes(v: MappedText): MappedText {
+  const b = new MappedTextBuilder(v);
+  const t = v.text;
+  let run = 0;
+  for (let i = 0; i < t.length; i++) {
+    if (t[i] !== '\\') continue;
+    const e = ECHO_ESCAPES[t[i + 1] ?? ''];
+    if (e === undefined) continue;
+    b.copy(run, i);
+    b.emit(e, i, i + 2);
+    i++;
+    run = i + 1;
+  }
+  b.copy(run, t.length);
+  return b.build();
+}
+
+/** `printf FORMAT ARGS`: a format of literal text and `%s` (reused while arguments remain); other formats: undefined. */
+function printfText(text: MappedText, c: ShCommand, r: ShResolver): MappedText | undefined {
+  const [fw, ...args] = c.args;
+  if (!fw) return undefined;
+  const format = argText(text, fw, r);
+  if (/\\[^nt\\]/.test(format.text) || /%(?!s|%)/.test(format.text) || format.originsIn(0, format.text.length).length > 0) return undefined;
+  const f = backslashEscapes(format);
+  const conversions = (f.text.match(/%s/g) ?? []).length;
+  const parts: MappedText[] = [];
+  let ai = 0;
+  do {
+    let run = 0;
+    const b = new MappedTextBuilder(f);
+    for (const m of f.text.matchAll(/%[s%]/g)) {
+      b.copy(run, m.index);
+      run = m.index + 2;
+      if (m[0] === '%%') {
+        b.emit('%', m.index, m.index + 2);
+        continue;
+      }
+      const a = args[ai++];
+      if (a) b.embed(argText(text, a, r), m.index, m.index + 2);
+    }
+    b.copy(run, f.text.length);
+    parts.push(b.build());
+  } while (conversions > 0 && ai < args.length);
+  return MappedText.concat(parts);
+}
+
 /** `/etc/nomad.d/…`, `/etc/consul.d/…`, `/opt/nomad/config/…`: a directory an agent reads with `-config`. */
 function inAgentConfigDir(p: string): boolean {
   return /(^|\/)(nomad|consul)(\.d|\/(config|conf|etc))\//.test(p);
@@ -472,6 +639,55 @@ class ShResolver {
     return { text: written, origin: v };
   }
 
+  /** Heredocs `expandMapped` read as the value of `$(cat <<EOF … EOF)`. */
+  readonly readHeredocs = new Set<ShHeredoc>();
+
+  /**
+   * An expansion as a virtual document: a variable set in this script maps to the characters of its assignment (and,
+   * through `C=$C'…'`, of the earlier ones); anything else is `expand`'s value standing for the expansion.
+   */
+  expandMapped(e: ShExpansion, depth: number, before = e.start): { text: string; origin?: ResolvedValue; mapped?: MappedText } | undefined {
+    if (e.command && this.text.isExactAt(e.start)) {
+      // `$(cat <<EOF … EOF)`: the heredoc's body, trailing newlines removed as command substitution removes them.
+      const h = this.scan.heredocs.find((x) => x.start > e.start && x.bodyEnd < e.end && x.command?.name === 'cat' && x.targets.length === 0);
+      const t = this.text.text;
+      if (h && /^\$\([ \t]*cat[ \t]+$/.test(t.slice(e.start, h.start)) && /^[^\n]*\n?[ \t]*\)$/.test(t.slice(h.bodyEnd, e.end)) && h.terminated !== false) {
+        this.readHeredocs.add(h);
+        const body = decodeHeredocBody(this.text, h, (x) => this.expandMapped(x, depth + 1));
+        const keep = body.text.replace(/\n+$/, '').length;
+        const mapped = new MappedTextBuilder(body).copy(0, keep).build();
+        return { text: mapped.text, mapped };
+      }
+    }
+    const plain = !e.command && !e.template && !e.arithmetic && e.defaultValue === undefined && !/^[0-9]$/.test(e.name);
+    const a = plain && depth <= MAX_DEPTH ? (this.byName.get(e.name) ?? []).filter((x) => x.start < before).pop() : undefined;
+    if (!a?.value || !this.text.isExactAt(e.start)) return this.expand(e, depth);
+    const v = a.value;
+    // `C=$C'…'`: the `$C` of an assignment is the value set before it.
+    const own = decodeShWord(this.text, v, (x) => (x.start >= v.start ? this.expandMapped(x, depth + 1, a.start) : undefined));
+    // `C+='…'`: appended to the value set before it.
+    const earlier = (b: MappedTextBuilder): void => {
+      const p = this.expandMapped(e, depth + 1, a.start);
+      if (p?.mapped) b.embed(p.mapped, a.nameStart, a.nameEnd);
+      else if (p) b.emit(p.text, a.nameStart, a.nameEnd, p.origin);
+    };
+    const mapped = a.append ? MappedText.concat([this.appendedTo(a, earlier), own]) : own;
+    return { text: mapped.text, mapped };
+  }
+
+  /** What `X+=…` appends to: the value X was set to before (`fill`), else unknown with the reason. */
+  private appendedTo(a: ShAssignment, fill: (b: MappedTextBuilder) => void): MappedText {
+    const b = new MappedTextBuilder(this.text);
+    if ((this.byName.get(a.name) ?? []).some((x) => x.start < a.start && x.value)) fill(b);
+    else
+      b.emit(`$${a.name}`, a.nameStart, a.nameEnd, {
+        kind: 'unknown',
+        reason: `$${a.name} is not set before \`${a.name}+=\` in ${baseName(this.file)}`,
+        chain: [],
+      });
+    return b.build();
+  }
+
   variable(name: string, offset: number, depth: number): ResolvedValue {
     if (/^[1-9]$/.test(name)) {
       const inFunction = this.functionArgument(Number(name), offset);
@@ -483,7 +699,16 @@ class ShResolver {
     const list = this.byName.get(name) ?? [];
     const a = list.filter((x) => x.start < offset).pop() ?? list[list.length - 1];
     if (!a?.value || depth > MAX_DEPTH) return { kind: 'unknown', reason: `$${name} is not set in ${baseName(this.file)}`, chain: [] };
-    const m = decodeShWord(this.text, a.value, (e) => (e.start >= a.value!.start ? this.expand(e, depth + 1) : undefined));
+    const own = decodeShWord(this.text, a.value, (e) => (e.start >= a.value!.start ? this.expand(e, depth + 1) : undefined));
+    const m = a.append
+      ? MappedText.concat([
+          this.appendedTo(a, (b) => {
+            const prev = this.variable(name, a.start, depth + 1);
+            b.emit(prev.kind === 'known' ? prev.text : `$${name}`, a.nameStart, a.nameEnd, prev);
+          }),
+          own,
+        ])
+      : own;
     return withStep(valueOfMapped(m), { span: this.text.toHost(a.nameStart, a.end), note: `${baseName(this.file)} sets $${name}` }, name);
   }
 

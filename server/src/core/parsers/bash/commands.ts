@@ -150,5 +150,6 @@ function makeAssignment(w: ShWord, exported: boolean, declaredBy: string | undef
     value,
     exported,
     ...(declaredBy ? { declaredBy } : {}),
+    ...(m[3] === '+' ? { append: true } : {}),
   };
 }

@@ -3,7 +3,8 @@ import { type MappedText, MappedTextBuilder } from '../../text/mappedText';
 import type { ShExpansion, ShHeredoc, ShWord } from './types';
 
 /** Supplies the value of an expansion; `undefined` keeps the expansion text verbatim. */
-export type ShExpander = (e: ShExpansion) => { text: string; origin?: ResolvedValue } | undefined;
+/** `mapped`: the value as a virtual document of its own (its pieces keep their mappings), e.g. a variable's assignment. */
+export type ShExpander = (e: ShExpansion) => { text: string; origin?: ResolvedValue; mapped?: MappedText } | undefined;
 
 const ANSI: Record<string, string> = {
   n: '\n',
@@ -41,7 +42,8 @@ function emitExpansion(b: MappedTextBuilder, e: ShExpansion, expand: ShExpander 
     v = undefined;
   }
   if (v) {
-    b.emit(v.text, e.start, e.end, v.origin);
+    if (v.mapped) b.embed(v.mapped, e.start, e.end, v.origin);
+    else b.emit(v.text, e.start, e.end, v.origin);
     return;
   }
   if (e.templateEscaped) {

@@ -126,6 +126,8 @@ export interface ShAssignment extends ShNode {
   readonly exported: boolean;
   /** The builtin that declared it: `export`, `readonly`, `local`, `declare`, `typeset`; absent for `X=1`. */
   readonly declaredBy?: string;
+  /** `X+=value`: `value` is appended to the value X had. */
+  readonly append?: boolean;
 }
 
 export interface ShComment extends ShNode {
