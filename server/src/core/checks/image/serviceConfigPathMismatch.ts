@@ -91,19 +91,32 @@ function loadedLocations(
 function unattributedAgentLaunch(model: DeploymentModel, product: Product, defs: readonly { flags: readonly { span: Span }[] }[]): boolean {
   const other = product === 'nomad' ? /consul|vault/i : product === 'consul' ? /nomad|vault/i : /nomad|consul/i;
   for (const [file, src] of model.files) {
-    for (const m of src.text.matchAll(/\bagent\b[^\n]*?\s--?config(?:-dir|-file)?[=\s]/g)) {
-      const at = (m.index ?? 0) + m[0].search(/\s--?config/) + 1;
+    for (const { at, line } of agentLaunches(src)) {
       const covered = defs.some((d) => d.flags.some((f) => f.span.file === file && f.span.start <= at && at < f.span.end));
       if (covered) continue;
-      const ls = src.text.lastIndexOf('\n', at) + 1;
-      const le = src.text.indexOf('\n', at);
-      const line = src.text.slice(ls, le < 0 ? src.text.length : le);
-      if (/^\s*(#|\/\/|REM\b)/i.test(line)) continue;
       if (other.test(line) && !new RegExp(product, 'i').test(line)) continue;
       return true;
     }
   }
   return false;
+}
+
+/** Per text (a keystroke re-reads only the edited file's): the uncommented lines that start an agent with a config flag. */
+const launchesByText = new WeakMap<object, ReadonlyArray<{ at: number; line: string }>>();
+
+function agentLaunches(src: { readonly text: string }): ReadonlyArray<{ at: number; line: string }> {
+  let hit = launchesByText.get(src);
+  if (hit) return hit;
+  const out: Array<{ at: number; line: string }> = [];
+  for (const m of src.text.matchAll(/\bagent\b[^\n]*?\s--?config(?:-dir|-file)?[=\s]/g)) {
+    const at = (m.index ?? 0) + m[0].search(/\s--?config/) + 1;
+    const ls = src.text.lastIndexOf('\n', at) + 1;
+    const le = src.text.indexOf('\n', at);
+    const line = src.text.slice(ls, le < 0 ? src.text.length : le);
+    if (!/^\s*(#|\/\/|REM\b)/i.test(line)) out.push({ at, line });
+  }
+  launchesByText.set(src, (hit = out));
+  return hit;
 }
 
 /** Lines that only create or own a path (`mkdir`, `install -d`, `chown`, `chmod`, `New-Item -ItemType Directory`) do not read the file. */
