@@ -7,6 +7,8 @@ import { ProposedFeatures, createConnection } from 'vscode-languageserver/node';
 import { startServer } from './lsp/server';
 import { describeError } from './lsp/runSafe';
 import { resolveAssetDir } from './assets';
+import { setFlagsFromString } from 'node:v8';
+import { applyHeapPolicy } from './lsp/heapPolicy';
 
 const connection = createConnection(ProposedFeatures.all);
 
@@ -20,6 +22,8 @@ console.debug = connection.console.log.bind(connection.console);
 // The server must outlive a bug in one handler or a failing background task.
 process.on('uncaughtException', (error) => connection.console.error(`Uncaught: ${describeError(error)}`));
 process.on('unhandledRejection', (reason) => connection.console.error(`Unhandled rejection: ${describeError(reason)}`));
+
+connection.console.log(applyHeapPolicy(process.execArgv, setFlagsFromString).message);
 
 const schemas = resolveAssetDir('schemas');
 connection.console.log(schemas === undefined ? 'No schemas folder found next to the server' : `Schemas from ${schemas}`);
