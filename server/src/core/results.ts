@@ -12,12 +12,18 @@ import type { DeploymentModel } from './model/deploymentModel';
 import type { HclTemplatePart } from './parsers/hcl/ast';
 import { templateVariableUses } from './terraform/render';
 import { maskSecret, SecretRedactor } from './secrets';
+import { discoverCredentials } from './agent/discover';
 import type { ChainStep, FileProblem, Finding, Span } from './types';
 import { collectVersions } from './versions';
 
 export function secretRedactor(model: DeploymentModel): SecretRedactor {
   const r = new SecretRedactor();
-  for (const role of model.roles) for (const e of role.allEntries) if (e.secret) addValue(r, e.value);
+  for (const role of model.roles)
+    for (const e of role.allEntries) {
+      if (e.secret) addValue(r, e.value);
+      // A cloud auto-join string may carry the cloud's credential (`provider=azure … secret_access_key=…`).
+      else if (/(^|\.)(retry_join|retry_join_wan|start_join|start_join_wan|join)$/.test(e.path)) addDiscoverCredentials(r, e.value);
+    }
   for (const input of model.terraform.allInputs()) {
     if (!looksSecretName(input.name)) continue;
     const v = input.attr.value;
@@ -25,6 +31,11 @@ export function secretRedactor(model: DeploymentModel): SecretRedactor {
   }
   for (const render of model.renders) for (const v of render.vars.values()) if (v.kind === 'known' && v.secret) r.add(v.text);
   return r;
+}
+
+function addDiscoverCredentials(r: SecretRedactor, v: unknown): void {
+  if (typeof v === 'string') for (const c of discoverCredentials(v)) r.add(c);
+  else if (Array.isArray(v)) for (const x of v) addDiscoverCredentials(r, x);
 }
 
 function addValue(r: SecretRedactor, v: unknown): void {

@@ -112,3 +112,77 @@ test('servers-auto-join-no-instance: a Windows client writing the config from a 
   assertSpan(f[0]!, WIN, win, '"provider=aws tag_key=NomadJoin tag_value=nomad-servers"');
   assert.match(f[0]!.message, /NomadJoin = "auto-join"/);
 });
+
+function azureTf(nicTags: string, vmTags = ''): string {
+  return `resource "azurerm_network_interface" "server" {
+  name                = "nomad-server-nic"
+  location            = "westeurope"
+  resource_group_name = "rg"
+  ip_configuration {
+    name                          = "internal"
+    subnet_id                     = "subnet"
+    private_ip_address_allocation = "Dynamic"
+  }
+${nicTags}
+}
+
+resource "azurerm_linux_virtual_machine" "server" {
+  name                  = "nomad-server"
+  resource_group_name   = "rg"
+  location              = "westeurope"
+  size                  = "Standard_B2s"
+  network_interface_ids = [azurerm_network_interface.server.id]
+${vmTags}
+}
+`;
+}
+const AZ_JOIN = 'provider=azure tag_name=NomadJoin tag_value=auto-join subscription_id=sub';
+
+test('servers-auto-join-no-instance: Azure reads the network interface tags; a tag only on the VM fires and says so', () => {
+  const srv = serverWithJoin(AZ_JOIN);
+  const tf = azureTf('', '  tags = {\n    NomadJoin = "auto-join"\n  }');
+  const f = only(analyze(tree({ server: srv, extra: { [TF]: tf } })).r, RULE);
+  assert.equal(f.length, 1, JSON.stringify(f.map((x) => x.message)));
+  assertSpan(f[0]!, SRV, srv, `"${AZ_JOIN}"`);
+  assert.match(f[0]!.message, /network interfaces tagged NomadJoin = "auto-join"/);
+  assert.match(f[0]!.message, /azurerm_network_interface\.server .*has no tags/);
+  assert.match(f[0]!.message, /azurerm_linux_virtual_machine\.server .*carries the tag, but go-discover's Azure tag method lists network interfaces/);
+  assert.match(f[0]!.message, /discover-azure: Found ip addresses: \[\]/);
+  assert.ok(f[0]!.related.some((r) => r.span.file === TF && /virtual machine carries the tag/.test(r.message)));
+  // The tag on the interface: silent.
+  const fixed = azureTf('  tags = {\n    NomadJoin = "auto-join"\n  }', '  tags = {\n    NomadJoin = "auto-join"\n  }');
+  assert.equal(only(analyze(tree({ server: srv, extra: { [TF]: fixed } })).r, RULE).length, 0);
+  // A different value on the interface fires without the VM hint.
+  const other = azureTf('  tags = {\n    NomadJoin = "auto_join"\n  }');
+  const g = only(analyze(tree({ server: srv, extra: { [TF]: other } })).r, RULE);
+  assert.equal(g.length, 1);
+  assert.match(g[0]!.message, /NomadJoin = "auto_join"/);
+  assert.doesNotMatch(g[0]!.message, /carries the tag/);
+});
+
+test('servers-auto-join-no-instance: Azure scale sets, policies, the scale-set method and unknown tags are silent', () => {
+  const srv = serverWithJoin(AZ_JOIN);
+  const vmss = `${azureTf('')}\nresource "azurerm_linux_virtual_machine_scale_set" "clients" {\n  name = "c"\n}\n`;
+  assert.equal(only(analyze(tree({ server: srv, extra: { [TF]: vmss } })).r, RULE).length, 0);
+  const policy = `${azureTf('')}\nresource "azurerm_resource_group_policy_assignment" "inherit" {\n  name = "inherit-tags"\n}\n`;
+  assert.equal(only(analyze(tree({ server: srv, extra: { [TF]: policy } })).r, RULE).length, 0);
+  const scaleSetMethod = serverWithJoin('provider=azure resource_group=rg vm_scale_set=servers');
+  assert.equal(only(analyze(tree({ server: scaleSetMethod, extra: { [TF]: azureTf('') } })).r, RULE).length, 0);
+  const unknownTags = `variable "tags" {}\n${azureTf('  tags = var.tags')}`;
+  assert.equal(only(analyze(tree({ server: srv, extra: { [TF]: unknownTags } })).r, RULE).length, 0);
+});
+
+test('servers-auto-join-no-instance: a credential in the join string is masked in every output', () => {
+  const secret = 'xY9+kQ2/AzureSecret==';
+  const join = `provider=azure tag_name=NomadJoin tag_value=auto-join subscription_id=sub tenant_id=t client_id=c secret_access_key='${secret}'`;
+  const srv = serverWithJoin(join);
+  const { ws, r } = analyze(tree({ server: srv, extra: { [TF]: azureTf('') } }));
+  const f = only(r, RULE);
+  assert.equal(f.length, 1, JSON.stringify(f.map((x) => x.message)));
+  assert.match(f[0]!.message, /secret_access_key=•••• \(\d+ chars, sha256:[0-9a-f]{8}\)/);
+  // Every output of the analysis: findings, role views and the hover over the join string.
+  const hover = ws.hoverAt(r, SRV, srv.indexOf('secret_access_key'));
+  const all = JSON.stringify(r) + JSON.stringify(hover ?? null);
+  assert.ok(!all.includes(secret), 'the Azure credential appears in an output');
+  assert.ok(!all.includes('xY9+kQ2'), 'a piece of the Azure credential appears in an output');
+});

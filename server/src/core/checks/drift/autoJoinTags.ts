@@ -1,7 +1,8 @@
 /**
  * Cloud auto-join that matches no instance of the tree. A go-discover string in `retry_join` (Consul) or
  * `server_join { retry_join }` (Nomad) asks the cloud for instances carrying a tag: AWS `tag_key`/`tag_value`
- * (an EC2 `DescribeInstances` filter `tag:<key>` = value, exact), GCE `tag_value` (a network tag of the instance).
+ * (an EC2 `DescribeInstances` filter `tag:<key>` = value, exact), GCE `tag_value` (a network tag of the instance),
+ * Azure `tag_name`/`tag_value` (a tag of a network interface: the virtual machine's own tags are not read).
  * When the tree holds the instances of that cloud and none carries the tag, every join finds nobody: Consul logs
  * `Join cluster failed, will retry ... error="No servers to join"` forever. Judged only when the join string's tag,
  * every instance's tags and the set of instance resources are fully known (a tree split into several deployment
@@ -12,11 +13,12 @@ import type { SettingEntry } from '../../agent/settings';
 import type { HclBlock, HclExpr } from '../../parsers/hcl/ast';
 import type { DeploymentModel } from '../../model/deploymentModel';
 import { attr } from '../../terraform/model';
+import { parseDiscover } from '../../agent/discover';
 import type { Finding, ResolvedValue, Span } from '../../types';
 import type { Check } from '../check';
 import { chainRelated, chainText, finding, label } from '../check';
 
-type Cloud = 'aws' | 'gce';
+type Cloud = 'aws' | 'gce' | 'azure';
 
 interface Wanted {
   readonly cloud: Cloud;
@@ -42,21 +44,16 @@ const GCE_CARRIERS = new Set([
   'google_compute_instance_from_machine_image',
 ]);
 const GCE_OPAQUE = /^google_(container_cluster|container_node_pool|dataproc_cluster|notebooks_instance|workbench_instance)$/;
-
-/** go-discover's `key=value key=value` (values may be URL-encoded, `+` for a space); undefined when it cannot be read. */
-export function parseDiscover(s: string): Map<string, string> | undefined {
-  const out = new Map<string, string>();
-  for (const part of s.trim().split(/\s+/)) {
-    const eq = part.indexOf('=');
-    if (eq <= 0) return undefined;
-    try {
-      out.set(part.slice(0, eq), decodeURIComponent(part.slice(eq + 1).replace(/\+/g, ' ')));
-    } catch {
-      return undefined;
-    }
-  }
-  return out;
-}
+/**
+ * Azure: go-discover's tag method lists the subscription's network interfaces (`Interfaces.ListAll`) and keeps those
+ * whose own tags hold tag_name = tag_value (provider/azure/azure_discover.go `fetchAddrsWithTags`): the tags of the
+ * virtual machine do not count. Scale sets (their interfaces are listed per scale set), AKS, ARM template deployments,
+ * tag-inheriting policies and the generic azapi resources make or tag interfaces the tree does not show.
+ */
+const AZURE_CARRIERS = new Set(['azurerm_network_interface']);
+const AZURE_VMS = new Set(['azurerm_linux_virtual_machine', 'azurerm_windows_virtual_machine', 'azurerm_virtual_machine']);
+const AZURE_OPAQUE =
+  /^(azurerm_(.*virtual_machine_scale_set.*|kubernetes_cluster.*|.*policy_assignment|policy_definition|policy_set_definition|.*template_deployment|batch_pool|databricks_workspace)|azapi_.*)$/;
 
 const NOT_DATA = /[$`]|%\{|\{\{|^__.*__$|^@.*@$|^<.*>$|PLACEHOLDER|REPLACE_?ME|CHANGE_?ME/i;
 /** A substitution the render could not resolve (`${environment_name}`), kept as written. */
@@ -70,16 +67,23 @@ function wantedOf(s: string): Wanted | undefined {
   const args = parseDiscover(s);
   if (!args) return undefined;
   const provider = args.get('provider');
-  const cloud: Cloud | undefined = provider === 'aws' ? 'aws' : provider === 'gce' ? 'gce' : undefined;
+  const cloud: Cloud | undefined = provider === 'aws' ? 'aws' : provider === 'gce' ? 'gce' : provider === 'azure' ? 'azure' : undefined;
   if (!cloud) return undefined;
+  const keyName = cloud === 'azure' ? 'tag_name' : 'tag_key';
   // Only the tag decides which instances match; region, project, zone and credentials say where to look.
-  for (const k of ['tag_key', 'tag_value']) {
+  for (const k of [keyName, 'tag_value']) {
     const v = args.get(k);
     if (v !== undefined && (v === '' || NOT_DATA.test(k === 'tag_value' ? v.replace(UNRESOLVED, '') : v))) return undefined;
   }
   const value = args.get('tag_value');
   if (value === undefined || value.replace(UNRESOLVED, '') === '') return undefined;
   if (cloud === 'gce') return { cloud, value };
+  if (cloud === 'azure') {
+    // The tag method only when no scale-set argument is given (go-discover refuses a mix: "unclear configuration").
+    const key = args.get('tag_name');
+    if (key === undefined || args.has('resource_group') || args.has('vm_scale_set')) return undefined;
+    return { cloud, key, value };
+  }
   const key = args.get('tag_key');
   // ECS discovery matches task tags, not instances; an unknown service falls back to ec2 (go-discover).
   if (args.get('service') === 'ecs' || key === undefined) return undefined;
@@ -186,6 +190,14 @@ function carriersOf(model: DeploymentModel, cloud: Cloud): Carrier[] | undefined
         }
       }
       out.push({ address: r.address, span, tags });
+    } else if (cloud === 'azure') {
+      if (AZURE_OPAQUE.test(type)) return undefined;
+      if (!AZURE_CARRIERS.has(type)) continue;
+      if (r.block.body.items.some((i) => i.kind === 'block' && i.type === 'dynamic')) return undefined;
+      const t = attr(r.block.body, 'tags');
+      const pairs = t ? evalAll(model, t.value, r.dir, r.file, mapPairs) : [];
+      if (!pairs) return undefined;
+      out.push({ address: r.address, span, tags: pairs });
     } else {
       if (GCE_OPAQUE.test(type)) return undefined;
       if (!GCE_CARRIERS.has(type)) continue;
@@ -219,6 +231,21 @@ function dirOf(file: string): string {
   return i < 0 ? '' : file.slice(0, i);
 }
 
+/** Azure virtual machines that carry the wanted tag themselves (go-discover does not read VM tags). */
+function taggedVms(model: DeploymentModel, w: Wanted): Carrier[] {
+  const out: Carrier[] = [];
+  for (const r of model.terraform.resources.values()) {
+    const type = r.address.slice(0, r.address.indexOf('.'));
+    if (!AZURE_VMS.has(type)) continue;
+    const t = attr(r.block.body, 'tags');
+    const pairs = t ? evalAll(model, t.value, r.dir, r.file, mapPairs) : undefined;
+    if (pairs?.some((p) => matches(w, p))) out.push({ address: r.address, span: { file: r.file, start: t!.start, end: t!.end }, tags: pairs });
+  }
+  return out;
+}
+
+const CLOUD_NAME: Record<Cloud, string> = { aws: 'AWS', gce: 'GCE', azure: 'Azure' };
+
 function matches(w: Wanted, t: { key?: string; value: string }): boolean {
   return (w.cloud === 'gce' || t.key === w.key) && valuePattern(w.value).test(t.value);
 }
@@ -233,7 +260,7 @@ function showTags(w: Wanted, c: Carrier): string {
 
 /** The carrier whose tags come closest to the wanted one (same key first, then the most similar value). */
 function closest(w: Wanted, cs: readonly Carrier[]): Carrier {
-  const score = (c: Carrier): number => Math.max(0, ...c.tags.map((t) => (w.cloud === 'aws' && t.key === w.key ? 100 : 0) + common(t.value, w.value)));
+  const score = (c: Carrier): number => Math.max(0, ...c.tags.map((t) => (w.cloud !== 'gce' && t.key === w.key ? 100 : 0) + common(t.value, w.value)));
   return [...cs].sort((a, b) => score(b) - score(a))[0]!;
 }
 
@@ -294,8 +321,18 @@ export const autoJoinNoInstance: Check = {
           seen.add(id);
           const near = closest(w, cs);
           const asked =
-            w.cloud === 'aws' ? `EC2 instances tagged ${w.key} = ${JSON.stringify(w.value)}` : `GCE instances with the network tag ${JSON.stringify(w.value)}`;
-          const others = cs.length > 1 ? ` (${cs.length} instance resources in the tree, none carries it)` : '';
+            w.cloud === 'aws'
+              ? `EC2 instances tagged ${w.key} = ${JSON.stringify(w.value)}`
+              : w.cloud === 'azure'
+                ? `network interfaces tagged ${w.key} = ${JSON.stringify(w.value)}`
+                : `GCE instances with the network tag ${JSON.stringify(w.value)}`;
+          const vms = w.cloud === 'azure' ? taggedVms(model, w) : [];
+          const onVm =
+            vms.length > 0
+              ? ` ${vms.map((v) => `${v.address} (${line(model, v.span)})`).join(', ')} carr${vms.length > 1 ? 'y' : 'ies'} the tag, but go-discover's Azure tag method lists network interfaces and reads their own tags, never the virtual machine's: put the tag on the azurerm_network_interface.`
+              : '';
+          const what = w.cloud === 'azure' ? 'network interface' : 'instance';
+          const others = cs.length > 1 ? ` (${cs.length} ${what} resources in the tree, none carries it)` : '';
           const open = w.value.match(UNRESOLVED);
           const chain =
             (e.chain.length > 0 ? ` The join string comes from ${chainText(model, e.chain)}.` : '') +
@@ -303,7 +340,9 @@ export const autoJoinNoInstance: Check = {
           const discover =
             w.cloud === 'aws'
               ? `go-discover logs "discover-aws: Filter instances with ${w.key}=${w.value}" then "discover-aws: Found 0 reservations"`
-              : `go-discover logs "discover-gce: Zone "<zone>" has []" for every zone`;
+              : w.cloud === 'azure'
+                ? `go-discover logs "discover-azure: using tag method. tag_name: ${w.key}, tag_value: ${w.value}" then "discover-azure: Found ip addresses: []"`
+                : `go-discover logs "discover-gce: Zone "<zone>" has []" for every zone`;
           const symptom =
             role.product === 'consul'
               ? `${discover}, and Consul "[WARN] agent: Join cluster failed, will retry: cluster=LAN retry_interval=30s error="No servers to join""`
@@ -313,8 +352,12 @@ export const autoJoinNoInstance: Check = {
             finding({
               check: this,
               span,
-              message: `${label(role)}: ${e.path} "${v}" asks go-discover (provider=${w.cloud}) for ${asked}, but no ${w.cloud === 'aws' ? 'AWS' : 'GCE'} instance resource of the tree carries it: ${near.address} (${line(model, near.span)}) has ${showTags(w, near)}${others}.${chain} Every join finds nobody: ${symptom}.${leader} Tag the instances with what the join string asks, or ask for the tag they carry.`,
-              related: [...cs.map((c) => ({ span: c.span, message: `${c.address}: ${showTags(w, c)}` })), ...chainRelated(e.chain, span)],
+              message: `${label(role)}: ${e.path} "${v}" asks go-discover (provider=${w.cloud}) for ${asked}, but no ${CLOUD_NAME[w.cloud]} ${what} resource of the tree carries it: ${near.address} (${line(model, near.span)}) has ${showTags(w, near)}${others}.${onVm}${chain} Every join finds nobody: ${symptom}.${leader} Tag the ${what}s with what the join string asks, or ask for the tag they carry.`,
+              related: [
+                ...cs.map((c) => ({ span: c.span, message: `${c.address}: ${showTags(w, c)}` })),
+                ...vms.map((c) => ({ span: c.span, message: `${c.address}: the virtual machine carries the tag; go-discover reads the network interface's` })),
+                ...chainRelated(e.chain, span),
+              ],
             }),
           );
         }
