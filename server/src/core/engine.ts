@@ -21,7 +21,7 @@ import { terraformRootModules } from './terraform/roots';
 import type { ParsedHclFile } from './workspace/parsedFiles';
 import { parseHcl, parseJsonConfig, parseTemplate } from './parsers/hcl';
 import type { HclParseResult, HclTemplatePart } from './parsers/hcl/ast';
-import { scanPowerShell } from './parsers/powershell';
+import { rescanPowerShell, scanPowerShell } from './parsers/powershell';
 import type { PsScanResult } from './parsers/powershell/types';
 import { scanBash } from './parsers/bash';
 import type { ShScanResult } from './parsers/bash/types';
@@ -571,7 +571,10 @@ export class Workspace {
         return src ? this.parses.template.get(file, src.text, parseTemplate) : [];
       },
       powershell: (slot: string, text: string, templated: boolean) =>
-        (templated ? this.parses.psTemplated : this.parses.ps).get(slot, text, (t) => scanPowerShell(t, { templated })),
+        templated
+          ? this.parses.psTemplated.get(slot, text, (t) => scanPowerShell(t, { templated }))
+          : // A keystroke in a long script: the statements before the change keep their scan.
+            this.parses.ps.get(slot, text, (t, prev) => (prev ? rescanPowerShell(t, undefined, { text: prev.text, scan: prev.value }) : scanPowerShell(t))),
       bash: (slot: string, text: string, templated: boolean) =>
         (templated ? this.parses.shTemplated : this.parses.sh).get(slot, text, (t) => scanBash(t, { templated })),
       agentConfig: (slot: string, text: string, format: 'hcl' | 'json') =>

@@ -15,13 +15,18 @@ export class ContentCache<T> {
   /** Parses run (for tests and the benchmark). */
   computed = 0;
 
-  get(slot: string, text: string, compute: (text: string) => T): T {
+  /**
+   * The value for `text` in `slot`. `compute` gets the slot's previous text and value when there is one (the text
+   * before an edit), for parsers that can reuse the unchanged part.
+   */
+  get(slot: string, text: string, compute: (text: string, previous?: { readonly text: string; readonly value: T }) => T): T {
     const current = this.slots.get(slot);
     if (current === text) return this.byText.get(text)!.value;
     let entry = this.byText.get(text);
     if (entry === undefined) {
       this.computed++;
-      entry = { value: compute(text), refs: 0 };
+      const before = current === undefined ? undefined : this.byText.get(current);
+      entry = { value: compute(text, before && { text: current!, value: before.value }), refs: 0 };
       this.byText.set(text, entry);
     }
     entry.refs++;

@@ -69,6 +69,7 @@ export function skipTemplate(st: LexState, open: number, limit: number): number 
     k++;
   }
   st.tplUnclosedFrom = Math.min(st.tplUnclosedFrom, open);
+  st.overProbe = Math.min(st.overProbe, open);
   return lineEnd(text, open, limit);
 }
 
@@ -125,6 +126,7 @@ export function scanDollar(
     const out = lex(st, j + 2, limit, true, depth + 1);
     st.lastSubs = saveSubs;
     if (!out.closed) {
+      st.overProbe = Math.min(st.overProbe, j);
       st.subUnclosedFrom = Math.min(st.subUnclosedFrom, j);
       st.strings.length = strMark;
       st.comments.length = cmtMark;
@@ -143,6 +145,7 @@ export function scanDollar(
 
 /** End (after `)`) of the `(` at `open` by plain counting over the whole text (fallback), or -1. */
 export function naiveParenEnd(st: LexState, open: number, limit: number): number {
+  st.overProbe = Math.min(st.overProbe, open);
   if (!st.parenTable) {
     const table = new Map<number, number>();
     const stack: number[] = [];

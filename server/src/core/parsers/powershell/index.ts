@@ -2,7 +2,7 @@
  * Tolerant PowerShell scanner: strings, commands, writes and assignments from
  * scripts that a full grammar would reject. See types.ts for the contract.
  */
-import { Lexer } from './lexer';
+import { K, Lexer, type Stream } from './lexer';
 import { Parser } from './parser';
 import type { PsAssignment, PsCommand, PsFileWrite, PsFunction, PsMethodCall, PsNode, PsScanResult } from './types';
 
@@ -24,21 +24,45 @@ export function scanPowerShell(text: string, options?: PsScanOptions): PsScanRes
   }
 }
 
+/**
+ * The scan of `text` given the scan of an earlier version of the same file (the text before a keystroke). The
+ * statements before the first changed character are kept as they were (the same objects: nothing to lex, parse or
+ * allocate for them) and only the rest is scanned again, from the start of the top-level statement holding the
+ * change. The prefix is kept only where the earlier scan shows it did not depend on anything after it (see
+ * `restartsOf`); otherwise, and for templates and `<powershell>` user data, the whole text is scanned. The result
+ * equals `scanPowerShell(text, options)`: a differential test checks this over thousands of random edits.
+ */
+export function rescanPowerShell(
+  text: string,
+  options: PsScanOptions | undefined,
+  previous: { readonly text: string; readonly scan: PsScanResult },
+): PsScanResult {
+  const restarts = restartPoints.get(previous.scan);
+  if (options?.templated === true || restarts === undefined || restarts.length === 0) return scanPowerShell(text, options);
+  try {
+    const from = restartBefore(restarts, commonPrefixLength(previous.text, text));
+    if (from <= 0 || findUserDataWrapper(text) !== undefined) return scanPowerShell(text, options);
+    return resume(text, previous.scan, restarts, from) ?? scanPowerShell(text, options);
+  } catch {
+    return scanPowerShell(text, options);
+  }
+}
+
+/** Restart offsets of a scan (top-level statement starts whose prefix is self-contained), by scan. */
+const restartPoints = new WeakMap<PsScanResult, readonly number[]>();
+
+/** Words that continue the statement before them (`} else {`, `} catch {`, `do { } while (…)`). */
+const CONTINUATIONS = new Set(['else', 'elseif', 'catch', 'finally', 'while', 'until']);
+
 function scan(text: string, templated: boolean): PsScanResult & { templateDirectives?: readonly PsNode[] } {
   const wrapper = findUserDataWrapper(text);
   const start = wrapper ? wrapper.start : 0;
   const limit = wrapper ? wrapper.end : text.length;
   const lexer = new Lexer(text, limit, templated);
   const main = lexer.lexStream(start);
-  const out = {
-    commands: [] as PsCommand[],
-    methodCalls: [] as PsMethodCall[],
-    assignments: [] as PsAssignment[],
-    fileWrites: [] as PsFileWrite[],
-    functions: [] as PsFunction[],
-  };
-  new Parser(text, out).run(main);
-  const byStart = (a: PsNode, b: PsNode): number => a.start - b.start || a.end - b.end;
+  const out = emptyOut();
+  const parser = new Parser(text, out);
+  parser.run(main);
   const result: PsScanResult & { templateDirectives?: readonly PsNode[] } = {
     strings: lexer.strings.sort(byStart),
     commands: out.commands.sort(byStart),
@@ -50,7 +74,111 @@ function scan(text: string, templated: boolean): PsScanResult & { templateDirect
     userDataWrapper: wrapper,
   };
   if (templated) result.templateDirectives = lexer.directives.sort(byStart);
+  else if (!wrapper) restartPoints.set(result, restartsOf(main, parser.topLevel, lexer.overProbe));
   return result;
+}
+
+function byStart(a: PsNode, b: PsNode): number {
+  return a.start - b.start || a.end - b.end;
+}
+
+function emptyOut(): { commands: PsCommand[]; methodCalls: PsMethodCall[]; assignments: PsAssignment[]; fileWrites: PsFileWrite[]; functions: PsFunction[] } {
+  return { commands: [], methodCalls: [], assignments: [], fileWrites: [], functions: [] };
+}
+
+/**
+ * The offsets where a scan may restart: top-level statements that begin a line (after a newline token and
+ * whitespace, so the lexer starts there as it would have), before which every bracket is closed (no later closer can
+ * pair with an earlier opener) and no token looked past its own end (`overProbe`). The first statement of a stream
+ * is never one (a stream that starts mid-file inherits the restart it began at).
+ */
+function restartsOf(main: Stream, tops: readonly number[], overProbe: number): number[] {
+  const toks = main.toks;
+  const out: number[] = [];
+  let reach = -1; // the furthest closer index of the openers before the statement
+  let t = 0;
+  for (const j of tops) {
+    for (; t < j; t++) {
+      const m = main.match[t]!;
+      if (m > reach) reach = m;
+    }
+    const tok = toks[j]!;
+    if (tok.s >= overProbe) break;
+    if (j === 0 || reach >= j) continue;
+    if (toks[j - 1]!.k === K.Nl && tok.sp) out.push(tok.s);
+  }
+  return out;
+}
+
+function resume(text: string, prev: PsScanResult, restarts: readonly number[], from: number): PsScanResult | undefined {
+  const lexer = new Lexer(text, text.length, false);
+  const main = lexer.lexStream(from);
+  const first = main.toks[0];
+  if (first === undefined || first.s !== from || !first.sp) return undefined;
+  if (first.k === K.Word && CONTINUATIONS.has(first.t.toLowerCase())) return undefined;
+  const out = emptyOut();
+  const parser = new Parser(text, out);
+  parser.run(main);
+  if (parser.topLevel[0] !== 0) return undefined;
+  const join = <T extends PsNode>(before: readonly T[], after: T[]): T[] | undefined => {
+    const n = countBefore(before, from);
+    const list = before.slice(0, n);
+    for (const x of list) if (x.end > from) return undefined; // a kept node reaching into the change
+    for (const x of after.sort(byStart)) list.push(x);
+    return list;
+  };
+  const strings = join(prev.strings, lexer.strings);
+  const commands = join(prev.commands, out.commands);
+  const methodCalls = join(prev.methodCalls, out.methodCalls);
+  const assignments = join(prev.assignments, out.assignments);
+  const fileWrites = join(prev.fileWrites, out.fileWrites);
+  const comments = join(prev.comments, lexer.comments);
+  const functions = join(prev.functions ?? [], out.functions);
+  if (!strings || !commands || !methodCalls || !assignments || !fileWrites || !comments || !functions) return undefined;
+  const result: PsScanResult = { strings, commands, methodCalls, assignments, fileWrites, comments, functions, userDataWrapper: undefined };
+  const kept = restarts.slice(0, countBelow(restarts, from + 1));
+  restartPoints.set(result, [...kept, ...restartsOf(main, parser.topLevel, lexer.overProbe)]);
+  return result;
+}
+
+/** How many nodes of a list sorted by start begin before `offset`. */
+function countBefore(list: readonly PsNode[], offset: number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (list[mid]!.start < offset) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** How many numbers of a sorted list are below `offset`. */
+function countBelow(sorted: readonly number[], offset: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]! < offset) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The last restart offset at or before `offset` (0 when there is none). */
+function restartBefore(restarts: readonly number[], offset: number): number {
+  const n = countBelow(restarts, offset + 1);
+  return n === 0 ? 0 : restarts[n - 1]!;
+}
+
+/** Length of the common prefix of two texts (compared in chunks: a keystroke changes one place of a long file). */
+export function commonPrefixLength(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  let i = 0;
+  const CHUNK = 1024;
+  while (i + CHUNK <= n && a.slice(i, i + CHUNK) === b.slice(i, i + CHUNK)) i += CHUNK;
+  while (i < n && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  return i;
 }
 
 /** `<powershell>…</powershell>` when the tag opens the file (after whitespace / a BOM). */

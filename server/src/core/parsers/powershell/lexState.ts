@@ -67,6 +67,12 @@ export class LexState {
   subUnclosedFrom = Infinity;
   tplUnclosedFrom = Infinity;
   cmtUnclosed = false;
+  /**
+   * The start of the first token whose lexing looked past its own end (a closer searched for and not found, a
+   * closer found but rejected as suspicious, the whole-text paren table): the tokens before it depend only on the
+   * text before it. An incremental rescan restarts only at statements before this point.
+   */
+  overProbe = Infinity;
 
   constructor(
     readonly text: string,

@@ -99,6 +99,7 @@ export function lex(st: LexState, pos: number, limit: number, stopAtParen: boole
           const s = i;
           let e = st.cmtUnclosed ? -1 : text.indexOf('#>', i + 2);
           if (e < 0 || e + 2 > limit) {
+            st.overProbe = Math.min(st.overProbe, s);
             st.cmtUnclosed = e < 0 ? true : st.cmtUnclosed;
             e = limit;
           } else e += 2;

@@ -35,8 +35,12 @@ import { parseExpression } from './expressions';
 import { redirections } from './writes';
 
 export class Parser extends ParseState {
+  /** Token indices (in the main stream) where a top-level statement starts, in order. */
+  readonly topLevel: number[] = [];
+
   run(main: Stream): void {
-    this.work.push({ s: main, from: 0, to: main.toks.length });
+    // The top level first, recording where each statement starts (the restart points of an incremental rescan).
+    parseBlock(this, main, 0, main.toks.length, 0, this.topLevel);
     let guard = 0;
     while (this.work.length > 0 && guard++ < 10_000_000) {
       const w = this.work.pop()!;
@@ -45,7 +49,7 @@ export class Parser extends ParseState {
   }
 }
 
-export function parseBlock(st: ParseState, s: Stream, from: number, to: number, depth: number): void {
+export function parseBlock(st: ParseState, s: Stream, from: number, to: number, depth: number, starts?: number[]): void {
   let i = from;
   while (i < to) {
     const t = s.toks[i]!;
@@ -56,6 +60,7 @@ export function parseBlock(st: ParseState, s: Stream, from: number, to: number, 
       i++;
       continue;
     }
+    starts?.push(i);
     const next = parseStatement(st, s, i, to, depth);
     i = Math.max(next, i + 1);
   }

@@ -27,6 +27,7 @@ export function lexDqString(st: LexState, s: number, limit: number, depth: numbe
     const r = scanDqBody(st, s, limit, depth, false);
     if (r >= 0 && !suspiciousClose(st, s, r, limit)) return r;
     if (r < 0) st.dqUnclosedFrom = s;
+    st.overProbe = Math.min(st.overProbe, s);
     st.strings.length = strMark;
     st.comments.length = cmtMark;
     st.directives.length = dirMark;
@@ -124,6 +125,7 @@ export function lexSqString(st: LexState, s: number, limit: number): number {
     const r = tryScan(limit, false);
     if (r >= 0 && !suspiciousClose(st, s, r, limit)) return r;
     if (r < 0) st.sqUnclosedFrom = s;
+    st.overProbe = Math.min(st.overProbe, s);
     st.strings.length = strMark;
     st.directives.length = dirMark;
     esc.length = 0;

@@ -1,0 +1,151 @@
+/**
+ * The incremental rescan of a PowerShell script after a keystroke gives exactly the scan of the whole new text:
+ * checked over chains of random edits (each rescan starting from the previous rescan) on the examples' scripts, the
+ * benchmark's 3,000-line client.ps1 and a script full of constructs that reach across lines (here-strings, block
+ * comments, if/else, try/catch, do/while, subexpressions, line continuations, CRLF).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { rescanPowerShell, scanPowerShell } from '../../../server/src/core/parsers/powershell';
+import type { PsScanResult } from '../../../server/src/core/parsers/powershell';
+import { bigClientPs1 } from '../../../bench/generate';
+import { examplePath } from '../../support/paths';
+
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 0x100000000;
+  };
+}
+
+const TRICKY = [
+  'param([string] $Name = "x")',
+  '$a = 1; $b = 2',
+  '<# block',
+  '   comment #>',
+  'if ($a -eq 1) {',
+  '  Write-Host "one"',
+  '}',
+  'else {',
+  '  Write-Host "other $($a + 1)"',
+  '}',
+  'try { Get-Item C:\\x } catch { Write-Warning $_ } finally { $z = 3 }',
+  'do { $i++ } while ($i -lt 3)',
+  '$cfg = @"',
+  'datacenter = "$Name"',
+  'data_dir = "C:\\data"',
+  '"@',
+  "$raw = @'",
+  'key = "value"',
+  "'@",
+  'Set-Content -Path C:\\x.hcl -Value $cfg `',
+  '  -Encoding ascii',
+  'function Install-X {',
+  '  param([string] $P)',
+  '  $c = $raw -replace "value", $P',
+  '  [IO.File]::WriteAllText("C:\\y.hcl", $c)',
+  '}',
+  'Install-X -P "v"',
+  '$h = @{ a = 1; b = "two" }',
+  '# trailing comment',
+  '& "C:\\bin\\nomad.exe" agent -config C:\\x.hcl',
+].join('\n');
+
+const PALETTE = [
+  'z',
+  '\n',
+  '\r\n',
+  '"',
+  "'",
+  '{',
+  '}',
+  '(',
+  ')',
+  '[',
+  ']',
+  '<#',
+  '#>',
+  '#',
+  '@"\n',
+  '\n"@',
+  "@'\n",
+  "\n'@",
+  '`',
+  '`\n',
+  '$(',
+  ';',
+  '|',
+  ' ',
+  'else { }',
+  '\nelse { $q = 1 }',
+  '\ncatch { }',
+  '\nwhile ($true)',
+  'Write-Host "edit"\n',
+  '$x = "y"\n',
+  '<persist>true</persist>\n',
+  '<powershell>',
+];
+
+function plain(s: PsScanResult): unknown {
+  return JSON.parse(JSON.stringify(s));
+}
+
+/** Applies `steps` random edits to `text`, checking each rescan against a full scan; returns how many reused a prefix. */
+function check(name: string, text: string, seed: number, steps: number): { resumed: number; steps: number } {
+  const r = rng(seed);
+  let prev = { text, scan: scanPowerShell(text) };
+  let resumed = 0;
+  for (let i = 0; i < steps; i++) {
+    const t = prev.text;
+    const at = Math.floor(r() * (t.length + 1));
+    let next: string;
+    if (r() < 0.3 && t.length > 0) {
+      const n = 1 + Math.floor(r() * 5);
+      next = t.slice(0, at) + t.slice(Math.min(t.length, at + n));
+    } else {
+      next = t.slice(0, at) + PALETTE[Math.floor(r() * PALETTE.length)]! + t.slice(at);
+    }
+    const inc = rescanPowerShell(next, undefined, prev);
+    const full = scanPowerShell(next);
+    assert.deepStrictEqual(plain(inc), plain(full), `${name} seed ${seed} step ${i}: edit at ${at}`);
+    if (inc.strings.length > 0 && full.strings.length > 0 && inc.strings[0] === prev.scan.strings[0] && inc.strings[0]!.start < at) resumed++;
+    prev = { text: next, scan: inc };
+  }
+  return { resumed, steps };
+}
+
+test('rescan equals a full scan over random edits of the tricky script (500 chains of 20 edits)', () => {
+  let resumed = 0;
+  let steps = 0;
+  for (let seed = 1; seed <= 500; seed++) {
+    const c = check('tricky', TRICKY, seed, 20);
+    resumed += c.resumed;
+    steps += c.steps;
+  }
+  // The test must exercise the incremental path, not only the fallback.
+  assert.ok(resumed > steps / 10, `only ${resumed} of ${steps} rescans kept a prefix`);
+});
+
+test('rescan equals a full scan on the examples and the benchmark client.ps1; most keystrokes keep a prefix', () => {
+  const files: Array<[string, string]> = [];
+  for (const ex of ['windows-only', 'mixed-os']) {
+    const dir = path.join(examplePath(ex), 'shared/packer/scripts');
+    for (const f of fs.readdirSync(dir)) if (f.endsWith('.ps1')) files.push([`${ex}/${f}`, fs.readFileSync(path.join(dir, f), 'utf8')]);
+  }
+  const base = fs.readFileSync(path.join(examplePath('windows-only'), 'shared/packer/scripts/client.ps1'), 'utf8');
+  files.push(['bench client.ps1', bigClientPs1(base, 3000, 1)]);
+  files.push(['tricky CRLF', TRICKY.replace(/\n/g, '\r\n')]);
+  let resumed = 0;
+  let steps = 0;
+  for (const [name, text] of files) {
+    for (let seed = 1; seed <= 8; seed++) {
+      const c = check(name, text, seed * 7919, 15);
+      resumed += c.resumed;
+      steps += c.steps;
+    }
+  }
+  assert.ok(resumed > steps / 3, `only ${resumed} of ${steps} rescans kept a prefix`);
+});
