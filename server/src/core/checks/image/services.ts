@@ -12,6 +12,7 @@ import { parseSystemdUnit, parseExecStartFlags } from '../../parsers/bash';
 import { normPath, psValueText } from './shared';
 import { uploadDestinations } from '../../packer';
 import type { AgentConfigDoc } from '../../agent/configDoc';
+import type { AgentLaunch, LoadContext } from '../../agent/loadOrder';
 
 export interface ServiceFlag {
   readonly name: string;
@@ -347,4 +348,18 @@ export function serviceFlagValue(
     }
   }
   return found && without ? 'unknown' : found;
+}
+
+/**
+ * What the roles need to merge their files in load order: the config flags of every service that starts an agent, in
+ * command-line order (`-config=/etc/nomad.d -config=/etc/nomad.d/role/client.hcl`), and where each document is
+ * written with the script's variables resolved.
+ */
+export function agentLoadContext(model: DeploymentModel): LoadContext {
+  const launches: AgentLaunch[] = serviceDefs(model).map((d) => ({
+    os: d.os,
+    product: d.product,
+    flags: d.flags.filter((f) => /^config(-dir|-file)?$/.test(f.name)).map((f) => ({ name: f.name, path: f.resolved })),
+  }));
+  return { launches, targetOf: (doc) => resolvedTargetPath(model, doc) };
 }
