@@ -164,3 +164,23 @@ test('load order: a secret set in two directories in unknown order is never show
   assert.equal(e.value, undefined);
   assert.doesNotMatch(e.display, /c2Vj/);
 });
+
+test('load order: a config directory kept in the repository follows the launch line that names it (olljanat)', () => {
+  const files = {
+    'nomad.d/global.hcl': 'region = "west"\nacl {\n  enabled = true\n}\n',
+    'nomad.d/role/client.hcl': 'region = "east"\nclient {\n  enabled = true\n}\n',
+  };
+  // No launch line: nomad.d and nomad.d/role may load in either order.
+  const unknown = model(files);
+  assert.match(setting(unknown.m, 'linux-client/nomad', 'region')!.unknownReason!, /depends on the order the agent loads client\.hcl and global\.hcl/);
+  assert.equal(setting(unknown.m, 'linux-client/nomad', 'acl.enabled')!.value, true);
+  const { m } = model({
+    ...files,
+    'nomad-client.service': unit('/usr/local/bin/nomad agent -client -config=/etc/nomad.d -config=/etc/nomad.d/role/client.hcl'),
+  });
+  assert.equal(setting(m, 'linux-client/nomad', 'region')!.value, 'east');
+  assert.deepEqual(
+    m.roles.find((r) => r.id === 'linux-client/nomad')!.configs.map((c) => c.doc.hostFile),
+    ['nomad.d/global.hcl', 'nomad.d/role/client.hcl'],
+  );
+});
