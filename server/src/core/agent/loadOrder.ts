@@ -51,6 +51,12 @@ export const NO_LAUNCHES: LoadContext = {
 /** Lists that Nomad appends across config files; everything else: the later file wins. */
 const APPENDED_LISTS = new Set(['client.servers']);
 
+/** A launch-line flag with its path normalised as the agent's OS spells paths. */
+interface LoadFlag {
+  readonly name: string;
+  readonly path: string;
+}
+
 /** One thing the agent loads: a config file, or the output of a merge (its inputs merged in argument order). */
 interface LoadUnit {
   readonly configs: readonly ParsedAgentConfig[];
@@ -126,9 +132,9 @@ function unitOf(configs: readonly ParsedAgentConfig[], ctx: LoadContext): LoadUn
  * config directory (`nomad.d/global.hcl` is `-config c:\etc\nomad.d`; `nomad.d/role/client.hcl` is
  * `-config=/etc/nomad.d/role/client.hcl`).
  */
-function flagLoads(flag: ConfigFlag, u: LoadUnit, os: AgentOs): 'file' | 'dir' | undefined {
-  if (flag.path === undefined || u.file === undefined) return undefined;
-  const p = normLoadPath(flag.path, os);
+function flagLoads(flag: LoadFlag, u: LoadUnit): 'file' | 'dir' | undefined {
+  if (u.file === undefined) return undefined;
+  const p = flag.path;
   const asFile = flag.name !== 'config-dir';
   const asDir = flag.name !== 'config-file';
   if (!u.tree) return asFile && p === u.file ? 'file' : asDir && p === u.dir ? 'dir' : undefined;
@@ -145,15 +151,16 @@ function flagLoads(flag: ConfigFlag, u: LoadUnit, os: AgentOs): 'file' | 'dir' |
  * load one of its files, when they all give the same flags. Undefined when a service's config path is not known,
  * when none loads a file of the role, or when they disagree (which service starts which agent is not known).
  */
-function launchFor(units: readonly LoadUnit[], os: AgentOs | undefined, product: Product, ctx: LoadContext): readonly ConfigFlag[] | undefined {
+function launchFor(units: readonly LoadUnit[], os: AgentOs | undefined, product: Product, ctx: LoadContext): readonly LoadFlag[] | undefined {
   if (!os) return undefined;
   const defs = ctx.launches.filter((l) => l.os === os && l.product === product && l.flags.length > 0);
   if (defs.length === 0 || defs.some((d) => d.flags.some((f) => f.path === undefined))) return undefined;
-  const relevant = defs.filter((d) => d.flags.some((f) => units.some((u) => flagLoads(f, u, os) !== undefined)));
+  const lines = defs.map((d) => d.flags.map((f): LoadFlag => ({ name: f.name, path: normLoadPath(f.path!, os) })));
+  const relevant = lines.filter((flags) => flags.some((f) => units.some((u) => flagLoads(f, u) !== undefined)));
   if (relevant.length === 0) return undefined;
-  const sig = (d: AgentLaunch) => d.flags.map((f) => `${f.name}=${normLoadPath(f.path!, os)}`).join('\u0000');
+  const sig = (flags: readonly LoadFlag[]) => flags.map((f) => `${f.name}=${f.path}`).join('\u0000');
   const first = sig(relevant[0]!);
-  return relevant.every((d) => sig(d) === first) ? relevant[0]!.flags : undefined;
+  return relevant.every((flags) => sig(flags) === first) ? relevant[0] : undefined;
 }
 
 function sameValue(a: SettingEntry, b: SettingEntry): boolean {
@@ -252,7 +259,7 @@ export function mergeInLoadOrder(list: readonly ParsedAgentConfig[], os: AgentOs
   if (flags) {
     for (const u of units) {
       flags.forEach((f, i) => {
-        const how = flagLoads(f, u, os!);
+        const how = flagLoads(f, u);
         if (!how) return;
         u.launch = i;
         u.launchDir = how === 'dir';
@@ -268,6 +275,7 @@ export function mergeInLoadOrder(list: readonly ParsedAgentConfig[], os: AgentOs
   const all: SettingEntry[] = [];
   const configs: ParsedAgentConfig[] = [];
   const lastUnit = new Map<string, number>();
+  const appended = new Map<string, { e: SettingEntry; values: unknown[]; files: number }>();
   const setters = new Map<string, Array<{ readonly u: number; readonly e: SettingEntry }>>();
   units.forEach((u, ui) => {
     for (const c of u.configs) {
@@ -278,12 +286,19 @@ export function mergeInLoadOrder(list: readonly ParsedAgentConfig[], os: AgentOs
       u.configs.length === 1 && !u.configs[0]!.doc.mergeInput ? flattenSettings(u.configs[0]!.doc, u.configs[0]!.parse.body) : mergedEntries(u.configs);
     for (const e of entries) {
       const prev = settings.get(e.path);
-      if (prev && APPENDED_LISTS.has(e.path) && Array.isArray(prev.value) && Array.isArray(e.value)) {
-        settings.set(e.path, withListValue(e, [...prev.value, ...e.value]));
+      settings.set(e.path, e);
+      if (APPENDED_LISTS.has(e.path)) {
+        // Appended once at the end (one copy, not one per file).
+        const acc = appended.get(e.path);
+        if (acc && Array.isArray(prev?.value) && Array.isArray(e.value)) {
+          acc.values.push(...(e.value as unknown[]));
+          acc.e = e;
+          acc.files++;
+        } else if (Array.isArray(e.value)) appended.set(e.path, { e, values: [...(e.value as unknown[])], files: 1 });
+        else appended.delete(e.path);
         continue;
       }
-      settings.set(e.path, e);
-      if (units.length === 1 || APPENDED_LISTS.has(e.path)) continue;
+      if (units.length === 1) continue;
       const before = lastUnit.get(e.path);
       lastUnit.set(e.path, ui);
       if (before === undefined) continue;
@@ -292,6 +307,7 @@ export function mergeInLoadOrder(list: readonly ParsedAgentConfig[], os: AgentOs
       list.push({ u: ui, e });
     }
   });
+  for (const [path, acc] of appended) if (acc.files > 1) settings.set(path, withListValue(acc.e, acc.values));
   // A setting is known when the file that gives it its value loads after every file that gives it another.
   for (const [path, list] of setters) {
     const w = list[list.length - 1]!;
