@@ -50,6 +50,11 @@ export interface AgentConfigDoc {
     readonly output: string;
     /** Set on a variant: the argument, with its unresolved variable, that names it (`"nomad_${nomad_type}.json"`). */
     readonly variant?: string;
+    /**
+     * Its argument index in each command that writes the output (one per branch: `if tls; then merge a tls c > x; else
+     * merge a c > x; fi`), undefined in a command that does not merge it. The tool merges its inputs in argument order.
+     */
+    readonly positions: readonly (number | undefined)[];
   };
 }
 

@@ -8,7 +8,9 @@ import type { Product, RoleKind } from '../types';
 import type { AgentConfigDoc, ParsedAgentConfig } from './configDoc';
 import { productFromPath } from './configDoc';
 import type { SettingEntry } from './settings';
-import { flattenSettings, toJson, withListValue } from './settings';
+import { toJson } from './settings';
+import type { LoadContext } from './loadOrder';
+import { mergeInLoadOrder, NO_LAUNCHES } from './loadOrder';
 import type { RoleOverride } from '../reviewConfig';
 import { globToRegExp } from '../reviewConfig';
 import { baseName } from '../workspace/fileKinds';
@@ -296,9 +298,6 @@ function alignBranchRoles(configs: readonly ParsedAgentConfig[]): ParsedAgentCon
   return configs.map((c) => changed.get(c) ?? c);
 }
 
-/** Lists that Nomad appends across config files; everything else: the later file wins. */
-const APPENDED_LISTS = new Set(['client.servers']);
-
 /**
  * Several writes of one file: a later write replaces an earlier one unless it
  * appends. Image-time writes (scripts a Packer build runs) come before the
@@ -340,6 +339,7 @@ export function buildRoles(
   configs: readonly ParsedAgentConfig[],
   imageTime: (doc: AgentConfigDoc) => boolean = () => false,
   referenced: (doc: AgentConfigDoc) => boolean = () => true,
+  load: LoadContext = NO_LAUNCHES,
 ): Role[] {
   const groups = new Map<string, ParsedAgentConfig[]>();
   for (const c of configs) {
@@ -352,32 +352,14 @@ export function buildRoles(
   }
   const roles: Role[] = [];
   for (const [id, list] of [...groups].sort(([a], [b]) => roleOrder(a) - roleOrder(b) || (a < b ? -1 : 1))) {
-    // Nomad and Consul load a config directory's files in byte order of their names.
-    const ordered = effectiveWrites(list, imageTime, referenced).sort((a, b) => byteOrder(loadKey(a.doc), loadKey(b.doc)));
-    const settings = new Map<string, SettingEntry>();
-    const all: SettingEntry[] = [];
-    for (const c of ordered) {
-      for (const e of flattenSettings(c.doc, c.parse.body)) {
-        all.push(e);
-        const prev = settings.get(e.path);
-        if (prev && APPENDED_LISTS.has(e.path) && Array.isArray(prev.value) && Array.isArray(e.value)) {
-          settings.set(e.path, withListValue(e, [...prev.value, ...e.value]));
-        } else settings.set(e.path, e);
-      }
-    }
     const first = list[0]!;
+    const written = effectiveWrites(list, imageTime, referenced);
+    const oses = new Set(written.map((c) => c.doc.os));
+    const os = first.kind === 'windows-client' ? 'windows' : first.kind === 'linux-client' ? 'linux' : oses.size === 1 ? [...oses][0] : undefined;
+    const { configs: ordered, settings, all } = mergeInLoadOrder(written, os, first.product, load);
     roles.push({ id, kind: first.kind, product: first.product, configs: ordered, settings, allEntries: all });
   }
   return roles;
-}
-
-/** Go's sort.Strings order (Nomad's LoadConfigDir): code units, not locale ("Z.hcl" before "a.hcl"). */
-function byteOrder(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-function loadKey(doc: AgentConfigDoc): string {
-  return baseName(doc.targetPath ?? doc.hostFile);
 }
 
 function roleOrder(id: string): number {

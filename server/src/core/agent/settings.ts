@@ -131,6 +131,27 @@ export function withListValue(e: SettingEntry, value: unknown[]): SettingEntry {
   };
 }
 
+/**
+ * The entry whose effective value is not known: the files that set it load in an order that is not known, or in an order
+ * that differs between the machines of one role. A plain copy that keeps the entry's place; the reason names files,
+ * never values.
+ */
+export function withUnknownValue(e: SettingEntry, reason: string): SettingEntry {
+  return {
+    path: e.path,
+    value: undefined,
+    display: displayValue(undefined, e.secret, reason),
+    secret: e.secret,
+    keySpan: e.keySpan,
+    valueSpan: e.valueSpan,
+    chain: e.chain,
+    unknownReason: reason,
+    doc: e.doc,
+    expr: e.expr,
+    top: e.top,
+  };
+}
+
 export function describeDoc(doc: AgentConfigDoc): string {
   const target = doc.targetPath ? ` (${doc.targetPath})` : '';
   return doc.via === 'config file' ? doc.hostFile : `${doc.hostFile}${target}`;

@@ -5,6 +5,8 @@
  */
 import type { ParsedAgentConfig, AgentConfigDoc } from '../agent/configDoc';
 import { alignConfigDirRoles, classifyConfig, buildRoles } from '../agent/roles';
+import type { Role } from '../agent/roles';
+import { agentLoadContext } from '../checks/image/services';
 import { agentParseFormat, isOtherToolConfigPath, nomadReadsAsHcl } from '../agent/configDoc';
 import { packerUploads, terraformUploads } from './uploads';
 import { cloudInitDocs, cloudInitRuncmd, isCloudConfig } from './cloudInit';
@@ -300,7 +302,8 @@ export function buildDeploymentModel(input: ModelInput, parse: ParseServices): D
     if (v === undefined) imageTimeCache.set(file, (v = provisioners.some((p) => provisionerRuns(input, p, file))));
     return v;
   };
-  return {
+  const roles: Role[] = [];
+  const model: DeploymentModel = {
     root: input.root,
     files: input.files,
     encodings: input.encodings,
@@ -312,17 +315,24 @@ export function buildDeploymentModel(input: ModelInput, parse: ParseServices): D
     renders,
     scripts,
     configs,
-    roles: buildRoles(
+    roles,
+    reviewConfig: input.reviewConfig,
+    ...(input.paths ? { paths: input.paths } : {}),
+    ...(input.partOfTree ? { partOfTree: true } : {}),
+  };
+  // The roles merge their files in the order the agents load them, which the services' -config flags give: read from
+  // the model's scripts and unit files (cached on the model for the checks), before the roles exist.
+  roles.push(
+    ...buildRoles(
       configs,
       (doc) => doc.imageTime === true || imageTime(doc.hostFile),
       // A script something in the tree runs: rendered by templatefile(), called by another script or command, or run
       // by a Packer build. Any other document (a config file, an upload) counts as deployed.
       (doc) => !scriptFileSet.has(doc.hostFile) || renderOf.has(doc.hostFile) || callers.has(baseName(doc.hostFile).toLowerCase()) || imageTime(doc.hostFile),
+      agentLoadContext(model),
     ),
-    reviewConfig: input.reviewConfig,
-    ...(input.paths ? { paths: input.paths } : {}),
-    ...(input.partOfTree ? { partOfTree: true } : {}),
-  };
+  );
+  return model;
 }
 
 /**

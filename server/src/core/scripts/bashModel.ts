@@ -35,41 +35,61 @@ function pathPattern(text: string): RegExp {
  */
 function markMergeInputs(file: string, docs: AgentConfigDoc[], scan: ShScanResult, r: ShResolver): void {
   // By output: the merge of one file may be written in several branches (`if tls; then merge a b c > x; else merge a c > x`).
-  const merges = new Map<string, { output: string; literal: Set<number>; variant: Map<number, string> }>();
+  // Each command is one alternative; `literal` / `variant` give each input's argument index in each alternative.
+  const merges = new Map<
+    string,
+    { output: string; alternatives: number; literal: Map<number, number[]>; variant: Map<number, { arg: string; at: number[] }> }
+  >();
   for (const c of scan.commands) {
     const out = c.redirects.find((x) => x.op === '>' || x.op === '>|');
     if (!out || c.name === 'echo' || c.name === 'printf') continue;
-    const literal = new Set<number>();
-    const variant = new Map<number, string>();
+    const literal = new Map<number, number>();
+    const variant = new Map<number, { arg: string; at: number }>();
     let inputs = 0;
-    for (const a of c.args) {
+    c.args.forEach((a, j) => {
       const t = r.wordText(a);
-      if (t.startsWith('-') || !/\.(json|hcl)$/i.test(t)) continue;
+      if (t.startsWith('-') || !/\.(json|hcl)$/i.test(t)) return;
       const re = pathPattern(t);
       const withVariable = /\$/.test(t);
       let hit = false;
       docs.forEach((d, i) => {
         if (d.targetPath === undefined || !re.test(normalizeScriptPath(d.targetPath))) return;
         hit = true;
-        if (withVariable) variant.set(i, t);
-        else literal.add(i);
+        if (!withVariable) literal.set(i, j);
+        else if (!variant.has(i)) variant.set(i, { arg: t, at: j });
       });
       if (hit) inputs++;
-    }
+    });
     if (inputs < 2) continue;
     const output = r.wordText(out.target);
     const key = normalizeScriptPath(output);
-    const m = merges.get(key) ?? { output, literal: new Set<number>(), variant: new Map<number, string>() };
-    for (const i of literal) m.literal.add(i);
-    for (const [i, v] of variant) m.variant.set(i, v);
+    const m = merges.get(key) ?? { output, alternatives: 0, literal: new Map<number, number[]>(), variant: new Map<number, { arg: string; at: number[] }>() };
+    const k = m.alternatives++;
+    for (const [i, j] of literal) {
+      const at = m.literal.get(i) ?? [];
+      at[k] = j;
+      m.literal.set(i, at);
+    }
+    for (const [i, v] of variant) {
+      const prev = m.variant.get(i) ?? { arg: v.arg, at: [] };
+      prev.at[k] = v.at;
+      m.variant.set(i, prev);
+    }
     merges.set(key, m);
   }
   for (const [key, m] of merges) {
     const group = `${file}#merge:${key}`;
-    // A file some merge names literally is a fixed input, even where another merge's `x_${type}` would match it too.
-    for (const i of new Set([...m.literal, ...m.variant.keys()])) {
-      const v = m.literal.has(i) ? undefined : m.variant.get(i);
-      docs[i] = { ...docs[i]!, mergeInput: v === undefined ? { group, output: m.output } : { group, output: m.output, variant: v } };
+    // A file some merge names literally is a fixed input, even where another merge's `x_${type}` would match it too:
+    // it is merged where it is named, and is not the variable argument's pick anywhere.
+    for (const i of new Set([...m.literal.keys(), ...m.variant.keys()])) {
+      const fixed = m.literal.get(i);
+      const v = fixed ? undefined : m.variant.get(i);
+      const at = fixed ?? v!.at;
+      const positions = Array.from({ length: m.alternatives }, (_, k) => at[k]);
+      docs[i] = {
+        ...docs[i]!,
+        mergeInput: v === undefined ? { group, output: m.output, positions } : { group, output: m.output, variant: v.arg, positions },
+      };
     }
   }
 }

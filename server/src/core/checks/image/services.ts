@@ -12,6 +12,7 @@ import { parseSystemdUnit, parseExecStartFlags } from '../../parsers/bash';
 import { normPath, psValueText } from './shared';
 import { uploadDestinations } from '../../packer';
 import type { AgentConfigDoc } from '../../agent/configDoc';
+import type { AgentLaunch, LoadContext } from '../../agent/loadOrder';
 
 export interface ServiceFlag {
   readonly name: string;
@@ -245,25 +246,35 @@ function uploadedButNotInstalled(model: DeploymentModel, file: string): boolean 
   });
 }
 
+const resolvedTargets = new WeakMap<DeploymentModel, Map<AgentConfigDoc, string | undefined>>();
+
 /** Where a config document is written, with a `$Var` / `Join-Path $Dir "x"` target resolved; undefined when unknown. */
 export function resolvedTargetPath(model: DeploymentModel, doc: AgentConfigDoc): string | undefined {
   const raw = doc.targetPath;
   if (!raw) return undefined;
-  let path: string | undefined = raw;
-  if (raw.startsWith('$')) {
-    path = undefined;
-    const s = model.scripts.find((x) => x.file === doc.hostFile);
-    const name = /^\$\{?([A-Za-z_][\w:]*)\}?$/.exec(raw)?.[1];
-    if (s && name) {
-      const v = s.resolveVariable(name, s.text.text.length);
-      if (v.kind === 'known') path = v.text;
-      else if (s.language === 'powershell') {
-        const a = [...s.scan.assignments].reverse().find((x) => x.name.toLowerCase() === name.toLowerCase());
-        const m = a ? /^Join-Path\s+\$(\w+)\s+["']([^"'$]+)["']\s*$/i.exec(s.text.text.slice(a.value?.start ?? 0, a.value?.end ?? 0).trim()) : null;
-        if (a && m) {
-          const dir = s.resolveVariable(m[1]!, a.start);
-          if (dir.kind === 'known') path = `${dir.text.replace(/[\\/]+$/, '')}\\${m[2]}`;
-        }
+  if (!raw.startsWith('$')) return raw.includes('$') ? undefined : raw;
+  // Once per model (the roles and several checks ask): following the variable searches the script.
+  let memo = resolvedTargets.get(model);
+  if (memo === undefined) resolvedTargets.set(model, (memo = new Map()));
+  if (memo.has(doc)) return memo.get(doc);
+  const path = resolveTargetVariable(model, doc, raw);
+  memo.set(doc, path);
+  return path;
+}
+
+function resolveTargetVariable(model: DeploymentModel, doc: AgentConfigDoc, raw: string): string | undefined {
+  let path: string | undefined;
+  const s = model.scripts.find((x) => x.file === doc.hostFile);
+  const name = /^\$\{?([A-Za-z_][\w:]*)\}?$/.exec(raw)?.[1];
+  if (s && name) {
+    const v = s.resolveVariable(name, s.text.text.length);
+    if (v.kind === 'known') path = v.text;
+    else if (s.language === 'powershell') {
+      const a = [...s.scan.assignments].reverse().find((x) => x.name.toLowerCase() === name.toLowerCase());
+      const m = a ? /^Join-Path\s+\$(\w+)\s+["']([^"'$]+)["']\s*$/i.exec(s.text.text.slice(a.value?.start ?? 0, a.value?.end ?? 0).trim()) : null;
+      if (a && m) {
+        const dir = s.resolveVariable(m[1]!, a.start);
+        if (dir.kind === 'known') path = `${dir.text.replace(/[\\/]+$/, '')}\\${m[2]}`;
       }
     }
   }
@@ -347,4 +358,18 @@ export function serviceFlagValue(
     }
   }
   return found && without ? 'unknown' : found;
+}
+
+/**
+ * What the roles need to merge their files in load order: the config flags of every service that starts an agent, in
+ * command-line order (`-config=/etc/nomad.d -config=/etc/nomad.d/role/client.hcl`), and where each document is
+ * written with the script's variables resolved.
+ */
+export function agentLoadContext(model: DeploymentModel): LoadContext {
+  const launches: AgentLaunch[] = serviceDefs(model).map((d) => ({
+    os: d.os,
+    product: d.product,
+    flags: d.flags.filter((f) => /^config(-dir|-file)?$/.test(f.name)).map((f) => ({ name: f.name, path: f.resolved })),
+  }));
+  return { launches, targetOf: (doc) => resolvedTargetPath(model, doc) };
 }
