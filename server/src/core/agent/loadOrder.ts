@@ -174,6 +174,21 @@ function sameValue(a: SettingEntry, b: SettingEntry): boolean {
 }
 
 /** Whether the agent's order of the two units is known (then it is the order of the sorted list). */
+/** Whether `ordered` holds for every two of the units (linear: the pairs need not be enumerated). */
+function allOrdered(units: readonly LoadUnit[], launchKnown: boolean): boolean {
+  if (!launchKnown) return units.every((u) => u.dir !== undefined && u.dir === units[0]!.dir);
+  const dirOnly = new Map<number, boolean>();
+  for (const u of units) {
+    if (u.launch === undefined) return false;
+    dirOnly.set(u.launch, (dirOnly.get(u.launch) ?? true) && u.launchDir === true);
+  }
+  // Two units loaded by one flag are ordered only when that flag loads their directory.
+  const count = new Map<number, number>();
+  for (const u of units) count.set(u.launch!, (count.get(u.launch!) ?? 0) + 1);
+  for (const [launch, n] of count) if (n > 1 && !dirOnly.get(launch)) return false;
+  return true;
+}
+
 function ordered(a: LoadUnit, b: LoadUnit, launchKnown: boolean): boolean {
   if (a === b) return true;
   if (launchKnown) {
@@ -277,6 +292,9 @@ export function mergeInLoadOrder(list: readonly ParsedAgentConfig[], os: AgentOs
   const lastUnit = new Map<string, number>();
   const appended = new Map<string, { e: SettingEntry; values: unknown[]; files: number }>();
   const setters = new Map<string, Array<{ readonly u: number; readonly e: SettingEntry }>>();
+  // When every two units load in a known order (one directory, or distinct launch flags), no value can depend on an
+  // unknown order: the bookkeeping below is skipped (a role of a hundred service files in one directory is common).
+  const track = units.length > 1 && !allOrdered(units, flags !== undefined);
   units.forEach((u, ui) => {
     for (const c of u.configs) {
       configs.push(c);
@@ -298,7 +316,7 @@ export function mergeInLoadOrder(list: readonly ParsedAgentConfig[], os: AgentOs
         else appended.delete(e.path);
         continue;
       }
-      if (units.length === 1) continue;
+      if (!track) continue;
       const before = lastUnit.get(e.path);
       lastUnit.set(e.path, ui);
       if (before === undefined) continue;

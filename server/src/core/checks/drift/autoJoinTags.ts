@@ -302,7 +302,7 @@ export const autoJoinNoInstance: Check = {
     const seen = new Set<string>();
     for (const role of model.roles) {
       for (const e of role.allEntries) {
-        if (!/(^|\.)retry_join$/.test(e.path)) continue;
+        if (!e.path.endsWith('retry_join') || !/(^|\.)retry_join$/.test(e.path)) continue;
         // The written strings: a list with an unresolved piece has no value, but its literal items are still read.
         const values = (e.expr.type === 'list' ? e.expr.items : [e.expr]).map((i) =>
           i.type === 'string' && i.parts.every((p) => p.kind !== 'directive') ? i.value : undefined,
