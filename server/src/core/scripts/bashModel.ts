@@ -17,6 +17,8 @@ import { runTimeText, valueOfMapped } from './scriptModel';
 import { looksLikeAgentConfigText } from './powershellModel';
 import type { SedCommandInput } from './sedEdit';
 import { runSed, sedMatchesWhole } from './sedEdit';
+import type { NestedShell } from './bashNested';
+import { MAX_NESTED_DEPTH, nestedShellOf, stdinWriteOf } from './bashNested';
 
 const MAX_DEPTH = 8;
 
@@ -83,43 +85,53 @@ export function analyzeBash(
   lookup: TreeFileLookup,
   /** `invocations`: only what this script calls (the first pass); `full`: also the configs it writes. */
   mode: 'invocations' | 'full' = 'full',
+  /** Set when this is a script given to a shell as a string (`sudo sh -c '…'`) inside `file`. */
+  nested?: NestedContext,
 ): ShScriptFacts {
-  const r = new ShResolver(file, text, scan, callers);
+  const r = new ShResolver(file, text, scan, callers, nested?.scope);
   const configDocs: AgentConfigDoc[] = [];
   const placeholderMatches: PlaceholderMatch[] = [];
+  // Document ids name where they are written: a nested script's ids are those of the command that runs it.
+  const idBase = nested?.idBase ?? file;
+  const depth = nested?.depth ?? 0;
+  const shells = mode === 'full' && depth < MAX_NESTED_DEPTH ? nestedShells(file, text, scan, r) : [];
+  const stdinOf = new Map(shells.flatMap((n) => (n.stdin ? [[n.shell.command, n.stdin] as const] : [])));
 
   const branchesAt = mode === 'full' && scan.heredocs.length > 0 ? bashBranches(text.text, scan.heredocs) : () => undefined;
   /** Config files this script writes whole with a heredoc (not `>>`), where (virtual offset) and as which document. */
   const heredocWrites: Array<{ readonly target: string; readonly at: number; readonly doc: AgentConfigDoc }> = [];
   // Computed first: a heredoc read by `C=$(cat <<EOF … EOF)` and echoed to a file is that file's text, not a document of its own.
-  const echoed = mode === 'full' ? echoWrites(text, scan, r) : [];
+  const echoed = mode === 'full' ? echoWrites(text, scan, r, stdinOf) : [];
   if (mode === 'full')
     scan.heredocs.forEach((h, i) => {
       if (h.targets.length === 0 && r.readHeredocs.has(h)) return;
       const target = h.targets[0];
-      const targetText = target ? r.wordText(target) : undefined;
+      // `sudo bash -c "cat > f" <<EOF`: the heredoc is the standard input of the nested script's `cat`.
+      const piped = !target && h.command ? stdinOf.get(h.command) : undefined;
+      const targetText = target ? r.wordText(target) : piped?.target;
+      const append = piped ? piped.append : h.append;
       const body = decodeHeredocBody(text, h, (e) => r.expand(e, 0));
       const agentLike =
         !isNotAgentConfigWrite(targetText, body.text) &&
         ((targetText !== undefined && looksLikeAgentConfigPath(targetText)) || (targetText !== '/dev/null' && looksLikeAgentConfigText(body.text)));
       if (!agentLike || !h.command) return;
       const doc: AgentConfigDoc = {
-        id: `${file}#heredoc${i}`,
+        id: `${idBase}#heredoc${i}`,
         hostFile: file,
         os: 'linux',
         osReason: `written by the bash script ${baseName(file)}`,
         targetPath: targetText,
         writeSpan: text.toHost(h.start, h.end),
-        via: `heredoc written with ${h.command.name}`,
+        via: piped ? `heredoc piped to ${piped.via}` : `heredoc written with ${h.command.name}`,
         text: body,
         format: targetText?.endsWith('.json') ? 'json' : 'hcl',
         templateFile: undefined,
-        append: h.append,
+        append,
         encoding: undefined,
         branches: branchesAt(h.start),
       };
       configDocs.push(doc);
-      if (targetText !== undefined && !h.append) heredocWrites.push({ target: normalizeScriptPath(targetText), at: h.start, doc });
+      if (targetText !== undefined && !append) heredocWrites.push({ target: normalizeScriptPath(targetText), at: h.start, doc });
     });
 
   // `echo [-e] "$C" | [sudo] tee [-a] f`, `echo "$C" > f`, `printf '%s\n' "$C" >> f`: a config built in a variable.
@@ -128,7 +140,7 @@ export function analyzeBash(
       const agentLike = !isNotAgentConfigWrite(w.target, w.body.text) && (looksLikeAgentConfigPath(w.target) || looksLikeAgentConfigText(w.body.text));
       if (!agentLike) return;
       const doc: AgentConfigDoc = {
-        id: `${file}#echo${i}`,
+        id: `${idBase}#echo${i}`,
         hostFile: file,
         os: 'linux',
         osReason: `written by the bash script ${baseName(file)}`,
@@ -145,7 +157,7 @@ export function analyzeBash(
       if (!w.append) heredocWrites.push({ target: normalizeScriptPath(w.target), at: w.start, doc });
     });
 
-  if (mode === 'full' && configDocs.length >= 2) markMergeInputs(file, configDocs, scan, r);
+  if (mode === 'full' && configDocs.length >= 2) markMergeInputs(idBase, configDocs, scan, r);
 
   // Config templates copied where the agent reads them and substituted with sed, in script order:
   // `cp tpl /etc/nomad.d/nomad.hcl; sed -i s/X/Y/ /etc/nomad.d/nomad.hcl` and `sed -i … tpl; cp tpl dst` alike.
@@ -168,6 +180,8 @@ export function analyzeBash(
     at?: number;
   }
   const state = new Map<string, FileState>();
+  /** Documents nested scripts (`sudo sh -c '…'`) wrote whole: like this script's heredocs, edited only in place. */
+  const nestedWrites = new Set<AgentConfigDoc>();
   const read = (pathText: string, at: number): FileState | undefined => {
     const k = normalizeScriptPath(pathText);
     const known = state.get(k);
@@ -211,7 +225,7 @@ export function analyzeBash(
           const cur0 = read(pathText, sed.start);
           if (!cur0) continue;
           // A heredoc's file is only changed by an in-place edit (`sed 's/…/' f > g` writes another file).
-          if (cur0.continues && heredocWrites.some((w) => w.doc === cur0.continues) && !sed.inPlace) continue;
+          if (cur0.continues && (heredocWrites.some((w) => w.doc === cur0.continues) || nestedWrites.has(cur0.continues)) && !sed.inPlace) continue;
           const ere = sed.extended === true;
           const program: readonly ShSedCommand[] = sed.program ?? sed.substitutions.map((_, index) => ({ kind: 's' as const, index }));
           const commands: SedCommandInput[] = program.map((c) => {
@@ -289,6 +303,52 @@ export function analyzeBash(
       },
     });
   }
+  // `sudo sh -c '…'`: the nested script runs where it is called. It sees the files this script wrote before (as they
+  // are then), and the files it writes are what a later `sed -i` of this script edits.
+  shells.forEach((n, k) => {
+    if (n.stdin) return;
+    const at = n.shell.command.start;
+    events.push({
+      at,
+      apply: () => {
+        const innerLookup: TreeFileLookup = {
+          findByScriptPath: (p, from) => lookup.findByScriptPath(p, from),
+          findWritten: (p) => writtenBefore(p, at) ?? lookup.findWritten?.(p),
+        };
+        const facts = analyzeBash(file, n.shell.text, n.shell.scan, false, [n.caller], innerLookup, 'full', {
+          depth: depth + 1,
+          idBase: `${idBase}#sh${k}`,
+          scope: n.scope,
+        });
+        placeholderMatches.push(...facts.placeholderMatches);
+        for (const d0 of facts.configDocs) {
+          const d = { ...d0, via: `${d0.via} in \`${n.shell.via}\`` };
+          configDocs.push(d);
+          if (d.targetPath === undefined || d.append) continue;
+          const k2 = normalizeScriptPath(d.targetPath);
+          state.set(k2, {
+            text: d.text,
+            templateFile: d.templateFile ?? d.text.primaryFile(),
+            writeSpan: { start: 0, end: 0 },
+            copied: false,
+            substituted: false,
+            continues: d,
+            at,
+          });
+          nestedWrites.add(d);
+        }
+      },
+    });
+  });
+  /** What a file this script wrote holds at `at`, as a document a nested script continues (its id is superseded). */
+  const writtenBefore = (pathText: string, at: number): AgentConfigDoc | undefined => {
+    const cur = read(pathText, at);
+    if (!cur || cur.fromTree) return undefined;
+    if (cur.continues) return cur.text === cur.continues.text ? cur.continues : { ...cur.continues, text: cur.text };
+    if (!cur.copied && !cur.substituted) return undefined;
+    const k = normalizeScriptPath(pathText);
+    return templateDoc(file, `${idBase}#tpl-${k}@${at}`, cur.text, cur.templateFile, k, text.toHost(cur.writeSpan.start, cur.writeSpan.end), 'template copied');
+  };
   events.sort((a, b) => a.at - b.at);
   if (mode === 'full') for (const e of events) e.apply();
   for (const [target, st] of state) {
@@ -309,7 +369,7 @@ export function analyzeBash(
       configDocs.push({
         ...templateDoc(
           file,
-          `${file}#tpl-${target}`,
+          `${idBase}#tpl-${target}`,
           st.text,
           st.templateFile,
           target,
@@ -325,7 +385,7 @@ export function analyzeBash(
     configDocs.push(
       templateDoc(
         file,
-        `${file}#tpl-${target}`,
+        `${idBase}#tpl-${target}`,
         st.text,
         st.templateFile,
         target,
@@ -351,6 +411,80 @@ export function analyzeBash(
   };
 }
 
+/** A script given to a shell as a string inside another (`sudo sh -c '…'`, bashNested.ts). */
+interface NestedContext {
+  readonly depth: number;
+  readonly idBase: string;
+  readonly scope: NestedScope;
+}
+
+interface NestedScope {
+  /** `\`sudo sh -c\` in client.sh`, for reasons and chains. */
+  readonly label: string;
+  /** A variable the nested script does not set: what the outer shell passes it, else unknown with the reason. */
+  environment(name: string): ResolvedValue;
+}
+
+/** The nested script of `sudo bash -c "cat > f"`: the file its standard input is copied to. */
+interface StdinWrite {
+  readonly target: string;
+  readonly append: boolean;
+  readonly via: string;
+}
+
+/** The nested scripts the commands of this script run, each with its scope and, for `cat > f` / `tee f`, its target. */
+function nestedShells(
+  file: string,
+  text: MappedText,
+  scan: ShScanResult,
+  r: ShResolver,
+): Array<{ shell: NestedShell; scope: NestedScope; caller: ScriptInvocation; stdin?: StdinWrite }> {
+  const out: Array<{ shell: NestedShell; scope: NestedScope; caller: ScriptInvocation; stdin?: StdinWrite }> = [];
+  const outer = { wordText: (w: ShWord) => r.wordText(w), expand: (e: ShExpansion) => r.expandMapped(e, 0), toHost: text.toHost.bind(text) };
+  for (const c of scan.commands) {
+    if (c.name !== 'su' && !/(^|\/)(sh|bash|dash)$/.test(c.name)) continue;
+    const shell = nestedShellOf(text, c, outer);
+    if (!shell) continue;
+    const scope = nestedScope(file, text, shell, r);
+    const caller: ScriptInvocation = {
+      callerFile: file,
+      scriptBaseName: '',
+      scriptPathText: '',
+      named: new Map(),
+      positional: shell.positional,
+      span: text.toHost(c.start, c.end),
+    };
+    const w = stdinWriteOf(shell);
+    const stdin = w && {
+      target: new ShResolver(file, shell.text, shell.scan, [caller], scope).wordText(w.target),
+      append: w.append,
+      via: `${shell.via} '${w.name === 'cat' ? `cat ${w.append ? '>>' : '>'} f` : `tee${w.append ? ' -a' : ''} f`}'`,
+    };
+    out.push({ shell, scope, caller, ...(stdin ? { stdin } : {}) });
+  }
+  return out;
+}
+
+function nestedScope(file: string, text: MappedText, n: NestedShell, r: ShResolver): NestedScope {
+  const env = n.environment;
+  const label = `\`${n.via}\` in ${baseName(file)}`;
+  return {
+    label,
+    environment: (name) => {
+      const a = env.assignments.filter((x) => x.name === name).pop();
+      if (a?.value)
+        return withStep(
+          valueOfMapped(decodeShWord(text, a.value, (e) => r.expand(e, 0))),
+          { span: text.toHost(a.start, a.end), note: `${baseName(file)} passes $${name} to ${n.via}` },
+          name,
+        );
+      if (!a && env.inheritsExports && r.exportedBefore(name, n.command.start)) return r.variable(name, n.command.start, 0);
+      const why = env.inheritsExports ? 'the outer variables reach it only when exported' : env.dropReason;
+      return { kind: 'unknown', reason: `$${name} is not set in the script run by ${label} (${why})`, chain: [] };
+    },
+  };
+}
+
 interface EchoWrite {
   readonly target: string;
   readonly append: boolean;
@@ -365,35 +499,45 @@ interface EchoWrite {
  * Files written by `echo`/`printf`: with a redirect (`echo "$C" > f`, `>>` appends) or piped to `tee`
  * (`echo -e "$C" | sudo tee [-a] f`). The text is the arguments joined by spaces, as the bash builtins write them:
  * plain `echo` (no xpg_echo) keeps backslashes, `echo -e` reads `\n`, `\t`, `\\`; `-n` drops the newline. `printf`
- * is followed for a format of literal text and `%s` (with `\n`, `\t`, `\\`, `%%`); any other format, an `echo` escape
- * other than those, and `sudo sh -c 'echo … > f'` (a script in a string) are not followed: no document.
+ * is followed for a format of literal text and `%s` (with `\n`, `\t`, `\\`, `%%`); any other format and an `echo`
+ * escape other than those are not followed: no document. `sudo sh -c 'echo … > f'` (a script in a string) is
+ * analysed as a script of its own where it runs (bashNested.ts, the events of analyzeBash); `echo "$C" | sudo sh -c
+ * 'cat > f'` is followed here, through `stdinOf`.
  */
-function echoWrites(text: MappedText, scan: ShScanResult, r: ShResolver): EchoWrite[] {
+function echoWrites(text: MappedText, scan: ShScanResult, r: ShResolver, stdinOf: ReadonlyMap<ShCommand, StdinWrite>): EchoWrite[] {
   const out: EchoWrite[] = [];
   const cmds = scan.commands;
   for (let ci = 0; ci < cmds.length; ci++) {
     const c = cmds[ci]!;
     if (c.name !== 'echo' && c.name !== 'printf') continue;
-    let target: ShWord | undefined;
+    let targetText: string | undefined;
     let append = false;
     let end = c.end;
     let via: string;
     const redirect = c.redirects.find((x) => x.op === '>' || x.op === '>>' || x.op === '>|');
     if (redirect) {
-      target = redirect.target;
+      targetText = r.wordText(redirect.target);
       append = redirect.op === '>>';
       via = `${c.name} ${redirect.op} file`;
     } else {
       const next = cmds[ci + 1];
-      if (!next || next.name !== 'tee' || !/^[ \t]*\|[ \t]*$/.test(text.text.slice(c.end, next.start))) continue;
-      const opts = next.args.filter((a) => r.wordText(a).startsWith('-'));
-      target = next.args.find((a) => !r.wordText(a).startsWith('-'));
-      append = opts.some((a) => /^-[a-z]*a|^--append$/.test(r.wordText(a)));
+      if (!next || !/^[ \t]*\|[ \t]*$/.test(text.text.slice(c.end, next.start))) continue;
+      const piped = stdinOf.get(next);
+      if (piped) {
+        targetText = piped.target;
+        append = piped.append;
+        via = `${c.name} piped to ${piped.via}`;
+      } else {
+        if (next.name !== 'tee') continue;
+        const opts = next.args.filter((a) => r.wordText(a).startsWith('-'));
+        const target = next.args.find((a) => !r.wordText(a).startsWith('-'));
+        targetText = target ? r.wordText(target) : undefined;
+        append = opts.some((a) => /^-[a-z]*a|^--append$/.test(r.wordText(a)));
+        via = `${c.name} piped to ${next.sudo ? 'sudo ' : ''}tee${append ? ' -a' : ''}`;
+      }
       end = next.end;
-      via = `${c.name} piped to ${next.sudo ? 'sudo ' : ''}tee${append ? ' -a' : ''}`;
     }
-    if (!target) continue;
-    const targetText = r.wordText(target);
+    if (targetText === undefined) continue;
     if (targetText === '/dev/null' || targetText.startsWith('&')) continue;
     const body = c.name === 'echo' ? echoText(text, c, r) : printfText(text, c, r);
     // Nothing of it known (`echo "$(curl …)" > f`): no document rather than one of run-time text.
@@ -581,6 +725,8 @@ class ShResolver {
     private readonly text: MappedText,
     private readonly scan: ShScanResult,
     callers: readonly ScriptInvocation[],
+    /** A nested script's (`sudo sh -c '…'`): what it sees of the variables it does not set. */
+    private readonly scope?: NestedScope,
   ) {
     for (const a of scan.assignments) {
       const list = this.byName.get(a.name) ?? [];
@@ -693,10 +839,12 @@ class ShResolver {
       const inFunction = this.functionArgument(Number(name), offset);
       if (inFunction) return inFunction;
       const arg = this.positional[Number(name) - 1];
-      if (arg) return withStep(arg.value, { span: arg.span, note: `passed as $${name} to ${baseName(this.file)}` }, name);
+      if (arg) return withStep(arg.value, { span: arg.span, note: `passed as $${name} to ${this.scope?.label ?? baseName(this.file)}` }, name);
+      if (this.scope) return { kind: 'unknown', reason: `$${name}: no argument is passed to ${this.scope.label}`, chain: [] };
       return { kind: 'unknown', reason: `$${name}: no caller of ${baseName(this.file)} was found in the tree`, chain: [] };
     }
     const list = this.byName.get(name) ?? [];
+    if (list.length === 0 && this.scope) return this.scope.environment(name);
     const a = list.filter((x) => x.start < offset).pop() ?? list[list.length - 1];
     if (!a?.value || depth > MAX_DEPTH) return { kind: 'unknown', reason: `$${name} is not set in ${baseName(this.file)}`, chain: [] };
     const own = decodeShWord(this.text, a.value, (e) => (e.start >= a.value!.start ? this.expand(e, depth + 1) : undefined));
@@ -710,6 +858,11 @@ class ShResolver {
         ])
       : own;
     return withStep(valueOfMapped(m), { span: this.text.toHost(a.nameStart, a.end), note: `${baseName(this.file)} sets $${name}` }, name);
+  }
+
+  /** Whether `name` is exported before `at` (`export X=…`, `declare -x X`; once exported it stays so). */
+  exportedBefore(name: string, at: number): boolean {
+    return (this.byName.get(name) ?? []).some((a) => a.exported && a.start < at);
   }
 
   invocations(): ScriptInvocation[] {
