@@ -194,3 +194,24 @@ test('sh -c (Workspace): a Linux client writing its Consul gossip key with `sudo
   const fixed = tree({ linux: lin, windows: windowsClient({ consul: `${consul}encrypt = "${KEY_A}"\n` }) });
   assert.equal(only(analyze(fixed).r, 'gossip-consul-encrypt').length, 0);
 });
+
+test('sh -c: a script run inside `sudo bash -c "…"` gets its arguments (the chain points into the caller)', () => {
+  const ud = `#!/bin/bash\nsudo bash -c "NOMAD_BINARY=/usr/bin/nomad /ops/scripts/client.sh \\"edge\\" \\"dc2\\""\n`;
+  const client = `#!/bin/bash\nNODE_CLASS=$1\nDC=$2\ncat > /etc/nomad.d/client.hcl <<EOF\ndatacenter = "$DC"\nclient {\n  enabled    = true\n  node_class = "$NODE_CLASS"\n}\nEOF\n`;
+  const { m } = model({ 'scripts/user-data.sh': ud, [SH]: client });
+  const e = setting(m, 'linux-client/nomad', 'client.node_class');
+  assert.equal(e?.value, 'edge');
+  assert.equal(setting(m, 'linux-client/nomad', 'datacenter')?.value, 'dc2');
+  const step = e?.chain.find((c) => /passed as \$1 to client\.sh/.test(c.note));
+  assert.ok(step, JSON.stringify(e?.chain.map((c) => c.note)));
+  assert.equal(step.span.file, 'scripts/user-data.sh');
+  assert.equal(ud.slice(step.span.start, step.span.end), '\\"edge\\"');
+});
+
+test('sh -c: `bash -c "/ops/x.sh a"` is one call of x.sh with $1 = a (not also a call with the string as $0)', () => {
+  const ud = `#!/bin/bash\nsudo bash -c "/ops/scripts/client.sh edge"\n`;
+  const { m } = model({ 'scripts/user-data.sh': ud, [SH]: `#!/bin/bash\ncat > /etc/nomad.d/client.hcl <<EOF\nclient {\n  node_class = "$1"\n}\nEOF\n` });
+  assert.equal(setting(m, 'linux-client/nomad', 'client.node_class')?.value, 'edge');
+  const calls = m.scripts.flatMap((s) => s.invocations).filter((i) => i.scriptBaseName === 'client.sh');
+  assert.equal(calls.length, 1);
+});

@@ -94,7 +94,15 @@ export function analyzeBash(
   // Document ids name where they are written: a nested script's ids are those of the command that runs it.
   const idBase = nested?.idBase ?? file;
   const depth = nested?.depth ?? 0;
-  const shells = mode === 'full' && depth < MAX_NESTED_DEPTH ? nestedShells(file, text, scan, r) : [];
+  const shells = depth < MAX_NESTED_DEPTH ? nestedShells(file, text, scan, r) : [];
+  /** Scripts the nested scripts run (`sudo bash -c "/ops/scripts/client.sh \"${x}\""`), with their arguments. */
+  const nestedInvocations: ScriptInvocation[] = [];
+  const nestedContext = (n: (typeof shells)[number], k: number): NestedContext => ({ depth: depth + 1, idBase: `${idBase}#sh${k}`, scope: n.scope });
+  if (mode === 'invocations')
+    shells.forEach((n, k) => {
+      if (!n.stdin)
+        nestedInvocations.push(...analyzeBash(file, n.shell.text, n.shell.scan, false, [n.caller], lookup, 'invocations', nestedContext(n, k)).invocations);
+    });
   const stdinOf = new Map(shells.flatMap((n) => (n.stdin ? [[n.shell.command, n.stdin] as const] : [])));
 
   const branchesAt = mode === 'full' && scan.heredocs.length > 0 ? bashBranches(text.text, scan.heredocs) : () => undefined;
@@ -315,12 +323,9 @@ export function analyzeBash(
           findByScriptPath: (p, from) => lookup.findByScriptPath(p, from),
           findWritten: (p) => writtenBefore(p, at) ?? lookup.findWritten?.(p),
         };
-        const facts = analyzeBash(file, n.shell.text, n.shell.scan, false, [n.caller], innerLookup, 'full', {
-          depth: depth + 1,
-          idBase: `${idBase}#sh${k}`,
-          scope: n.scope,
-        });
+        const facts = analyzeBash(file, n.shell.text, n.shell.scan, false, [n.caller], innerLookup, 'full', nestedContext(n, k));
         placeholderMatches.push(...facts.placeholderMatches);
+        nestedInvocations.push(...facts.invocations);
         for (const d0 of facts.configDocs) {
           const d = { ...d0, via: `${d0.via} in \`${n.shell.via}\`` };
           configDocs.push(d);
@@ -403,7 +408,8 @@ export function analyzeBash(
     templated,
     scan,
     configDocs,
-    invocations: r.invocations(),
+    // A followed `bash -c "/ops/x.sh"` is the nested script's call of x.sh, not a call of its own.
+    invocations: [...r.invocations(new Set(shells.map((n) => n.shell.command))), ...nestedInvocations],
     placeholderMatches,
     resolveVariable: (name, offset) => r.variable(name, offset, 0),
     // A bash script's inputs are its positional parameters and the environment.
@@ -865,9 +871,10 @@ class ShResolver {
     return (this.byName.get(name) ?? []).some((a) => a.exported && a.start < at);
   }
 
-  invocations(): ScriptInvocation[] {
+  invocations(nestedShells: ReadonlySet<ShCommand> = new Set()): ScriptInvocation[] {
     const out: ScriptInvocation[] = [];
     for (const c of this.scan.commands) {
+      if (nestedShells.has(c)) continue;
       let idx = -1;
       if (/\.sh$/.test(c.name)) idx = -1;
       else if (['bash', 'sh', 'source', '.'].includes(c.name)) idx = c.args.findIndex((a) => /\.sh['"]?$/.test(a.raw));
