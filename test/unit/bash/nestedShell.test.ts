@@ -215,3 +215,18 @@ test('sh -c: `bash -c "/ops/x.sh a"` is one call of x.sh with $1 = a (not also a
   const calls = m.scripts.flatMap((s) => s.invocations).filter((i) => i.scriptBaseName === 'client.sh');
   assert.equal(calls.length, 1);
 });
+
+test('sh -c: nesting is followed 4 levels deep, not deeper (bounded), and maps through every level', () => {
+  const nest = (levels: number, target: string) => {
+    let s = `echo "region = \\"r\\"" > ${target}`;
+    // Each level single-quotes the one inside it: ' becomes '\'' (close, escaped quote, reopen).
+    for (let d = 0; d < levels; d++) s = `sh -c '${s.replace(/'/g, `'\\''`)}'`;
+    return s;
+  };
+  const sh = `#!/bin/bash\n${nest(4, '/etc/nomad.d/four.hcl')}\n${nest(5, '/etc/nomad.d/five.hcl')}\n`;
+  const { m } = model({ [SH]: sh });
+  const d = one(m, '/etc/nomad.d/four.hcl');
+  assert.equal(d.text.text, 'region = "r"\n');
+  assert.equal(hostOf(d, sh, 'region'), 'region');
+  assert.equal(docs(m, '/etc/nomad.d/five.hcl').length, 0);
+});
