@@ -230,3 +230,30 @@ test('sh -c: nesting is followed 4 levels deep, not deeper (bounded), and maps t
   assert.equal(hostOf(d, sh, 'region'), 'region');
   assert.equal(docs(m, '/etc/nomad.d/five.hcl').length, 0);
 });
+
+test('sh -c: a nested write in a `case` arm carries the arm (machines of other arms do not write it)', () => {
+  const sh = `#!/bin/bash\ncase "$ROLE" in\n  server)\n    sudo sh -c 'echo "server { enabled = true }" > /etc/nomad.d/role.hcl'\n    ;;\n  client)\n    sudo sh -c 'echo "client { enabled = true }" > /etc/nomad.d/role.hcl'\n    ;;\nesac\n`;
+  const { m } = model({ [SH]: sh });
+  const all = docs(m, '/etc/nomad.d/role.hcl');
+  assert.deepEqual(
+    all.map((d) => [d.text.text.trim(), [...(d.branches ?? [])]]),
+    [
+      ['server { enabled = true }', ['case1:server']],
+      ['client { enabled = true }', ['case1:client']],
+    ],
+  );
+});
+
+test('sh -c: a placeholder a nested `sed` substitutes makes the config file a template (judged after substitution)', () => {
+  const files = (sed: string) => ({
+    'packer/image.pkr.hcl':
+      'source "googlecompute" "s" {\n  image_name = "server"\n}\nbuild {\n  sources = ["source.googlecompute.s"]\n  provisioner "file" {\n    source      = "configs/nomad.hcl"\n    destination = "/tmp/nomad-agent.hcl"\n  }\n  provisioner "shell" {\n    scripts = ["scripts/install.sh"]\n  }\n}\n',
+    'packer/configs/nomad.hcl': 'data_dir = "/opt/nomad"\nserver {\n  enabled          = true\n  bootstrap_expect = {NUMBER-OF-SERVERS}\n}\n',
+    'packer/scripts/install.sh': '#!/bin/bash\nsudo mv /tmp/nomad-agent.hcl /etc/nomad.d/nomad.hcl\n',
+    'terraform/main.tf': 'resource "google_compute_instance" "s" {\n  metadata_startup_script = templatefile("${path.module}/server.sh", { n = 3 })\n}\n',
+    'terraform/server.sh': `#!/bin/bash\n${sed}\n`,
+  });
+  const syntax = (sed: string) => only(analyze(files(sed)).r, 'hcl-syntax').length;
+  assert.equal(syntax(`sudo sh -c "sed -i -e 's/{NUMBER-OF-SERVERS}/\${n}/g' /etc/nomad.d/nomad.hcl"`), 0);
+  assert.ok(syntax('echo hi') > 0);
+});

@@ -4,7 +4,7 @@
  * and config templates copied and substituted with `sed -i`.
  */
 import { bashBranches } from './bashBranches';
-import type { ShAssignment, ShCommand, ShExpansion, ShHeredoc, ShScanResult, ShSedCommand, ShWord } from '../parsers/bash/types';
+import type { ShAssignment, ShCommand, ShExpansion, ShHeredoc, ShScanResult, ShSed, ShSedCommand, ShWord } from '../parsers/bash/types';
 import { decodeHeredocBody, decodeShWord } from '../parsers/bash';
 import { MappedText, MappedTextBuilder } from '../text/mappedText';
 import type { ChainStep, ResolvedValue } from '../types';
@@ -13,7 +13,7 @@ import { isNotAgentConfigWrite, looksLikeAgentConfigPath } from '../agent/config
 import { baseName, normalizeScriptPath } from '../workspace/fileKinds';
 import { looksSecretName } from '../terraform/values';
 import type { PlaceholderMatch, ScriptArgument, ScriptInvocation, ShScriptFacts, TreeFileLookup } from './scriptModel';
-import { runTimeText, valueOfMapped } from './scriptModel';
+import { allSeds, runTimeText, valueOfMapped } from './scriptModel';
 import { looksLikeAgentConfigText } from './powershellModel';
 import type { SedCommandInput } from './sedEdit';
 import { runSed, sedMatchesWhole } from './sedEdit';
@@ -97,6 +97,7 @@ export function analyzeBash(
   const shells = depth < MAX_NESTED_DEPTH ? nestedShells(file, text, scan, r) : [];
   /** Scripts the nested scripts run (`sudo bash -c "/ops/scripts/client.sh \"${x}\""`), with their arguments. */
   const nestedInvocations: ScriptInvocation[] = [];
+  const nestedSeds: ShSed[] = [];
   const nestedContext = (n: (typeof shells)[number], k: number): NestedContext => ({ depth: depth + 1, idBase: `${idBase}#sh${k}`, scope: n.scope });
   if (mode === 'invocations')
     shells.forEach((n, k) => {
@@ -105,7 +106,7 @@ export function analyzeBash(
     });
   const stdinOf = new Map(shells.flatMap((n) => (n.stdin ? [[n.shell.command, n.stdin] as const] : [])));
 
-  const branchesAt = mode === 'full' && scan.heredocs.length > 0 ? bashBranches(text.text, scan.heredocs) : () => undefined;
+  const branchesAt = mode === 'full' && (scan.heredocs.length > 0 || shells.length > 0) ? bashBranches(text.text, scan.heredocs) : () => undefined;
   /** Config files this script writes whole with a heredoc (not `>>`), where (virtual offset) and as which document. */
   const heredocWrites: Array<{ readonly target: string; readonly at: number; readonly doc: AgentConfigDoc }> = [];
   // Computed first: a heredoc read by `C=$(cat <<EOF … EOF)` and echoed to a file is that file's text, not a document of its own.
@@ -326,8 +327,11 @@ export function analyzeBash(
         const facts = analyzeBash(file, n.shell.text, n.shell.scan, false, [n.caller], innerLookup, 'full', nestedContext(n, k));
         placeholderMatches.push(...facts.placeholderMatches);
         nestedInvocations.push(...facts.invocations);
+        nestedSeds.push(...allSeds(facts));
         for (const d0 of facts.configDocs) {
-          const d = { ...d0, via: `${d0.via} in \`${n.shell.via}\`` };
+          // Run in a `case` arm of this script: the arm's machines write it.
+          const outerBranches = branchesAt(at);
+          const d = { ...d0, via: `${d0.via} in \`${n.shell.via}\``, ...(outerBranches ? { branches: outerBranches } : {}) };
           configDocs.push(d);
           if (d.targetPath === undefined || d.append) continue;
           const k2 = normalizeScriptPath(d.targetPath);
@@ -411,6 +415,7 @@ export function analyzeBash(
     // A followed `bash -c "/ops/x.sh"` is the nested script's call of x.sh, not a call of its own.
     invocations: [...r.invocations(new Set(shells.map((n) => n.shell.command))), ...nestedInvocations],
     placeholderMatches,
+    ...(nestedSeds.length > 0 ? { nestedSeds } : {}),
     resolveVariable: (name, offset) => r.variable(name, offset, 0),
     // A bash script's inputs are its positional parameters and the environment.
     resolveInput: (name) => (/^[1-9]$/.test(name) ? r.variable(name, 0, 0) : { kind: 'unknown', reason: `$${name} comes from the environment`, chain: [] }),

@@ -6,7 +6,7 @@
  */
 import type { AgentConfigDoc, AgentOs } from '../agent/configDoc';
 import type { PsScanResult } from '../parsers/powershell/types';
-import type { ShScanResult } from '../parsers/bash/types';
+import type { ShScanResult, ShSed } from '../parsers/bash/types';
 import type { MappedText } from '../text/mappedText';
 import type { ChainStep, ResolvedValue, Span } from '../types';
 
@@ -74,6 +74,13 @@ export interface PsScriptFacts extends ScriptFactsBase {
 export interface ShScriptFacts extends ScriptFactsBase {
   readonly language: 'bash';
   readonly scan: ShScanResult;
+  /** The `sed` calls of the scripts it runs as strings (`sudo sh -c "sed -i 's/X/…/' f"`), whose offsets are theirs. */
+  readonly nestedSeds?: readonly ShSed[];
+}
+
+/** Every `sed` a bash script runs, its nested `sh -c` scripts' included (their patterns, not their offsets, count). */
+export function allSeds(s: ShScriptFacts): readonly ShSed[] {
+  return s.nestedSeds && s.nestedSeds.length > 0 ? [...s.scan.seds, ...s.nestedSeds] : s.scan.seds;
 }
 
 export type ScriptFacts = PsScriptFacts | ShScriptFacts;
