@@ -19,7 +19,7 @@ import * as assert from 'node:assert/strict';
 import { model, setting } from '../core/helpers';
 import type { DeploymentModel } from '../../../server/src/core/model/deploymentModel';
 import type { AgentConfigDoc } from '../../../server/src/core/agent/configDoc';
-import { analyze, assertSpan, KEY_A, LIN, linuxClient, only, tree, WIN, windowsClient } from '../checks/drift/helpers';
+import { analyze, assertFixWorks, assertSpan, KEY_A, LIN, linuxClient, only, tree, WIN, windowsClient } from '../checks/drift/helpers';
 
 const SH = 'scripts/client.sh';
 
@@ -256,4 +256,25 @@ test('sh -c: a placeholder a nested `sed` substitutes makes the config file a te
   const syntax = (sed: string) => only(analyze(files(sed)).r, 'hcl-syntax').length;
   assert.equal(syntax(`sudo sh -c "sed -i -e 's/{NUMBER-OF-SERVERS}/\${n}/g' /etc/nomad.d/nomad.hcl"`), 0);
   assert.ok(syntax('echo hi') > 0);
+});
+
+test('sh -c: a quick fix inside a nested string edits the host characters, and is dropped when its text would break the quoting', () => {
+  const lin = `#!/bin/bash\nsudo bash -c 'cat > /etc/consul.d/consul.hcl <<EOF\ndatacenter = "dc1"\ndata_dir   = "/opt/consul/data"\nEOF'\n`;
+  const files = (dc: string) => ({
+    [LIN]: lin,
+    'shared/packer/config/consul.hcl': `server           = true\nbootstrap_expect = 1\ndatacenter       = "${dc}"\n`,
+  });
+  const before = analyze(files('dc2')).r;
+  const f = only(before, 'datacenter-mismatch');
+  assert.equal(f.length, 1, JSON.stringify(f.map((x) => x.message)));
+  assertSpan(f[0]!, LIN, lin, 'datacenter');
+  const edit = f[0]!.fixes?.[0]?.edits[0];
+  assert.ok(edit, 'fix offered');
+  assert.equal(lin.slice(edit.span.start, edit.span.end), '"dc1"');
+  assert.equal(edit.newText, '"dc2"');
+  assertFixWorks(files('dc2'), f[0]!, before);
+  // `"it's"` inside the single-quoted string would end it: no fix rather than a broken one.
+  const g = only(analyze(files("it's")).r, 'datacenter-mismatch');
+  assert.equal(g.length, 1);
+  assert.equal(g[0]!.fixes, undefined);
 });

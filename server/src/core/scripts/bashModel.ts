@@ -17,7 +17,7 @@ import { allSeds, runTimeText, valueOfMapped } from './scriptModel';
 import { looksLikeAgentConfigText } from './powershellModel';
 import type { SedCommandInput } from './sedEdit';
 import { runSed, sedMatchesWhole } from './sedEdit';
-import type { NestedShell } from './bashNested';
+import type { NestedShell, ShellStringRegion } from './bashNested';
 import { MAX_NESTED_DEPTH, nestedShellOf, stdinWriteOf } from './bashNested';
 
 const MAX_DEPTH = 8;
@@ -98,6 +98,7 @@ export function analyzeBash(
   /** Scripts the nested scripts run (`sudo bash -c "/ops/scripts/client.sh \"${x}\""`), with their arguments. */
   const nestedInvocations: ScriptInvocation[] = [];
   const nestedSeds: ShSed[] = [];
+  const shellStrings: ShellStringRegion[] = mode === 'full' ? shells.flatMap((n) => n.shell.quoting) : [];
   const nestedContext = (n: (typeof shells)[number], k: number): NestedContext => ({ depth: depth + 1, idBase: `${idBase}#sh${k}`, scope: n.scope });
   if (mode === 'invocations')
     shells.forEach((n, k) => {
@@ -328,6 +329,7 @@ export function analyzeBash(
         placeholderMatches.push(...facts.placeholderMatches);
         nestedInvocations.push(...facts.invocations);
         nestedSeds.push(...allSeds(facts));
+        for (const q of facts.shellStrings ?? []) shellStrings.push({ ...q, mode: 'nested' });
         for (const d0 of facts.configDocs) {
           // Run in a `case` arm of this script: the arm's machines write it.
           const outerBranches = branchesAt(at);
@@ -416,6 +418,7 @@ export function analyzeBash(
     invocations: [...r.invocations(new Set(shells.map((n) => n.shell.command))), ...nestedInvocations],
     placeholderMatches,
     ...(nestedSeds.length > 0 ? { nestedSeds } : {}),
+    ...(shellStrings.length > 0 ? { shellStrings } : {}),
     resolveVariable: (name, offset) => r.variable(name, offset, 0),
     // A bash script's inputs are its positional parameters and the environment.
     resolveInput: (name) => (/^[1-9]$/.test(name) ? r.variable(name, 0, 0) : { kind: 'unknown', reason: `$${name} comes from the environment`, chain: [] }),

@@ -20,6 +20,7 @@ import type { ShAssignment, ShCommand, ShExpansion, ShScanResult, ShWord } from 
 import type { ShExpander } from '../parsers/bash';
 import { decodeShWord, scanBash } from '../parsers/bash';
 import type { MappedText } from '../text/mappedText';
+import type { Span } from '../types';
 import type { ScriptArgument } from './scriptModel';
 import { valueOfMapped } from './scriptModel';
 
@@ -50,6 +51,16 @@ export interface NestedShell {
   readonly positional: readonly ScriptArgument[];
   /** The outer variables the inner shell sees. */
   readonly environment: NestedEnvironment;
+  /** The quoted parts of the string in the host file: an edit there must be quoted for the outer shell too. */
+  readonly quoting: readonly ShellStringRegion[];
+}
+
+/**
+ * A part of a `-c` string in the host file and how the outer shell quotes it (`nested`: a string inside a nested
+ * script, under several layers of quoting).
+ */
+export interface ShellStringRegion extends Span {
+  readonly mode: 'single' | 'double' | 'unquoted' | 'nested';
 }
 
 export interface NestedEnvironment {
@@ -79,7 +90,8 @@ export function nestedShellOf(text: MappedText, c: ShCommand, outer: OuterShell)
   const prefix = prefixEnvironment(text, c);
   if (!prefix) return undefined;
   const call = name ? shellCall(c.args) : suCall(c.args);
-  if (!call || !quotedExpansionsOnly(text.text, call.script)) return undefined;
+  const runs = call && quoteRuns(text.text, call.script);
+  if (!call || !runs) return undefined;
   const inner = decodeShWord(text, call.script, outer.expand);
   if (inner.text.length > MAX_NESTED_LENGTH) return undefined;
   const environment: NestedEnvironment = name ? prefix : { inheritsExports: false, assignments: [], dropReason: 'su starts the shell with a new environment' };
@@ -92,6 +104,7 @@ export function nestedShellOf(text: MappedText, c: ShCommand, outer: OuterShell)
     // `sh -c STRING name a b`: `name` is $0, `a` is $1.
     positional: call.rest.slice(1).map((w) => ({ value: valueOfMapped(decodeShWord(text, w, outer.expand)), span: outer.toHost(w.start, w.end) })),
     environment,
+    quoting: runs.map((q) => ({ ...outer.toHost(q.start, q.end), mode: q.mode })),
   };
 }
 
@@ -184,25 +197,39 @@ function prefixEnvironment(text: MappedText, c: ShCommand): NestedEnvironment | 
   };
 }
 
-/** Whether every expansion of the word sits inside double quotes (an unquoted one is split into words by the outer shell). */
-function quotedExpansionsOnly(t: string, w: ShWord): boolean {
+/**
+ * The word's runs by quoting (virtual offsets, quotes included), or undefined when an expansion is not inside double
+ * quotes (the outer shell would split its value into words).
+ */
+function quoteRuns(t: string, w: ShWord): Array<{ start: number; end: number; mode: ShellStringRegion['mode'] }> | undefined {
   const exps = w.expansions.filter((e: ShExpansion) => !e.template);
-  if (exps.length === 0) return true;
+  const runs: Array<{ start: number; end: number; mode: ShellStringRegion['mode'] }> = [];
   let ei = 0;
   let mode: '' | "'" | '"' = '';
-  for (let i = w.start; i < w.end && ei < exps.length; i++) {
-    if (exps[ei]!.start === i) {
-      if (mode !== '"') return false;
+  let runStart = w.start;
+  const close = (end: number, m: ShellStringRegion['mode']) => {
+    if (end > runStart) runs.push({ start: runStart, end, mode: m });
+    runStart = end;
+  };
+  for (let i = w.start; i < w.end; i++) {
+    while (ei < exps.length && exps[ei]!.start < i) ei++;
+    if (exps[ei]?.start === i) {
+      if (mode !== '"') return undefined;
       i = exps[ei]!.end - 1;
-      ei++;
       continue;
     }
     const ch = t[i];
     if (ch === '\\' && mode !== "'") i++;
-    else if (mode === '' && (ch === "'" || ch === '"')) mode = ch;
-    else if (ch === mode) mode = '';
+    else if (mode === '' && (ch === "'" || ch === '"')) {
+      close(i, 'unquoted');
+      mode = ch;
+    } else if (ch === mode) {
+      close(i + 1, mode === "'" ? 'single' : 'double');
+      mode = '';
+    }
   }
-  return true;
+  close(w.end, mode === "'" ? 'single' : mode === '"' ? 'double' : 'unquoted');
+  return runs;
 }
 
 /**
