@@ -181,7 +181,7 @@ test('sh -c (Workspace): a Linux client writing its Consul gossip key with `sudo
   const gossip = `sudo sh -c 'echo "encrypt = \\"${KEY_A}\\"" > /etc/consul.d/gossip.hcl'\n`;
   const lin = linuxClient({ consul }, gossip);
   const broken = tree({ linux: lin, windows: windowsClient({ consul }) });
-  const { r } = analyze(broken);
+  const { ws, r } = analyze(broken);
   const f = only(r, 'gossip-consul-encrypt');
   assert.equal(f.length, 1, JSON.stringify(r.findings.map((x) => x.ruleId)));
   assert.equal(f[0]!.span.file, WIN);
@@ -190,6 +190,12 @@ test('sh -c (Workspace): a Linux client writing its Consul gossip key with `sudo
     JSON.stringify(f[0]!.related.map((x) => [x.span, lin.slice(x.span.start, x.span.end)])),
   );
   assert.ok(!JSON.stringify(r).includes(KEY_A), 'raw key leaked into the result');
+  // A hover on the key inside the nested string shows the setting, masked.
+  const h = ws.hoverAt(r, LIN, lin.indexOf(KEY_A) + 3);
+  assert.ok(h, 'hover on the nested value');
+  assert.match(h.markdown, /encrypt/);
+  assert.match(h.markdown, /••••/);
+  assert.ok(!h.markdown.includes(KEY_A));
 
   const fixed = tree({ linux: lin, windows: windowsClient({ consul: `${consul}encrypt = "${KEY_A}"\n` }) });
   assert.equal(only(analyze(fixed).r, 'gossip-consul-encrypt').length, 0);
@@ -277,4 +283,13 @@ test('sh -c: a quick fix inside a nested string edits the host characters, and i
   const g = only(analyze(files("it's")).r, 'datacenter-mismatch');
   assert.equal(g.length, 1);
   assert.equal(g[0]!.fixes, undefined);
+});
+
+test("sh -c: `cat <<EOF | sudo sh -c 'cat > f'` writes the heredoc to f", () => {
+  const sh = `#!/bin/bash\ncat <<EOF | sudo sh -c 'cat > /etc/nomad.d/client.hcl'\nclient {\n  enabled = true\n}\nEOF\n`;
+  const { m } = model({ [SH]: sh });
+  const d = one(m, '/etc/nomad.d/client.hcl');
+  assert.equal(d.text.text, 'client {\n  enabled = true\n}\n');
+  assert.match(d.via, /heredoc piped to sudo sh -c 'cat > f'/);
+  assert.equal(hostOf(d, sh, 'enabled'), 'enabled');
 });

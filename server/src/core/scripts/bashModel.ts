@@ -106,6 +106,21 @@ export function analyzeBash(
         nestedInvocations.push(...analyzeBash(file, n.shell.text, n.shell.scan, false, [n.caller], lookup, 'invocations', nestedContext(n, k)).invocations);
     });
   const stdinOf = new Map(shells.flatMap((n) => (n.stdin ? [[n.shell.command, n.stdin] as const] : [])));
+  /** `cat <<EOF | sudo sh -c 'cat > f'`: a plain `cat` piped into a nested script that copies its stdin to f. */
+  const pipedToNested = (c: ShCommand): StdinWrite | undefined => {
+    if (stdinOf.size === 0 || c.name !== 'cat' || c.args.length > 0 || c.redirects.length > 0) return undefined;
+    // Commands are sorted by start: the first at or after the end of `cat`.
+    let lo = 0;
+    let hi = scan.commands.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (scan.commands[mid]!.start < c.end) lo = mid + 1;
+      else hi = mid;
+    }
+    const next = scan.commands[lo];
+    const w = next && stdinOf.get(next);
+    return w && /^[ \t]*\|[ \t]*$/.test(text.text.slice(c.end, next.start)) ? w : undefined;
+  };
 
   const branchesAt = mode === 'full' && (scan.heredocs.length > 0 || shells.length > 0) ? bashBranches(text.text, scan.heredocs) : () => undefined;
   /** Config files this script writes whole with a heredoc (not `>>`), where (virtual offset) and as which document. */
@@ -116,8 +131,9 @@ export function analyzeBash(
     scan.heredocs.forEach((h, i) => {
       if (h.targets.length === 0 && r.readHeredocs.has(h)) return;
       const target = h.targets[0];
-      // `sudo bash -c "cat > f" <<EOF`: the heredoc is the standard input of the nested script's `cat`.
-      const piped = !target && h.command ? stdinOf.get(h.command) : undefined;
+      // `sudo bash -c "cat > f" <<EOF`: the heredoc is the standard input of the nested script's `cat`; so it is for
+      // `cat <<EOF | sudo sh -c 'cat > f'`.
+      const piped = !target && h.command ? (stdinOf.get(h.command) ?? pipedToNested(h.command)) : undefined;
       const targetText = target ? r.wordText(target) : piped?.target;
       const append = piped ? piped.append : h.append;
       const body = decodeHeredocBody(text, h, (e) => r.expand(e, 0));
