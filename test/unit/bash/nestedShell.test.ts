@@ -293,3 +293,23 @@ test("sh -c: `cat <<EOF | sudo sh -c 'cat > f'` writes the heredoc to f", () => 
   assert.match(d.via, /heredoc piped to sudo sh -c 'cat > f'/);
   assert.equal(hostOf(d, sh, 'enabled'), 'enabled');
 });
+
+test('sh -c: in a Terraform template, `${x}` inside the single-quoted string is rendered first; `$${R}` reaches the inner shell', () => {
+  const tpl = `#!/bin/bash\nsudo sh -c 'R=west; echo "datacenter = \\"\${dc}\\"" > /etc/nomad.d/dc.hcl; echo "region = \\"$\${R}\\"" > /etc/nomad.d/r.hcl; echo "client { node_pool = \\"\${pool}\\" }" > /etc/nomad.d/p.hcl'\n`;
+  const { m } = model({
+    'terraform/main.tf': 'resource "aws_instance" "c" {\n  user_data = templatefile("${path.module}/user-data.sh", { dc = "dc-tf" })\n}\n',
+    'terraform/user-data.sh': tpl,
+  });
+  const dc = one(m, '/etc/nomad.d/dc.hcl');
+  assert.equal(dc.text.text, 'datacenter = "dc-tf"\n');
+  const at = dc.text.text.indexOf('dc-tf');
+  const span = dc.text.toHost(at, at + 5);
+  assert.equal(span.file, 'terraform/user-data.sh');
+  assert.equal(tpl.slice(span.start, span.end), '${dc}');
+  assert.equal(one(m, '/etc/nomad.d/r.hcl').text.text, 'region = "west"\n');
+  // A template variable the call does not pass stays unknown inside the nested script.
+  const p = one(m, '/etc/nomad.d/p.hcl');
+  const pool = p.text.text.indexOf('${pool}');
+  assert.ok(pool >= 0, p.text.text);
+  assert.equal(p.text.originsIn(pool, pool + 1)[0]?.kind, 'unknown');
+});

@@ -92,7 +92,11 @@ export function nestedShellOf(text: MappedText, c: ShCommand, outer: OuterShell)
   const call = name ? shellCall(c.args) : suCall(c.args);
   const runs = call && quoteRuns(text.text, call.script);
   if (!call || !runs) return undefined;
-  const inner = decodeShWord(text, call.script, outer.expand);
+  // A `${…}` of a rendered template inside single quotes (`$${R}` rendered to `${R}`, or a value the render left
+  // unknown) is text the outer shell passes as is: the inner shell expands it (the unknown keeps its reason).
+  const single = runs.filter((q) => q.mode === 'single');
+  const expand: ShExpander = (e) => (e.template && single.some((q) => q.start <= e.start && e.start < q.end) ? undefined : outer.expand(e));
+  const inner = decodeShWord(text, call.script, expand);
   if (inner.text.length > MAX_NESTED_LENGTH) return undefined;
   const environment: NestedEnvironment = name ? prefix : { inheritsExports: false, assignments: [], dropReason: 'su starts the shell with a new environment' };
   return {
