@@ -346,9 +346,9 @@ export function analyzeBash(
         nestedInvocations.push(...facts.invocations);
         nestedSeds.push(...allSeds(facts));
         for (const q of facts.shellStrings ?? []) shellStrings.push({ ...q, mode: 'nested' });
+        // Run in a `case` arm of this script: the arm's machines write what it writes.
+        const outerBranches = branchesAt(at);
         for (const d0 of facts.configDocs) {
-          // Run in a `case` arm of this script: the arm's machines write it.
-          const outerBranches = branchesAt(at);
           const d = { ...d0, via: `${d0.via} in \`${n.shell.via}\``, ...(outerBranches ? { branches: outerBranches } : {}) };
           configDocs.push(d);
           if (d.targetPath === undefined || d.append) continue;
@@ -470,7 +470,7 @@ function nestedShells(
   r: ShResolver,
 ): Array<{ shell: NestedShell; scope: NestedScope; caller: ScriptInvocation; stdin?: StdinWrite }> {
   const out: Array<{ shell: NestedShell; scope: NestedScope; caller: ScriptInvocation; stdin?: StdinWrite }> = [];
-  const outer = { wordText: (w: ShWord) => r.wordText(w), expand: (e: ShExpansion) => r.expandMapped(e, 0), toHost: text.toHost.bind(text) };
+  const outer = { expand: (e: ShExpansion) => r.expandMapped(e, 0), toHost: text.toHost.bind(text) };
   for (const c of scan.commands) {
     if (c.name !== 'su' && !/(^|\/)(sh|bash|dash)$/.test(c.name)) continue;
     const shell = nestedShellOf(text, c, outer);

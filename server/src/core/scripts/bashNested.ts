@@ -74,7 +74,6 @@ export interface NestedEnvironment {
 
 /** What the outer script offers to decode a nested one. */
 export interface OuterShell {
-  wordText(w: ShWord): string;
   /** The outer shell's expansion of `$X` / `$(…)` inside the double-quoted parts of the string. */
   expand: ShExpander;
   toHost: MappedText['toHost'];
@@ -162,7 +161,6 @@ function prefixEnvironment(text: MappedText, c: ShCommand): NestedEnvironment | 
   let inherits = true;
   let dropAt = -1;
   let inSudo = false;
-  let afterEnv = false;
   let ai = 0;
   const word = /\S+/g;
   word.lastIndex = c.start;
@@ -177,22 +175,17 @@ function prefixEnvironment(text: MappedText, c: ShCommand): NestedEnvironment | 
     const w = m[0];
     if (w === 'sudo') {
       inSudo = true;
-      afterEnv = false;
       if (!/(^|\s)(-[EHnSkAug]*E[EHnSkAug]*|--preserve-env)(\s|$)/.test(t.slice(m.index, c.nameStart))) {
         inherits = false;
         dropAt = m.index;
       }
-    } else if (w === 'env') {
+    } else if (w === 'env' || w === 'nohup' || w === 'exec' || w === 'time') {
+      // `env` with an option (`env -i`, `env -u X`) falls to the last branch: not followed.
       inSudo = false;
-      afterEnv = true;
-    } else if (w === 'nohup' || w === 'exec' || w === 'time') {
-      inSudo = false;
-      afterEnv = false;
     } else if (inSudo && (SUDO_FLAGS.test(w) || w === '--preserve-env' || w === '--')) continue;
     else if (inSudo && SUDO_FLAGS_WITH_ARG.test(w)) word.exec(t);
     else if (inSudo && /^--(user|group)=\S+$/.test(w)) continue;
     else return undefined;
-    if (afterEnv && w.startsWith('-')) return undefined;
   }
   return {
     inheritsExports: inherits,
