@@ -118,11 +118,11 @@ test('bash echo: the heredoc of `C=$(cat <<EOF … EOF)` echoed to a file is not
   assert.deepEqual([...new Set(all)], [`${SH}#echo0`]);
 });
 
-test("bash echo: what is not followed writes no document: a wholly run-time value, `sudo sh -c 'echo … > f'`", () => {
+test("bash echo: a wholly run-time value writes no document; `sudo sh -c 'echo … > f'` does (test/unit/bash/nestedShell.test.ts)", () => {
   const sh = `#!/bin/bash\necho "$(curl -s http://x/cfg)" > /etc/nomad.d/client.hcl\nsudo sh -c 'echo "server { enabled = true }" > /etc/nomad.d/server.hcl'\n`;
   const { m } = model({ [SH]: sh });
   assert.equal(docs(m, '/etc/nomad.d/client.hcl').length, 0);
-  assert.equal(docs(m, '/etc/nomad.d/server.hcl').length, 0);
+  assert.equal(docs(m, '/etc/nomad.d/server.hcl')[0]?.text.text, 'server { enabled = true }\n');
 });
 
 test('bash echo: `C+="…"` appends to the value set before (also for heredocs); with none before, that part is unknown', () => {

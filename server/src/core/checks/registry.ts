@@ -6,6 +6,7 @@ import type { DeploymentModel } from '../model/deploymentModel';
 import type { Finding } from '../types';
 import type { Check } from './check';
 import { ALL_CHECKS } from './all';
+import { guardShellStringFixes } from './shellStringFixes';
 
 export function runChecks(model: DeploymentModel, checks: readonly Check[] = ALL_CHECKS): { findings: Finding[]; failures: string[] } {
   const findings: Finding[] = [];
@@ -17,7 +18,7 @@ export function runChecks(model: DeploymentModel, checks: readonly Check[] = ALL
       failures.push(`check ${c.id} failed: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
-  return { findings: dedupe(findings), failures };
+  return { findings: guardShellStringFixes(dedupe(findings), model), failures };
 }
 
 function dedupe(findings: Finding[]): Finding[] {

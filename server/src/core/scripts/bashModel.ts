@@ -4,7 +4,7 @@
  * and config templates copied and substituted with `sed -i`.
  */
 import { bashBranches } from './bashBranches';
-import type { ShAssignment, ShCommand, ShExpansion, ShHeredoc, ShScanResult, ShSedCommand, ShWord } from '../parsers/bash/types';
+import type { ShAssignment, ShCommand, ShExpansion, ShHeredoc, ShScanResult, ShSed, ShSedCommand, ShWord } from '../parsers/bash/types';
 import { decodeHeredocBody, decodeShWord } from '../parsers/bash';
 import { MappedText, MappedTextBuilder } from '../text/mappedText';
 import type { ChainStep, ResolvedValue } from '../types';
@@ -13,10 +13,12 @@ import { isNotAgentConfigWrite, looksLikeAgentConfigPath } from '../agent/config
 import { baseName, normalizeScriptPath } from '../workspace/fileKinds';
 import { looksSecretName } from '../terraform/values';
 import type { PlaceholderMatch, ScriptArgument, ScriptInvocation, ShScriptFacts, TreeFileLookup } from './scriptModel';
-import { runTimeText, valueOfMapped } from './scriptModel';
+import { allSeds, runTimeText, valueOfMapped } from './scriptModel';
 import { looksLikeAgentConfigText } from './powershellModel';
 import type { SedCommandInput } from './sedEdit';
 import { runSed, sedMatchesWhole } from './sedEdit';
+import type { NestedShell, ShellStringRegion } from './bashNested';
+import { MAX_NESTED_DEPTH, nestedShellOf, stdinWriteOf } from './bashNested';
 
 const MAX_DEPTH = 8;
 
@@ -103,43 +105,79 @@ export function analyzeBash(
   lookup: TreeFileLookup,
   /** `invocations`: only what this script calls (the first pass); `full`: also the configs it writes. */
   mode: 'invocations' | 'full' = 'full',
+  /** Set when this is a script given to a shell as a string (`sudo sh -c '…'`) inside `file`. */
+  nested?: NestedContext,
 ): ShScriptFacts {
-  const r = new ShResolver(file, text, scan, callers);
+  const r = new ShResolver(file, text, scan, callers, nested?.scope);
   const configDocs: AgentConfigDoc[] = [];
   const placeholderMatches: PlaceholderMatch[] = [];
+  // Document ids name where they are written: a nested script's ids are those of the command that runs it.
+  const idBase = nested?.idBase ?? file;
+  const depth = nested?.depth ?? 0;
+  const shells = depth < MAX_NESTED_DEPTH ? nestedShells(file, text, scan, r) : [];
+  /** Scripts the nested scripts run (`sudo bash -c "/ops/scripts/client.sh \"${x}\""`), with their arguments. */
+  const nestedInvocations: ScriptInvocation[] = [];
+  const nestedSeds: ShSed[] = [];
+  const shellStrings: ShellStringRegion[] = mode === 'full' ? shells.flatMap((n) => n.shell.quoting) : [];
+  const nestedContext = (n: (typeof shells)[number], k: number): NestedContext => ({ depth: depth + 1, idBase: `${idBase}#sh${k}`, scope: n.scope });
+  if (mode === 'invocations')
+    shells.forEach((n, k) => {
+      if (!n.stdin)
+        nestedInvocations.push(...analyzeBash(file, n.shell.text, n.shell.scan, false, [n.caller], lookup, 'invocations', nestedContext(n, k)).invocations);
+    });
+  const stdinOf = new Map(shells.flatMap((n) => (n.stdin ? [[n.shell.command, n.stdin] as const] : [])));
+  /** `cat <<EOF | sudo sh -c 'cat > f'`: a plain `cat` piped into a nested script that copies its stdin to f. */
+  const pipedToNested = (c: ShCommand): StdinWrite | undefined => {
+    if (stdinOf.size === 0 || c.name !== 'cat' || c.args.length > 0 || c.redirects.length > 0) return undefined;
+    // Commands are sorted by start: the first at or after the end of `cat`.
+    let lo = 0;
+    let hi = scan.commands.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (scan.commands[mid]!.start < c.end) lo = mid + 1;
+      else hi = mid;
+    }
+    const next = scan.commands[lo];
+    const w = next && stdinOf.get(next);
+    return w && /^[ \t]*\|[ \t]*$/.test(text.text.slice(c.end, next.start)) ? w : undefined;
+  };
 
-  const branchesAt = mode === 'full' && scan.heredocs.length > 0 ? bashBranches(text.text, scan.heredocs) : () => undefined;
+  const branchesAt = mode === 'full' && (scan.heredocs.length > 0 || shells.length > 0) ? bashBranches(text.text, scan.heredocs) : () => undefined;
   /** Config files this script writes whole with a heredoc (not `>>`), where (virtual offset) and as which document. */
   const heredocWrites: Array<{ readonly target: string; readonly at: number; readonly doc: AgentConfigDoc }> = [];
   // Computed first: a heredoc read by `C=$(cat <<EOF … EOF)` and echoed to a file is that file's text, not a document of its own.
-  const echoed = mode === 'full' ? echoWrites(text, scan, r) : [];
+  const echoed = mode === 'full' ? echoWrites(text, scan, r, stdinOf) : [];
   if (mode === 'full')
     scan.heredocs.forEach((h, i) => {
       if (h.targets.length === 0 && r.readHeredocs.has(h)) return;
       const target = h.targets[0];
-      const targetText = target ? r.wordText(target) : undefined;
+      // `sudo bash -c "cat > f" <<EOF`: the heredoc is the standard input of the nested script's `cat`; so it is for
+      // `cat <<EOF | sudo sh -c 'cat > f'`.
+      const piped = !target && h.command ? (stdinOf.get(h.command) ?? pipedToNested(h.command)) : undefined;
+      const targetText = target ? r.wordText(target) : piped?.target;
+      const append = piped ? piped.append : h.append;
       const body = decodeHeredocBody(text, h, (e) => r.expand(e, 0));
       const agentLike =
         !isNotAgentConfigWrite(targetText, body.text) &&
         ((targetText !== undefined && looksLikeAgentConfigPath(targetText)) || (targetText !== '/dev/null' && looksLikeAgentConfigText(body.text)));
       if (!agentLike || !h.command) return;
       const doc: AgentConfigDoc = {
-        id: `${file}#heredoc${i}`,
+        id: `${idBase}#heredoc${i}`,
         hostFile: file,
         os: 'linux',
         osReason: `written by the bash script ${baseName(file)}`,
         targetPath: targetText,
         writeSpan: text.toHost(h.start, h.end),
-        via: `heredoc written with ${h.command.name}`,
+        via: piped ? `heredoc piped to ${piped.via}` : `heredoc written with ${h.command.name}`,
         text: body,
         format: targetText?.endsWith('.json') ? 'json' : 'hcl',
         templateFile: undefined,
-        append: h.append,
+        append,
         encoding: undefined,
         branches: branchesAt(h.start),
       };
       configDocs.push(doc);
-      if (targetText !== undefined && !h.append) heredocWrites.push({ target: normalizeScriptPath(targetText), at: h.start, doc });
+      if (targetText !== undefined && !append) heredocWrites.push({ target: normalizeScriptPath(targetText), at: h.start, doc });
     });
 
   // `echo [-e] "$C" | [sudo] tee [-a] f`, `echo "$C" > f`, `printf '%s\n' "$C" >> f`: a config built in a variable.
@@ -148,7 +186,7 @@ export function analyzeBash(
       const agentLike = !isNotAgentConfigWrite(w.target, w.body.text) && (looksLikeAgentConfigPath(w.target) || looksLikeAgentConfigText(w.body.text));
       if (!agentLike) return;
       const doc: AgentConfigDoc = {
-        id: `${file}#echo${i}`,
+        id: `${idBase}#echo${i}`,
         hostFile: file,
         os: 'linux',
         osReason: `written by the bash script ${baseName(file)}`,
@@ -165,7 +203,7 @@ export function analyzeBash(
       if (!w.append) heredocWrites.push({ target: normalizeScriptPath(w.target), at: w.start, doc });
     });
 
-  if (mode === 'full' && configDocs.length >= 2) markMergeInputs(file, configDocs, scan, r);
+  if (mode === 'full' && configDocs.length >= 2) markMergeInputs(idBase, configDocs, scan, r);
 
   // Config templates copied where the agent reads them and substituted with sed, in script order:
   // `cp tpl /etc/nomad.d/nomad.hcl; sed -i s/X/Y/ /etc/nomad.d/nomad.hcl` and `sed -i … tpl; cp tpl dst` alike.
@@ -188,6 +226,8 @@ export function analyzeBash(
     at?: number;
   }
   const state = new Map<string, FileState>();
+  /** Documents nested scripts (`sudo sh -c '…'`) wrote whole: like this script's heredocs, edited only in place. */
+  const nestedWrites = new Set<AgentConfigDoc>();
   const read = (pathText: string, at: number): FileState | undefined => {
     const k = normalizeScriptPath(pathText);
     const known = state.get(k);
@@ -231,7 +271,7 @@ export function analyzeBash(
           const cur0 = read(pathText, sed.start);
           if (!cur0) continue;
           // A heredoc's file is only changed by an in-place edit (`sed 's/…/' f > g` writes another file).
-          if (cur0.continues && heredocWrites.some((w) => w.doc === cur0.continues) && !sed.inPlace) continue;
+          if (cur0.continues && (heredocWrites.some((w) => w.doc === cur0.continues) || nestedWrites.has(cur0.continues)) && !sed.inPlace) continue;
           const ere = sed.extended === true;
           const program: readonly ShSedCommand[] = sed.program ?? sed.substitutions.map((_, index) => ({ kind: 's' as const, index }));
           const commands: SedCommandInput[] = program.map((c) => {
@@ -309,6 +349,53 @@ export function analyzeBash(
       },
     });
   }
+  // `sudo sh -c '…'`: the nested script runs where it is called. It sees the files this script wrote before (as they
+  // are then), and the files it writes are what a later `sed -i` of this script edits.
+  shells.forEach((n, k) => {
+    if (n.stdin) return;
+    const at = n.shell.command.start;
+    events.push({
+      at,
+      apply: () => {
+        const innerLookup: TreeFileLookup = {
+          findByScriptPath: (p, from) => lookup.findByScriptPath(p, from),
+          findWritten: (p) => writtenBefore(p, at) ?? lookup.findWritten?.(p),
+        };
+        const facts = analyzeBash(file, n.shell.text, n.shell.scan, false, [n.caller], innerLookup, 'full', nestedContext(n, k));
+        placeholderMatches.push(...facts.placeholderMatches);
+        nestedInvocations.push(...facts.invocations);
+        nestedSeds.push(...allSeds(facts));
+        for (const q of facts.shellStrings ?? []) shellStrings.push({ ...q, mode: 'nested' });
+        // Run in a `case` arm of this script: the arm's machines write what it writes.
+        const outerBranches = branchesAt(at);
+        for (const d0 of facts.configDocs) {
+          const d = { ...d0, via: `${d0.via} in \`${n.shell.via}\``, ...(outerBranches ? { branches: outerBranches } : {}) };
+          configDocs.push(d);
+          if (d.targetPath === undefined || d.append) continue;
+          const k2 = normalizeScriptPath(d.targetPath);
+          state.set(k2, {
+            text: d.text,
+            templateFile: d.templateFile ?? d.text.primaryFile(),
+            writeSpan: { start: 0, end: 0 },
+            copied: false,
+            substituted: false,
+            continues: d,
+            at,
+          });
+          nestedWrites.add(d);
+        }
+      },
+    });
+  });
+  /** What a file this script wrote holds at `at`, as a document a nested script continues (its id is superseded). */
+  const writtenBefore = (pathText: string, at: number): AgentConfigDoc | undefined => {
+    const cur = read(pathText, at);
+    if (!cur || cur.fromTree) return undefined;
+    if (cur.continues) return cur.text === cur.continues.text ? cur.continues : { ...cur.continues, text: cur.text };
+    if (!cur.copied && !cur.substituted) return undefined;
+    const k = normalizeScriptPath(pathText);
+    return templateDoc(file, `${idBase}#tpl-${k}@${at}`, cur.text, cur.templateFile, k, text.toHost(cur.writeSpan.start, cur.writeSpan.end), 'template copied');
+  };
   events.sort((a, b) => a.at - b.at);
   if (mode === 'full') for (const e of events) e.apply();
   for (const [target, st] of state) {
@@ -329,7 +416,7 @@ export function analyzeBash(
       configDocs.push({
         ...templateDoc(
           file,
-          `${file}#tpl-${target}`,
+          `${idBase}#tpl-${target}`,
           st.text,
           st.templateFile,
           target,
@@ -345,7 +432,7 @@ export function analyzeBash(
     configDocs.push(
       templateDoc(
         file,
-        `${file}#tpl-${target}`,
+        `${idBase}#tpl-${target}`,
         st.text,
         st.templateFile,
         target,
@@ -363,11 +450,88 @@ export function analyzeBash(
     templated,
     scan,
     configDocs,
-    invocations: r.invocations(),
+    // A followed `bash -c "/ops/x.sh"` is the nested script's call of x.sh, not a call of its own.
+    invocations: [...r.invocations(new Set(shells.map((n) => n.shell.command))), ...nestedInvocations],
     placeholderMatches,
+    ...(nestedSeds.length > 0 ? { nestedSeds } : {}),
+    ...(shellStrings.length > 0 ? { shellStrings } : {}),
     resolveVariable: (name, offset) => r.variable(name, offset, 0),
     // A bash script's inputs are its positional parameters and the environment.
     resolveInput: (name) => (/^[1-9]$/.test(name) ? r.variable(name, 0, 0) : { kind: 'unknown', reason: `$${name} comes from the environment`, chain: [] }),
+  };
+}
+
+/** A script given to a shell as a string inside another (`sudo sh -c '…'`, bashNested.ts). */
+interface NestedContext {
+  readonly depth: number;
+  readonly idBase: string;
+  readonly scope: NestedScope;
+}
+
+interface NestedScope {
+  /** `\`sudo sh -c\` in client.sh`, for reasons and chains. */
+  readonly label: string;
+  /** A variable the nested script does not set: what the outer shell passes it, else unknown with the reason. */
+  environment(name: string): ResolvedValue;
+}
+
+/** The nested script of `sudo bash -c "cat > f"`: the file its standard input is copied to. */
+interface StdinWrite {
+  readonly target: string;
+  readonly append: boolean;
+  readonly via: string;
+}
+
+/** The nested scripts the commands of this script run, each with its scope and, for `cat > f` / `tee f`, its target. */
+function nestedShells(
+  file: string,
+  text: MappedText,
+  scan: ShScanResult,
+  r: ShResolver,
+): Array<{ shell: NestedShell; scope: NestedScope; caller: ScriptInvocation; stdin?: StdinWrite }> {
+  const out: Array<{ shell: NestedShell; scope: NestedScope; caller: ScriptInvocation; stdin?: StdinWrite }> = [];
+  const outer = { expand: (e: ShExpansion) => r.expandMapped(e, 0), toHost: text.toHost.bind(text) };
+  for (const c of scan.commands) {
+    if (c.name !== 'su' && !/(^|\/)(sh|bash|dash)$/.test(c.name)) continue;
+    const shell = nestedShellOf(text, c, outer);
+    if (!shell) continue;
+    const scope = nestedScope(file, text, shell, r);
+    const caller: ScriptInvocation = {
+      callerFile: file,
+      scriptBaseName: '',
+      scriptPathText: '',
+      named: new Map(),
+      positional: shell.positional,
+      span: text.toHost(c.start, c.end),
+    };
+    const w = stdinWriteOf(shell);
+    const stdin = w && {
+      target: new ShResolver(file, shell.text, shell.scan, [caller], scope).wordText(w.target),
+      append: w.append,
+      via: `${shell.via} '${w.name === 'cat' ? `cat ${w.append ? '>>' : '>'} f` : `tee${w.append ? ' -a' : ''} f`}'`,
+    };
+    out.push({ shell, scope, caller, ...(stdin ? { stdin } : {}) });
+  }
+  return out;
+}
+
+function nestedScope(file: string, text: MappedText, n: NestedShell, r: ShResolver): NestedScope {
+  const env = n.environment;
+  const label = `\`${n.via}\` in ${baseName(file)}`;
+  return {
+    label,
+    environment: (name) => {
+      const a = env.assignments.filter((x) => x.name === name).pop();
+      if (a?.value)
+        return withStep(
+          valueOfMapped(decodeShWord(text, a.value, (e) => r.expand(e, 0))),
+          { span: text.toHost(a.start, a.end), note: `${baseName(file)} passes $${name} to ${n.via}` },
+          name,
+        );
+      if (!a && env.inheritsExports && r.exportedBefore(name, n.command.start)) return r.variable(name, n.command.start, 0);
+      const why = env.inheritsExports ? 'the outer variables reach it only when exported' : env.dropReason;
+      return { kind: 'unknown', reason: `$${name} is not set in the script run by ${label} (${why})`, chain: [] };
+    },
   };
 }
 
@@ -385,35 +549,45 @@ interface EchoWrite {
  * Files written by `echo`/`printf`: with a redirect (`echo "$C" > f`, `>>` appends) or piped to `tee`
  * (`echo -e "$C" | sudo tee [-a] f`). The text is the arguments joined by spaces, as the bash builtins write them:
  * plain `echo` (no xpg_echo) keeps backslashes, `echo -e` reads `\n`, `\t`, `\\`; `-n` drops the newline. `printf`
- * is followed for a format of literal text and `%s` (with `\n`, `\t`, `\\`, `%%`); any other format, an `echo` escape
- * other than those, and `sudo sh -c 'echo … > f'` (a script in a string) are not followed: no document.
+ * is followed for a format of literal text and `%s` (with `\n`, `\t`, `\\`, `%%`); any other format and an `echo`
+ * escape other than those are not followed: no document. `sudo sh -c 'echo … > f'` (a script in a string) is
+ * analysed as a script of its own where it runs (bashNested.ts, the events of analyzeBash); `echo "$C" | sudo sh -c
+ * 'cat > f'` is followed here, through `stdinOf`.
  */
-function echoWrites(text: MappedText, scan: ShScanResult, r: ShResolver): EchoWrite[] {
+function echoWrites(text: MappedText, scan: ShScanResult, r: ShResolver, stdinOf: ReadonlyMap<ShCommand, StdinWrite>): EchoWrite[] {
   const out: EchoWrite[] = [];
   const cmds = scan.commands;
   for (let ci = 0; ci < cmds.length; ci++) {
     const c = cmds[ci]!;
     if (c.name !== 'echo' && c.name !== 'printf') continue;
-    let target: ShWord | undefined;
+    let targetText: string | undefined;
     let append = false;
     let end = c.end;
     let via: string;
     const redirect = c.redirects.find((x) => x.op === '>' || x.op === '>>' || x.op === '>|');
     if (redirect) {
-      target = redirect.target;
+      targetText = r.wordText(redirect.target);
       append = redirect.op === '>>';
       via = `${c.name} ${redirect.op} file`;
     } else {
       const next = cmds[ci + 1];
-      if (!next || next.name !== 'tee' || !/^[ \t]*\|[ \t]*$/.test(text.text.slice(c.end, next.start))) continue;
-      const opts = next.args.filter((a) => r.wordText(a).startsWith('-'));
-      target = next.args.find((a) => !r.wordText(a).startsWith('-'));
-      append = opts.some((a) => /^-[a-z]*a|^--append$/.test(r.wordText(a)));
+      if (!next || !/^[ \t]*\|[ \t]*$/.test(text.text.slice(c.end, next.start))) continue;
+      const piped = stdinOf.get(next);
+      if (piped) {
+        targetText = piped.target;
+        append = piped.append;
+        via = `${c.name} piped to ${piped.via}`;
+      } else {
+        if (next.name !== 'tee') continue;
+        const opts = next.args.filter((a) => r.wordText(a).startsWith('-'));
+        const target = next.args.find((a) => !r.wordText(a).startsWith('-'));
+        targetText = target ? r.wordText(target) : undefined;
+        append = opts.some((a) => /^-[a-z]*a|^--append$/.test(r.wordText(a)));
+        via = `${c.name} piped to ${next.sudo ? 'sudo ' : ''}tee${append ? ' -a' : ''}`;
+      }
       end = next.end;
-      via = `${c.name} piped to ${next.sudo ? 'sudo ' : ''}tee${append ? ' -a' : ''}`;
     }
-    if (!target) continue;
-    const targetText = r.wordText(target);
+    if (targetText === undefined) continue;
     if (targetText === '/dev/null' || targetText.startsWith('&')) continue;
     const body = c.name === 'echo' ? echoText(text, c, r) : printfText(text, c, r);
     // Nothing of it known (`echo "$(curl …)" > f`): no document rather than one of run-time text.
@@ -601,6 +775,8 @@ class ShResolver {
     private readonly text: MappedText,
     private readonly scan: ShScanResult,
     callers: readonly ScriptInvocation[],
+    /** A nested script's (`sudo sh -c '…'`): what it sees of the variables it does not set. */
+    private readonly scope?: NestedScope,
   ) {
     for (const a of scan.assignments) {
       const list = this.byName.get(a.name) ?? [];
@@ -713,10 +889,12 @@ class ShResolver {
       const inFunction = this.functionArgument(Number(name), offset);
       if (inFunction) return inFunction;
       const arg = this.positional[Number(name) - 1];
-      if (arg) return withStep(arg.value, { span: arg.span, note: `passed as $${name} to ${baseName(this.file)}` }, name);
+      if (arg) return withStep(arg.value, { span: arg.span, note: `passed as $${name} to ${this.scope?.label ?? baseName(this.file)}` }, name);
+      if (this.scope) return { kind: 'unknown', reason: `$${name}: no argument is passed to ${this.scope.label}`, chain: [] };
       return { kind: 'unknown', reason: `$${name}: no caller of ${baseName(this.file)} was found in the tree`, chain: [] };
     }
     const list = this.byName.get(name) ?? [];
+    if (list.length === 0 && this.scope) return this.scope.environment(name);
     const a = list.filter((x) => x.start < offset).pop() ?? list[list.length - 1];
     if (!a?.value || depth > MAX_DEPTH) return { kind: 'unknown', reason: `$${name} is not set in ${baseName(this.file)}`, chain: [] };
     const own = decodeShWord(this.text, a.value, (e) => (e.start >= a.value!.start ? this.expand(e, depth + 1) : undefined));
@@ -732,9 +910,15 @@ class ShResolver {
     return withStep(valueOfMapped(m), { span: this.text.toHost(a.nameStart, a.end), note: `${baseName(this.file)} sets $${name}` }, name);
   }
 
-  invocations(): ScriptInvocation[] {
+  /** Whether `name` is exported before `at` (`export X=…`, `declare -x X`; once exported it stays so). */
+  exportedBefore(name: string, at: number): boolean {
+    return (this.byName.get(name) ?? []).some((a) => a.exported && a.start < at);
+  }
+
+  invocations(nestedShells: ReadonlySet<ShCommand> = new Set()): ScriptInvocation[] {
     const out: ScriptInvocation[] = [];
     for (const c of this.scan.commands) {
+      if (nestedShells.has(c)) continue;
       let idx = -1;
       if (/\.sh$/.test(c.name)) idx = -1;
       else if (['bash', 'sh', 'source', '.'].includes(c.name)) idx = c.args.findIndex((a) => /\.sh['"]?$/.test(a.raw));

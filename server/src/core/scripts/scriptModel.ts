@@ -6,7 +6,8 @@
  */
 import type { AgentConfigDoc, AgentOs } from '../agent/configDoc';
 import type { PsScanResult } from '../parsers/powershell/types';
-import type { ShScanResult } from '../parsers/bash/types';
+import type { ShScanResult, ShSed } from '../parsers/bash/types';
+import type { ShellStringRegion } from './bashNested';
 import type { MappedText } from '../text/mappedText';
 import type { ChainStep, ResolvedValue, Span } from '../types';
 
@@ -74,6 +75,15 @@ export interface PsScriptFacts extends ScriptFactsBase {
 export interface ShScriptFacts extends ScriptFactsBase {
   readonly language: 'bash';
   readonly scan: ShScanResult;
+  /** The `sed` calls of the scripts it runs as strings (`sudo sh -c "sed -i 's/X/…/' f"`), whose offsets are theirs. */
+  readonly nestedSeds?: readonly ShSed[];
+  /** The host parts of the `-c` strings it runs, by quoting: a quick fix editing there must suit the outer shell. */
+  readonly shellStrings?: readonly ShellStringRegion[];
+}
+
+/** Every `sed` a bash script runs, its nested `sh -c` scripts' included (their patterns, not their offsets, count). */
+export function allSeds(s: ShScriptFacts): readonly ShSed[] {
+  return s.nestedSeds && s.nestedSeds.length > 0 ? [...s.scan.seds, ...s.nestedSeds] : s.scan.seds;
 }
 
 export type ScriptFacts = PsScriptFacts | ShScriptFacts;

@@ -33,6 +33,7 @@ import type { DeploymentModel } from '../../model/deploymentModel';
 import type { PackerProvisioner } from '../../packer';
 import { packerProvisioners, provisionersRunning, uploadDestinations } from '../../packer';
 import type { ScriptFacts } from '../../scripts/scriptModel';
+import { allSeds } from '../../scripts/scriptModel';
 import { attr } from '../../terraform/model';
 import type { Finding, Product, RelatedInfo } from '../../types';
 import { baseName, dirOf } from '../../workspace/fileKinds';
@@ -148,7 +149,7 @@ function substitutedAtBoot(scripts: readonly ScriptFacts[], ip: string, key: str
   };
   for (const s of scripts) {
     if (s.language === 'bash') {
-      for (const sed of s.scan.seds) for (const sub of sed.substitutions) if (hits(sub.patternUnescaped ?? sub.pattern)) return true;
+      for (const sed of allSeds(s)) for (const sub of sed.substitutions) if (hits(sub.patternUnescaped ?? sub.pattern)) return true;
     } else {
       for (const m of s.text.text.matchAll(/-[ci]?replace\s+(["'])(.+?)\1/gi)) if (hits(m[2]!)) return true;
       for (const m of s.text.text.matchAll(/\.Replace\(\s*(["'])(.+?)\1/g)) if (hits(m[2]!)) return true;

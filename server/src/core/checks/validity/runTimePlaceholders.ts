@@ -10,6 +10,7 @@
 import type { ParsedAgentConfig } from '../../agent/configDoc';
 import type { DeploymentModel } from '../../model/deploymentModel';
 import { scanBash } from '../../parsers/bash';
+import { allSeds } from '../../scripts/scriptModel';
 
 const cache = new WeakMap<DeploymentModel, readonly string[]>();
 
@@ -35,7 +36,7 @@ export function runTimePlaceholders(model: DeploymentModel): readonly string[] {
   for (const s of model.scripts) {
     modelled.add(s.file);
     if (s.language === 'bash') {
-      for (const sed of s.scan.seds) for (const sub of sed.substitutions) add(sub.patternUnescaped ?? sub.pattern);
+      for (const sed of allSeds(s)) for (const sub of sed.substitutions) add(sub.patternUnescaped ?? sub.pattern);
     } else psPatterns(s.text.text);
   }
   // A user-data template nothing in the deployment renders (a `template_file` pointing at a misspelt path) still
@@ -103,7 +104,7 @@ export function substitutedWords(model: DeploymentModel): ReadonlySet<string> {
   };
   for (const p of inlineSedPatterns(model)) add(p);
   for (const s of model.scripts)
-    if (s.language === 'bash') for (const sed of s.scan.seds) for (const sub of sed.substitutions) add(sub.patternUnescaped ?? sub.pattern);
+    if (s.language === 'bash') for (const sed of allSeds(s)) for (const sub of sed.substitutions) add(sub.patternUnescaped ?? sub.pattern);
   wordsCache.set(model, out);
   return out;
 }
