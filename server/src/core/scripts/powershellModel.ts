@@ -17,7 +17,7 @@ import type {
   PsStringLiteral,
   PsValue,
 } from '../parsers/powershell/types';
-import { decodePsString, subexpressionVariable } from '../parsers/powershell';
+import { countBefore, decodePsString, subexpressionVariable } from '../parsers/powershell';
 import { MappedText, MappedTextBuilder } from '../text/mappedText';
 import type { ChainStep, ResolvedValue, Span } from '../types';
 import type { AgentConfigDoc } from '../agent/configDoc';
@@ -1016,14 +1016,8 @@ function assignedAt<T extends { readonly start: number; readonly end: number }>(
 }
 
 function lastBefore<T extends { readonly start: number }>(list: readonly T[], offset: number): T | undefined {
-  let lo = 0;
-  let hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (list[mid]!.start < offset) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo > 0 ? list[lo - 1] : undefined;
+  const n = countBefore(list, offset);
+  return n > 0 ? list[n - 1] : undefined;
 }
 
 /** The parameters a script's top-level `param(...)` block declares (lower-case name -> offset of `$`), defaults or not. */

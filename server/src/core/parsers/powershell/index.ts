@@ -141,8 +141,8 @@ function resume(text: string, prev: PsScanResult, restarts: readonly number[], f
   return result;
 }
 
-/** How many nodes of a list sorted by start begin before `offset`. */
-function countBefore(list: readonly PsNode[], offset: number): number {
+/** How many nodes of a list sorted by start begin before `offset` (a binary search). */
+export function countBefore(list: ReadonlyArray<{ readonly start: number }>, offset: number): number {
   let lo = 0;
   let hi = list.length;
   while (lo < hi) {
