@@ -235,3 +235,40 @@ test('restart points: line starts outside case, heredoc bodies and multi-line wo
   assert.deepStrictEqual(plain(inc), plain(scanBash(next)));
   assert.equal(bashRestartPoints(scanBash(src, { templated: true })), undefined);
 });
+
+test('engine: keystrokes in a bash script give the findings of a cold analysis of the same text', async () => {
+  const os = await import('node:os');
+  const { Workspace } = await import('../../../server/src/core/engine');
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'hsr-sh-rescan-'));
+  try {
+    const live = path.join(tmp, 'live');
+    const cold = path.join(tmp, 'cold');
+    fs.cpSync(examplePath('windows-only'), live, { recursive: true });
+    fs.cpSync(examplePath('windows-only'), cold, { recursive: true });
+    const script = 'shared/packer/scripts/client.sh';
+    const ws = await Workspace.load(live);
+    ws.analyze();
+    let text = ws.sourceText(script)!.text;
+    // Typing in a heredoc body, breaking its delimiter (the body runs to the end) and mending it, then a new line.
+    const body = text.indexOf('  token   = ');
+    const delim = text.lastIndexOf('EOF2\n');
+    const edits: Array<(t: string) => string> = [
+      (t) => t.slice(0, body) + '  tls = true\n' + t.slice(body),
+      (t) => t.slice(0, t.lastIndexOf('EOF2\n') + 3) + t.slice(t.lastIndexOf('EOF2\n') + 4),
+      (t) => t.slice(0, t.lastIndexOf('EOF\nsudo chmod') + 3) + '2' + t.slice(t.lastIndexOf('EOF\nsudo chmod') + 3),
+      (t) => t + 'sudo sed -i "s|X|${NODE_CLASS}|g" /etc/nomad.d/nomad.hcl\n',
+    ];
+    assert.ok(body > 0 && delim > body);
+    const findings = (r: ReturnType<typeof ws.analyze>): string =>
+      JSON.stringify(r.findings.map((f) => [f.ruleId, f.severity, f.span.file, f.span.start, f.span.end, f.message]));
+    for (const edit of edits) {
+      text = edit(text);
+      ws.setText(script, text);
+      fs.writeFileSync(path.join(cold, script), text);
+      const reference = (await Workspace.load(cold)).analyze();
+      assert.equal(findings(ws.analyze()), findings(reference));
+    }
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+});
