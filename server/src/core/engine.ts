@@ -23,7 +23,7 @@ import { parseHcl, parseJsonConfig, parseTemplate } from './parsers/hcl';
 import type { HclParseResult, HclTemplatePart } from './parsers/hcl/ast';
 import { rescanPowerShell, scanPowerShell } from './parsers/powershell';
 import type { PsScanResult } from './parsers/powershell/types';
-import { scanBash } from './parsers/bash';
+import { rescanBash, scanBash } from './parsers/bash';
 import type { ShScanResult } from './parsers/bash/types';
 import { buildDeploymentModel } from './model/buildModel';
 import type { CachedScriptFacts, ParseServices } from './model/buildModel';
@@ -576,7 +576,10 @@ export class Workspace {
           : // A keystroke in a long script: the statements before the change keep their scan.
             this.parses.ps.get(slot, text, (t, prev) => (prev ? rescanPowerShell(t, undefined, { text: prev.text, scan: prev.value }) : scanPowerShell(t))),
       bash: (slot: string, text: string, templated: boolean) =>
-        (templated ? this.parses.shTemplated : this.parses.sh).get(slot, text, (t) => scanBash(t, { templated })),
+        templated
+          ? this.parses.shTemplated.get(slot, text, (t) => scanBash(t, { templated }))
+          : // A keystroke in a long script: the lines before the change keep their scan.
+            this.parses.sh.get(slot, text, (t, prev) => (prev ? rescanBash(t, undefined, { text: prev.text, scan: prev.value }) : scanBash(t))),
       agentConfig: (slot: string, text: string, format: 'hcl' | 'json') =>
         format === 'json' ? this.parses.agentJson.get(slot, text, parseJsonConfig) : this.parses.agentHcl.get(slot, text, (t) => parseHcl(t, 'hcl1')),
     };

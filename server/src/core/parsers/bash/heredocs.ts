@@ -13,6 +13,7 @@ export function readHeredocs(sc: ScanState): void {
   const t = sc.t;
   const lim = sc.lim;
   let p = sc.i;
+  let unterminated = false;
   for (const h of sc.pending) {
     h.read = true;
     h.bodyStart = p;
@@ -32,6 +33,7 @@ export function readHeredocs(sc: ScanState): void {
       p = e < lim ? e + newlineLen(sc, e) : e;
     }
     if (!found) {
+      unterminated = true;
       h.bodyEnd = lim;
       h.end = lim;
       h.terminated = false;
@@ -41,6 +43,10 @@ export function readHeredocs(sc: ScanState): void {
   }
   sc.pending.length = 0;
   sc.i = p;
+  // The bodies (and their delimiter lines) were read up to p: no restart before it. An unterminated body looked for
+  // its delimiter to the end of the text: text appended there may end it, so no restart at all after it.
+  const reach = unterminated ? Infinity : p;
+  if (reach > sc.sink.reach) sc.sink.reach = reach;
 }
 
 /** Expansions of a heredoc body (and sub-scans of its command substitutions). */

@@ -1,5 +1,5 @@
 export * from './types';
-export { scanBash } from './scanner';
+export { rescanBash, scanBash } from './scanner';
 export { decodeHeredocBody, decodeShWord } from './decode';
 export type { ShExpander } from './decode';
 export { parseSystemdUnit, parseExecStartFlags } from './systemd';

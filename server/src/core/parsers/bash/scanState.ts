@@ -124,6 +124,21 @@ export interface Sink {
   readonly assignments: ShAssignment[];
   readonly comments: ShComment[];
   readonly queue: SubRange[];
+  /**
+   * The end (exclusive) of the text read ahead of the statement loop: the heredoc bodies read so far, up to the end
+   * of their delimiter lines (the end of the text when one is unterminated). A token or a command substitution does
+   * not count: the loop takes a token whole, and a substitution's range lies inside the token or heredoc body holding
+   * it (its sub-scan peeks at most one character past its range: the closer, or the delimiter line).
+   */
+  reach: number;
+  /**
+   * Offsets where the main scan (depth 0) may restart with a fresh state (undefined: not recorded). Each is the start
+   * of a line the statement loop reached by taking a newline token that ends with `\n` (a lone `\r` looked at the
+   * next character: a CR LF is one newline), outside any `case … esac` and at or after `reach`. There the loop's state
+   * is a fresh one (the pipeline just ended, no heredoc is pending: a newline token reads the pending bodies) and
+   * nothing before it depends on the text after it, so a scan started there sees what the full scan sees.
+   */
+  readonly restarts: number[] | undefined;
 }
 
 export const ASSIGN_RE = /^([A-Za-z_][A-Za-z0-9_]*)(\[[^\]]*\])?(\+?)=/;

@@ -124,6 +124,7 @@ export function scanStatements(sc: ScanState): void {
         continue;
       default:
         endPipeline();
+        if (tok.op === '\n' && caseDepth === 0) noteRestart(sc);
         continue;
     }
   }
@@ -136,6 +137,19 @@ export function scanStatements(sc: ScanState): void {
     h.terminated = false;
   }
   sc.pending.length = 0;
+}
+
+/**
+ * After a newline the statement loop took (the pipeline ended, not in a `case`): records the line start as a restart
+ * point when a fresh scan from there would be in the same state and the records so far depend on nothing after it.
+ */
+function noteRestart(sc: ScanState): void {
+  const restarts = sc.sink.restarts;
+  if (restarts === undefined || sc.depth !== 0) return;
+  const p = sc.i;
+  // Not after a lone CR (it looked at the next character), nor inside a heredoc body read ahead.
+  if (sc.t.charCodeAt(p - 1) !== Ch.NL || sc.sink.reach > p) return;
+  restarts.push(p);
 }
 
 function peekChar(sc: ScanState): number {

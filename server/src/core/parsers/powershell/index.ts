@@ -4,6 +4,8 @@
  */
 import { K, Lexer, type Stream } from './lexer';
 import { Parser } from './parser';
+import { commonPrefixLength } from '../textPrefix';
+export { commonPrefixLength } from '../textPrefix';
 import type { PsAssignment, PsCommand, PsFileWrite, PsFunction, PsMethodCall, PsNode, PsScanResult } from './types';
 
 export { decodePsString, subexpressionVariable } from './decode';
@@ -169,16 +171,6 @@ function countBelow(sorted: readonly number[], offset: number): number {
 function restartBefore(restarts: readonly number[], offset: number): number {
   const n = countBelow(restarts, offset + 1);
   return n === 0 ? 0 : restarts[n - 1]!;
-}
-
-/** Length of the common prefix of two texts (compared in chunks: a keystroke changes one place of a long file). */
-export function commonPrefixLength(a: string, b: string): number {
-  const n = Math.min(a.length, b.length);
-  let i = 0;
-  const CHUNK = 1024;
-  while (i + CHUNK <= n && a.slice(i, i + CHUNK) === b.slice(i, i + CHUNK)) i += CHUNK;
-  while (i < n && a.charCodeAt(i) === b.charCodeAt(i)) i++;
-  return i;
 }
 
 /** `<powershell>…</powershell>` when the tag opens the file (after whitespace / a BOM). */
