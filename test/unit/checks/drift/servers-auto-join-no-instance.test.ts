@@ -186,3 +186,50 @@ test('servers-auto-join-no-instance: a credential in the join string is masked i
   assert.ok(!all.includes(secret), 'the Azure credential appears in an output');
   assert.ok(!all.includes('xY9+kQ2'), 'a piece of the Azure credential appears in an output');
 });
+
+function doTf(tags: string, region = 'nyc3'): string {
+  return `resource "digitalocean_tag" "servers" {
+  name = "nomad-servers"
+}
+
+resource "digitalocean_droplet" "server" {
+  count  = 3
+  name   = "nomad-server-\${count.index}"
+  image  = "ubuntu-22-04-x64"
+  size   = "s-1vcpu-2gb"
+  region = "${region}"
+  tags   = ${tags}
+}
+`;
+}
+const DO_JOIN = 'provider=digitalocean region=nyc3 tag_name=nomad-servers api_token=dop_v1_0123456789abcdef';
+
+test('servers-auto-join-no-instance: DigitalOcean droplet tags and region', () => {
+  const srv = serverWithJoin(DO_JOIN);
+  const f = only(analyze(tree({ server: srv, extra: { [TF]: doTf('["nomad", "server"]') } })).r, RULE);
+  assert.equal(f.length, 1, JSON.stringify(f.map((x) => x.message)));
+  assertSpan(f[0]!, SRV, srv, `"${DO_JOIN}"`);
+  assert.match(f[0]!.message, /droplets tagged "nomad-servers" in region nyc3/);
+  assert.match(f[0]!.message, /digitalocean_droplet\.server .*tags = \["nomad", "server"\], region = "nyc3"/);
+  assert.match(f[0]!.message, /discover-digitalocean: Found ip addresses: \[\]/);
+  // The API token is a credential: masked.
+  assert.ok(!f[0]!.message.includes('dop_v1_0123456789abcdef'));
+  // The tag on the droplets: silent; a tag differing only in case: silent (the API's case rules are not modelled).
+  assert.equal(only(analyze(tree({ server: srv, extra: { [TF]: doTf('["nomad-servers"]') } })).r, RULE).length, 0);
+  assert.equal(only(analyze(tree({ server: srv, extra: { [TF]: doTf('["Nomad-Servers"]') } })).r, RULE).length, 0);
+  // The tag, in another region: fires and says so.
+  const g = only(analyze(tree({ server: srv, extra: { [TF]: doTf('["nomad-servers"]', 'ams3') } })).r, RULE);
+  assert.equal(g.length, 1);
+  assert.match(g[0]!.message, /in another region: digitalocean_droplet\.server .* in ams3/);
+  assert.match(g[0]!.message, /Ask for the region the droplets are in/);
+  // Without region= in the join string, any region matches.
+  const anyRegion = serverWithJoin('provider=digitalocean tag_name=nomad-servers');
+  assert.equal(only(analyze(tree({ server: anyRegion, extra: { [TF]: doTf('["nomad-servers"]', 'ams3') } })).r, RULE).length, 0);
+});
+
+test('servers-auto-join-no-instance: DigitalOcean tags given by a digitalocean_tag reference or a Kubernetes cluster are silent', () => {
+  const srv = serverWithJoin(DO_JOIN);
+  assert.equal(only(analyze(tree({ server: srv, extra: { [TF]: doTf('[digitalocean_tag.servers.id]') } })).r, RULE).length, 0);
+  const k8s = `${doTf('["other"]')}\nresource "digitalocean_kubernetes_cluster" "k" {\n  name = "k"\n}\n`;
+  assert.equal(only(analyze(tree({ server: srv, extra: { [TF]: k8s } })).r, RULE).length, 0);
+});

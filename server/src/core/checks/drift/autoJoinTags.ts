@@ -2,7 +2,8 @@
  * Cloud auto-join that matches no instance of the tree. A go-discover string in `retry_join` (Consul) or
  * `server_join { retry_join }` (Nomad) asks the cloud for instances carrying a tag: AWS `tag_key`/`tag_value`
  * (an EC2 `DescribeInstances` filter `tag:<key>` = value, exact), GCE `tag_value` (a network tag of the instance),
- * Azure `tag_name`/`tag_value` (a tag of a network interface: the virtual machine's own tags are not read).
+ * Azure `tag_name`/`tag_value` (a tag of a network interface: the virtual machine's own tags are not read),
+ * DigitalOcean `tag_name` (a droplet tag, in the `region=` asked for when one is given).
  * When the tree holds the instances of that cloud and none carries the tag, every join finds nobody: Consul logs
  * `Join cluster failed, will retry ... error="No servers to join"` forever. Judged only when the join string's tag,
  * every instance's tags and the set of instance resources are fully known (a tree split into several deployment
@@ -18,12 +19,14 @@ import type { Finding, ResolvedValue, Span } from '../../types';
 import type { Check } from '../check';
 import { chainRelated, chainText, finding, label } from '../check';
 
-type Cloud = 'aws' | 'gce' | 'azure';
+type Cloud = 'aws' | 'gce' | 'azure' | 'digitalocean';
 
 interface Wanted {
   readonly cloud: Cloud;
   readonly key?: string;
   readonly value: string;
+  /** DigitalOcean: the region the droplets must be in (`region=`), lower case. */
+  readonly region?: string;
 }
 
 /** One instance-making resource and the tags its instances carry (AWS: key=value; GCE: network tags as value). */
@@ -31,6 +34,8 @@ interface Carrier {
   readonly address: string;
   readonly span: Span;
   readonly tags: ReadonlyArray<{ readonly key?: string; readonly value: string }>;
+  /** DigitalOcean: the droplet's region slug, lower case; undefined when not known. */
+  readonly region?: string;
 }
 
 const AWS_CARRIERS = new Set(['aws_instance', 'aws_spot_instance_request', 'aws_launch_template', 'aws_autoscaling_group']);
@@ -43,6 +48,13 @@ const GCE_CARRIERS = new Set([
   'google_compute_instance_from_template',
   'google_compute_instance_from_machine_image',
 ]);
+/**
+ * DigitalOcean: go-discover lists the droplets carrying the tag (`Droplets.ListByTag`) and keeps those whose region
+ * slug equals `region=` when one is given (provider/digitalocean/digitalocean_discover.go). Kubernetes node pools and
+ * droplet autoscale pools make droplets the tree does not show.
+ */
+const DO_CARRIERS = new Set(['digitalocean_droplet']);
+const DO_OPAQUE = /^digitalocean_(kubernetes_.*|droplet_autoscale|custom_image|database_.*)$/;
 const GCE_OPAQUE = /^google_(container_cluster|container_node_pool|dataproc_cluster|notebooks_instance|workbench_instance)$/;
 /**
  * Azure: go-discover's tag method lists the subscription's network interfaces (`Interfaces.ListAll`) and keeps those
@@ -67,8 +79,16 @@ function wantedOf(s: string): Wanted | undefined {
   const args = parseDiscover(s);
   if (!args) return undefined;
   const provider = args.get('provider');
-  const cloud: Cloud | undefined = provider === 'aws' ? 'aws' : provider === 'gce' ? 'gce' : provider === 'azure' ? 'azure' : undefined;
+  const cloud: Cloud | undefined =
+    provider === 'aws' ? 'aws' : provider === 'gce' ? 'gce' : provider === 'azure' ? 'azure' : provider === 'digitalocean' ? 'digitalocean' : undefined;
   if (!cloud) return undefined;
+  if (cloud === 'digitalocean') {
+    const tag = args.get('tag_name');
+    const region = args.get('region');
+    if (tag === undefined || tag.replace(UNRESOLVED, '') === '' || NOT_DATA.test(tag.replace(UNRESOLVED, ''))) return undefined;
+    if (region !== undefined && (region === '' || NOT_DATA.test(region))) return undefined;
+    return { cloud, value: tag, ...(region ? { region: region.toLowerCase() } : {}) };
+  }
   const keyName = cloud === 'azure' ? 'tag_name' : 'tag_key';
   // Only the tag decides which instances match; region, project, zone and credentials say where to look.
   for (const k of [keyName, 'tag_value']) {
@@ -90,9 +110,9 @@ function wantedOf(s: string): Wanted | undefined {
   return { cloud, key, value };
 }
 
-function valuePattern(v: string): RegExp {
+function valuePattern(v: string, flags = ''): RegExp {
   const parts = v.split(UNRESOLVED).map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
-  return new RegExp(`^${parts.join('.*')}$`, 's');
+  return new RegExp(`^${parts.join('.*')}$`, `s${flags}`);
 }
 
 function knownText(v: ResolvedValue): string | undefined {
@@ -198,6 +218,15 @@ function carriersOf(model: DeploymentModel, cloud: Cloud): Carrier[] | undefined
       const pairs = t ? evalAll(model, t.value, r.dir, r.file, mapPairs) : [];
       if (!pairs) return undefined;
       out.push({ address: r.address, span, tags: pairs });
+    } else if (cloud === 'digitalocean') {
+      if (DO_OPAQUE.test(type)) return undefined;
+      if (!DO_CARRIERS.has(type)) continue;
+      const t = attr(r.block.body, 'tags');
+      const items = t ? evalAll(model, t.value, r.dir, r.file, listItems) : [];
+      if (!items) return undefined;
+      const reg = attr(r.block.body, 'region');
+      const region = reg ? evalAll(model, reg.value, r.dir, r.file, knownText) : undefined;
+      out.push({ address: r.address, span, tags: items.map((value) => ({ value })), ...(region ? { region: region.toLowerCase() } : {}) });
     } else {
       if (GCE_OPAQUE.test(type)) return undefined;
       if (!GCE_CARRIERS.has(type)) continue;
@@ -244,14 +273,23 @@ function taggedVms(model: DeploymentModel, w: Wanted): Carrier[] {
   return out;
 }
 
-const CLOUD_NAME: Record<Cloud, string> = { aws: 'AWS', gce: 'GCE', azure: 'Azure' };
+const CLOUD_NAME: Record<Cloud, string> = { aws: 'AWS', gce: 'GCE', azure: 'Azure', digitalocean: 'DigitalOcean' };
+
+/** Whether go-discover would find the carrier's instances: a matching tag, and (DigitalOcean) the region asked for. */
+function carrierMatches(w: Wanted, c: Carrier): boolean {
+  if (!c.tags.some((t) => matches(w, t))) return false;
+  return w.region === undefined || c.region === undefined || c.region === w.region;
+}
 
 function matches(w: Wanted, t: { key?: string; value: string }): boolean {
+  if (w.cloud === 'digitalocean') return valuePattern(w.value, 'i').test(t.value);
   return (w.cloud === 'gce' || t.key === w.key) && valuePattern(w.value).test(t.value);
 }
 
 function showTags(w: Wanted, c: Carrier): string {
   if (w.cloud === 'gce') return `tags = [${c.tags.map((t) => JSON.stringify(t.value)).join(', ')}]`;
+  if (w.cloud === 'digitalocean')
+    return `tags = [${c.tags.map((t) => JSON.stringify(t.value)).join(', ')}]${c.region ? `, region = ${JSON.stringify(c.region)}` : ''}`;
   const sameKey = c.tags.filter((t) => t.key === w.key);
   const shown = sameKey.length > 0 ? sameKey : c.tags;
   if (shown.length === 0) return 'no tags';
@@ -260,7 +298,8 @@ function showTags(w: Wanted, c: Carrier): string {
 
 /** The carrier whose tags come closest to the wanted one (same key first, then the most similar value). */
 function closest(w: Wanted, cs: readonly Carrier[]): Carrier {
-  const score = (c: Carrier): number => Math.max(0, ...c.tags.map((t) => (w.cloud !== 'gce' && t.key === w.key ? 100 : 0) + common(t.value, w.value)));
+  const score = (c: Carrier): number =>
+    Math.max(0, ...c.tags.map((t) => (w.cloud !== 'gce' && t.key === w.key ? 100 : 0) + (matches(w, t) ? 200 : 0) + common(t.value, w.value)));
   return [...cs].sort((a, b) => score(b) - score(a))[0]!;
 }
 
@@ -314,7 +353,7 @@ export const autoJoinNoInstance: Check = {
           if (!w || !model.roles.some((r) => r.kind === 'server' && r.product === role.product)) continue;
           if (!carriers.has(w.cloud)) carriers.set(w.cloud, carriersOf(model, w.cloud));
           const cs = carriers.get(w.cloud);
-          if (!cs || cs.length === 0 || cs.some((c) => c.tags.some((t) => matches(w, t)))) continue;
+          if (!cs || cs.length === 0 || cs.some((c) => carrierMatches(w, c))) continue;
           const span = itemSpan(e, v);
           const id = `${span.file}\0${span.start}\0${span.end}`;
           if (seen.has(id)) continue;
@@ -325,14 +364,26 @@ export const autoJoinNoInstance: Check = {
               ? `EC2 instances tagged ${w.key} = ${JSON.stringify(w.value)}`
               : w.cloud === 'azure'
                 ? `network interfaces tagged ${w.key} = ${JSON.stringify(w.value)}`
-                : `GCE instances with the network tag ${JSON.stringify(w.value)}`;
+                : w.cloud === 'digitalocean'
+                  ? `droplets tagged ${JSON.stringify(w.value)}${w.region ? ` in region ${w.region}` : ''}`
+                  : `GCE instances with the network tag ${JSON.stringify(w.value)}`;
+          // DigitalOcean: droplets that carry the tag, in another region than the one the join string filters on.
+          const elsewhere = w.region ? cs.filter((c) => c.tags.some((t) => matches(w, t))) : [];
           const vms = w.cloud === 'azure' ? taggedVms(model, w) : [];
           const onVm =
             vms.length > 0
               ? ` ${vms.map((v) => `${v.address} (${line(model, v.span)})`).join(', ')} carr${vms.length > 1 ? 'y' : 'ies'} the tag, but go-discover's Azure tag method lists network interfaces and reads their own tags, never the virtual machine's: put the tag on the azurerm_network_interface.`
               : '';
-          const what = w.cloud === 'azure' ? 'network interface' : 'instance';
-          const others = cs.length > 1 ? ` (${cs.length} ${what} resources in the tree, none carries it)` : '';
+          const what = w.cloud === 'azure' ? 'network interface' : w.cloud === 'digitalocean' ? 'droplet' : 'instance';
+          const others = cs.length > 1 && elsewhere.length === 0 ? ` (${cs.length} ${what} resources in the tree, none carries it)` : '';
+          const verdict =
+            elsewhere.length > 0
+              ? `but every ${what} of the tree that carries the tag is in another region: ${elsewhere.map((c) => `${c.address} (${line(model, c.span)}) in ${c.region}`).join(', ')}`
+              : `but no ${CLOUD_NAME[w.cloud]} ${what} resource of the tree carries it: ${near.address} (${line(model, near.span)}) has ${showTags(w, near)}${others}`;
+          const fix =
+            elsewhere.length > 0
+              ? `Ask for the region the ${what}s are in (or leave region out), or deploy them where the join string looks.`
+              : `Tag the ${what}s with what the join string asks, or ask for the tag they carry.`;
           const open = w.value.match(UNRESOLVED);
           const chain =
             (e.chain.length > 0 ? ` The join string comes from ${chainText(model, e.chain)}.` : '') +
@@ -342,7 +393,9 @@ export const autoJoinNoInstance: Check = {
               ? `go-discover logs "discover-aws: Filter instances with ${w.key}=${w.value}" then "discover-aws: Found 0 reservations"`
               : w.cloud === 'azure'
                 ? `go-discover logs "discover-azure: using tag method. tag_name: ${w.key}, tag_value: ${w.value}" then "discover-azure: Found ip addresses: []"`
-                : `go-discover logs "discover-gce: Zone "<zone>" has []" for every zone`;
+                : w.cloud === 'digitalocean'
+                  ? `go-discover logs "discover-digitalocean: Using region=${w.region ?? ''} tag_name=${w.value}" then "discover-digitalocean: Found ip addresses: []"`
+                  : `go-discover logs "discover-gce: Zone "<zone>" has []" for every zone`;
           const symptom =
             role.product === 'consul'
               ? `${discover}, and Consul "[WARN] agent: Join cluster failed, will retry: cluster=LAN retry_interval=30s error="No servers to join""`
@@ -352,7 +405,7 @@ export const autoJoinNoInstance: Check = {
             finding({
               check: this,
               span,
-              message: `${label(role)}: ${e.path} "${v}" asks go-discover (provider=${w.cloud}) for ${asked}, but no ${CLOUD_NAME[w.cloud]} ${what} resource of the tree carries it: ${near.address} (${line(model, near.span)}) has ${showTags(w, near)}${others}.${onVm}${chain} Every join finds nobody: ${symptom}.${leader} Tag the ${what}s with what the join string asks, or ask for the tag they carry.`,
+              message: `${label(role)}: ${e.path} "${v}" asks go-discover (provider=${w.cloud}) for ${asked}, ${verdict}.${onVm}${chain} Every join finds nobody: ${symptom}.${leader} ${fix}`,
               related: [
                 ...cs.map((c) => ({ span: c.span, message: `${c.address}: ${showTags(w, c)}` })),
                 ...vms.map((c) => ({ span: c.span, message: `${c.address}: the virtual machine carries the tag; go-discover reads the network interface's` })),
