@@ -23,7 +23,7 @@
 import type { ShHeredoc, ShNode, ShScanResult } from './types';
 import type { HeredocRec, Sink } from './scanState';
 import { scanStatements } from './statements';
-import { commonPrefixLength } from '../textPrefix';
+import { commonPrefixLength, countBefore, countBelow } from '../textPrefix';
 
 export function scanBash(text: string, options?: { templated?: boolean }): ShScanResult {
   const templated = options?.templated === true;
@@ -130,29 +130,10 @@ function byStart(a: ShNode, b: ShNode): number {
  * when a kept record reaches past `from` (it would depend on the changed text: never expected, checked anyway).
  */
 function join<T extends ShNode>(before: readonly T[], after: readonly T[], from: number): T[] | undefined {
-  let lo = 0;
-  let hi = before.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (before[mid]!.start < from) lo = mid + 1;
-    else hi = mid;
-  }
-  const out = before.slice(0, lo);
+  const out = before.slice(0, countBefore(before, from));
   for (const x of out) if (x.end > from) return undefined;
   for (const x of after) out.push(x);
   return out;
-}
-
-/** How many numbers of a sorted list are below `offset`. */
-function countBelow(sorted: readonly number[], offset: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (sorted[mid]! < offset) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /** The restart points recorded for a scan (for tests): undefined for a templated scan or one that threw. */

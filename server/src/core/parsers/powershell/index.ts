@@ -4,8 +4,8 @@
  */
 import { K, Lexer, type Stream } from './lexer';
 import { Parser } from './parser';
-import { commonPrefixLength } from '../textPrefix';
-export { commonPrefixLength } from '../textPrefix';
+import { commonPrefixLength, countBefore, countBelow } from '../textPrefix';
+export { commonPrefixLength, countBefore } from '../textPrefix';
 import type { PsAssignment, PsCommand, PsFileWrite, PsFunction, PsMethodCall, PsNode, PsScanResult } from './types';
 
 export { decodePsString, subexpressionVariable } from './decode';
@@ -141,30 +141,6 @@ function resume(text: string, prev: PsScanResult, restarts: readonly number[], f
   const kept = restarts.slice(0, countBelow(restarts, from + 1));
   restartPoints.set(result, [...kept, ...restartsOf(main, parser.topLevel, lexer.overProbe)]);
   return result;
-}
-
-/** How many nodes of a list sorted by start begin before `offset` (a binary search). */
-export function countBefore(list: ReadonlyArray<{ readonly start: number }>, offset: number): number {
-  let lo = 0;
-  let hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (list[mid]!.start < offset) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/** How many numbers of a sorted list are below `offset`. */
-function countBelow(sorted: readonly number[], offset: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (sorted[mid]! < offset) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /** The last restart offset at or before `offset` (0 when there is none). */
