@@ -13,14 +13,7 @@ import { rescanBash, scanBash } from '../../../server/src/core/parsers/bash';
 import type { ShScanResult } from '../../../server/src/core/parsers/bash';
 import { bashRestartPoints } from '../../../server/src/core/parsers/bash/scanner';
 import { examplePath } from '../../support/paths';
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 0x100000000;
-  };
-}
+import { runEditChain } from '../../support/editChains';
 
 const TRICKY = [
   '#!/usr/bin/env bash',
@@ -151,32 +144,25 @@ function keptPrefix(inc: ShScanResult, prev: ShScanResult): boolean {
   return lists.some((k) => inc[k].length > 0 && inc[k][0] === prev[k][0]);
 }
 
-/** Applies `steps` random edits to `text`, checking each rescan against a full scan; returns how many kept a prefix. */
+/** Applies `steps` random edits to `text`, checking each rescan (and its restart points) against a full scan. */
 function check(name: string, text: string, seed: number, steps: number): { resumed: number; steps: number } {
-  const r = rng(seed);
-  let prev = { text, scan: scanBash(text) };
-  let resumed = 0;
-  for (let i = 0; i < steps; i++) {
-    const t = prev.text;
-    // Anywhere, or (one edit in ten) at the end: typing at the end of a script is common, and constructs left open
-    // there (an unterminated heredoc) must not be kept as they were.
-    const at = r() < 0.1 ? Math.max(0, t.length - Math.floor(r() * 3)) : Math.floor(r() * (t.length + 1));
-    let next: string;
-    if (r() < 0.3 && t.length > 0) {
-      const n = 1 + Math.floor(r() * 5);
-      next = t.slice(0, at) + t.slice(Math.min(t.length, at + n));
-    } else {
-      next = t.slice(0, at) + PALETTE[Math.floor(r() * PALETTE.length)]! + t.slice(at);
-    }
-    const inc = rescanBash(next, undefined, prev);
-    const full = scanBash(next);
-    assert.deepStrictEqual(plain(inc), plain(full), `${name} seed ${seed} step ${i}: edit at ${at}`);
-    // The restart points a rescan records are those of a full scan (the next rescan starts from them).
-    assert.deepStrictEqual(bashRestartPoints(inc), bashRestartPoints(full), `${name} seed ${seed} step ${i}: restart points`);
-    if (keptPrefix(inc, prev.scan)) resumed++;
-    prev = { text: next, scan: inc };
-  }
-  return { resumed, steps };
+  return runEditChain<ShScanResult>({
+    name,
+    text,
+    seed,
+    steps,
+    palette: PALETTE,
+    // One edit in ten at the end: constructs left open there (an unterminated heredoc) must not be kept as they were.
+    atEnd: 0.1,
+    full: (t) => scanBash(t),
+    rescan: (t, prev) => rescanBash(t, undefined, prev),
+    compare: (inc, full, where) => {
+      assert.deepStrictEqual(plain(inc), plain(full), where);
+      // The restart points a rescan records are those of a full scan (the next rescan starts from them).
+      assert.deepStrictEqual(bashRestartPoints(inc), bashRestartPoints(full), `${where}: restart points`);
+    },
+    keptPrefix,
+  });
 }
 
 test('rescan equals a full scan over random edits of the tricky script (500 chains of 20 edits)', () => {

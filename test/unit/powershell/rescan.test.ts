@@ -12,14 +12,7 @@ import { rescanPowerShell, scanPowerShell } from '../../../server/src/core/parse
 import type { PsScanResult } from '../../../server/src/core/parsers/powershell';
 import { bigClientPs1 } from '../../../bench/generate';
 import { examplePath } from '../../support/paths';
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 0x100000000;
-  };
-}
+import { runEditChain } from '../../support/editChains';
 
 const TRICKY = [
   'param([string] $Name = "x")',
@@ -93,28 +86,24 @@ function plain(s: PsScanResult): unknown {
   return JSON.parse(JSON.stringify(s));
 }
 
-/** Applies `steps` random edits to `text`, checking each rescan against a full scan; returns how many reused a prefix. */
+/** Whether the rescan kept the earlier scan's records (the same objects: a full scan makes new ones). */
+function keptPrefix(inc: PsScanResult, prev: PsScanResult): boolean {
+  return inc.strings.length > 0 && inc.strings[0] === prev.strings[0];
+}
+
+/** Applies `steps` random edits to `text`, checking each rescan against a full scan; returns how many kept a prefix. */
 function check(name: string, text: string, seed: number, steps: number): { resumed: number; steps: number } {
-  const r = rng(seed);
-  let prev = { text, scan: scanPowerShell(text) };
-  let resumed = 0;
-  for (let i = 0; i < steps; i++) {
-    const t = prev.text;
-    const at = Math.floor(r() * (t.length + 1));
-    let next: string;
-    if (r() < 0.3 && t.length > 0) {
-      const n = 1 + Math.floor(r() * 5);
-      next = t.slice(0, at) + t.slice(Math.min(t.length, at + n));
-    } else {
-      next = t.slice(0, at) + PALETTE[Math.floor(r() * PALETTE.length)]! + t.slice(at);
-    }
-    const inc = rescanPowerShell(next, undefined, prev);
-    const full = scanPowerShell(next);
-    assert.deepStrictEqual(plain(inc), plain(full), `${name} seed ${seed} step ${i}: edit at ${at}`);
-    if (inc.strings.length > 0 && full.strings.length > 0 && inc.strings[0] === prev.scan.strings[0] && inc.strings[0]!.start < at) resumed++;
-    prev = { text: next, scan: inc };
-  }
-  return { resumed, steps };
+  return runEditChain<PsScanResult>({
+    name,
+    text,
+    seed,
+    steps,
+    palette: PALETTE,
+    full: (t) => scanPowerShell(t),
+    rescan: (t, prev) => rescanPowerShell(t, undefined, prev),
+    compare: (inc, full, where) => assert.deepStrictEqual(plain(inc), plain(full), where),
+    keptPrefix,
+  });
 }
 
 test('rescan equals a full scan over random edits of the tricky script (500 chains of 20 edits)', () => {

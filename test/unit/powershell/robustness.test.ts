@@ -3,14 +3,7 @@ import assert from 'node:assert/strict';
 import { scanPowerShell, decodePsString } from '../../../server/src/core/parsers/powershell';
 import { MappedText } from '../../../server/src/core/text/mappedText';
 import { growthRatio } from '../timing';
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 0x100000000;
-  };
-}
+import { rng } from '../../support/editChains';
 
 const ALPHABET = [
   '"',

@@ -1,0 +1,53 @@
+/**
+ * Chains of random edits for the differential tests of the incremental rescans: each edit is applied to the text
+ * the previous one produced, and each rescan starts from the previous rescan (as in the language server).
+ */
+
+/** A small seeded PRNG (an LCG): the same seed gives the same edits on every machine. */
+export function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 0x100000000;
+  };
+}
+
+export interface EditChain<S> {
+  readonly name: string;
+  readonly text: string;
+  readonly seed: number;
+  readonly steps: number;
+  /** Fragments inserted at random places (a deletion of 1–5 characters otherwise, three times in ten). */
+  readonly palette: readonly string[];
+  /** The share of edits placed at the very end of the text (typing at the end is common). */
+  readonly atEnd?: number;
+  readonly full: (text: string) => S;
+  readonly rescan: (text: string, previous: { readonly text: string; readonly scan: S }) => S;
+  /** Asserts that the rescan equals the full scan; `where` names the edit for the message. */
+  readonly compare: (rescanned: S, full: S, where: string) => void;
+  /** Whether the rescan kept the earlier scan's records (the same objects). */
+  readonly keptPrefix: (rescanned: S, previous: S) => boolean;
+}
+
+/** Runs one chain; returns how many of its rescans kept a prefix. */
+export function runEditChain<S>(c: EditChain<S>): { resumed: number; steps: number } {
+  const r = rng(c.seed);
+  let prev = { text: c.text, scan: c.full(c.text) };
+  let resumed = 0;
+  for (let i = 0; i < c.steps; i++) {
+    const t = prev.text;
+    const at = c.atEnd !== undefined && r() < c.atEnd ? Math.max(0, t.length - Math.floor(r() * 3)) : Math.floor(r() * (t.length + 1));
+    let next: string;
+    if (r() < 0.3 && t.length > 0) {
+      const n = 1 + Math.floor(r() * 5);
+      next = t.slice(0, at) + t.slice(Math.min(t.length, at + n));
+    } else {
+      next = t.slice(0, at) + c.palette[Math.floor(r() * c.palette.length)]! + t.slice(at);
+    }
+    const inc = c.rescan(next, prev);
+    c.compare(inc, c.full(next), `${c.name} seed ${c.seed} step ${i}: edit at ${at}`);
+    if (c.keptPrefix(inc, prev.scan)) resumed++;
+    prev = { text: next, scan: inc };
+  }
+  return { resumed, steps: c.steps };
+}
