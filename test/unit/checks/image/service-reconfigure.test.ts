@@ -149,3 +149,17 @@ test('service-config-path-mismatch: fires on the stale creation arguments, silen
   const unknown = analyze({ [FILE]: e2e('nssm set nomad AppParameters $NomadArgs') });
   assert.deepEqual(only(unknown.findings, 'service-config-path-mismatch'), []);
 });
+
+test('a reconfiguration in another script (image build vs user-data) is not placed against the creation: unknown', () => {
+  const { ws } = analyze({
+    [FILE]: `& nssm install Nomad "C:\\opt\\nomad\\nomad.exe"
+& nssm set Nomad AppParameters "agent -config=C:\\opt\\nomad\\config"
+`,
+    'terraform/templates/user-data-server.ps1': `nssm set Nomad AppParameters "agent -config=C:\\etc\\nomad.d"
+`,
+  });
+  const [d, ...rest] = serviceDefs(ws.model!).filter((x) => x.os === 'windows');
+  assert.equal(rest.length, 0);
+  assert.deepEqual(d!.flags, []);
+  assert.match(d!.flagsUnknown ?? '', /another script/);
+});

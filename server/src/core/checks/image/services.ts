@@ -256,12 +256,13 @@ function finalArgs(
   return result;
 }
 
-function windowsServices(s: PsScriptFacts, foreign: ReadonlyMap<string, string>, reconfigs: readonly Reconfig[]): ServiceDef[] {
+function windowsServices(s: PsScriptFacts, foreign: (key: string) => string | undefined, reconfigs: readonly Reconfig[]): ServiceDef[] {
   const src = s.text.text;
   const out: ServiceDef[] = [];
   const extraDeps = new Map<string, string[]>();
   let blockAt: ((offset: number) => { start: number; end: number } | undefined) | undefined;
   let fnAt: ((offset: number) => PsFunction | undefined) | undefined;
+  let byKey: Map<string, Reconfig[]> | undefined;
   for (const c of s.scan.commands) {
     const n = c.name.toLowerCase();
     const words = c.arguments.map((a) => psValueText(src, a));
@@ -291,9 +292,19 @@ function windowsServices(s: PsScriptFacts, foreign: ReadonlyMap<string, string>,
     if (reconfigs.length > 0) {
       blockAt ??= blocksOf(s);
       fnAt ??= innermostFunction(s.scan.functions ?? []);
-      later = finalArgs(reconfigs, key, c.start, blockAt, fnAt);
+      if (!byKey) {
+        byKey = new Map();
+        for (const r of reconfigs) {
+          const list = byKey.get(r.key);
+          if (list) list.push(r);
+          else byKey.set(r.key, [r]);
+        }
+      }
+      // This service's reconfigurations and those of a service whose name is not known, in script order.
+      const mine = [...(byKey.get(key) ?? []), ...(key === '\u0000' ? [] : (byKey.get('\u0000') ?? []))].sort((a, b) => a.start - b.start);
+      if (mine.length > 0) later = finalArgs(mine, key, c.start, blockAt, fnAt);
     }
-    const elsewhere = foreign.get(key) ?? foreign.get('\u0000');
+    const elsewhere = foreign(key);
     const unknown = elsewhere ?? (later && !Array.isArray(later.flags) ? later.flags.unknown : undefined);
     out.push({
       os: 'windows',
@@ -415,16 +426,14 @@ export function serviceDefs(model: DeploymentModel): ServiceDef[] {
       if (!files.has(s.file)) files.set(s.file, `${r.via} in ${s.file}, another script, whose order against the creation is not known`);
     }
   }
-  const foreignFor = (file: string): ReadonlyMap<string, string> => {
-    const m = new Map<string, string>();
-    for (const [key, files] of byName) for (const [f, why] of files) if (f !== file && !m.has(key)) m.set(key, why);
-    return m;
+  /** Why another script than `file` reconfigures the service `key` (or one whose name is not known); undefined when none does. */
+  const elsewhere = (file: string, key: string): string | undefined => {
+    for (const k of [key, '\u0000']) for (const [f, why] of byName.get(k) ?? []) if (f !== file) return why;
+    return undefined;
   };
-  const foreignMemo = new Map<string, ReadonlyMap<string, string>>();
   for (const s of model.scripts) {
     if (s.language === 'powershell') {
-      let foreign = foreignMemo.get(s.file);
-      if (!foreign) foreignMemo.set(s.file, (foreign = byName.size === 0 ? new Map() : foreignFor(s.file)));
+      const foreign = (key: string) => elsewhere(s.file, key);
       out.push(...windowsServices(s, foreign, reconfigs.get(s) ?? []));
     } else {
       for (const h of s.scan.heredocs) {
