@@ -163,3 +163,39 @@ test('a reconfiguration in another script (image build vs user-data) is not plac
   assert.deepEqual(d!.flags, []);
   assert.match(d!.flagsUnknown ?? '', /another script/);
 });
+
+test('nssm arguments are one command line: `-config C:\\x` (a parameter to PowerShell) and a quoted path with a space', () => {
+  const text = `nssm install nomad C:\\nomad\\nomad.exe
+nssm set nomad AppParameters agent -config "C:\\Program Files\\Nomad\\config" -data-dir C:\\nomad\\data
+`;
+  const [d] = defs(text);
+  assert.deepEqual(flagsOf(d!), ['config=C:\\Program Files\\Nomad\\config', 'data-dir=C:\\nomad\\data']);
+  const f = d!.flags[0]!;
+  assert.deepEqual({ start: f.span.start, end: f.span.end }, spanOf(text, '-config "C:\\Program Files\\Nomad\\config"'));
+  assert.equal(d!.flags[1]!.span.start, text.indexOf('-data-dir C:\\nomad\\data'));
+  assert.equal(d!.flags[1]!.span.end, text.indexOf('-data-dir C:\\nomad\\data') + '-data-dir C:\\nomad\\data'.length);
+});
+
+test('a reconfiguration inside an undecided %{ if } of a user-data template is a branch: unknown; both in one arm: followed', () => {
+  const tf = `resource "aws_instance" "w" {
+  ami       = "x"
+  user_data = templatefile("\${path.module}/ud.ps1", { upgrade = var.upgrade })
+}
+variable "upgrade" { type = bool }
+`;
+  const run = (ps: string) => serviceDefs(analyze({ 'main.tf': tf, 'ud.ps1': ps }).ws.model!).filter((d) => d.os === 'windows');
+  const branch = run(`<powershell>
+nssm install nomad C:\\nomad\\nomad.exe agent -config=C:\\old
+%{ if upgrade }
+nssm set nomad AppParameters "agent -config=C:\\new"
+%{ endif }
+</powershell>`);
+  assert.match(branch[0]!.flagsUnknown ?? '', /branch/);
+  const arm = run(`<powershell>
+%{ if upgrade }
+nssm install nomad C:\\nomad\\nomad.exe agent -config=C:\\old
+nssm set nomad AppParameters "agent -config=C:\\new"
+%{ endif }
+</powershell>`);
+  assert.deepEqual(flagsOf(arm[0]!), ['config=C:\\new']);
+});

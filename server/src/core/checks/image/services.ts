@@ -114,22 +114,70 @@ function serviceKey(s: PsScriptFacts, v: PsValue | undefined, at: number): strin
   return t.includes('$') ? undefined : t;
 }
 
-/** The flags of a command line given as one or more arguments; a `$Var` argument resolved, or unknown. */
-function argFlags(s: PsScriptFacts, args: readonly PsValue[], at: number): ServiceFlag[] | { unknown: string } {
+/**
+ * The flags of a command line given as the arguments of a native command from `from` on (`nssm install <svc> <exe>
+ * …`, `nssm set <svc> AppParameters …`), joined with spaces as the program receives them. PowerShell's scan takes
+ * `-config C:\x` as a parameter with a value; for a native command both are plain arguments, so parameters after
+ * `from` count as words too. A `$Var` argument is resolved (its flags are shown at the argument that passes it);
+ * one that does not resolve makes the flags unknown, or, when `lenient`, stays as written (`$Var`).
+ */
+function argFlags(s: PsScriptFacts, c: PsCommand, from: number, at: number, lenient = false): ServiceFlag[] | { unknown: string } {
   const src = s.text.text;
-  const flags: ServiceFlag[] = [];
-  for (const a of args) {
-    if (a.kind === 'string' || a.kind === 'bareword') {
-      const t = psValueText(src, a);
-      const base = a.kind === 'string' ? a.literal.contentStart : a.start;
-      flags.push(...flagsIn(` ${t}`, (x, y) => s.text.toHost(base + x - 1, base + y - 1)));
-    } else if (a.kind === 'variable') {
-      const r = s.resolveVariable(a.name, at);
-      if (r.kind !== 'known') return { unknown: `$${a.name} has no static value (${r.reason})` };
-      // The flags are written where the variable gets its value; they are shown at the argument that passes it.
-      flags.push(...flagsIn(` ${r.text}`, () => s.text.toHost(a.start, a.end)).map((f) => ({ ...f, resolved: f.value })));
-    } else return { unknown: `${src.slice(a.start, a.end)} is not a static value` };
+  const after = from > 0 ? (c.arguments[from - 1]?.end ?? c.end) : c.nameEnd;
+  const words: Array<{ v: PsValue } | { param: string; start: number }> = [
+    ...c.arguments.slice(from).map((v) => ({ v })),
+    ...c.parameters.filter((p) => p.start >= after).flatMap((p) => [{ param: p.name, start: p.start }, ...(p.value ? [{ v: p.value }] : [])]),
+  ];
+  const startOf = (w: (typeof words)[number]) => ('v' in w ? w.v.start : w.start);
+  words.sort((a, b) => startOf(a) - startOf(b));
+  // The joined text, and for each word where it starts in that text and how its characters map to the host.
+  let text = '';
+  const pieces: Array<{ at: number; len: number; host: (x: number) => number; whole?: Span }> = [];
+  for (const w of words) {
+    if (text) text += ' ';
+    let t: string;
+    let host: (x: number) => number;
+    let whole: Span | undefined;
+    if (!('v' in w)) {
+      t = `-${w.param}`;
+      host = (x) => w.start + x;
+    } else if (w.v.kind === 'string' || w.v.kind === 'bareword') {
+      const base = w.v.kind === 'string' ? w.v.literal.contentStart : w.v.start;
+      t = psValueText(src, w.v);
+      // An argument with a space reaches the program quoted (`-config "C:\my dir"`): one value. A string that holds
+      // flags itself (`"agent -config=C:\x"`) is a command line and is read as one.
+      if (w.v.kind === 'string' && /\s/.test(t) && !/(^|\s)-/.test(t) && !w.v.literal.hereString) {
+        t = `"${t}"`;
+        host = (x) => base - 1 + x;
+      } else host = (x) => base + x;
+    } else if (w.v.kind === 'variable') {
+      const r = s.resolveVariable(w.v.name, at);
+      const v = w.v;
+      if (r.kind === 'known' && !r.text.includes('$')) {
+        t = r.text;
+        whole = s.text.toHost(v.start, v.end);
+      } else if (lenient) t = `$${v.name}`;
+      else return { unknown: `$${v.name} has no static value${r.kind === 'unknown' ? ` (${r.reason})` : ''}` };
+      host = (x) => v.start + Math.min(x, v.end - v.start);
+    } else if (lenient) {
+      const v = w.v;
+      t = src.slice(v.start, v.end);
+      host = (x) => v.start + x;
+    } else return { unknown: `${src.slice(w.v.start, w.v.end)} is not a static value` };
+    pieces.push({ at: text.length, len: t.length, host, ...(whole ? { whole } : {}) });
+    text += t;
   }
+  const pieceAt = (x: number) => {
+    let i = pieces.length - 1;
+    while (i > 0 && pieces[i]!.at > x) i--;
+    return pieces[i]!;
+  };
+  const flags = flagsIn(text, (a, b) => {
+    const p = pieceAt(a);
+    if (p.whole) return p.whole;
+    const q = pieceAt(Math.max(a, b - 1));
+    return s.text.toHost(p.host(a - p.at), q.whole ? q.whole.end : q.host(b - q.at));
+  });
   return resolveFlags(s, flags, at);
 }
 
@@ -153,14 +201,14 @@ function reconfigsOf(s: PsScriptFacts): Reconfig[] {
     const verb = psValueText(src, c.arguments[0]).toLowerCase();
     if (isNssm(n) && (verb === 'set' || verb === 'reset') && /^appparameters$/i.test(psValueText(src, c.arguments[2]))) {
       const key = serviceKey(s, c.arguments[1], c.start) ?? unknownName;
-      const flags = verb === 'reset' ? [] : argFlags(s, c.arguments.slice(3), c.start);
+      const flags = verb === 'reset' ? [] : argFlags(s, c, 3, c.start);
       out.push({ key, start: c.start, span, via: `nssm ${verb} AppParameters`, flags });
     } else if (isSc(n) && verb === 'config' && c.arguments.some((a) => /^binpath=/i.test(psValueText(src, a)))) {
       const key = serviceKey(s, c.arguments[1], c.start) ?? unknownName;
       const bin = binPathArg(src, c);
       let flags: Reconfig['flags'];
       if (!bin) flags = { unknown: 'sc.exe config binPath= has no value' };
-      else if (bin.kind === 'variable') flags = argFlags(s, [bin], c.start);
+      else if (bin.kind === 'variable') flags = argFlags(s, c, c.arguments.indexOf(bin), c.start);
       else {
         const binText = psValueText(src, bin).replace(/^binpath=/i, '');
         const base = bin.kind === 'string' ? bin.literal.contentStart : bin.start;
@@ -191,11 +239,33 @@ function reconfigsOf(s: PsScriptFacts): Reconfig[] {
   return out;
 }
 
+/** Brace-matched `{ … }` bodies as `innermostFunction` reads them (it uses only `bodyStart` / `bodyEnd`). */
+function innermostBody(pairs: Array<{ bodyStart: number; bodyEnd: number }>): (offset: number) => { bodyStart: number; bodyEnd: number } | undefined {
+  return innermostFunction(pairs as unknown as PsFunction[]) as unknown as (offset: number) => { bodyStart: number; bodyEnd: number } | undefined;
+}
+
+/** The arms of a Terraform template's `%{ if }` / `%{ else }` / `%{ for }` … `%{ endif }` / `%{ endfor }` in a host file. */
+function templateArms(text: string): (offset: number) => { bodyStart: number; bodyEnd: number } | undefined {
+  const pairs: Array<{ bodyStart: number; bodyEnd: number }> = [];
+  const open: number[] = [];
+  for (const m of text.matchAll(/%\{~?\s*(if|for|else|endif|endfor)\b[^}]*\}/g)) {
+    const at = m.index ?? 0;
+    if (m[1] === 'if' || m[1] === 'for') open.push(at + m[0].length);
+    else if (open.length > 0) {
+      pairs.push({ bodyStart: open.pop()!, bodyEnd: at });
+      if (m[1] === 'else') open.push(at + m[0].length);
+    }
+  }
+  return innermostBody(pairs);
+}
+
 /**
- * The braced blocks of a PowerShell script (`if {…}`, `try {…}`, `foreach {…}`, script blocks, function bodies),
- * outside strings and comments: the innermost one holding an offset. One pass over the text.
+ * Whether a command at `at` runs whenever one at `createdAt` did: it sits in the innermost braced block of the
+ * creation (`if {…}`, `try {…}`, `foreach {…}`, script blocks; outside strings and comments) or one enclosing it, and
+ * likewise for the arms of a template's `%{ if }` / `%{ for }` in the host file (a rendered user-data template keeps
+ * both arms of a condition it cannot decide; the host text still shows them). One pass over the script's text.
  */
-function blocksOf(s: PsScriptFacts): (offset: number) => { start: number; end: number } | undefined {
+function placementOf(s: PsScriptFacts, hostText: (file: string) => string | undefined): (createdAt: number, at: number) => boolean {
   const src = s.text.text;
   const skip = [...s.scan.strings, ...s.scan.comments, ...(s.scan.templateDirectives ?? [])].sort((a, b) => a.start - b.start);
   const pairs: Array<{ bodyStart: number; bodyEnd: number }> = [];
@@ -211,10 +281,17 @@ function blocksOf(s: PsScriptFacts): (offset: number) => { start: number; end: n
     if (ch === 123 /* { */) open.push(i + 1);
     else if (ch === 125 /* } */ && open.length > 0) pairs.push({ bodyStart: open.pop()!, bodyEnd: i });
   }
-  const find = innermostFunction(pairs as unknown as PsFunction[]);
-  return (offset) => {
-    const b = find(offset) as unknown as { bodyStart: number; bodyEnd: number } | undefined;
-    return b ? { start: b.bodyStart, end: b.bodyEnd } : undefined;
+  const braces = innermostBody(pairs);
+  const arms = new Map<string, ReturnType<typeof templateArms>>();
+  const holds = (b: { bodyStart: number; bodyEnd: number } | undefined, x: number) => b === undefined || (b.bodyStart <= x && x < b.bodyEnd);
+  return (createdAt, at) => {
+    if (!holds(braces(at), createdAt)) return false;
+    const hc = s.text.toHost(createdAt, createdAt);
+    const hr = s.text.toHost(at, at);
+    if (hc.file !== hr.file) return false;
+    let find = arms.get(hr.file);
+    if (!find) arms.set(hr.file, (find = templateArms(hostText(hr.file) ?? '')));
+    return holds(find(hr.start), hc.start);
   };
 }
 
@@ -228,14 +305,13 @@ function finalArgs(
   reconfigs: readonly Reconfig[],
   key: string,
   createdAt: number,
-  blockAt: (offset: number) => { start: number; end: number } | undefined,
+  placed: (createdAt: number, at: number) => boolean,
   fnAt: (offset: number) => PsFunction | undefined,
 ): { flags: ServiceFlag[] | { unknown: string }; via: string; span: Span } | undefined {
   let result: { flags: ServiceFlag[] | { unknown: string }; via: string; span: Span } | undefined;
   const createFn = fnAt(createdAt);
   for (const r of reconfigs) {
     if (r.key !== key && r.key !== '\u0000') continue;
-    const block = blockAt(r.start);
     const fn = fnAt(r.start);
     const inOtherFn = fn !== undefined && fn !== createFn;
     // Which service it reconfigures, or when it runs against the creation, is not known: the arguments are unknown
@@ -248,7 +324,7 @@ function finalArgs(
       return { flags: { unknown: `${r.via} inside a function that may run at another time than the creation` }, via: r.via, span: r.span };
     }
     if (r.start < createdAt) continue;
-    if (block !== undefined && !(block.start <= createdAt && createdAt < block.end)) {
+    if (!placed(createdAt, r.start)) {
       return { flags: { unknown: `${r.via} inside a branch or block that may not run` }, via: r.via, span: r.span };
     }
     result = { flags: r.flags, via: r.via, span: r.span };
@@ -256,11 +332,16 @@ function finalArgs(
   return result;
 }
 
-function windowsServices(s: PsScriptFacts, foreign: (key: string) => string | undefined, reconfigs: readonly Reconfig[]): ServiceDef[] {
+function windowsServices(
+  s: PsScriptFacts,
+  foreign: (key: string) => string | undefined,
+  reconfigs: readonly Reconfig[],
+  hostText: (file: string) => string | undefined,
+): ServiceDef[] {
   const src = s.text.text;
   const out: ServiceDef[] = [];
   const extraDeps = new Map<string, string[]>();
-  let blockAt: ((offset: number) => { start: number; end: number } | undefined) | undefined;
+  let placed: ((createdAt: number, at: number) => boolean) | undefined;
   let fnAt: ((offset: number) => PsFunction | undefined) | undefined;
   let byKey: Map<string, Reconfig[]> | undefined;
   for (const c of s.scan.commands) {
@@ -290,7 +371,7 @@ function windowsServices(s: PsScriptFacts, foreign: (key: string) => string | un
     const key = (nameArg && serviceKey(s, nameArg, c.start)) ?? name;
     let later: ReturnType<typeof finalArgs>;
     if (reconfigs.length > 0) {
-      blockAt ??= blocksOf(s);
+      placed ??= placementOf(s, hostText);
       fnAt ??= innermostFunction(s.scan.functions ?? []);
       if (!byKey) {
         byKey = new Map();
@@ -302,7 +383,7 @@ function windowsServices(s: PsScriptFacts, foreign: (key: string) => string | un
       }
       // This service's reconfigurations and those of a service whose name is not known, in script order.
       const mine = [...(byKey.get(key) ?? []), ...(key === '\u0000' ? [] : (byKey.get('\u0000') ?? []))].sort((a, b) => a.start - b.start);
-      if (mine.length > 0) later = finalArgs(mine, key, c.start, blockAt, fnAt);
+      if (mine.length > 0) later = finalArgs(mine, key, c.start, placed, fnAt);
     }
     const elsewhere = foreign(key);
     const unknown = elsewhere ?? (later && !Array.isArray(later.flags) ? later.flags.unknown : undefined);
@@ -366,13 +447,8 @@ function windowsServices(s: PsScriptFacts, foreign: (key: string) => string | un
       const text = rest.map((a) => psValueText(src, a)).join(' ');
       const product = productOf(text) ?? productOf(name);
       if (!product) continue;
-      const flags: ServiceFlag[] = [];
-      for (const a of rest) {
-        const t = psValueText(src, a);
-        const base = a.kind === 'string' ? a.literal.contentStart : a.start;
-        flags.push(...flagsIn(` ${t}`, (x, y) => s.text.toHost(base + x - 1, base + y - 1)));
-      }
-      add(c, product, name, flags, [], 'nssm install', c.arguments[1]);
+      const flags = argFlags(s, c, 2, c.start, true);
+      add(c, product, name, Array.isArray(flags) ? flags : [], [], 'nssm install', c.arguments[1]);
     }
   }
   return out;
@@ -434,7 +510,7 @@ export function serviceDefs(model: DeploymentModel): ServiceDef[] {
   for (const s of model.scripts) {
     if (s.language === 'powershell') {
       const foreign = (key: string) => elsewhere(s.file, key);
-      out.push(...windowsServices(s, foreign, reconfigs.get(s) ?? []));
+      out.push(...windowsServices(s, foreign, reconfigs.get(s) ?? [], (f) => model.files.get(f)?.text));
     } else {
       for (const h of s.scan.heredocs) {
         const t = h.targets.map((w) => w.literal ?? w.raw).find((x) => /\/systemd\/system\/[^/]+\.service$/.test(x));
