@@ -184,3 +184,26 @@ test('load order: a config directory kept in the repository follows the launch l
     ['nomad.d/global.hcl', 'nomad.d/role/client.hcl'],
   );
 });
+
+test('load order: a Windows service whose -config flags nssm set AppParameters replaces loads in the replaced order', () => {
+  const ps = (later: string) => `$base = @'
+datacenter = "base"
+client {
+  enabled = true
+}
+'@
+$base | Out-File -FilePath "C:\\nomad\\base\\client.hcl" -Encoding ascii
+$site = @'
+datacenter = "site"
+'@
+$site | Out-File -FilePath "C:\\nomad\\site\\site.hcl" -Encoding ascii
+nssm install nomad C:\\nomad\\nomad.exe agent -config=C:\\nomad\\site -config=C:\\nomad\\base
+${later}
+`;
+  assert.equal(setting(model({ 'scripts/client.ps1': ps('') }).m, 'windows-client/nomad', 'datacenter')!.value, 'base');
+  const swapped = ps('nssm set nomad AppParameters "agent -config=C:\\nomad\\base -config=C:\\nomad\\site"');
+  assert.equal(setting(model({ 'scripts/client.ps1': swapped }).m, 'windows-client/nomad', 'datacenter')!.value, 'site');
+  // A later value that is not known: the order, and so the setting, is unknown.
+  const unknown = setting(model({ 'scripts/client.ps1': ps('nssm set nomad AppParameters $NomadArgs') }).m, 'windows-client/nomad', 'datacenter')!;
+  assert.equal(unknown.value, undefined);
+});

@@ -69,6 +69,8 @@ function loadedLocations(
   if (defs.length === 0) return undefined;
   const out: Array<{ path: string; isFile: boolean; shown: string }> = [];
   for (const d of defs) {
+    // A later reconfiguration whose arguments are not known (services.ts finalArgs): the locations are not known.
+    if (d.flagsUnknown !== undefined) return undefined;
     const flags = d.flags.filter((f) => /^config/.test(f.name));
     // No config flag: the agent's default paths depend on its packaging; not judged.
     if (flags.length === 0) return undefined;
@@ -88,11 +90,15 @@ function loadedLocations(
  * `product` (`nssm install ${productTitle} ${installPath}\bin\${product}.exe agent --config-dir="${installPath}\config"`,
  * angrycub): that agent may be this product's, loading another location; the locations are then not known.
  */
-function unattributedAgentLaunch(model: DeploymentModel, product: Product, defs: readonly { flags: readonly { span: Span }[] }[]): boolean {
+function unattributedAgentLaunch(model: DeploymentModel, product: Product, defs: readonly { span: Span; flags: readonly { span: Span }[] }[]): boolean {
   const other = product === 'nomad' ? /consul|vault/i : product === 'consul' ? /nomad|vault/i : /nomad|consul/i;
   for (const [file, src] of model.files) {
     for (const { at, line } of agentLaunches(src)) {
-      const covered = defs.some((d) => d.flags.some((f) => f.span.file === file && f.span.start <= at && at < f.span.end));
+      // A flag of a definition, or the creation command of one whose arguments a later `nssm set … AppParameters` replaced.
+      const covered = defs.some(
+        (d) =>
+          (d.span.file === file && d.span.start <= at && at < d.span.end) || d.flags.some((f) => f.span.file === file && f.span.start <= at && at < f.span.end),
+      );
       if (covered) continue;
       if (other.test(line) && !new RegExp(product, 'i').test(line)) continue;
       return true;

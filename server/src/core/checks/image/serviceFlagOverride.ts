@@ -67,6 +67,8 @@ export const serviceFlagOverride: Check = {
       for (const s of SETTINGS) {
         if (!s.products.includes(product)) continue;
         if (byOs('linux').length === 0 || byOs('windows').length === 0) continue;
+        // A service whose command line is not known (a reconfiguration not followed) may pass the flag or not.
+        if ([...byOs('linux'), ...byOs('windows')].some((d) => d.flagsUnknown !== undefined)) continue;
         const eff: Effective[] = [];
         for (const r of roles) {
           const os = roleOs(r);
@@ -153,7 +155,7 @@ export const serviceFlagOverride: Check = {
             if (!c || normPath(c.value, win) === normPath(f.value, win)) continue;
             const other = defs.filter((d) => d.product === product && d.os !== def.os);
             const otherNote =
-              other.length && !other.some((d) => d.flags.some((x) => x.name === 'data-dir'))
+              other.length && !other.some((d) => d.flagsUnknown !== undefined || d.flags.some((x) => x.name === 'data-dir'))
                 ? ` The ${other[0]!.os} service passes no -data-dir, so there the config's data_dir is used: the two OSes are configured differently.`
                 : '';
             out.push(

@@ -1,8 +1,9 @@
 /**
  * Service definitions of the tree, normalised: Windows services created by
  * `New-Service`, `sc.exe create`, `nssm install` (with later `sc.exe config
- * … depend=` / `-DependsOn`), and systemd units (`.service` files of the tree
- * and heredocs written to `/etc/systemd/system/*.service`).
+ * … depend=` / `-DependsOn`, and their command line as later `nssm set …
+ * AppParameters` / `sc.exe config … binPath=` leave it), and systemd units
+ * (`.service` files of the tree and heredocs written to `/etc/systemd/system/*.service`).
  */
 import type { DeploymentModel } from '../../model/deploymentModel';
 import type { PsScriptFacts } from '../../scripts/scriptModel';
@@ -13,6 +14,8 @@ import { normPath, psValueText } from './shared';
 import { uploadDestinations } from '../../packer';
 import type { AgentConfigDoc } from '../../agent/configDoc';
 import type { AgentLaunch, LoadContext } from '../../agent/loadOrder';
+import { innermostFunction } from '../../scripts/powershellModel';
+import type { PsFunction, PsValue } from '../../parsers/powershell/types';
 
 export interface ServiceFlag {
   readonly name: string;
@@ -33,6 +36,14 @@ export interface ServiceDef {
   /** Service names this one depends on / is ordered after (lower-case, `.service` stripped). */
   readonly dependsOn: readonly string[];
   readonly via: string;
+  /**
+   * Why the command line the service runs is not known (a later `nssm set … AppParameters $x` whose value does not
+   * resolve, a reconfiguration inside a function or branch that cannot be placed after the creation, one in another
+   * script, `Set-Service -BinaryPathName`, a registry `ImagePath` edit); `flags` is then empty and means nothing.
+   */
+  readonly flagsUnknown?: string;
+  /** The later command that gave the service its final arguments (`nssm set nomad AppParameters …`), when there is one. */
+  readonly argsSpan?: Span;
 }
 
 /**
@@ -71,10 +82,268 @@ function resolveFlags(s: PsScriptFacts, flags: ServiceFlag[], offset: number): S
   });
 }
 
-function windowsServices(s: PsScriptFacts): ServiceDef[] {
+/**
+ * A later command that replaces a Windows service's arguments:
+ * - `nssm set <servicename> AppParameters <value>`: nssm's documented syntax is `nssm set <servicename> <parameter>
+ *   <value>` (nssm README.txt, "Managing services from the command line", git.nssm.cc/nssm/nssm; nssm.cc/usage), and
+ *   the arguments after the parameter name are its value (read here as one command line, joined with spaces, the way
+ *   `nssm install <servicename> <program> [<arguments>]` takes them); `nssm reset <servicename> AppParameters` clears it.
+ *   `Application`, `AppDirectory`, `AppEnvironmentExtra` do not change the arguments and are not read.
+ * - `sc.exe config <servicename> binPath= <BinaryPathName>`: replaces the whole command line (learn.microsoft.com
+ *   windows-server/administration/windows-commands/sc-config: `sc.exe [<servername>] config [<servicename>] …
+ *   [binpath= <binarypathname>]`; the option name includes the `=` and a space separates it from the value).
+ * - `Set-Service -BinaryPathName`, `Set-ItemProperty …\Services\<name> -Name ImagePath`: not reproduced, unknown.
+ */
+interface Reconfig {
+  readonly key: string;
+  readonly start: number;
+  readonly span: Span;
+  readonly via: string;
+  /** The new flags (resolved), or why they are not known. */
+  readonly flags: ServiceFlag[] | { unknown: string };
+}
+
+/** A service name as the script gives it, lower-case, a `$Var` resolved when it can be; undefined when it cannot. */
+function serviceKey(s: PsScriptFacts, v: PsValue | undefined, at: number): string | undefined {
+  if (!v) return undefined;
+  if (v.kind === 'variable') {
+    const r = s.resolveVariable(v.name, at);
+    return r.kind === 'known' && !r.text.includes('$') ? r.text.trim().toLowerCase() : undefined;
+  }
+  const t = psValueText(s.text.text, v).trim().toLowerCase();
+  return t.includes('$') ? undefined : t;
+}
+
+/**
+ * The flags of a command line given as the arguments of a native command from `from` on (`nssm install <svc> <exe>
+ * …`, `nssm set <svc> AppParameters …`), joined with spaces as the program receives them. PowerShell's scan takes
+ * `-config C:\x` as a parameter with a value; for a native command both are plain arguments, so parameters after
+ * `from` count as words too. A `$Var` argument is resolved (its flags are shown at the argument that passes it);
+ * one that does not resolve makes the flags unknown, or, when `lenient`, stays as written (`$Var`).
+ */
+function argFlags(s: PsScriptFacts, c: PsCommand, from: number, at: number, lenient = false): ServiceFlag[] | { unknown: string } {
+  const src = s.text.text;
+  const after = from > 0 ? (c.arguments[from - 1]?.end ?? c.end) : c.nameEnd;
+  const words: Array<{ v: PsValue } | { param: string; start: number }> = [
+    ...c.arguments.slice(from).map((v) => ({ v })),
+    ...c.parameters.filter((p) => p.start >= after).flatMap((p) => [{ param: p.name, start: p.start }, ...(p.value ? [{ v: p.value }] : [])]),
+  ];
+  const startOf = (w: (typeof words)[number]) => ('v' in w ? w.v.start : w.start);
+  words.sort((a, b) => startOf(a) - startOf(b));
+  // The joined text, and for each word where it starts in that text and how its characters map to the host.
+  let text = '';
+  const pieces: Array<{ at: number; len: number; host: (x: number) => number; whole?: Span }> = [];
+  for (const w of words) {
+    if (text) text += ' ';
+    let t: string;
+    let host: (x: number) => number;
+    let whole: Span | undefined;
+    if (!('v' in w)) {
+      t = `-${w.param}`;
+      host = (x) => w.start + x;
+    } else if (w.v.kind === 'string' || w.v.kind === 'bareword') {
+      const base = w.v.kind === 'string' ? w.v.literal.contentStart : w.v.start;
+      t = psValueText(src, w.v);
+      // An argument with a space reaches the program quoted (`-config "C:\my dir"`): one value. A string that holds
+      // flags itself (`"agent -config=C:\x"`) is a command line and is read as one.
+      if (w.v.kind === 'string' && /\s/.test(t) && !/(^|\s)-/.test(t) && !w.v.literal.hereString) {
+        t = `"${t}"`;
+        host = (x) => base - 1 + x;
+      } else host = (x) => base + x;
+    } else if (w.v.kind === 'variable') {
+      const r = s.resolveVariable(w.v.name, at);
+      const v = w.v;
+      if (r.kind === 'known' && !r.text.includes('$')) {
+        t = r.text;
+        whole = s.text.toHost(v.start, v.end);
+      } else if (lenient) t = `$${v.name}`;
+      else return { unknown: `$${v.name} has no static value${r.kind === 'unknown' ? ` (${r.reason})` : ''}` };
+      host = (x) => v.start + Math.min(x, v.end - v.start);
+    } else if (lenient) {
+      const v = w.v;
+      t = src.slice(v.start, v.end);
+      host = (x) => v.start + x;
+    } else return { unknown: `${src.slice(w.v.start, w.v.end)} is not a static value` };
+    pieces.push({ at: text.length, len: t.length, host, ...(whole ? { whole } : {}) });
+    text += t;
+  }
+  const pieceAt = (x: number) => {
+    let i = pieces.length - 1;
+    while (i > 0 && pieces[i]!.at > x) i--;
+    return pieces[i]!;
+  };
+  const flags = flagsIn(text, (a, b) => {
+    const p = pieceAt(a);
+    if (p.whole) return p.whole;
+    const q = pieceAt(Math.max(a, b - 1));
+    return s.text.toHost(p.host(a - p.at), q.whole ? q.whole.end : q.host(b - q.at));
+  });
+  return resolveFlags(s, flags, at);
+}
+
+const isNssm = (n: string) => /^nssm(\.exe)?$/.test(n);
+const isSc = (n: string) => n === 'sc.exe' || n === 'sc';
+
+/** The `binPath=` argument of `sc.exe create|config`: `binPath= "…"` or `binPath="…"`. */
+function binPathArg(src: string, c: PsCommand): PsValue | undefined {
+  const idx = c.arguments.findIndex((a) => /^binpath=/i.test(psValueText(src, a)));
+  return idx >= 0 ? (psValueText(src, c.arguments[idx]).length > 8 ? c.arguments[idx] : c.arguments[idx + 1]) : undefined;
+}
+
+/** The reconfigurations of Windows services' arguments in one script, in script order. */
+function reconfigsOf(s: PsScriptFacts): Reconfig[] {
+  const src = s.text.text;
+  const out: Reconfig[] = [];
+  const unknownName = '\u0000';
+  for (const c of s.scan.commands) {
+    const n = c.name.toLowerCase();
+    const span = s.text.toHost(c.start, c.end);
+    const verb = psValueText(src, c.arguments[0]).toLowerCase();
+    if (isNssm(n) && (verb === 'set' || verb === 'reset') && /^appparameters$/i.test(psValueText(src, c.arguments[2]))) {
+      const key = serviceKey(s, c.arguments[1], c.start) ?? unknownName;
+      const flags = verb === 'reset' ? [] : argFlags(s, c, 3, c.start);
+      out.push({ key, start: c.start, span, via: `nssm ${verb} AppParameters`, flags });
+    } else if (isSc(n) && verb === 'config' && c.arguments.some((a) => /^binpath=/i.test(psValueText(src, a)))) {
+      const key = serviceKey(s, c.arguments[1], c.start) ?? unknownName;
+      const bin = binPathArg(src, c);
+      let flags: Reconfig['flags'];
+      if (!bin) flags = { unknown: 'sc.exe config binPath= has no value' };
+      else if (bin.kind === 'variable') flags = argFlags(s, c, c.arguments.indexOf(bin), c.start);
+      else {
+        const binText = psValueText(src, bin).replace(/^binpath=/i, '');
+        const base = bin.kind === 'string' ? bin.literal.contentStart : bin.start;
+        flags = resolveFlags(
+          s,
+          flagsIn(binText, (a, b) => s.text.toHost(base + a, base + b)),
+          c.start,
+        );
+      }
+      out.push({ key, start: c.start, span, via: 'sc.exe config binPath=', flags });
+    } else if (n === 'set-service' && c.parameters.some((p) => p.name.toLowerCase() === 'binarypathname')) {
+      const name = c.parameters.find((p) => p.name.toLowerCase() === 'name')?.value ?? c.arguments[0];
+      out.push({
+        key: serviceKey(s, name, c.start) ?? unknownName,
+        start: c.start,
+        span,
+        via: 'Set-Service -BinaryPathName',
+        flags: { unknown: 'Set-Service -BinaryPathName is not followed' },
+      });
+    } else if (/^(set|new)-itemproperty$/.test(n)) {
+      const text = src.slice(c.start, c.end);
+      if (!/\bImagePath\b/i.test(text)) continue;
+      const m = /services[\\/]+([^\\/'"\s]+)/i.exec(psValueText(src, c.parameters.find((p) => p.name.toLowerCase() === 'path')?.value ?? c.arguments[0]));
+      const key = m && !m[1]!.includes('$') ? m[1]!.toLowerCase() : unknownName;
+      out.push({ key, start: c.start, span, via: 'registry ImagePath', flags: { unknown: 'a registry ImagePath edit is not followed' } });
+    }
+  }
+  return out;
+}
+
+/** Brace-matched `{ … }` bodies as `innermostFunction` reads them (it uses only `bodyStart` / `bodyEnd`). */
+function innermostBody(pairs: Array<{ bodyStart: number; bodyEnd: number }>): (offset: number) => { bodyStart: number; bodyEnd: number } | undefined {
+  return innermostFunction(pairs as unknown as PsFunction[]) as unknown as (offset: number) => { bodyStart: number; bodyEnd: number } | undefined;
+}
+
+/** The arms of a Terraform template's `%{ if }` / `%{ else }` / `%{ for }` … `%{ endif }` / `%{ endfor }` in a host file. */
+function templateArms(text: string): (offset: number) => { bodyStart: number; bodyEnd: number } | undefined {
+  const pairs: Array<{ bodyStart: number; bodyEnd: number }> = [];
+  const open: number[] = [];
+  for (const m of text.matchAll(/%\{~?\s*(if|for|else|endif|endfor)\b[^}]*\}/g)) {
+    const at = m.index ?? 0;
+    if (m[1] === 'if' || m[1] === 'for') open.push(at + m[0].length);
+    else if (open.length > 0) {
+      pairs.push({ bodyStart: open.pop()!, bodyEnd: at });
+      if (m[1] === 'else') open.push(at + m[0].length);
+    }
+  }
+  return innermostBody(pairs);
+}
+
+/**
+ * Whether a command at `at` runs whenever one at `createdAt` did: it sits in the innermost braced block of the
+ * creation (`if {…}`, `try {…}`, `foreach {…}`, script blocks; outside strings and comments) or one enclosing it, and
+ * likewise for the arms of a template's `%{ if }` / `%{ for }` in the host file (a rendered user-data template keeps
+ * both arms of a condition it cannot decide; the host text still shows them). One pass over the script's text.
+ */
+function placementOf(s: PsScriptFacts, hostText: (file: string) => string | undefined): (createdAt: number, at: number) => boolean {
+  const src = s.text.text;
+  const skip = [...s.scan.strings, ...s.scan.comments, ...(s.scan.templateDirectives ?? [])].sort((a, b) => a.start - b.start);
+  const pairs: Array<{ bodyStart: number; bodyEnd: number }> = [];
+  const open: number[] = [];
+  let k = 0;
+  for (let i = 0; i < src.length; i++) {
+    while (k < skip.length && skip[k]!.end <= i) k++;
+    if (k < skip.length && skip[k]!.start <= i) {
+      i = skip[k]!.end - 1;
+      continue;
+    }
+    const ch = src.charCodeAt(i);
+    if (ch === 123 /* { */) open.push(i + 1);
+    else if (ch === 125 /* } */ && open.length > 0) pairs.push({ bodyStart: open.pop()!, bodyEnd: i });
+  }
+  const braces = innermostBody(pairs);
+  const arms = new Map<string, ReturnType<typeof templateArms>>();
+  const holds = (b: { bodyStart: number; bodyEnd: number } | undefined, x: number) => b === undefined || (b.bodyStart <= x && x < b.bodyEnd);
+  return (createdAt, at) => {
+    if (!holds(braces(at), createdAt)) return false;
+    const hc = s.text.toHost(createdAt, createdAt);
+    const hr = s.text.toHost(at, at);
+    if (hc.file !== hr.file) return false;
+    let find = arms.get(hr.file);
+    if (!find) arms.set(hr.file, (find = templateArms(hostText(hr.file) ?? '')));
+    return holds(find(hr.start), hc.start);
+  };
+}
+
+/**
+ * The command line a service created at `createdAt` runs with after the script's later reconfigurations: the last one
+ * that runs wins. A reconfiguration counts when it comes after the creation and sits in the creation's block or one
+ * enclosing it (it then runs whenever the creation did, after it); one inside a function or branch that does not hold
+ * the creation cannot be placed, and the flags become unknown. Undefined when nothing reconfigures the service.
+ */
+function finalArgs(
+  reconfigs: readonly Reconfig[],
+  key: string,
+  createdAt: number,
+  placed: (createdAt: number, at: number) => boolean,
+  fnAt: (offset: number) => PsFunction | undefined,
+): { flags: ServiceFlag[] | { unknown: string }; via: string; span: Span } | undefined {
+  let result: { flags: ServiceFlag[] | { unknown: string }; via: string; span: Span } | undefined;
+  const createFn = fnAt(createdAt);
+  for (const r of reconfigs) {
+    if (r.key !== key && r.key !== '\u0000') continue;
+    const fn = fnAt(r.start);
+    const inOtherFn = fn !== undefined && fn !== createFn;
+    // Which service it reconfigures, or when it runs against the creation, is not known: the arguments are unknown
+    // whatever comes after.
+    if (r.key === '\u0000') {
+      if (r.start > createdAt || inOtherFn) return { flags: { unknown: `${r.via} of a service whose name is not known` }, via: r.via, span: r.span };
+      continue;
+    }
+    if (inOtherFn || (createFn !== undefined && fn !== createFn)) {
+      return { flags: { unknown: `${r.via} inside a function that may run at another time than the creation` }, via: r.via, span: r.span };
+    }
+    if (r.start < createdAt) continue;
+    if (!placed(createdAt, r.start)) {
+      return { flags: { unknown: `${r.via} inside a branch or block that may not run` }, via: r.via, span: r.span };
+    }
+    result = { flags: r.flags, via: r.via, span: r.span };
+  }
+  return result;
+}
+
+function windowsServices(
+  s: PsScriptFacts,
+  foreign: (key: string) => string | undefined,
+  reconfigs: readonly Reconfig[],
+  hostText: (file: string) => string | undefined,
+): ServiceDef[] {
   const src = s.text.text;
   const out: ServiceDef[] = [];
   const extraDeps = new Map<string, string[]>();
+  let placed: ((createdAt: number, at: number) => boolean) | undefined;
+  let fnAt: ((offset: number) => PsFunction | undefined) | undefined;
+  let byKey: Map<string, Reconfig[]> | undefined;
   for (const c of s.scan.commands) {
     const n = c.name.toLowerCase();
     const words = c.arguments.map((a) => psValueText(src, a));
@@ -98,16 +367,37 @@ function windowsServices(s: PsScriptFacts): ServiceDef[] {
     }
   }
   /** One service: its flags resolved with the script's values, its dependencies with the later `sc.exe config depend=`. */
-  const add = (c: PsCommand, product: Product, name: string, flags: ServiceFlag[], deps: readonly string[], via: string): void => {
+  const add = (c: PsCommand, product: Product, name: string, flags: ServiceFlag[], deps: readonly string[], via: string, nameArg?: PsValue): void => {
+    const key = (nameArg && serviceKey(s, nameArg, c.start)) ?? name;
+    let later: ReturnType<typeof finalArgs>;
+    if (reconfigs.length > 0) {
+      placed ??= placementOf(s, hostText);
+      fnAt ??= innermostFunction(s.scan.functions ?? []);
+      if (!byKey) {
+        byKey = new Map();
+        for (const r of reconfigs) {
+          const list = byKey.get(r.key);
+          if (list) list.push(r);
+          else byKey.set(r.key, [r]);
+        }
+      }
+      // This service's reconfigurations and those of a service whose name is not known, in script order.
+      const mine = [...(byKey.get(key) ?? []), ...(key === '\u0000' ? [] : (byKey.get('\u0000') ?? []))].sort((a, b) => a.start - b.start);
+      if (mine.length > 0) later = finalArgs(mine, key, c.start, placed, fnAt);
+    }
+    const elsewhere = foreign(key);
+    const unknown = elsewhere ?? (later && !Array.isArray(later.flags) ? later.flags.unknown : undefined);
     out.push({
       os: 'windows',
       product,
       name,
       file: s.file,
       span: s.text.toHost(c.start, c.end),
-      flags: resolveFlags(s, flags, c.start),
+      flags: unknown !== undefined ? [] : later && Array.isArray(later.flags) ? later.flags : resolveFlags(s, flags, c.start),
       dependsOn: [...deps, ...(extraDeps.get(name) ?? [])],
-      via,
+      via: later ? `${via} + ${later.via}` : elsewhere !== undefined ? `${via} (reconfigured in another script)` : via,
+      ...(unknown !== undefined ? { flagsUnknown: unknown } : {}),
+      ...(later ? { argsSpan: later.span } : {}),
     });
   };
   for (const c of s.scan.commands) {
@@ -131,11 +421,11 @@ function windowsServices(s: PsScriptFacts): ServiceDef[] {
         flagsIn(binText, (a, b) => s.text.toHost(base + a, base + b)),
         deps,
         'New-Service',
+        p('name')?.value ?? c.arguments[0],
       );
-    } else if ((n === 'sc.exe' || n === 'sc') && /^create$/i.test(psValueText(src, c.arguments[0]))) {
+    } else if (isSc(n) && /^create$/i.test(psValueText(src, c.arguments[0]))) {
       const name = psValueText(src, c.arguments[1]).toLowerCase();
-      const idx = c.arguments.findIndex((a) => /^binpath=/i.test(psValueText(src, a)));
-      const binArg = idx >= 0 ? (psValueText(src, c.arguments[idx]).length > 8 ? c.arguments[idx] : c.arguments[idx + 1]) : undefined;
+      const binArg = binPathArg(src, c);
       const binText = psValueText(src, binArg).replace(/^binpath=/i, '');
       const product = productOf(binText) ?? productOf(name);
       if (!product) continue;
@@ -149,20 +439,16 @@ function windowsServices(s: PsScriptFacts): ServiceDef[] {
         flagsIn(binText, (a, b) => s.text.toHost(base + a, base + b)),
         deps,
         'sc.exe create',
+        c.arguments[1],
       );
-    } else if (/^nssm(\.exe)?$/.test(n) && /^install$/i.test(psValueText(src, c.arguments[0]))) {
+    } else if (isNssm(n) && /^install$/i.test(psValueText(src, c.arguments[0]))) {
       const name = psValueText(src, c.arguments[1]).toLowerCase();
       const rest = c.arguments.slice(2);
       const text = rest.map((a) => psValueText(src, a)).join(' ');
       const product = productOf(text) ?? productOf(name);
       if (!product) continue;
-      const flags: ServiceFlag[] = [];
-      for (const a of rest) {
-        const t = psValueText(src, a);
-        const base = a.kind === 'string' ? a.literal.contentStart : a.start;
-        flags.push(...flagsIn(` ${t}`, (x, y) => s.text.toHost(base + x - 1, base + y - 1)));
-      }
-      add(c, product, name, flags, [], 'nssm install');
+      const flags = argFlags(s, c, 2, c.start, true);
+      add(c, product, name, Array.isArray(flags) ? flags : [], [], 'nssm install', c.arguments[1]);
     }
   }
   return out;
@@ -203,9 +489,29 @@ export function serviceDefs(model: DeploymentModel): ServiceDef[] {
   const hit = cache.get(model);
   if (hit) return hit;
   const out: ServiceDef[] = [];
+  // Reconfigurations per script file; one that another script makes is not placed in time against the creation.
+  const reconfigs = new Map<PsScriptFacts, Reconfig[]>();
+  const byName = new Map<string, Map<string, string>>();
   for (const s of model.scripts) {
-    if (s.language === 'powershell') out.push(...windowsServices(s));
-    else {
+    if (s.language !== 'powershell') continue;
+    const list = reconfigsOf(s);
+    reconfigs.set(s, list);
+    for (const r of list) {
+      let files = byName.get(r.key);
+      if (!files) byName.set(r.key, (files = new Map()));
+      if (!files.has(s.file)) files.set(s.file, `${r.via} in ${s.file}, another script, whose order against the creation is not known`);
+    }
+  }
+  /** Why another script than `file` reconfigures the service `key` (or one whose name is not known); undefined when none does. */
+  const elsewhere = (file: string, key: string): string | undefined => {
+    for (const k of [key, '\u0000']) for (const [f, why] of byName.get(k) ?? []) if (f !== file) return why;
+    return undefined;
+  };
+  for (const s of model.scripts) {
+    if (s.language === 'powershell') {
+      const foreign = (key: string) => elsewhere(s.file, key);
+      out.push(...windowsServices(s, foreign, reconfigs.get(s) ?? [], (f) => model.files.get(f)?.text));
+    } else {
       for (const h of s.scan.heredocs) {
         const t = h.targets.map((w) => w.literal ?? w.raw).find((x) => /\/systemd\/system\/[^/]+\.service$/.test(x));
         if (!t) continue;
@@ -308,6 +614,10 @@ export function singleFileConfigs(model: DeploymentModel, os: 'windows' | 'linux
   let known = false;
   for (const def of serviceDefs(model)) {
     if (def.os !== os || def.product !== product) continue;
+    if (def.flagsUnknown !== undefined) {
+      memo.set(key, undefined);
+      return undefined;
+    }
     for (const f of def.flags) {
       if (!/^config/.test(f.name)) continue;
       const p = f.resolved === undefined ? undefined : normPath(f.resolved, os === 'windows');
@@ -349,6 +659,8 @@ export function serviceFlagValue(
   let without = false;
   for (const def of serviceDefs(model)) {
     if (def.os !== os || def.product !== product) continue;
+    // Its command line is not known: it may pass the flag.
+    if (def.flagsUnknown !== undefined) return 'unknown';
     if (!def.flags.some((f) => names.includes(f.name))) without = true;
     for (const flag of def.flags) {
       if (!names.includes(flag.name)) continue;
@@ -369,7 +681,11 @@ export function agentLoadContext(model: DeploymentModel): LoadContext {
   const launches: AgentLaunch[] = serviceDefs(model).map((d) => ({
     os: d.os,
     product: d.product,
-    flags: d.flags.filter((f) => /^config(-dir|-file)?$/.test(f.name)).map((f) => ({ name: f.name, path: f.resolved })),
+    // A service whose command line is not known loads config from a path that is not known.
+    flags:
+      d.flagsUnknown !== undefined
+        ? [{ name: 'config', path: undefined }]
+        : d.flags.filter((f) => /^config(-dir|-file)?$/.test(f.name)).map((f) => ({ name: f.name, path: f.resolved })),
   }));
   return { launches, targetOf: (doc) => resolvedTargetPath(model, doc) };
 }

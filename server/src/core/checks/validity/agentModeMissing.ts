@@ -46,7 +46,11 @@ export const agentModeMissing: Check = {
     if (groups.size === 0) return out;
     for (const def of serviceDefs(model)) {
       if (def.product !== 'nomad') continue;
-      const text = model.files.get(def.span.file)?.text.slice(def.span.start, def.span.end) ?? '';
+      // Arguments that are not known may pass -server/-client.
+      if (def.flagsUnknown !== undefined) return out;
+      // The command line is the creation's, or the later `nssm set … AppParameters` / `sc.exe config binPath=` one.
+      const at = def.argsSpan ?? def.span;
+      const text = model.files.get(at.file)?.text.slice(at.start, at.end) ?? '';
       if (/(^|\s)--?(server|client|dev)\b/.test(text)) return out;
     }
     const reported = new Set<string>();
