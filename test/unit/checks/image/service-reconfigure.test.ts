@@ -199,3 +199,21 @@ nssm set nomad AppParameters "agent -config=C:\\new"
 </powershell>`);
   assert.deepEqual(flagsOf(arm[0]!), ['config=C:\\new']);
 });
+
+test('nssm and sc.exe run by their full path, or through a variable holding it, are read like the bare names', () => {
+  const text = `$nssm = "C:\\tools\\nssm\\win64\\nssm.exe"
+& "C:\\tools\\nssm\\win64\\nssm.exe" install nomad C:\\nomad\\nomad.exe agent -config=C:\\old
+& $nssm set nomad AppParameters "agent -config=C:\\nomad\\config"
+C:\\Windows\\System32\\sc.exe create consul binPath= "C:\\consul\\consul.exe agent -config-dir=C:\\consul\\config"
+`;
+  const ds = defs(text);
+  const nomad = ds.find((d) => d.product === 'nomad');
+  const consul = ds.find((d) => d.product === 'consul');
+  assert.ok(nomad && consul, JSON.stringify(ds.map((d) => d.name)));
+  assert.deepEqual(flagsOf(nomad), ['config=C:\\nomad\\config']);
+  assert.equal(nomad.flags[0]!.span.start, text.indexOf('-config=C:\\nomad\\config'));
+  assert.deepEqual(flagsOf(consul), ['config-dir=C:\\consul\\config']);
+  // A variable that does not resolve names no known program: nothing is read from it.
+  const unknown = defs(`& $tool install nomad C:\\nomad\\nomad.exe agent -config=C:\\x\n`);
+  assert.equal(unknown.length, 0);
+});

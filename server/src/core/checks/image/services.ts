@@ -182,6 +182,22 @@ function argFlags(s: PsScriptFacts, c: PsCommand, from: number, at: number, leni
 }
 
 const isNssm = (n: string) => /^nssm(\.exe)?$/.test(n);
+
+/**
+ * The program a command runs, as its lower-case file name: `nssm`, `& "C:\tools\nssm.exe"` and `& $nssm` (the
+ * variable resolved) are all `nssm(.exe)`; a cmdlet keeps its name. A variable that does not resolve stays `$name`.
+ */
+function programName(s: PsScriptFacts, c: PsCommand): string {
+  let n = c.name;
+  if (n.startsWith('$')) {
+    const v = s.resolveVariable(n.slice(1).replace(/^\{|\}$/g, ''), c.start);
+    if (v.kind !== 'known') return n.toLowerCase();
+    n = v.text.trim();
+  }
+  n = n.replace(/^["']|["']$/g, '');
+  return n.slice(Math.max(n.lastIndexOf('\\'), n.lastIndexOf('/')) + 1).toLowerCase();
+}
+
 const isSc = (n: string) => n === 'sc.exe' || n === 'sc';
 
 /** The `binPath=` argument of `sc.exe create|config`: `binPath= "…"` or `binPath="…"`. */
@@ -196,7 +212,7 @@ function reconfigsOf(s: PsScriptFacts): Reconfig[] {
   const out: Reconfig[] = [];
   const unknownName = '\u0000';
   for (const c of s.scan.commands) {
-    const n = c.name.toLowerCase();
+    const n = programName(s, c);
     const span = s.text.toHost(c.start, c.end);
     const verb = psValueText(src, c.arguments[0]).toLowerCase();
     if (isNssm(n) && (verb === 'set' || verb === 'reset') && /^appparameters$/i.test(psValueText(src, c.arguments[2]))) {
@@ -345,7 +361,7 @@ function windowsServices(
   let fnAt: ((offset: number) => PsFunction | undefined) | undefined;
   let byKey: Map<string, Reconfig[]> | undefined;
   for (const c of s.scan.commands) {
-    const n = c.name.toLowerCase();
+    const n = programName(s, c);
     const words = c.arguments.map((a) => psValueText(src, a));
     if ((n === 'sc.exe' || n === 'sc') && (words[0] ?? '').toLowerCase() === 'config') {
       const i = words.findIndex((w) => /^depend=/i.test(w));
@@ -401,7 +417,7 @@ function windowsServices(
     });
   };
   for (const c of s.scan.commands) {
-    const n = c.name.toLowerCase();
+    const n = programName(s, c);
     if (n === 'new-service') {
       const p = (k: string) => c.parameters.find((q) => q.name.toLowerCase() === k);
       const name = psValueText(src, p('name')?.value).toLowerCase() || psValueText(src, c.arguments[0]).toLowerCase();
