@@ -51,3 +51,18 @@ export function runEditChain<S>(c: EditChain<S>): { resumed: number; steps: numb
   }
   return { resumed, steps: c.steps };
 }
+
+/** The seeds 1..n. */
+export function seeds(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i + 1);
+}
+
+/**
+ * Fails unless more than `minShare` of the chains' rescans kept a prefix: a differential test must exercise the
+ * incremental path, not only its fallback to a whole scan.
+ */
+export function assertKeptPrefix(runs: ReadonlyArray<{ resumed: number; steps: number }>, minShare: number): void {
+  const resumed = runs.reduce((n, r) => n + r.resumed, 0);
+  const steps = runs.reduce((n, r) => n + r.steps, 0);
+  if (!(resumed > steps * minShare)) throw new Error(`only ${resumed} of ${steps} rescans kept a prefix (need more than ${minShare * 100} %)`);
+}

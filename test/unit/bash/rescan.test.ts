@@ -13,7 +13,7 @@ import { rescanBash, scanBash } from '../../../server/src/core/parsers/bash';
 import type { ShScanResult } from '../../../server/src/core/parsers/bash';
 import { bashRestartPoints } from '../../../server/src/core/parsers/bash/scanner';
 import { examplePath } from '../../support/paths';
-import { runEditChain } from '../../support/editChains';
+import { assertKeptPrefix, runEditChain, seeds } from '../../support/editChains';
 
 const TRICKY = [
   '#!/usr/bin/env bash',
@@ -166,26 +166,18 @@ function check(name: string, text: string, seed: number, steps: number): { resum
 }
 
 test('rescan equals a full scan over random edits of the tricky script (500 chains of 20 edits)', () => {
-  let resumed = 0;
-  let steps = 0;
-  for (let seed = 1; seed <= 500; seed++) {
-    const c = check('tricky', TRICKY, seed, 20);
-    resumed += c.resumed;
-    steps += c.steps;
-  }
-  // The test must exercise the incremental path, not only the fallback.
-  assert.ok(resumed > steps / 4, `only ${resumed} of ${steps} rescans kept a prefix`);
+  assertKeptPrefix(
+    seeds(500).map((seed) => check('tricky', TRICKY, seed, 20)),
+    1 / 4,
+  );
 });
 
 test('rescan equals a full scan on the tricky script with CRLF line ends (200 chains of 20 edits)', () => {
-  let resumed = 0;
-  let steps = 0;
-  for (let seed = 1; seed <= 200; seed++) {
-    const c = check('tricky CRLF', TRICKY.replace(/\n/g, '\r\n'), seed * 31, 20);
-    resumed += c.resumed;
-    steps += c.steps;
-  }
-  assert.ok(resumed > steps / 4, `only ${resumed} of ${steps} rescans kept a prefix`);
+  const crlf = TRICKY.replace(/\n/g, '\r\n');
+  assertKeptPrefix(
+    seeds(200).map((seed) => check('tricky CRLF', crlf, seed * 31, 20)),
+    1 / 4,
+  );
 });
 
 test('rescan equals a full scan on the examples and a 3,000-line script; most keystrokes keep a prefix', () => {
@@ -197,16 +189,10 @@ test('rescan equals a full scan on the examples and a 3,000-line script; most ke
   let long = '';
   for (let k = 0; long.split('\n').length < 3000; k++) long += files[k % files.length]![1];
   files.push(['3,000 lines', long]);
-  let resumed = 0;
-  let steps = 0;
-  for (const [name, text] of files) {
-    for (let seed = 1; seed <= (text.length > 50_000 ? 3 : 8); seed++) {
-      const c = check(name, text, seed * 7919, 15);
-      resumed += c.resumed;
-      steps += c.steps;
-    }
-  }
-  assert.ok(resumed > steps / 2, `only ${resumed} of ${steps} rescans kept a prefix`);
+  assertKeptPrefix(
+    files.flatMap(([name, text]) => seeds(text.length > 50_000 ? 3 : 8).map((seed) => check(name, text, seed * 7919, 15))),
+    1 / 2,
+  );
 });
 
 test('restart points: line starts outside case, heredoc bodies and multi-line words; none after a lone CR', () => {

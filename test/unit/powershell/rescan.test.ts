@@ -12,7 +12,7 @@ import { rescanPowerShell, scanPowerShell } from '../../../server/src/core/parse
 import type { PsScanResult } from '../../../server/src/core/parsers/powershell';
 import { bigClientPs1 } from '../../../bench/generate';
 import { examplePath } from '../../support/paths';
-import { runEditChain } from '../../support/editChains';
+import { assertKeptPrefix, runEditChain, seeds } from '../../support/editChains';
 
 const TRICKY = [
   'param([string] $Name = "x")',
@@ -107,15 +107,10 @@ function check(name: string, text: string, seed: number, steps: number): { resum
 }
 
 test('rescan equals a full scan over random edits of the tricky script (500 chains of 20 edits)', () => {
-  let resumed = 0;
-  let steps = 0;
-  for (let seed = 1; seed <= 500; seed++) {
-    const c = check('tricky', TRICKY, seed, 20);
-    resumed += c.resumed;
-    steps += c.steps;
-  }
-  // The test must exercise the incremental path, not only the fallback.
-  assert.ok(resumed > steps / 10, `only ${resumed} of ${steps} rescans kept a prefix`);
+  assertKeptPrefix(
+    seeds(500).map((seed) => check('tricky', TRICKY, seed, 20)),
+    1 / 10,
+  );
 });
 
 test('rescan equals a full scan on the examples and the benchmark client.ps1; most keystrokes keep a prefix', () => {
@@ -127,14 +122,8 @@ test('rescan equals a full scan on the examples and the benchmark client.ps1; mo
   const base = fs.readFileSync(path.join(examplePath('windows-only'), 'shared/packer/scripts/client.ps1'), 'utf8');
   files.push(['bench client.ps1', bigClientPs1(base, 3000, 1)]);
   files.push(['tricky CRLF', TRICKY.replace(/\n/g, '\r\n')]);
-  let resumed = 0;
-  let steps = 0;
-  for (const [name, text] of files) {
-    for (let seed = 1; seed <= 8; seed++) {
-      const c = check(name, text, seed * 7919, 15);
-      resumed += c.resumed;
-      steps += c.steps;
-    }
-  }
-  assert.ok(resumed > steps / 3, `only ${resumed} of ${steps} rescans kept a prefix`);
+  assertKeptPrefix(
+    files.flatMap(([name, text]) => seeds(8).map((seed) => check(name, text, seed * 7919, 15))),
+    1 / 3,
+  );
 });
