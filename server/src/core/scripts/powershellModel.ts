@@ -174,18 +174,72 @@ interface CacheEntry {
   readonly oversized?: true;
 }
 
+/**
+ * What the resolver looks values up in, derived from the scan alone: assignments by name, commands by offset and the
+ * script's declared parameters. A scan is shared by every analysis of the same text (the first pass, the full pass,
+ * other callers), so these are built once per scan rather than once per resolver. Read-only once built.
+ */
+interface ScanIndex {
+  readonly assignmentsByName: ReadonlyMap<string, readonly PsAssignment[]>;
+  readonly plainByName: ReadonlyMap<string, readonly PsAssignment[]>;
+  readonly declaredParams: ReadonlyMap<string, number>;
+  commandsAt(offset: number): readonly PsCommand[];
+}
+
+const scanIndexes = new WeakMap<PsScanResult, ScanIndex>();
+
+function scanIndex(scan: PsScanResult, text: string): ScanIndex {
+  const hit = scanIndexes.get(scan);
+  if (hit) return hit;
+  const assignmentsByName = new Map<string, PsAssignment[]>();
+  const plainByName = new Map<string, PsAssignment[]>();
+  for (const a of scan.assignments) {
+    const k = a.name.toLowerCase();
+    const list = assignmentsByName.get(k);
+    if (list) list.push(a);
+    else assignmentsByName.set(k, [a]);
+    if (!a.isParameterDefault && a.value) {
+      const plain = plainByName.get(k);
+      if (plain) plain.push(a);
+      else plainByName.set(k, [a]);
+    }
+  }
+  for (const list of assignmentsByName.values()) list.sort((a, b) => a.start - b.start);
+  for (const list of plainByName.values()) list.sort((a, b) => a.start - b.start);
+  let commandsByStart: Map<number, PsCommand[]> | undefined;
+  const index: ScanIndex = {
+    assignmentsByName,
+    plainByName,
+    declaredParams: declaredParameters(text),
+    commandsAt(offset) {
+      if (commandsByStart === undefined) {
+        commandsByStart = new Map();
+        for (const c of scan.commands) {
+          const list = commandsByStart.get(c.start);
+          if (list) list.push(c);
+          else commandsByStart.set(c.start, [c]);
+        }
+      }
+      return commandsByStart.get(offset) ?? NO_COMMANDS;
+    },
+  };
+  scanIndexes.set(scan, index);
+  return index;
+}
+
 class PsResolver {
   readonly placeholderMatches: PlaceholderMatch[] = [];
-  private readonly assignmentsByName = new Map<string, PsAssignment[]>();
+  private readonly assignmentsByName: ReadonlyMap<string, readonly PsAssignment[]>;
   /** Plain (non-parameter) assignments with a value, per lower-case name, in source order. */
-  private readonly plainByName = new Map<string, PsAssignment[]>();
+  private readonly plainByName: ReadonlyMap<string, readonly PsAssignment[]>;
   private readonly callerArgs = new Map<string, ScriptArgument>();
   private readonly mappedCache = new Map<PsValue, CacheEntry>();
   /** How many values were cut by MAX_VALUE_CHARS so far (computed or met again in a cache): tells which unknowns it caused. */
   private oversizedSeen = 0;
   private readonly hasCallers: boolean;
   /** Names (lower-case) declared in the script's `param(...)` block, with the offset of their `$`. */
-  private readonly declaredParams: Map<string, number>;
+  private readonly declaredParams: ReadonlyMap<string, number>;
+  private readonly index: ScanIndex;
   /** The sources of the values being computed, innermost last. */
   private readonly collecting: Array<Set<ReadSource>> = [];
   private instances: WriteInstance[] | undefined;
@@ -199,37 +253,18 @@ class PsResolver {
     callers: readonly ScriptInvocation[],
     private readonly lookup: TreeFileLookup,
   ) {
-    for (const a of scan.assignments) {
-      const k = a.name.toLowerCase();
-      const list = this.assignmentsByName.get(k) ?? [];
-      list.push(a);
-      this.assignmentsByName.set(k, list);
-      if (!a.isParameterDefault && a.value) {
-        const plain = this.plainByName.get(k) ?? [];
-        plain.push(a);
-        this.plainByName.set(k, plain);
-      }
-    }
-    for (const list of [...this.assignmentsByName.values(), ...this.plainByName.values()]) list.sort((a, b) => a.start - b.start);
+    this.index = scanIndex(scan, text.text);
+    this.assignmentsByName = this.index.assignmentsByName;
+    this.plainByName = this.index.plainByName;
     // The first caller that passes a parameter wins; several callers are rare and say so in the chain.
     for (const c of callers) for (const [k, v] of c.named) if (!this.callerArgs.has(k)) this.callerArgs.set(k, v);
     this.hasCallers = callers.length > 0;
-    this.declaredParams = declaredParameters(text.text);
+    this.declaredParams = this.index.declaredParams;
   }
-
-  private commandsByStart: Map<number, PsCommand[]> | undefined;
 
   /** The commands that start at `offset` (indexed once: a lookup per value would be quadratic in the script's length). */
   private commandsAt(offset: number): readonly PsCommand[] {
-    if (this.commandsByStart === undefined) {
-      this.commandsByStart = new Map();
-      for (const c of this.scan.commands) {
-        const list = this.commandsByStart.get(c.start);
-        if (list) list.push(c);
-        else this.commandsByStart.set(c.start, [c]);
-      }
-    }
-    return this.commandsByStart.get(offset) ?? NO_COMMANDS;
+    return this.index.commandsAt(offset);
   }
 
   private host(start: number, end: number): Span {

@@ -122,7 +122,7 @@ export class MappedText {
  */
 export class MappedTextBuilder {
   private readonly parts: string[] = [];
-  private readonly segs: MapSegment[] = [];
+  private segs: OwnedSegment[] = [];
   private length = 0;
 
   constructor(private readonly source: MappedText) {}
@@ -142,19 +142,8 @@ export class MappedTextBuilder {
       const e = Math.min(end, seg.vEnd);
       const vStart = this.length + (s - start);
       const vEnd = this.length + (e - start);
-      if (seg.exact) {
-        this.push({
-          vStart,
-          vEnd,
-          file: seg.file,
-          hStart: seg.hStart + (s - seg.vStart),
-          hEnd: seg.hStart + (e - seg.vStart),
-          exact: true,
-          origin: seg.origin,
-        });
-      } else {
-        this.push({ vStart, vEnd, file: seg.file, hStart: seg.hStart, hEnd: seg.hEnd, exact: false, origin: seg.origin });
-      }
+      if (seg.exact) this.push(vStart, vEnd, seg.file, seg.hStart + (s - seg.vStart), seg.hStart + (e - seg.vStart), true, seg.origin);
+      else this.push(vStart, vEnd, seg.file, seg.hStart, seg.hEnd, false, seg.origin);
     }
     this.length += end - start;
     return this;
@@ -166,7 +155,7 @@ export class MappedTextBuilder {
     const host = this.source.toHost(start, end);
     const inner = origin ?? mergeOrigins(this.source.originsIn(start, end));
     this.parts.push(text);
-    this.push({ vStart: this.length, vEnd: this.length + text.length, file: host.file, hStart: host.start, hEnd: host.end, exact: false, origin: inner });
+    this.push(this.length, this.length + text.length, host.file, host.start, host.end, false, inner);
     this.length += text.length;
     return this;
   }
@@ -180,7 +169,7 @@ export class MappedTextBuilder {
     if (inner.text.length === 0) return this;
     if (inner.segments.length === 0) return this.emit(inner.text, start, end, origin);
     this.parts.push(inner.text);
-    for (const seg of inner.segments) this.push({ ...seg, vStart: this.length + seg.vStart, vEnd: this.length + seg.vEnd });
+    for (const seg of inner.segments) this.push(this.length + seg.vStart, this.length + seg.vEnd, seg.file, seg.hStart, seg.hEnd, seg.exact, seg.origin);
     this.length += inner.text.length;
     return this;
   }
@@ -190,19 +179,37 @@ export class MappedTextBuilder {
   }
 
   build(): MappedText {
+    this.handedOver = true;
     return new MappedText(this.parts.join(''), this.segs);
   }
 
-  private push(seg: MapSegment): void {
-    if (seg.vEnd <= seg.vStart) return;
+  /** build() gave `segs` away: a builder used again works on copies, so the built text never changes. */
+  private handedOver = false;
+
+  /**
+   * Appends a segment, extending the last one when it continues it exactly. Takes the fields rather than an object, and
+   * extends in place: every segment in `segs` was made here and nothing else holds it before build(), and this runs
+   * for every piece of every value a script's analysis builds (most of them merge).
+   */
+  private push(vStart: number, vEnd: number, file: string, hStart: number, hEnd: number, exact: boolean, origin: ResolvedValue | undefined): void {
+    if (vEnd <= vStart) return;
+    if (this.handedOver) {
+      this.segs = this.segs.map((seg) => ({ ...seg }));
+      this.handedOver = false;
+    }
     const last = this.segs[this.segs.length - 1];
-    if (last && last.exact && seg.exact && last.file === seg.file && last.vEnd === seg.vStart && last.hEnd === seg.hStart && last.origin === seg.origin) {
-      this.segs[this.segs.length - 1] = { ...last, vEnd: seg.vEnd, hEnd: seg.hEnd };
+    if (last && last.exact && exact && last.file === file && last.vEnd === vStart && last.hEnd === hStart && last.origin === origin) {
+      last.vEnd = vEnd;
+      last.hEnd = hEnd;
       return;
     }
-    this.segs.push(seg.origin === undefined ? stripOrigin(seg) : seg);
+    // Without an `origin` key when there is none (the shape of the segments is part of what the tests compare).
+    this.segs.push(origin === undefined ? { vStart, vEnd, file, hStart, hEnd, exact } : { vStart, vEnd, file, hStart, hEnd, exact, origin });
   }
 }
+
+/** A segment while its builder owns it (extended in place until build()). */
+type OwnedSegment = { -readonly [K in keyof MapSegment]: MapSegment[K] };
 
 /** Host offset of virtual offset `v` in its segment `seg`; `end` maps an end boundary. */
 function offsetIn(seg: MapSegment, v: number, end: boolean): number {
@@ -210,11 +217,6 @@ function offsetIn(seg: MapSegment, v: number, end: boolean): number {
   if (v <= seg.vStart) return seg.hStart;
   if (v >= seg.vEnd) return seg.hEnd;
   return end ? seg.hEnd : seg.hStart;
-}
-
-function stripOrigin(seg: MapSegment): MapSegment {
-  // Spelled out: object rest destructuring takes V8's slow generic path, and this runs for every segment built.
-  return { vStart: seg.vStart, vEnd: seg.vEnd, file: seg.file, hStart: seg.hStart, hEnd: seg.hEnd, exact: seg.exact };
 }
 
 function mergeOrigins(values: ResolvedValue[]): ResolvedValue | undefined {
