@@ -116,10 +116,13 @@ function scanVersionMentions(source: string): VersionMention[] {
         out.push(m);
       }
     };
+    // Each pattern below needs a literal of its own; a text without it (checked on the lower-cased text, which holds the
+    // literal whenever a case-insensitive match exists) skips a scan of the whole script.
+    const latestLiteral = lower.includes('hashicorp.com/v1/');
     // A "latest" lookup guarded by `if (-not $NomadVersion)` / `if [ -z "$NOMAD_VERSION" ]` / `${NOMAD_VERSION:-$(curl …)}`
     // is only a fallback: when the guarded input is given (a parameter default, a Packer environment_vars
     // entry), that input is the version the image installs.
-    const latestAt = PATTERNS[product].latestOne.exec(text);
+    const latestAt = latestLiteral ? PATTERNS[product].latestOne.exec(text) : null;
     const guard = latestAt ? guardVariable(text, latestAt.index) : undefined;
     if (latestAt && guard) {
       out.push({ kind: 'guarded', product, guard, at: latestAt.index, length: latestAt[0].length });
@@ -127,16 +130,18 @@ function scanVersionMentions(source: string): VersionMention[] {
     }
     // Release downloads: https://releases.hashicorp.com/nomad/<version>/nomad_<version>_linux_amd64.zip
     const url = PATTERNS[product].url;
-    for (const m of text.matchAll(url)) {
-      add({ kind: 'token', product, token: m[1]!, at: (m.index ?? 0) + m[0].indexOf('/', 24) + 1, where: 'download URL' });
-    }
+    if (lower.includes(`releases.hashicorp.com/${product}/`))
+      for (const m of text.matchAll(url)) {
+        add({ kind: 'token', product, token: m[1]!, at: (m.index ?? 0) + m[0].indexOf('/', 24) + 1, where: 'download URL' });
+      }
     // The same release path behind a host in a variable: "${releases}/consul/${version}/consul_${version}_windows_amd64.zip".
     const releasePath = PATTERNS[product].releasePath;
-    for (const m of text.matchAll(releasePath)) {
-      add({ kind: 'token', product, token: m[1]!, at: (m.index ?? 0) + product.length + 2, where: 'download URL' });
-    }
+    if (lower.includes(`/${product}/`))
+      for (const m of text.matchAll(releasePath)) {
+        add({ kind: 'token', product, token: m[1]!, at: (m.index ?? 0) + product.length + 2, where: 'download URL' });
+      }
     // Package managers: apt-get install nomad=1.10.5-1, yum install nomad-1.10.5, choco install nomad --version 1.10.5
-    lines ??= installLines(text);
+    lines ??= lower.includes('install') ? installLines(text) : [];
     for (const line of lines) {
       // `nomad=1.10.5-1`, `nomad-1.10.5`, and the quoted `consul="${CONSULVERSION}*"`.
       const m = PATTERNS[product].pkg.exec(line.text);
@@ -159,18 +164,19 @@ function scanVersionMentions(source: string): VersionMention[] {
     }
     // A version variable the script uses (`${NOMAD_VERSION}`, `$NomadVersion`, `$env:NOMAD_VERSION`), e.g. passed to a helper
     // function; only when no download URL or install line already named the version (they are the same use).
-    const viaVar = PATTERNS[product].viaVar.exec(text);
+    const viaVar = lower.includes(`${product}version`) || lower.includes(`${product}_version`) ? PATTERNS[product].viaVar.exec(text) : null;
     if (viaVar && seen.size === 0) add({ kind: 'token', product, token: viaVar[0], at: viaVar.index, where: `$${viaVar[1]}` });
     // "Latest" lookups: checkpoint API or the releases index.
     const latest = PATTERNS[product].latestAll;
-    for (const m of text.matchAll(latest))
-      add({
-        kind: 'unpinned',
-        product,
-        at: m.index ?? 0,
-        length: m[0].length,
-        reason: SCRIPT_NAME + ` installs whatever ${product} release is current at build time`,
-      });
+    if (latestLiteral)
+      for (const m of text.matchAll(latest))
+        add({
+          kind: 'unpinned',
+          product,
+          at: m.index ?? 0,
+          length: m[0].length,
+          reason: SCRIPT_NAME + ` installs whatever ${product} release is current at build time`,
+        });
   }
   return out;
 }

@@ -19,11 +19,11 @@ import type { HclBlock, HclExpr } from '../../parsers/hcl/ast';
 import type { ParsedAgentConfig } from '../../agent/configDoc';
 import type { DeploymentModel } from '../../model/deploymentModel';
 import type { BuildSource, PackerProvisioner } from '../../packer';
-import { imagesOf, isPackerJson, jsonTemplateText, packerProvisioners, provisionersRunning, sourceIsWindows, sourceSetting } from '../../packer';
+import { imagesOf, isPackerJson, jsonTemplateText, packerProvisioners, packerValues, provisionersRunning, sourceIsWindows, sourceSetting } from '../../packer';
 import type { ParsedHclFile } from '../../workspace/parsedFiles';
 import type { ScriptFacts } from '../../scripts/scriptModel';
 import type { ResolvedValue, Span } from '../../types';
-import { TerraformModel, attr } from '../../terraform/model';
+import { attr } from '../../terraform/model';
 import { baseName, dirOf, joinRel } from '../../workspace/fileKinds';
 
 /** A `file` provisioner upload: tree path prefix -> remote path prefix. */
@@ -211,10 +211,9 @@ export function buildInfos(model: DeploymentModel): BuildInfo[] {
   if (hit) return hit;
   const out: BuildInfo[] = [];
   const provs = packerProvisioners(model);
-  const values = new TerraformModel(
-    model.packerFiles.filter((f) => !f.file.endsWith('.pkrvars.hcl')),
-    model.packerFiles.filter((f) => f.file.endsWith('.pkrvars.hcl')),
-  );
+  // The Packer files' values as packer.ts evaluates them (the same variables and .pkrvars.hcl files), cached by the
+  // parsed files: a keystroke elsewhere does not index the templates again.
+  const values = packerValues(model);
   for (const f of model.packerFiles) {
     const json = isPackerJson(f) ? f : undefined;
     for (const build of buildsOfFile(f, provs)) {
