@@ -13,6 +13,7 @@ import type { Finding } from '../core/types';
 import type { FolderState } from './folders';
 import { configErrorDiagnostic, toDiagnostic } from './convert';
 import { describeError } from './runSafe';
+import type { IdleCollector } from './idleCollector';
 
 const DEFAULT_CONFIG_FILE = '.hashistack-review.json';
 
@@ -49,10 +50,13 @@ export class AnalysisScheduler {
   constructor(
     private readonly connection: Connection,
     private readonly documents: TextDocuments<TextDocument>,
+    /** Collects garbage in the pauses between analyses (see idleCollector.ts); optional. */
+    private readonly idleCollector?: IdleCollector,
   ) {}
 
   /** Marks the folder changed and analyses it after the folder's debounce delay. */
   schedule(folder: FolderState): void {
+    this.idleCollector?.busy();
     folder.dirty = true;
     this.cancel(folder);
     const run = () => this.analyzeNow(folder);
@@ -121,6 +125,8 @@ export class AnalysisScheduler {
     this.publish(folder, result, versions);
     this.logProblems(folder, result);
     this.connection.console.log(`Analysed ${folder.root}: ${result.findings.length} finding(s), ${result.roles.length} role(s) in ${Date.now() - started} ms`);
+    // Another folder's analysis may still be due (its timer is pending): the collector waits for a quiet moment anyway.
+    this.idleCollector?.idle();
   }
 
   /** Withdraws every diagnostic of the folder (disabled, or folder removed). */
