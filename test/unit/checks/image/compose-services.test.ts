@@ -192,3 +192,20 @@ test('compose: an edit elsewhere reuses the parse of the Compose file and of .en
   assert.equal(after.parse, before.parse);
   assert.equal(after.env!.vars, before.env!.vars);
 });
+
+test('compose: service-config-path-mismatch takes a -config naming a repository file by its last path parts (olljanat), still fires on others', () => {
+  const entry = '#!/bin/bash\necho -e "$CLUSTER_CONFIG" | tee /etc/nomad.d/cluster.hcl\n$@ &\nwait\n';
+  const files = (config: string) => ({
+    [COMPOSE]: compose(`nomad agent -server -config=/etc/nomad.d ${config}`, '    entrypoint: /bin/server-entry.sh\n'),
+    'server-entry.sh': entry.replace('$CLUSTER_CONFIG', 'bind_addr = \\"0.0.0.0\\"'),
+    'nomad.d/global.hcl': 'log_level = "INFO"\n',
+    'nomad.d/role/server.hcl': 'server {\n  enabled          = true\n  bootstrap_expect = 1\n}\n',
+  });
+  const ok = files('-config=/etc/nomad.d/role/server.hcl');
+  assert.equal(serviceDefs(analyze(ok).ws.model!).filter((d) => d.file === COMPOSE).length, 1);
+  assert.deepEqual(only(analyze(ok).findings, 'service-config-path-mismatch'), []);
+  const broken = files('-config=/etc/nomad/other/server.hcl');
+  const f = only(analyze(broken).findings, 'service-config-path-mismatch');
+  assert.equal(f.length, 1, JSON.stringify(f.map((x) => x.message)));
+  assert.deepEqual({ start: f[0]!.span.start, end: f[0]!.span.end }, spanOf(broken[COMPOSE]!, '-config=/etc/nomad/other/server.hcl'));
+});
