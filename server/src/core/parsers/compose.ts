@@ -335,10 +335,15 @@ export function parseDotEnv(text: string): ReadonlyMap<string, string> {
  * `${VAR:?err}` / `${VAR?err}` (error), `${VAR:+alt}` / `${VAR+alt}` (alternative when set), `$$` a literal `$`).
  * Variables come from the shell environment of `docker compose` or the `.env` file of the project directory, the
  * shell winning. Only the `.env` values are known here: a variable that the `.env` does not set is unknown (the shell
- * may set it), and so is every form that depends on it, a default included.
+ * may set it), and so is every form that depends on it, a default included. `vars`: the variables the `.env` gave.
  */
-export function interpolateCompose(word: string, env: ReadonlyMap<string, string> | undefined, envFile: string): { text: string } | { unknown: string } {
+export function interpolateCompose(
+  word: string,
+  env: ReadonlyMap<string, string> | undefined,
+  envFile: string,
+): { text: string; vars: readonly string[] } | { unknown: string } {
   let out = '';
+  const vars: string[] = [];
   for (let i = 0; i < word.length; i++) {
     const ch = word[i]!;
     if (ch !== '$') {
@@ -380,6 +385,7 @@ export function interpolateCompose(word: string, env: ReadonlyMap<string, string
       i += name.length;
     }
     const has = env?.has(name) === true;
+    if (has && !vars.includes(name)) vars.push(name);
     const v = env?.get(name) ?? '';
     if (!has) {
       const dflt = op === ':-' || op === '-' ? ` (its default "${arg}" applies only when ${name} is not set)` : '';
@@ -399,9 +405,10 @@ export function interpolateCompose(word: string, env: ReadonlyMap<string, string
     if (piece === '\u0000') {
       const r = sub(arg);
       if ('unknown' in r) return r;
+      for (const v of r.vars) if (!vars.includes(v)) vars.push(v);
       piece = r.text;
     }
     out += piece;
   }
-  return { text: out };
+  return { text: out, vars };
 }

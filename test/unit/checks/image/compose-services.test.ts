@@ -41,7 +41,10 @@ test('compose: a server whose .env region differs from the Windows client: servi
   assert.equal(f.length, 1, JSON.stringify(f.map((x) => x.message)));
   assert.equal(f[0]!.span.file, COMPOSE);
   assert.deepEqual({ start: f[0]!.span.start, end: f[0]!.span.end }, spanOf(files[COMPOSE]!, '-region=${REGION}'));
-  assert.match(f[0]!.message, /Nomad server: -region=\$\{REGION\} \(west\) from the docker compose service definition \(docker-compose\.server\.yml:5\)/);
+  assert.match(
+    f[0]!.message,
+    /Nomad server: -region=\$\{REGION\} \(west; REGION from \.env, unless the shell running docker compose sets it\) from the docker compose service definition \(docker-compose\.server\.yml:5\)/,
+  );
   assert.match(f[0]!.message, /Nomad Windows client: -region=\$region \(east\) from the New-Service service definition/);
 });
 
@@ -58,6 +61,14 @@ test('compose: a compose server with a literal region and a Windows client confi
   assert.equal(f.length, 1, JSON.stringify(f.map((x) => x.message)));
   assert.equal(f[0]!.span.file, 'nomad.d/windows.hcl');
   assert.match(f[0]!.message, /Nomad server runs with region "west" from -region=west in its docker compose service \(docker-compose\.server\.yml\)/);
+  // The same with the region from .env: the message says where the value comes from.
+  const fromEnv = { ...files, [COMPOSE]: compose('nomad agent -server -config=/etc/nomad.d/server.hcl -region=${REGION}'), '.env': 'REGION=west\n' };
+  const g = only(analyze(fromEnv).findings, 'region-mismatch');
+  assert.equal(g.length, 1, JSON.stringify(g.map((x) => x.message)));
+  assert.match(
+    g[0]!.message,
+    /from -region=\$\{REGION\} \(west; REGION from \.env, unless the shell running docker compose sets it\) in its docker compose service/,
+  );
 });
 
 test('compose: an unknown variable stays unknown (no .env, or one without it): nothing depends on it', () => {

@@ -82,7 +82,7 @@ export const serviceFlagOverride: Check = {
           if (fl) {
             const value = fl.flag.resolved!;
             const over = config && config.value !== value ? `, overriding ${s.setting} = "${config.value}" of its config (${config.chain})` : '';
-            const shown = value === fl.flag.value ? '' : ` (${value})`;
+            const shown = value === fl.flag.value ? '' : ` (${value}${fl.flag.resolvedFrom ? `; ${fl.flag.resolvedFrom}` : ''})`;
             eff.push({
               role: r,
               os,

@@ -30,6 +30,8 @@ export interface ServiceFlag {
   readonly resolved?: string;
   /** Why `resolved` is not known, when that is said (a Compose `${REGION}` that no `.env` sets). */
   readonly unknownReason?: string;
+  /** Where a resolved variable's value comes from, when the flag's own line does not show it (`REGION from .env, …`). */
+  readonly resolvedFrom?: string;
 }
 
 export interface ServiceDef {
@@ -645,16 +647,23 @@ function composeServiceDefs(model: DeploymentModel, c: ComposeFileFacts): Servic
       const r = interpolateCompose(value, c.env?.vars, envFile);
       let resolved: string | undefined;
       let unknownReason: string | undefined;
+      let resolvedFrom: string | undefined;
       if ('unknown' in r) unknownReason = r.unknown;
       else if (stringForm && /\s/.test(r.text) && value.includes('$'))
         unknownReason = `the value of ${value} holds blanks, and Compose splits a string command line into words after substituting it`;
-      else resolved = r.text;
+      else {
+        resolved = r.text;
+        // Compose: "Values set in the shell environment override those set in the .env file".
+        if (r.vars.length > 0)
+          resolvedFrom = `${r.vars.join(', ')} from ${envFile}, unless the shell running docker compose sets ${r.vars.length > 1 ? 'them' : 'it'}`;
+      }
       flags.push({
         name: m[1]!,
         value,
         span: { file: c.file, start: Math.min(w.start, end), end },
         ...(resolved !== undefined ? { resolved } : {}),
         ...(unknownReason !== undefined ? { unknownReason } : {}),
+        ...(resolvedFrom !== undefined ? { resolvedFrom } : {}),
       });
     }
     const parts = [svc.entrypoint, svc.command].filter((x) => x !== undefined);
