@@ -17,6 +17,9 @@ const SELECTOR = [
   { scheme: 'file', pattern: '**/*.{ps1,psm1,sh,bash,tf,tfvars,hcl,tpl,tftpl,tmpl,service}' },
   // cloud-init user data kept as YAML (its write_files configs and runcmd are reviewed).
   { scheme: 'file', pattern: '**/*{cloud,user-data,user_data,userdata,init}*.{yaml,yml}' },
+  // Docker Compose files (a service's command line may start an agent) and the .env files Compose reads.
+  { scheme: 'file', pattern: '**/{docker-compose,compose}*.{yaml,yml}' },
+  { scheme: 'file', pattern: '**/.env' },
 ];
 
 /** Restarts a crashed server at most MAX_RESTARTS times within RESTART_WINDOW_MS. */

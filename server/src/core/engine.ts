@@ -16,6 +16,8 @@ import { KnownPaths } from './workspace/knownPaths';
 import type { PathStatus, TreePathLookup } from './workspace/knownPaths';
 import { mergeDeclaredClusters, partitionUnits } from './workspace/units';
 import { ContentCache } from './workspace/contentCache';
+import { parseComposeFile, parseDotEnv } from './parsers/compose';
+import type { ComposeFileParse } from './parsers/compose';
 import type { DeploymentUnit } from './workspace/units';
 import { terraformRootModules } from './terraform/roots';
 import type { ParsedHclFile } from './workspace/parsedFiles';
@@ -87,6 +89,8 @@ export class Workspace {
     shTemplated: new ContentCache<ShScanResult>(),
     agentHcl: new ContentCache<HclParseResult>(),
     agentJson: new ContentCache<HclParseResult>(),
+    compose: new ContentCache<ComposeFileParse>(),
+    dotenv: new ContentCache<ReadonlyMap<string, string>>(),
   };
   private lastUnits: UnitAnalysis[] = [];
   private readonly unitCache = new Map<string, UnitAnalysis>();
@@ -248,10 +252,14 @@ export class Workspace {
     }
     this.lastUnits = analyses;
     this.checkFailures.splice(0, this.checkFailures.length, ...failures);
+    // A Compose file that is not valid YAML: its services (and any agent they start) are not read; said once per file.
+    const composeProblems = new Map<string, FileProblem>();
+    for (const a of analyses)
+      for (const c of a.model.composeFiles ?? []) if (c.parse.error !== undefined) composeProblems.set(c.file, { file: c.file, reason: c.parse.error });
     return mergeParts(
       this.root,
       analyses.map((a) => a.part),
-      [...this.discoveryProblems, ...this.problems.values()],
+      [...this.discoveryProblems, ...this.problems.values(), ...composeProblems.values()],
       errors,
       this.sharedFiles(units),
     );
@@ -503,6 +511,14 @@ export class Workspace {
         used.add(`${format === 'json' ? 'agentJson' : 'agentHcl'}\0${slot}`);
         return services.agentConfig(slot, text, format);
       },
+      compose: (file, text) => {
+        used.add(`compose\0${file}`);
+        return services.compose(file, text);
+      },
+      dotenv: (file, text) => {
+        used.add(`dotenv\0${file}`);
+        return services.dotenv(file, text);
+      },
       storeScriptFacts: (slot, text, key, value) => {
         used.add(`facts\0${slot}`);
         services.storeScriptFacts(slot, text, key, value);
@@ -582,6 +598,8 @@ export class Workspace {
             this.parses.sh.get(slot, text, (t, prev) => (prev ? rescanBash(t, undefined, { text: prev.text, scan: prev.value }) : scanBash(t))),
       agentConfig: (slot: string, text: string, format: 'hcl' | 'json') =>
         format === 'json' ? this.parses.agentJson.get(slot, text, parseJsonConfig) : this.parses.agentHcl.get(slot, text, (t) => parseHcl(t, 'hcl1')),
+      compose: (file: string, text: string) => this.parses.compose.get(file, text, parseComposeFile),
+      dotenv: (file: string, text: string) => this.parses.dotenv.get(file, text, parseDotEnv),
     };
   }
 }

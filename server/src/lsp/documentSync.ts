@@ -18,6 +18,9 @@ import { runSafeNotification } from './runSafe';
 export const WATCHED_FILES_GLOB = '**/*.{tf,tfvars,hcl,json,ps1,psm1,sh,bash,tpl,tftpl,tmpl,service,pkr.hcl}';
 /** cloud-init user data kept as YAML (the names `classifyFile` reads as templates). */
 export const WATCHED_CLOUD_INIT_GLOB = '**/*{cloud,user-data,user_data,userdata,init}*.{yaml,yml}';
+/** Docker Compose files (agents started by a service's `command:`) and the `.env` files Compose reads variables from. */
+export const WATCHED_COMPOSE_GLOB = '**/{docker-compose,compose}*.{yaml,yml}';
+export const WATCHED_DOTENV_GLOB = '**/.env';
 /**
  * Every file, for creation and deletion only (WatchKind.Create | WatchKind.Delete): `templatefile()`/`file()` may
  * name a file the engine never reads (`setup.txt`, `cloud-init.yaml`), and template-file-missing must see it appear

@@ -20,7 +20,7 @@ import { AnalysisScheduler } from './diagnostics';
 import { IdleCollector, exposeCollector } from './idleCollector';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { DocumentSync, WATCHED_ANY_FILE_GLOB, WATCHED_CLOUD_INIT_GLOB, WATCHED_FILES_GLOB } from './documentSync';
+import { DocumentSync, WATCHED_ANY_FILE_GLOB, WATCHED_CLOUD_INIT_GLOB, WATCHED_COMPOSE_GLOB, WATCHED_DOTENV_GLOB, WATCHED_FILES_GLOB } from './documentSync';
 import { FolderRegistry } from './folders';
 import type { FolderState } from './folders';
 import { NavigationProvider } from './navigation';
@@ -114,6 +114,8 @@ export function startServer(connection: Connection): void {
         watchers: [
           { globPattern: WATCHED_FILES_GLOB },
           { globPattern: WATCHED_CLOUD_INIT_GLOB },
+          { globPattern: WATCHED_COMPOSE_GLOB },
+          { globPattern: WATCHED_DOTENV_GLOB },
           { globPattern: WATCHED_ANY_FILE_GLOB, kind: WatchKind.Create | WatchKind.Delete },
         ],
       });

@@ -24,14 +24,15 @@ import { renderTemplate, templateVariableUses } from '../terraform/render';
 import { MappedText, MappedTextBuilder } from '../text/mappedText';
 import type { SourceText } from '../text/sourceText';
 import type { TextEncodingName } from '../text/decode';
-import { baseName, classifyContent, classifyFile, normalizeScriptPath } from '../workspace/fileKinds';
+import { baseName, classifyContent, classifyFile, dirOf, normalizeScriptPath } from '../workspace/fileKinds';
+import type { ComposeFileParse } from '../parsers/compose';
 import type { FileKind } from '../workspace/fileKinds';
 import type { ParsedHclFile } from '../workspace/parsedFiles';
 import type { TreePathLookup } from '../workspace/knownPaths';
 import type { ReviewConfig } from '../reviewConfig';
 import type { ResolvedValue, Span } from '../types';
 import { isPackerJson, provisionerBlocks, provisionerRuns, provisionersOf } from '../packer';
-import type { DeploymentModel, TemplateRender } from './deploymentModel';
+import type { ComposeFileFacts, DeploymentModel, TemplateRender } from './deploymentModel';
 
 /** A script's analysis with the tree files it read (config templates), for reuse. */
 export interface CachedScriptFacts {
@@ -53,6 +54,10 @@ export interface ParseServices {
   powershell(slot: string, text: string, templated: boolean): PsScanResult;
   bash(slot: string, text: string, templated: boolean): ShScanResult;
   agentConfig(slot: string, text: string, format: 'hcl' | 'json'): HclParseResult;
+  /** A Docker Compose file (parsers/compose.ts), cached by its text. */
+  compose(file: string, text: string): ComposeFileParse;
+  /** A `.env` file's variables, cached by its text. */
+  dotenv(file: string, text: string): ReadonlyMap<string, string>;
   /**
    * A value computed from inputs that `key` identifies completely (built from stamps), reused while the key recurs:
    * the Terraform stage of a unit is the same on every keystroke in one of its scripts.
@@ -85,9 +90,23 @@ export function buildDeploymentModel(input: ModelInput, parse: ParseServices): D
   }> = [];
   // `consul-client.json.tpl`: a JSON agent config once Terraform renders it (as `.hcl.tpl` is an HCL one).
   const jsonTemplates: string[] = [];
+  const composeFiles: ComposeFileFacts[] = [];
   for (const file of [...input.files.keys()].sort()) {
     const kind = classifyContent(file, input.files.get(file)!.text);
     if (!kind) continue;
+    if (kind === 'dotenv') continue;
+    if (kind === 'compose') {
+      // Compose reads `.env` from the project directory, by default the Compose file's directory ("the parent folder of
+      // your Compose file", docs.docker.com/compose "Set environment variables with .env").
+      const envPath = dirOf(file) ? `${dirOf(file)}/.env` : '.env';
+      const envText = input.files.get(envPath);
+      composeFiles.push({
+        file,
+        parse: parse.compose(file, input.files.get(file)!.text),
+        env: envText ? { file: envPath, vars: parse.dotenv(envPath, envText.text) } : undefined,
+      });
+      continue;
+    }
     if (kind === 'powershell' || kind === 'bash') {
       scriptFiles.push({ file, language: kind });
       continue;
@@ -317,6 +336,7 @@ export function buildDeploymentModel(input: ModelInput, parse: ParseServices): D
     configs,
     roles,
     reviewConfig: input.reviewConfig,
+    ...(composeFiles.length > 0 ? { composeFiles } : {}),
     ...(input.paths ? { paths: input.paths } : {}),
     ...(input.partOfTree ? { partOfTree: true } : {}),
   };

@@ -10,12 +10,21 @@ import type { ResolvedValue } from '../types';
 import type { ReviewConfig } from '../reviewConfig';
 import type { TextEncodingName } from '../text/decode';
 import type { TreePathLookup } from '../workspace/knownPaths';
+import type { ComposeFileParse } from '../parsers/compose';
 
 export interface TemplateRender {
   readonly call: TemplateCall;
   readonly templateFile: string;
   readonly text: MappedText;
   readonly vars: ReadonlyMap<string, ResolvedValue>;
+}
+
+/** A Docker Compose file of the tree, parsed, with the `.env` file of its directory (Compose's project directory). */
+export interface ComposeFileFacts {
+  readonly file: string;
+  readonly parse: ComposeFileParse;
+  /** The `.env` file next to it: its path and variables; undefined when there is none. */
+  readonly env: { readonly file: string; readonly vars: ReadonlyMap<string, string> } | undefined;
 }
 
 /** Everything the checks can look at: the whole deployment, resolved. */
@@ -34,6 +43,8 @@ export interface DeploymentModel {
   readonly configs: readonly ParsedAgentConfig[];
   readonly roles: readonly Role[];
   readonly reviewConfig: ReviewConfig;
+  /** Docker Compose files (their services' command lines are read as agent launch lines: checks/image/services.ts). */
+  readonly composeFiles?: readonly ComposeFileFacts[];
   /** Which files exist in the tree, read or not; undefined when the tree's listing is not known. */
   readonly paths?: TreePathLookup;
   /** True when this model is one deployment unit of several: Terraform resources of the tree may lie outside it. */

@@ -4,13 +4,30 @@
  * config) happen later, in the model.
  */
 export type FileKind =
-  'terraform' | 'tfvars' | 'packer-hcl' | 'packer-json' | 'hcl' | 'json' | 'powershell' | 'bash' | 'template' | 'systemd' | 'review-config';
+  | 'terraform'
+  | 'tfvars'
+  | 'packer-hcl'
+  | 'packer-json'
+  | 'hcl'
+  | 'json'
+  | 'powershell'
+  | 'bash'
+  | 'template'
+  | 'systemd'
+  | 'review-config'
+  /** A Docker Compose file (`docker-compose*.yml`, `compose*.yaml`): its services' command lines may start agents. */
+  | 'compose'
+  /** A `.env` file: Compose reads the variables of the file in its project directory. */
+  | 'dotenv';
 
 export const SKIPPED_DIRS = new Set(['.git', 'node_modules', '.terraform', '.e2e-cache', '.vscode-test', '.hg', '.svn']);
 
 export function classifyFile(relPath: string): FileKind | undefined {
   const name = relPath.slice(relPath.lastIndexOf('/') + 1).toLowerCase();
   if (name === '.hashistack-review.json') return 'review-config';
+  // Before the cloud-init names below (`compose.init.yml` is a Compose file).
+  if (isComposeFileName(name)) return 'compose';
+  if (name === '.env') return 'dotenv';
   if (name.endsWith('.pkr.hcl') || name.endsWith('.pkrvars.hcl')) return 'packer-hcl';
   if (name.endsWith('.pkr.json')) return 'packer-json';
   if (name.endsWith('.tf') || name.endsWith('.tf.json')) return 'terraform';
@@ -27,6 +44,14 @@ export function classifyFile(relPath: string): FileKind | undefined {
   if (name.endsWith('.service')) return 'systemd';
   if (name.endsWith('.json')) return packerOrAgentJson(name);
   return undefined;
+}
+
+/**
+ * `docker-compose.yml`, `docker-compose.server.yaml`, `compose.yml`, `compose.override.yaml`: the names Compose looks
+ * for (compose.yaml, compose.yml, docker-compose.yaml, docker-compose.yml) and the usual per-role / override variants.
+ */
+export function isComposeFileName(name: string): boolean {
+  return /^(docker-)?compose([-._][^/]*)?\.ya?ml$/i.test(name);
 }
 
 function packerOrAgentJson(name: string): FileKind | undefined {

@@ -59,3 +59,8 @@ test('examples: silent', async () => {
   assert.deepEqual(only((await example('mixed-os')).findings, RULE), []);
   assert.deepEqual(only((await example('windows-only')).findings, RULE), []);
 });
+
+test('a flag whose value is not known (a unit -region=${REGION}) leaves that OS unknown: no "no -region flag" claim', () => {
+  const files = edit(edit(mixedOs(), NOMAD_UNIT, EXEC, `${EXEC} -region=\${REGION}`), CLIENT_PS1, WIN_BIN, `${WIN_BIN} -region=east`);
+  assert.deepEqual(only(analyze(files).findings, RULE), []);
+});

@@ -54,7 +54,8 @@ function flagDriftReportedElsewhere(model: DeploymentModel, product: Product, a:
 function describe(model: DeploymentModel, role: Role, path: string, v: Effective): string {
   if (v.flag) {
     const over = v.entry && v.entry.value !== v.value ? `, overriding ${path} = "${String(v.entry.value)}" of its config` : '';
-    return `${label(role)} runs with ${path} "${v.value}" from -${v.flag.flag.name}=${v.flag.flag.value}${v.flag.flag.value !== v.value ? ` (${v.value})` : ''} in its ${v.flag.def.via} service (${v.flag.def.file})${over}`;
+    const from = v.flag.flag.resolvedFrom ? `; ${v.flag.flag.resolvedFrom}` : '';
+    return `${label(role)} runs with ${path} "${v.value}" from -${v.flag.flag.name}=${v.flag.flag.value}${v.flag.flag.value !== v.value ? ` (${v.value}${from})` : ''} in its ${v.flag.def.via} service (${v.flag.def.file})${over}`;
   }
   return v.entry ? `${label(role)} has ${path} = "${v.value}" (${chainText(model, v.entry.chain)})` : `${label(role)} sets no ${path} (default "${v.value}")`;
 }

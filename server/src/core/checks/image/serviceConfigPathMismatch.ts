@@ -38,7 +38,7 @@ export const serviceConfigPathMismatch: Check = {
           const d = normPath(t.path, win);
           return isFile ? d === p : dirOfPath(d) === p || d.startsWith(`${p}/`);
         });
-        if (ok) continue;
+        if (ok || repositoryFileAt(model, svc.product, p, isFile, win)) continue;
         flagged.add(`${svc.os}:${svc.product}`);
         const where = mine.map((t) => `${t.path} (${lineOf(model, t.span)})`).join(', ');
         out.push(
@@ -58,6 +58,22 @@ export const serviceConfigPathMismatch: Check = {
     return out;
   },
 };
+
+/**
+ * Whether a config file kept in the repository is what the flag loads, by its last path parts, as agent/loadOrder.ts
+ * matches launch lines to repository files (`nomad.d/role/client.hcl` for `-config=/etc/nomad.d/role/client.hcl`, any
+ * `nomad.d/*.hcl` for `-config=/etc/nomad.d`): an image build or an upload puts the directory there, and no script
+ * writes it.
+ */
+function repositoryFileAt(model: DeploymentModel, product: Product, p: string, isFile: boolean, win: boolean): boolean {
+  return model.configs.some((c) => {
+    if (c.product !== product || c.doc.via !== 'config file' || c.doc.targetPath !== undefined) return false;
+    const parts = normPath(c.doc.hostFile, win).split('/');
+    if (parts.length < 2) return false;
+    const [parent, name] = parts.slice(-2) as [string, string];
+    return isFile ? p === `${parent}/${name}` || p.endsWith(`/${parent}/${name}`) : p === parent || p.endsWith(`/${parent}`);
+  });
+}
 
 /** Where the services of the tree make `product`'s agent on `os` load config from; undefined when not known. */
 function loadedLocations(

@@ -69,23 +69,27 @@ export const serviceFlagOverride: Check = {
         if (byOs('linux').length === 0 || byOs('windows').length === 0) continue;
         // A service whose command line is not known (a reconfiguration not followed) may pass the flag or not.
         if ([...byOs('linux'), ...byOs('windows')].some((d) => d.flagsUnknown !== undefined)) continue;
+        const passed = (os: Os) => byOs(os).flatMap((def) => def.flags.filter((f) => s.flags.includes(f.name)).map((flag) => ({ def, flag })));
+        // A flag whose value is not known (a `$VAR` that does not resolve, a Compose `${REGION}` that no `.env` sets)
+        // leaves what that OS runs with unknown: nothing is compared. A resolved variable counts with its value.
+        if ([...passed('linux'), ...passed('windows')].some((x) => x.flag.resolved === undefined)) continue;
         const eff: Effective[] = [];
         for (const r of roles) {
           const os = roleOs(r);
           if (!os) continue;
-          const fl = byOs(os)
-            .flatMap((def) => def.flags.filter((f) => s.flags.includes(f.name) && !f.value.includes('$')).map((flag) => ({ def, flag })))
-            .at(0);
+          const fl = passed(os).at(0);
           const config = configValue(model, r, s.setting);
           if (fl) {
-            const over = config && config.value !== fl.flag.value ? `, overriding ${s.setting} = "${config.value}" of its config (${config.chain})` : '';
+            const value = fl.flag.resolved!;
+            const over = config && config.value !== value ? `, overriding ${s.setting} = "${config.value}" of its config (${config.chain})` : '';
+            const shown = value === fl.flag.value ? '' : ` (${value}${fl.flag.resolvedFrom ? `; ${fl.flag.resolvedFrom}` : ''})`;
             eff.push({
               role: r,
               os,
-              value: fl.flag.value,
+              value,
               flag: fl,
               config,
-              text: `${label(r)}: -${fl.flag.name}=${fl.flag.value} from the ${fl.def.via} service definition (${lineOf(model, fl.flag.span)})${over}`,
+              text: `${label(r)}: -${fl.flag.name}=${fl.flag.value}${shown} from the ${fl.def.via} service definition (${lineOf(model, fl.flag.span)})${over}`,
               related: [
                 { span: fl.flag.span, message: `${label(r)}: -${fl.flag.name}=${fl.flag.value} (${fl.def.via})` },
                 ...(config ? [{ span: config.span, message: `${label(r)}: config sets ${s.setting} = "${config.value}" (overridden by the flag)` }] : []),

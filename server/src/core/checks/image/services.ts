@@ -3,7 +3,8 @@
  * `New-Service`, `sc.exe create`, `nssm install` (with later `sc.exe config
  * … depend=` / `-DependsOn`, and their command line as later `nssm set …
  * AppParameters` / `sc.exe config … binPath=` leave it), and systemd units
- * (`.service` files of the tree and heredocs written to `/etc/systemd/system/*.service`).
+ * (`.service` files of the tree and heredocs written to `/etc/systemd/system/*.service`), and Docker Compose services
+ * whose command line runs an agent (see composeServiceDefs).
  */
 import type { DeploymentModel } from '../../model/deploymentModel';
 import type { PsScriptFacts } from '../../scripts/scriptModel';
@@ -15,6 +16,10 @@ import { uploadDestinations } from '../../packer';
 import type { AgentConfigDoc } from '../../agent/configDoc';
 import type { AgentLaunch, LoadContext } from '../../agent/loadOrder';
 import { innermostFunction } from '../../scripts/powershellModel';
+import { interpolateCompose } from '../../parsers/compose';
+import type { ComposeService, ComposeWord } from '../../parsers/compose';
+import type { ComposeFileFacts } from '../../model/deploymentModel';
+import { baseName, dirOf } from '../../workspace/fileKinds';
 import type { PsFunction, PsValue } from '../../parsers/powershell/types';
 
 export interface ServiceFlag {
@@ -23,6 +28,10 @@ export interface ServiceFlag {
   readonly span: Span;
   /** The value with the script's variables substituted (`-config=$ConfigPath` → `C:\nomad\client.hcl`); undefined when one is unknown. */
   readonly resolved?: string;
+  /** Why `resolved` is not known, when that is said (a Compose `${REGION}` that no `.env` sets). */
+  readonly unknownReason?: string;
+  /** Where a resolved variable's value comes from, when the flag's own line does not show it (`REGION from .env, …`). */
+  readonly resolvedFrom?: string;
 }
 
 export interface ServiceDef {
@@ -549,7 +558,126 @@ export function serviceDefs(model: DeploymentModel): ServiceDef[] {
     const d = unitService(src.text, (a, b) => ({ file, start: a, end: b }), file, file.replace(/^.*\//, '').replace(/\.service$/, ''), 'systemd unit');
     if (d) out.push(d);
   }
+  for (const c of model.composeFiles ?? []) out.push(...composeServiceDefs(model, c));
   cache.set(model, out);
+  return out;
+}
+
+/** The agent a container runs when a command-line word is its program: `nomad`, `/bin/consul` (no `.exe`: Linux containers). */
+function agentProgram(word: ComposeWord | undefined): Product | undefined {
+  const m = word ? /(?:^|\/)(nomad|consul)$/.exec(word.text) : null;
+  return m ? (m[1] as Product) : undefined;
+}
+
+/**
+ * Whether an entrypoint program is a wrapper script of the tree that runs the arguments it is given (`exec "$@"`,
+ * `$@ &`): found by its file name among the tree's shell scripts; every script of that name must use `$@` / `$*`.
+ */
+function wrapperRunsArgs(model: DeploymentModel, program: string): boolean {
+  const name = baseName(program);
+  const scripts = model.scripts.filter((s) => s.language === 'bash' && baseName(s.file) === name);
+  return scripts.length > 0 && scripts.every((s) => /\$\{?[@*]\}?/.test(s.text.text));
+}
+
+/**
+ * The agent command line of a Compose service, from its program word on (`nomad agent …`), or undefined when the
+ * service does not run an agent or what it runs is not known. What runs is the entrypoint followed by the command;
+ * "if `entrypoint` is non-null, Compose ignores any default command from the image" (Compose file reference,
+ * services: entrypoint). Read, conservatively:
+ * - `entrypoint: nomad` (or `/bin/consul`, or `[nomad, agent, …]`): the entrypoint and the command are the line;
+ *   a bare `command: agent …` is read only this way;
+ * - no entrypoint (the image's ENTRYPOINT), or an empty one: a `command:` that starts with `nomad agent` / `consul
+ *   agent` is the line (the image's entrypoint is taken to run its command, as Docker images do with `exec "$@"`);
+ * - an entrypoint that is a wrapper script of the tree run with no other argument (`entrypoint:
+ *   /bin/server-entry.sh`, a `server-entry.sh` that runs `$@`): a command that starts with `nomad agent` is the line.
+ * Anything else (`sh -c`, `tini --`, a wrapper not in the tree, `agent …` with only an image's entrypoint, which may
+ * add flags of its own, a program given by a variable) is not read.
+ */
+function composeAgentLine(model: DeploymentModel, svc: ComposeService): { product: Product; words: readonly ComposeWord[] } | undefined {
+  const ep = svc.entrypoint?.words;
+  const cmd = svc.command?.words ?? [];
+  const startsAgent = (w: readonly ComposeWord[]) => {
+    const p = agentProgram(w[0]);
+    return p && w[1]?.text === 'agent' ? p : undefined;
+  };
+  if (ep && ep.length > 0) {
+    if (agentProgram(ep[0])) {
+      const words = [...ep, ...cmd];
+      const p = startsAgent(words);
+      return p ? { product: p, words } : undefined;
+    }
+    const p = startsAgent(cmd);
+    return p && ep.length === 1 && wrapperRunsArgs(model, ep[0]!.text) ? { product: p, words: cmd } : undefined;
+  }
+  const p = startsAgent(cmd);
+  return p ? { product: p, words: cmd } : undefined;
+}
+
+/** The flags service definitions carry (as flagsIn reads them from a Windows command line). */
+const COMPOSE_FLAG = /^--?(config-dir|config-file|config|data-dir|region|dc|datacenter)(?:=([\s\S]*))?$/;
+
+/**
+ * Compose services that start a Nomad or Consul agent (see composeAgentLine), as Linux service definitions: their
+ * flags point at the Compose file, with Compose's variables substituted from the `.env` file of the project
+ * directory where it sets them; a variable it does not set is unknown (the shell running `docker compose` may set
+ * it), with that reason. `depends_on` is not read as a dependency (container start order, not a service manager's).
+ */
+function composeServiceDefs(model: DeploymentModel, c: ComposeFileFacts): ServiceDef[] {
+  const out: ServiceDef[] = [];
+  const envFile = c.env?.file ?? (dirOf(c.file) ? `${dirOf(c.file)}/.env` : '.env');
+  for (const svc of c.parse.services) {
+    const line = composeAgentLine(model, svc);
+    if (!line) continue;
+    const stringForm = svc.command?.form === 'string' || svc.entrypoint?.form === 'string';
+    const flags: ServiceFlag[] = [];
+    const words = line.words;
+    for (let i = 2; i < words.length; i++) {
+      const w = words[i]!;
+      const m = COMPOSE_FLAG.exec(w.text);
+      if (!m) continue;
+      let value = m[2];
+      let end = w.end;
+      if (value === undefined) {
+        const next = words[i + 1];
+        if (!next) continue;
+        value = next.text;
+        end = Math.max(end, next.end);
+        i++;
+      }
+      const r = interpolateCompose(value, c.env?.vars, envFile);
+      let resolved: string | undefined;
+      let unknownReason: string | undefined;
+      let resolvedFrom: string | undefined;
+      if ('unknown' in r) unknownReason = r.unknown;
+      else if (stringForm && /\s/.test(r.text) && value.includes('$'))
+        unknownReason = `the value of ${value} holds blanks, and Compose splits a string command line into words after substituting it`;
+      else {
+        resolved = r.text;
+        // Compose: "Values set in the shell environment override those set in the .env file".
+        if (r.vars.length > 0)
+          resolvedFrom = `${r.vars.join(', ')} from ${envFile}, unless the shell running docker compose sets ${r.vars.length > 1 ? 'them' : 'it'}`;
+      }
+      flags.push({
+        name: m[1]!,
+        value,
+        span: { file: c.file, start: Math.min(w.start, end), end },
+        ...(resolved !== undefined ? { resolved } : {}),
+        ...(unknownReason !== undefined ? { unknownReason } : {}),
+        ...(resolvedFrom !== undefined ? { resolvedFrom } : {}),
+      });
+    }
+    const parts = [svc.entrypoint, svc.command].filter((x) => x !== undefined);
+    out.push({
+      os: 'linux',
+      product: line.product,
+      name: svc.name.toLowerCase(),
+      file: c.file,
+      span: { file: c.file, start: Math.min(...parts.map((x) => x.start)), end: Math.max(...parts.map((x) => x.end)) },
+      flags,
+      dependsOn: [],
+      via: 'docker compose',
+    });
+  }
   return out;
 }
 
