@@ -31,7 +31,7 @@ import type { ChainStep, Finding, ResolvedValue, Span } from '../../types';
 import type { Check } from '../check';
 import { chainRelated, finding, label, settingLocation } from '../check';
 
-interface InstanceCount {
+export interface InstanceCount {
   readonly n: number;
   readonly span: Span;
   readonly what: string;
@@ -39,10 +39,10 @@ interface InstanceCount {
 }
 
 /** Single-VM resource types: one instance without `count`. */
-const SINGLE_VM =
+export const SINGLE_VM =
   /(^aws_instance|_compute_instance(_v2)?|_virtual_machine|_droplet|^hcloud_server|^linode_instance|^exoscale_compute|^scaleway_instance_server|^equinix_metal_device|^vultr_instance)$/;
 /** Resources that only describe instances another resource creates. */
-const TEMPLATE_ONLY = /(launch_configuration|launch_template|instance_template)$/;
+export const TEMPLATE_ONLY = /(launch_configuration|launch_template|instance_template)$/;
 /** The size attribute of a group that creates instances from a template. */
 const GROUP_SIZE = ['desired_capacity', 'target_size', 'instances'];
 
@@ -200,6 +200,22 @@ export function serverInstances(model: DeploymentModel, role: Role): InstanceCou
   return own && timesModules(model, own, instance);
 }
 
+/**
+ * How many instances a resource makes in every module instance of its directory together (`count`, `for_each`, one VM,
+ * the size of the one group using its launch template), or undefined when any of them is not known.
+ */
+export function resourceInstances(model: DeploymentModel, dir: string, address: string): InstanceCount | undefined {
+  const chains = model.terraform.instancesOf(dir);
+  let out: InstanceCount | undefined;
+  for (const instance of chains.length ? chains : [[]]) {
+    const own = instanceCount(model, dir, address, instance);
+    const k = own && timesModules(model, own, instance);
+    if (!k) return undefined;
+    out = out ? { n: out.n + k.n, span: out.span, what: `${out.what}, plus ${k.what}`, chain: [...out.chain, ...k.chain] } : k;
+  }
+  return out;
+}
+
 /** The one Terraform resource whose instances run the role's configs, or undefined when not exactly one. */
 function serverResource(model: DeploymentModel, role: Role): { dir: string; address: string } | undefined {
   const templates = new Set(role.configs.map((c) => c.doc.hostFile));
@@ -249,7 +265,7 @@ function timesModules(model: DeploymentModel, count: InstanceCount, instance: re
 }
 
 /** The resources whose arguments carry a template call's render: directly, or through a local another call embeds. */
-function resourcesOf(model: DeploymentModel, call: TemplateCall, depth: number): Array<{ dir: string; address: string }> {
+export function resourcesOf(model: DeploymentModel, call: TemplateCall, depth: number): Array<{ dir: string; address: string }> {
   const direct = /^resource\.([\w-]+\.[\w-]+)\./.exec(call.usedAs);
   if (direct) return [{ dir: call.dir, address: direct[1]! }];
   const local = /^locals?\.([\w-]+)$/.exec(call.usedAs);

@@ -12,8 +12,11 @@ import type { Check } from '../check';
 import type { BuildCommand, PackerBuild } from './shared';
 import { commandsOf, lineOf, packerBuilds } from './shared';
 
-/** The product whose CA the command creates: `consul tls ca create …`, also behind `sudo`. */
-export function caCreateProduct(c: BuildCommand): Product | undefined {
+/**
+ * What a `consul tls …` / `nomad tls …` command does: `ca create` or `cert create`, and for which product. The name may
+ * be a path (`/usr/local/bin/consul`, `C:\\HashiCorp\\Consul\\consul.exe`) and come after `sudo`.
+ */
+export function tlsCommand(c: { readonly name: string; readonly words: readonly string[] }): { product: Product; what: 'ca' | 'cert' } | undefined {
   let name = c.name.toLowerCase();
   let words = c.words;
   if (name === 'sudo') {
@@ -22,10 +25,20 @@ export function caCreateProduct(c: BuildCommand): Product | undefined {
     name = words[i]!.toLowerCase();
     words = words.slice(i + 1);
   }
-  name = name.replace(/^.*\//, '');
+  name = name
+    .replace(/^["']|["']$/g, '')
+    .replace(/^.*[\\/]/, '')
+    .replace(/\.exe$/, '');
   if (name !== 'consul' && name !== 'nomad') return undefined;
   const verbs = words.filter((w) => !w.startsWith('-')).map((w) => w.toLowerCase());
-  return verbs[0] === 'tls' && verbs[1] === 'ca' && verbs[2] === 'create' ? name : undefined;
+  if (verbs[0] !== 'tls' || verbs[2] !== 'create') return undefined;
+  return verbs[1] === 'ca' || verbs[1] === 'cert' ? { product: name, what: verbs[1] } : undefined;
+}
+
+/** The product whose CA the command creates: `consul tls ca create …`, also behind `sudo`. */
+export function caCreateProduct(c: { readonly name: string; readonly words: readonly string[] }): Product | undefined {
+  const t = tlsCommand(c);
+  return t?.what === 'ca' ? t.product : undefined;
 }
 
 const CA_KEYS: Record<Product, readonly string[]> = {
@@ -33,7 +46,7 @@ const CA_KEYS: Record<Product, readonly string[]> = {
   nomad: ['tls.ca_file'],
 };
 
-function caSetting(roles: readonly Role[], product: Product): boolean {
+export function caSetting(roles: readonly Role[], product: Product): boolean {
   return roles.some((r) => CA_KEYS[product].some((k) => r.settings.has(k)));
 }
 
