@@ -282,3 +282,50 @@ test('tls-ca-per-instance: PowerShell: guarded by an if, one instance, or the CA
   const got = Object.fromEntries(Object.entries(variants).map(([k, [v, n]]) => [k, only(analyze(psTree(bootPs(v), n)).findings, RULE).length]));
   assert.deepEqual(got, { guarded: 0, one: 0, fetched: 0, exists: 1, plain: 1 });
 });
+
+test('tls-ca-per-instance: GCE: per-instance configs with a startup script in preserved_state, and a counted instance template used by a group (nhsy-hcp layout)', () => {
+  const files = {
+    'tf/main.tf': `variable "server_nodes" {
+  default = 3
+}
+resource "google_compute_instance_template" "servers" {
+  name_prefix = "s-"
+}
+resource "google_compute_region_instance_group_manager" "servers" {
+  version {
+    instance_template = google_compute_instance_template.servers.self_link
+  }
+}
+resource "google_compute_region_per_instance_config" "with_script" {
+  count = var.server_nodes
+  preserved_state {
+    metadata = {
+      startup-script = templatefile("\${path.module}/server.sh.tpl", { node_name = "server-\${count.index}" })
+    }
+  }
+}
+resource "google_compute_instance_template" "clients" {
+  count                   = 1
+  metadata_startup_script = templatefile("\${path.module}/client.sh.tpl", {})
+}
+resource "google_compute_region_instance_group_manager" "clients" {
+  count       = 1
+  target_size = 4
+  version {
+    instance_template = google_compute_instance_template.clients[count.index].self_link
+  }
+}
+`,
+    'tf/server.sh.tpl': bootSh('server'),
+    'tf/client.sh.tpl': bootSh('client'),
+  };
+  const f = only(analyze(files).findings, RULE);
+  assert.equal(f.length, 2, JSON.stringify(f.map((x) => x.message)));
+  const server = f.find((x) => x.span.file === 'tf/server.sh.tpl')!;
+  assert.match(
+    server.message,
+    /on each of 3 machines \(count of google_compute_region_per_instance_config\.with_script = var\.server_nodes = 3\), and tf\/client\.sh\.tpl:5 creates another on 4 more machines/,
+  );
+  const client = f.find((x) => x.span.file === 'tf/client.sh.tpl')!;
+  assert.match(client.message, /on each of 4 machines \(target_size of google_compute_region_instance_group_manager\.clients = 4/);
+});

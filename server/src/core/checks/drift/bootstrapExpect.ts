@@ -289,17 +289,20 @@ function instanceCount(model: DeploymentModel, dir: string, address: string, ins
   const type = address.slice(0, address.indexOf('.'));
   const sized = (file: string, expr: HclExpr, what: string) => sizedValue(model, file, expr, model.terraform.evaluateFull(expr, dir, file, instance), what);
   const made = model.terraform.blockInstances(res.block, res.file, dir, instance);
-  if (made) return sizedValue(model, res.file, made.expr, made.value, `${made.meta} of ${address}`);
+  // The `count` of a launch / instance template is a number of templates: its instances are its groups'.
+  if (made && !TEMPLATE_ONLY.test(type)) return sizedValue(model, res.file, made.expr, made.value, `${made.meta} of ${address}`);
   if (/scale_set$/.test(type)) {
     const inst = attr(res.block.body, 'instances');
     return inst ? sized(res.file, inst.value, `instances of ${address}`) : undefined;
   }
+  // One VM of a managed instance group per `google_compute_(region_)per_instance_config` (its count is above).
+  if (/per_instance_config$/.test(type)) return { n: 1, span: headerSpan(res.file, res.block), what: `one ${address} without count`, chain: [] };
   if (SINGLE_VM.test(type) && !TEMPLATE_ONLY.test(type)) {
     return { n: 1, span: headerSpan(res.file, res.block), what: `one ${address} without count`, chain: [] };
   }
   if (!TEMPLATE_ONLY.test(type)) return undefined;
   // The group that creates instances from this template.
-  const ref = new RegExp(`\\b${address.replace('.', '\\.')}\\.`);
+  const ref = new RegExp(`\\b${address.replace('.', '\\.')}(\\.|\\[)`);
   const groups = [...model.terraform.resources.values()].filter(
     (g) => g.dir === dir && g.address !== address && ref.test(model.terraform.sourceOf(g.file).slice(g.block.start, g.block.end)),
   );

@@ -305,10 +305,10 @@ function computeFacts(model: DeploymentModel, s: ScriptFacts): CaFacts {
   return cmds.length === 0 && !delivers ? NONE : { cmds, delivers, renamed };
 }
 
-/** A machine resource of Terraform: a VM, a launch/instance template, a scale set. */
+/** A machine resource of Terraform: a VM, a launch/instance template, a scale set, a GCE per-instance config (one VM of a group). */
 function isMachine(address: string): boolean {
   const type = address.slice(0, address.indexOf('.'));
-  return SINGLE_VM.test(type) || TEMPLATE_ONLY.test(type) || /scale_set$/.test(type);
+  return SINGLE_VM.test(type) || TEMPLATE_ONLY.test(type) || /(scale_set|per_instance_config)$/.test(type);
 }
 
 interface Runner {
@@ -327,6 +327,9 @@ const bootMemo = new WeakMap<DeploymentModel, BootIndex>();
 
 /** The resources whose user data carries a template call's render (also through `data "template_file"` and locals). */
 function callResources(model: DeploymentModel, call: TemplateCall): Array<{ dir: string; address: string }> {
+  // A call written inside a resource (also in a nested block: `preserved_state { metadata = { startup-script = … } }`).
+  for (const r of model.terraform.resources.values())
+    if (r.file === call.file && r.block.start <= call.span.start && call.span.end <= r.block.end) return [{ dir: r.dir, address: r.address }];
   if (call.templateFileData === undefined) return resourcesOf(model, call, 0);
   const ref = new RegExp(`\\bdata\\.template_file\\.${call.templateFileData.replace(/[-]/g, '\\-')}\\b`);
   const out: Array<{ dir: string; address: string }> = [];
