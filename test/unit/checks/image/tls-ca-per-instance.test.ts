@@ -329,3 +329,50 @@ resource "google_compute_region_instance_group_manager" "clients" {
   const client = f.find((x) => x.span.file === 'tf/client.sh.tpl')!;
   assert.match(client.message, /on each of 4 machines \(target_size of google_compute_region_instance_group_manager\.clients = 4/);
 });
+
+test('tls-ca-per-instance: Nomad, from a cloud-init runcmd, with tls { rpc = true }: fires on 3 droplets; with the guard %{ if index == 0 } it is silent', () => {
+  const nomadHcl = `data_dir = "/opt/nomad"
+server {
+  enabled = true
+  bootstrap_expect = 3
+}
+tls {
+  http = true
+  rpc  = true
+  ca_file   = "/etc/nomad.d/nomad-agent-ca.pem"
+  cert_file = "/etc/nomad.d/global-server-nomad.pem"
+  key_file  = "/etc/nomad.d/global-server-nomad-key.pem"
+}
+`;
+  const cloudInit = (create: string) => `#cloud-config
+write_files:
+  - path: /etc/nomad.d/nomad.hcl
+    content: |
+${nomadHcl
+  .split('\n')
+  .map((l) => (l ? `      ${l}` : l))
+  .join('\n')}
+runcmd:
+  - cd /etc/nomad.d
+  - ${create}
+  - nomad tls cert create -server -region global
+  - systemctl start nomad
+`;
+  const files = (create: string) => ({
+    'tf/main.tf': `resource "digitalocean_droplet" "server" {
+  count     = 3
+  image     = "ubuntu-22-04-x64"
+  user_data = templatefile("\${path.module}/cloud-init.yaml", { index = count.index })
+}
+`,
+    'tf/cloud-init.yaml': cloudInit(create),
+  });
+  const f = only(analyze(files('nomad tls ca create')).findings, RULE);
+  assert.equal(f.length, 1, JSON.stringify(f.map((x) => x.message)));
+  assert.equal(f[0]!.span.file, 'tf/cloud-init.yaml');
+  assert.match(f[0]!.message, /`nomad tls ca create` runs at boot on each of 3 machines \(count of digitalocean_droplet\.server = 3\)/);
+  assert.match(f[0]!.message, /tls\.rpc = true/);
+  const guarded = files('nomad tls ca create');
+  guarded['tf/cloud-init.yaml'] = guarded['tf/cloud-init.yaml'].replace('  - nomad tls ca create', '%{ if index == 0 ~}\n  - nomad tls ca create\n%{ endif ~}');
+  assert.deepEqual(only(analyze(guarded).findings, RULE), []);
+});

@@ -27,13 +27,10 @@ import type { Finding, Product, RelatedInfo, Span } from '../../types';
 import { baseName } from '../../workspace/fileKinds';
 import { chainRelated, finding, rolesOf } from '../check';
 import type { Check } from '../check';
-import { truthy } from '../drift/compare';
 import type { InstanceCount } from '../drift/bootstrapExpect';
 import { SINGLE_VM, TEMPLATE_ONLY, resourceInstances, resourcesOf } from '../drift/bootstrapExpect';
 import { psValueText, lineOf } from './shared';
-import { caSetting, tlsCommand } from './tlsCaPerImage';
-import type { Role } from '../../agent/roles';
-import type { SettingEntry } from '../../agent/settings';
+import { caSetting, tlsCommand, verification } from './tlsCaPerImage';
 
 /** One `tls ca create` / `tls cert create` of a script, in the script's text. */
 interface TlsCmd {
@@ -396,31 +393,6 @@ function bootIndex(model: DeploymentModel): BootIndex {
   const out = { runners };
   bootMemo.set(model, out);
   return out;
-}
-
-const VERIFY: Record<Product, readonly string[]> = {
-  consul: [
-    'verify_incoming',
-    'verify_incoming_rpc',
-    'verify_outgoing',
-    'verify_server_hostname',
-    'tls.defaults.verify_incoming',
-    'tls.defaults.verify_outgoing',
-    'tls.internal_rpc.verify_incoming',
-    'tls.internal_rpc.verify_outgoing',
-    'tls.internal_rpc.verify_server_hostname',
-  ],
-  // Nomad's RPC TLS is mutual: `rpc = true` makes servers and clients verify each other's certificates.
-  nomad: ['tls.rpc', 'tls.verify_server_hostname'],
-};
-
-function verification(roles: readonly Role[], product: Product): { role: Role; entry: SettingEntry } | undefined {
-  for (const role of roles)
-    for (const k of VERIFY[product]) {
-      const e = role.settings.get(k);
-      if (e && !e.unknownReason && truthy(e.value)) return { role, entry: e };
-    }
-  return undefined;
 }
 
 interface Creation {
