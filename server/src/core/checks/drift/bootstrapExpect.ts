@@ -269,7 +269,13 @@ export function resourcesOf(model: DeploymentModel, call: TemplateCall, depth: n
   const direct = /^resource\.([\w-]+\.[\w-]+)\./.exec(call.usedAs);
   if (direct) return [{ dir: call.dir, address: direct[1]! }];
   const local = /^locals?\.([\w-]+)$/.exec(call.usedAs);
-  if (!local || depth > 2) return [];
+  if (!local) {
+    // A call in a nested block of a resource (`preserved_state { metadata = { startup-script = templatefile(…) } }`).
+    for (const r of model.terraform.resources.values())
+      if (r.file === call.file && r.block.start <= call.span.start && call.span.end <= r.block.end) return [{ dir: r.dir, address: r.address }];
+    return [];
+  }
+  if (depth > 2) return [];
   const ref = new RegExp(`\\blocal\\.${local[1]!}\\b`);
   const out: Array<{ dir: string; address: string }> = [];
   for (const c of model.terraform.templateCalls) {

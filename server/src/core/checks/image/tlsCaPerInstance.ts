@@ -324,9 +324,6 @@ const bootMemo = new WeakMap<DeploymentModel, BootIndex>();
 
 /** The resources whose user data carries a template call's render (also through `data "template_file"` and locals). */
 function callResources(model: DeploymentModel, call: TemplateCall): Array<{ dir: string; address: string }> {
-  // A call written inside a resource (also in a nested block: `preserved_state { metadata = { startup-script = … } }`).
-  for (const r of model.terraform.resources.values())
-    if (r.file === call.file && r.block.start <= call.span.start && call.span.end <= r.block.end) return [{ dir: r.dir, address: r.address }];
   if (call.templateFileData === undefined) return resourcesOf(model, call, 0);
   const ref = new RegExp(`\\bdata\\.template_file\\.${call.templateFileData.replace(/[-]/g, '\\-')}\\b`);
   const out: Array<{ dir: string; address: string }> = [];
