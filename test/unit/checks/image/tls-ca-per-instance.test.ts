@@ -376,3 +376,21 @@ runcmd:
   guarded['tf/cloud-init.yaml'] = guarded['tf/cloud-init.yaml'].replace('  - nomad tls ca create', '%{ if index == 0 ~}\n  - nomad tls ca create\n%{ endif ~}');
   assert.deepEqual(only(analyze(guarded).findings, RULE), []);
 });
+
+test('tls-ca-per-instance: the tree ships a CA otherwise (a Terraform file provisioner uploads it, a tls_self_signed_cert, a Packer file upload): silent', () => {
+  const base = tree(bootSh('server'));
+  const withTf = (extra: string) => ({ ...base, 'tf/main.tf': base['tf/main.tf'] + extra });
+  const upload = withTf(
+    'resource "aws_instance" "bastion" {\n  ami = "ami-123"\n  provisioner "file" {\n    source      = "${path.module}/certs/consul-agent-ca.pem"\n    destination = "/etc/consul.d/tls/consul-agent-ca.pem"\n  }\n}\n',
+  );
+  const tlsCa = withTf('resource "tls_self_signed_cert" "ca" {\n  is_ca_certificate = true\n}\n');
+  const packer = {
+    ...base,
+    'packer/image.pkr.hcl':
+      'source "amazon-ebs" "a" {\n  ami_name = "x"\n}\nbuild {\n  sources = ["source.amazon-ebs.a"]\n  provisioner "file" {\n    source      = "../certs/consul-agent-ca.pem"\n    destination = "/tmp/consul-agent-ca.pem"\n  }\n}\n',
+  };
+  const got = Object.fromEntries(
+    Object.entries({ base, upload, tlsCa, packer }).map(([k, v]) => [k, only(analyze(v as Record<string, string>).findings, RULE).length]),
+  );
+  assert.deepEqual(got, { base: 1, upload: 0, tlsCa: 0, packer: 0 });
+});

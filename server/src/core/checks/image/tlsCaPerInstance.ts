@@ -12,13 +12,14 @@
  *   (every fresh machine lacks it);
  * - a `tls cert create` of the product on the same machines signs with the created CA (no `-ca` naming another file);
  * - nothing in those boot scripts delivers a CA (a download or secret read naming a CA, a write of a CA file, a
- *   template value about a CA);
+ *   template value about a CA), and the tree makes or ships no CA otherwise (a Terraform CA resource, a Terraform or
+ *   Packer `file` provisioner uploading a CA file);
  * - the Terraform resources that run the scripts make two or more instances in total, counted as
  *   servers-bootstrap-expect counts them (`count`, `for_each`, one VM, the one group using a launch template, times
  *   the module instances). A count the tree does not decide counts as none.
  */
 import type { DeploymentModel } from '../../model/deploymentModel';
-import { provisionersRunning } from '../../packer';
+import { packerProvisioners, provisionersRunning } from '../../packer';
 import type { ScriptFacts } from '../../scripts/scriptModel';
 import { shellFunctions } from '../../scripts/bashModel';
 import { templateCallLabel } from '../../terraform/model';
@@ -392,6 +393,38 @@ function bootIndex(model: DeploymentModel): BootIndex {
   return out;
 }
 
+/** Terraform resources that make or hold a CA: the tree has a CA of its own, whatever the boot scripts also do. */
+const CA_RESOURCE = /^(tls_self_signed_cert|tls_locally_signed_cert|vault_pki_secret_backend_root_cert|vault_pki_secret_backend_intermediate_set_signed)$/;
+
+const treeCaMemo = new WeakMap<DeploymentModel, boolean>();
+
+/**
+ * Whether the tree makes or ships a CA some other way, which the boot scripts may use in ways not followed here: a
+ * Terraform CA resource, or a Terraform / Packer `file` provisioner uploading a CA file.
+ */
+function treeShipsCa(model: DeploymentModel): boolean {
+  const hit = treeCaMemo.get(model);
+  if (hit !== undefined) return hit;
+  const caPath = (text: string) => [...text.matchAll(/"([^"\n]*)"/g)].some((m) => CA_FILE.test(baseName(m[1]!.replace(/\\/g, '/').replace(/\/+$/, ''))));
+  let ships = [...model.terraform.resources.values()].some((r) => CA_RESOURCE.test(r.address.slice(0, r.address.indexOf('.'))));
+  if (!ships)
+    ships = model.terraform.fileProvisioners.some((p) => {
+      const src = model.terraform.sourceOf(p.file);
+      return (
+        [p.source, p.content].some((e) => e && caPath(src.slice(e.start, e.end))) ||
+        (p.destination.kind === 'known' && CA_FILE.test(baseName(p.destination.text)))
+      );
+    });
+  if (!ships)
+    ships = packerProvisioners(model).some((p) => {
+      if (p.type !== 'file') return false;
+      const text = model.files.get(p.file)?.text ?? '';
+      return caPath(text.slice(p.block.start, p.block.end));
+    });
+  treeCaMemo.set(model, ships);
+  return ships;
+}
+
 interface Creation {
   readonly product: Product;
   readonly span: Span;
@@ -407,7 +440,7 @@ export const tlsCaPerInstance: Check = {
   run(model) {
     // The common case: no script of the tree creates a CA. Only the scripts' cached facts are read.
     const creators = model.scripts.filter((s) => caFacts(model, s).cmds.some((c) => c.what === 'ca' && !c.guarded));
-    if (creators.length === 0) return [];
+    if (creators.length === 0 || treeShipsCa(model)) return [];
     const { runners } = bootIndex(model);
     // Every boot-time creation that signs the agent's certificate on its machines and that nothing replaces.
     const creations: Creation[] = [];
