@@ -515,7 +515,7 @@ export const tlsCaPerInstance: Check = {
             message:
               `\`${product} tls ca create\` runs at boot ${who}${also}. Every instance makes its own ${tool} CA key pair and signs its agent's certificate with it (${lineOf(model, c.certSpan)}), so no other agent trusts that certificate: ` +
               `with ${verify.entry.path} = ${verify.entry.display}, their TLS connections fail with "x509: certificate signed by unknown authority" (the peer logs "remote error: tls: bad certificate"); ` +
-              `the servers never form a cluster and clients never join. Create the CA once (an operator step, Terraform's tls_self_signed_cert, Vault PKI) and deliver the CA certificate and each node's certificate at boot, or create it only on one bootstrap server and copy it to the others.`,
+              `servers with their own CA never form a cluster, and clients with their own CA never join. Create the CA once (an operator step, Terraform's tls_self_signed_cert, Vault PKI) and deliver the CA certificate and each node's certificate at boot, or create it only on one bootstrap server and copy it to the others.`,
             related,
           }),
         );
