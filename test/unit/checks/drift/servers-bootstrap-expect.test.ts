@@ -296,3 +296,24 @@ test('servers-bootstrap-expect-colocated: when Terraform decides the count, serv
   assert.equal(g[0]!.ruleId, COLOCATED);
   assert.match(g[0]!.message, /both (configured by aws_instance\.server|written by tf\/server\.sh\.tpl)/);
 });
+
+test('servers-bootstrap-expect: GCE per-instance configs whose startup script is in a nested block (preserved_state { metadata }) count one server each', () => {
+  const files = (count: string) => ({
+    'tf/main.tf': [
+      'resource "google_compute_region_per_instance_config" "server" {',
+      `  count = ${count}`,
+      '  preserved_state {',
+      '    metadata = {',
+      '      startup-script = templatefile("${path.module}/server.sh.tpl", {})',
+      '    }',
+      '  }',
+      '}',
+      '',
+    ].join('\n'),
+    'tf/server.sh.tpl': serverTpl('3'),
+  });
+  const f = run(files('1'));
+  assert.equal(f.length, 2, JSON.stringify(f.map((x) => x.message)));
+  assert.match(f[0]!.message, /count of google_compute_region_per_instance_config\.server = 1/);
+  assert.deepEqual(run(files('3')), []);
+});

@@ -63,10 +63,23 @@ test('two images each run `consul tls ca create`, agents use the CA: one error o
   assert.deepEqual(f[0]!.related.map((r) => r.span.file).sort(), ['packer/gcp/client.pkr.hcl', 'packer/gcp/server.pkr.hcl']);
 });
 
-test('one image creates the CA: silent', () => {
+test('one image creates the CA, agents verify: one warning (a rebuild changes the CA, the key ships in the image); without verification: silent', () => {
   const { 'packer/gcp/client.pkr.hcl': _drop, ...one } = TREE;
   void _drop;
-  assert.deepEqual(only(analyze(one).findings, RULE), []);
+  const f = only(analyze(one).findings, RULE);
+  assert.equal(f.length, 1, JSON.stringify(f.map((x) => x.message)));
+  assert.equal(f[0]!.severity, 'warning');
+  assert.equal(f[0]!.span.file, 'packer/consul_prep.sh');
+  assert.match(f[0]!.message, /every rebuild of the image makes a new one/);
+  assert.match(f[0]!.message, /rolling replacement/);
+  assert.match(f[0]!.message, /x509: certificate signed by unknown authority/);
+  assert.match(f[0]!.message, /CA private key/);
+  const noVerify = {
+    ...one,
+    'scripts/server.sh': userData('server').replace('verify_outgoing = true', ''),
+    'scripts/client.sh': userData('client').replace('verify_outgoing = true', ''),
+  };
+  assert.deepEqual(only(analyze(noVerify).findings, RULE), []);
 });
 
 test('two images, the CA is made once and uploaded into both (fixed): silent', () => {

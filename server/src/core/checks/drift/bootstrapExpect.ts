@@ -31,7 +31,7 @@ import type { ChainStep, Finding, ResolvedValue, Span } from '../../types';
 import type { Check } from '../check';
 import { chainRelated, finding, label, settingLocation } from '../check';
 
-interface InstanceCount {
+export interface InstanceCount {
   readonly n: number;
   readonly span: Span;
   readonly what: string;
@@ -39,10 +39,10 @@ interface InstanceCount {
 }
 
 /** Single-VM resource types: one instance without `count`. */
-const SINGLE_VM =
+export const SINGLE_VM =
   /(^aws_instance|_compute_instance(_v2)?|_virtual_machine|_droplet|^hcloud_server|^linode_instance|^exoscale_compute|^scaleway_instance_server|^equinix_metal_device|^vultr_instance)$/;
 /** Resources that only describe instances another resource creates. */
-const TEMPLATE_ONLY = /(launch_configuration|launch_template|instance_template)$/;
+export const TEMPLATE_ONLY = /(launch_configuration|launch_template|instance_template)$/;
 /** The size attribute of a group that creates instances from a template. */
 const GROUP_SIZE = ['desired_capacity', 'target_size', 'instances'];
 
@@ -200,6 +200,22 @@ export function serverInstances(model: DeploymentModel, role: Role): InstanceCou
   return own && timesModules(model, own, instance);
 }
 
+/**
+ * How many instances a resource makes in every module instance of its directory together (`count`, `for_each`, one VM,
+ * the size of the one group using its launch template), or undefined when any of them is not known.
+ */
+export function resourceInstances(model: DeploymentModel, dir: string, address: string): InstanceCount | undefined {
+  const chains = model.terraform.instancesOf(dir);
+  let out: InstanceCount | undefined;
+  for (const instance of chains.length ? chains : [[]]) {
+    const own = instanceCount(model, dir, address, instance);
+    const k = own && timesModules(model, own, instance);
+    if (!k) return undefined;
+    out = out ? { n: out.n + k.n, span: out.span, what: `${out.what}, plus ${k.what}`, chain: [...out.chain, ...k.chain] } : k;
+  }
+  return out;
+}
+
 /** The one Terraform resource whose instances run the role's configs, or undefined when not exactly one. */
 function serverResource(model: DeploymentModel, role: Role): { dir: string; address: string } | undefined {
   const templates = new Set(role.configs.map((c) => c.doc.hostFile));
@@ -249,11 +265,17 @@ function timesModules(model: DeploymentModel, count: InstanceCount, instance: re
 }
 
 /** The resources whose arguments carry a template call's render: directly, or through a local another call embeds. */
-function resourcesOf(model: DeploymentModel, call: TemplateCall, depth: number): Array<{ dir: string; address: string }> {
+export function resourcesOf(model: DeploymentModel, call: TemplateCall, depth: number): Array<{ dir: string; address: string }> {
   const direct = /^resource\.([\w-]+\.[\w-]+)\./.exec(call.usedAs);
   if (direct) return [{ dir: call.dir, address: direct[1]! }];
   const local = /^locals?\.([\w-]+)$/.exec(call.usedAs);
-  if (!local || depth > 2) return [];
+  if (!local) {
+    // A call in a nested block of a resource (`preserved_state { metadata = { startup-script = templatefile(…) } }`).
+    for (const r of model.terraform.resources.values())
+      if (r.file === call.file && r.block.start <= call.span.start && call.span.end <= r.block.end) return [{ dir: r.dir, address: r.address }];
+    return [];
+  }
+  if (depth > 2) return [];
   const ref = new RegExp(`\\blocal\\.${local[1]!}\\b`);
   const out: Array<{ dir: string; address: string }> = [];
   for (const c of model.terraform.templateCalls) {
@@ -273,17 +295,20 @@ function instanceCount(model: DeploymentModel, dir: string, address: string, ins
   const type = address.slice(0, address.indexOf('.'));
   const sized = (file: string, expr: HclExpr, what: string) => sizedValue(model, file, expr, model.terraform.evaluateFull(expr, dir, file, instance), what);
   const made = model.terraform.blockInstances(res.block, res.file, dir, instance);
-  if (made) return sizedValue(model, res.file, made.expr, made.value, `${made.meta} of ${address}`);
+  // The `count` of a launch / instance template is a number of templates: its instances are its groups'.
+  if (made && !TEMPLATE_ONLY.test(type)) return sizedValue(model, res.file, made.expr, made.value, `${made.meta} of ${address}`);
   if (/scale_set$/.test(type)) {
     const inst = attr(res.block.body, 'instances');
     return inst ? sized(res.file, inst.value, `instances of ${address}`) : undefined;
   }
+  // One VM of a managed instance group per `google_compute_(region_)per_instance_config` (its count is above).
+  if (/per_instance_config$/.test(type)) return { n: 1, span: headerSpan(res.file, res.block), what: `one ${address} without count`, chain: [] };
   if (SINGLE_VM.test(type) && !TEMPLATE_ONLY.test(type)) {
     return { n: 1, span: headerSpan(res.file, res.block), what: `one ${address} without count`, chain: [] };
   }
   if (!TEMPLATE_ONLY.test(type)) return undefined;
   // The group that creates instances from this template.
-  const ref = new RegExp(`\\b${address.replace('.', '\\.')}\\.`);
+  const ref = new RegExp(`\\b${address.replace('.', '\\.')}(\\.|\\[)`);
   const groups = [...model.terraform.resources.values()].filter(
     (g) => g.dir === dir && g.address !== address && ref.test(model.terraform.sourceOf(g.file).slice(g.block.start, g.block.end)),
   );

@@ -17,6 +17,7 @@ import { dataDirTemporary } from './dataDirTemporary';
 import { agentNotAService } from './agentNotAService';
 import { imageBakedAgentAddress } from './imageBakedAgentAddress';
 import { tlsCaPerImage } from './tlsCaPerImage';
+import { tlsCaPerInstance } from './tlsCaPerInstance';
 
 export const IMAGE_CHECKS: readonly Check[] = [
   imageVersionSkew,
@@ -37,4 +38,5 @@ export const IMAGE_CHECKS: readonly Check[] = [
   agentNotAService,
   imageBakedAgentAddress,
   tlsCaPerImage,
+  tlsCaPerInstance,
 ];

@@ -6,14 +6,19 @@
  * of the product names a CA file (the CA is used).
  */
 import type { Role } from '../../agent/roles';
+import type { SettingEntry } from '../../agent/settings';
+import { truthy } from '../drift/compare';
 import type { Product, Finding, RelatedInfo } from '../../types';
 import { finding, rolesOf } from '../check';
 import type { Check } from '../check';
 import type { BuildCommand, PackerBuild } from './shared';
 import { commandsOf, lineOf, packerBuilds } from './shared';
 
-/** The product whose CA the command creates: `consul tls ca create …`, also behind `sudo`. */
-export function caCreateProduct(c: BuildCommand): Product | undefined {
+/**
+ * What a `consul tls …` / `nomad tls …` command does: `ca create` or `cert create`, and for which product. The name may
+ * be a path (`/usr/local/bin/consul`, `C:\\HashiCorp\\Consul\\consul.exe`) and come after `sudo`.
+ */
+export function tlsCommand(c: { readonly name: string; readonly words: readonly string[] }): { product: Product; what: 'ca' | 'cert' } | undefined {
   let name = c.name.toLowerCase();
   let words = c.words;
   if (name === 'sudo') {
@@ -22,10 +27,20 @@ export function caCreateProduct(c: BuildCommand): Product | undefined {
     name = words[i]!.toLowerCase();
     words = words.slice(i + 1);
   }
-  name = name.replace(/^.*\//, '');
+  name = name
+    .replace(/^["']|["']$/g, '')
+    .replace(/^.*[\\/]/, '')
+    .replace(/\.exe$/, '');
   if (name !== 'consul' && name !== 'nomad') return undefined;
   const verbs = words.filter((w) => !w.startsWith('-')).map((w) => w.toLowerCase());
-  return verbs[0] === 'tls' && verbs[1] === 'ca' && verbs[2] === 'create' ? name : undefined;
+  if (verbs[0] !== 'tls' || verbs[2] !== 'create') return undefined;
+  return verbs[1] === 'ca' || verbs[1] === 'cert' ? { product: name, what: verbs[1] } : undefined;
+}
+
+/** The product whose CA the command creates: `consul tls ca create …`, also behind `sudo`. */
+export function caCreateProduct(c: { readonly name: string; readonly words: readonly string[] }): Product | undefined {
+  const t = tlsCommand(c);
+  return t?.what === 'ca' ? t.product : undefined;
 }
 
 const CA_KEYS: Record<Product, readonly string[]> = {
@@ -33,8 +48,34 @@ const CA_KEYS: Record<Product, readonly string[]> = {
   nomad: ['tls.ca_file'],
 };
 
-function caSetting(roles: readonly Role[], product: Product): boolean {
+export function caSetting(roles: readonly Role[], product: Product): boolean {
   return roles.some((r) => CA_KEYS[product].some((k) => r.settings.has(k)));
+}
+
+const VERIFY: Record<Product, readonly string[]> = {
+  consul: [
+    'verify_incoming',
+    'verify_incoming_rpc',
+    'verify_outgoing',
+    'verify_server_hostname',
+    'tls.defaults.verify_incoming',
+    'tls.defaults.verify_outgoing',
+    'tls.internal_rpc.verify_incoming',
+    'tls.internal_rpc.verify_outgoing',
+    'tls.internal_rpc.verify_server_hostname',
+  ],
+  // Nomad's RPC TLS is mutual: `rpc = true` makes servers and clients verify each other's certificates.
+  nomad: ['tls.rpc', 'tls.verify_server_hostname'],
+};
+
+/** The first setting of the product's agents that verifies peers' certificates against the CA (known and true). */
+export function verification(roles: readonly Role[], product: Product): { role: Role; entry: SettingEntry } | undefined {
+  for (const role of roles)
+    for (const k of VERIFY[product]) {
+      const e = role.settings.get(k);
+      if (e && !e.unknownReason && truthy(e.value)) return { role, entry: e };
+    }
+  return undefined;
 }
 
 interface CaCreate {
@@ -50,7 +91,8 @@ export const tlsCaPerImage: Check = {
   id: 'tls-ca-per-image',
   category: 'tls',
   severity: 'error',
-  title: 'Several images each create their own Consul/Nomad TLS CA at build time: agents from different images do not trust each other',
+  title:
+    'A Consul/Nomad TLS CA is created at image build time: several images each have their own (agents from different images do not trust each other); one image ships the CA key and changes CA on every rebuild',
   run(model) {
     const out: Finding[] = [];
     const byProduct = new Map<Product, CaCreate[]>();
@@ -68,9 +110,32 @@ export const tlsCaPerImage: Check = {
     for (const [product, creates] of byProduct) {
       // Every source of a build is its own machine, so its own run of the command and its own CA.
       const images = creates.reduce((n, x) => n + Math.max(1, x.build.sources.length), 0);
-      if (images < 2) continue;
-      if (!caSetting(rolesOf(model, product), product)) continue;
+      const roles = rolesOf(model, product);
+      if (!caSetting(roles, product)) continue;
       const tool = product === 'consul' ? 'Consul' : 'Nomad';
+      if (images === 1) {
+        // One image: its instances share the CA today; a rebuild makes another, and the key travels with the image.
+        const verify = verification(roles, product);
+        if (!verify) continue;
+        const x = creates[0]!;
+        out.push(
+          finding({
+            check: tlsCaPerImage,
+            span: x.cmd.span,
+            severity: 'warning',
+            message:
+              `The image build ${imageName(x.build)} runs \`${product} tls ca create\`: the machines booted from this image share its ${tool} CA, but every rebuild of the image makes a new one. ` +
+              `While a rolling replacement runs machines of the old and the new build side by side, they reject each other's certificates (${verify.entry.path} = ${verify.entry.display}): "x509: certificate signed by unknown authority", the peer logs "remote error: tls: bad certificate". ` +
+              `The image also carries the CA private key, which can issue server certificates. Create the CA once, outside the image build, and deliver the CA certificate and each node's certificate at boot.`,
+            related: [
+              { span: x.cmd.provisioner.span, message: `${imageName(x.build)} runs it from this provisioner` },
+              { span: verify.entry.keySpan, message: `${verify.entry.path} = ${verify.entry.display}: peers' certificates are verified against the CA file` },
+            ],
+          }),
+        );
+        continue;
+      }
+      if (images < 2) continue;
       // A script several builds run is one place to fix: one finding per command, naming every image that runs it.
       const bySpan = new Map<string, CaCreate[]>();
       for (const x of creates) {
