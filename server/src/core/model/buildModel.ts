@@ -13,7 +13,7 @@ import { cloudInitDocs, cloudInitRuncmd, isCloudConfig } from './cloudInit';
 import type { HclBody, HclExpr, HclParseResult, HclTemplatePart } from '../parsers/hcl/ast';
 import type { PsScanResult } from '../parsers/powershell/types';
 import type { ShScanResult } from '../parsers/bash/types';
-import { analyzePowerShell, looksLikeAgentConfigText } from '../scripts/powershellModel';
+import { analyzePowerShell, carryWriteRecords, looksLikeAgentConfigText } from '../scripts/powershellModel';
 import { analyzeBash } from '../scripts/bashModel';
 import type { ScriptArgument, ScriptFacts, ScriptInvocation, TreeFileLookup } from '../scripts/scriptModel';
 import { TerraformModel } from '../terraform/model';
@@ -217,11 +217,16 @@ export function buildDeploymentModel(input: ModelInput, parse: ParseServices): D
       },
       findWritten: written ? (p) => written.get(normalizeScriptPath(p)) : undefined,
     };
+    const previous = parse.previousScriptFacts?.(slot, mode);
+    // The previous analysis with the same inputs besides the text: its writes before the edit may be replayed.
+    const sameInputs = previous?.language === 'powershell' && analysisKeys.get(previous) === key ? previous : undefined;
     const facts =
       language === 'powershell'
-        ? analyzePowerShell(file, text, parse.powershell(slot, text.text, templated), templated, calls, lookupFor, mode)
+        ? analyzePowerShell(file, text, parse.powershell(slot, text.text, templated), templated, calls, lookupFor, mode, sameInputs)
         : analyzeBash(file, text, parse.bash(slot, text.text, templated), templated, calls, lookupFor, mode);
-    const kept = keepUnchangedDocs(facts, parse.previousScriptFacts?.(slot, mode));
+    const kept = keepUnchangedDocs(facts, previous);
+    carryWriteRecords(facts, kept);
+    analysisKeys.set(kept, key);
     parse.storeScriptFacts(slot, text.text, key, { facts: kept, consumed });
     return kept;
   };
@@ -617,6 +622,9 @@ function makeLookup(files: ReadonlyMap<string, SourceText>): TreeFileLookup {
     },
   };
 }
+
+/** The key each script analysis was made (and stored) under: what it read besides its text. */
+const analysisKeys = new WeakMap<object, string>();
 
 /** What the callers pass to a script, as a string: equal strings mean equal inputs. */
 function callersSignature(calls: readonly ScriptInvocation[]): string {

@@ -53,6 +53,23 @@ export function rescanPowerShell(
 /** Restart offsets of a scan (top-level statement starts whose prefix is self-contained), by scan. */
 const restartPoints = new WeakMap<PsScanResult, readonly number[]>();
 
+/**
+ * For a scan `rescanPowerShell` built by resuming an earlier one: that earlier scan and the offset the rescan restarted
+ * at. Every node of the earlier scan that starts before `from` is kept (the same object, ending at or before `from`),
+ * every node of the new scan that starts before `from` is such a kept node, and the two texts agree up to `from`.
+ */
+export interface PsResumed {
+  readonly previous: PsScanResult;
+  readonly from: number;
+}
+
+const resumedScans = new WeakMap<PsScanResult, PsResumed>();
+
+/** How `scan` was resumed from an earlier scan, or undefined for a whole scan. */
+export function resumedFrom(scan: PsScanResult): PsResumed | undefined {
+  return resumedScans.get(scan);
+}
+
 /** Words that continue the statement before them (`} else {`, `} catch {`, `do { } while (…)`). */
 const CONTINUATIONS = new Set(['else', 'elseif', 'catch', 'finally', 'while', 'until']);
 
@@ -140,6 +157,7 @@ function resume(text: string, prev: PsScanResult, restarts: readonly number[], f
   const result: PsScanResult = { strings, commands, methodCalls, assignments, fileWrites, comments, functions, userDataWrapper: undefined };
   const kept = restarts.slice(0, countBelow(restarts, from + 1));
   restartPoints.set(result, [...kept, ...restartsOf(main, parser.topLevel, lexer.overProbe)]);
+  resumedScans.set(result, { previous: prev, from });
   return result;
 }
 
