@@ -17,7 +17,8 @@ import { keepUnchangedDocs } from '../../../server/src/core/model/buildModel';
 import { MappedText } from '../../../server/src/core/text/mappedText';
 import { bigClientPs1 } from '../../../bench/generate';
 import { examplePath } from '../../support/paths';
-import { runEditChain, seeds } from '../../support/editChains';
+import { rng, runEditChain, seeds } from '../../support/editChains';
+import { Workspace } from '../../../server/src/core/engine';
 
 const FILE = 'shared/packer/scripts/client.ps1';
 
@@ -189,6 +190,9 @@ function check(
   callers: readonly ScriptInvocation[],
 ): { resumed: number; steps: number; writes: number } {
   let writes = 0;
+  // One analysis in ten is given an older analysis than the one its scan was resumed from (never to be replayed).
+  const stale = rng(seed ^ 0x3c3c);
+  let older: State | undefined;
   const run = runEditChain<State>({
     name,
     text,
@@ -201,7 +205,9 @@ function check(
     },
     rescan: (t, prev) => {
       const scan = rescanPowerShell(t, undefined, { text: prev.text, scan: prev.scan.scan });
-      return { scan, facts: analyze(t, scan, callers, prev.scan.facts) };
+      const previous = older !== undefined && stale() < 0.1 ? older.facts : prev.scan.facts;
+      older = prev.scan;
+      return { scan, facts: analyze(t, scan, callers, previous) };
     },
     compare: (inc, full, where) => {
       writes += reusedWriteCount(inc.facts);
@@ -239,4 +245,54 @@ test('replayed writes: the examples and the benchmark client.ps1 over random edi
   files.push(['bench client.ps1', bigClientPs1(base, 600, 1)]);
   const runs = files.flatMap(([name, text]) => seeds(6).map((seed) => check(name, text, seed * 7919, 12, seed % 2 ? CALLERS : [])));
   assertReplayed(runs, 1 / 3);
+});
+
+/**
+ * Through the engine: a user-data script calls client.ps1 with arguments and edits in place what it wrote, and edits
+ * land in client.ps1 and, now and then, in the caller's arguments (a change of the analysis key: nothing may be
+ * replayed across it). Every analysis equals the one a fresh workspace gives for the same files.
+ */
+test('replayed writes: the engine over edits of a script and of its caller equals a fresh workspace', () => {
+  const caller = (token: string) =>
+    `& C:\\ops\\client.ps1 -Token "${token}" -RetryJoin "10.0.0.1"\n(Get-Content "C:\\HashiCorp\\Consul\\consul.hcl") -replace 'dc1', 'dc2' | Set-Content "C:\\HashiCorp\\Consul\\consul.hcl"\n`;
+  const fixed = {
+    'shared/packer/scripts/server.sh':
+      '#!/bin/bash\ncat <<EOF | sudo tee /etc/nomad.d/nomad.hcl\nregion = "global"\ndatacenter = "dc1"\nserver {\n  enabled = true\n}\nEOF\n',
+    // Read by client.ps1 (Get-Content): consumed by the script, so not a config of its own.
+    'shared/packer/config/client.hcl': TEMPLATE,
+  };
+  let replayed = 0;
+  let steps = 0;
+  for (const seed of seeds(12)) {
+    const r = rng(seed * 104729);
+    const script = SYNTHETIC.replace('C:\\templates\\client.hcl.tpl', 'C:\\templates\\client.hcl');
+    let files: Record<string, string> = { ...fixed, 'ops/client.ps1': script, 'scripts/user-data.ps1': caller('t0') };
+    const ws = new Workspace('/t');
+    for (const [f, t] of Object.entries(files)) ws.setText(f, t);
+    ws.analyze();
+    for (let i = 0; i < 12; i++) {
+      // A new argument, alone or with an edit of client.ps1 in the same step.
+      const argument = r() < 0.3;
+      if (argument) files = { ...files, 'scripts/user-data.ps1': caller(`t${Math.floor(r() * 3)}`) };
+      if (!argument || r() < 0.5) {
+        const t = files['ops/client.ps1']!;
+        const at = Math.floor(r() * (t.length + 1));
+        const next =
+          r() < 0.3 ? t.slice(0, at) + t.slice(at + 1 + Math.floor(r() * 4)) : t.slice(0, at) + PALETTE[Math.floor(r() * PALETTE.length)]! + t.slice(at);
+        files = { ...files, 'ops/client.ps1': next };
+      }
+      for (const [f, t] of Object.entries(files)) ws.setText(f, t);
+      const incremental = ws.analyze();
+      const fresh = new Workspace('/t');
+      for (const [f, t] of Object.entries(files)) fresh.setText(f, t);
+      const where = `seed ${seed} step ${i}`;
+      assert.deepStrictEqual(incremental, fresh.analyze(), where);
+      // The engine's cache of script analyses (private): how many writes the last analysis of client.ps1 replayed.
+      const cached = (ws as unknown as { scriptCache: Map<string, Array<{ key: string; value: { facts: object } }>> }).scriptCache.get('ops/client.ps1');
+      const full = cached?.find((e) => e.key.startsWith('full|'));
+      steps++;
+      if (full && reusedWriteCount(full.value.facts) > 0) replayed++;
+    }
+  }
+  assert.ok(replayed > steps / 5, `${replayed} of ${steps} analyses replayed a write`);
 });

@@ -423,6 +423,8 @@ class PsResolver {
   private reach = 0;
   /** The names whose absence the current computation relies on (absentName); each memo entry keeps its own. */
   private absent: string[] | undefined;
+  /** Off once the writes are processed: the checks' later lookups (resolveVariable) are never recorded. */
+  private tracking = true;
   /** While a write is processed for a record: the memo entries created, and where its placeholder matches start. */
   private recorded: Array<{ level: number; value: PsValue; entry: CacheEntry }> | undefined;
   private matchesFrom = 0;
@@ -464,6 +466,7 @@ class PsResolver {
    * only if the rescanned part assigns no `k` (see `replayable`).
    */
   private absentName(k: string): void {
+    if (!this.tracking) return;
     if (this.absent === undefined) this.absent = [k];
     else if (!this.absent.includes(k)) this.absent.push(k);
   }
@@ -856,6 +859,8 @@ class PsResolver {
    */
   /** Drops the memo tables (recomputed on demand if a check resolves a variable later). */
   releaseMemos(): void {
+    this.tracking = false;
+    this.absent = undefined;
     this.mappedCache.clear();
     this.targets.clear();
     this.instances = undefined;
