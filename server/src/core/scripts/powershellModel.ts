@@ -259,7 +259,7 @@ function reusableRecords(
 ): { readonly records: readonly WriteRecord[]; readonly from: number; readonly assignedAfter: ReadonlySet<string> } | undefined {
   if (!previous || previous.file !== file || previous.templated) return undefined;
   const resumed = resumedFrom(scan);
-  if (!resumed || resumed.previous !== previous.scan) return undefined;
+  if (!resumed || !resumed.resumes(previous.scan)) return undefined;
   const own = writeRecords.get(previous);
   if (!own) return undefined;
   return { records: own.records, from: resumed.from, assignedAfter: assignedFrom(scan, resumed.from) };
