@@ -45,8 +45,8 @@ export interface ParseServices {
   stamp(texts: readonly SourceText[]): string;
   scriptFacts(file: string, text: string, key: string): CachedScriptFacts | undefined;
   storeScriptFacts(file: string, text: string, key: string, value: CachedScriptFacts): void;
-  /** The facts last stored for this script in this mode (`invocations` or `full`), whatever its text was. */
-  previousScriptFacts?(file: string, mode: string): ScriptFacts | undefined;
+  /** The facts last stored for this script in this mode (`invocations` or `full`), whatever its text was, and their key. */
+  previousScriptFacts?(file: string, mode: string): { readonly facts: ScriptFacts; readonly key: string } | undefined;
   hcl(file: string, kind: FileKind): ParsedHclFile | undefined;
   template(file: string): readonly HclTemplatePart[];
   /** `slot` names the cache entry (the script's path); the text may be a template render. */
@@ -217,16 +217,16 @@ export function buildDeploymentModel(input: ModelInput, parse: ParseServices): D
       },
       findWritten: written ? (p) => written.get(normalizeScriptPath(p)) : undefined,
     };
-    const previous = parse.previousScriptFacts?.(slot, mode);
+    const last = parse.previousScriptFacts?.(slot, mode);
+    const previous = last?.facts;
     // The previous analysis with the same inputs besides the text: its writes before the edit may be replayed.
-    const sameInputs = previous?.language === 'powershell' && analysisKeys.get(previous) === key ? previous : undefined;
+    const sameInputs = previous?.language === 'powershell' && last!.key === key ? previous : undefined;
     const facts =
       language === 'powershell'
         ? analyzePowerShell(file, text, parse.powershell(slot, text.text, templated), templated, calls, lookupFor, mode, sameInputs)
         : analyzeBash(file, text, parse.bash(slot, text.text, templated), templated, calls, lookupFor, mode);
     const kept = keepUnchangedDocs(facts, previous);
     carryWriteRecords(facts, kept);
-    analysisKeys.set(kept, key);
     parse.storeScriptFacts(slot, text.text, key, { facts: kept, consumed });
     return kept;
   };
@@ -622,9 +622,6 @@ function makeLookup(files: ReadonlyMap<string, SourceText>): TreeFileLookup {
     },
   };
 }
-
-/** The key each script analysis was made (and stored) under: what it read besides its text. */
-const analysisKeys = new WeakMap<object, string>();
 
 /** What the callers pass to a script, as a string: equal strings mean equal inputs. */
 function callersSignature(calls: readonly ScriptInvocation[]): string {

@@ -222,7 +222,18 @@ interface WriteRecord {
   readonly entries: ReadonlyArray<{ readonly level: number; readonly value: PsValue; readonly entry: CacheEntry }>;
 }
 
-const writeRecords = new WeakMap<object, { readonly records: readonly WriteRecord[]; readonly reused: number }>();
+/**
+ * The records of an analysis, as a hidden property of its facts rather than in a WeakMap: they hold the memo entries
+ * of the writes, which must die with the facts (a WeakMap value outlives its key until a full collection, and a
+ * script analysed and dropped at once, as the second and third passes do, would keep them into the old generation).
+ */
+const RECORDS = Symbol('writeRecords');
+type Records = { readonly records: readonly WriteRecord[]; readonly reused: number };
+const writeRecords = {
+  get: (facts: object): Records | undefined => (facts as { [RECORDS]?: Records })[RECORDS],
+  // Not enumerable: copies of the facts (`{ ...facts }`) and comparisons of them do not see it.
+  set: (facts: object, records: Records): void => void Object.defineProperty(facts, RECORDS, { value: records, enumerable: false }),
+};
 
 /** How many writes the analysis took from the previous one (tests and measurements). */
 export function reusedWriteCount(facts: object): number {
