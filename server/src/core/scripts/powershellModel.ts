@@ -120,7 +120,8 @@ export function analyzePowerShell(
     const reuse = templated ? undefined : reusableRecords(file, scan, previous);
     // The records of this analysis: one per write instance of the execution order's reusable prefix (see WriteRecord).
     records = [];
-    let recording = true;
+    // A template render is scanned whole on every change (never resumed): nothing would replay its records.
+    let recording = !templated;
     let replaying = reuse !== undefined;
     const instances = ctx.writeInstances();
     for (let i = 0; i < instances.length; i++) {
