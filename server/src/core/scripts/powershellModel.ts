@@ -628,12 +628,7 @@ class PsResolver {
     return withStep(v, { span: this.host(chosen.nameStart, chosen.value.end), note }, name);
   }
 
-  /**
-   * A variable inside a function during one call: its parameter (the call's argument, else its default, else
-   * empty), an assignment earlier in its body, else the variable as the caller sees it at the call (PowerShell's
-   * dynamic scope).
-   */
-  /** Whether `k` has a plain assignment anywhere: the first one decides, and none means all were consulted. */
+  /** Whether `k` has a plain assignment anywhere: the first one decides, and none relies on there being none (`absent`). */
   private hasPlain(k: string): boolean {
     const first = this.plainByName.get(k)?.[0];
     if (first) this.touch(first.end);
@@ -641,6 +636,11 @@ class PsResolver {
     return first !== undefined;
   }
 
+  /**
+   * A variable inside a function during one call: its parameter (the call's argument, else its default, else
+   * empty), an assignment earlier in its body, else the variable as the caller sees it at the call (PowerShell's
+   * dynamic scope).
+   */
   private frameVariable(name: string, k: string, offset: number, depth: number, frame: Frame): ResolvedValue {
     if (depth > MAX_DEPTH) {
       this.touchAll();
