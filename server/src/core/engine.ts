@@ -560,7 +560,10 @@ export class Workspace {
         return ids.join(',');
       },
       scriptFacts: (file, text, key) => this.scriptCache.get(file)?.find((e) => e.text === text && e.key === key)?.value,
-      previousScriptFacts: (file, mode) => this.scriptCache.get(file)?.find((e) => e.key.split('|')[0] === mode)?.value.facts,
+      previousScriptFacts: (file, mode) => {
+        const e = this.scriptCache.get(file)?.find((x) => x.key.split('|')[0] === mode);
+        return e && { facts: e.value.facts, key: e.key };
+      },
       storeScriptFacts: (file, text, key, value) => {
         this.scriptAnalysisCount.set(file, (this.scriptAnalysisCount.get(file) ?? 0) + 1);
         // Two entries per script: its first-pass and its full analysis.

@@ -13,7 +13,7 @@ import { cloudInitDocs, cloudInitRuncmd, isCloudConfig } from './cloudInit';
 import type { HclBody, HclExpr, HclParseResult, HclTemplatePart } from '../parsers/hcl/ast';
 import type { PsScanResult } from '../parsers/powershell/types';
 import type { ShScanResult } from '../parsers/bash/types';
-import { analyzePowerShell, looksLikeAgentConfigText } from '../scripts/powershellModel';
+import { analyzePowerShell, carryWriteRecords, looksLikeAgentConfigText } from '../scripts/powershellModel';
 import { analyzeBash } from '../scripts/bashModel';
 import type { ScriptArgument, ScriptFacts, ScriptInvocation, TreeFileLookup } from '../scripts/scriptModel';
 import { TerraformModel } from '../terraform/model';
@@ -46,8 +46,8 @@ export interface ParseServices {
   stamp(texts: readonly SourceText[]): string;
   scriptFacts(file: string, text: string, key: string): CachedScriptFacts | undefined;
   storeScriptFacts(file: string, text: string, key: string, value: CachedScriptFacts): void;
-  /** The facts last stored for this script in this mode (`invocations` or `full`), whatever its text was. */
-  previousScriptFacts?(file: string, mode: string): ScriptFacts | undefined;
+  /** The facts last stored for this script in this mode (`invocations` or `full`), whatever its text was, and their key. */
+  previousScriptFacts?(file: string, mode: string): { readonly facts: ScriptFacts; readonly key: string } | undefined;
   hcl(file: string, kind: FileKind): ParsedHclFile | undefined;
   template(file: string): readonly HclTemplatePart[];
   /** `slot` names the cache entry (the script's path); the text may be a template render. */
@@ -236,11 +236,16 @@ export function buildDeploymentModel(input: ModelInput, parse: ParseServices): D
       },
       findWritten: written ? (p) => written.get(normalizeScriptPath(p)) : undefined,
     };
+    const last = parse.previousScriptFacts?.(slot, mode);
+    const previous = last?.facts;
+    // The previous analysis with the same inputs besides the text: its writes before the edit may be replayed.
+    const sameInputs = previous?.language === 'powershell' && last!.key === key ? previous : undefined;
     const facts =
       language === 'powershell'
-        ? analyzePowerShell(file, text, parse.powershell(slot, text.text, templated), templated, calls, lookupFor, mode)
+        ? analyzePowerShell(file, text, parse.powershell(slot, text.text, templated), templated, calls, lookupFor, mode, sameInputs)
         : analyzeBash(file, text, parse.bash(slot, text.text, templated), templated, calls, lookupFor, mode);
-    const kept = keepUnchangedDocs(facts, parse.previousScriptFacts?.(slot, mode));
+    const kept = keepUnchangedDocs(facts, previous);
+    carryWriteRecords(facts, kept);
     parse.storeScriptFacts(slot, text.text, key, { facts: kept, consumed });
     return kept;
   };

@@ -17,7 +17,7 @@ import type {
   PsStringLiteral,
   PsValue,
 } from '../parsers/powershell/types';
-import { countBefore, decodePsString, subexpressionVariable } from '../parsers/powershell';
+import { countBefore, decodePsString, resumedFrom, subexpressionVariable } from '../parsers/powershell';
 import { MappedText, MappedTextBuilder } from '../text/mappedText';
 import type { ChainStep, ResolvedValue, Span } from '../types';
 import type { AgentConfigDoc } from '../agent/configDoc';
@@ -55,28 +55,37 @@ export function analyzePowerShell(
   lookup: TreeFileLookup,
   /** `invocations`: only what this script calls (the first pass); `full`: also the configs it writes. */
   mode: 'invocations' | 'full' = 'full',
+  /**
+   * The previous analysis of this script (the same file and mode) made with the same inputs besides the text: the
+   * same callers' arguments, looked-up files and written documents (the caller compares the analysis keys). Writes
+   * whose result provably did not change are taken from it instead of being computed again (see WriteRecord).
+   */
+  previous?: PsScriptFacts,
 ): PsScriptFacts {
   const ctx = new PsResolver(file, text, scan, callers, lookup);
   const configDocs: AgentConfigDoc[] = [];
+  let records: WriteRecord[] | undefined;
+  let reused = 0;
   if (mode === 'full') {
     // Writes in execution order: a function's writes once per call, with that call's arguments.
     const docOf = new Map<WriteInstance, AgentConfigDoc>();
     const superseded = new Set<AgentConfigDoc>();
     const repeated = new Set<string>();
-    for (const inst of ctx.writeInstances()) {
+    const writeDoc = (inst: WriteInstance): { doc?: AgentConfigDoc; repeated?: string } => {
       const { write: w, frame } = inst;
+      ctx.touchInstance(inst);
       const target = w.path ? ctx.valueOf(w.path, 0, frame) : undefined;
       const targetText = target?.kind === 'known' ? target.text : w.path ? text.text.slice(w.path.start, w.path.end) : undefined;
       const read = w.content ? ctx.collect(() => ctx.mappedOf(w.content!, 0, frame)) : undefined;
       const content = read?.value;
-      if (!content) continue;
+      if (!content) return {};
       const agentLike =
         !isNotAgentConfigWrite(targetText, content.text) &&
         ((targetText !== undefined && looksLikeAgentConfigPath(stripQuotes(targetText))) || looksLikeAgentConfigText(content.text));
-      if (!agentLike) continue;
+      if (!agentLike) return {};
       // A function without parameters called twice writes the same document twice: keep one.
       const same = frame ? `${inst.index}\u0000${targetText ?? ''}\u0000${content.text}` : '';
-      if (frame && repeated.has(same)) continue;
+      if (frame && repeated.has(same)) return {};
       if (frame) repeated.add(same);
       // An in-place edit (`(Get-Content X) -replace … | Set-Content X`) continues the earlier write of X: only the
       // last state is the agent's config. A write of another path keeps the file it read.
@@ -106,9 +115,47 @@ export function analyzePowerShell(
       };
       // The script's own earlier write is dropped below; a called script's document is dropped by the model.
       const supersedes = continues ? (superseded.has(continues) ? (continues.supersedes ?? continues.id) : continues.id) : undefined;
-      const final = supersedes ? { ...doc, supersedes } : doc;
-      docOf.set(inst, final);
-      configDocs.push(final);
+      return { doc: supersedes ? { ...doc, supersedes } : doc, repeated: frame ? same : undefined };
+    };
+    const reuse = templated ? undefined : reusableRecords(file, scan, previous);
+    // The records of this analysis: one per write instance of the execution order's reusable prefix (see WriteRecord).
+    records = [];
+    // A template render is scanned whole on every change (never resumed): nothing would replay its records.
+    let recording = !templated;
+    let replaying = reuse !== undefined;
+    const instances = ctx.writeInstances();
+    for (let i = 0; i < instances.length; i++) {
+      const inst = instances[i]!;
+      if (replaying) {
+        // Only a prefix of the execution order is replayed: the state the resolver has after it (memo tables,
+        // placeholder matches, the documents written so far) is then the state a full computation would have,
+        // so the writes after it compute what they would have computed. A write that cannot be replayed ends it.
+        const rec = reuse!.records[i];
+        if (rec !== undefined && replayable(rec, reuse!.from, reuse!.assignedAfter) && sameInstance(rec, inst)) {
+          ctx.replay(rec, inst);
+          if (rec.repeated !== undefined) repeated.add(rec.repeated);
+          if (rec.doc) {
+            docOf.set(inst, rec.doc);
+            configDocs.push(rec.doc);
+          }
+          records.push(rec);
+          reused++;
+          continue;
+        }
+        replaying = false;
+      }
+      ctx.startRecord(recording);
+      const out = writeDoc(inst);
+      if (out.doc) {
+        docOf.set(inst, out.doc);
+        configDocs.push(out.doc);
+      }
+      if (recording) {
+        const rec = ctx.finishRecord(inst, out.doc, out.repeated);
+        // After a write that can never be replayed no later one can be (the replayed writes are a prefix).
+        if (rec) records.push(rec);
+        else recording = false;
+      }
     }
     if (superseded.size > 0) configDocs.splice(0, configDocs.length, ...configDocs.filter((d) => !superseded.has(d)));
   }
@@ -117,7 +164,7 @@ export function analyzePowerShell(
   // the documents are built. Keeping them would keep every intermediate mapped text of the script alive, which on a
   // large script is most of what each keystroke allocates and the garbage collector then has to copy.
   ctx.releaseMemos();
-  return {
+  const facts: PsScriptFacts = {
     language: 'powershell',
     file,
     os: 'windows',
@@ -130,6 +177,134 @@ export function analyzePowerShell(
     resolveVariable: (name, offset) => ctx.variable(name, offset, 0),
     resolveInput: (name) => ctx.input(name),
   };
+  if (records !== undefined && records.length > 0) writeRecords.set(facts, { records, reused });
+  return facts;
+}
+
+/**
+ * What the processing of one write instance in the write loop of `analyzePowerShell` did, so that the next analysis
+ * of the script (after a keystroke) can replay it instead of computing it again.
+ *
+ * Invariants that make a replay exact:
+ * - `reach` is the largest end offset of any scan node or text the processing consulted: the write, the calls and
+ *   functions of its frame chain, every value node evaluated, every assignment, parameter default, command and
+ *   `param(...)` block chosen, including what the memo hits it used consulted when they were computed (CacheEntry.reach).
+ *   A read of a file (an earlier write of the script, a called script's document, a tree file: what other files hold
+ *   or every write's target), a depth cut-off, a value cut for its size, or a `param(...)` search that found no block
+ *   make it Infinity: never replayed.
+ * - `absent` names the variables whose answer relied on there being no (further) assignment of them: the last
+ *   assignment in the file when none precedes a use, no parameter default found, no plain assignment of a declared
+ *   parameter. Such a record is replayed only if the rescanned part assigns none of them (`replayable`).
+ * - A rescan that restarted at `from` keeps every node that starts before `from` (the same object, ending at or
+ *   before it) and the text agrees up to `from`: with `reach < from` the processing would consult the same nodes and
+ *   texts and compute the same result, given the same resolver state before it.
+ * - Only a prefix of the execution order is replayed, and each replayed record sits at the same position of the old
+ *   and the new execution order for the same write in the same chain of calls: the state before each replayed write is
+ *   the state the previous analysis had there. Replaying restores what the processing left in that state: the memo
+ *   entries it created (`entries`, by frame level), the placeholder matches it recorded, the target it resolved, the
+ *   repeated-document key it added and the document it wrote.
+ */
+interface WriteRecord {
+  readonly write: PsFileWrite;
+  /** Index in `scan.fileWrites` (the document id holds it). */
+  readonly index: number;
+  /** The frame chain: the calls, outermost first, and the functions they ran. Empty for a top-level write. */
+  readonly calls: readonly PsCommand[];
+  readonly fns: readonly PsFunction[];
+  readonly reach: number;
+  /** Names of which the processing relied on there being no further assignment (PsResolver.absentName). */
+  readonly absent: readonly string[];
+  readonly doc: AgentConfigDoc | undefined;
+  readonly repeated: string | undefined;
+  /** The target resolved during the processing (null: not resolved then). */
+  readonly target: { norm: string; known: boolean } | undefined | null;
+  readonly matches: readonly PlaceholderMatch[];
+  /** The memo entries created during the processing; level 0 is the top-level table, n the frame at call depth n. */
+  readonly entries: ReadonlyArray<{ readonly level: number; readonly value: PsValue; readonly entry: CacheEntry }>;
+}
+
+/**
+ * The records of an analysis, as a hidden property of its facts rather than in a WeakMap: they hold the memo entries
+ * of the writes, which must die with the facts (a WeakMap value outlives its key until a full collection, and a
+ * script analysed and dropped at once, as the second and third passes do, would keep them into the old generation).
+ */
+const RECORDS = Symbol('writeRecords');
+type Records = { readonly records: readonly WriteRecord[]; readonly reused: number };
+const writeRecords = {
+  get: (facts: object): Records | undefined => (facts as { [RECORDS]?: Records })[RECORDS],
+  // Not enumerable: copies of the facts (`{ ...facts }`) and comparisons of them do not see it.
+  set: (facts: object, records: Records): void => void Object.defineProperty(facts, RECORDS, { value: records, enumerable: false }),
+};
+
+/** How many writes the analysis took from the previous one (tests and measurements). */
+export function reusedWriteCount(facts: object): number {
+  return writeRecords.get(facts)?.reused ?? 0;
+}
+
+/**
+ * Hands the write records of `from` to `to`, a copy of the same facts with some documents replaced by equal earlier
+ * objects (`keepUnchangedDocs`): the records then give those objects too, so the next analysis returns them as is.
+ */
+export function carryWriteRecords(from: object, to: object): void {
+  if (from === to) return;
+  const own = writeRecords.get(from);
+  if (!own) return;
+  const fromDocs = (from as PsScriptFacts).configDocs;
+  const toDocs = (to as PsScriptFacts).configDocs;
+  if (fromDocs.length !== toDocs.length) return;
+  const kept = new Map<AgentConfigDoc, AgentConfigDoc>();
+  fromDocs.forEach((d, i) => {
+    if (toDocs[i] !== d && toDocs[i]!.id === d.id) kept.set(d, toDocs[i]!);
+  });
+  const records = kept.size === 0 ? own.records : own.records.map((r) => (r.doc && kept.has(r.doc) ? { ...r, doc: kept.get(r.doc) } : r));
+  writeRecords.set(to, { records, reused: own.reused });
+}
+
+/**
+ * The previous analysis's records and the offset before which they may be replayed, when `scan` was resumed from
+ * the scan of `previous` (so that the nodes before the restart are the ones its records name).
+ */
+function reusableRecords(
+  file: string,
+  scan: PsScanResult,
+  previous: PsScriptFacts | undefined,
+): { readonly records: readonly WriteRecord[]; readonly from: number; readonly assignedAfter: ReadonlySet<string> } | undefined {
+  if (!previous || previous.file !== file || previous.templated) return undefined;
+  const resumed = resumedFrom(scan);
+  if (!resumed || !resumed.resumes(previous.scan)) return undefined;
+  const own = writeRecords.get(previous);
+  if (!own) return undefined;
+  return { records: own.records, from: resumed.from, assignedAfter: assignedFrom(scan, resumed.from) };
+}
+
+/** The names (index keys) of the assignments that start at or after `from`. */
+function assignedFrom(scan: PsScanResult, from: number): Set<string> {
+  const out = new Set<string>();
+  const list = scan.assignments;
+  for (let i = countBefore(list, from); i < list.length; i++) out.add(list[i]!.name.toLowerCase());
+  return out;
+}
+
+/**
+ * Whether a record may be replayed: it consulted nothing at or after the restart, and no name it found no (further)
+ * assignment of is assigned there now. (Before the restart the scans agree; in the old scan's part after it there was
+ * none either, or the lookup would have chosen that one and `reach` would say so.)
+ */
+function replayable(rec: WriteRecord, from: number, assignedAfter: ReadonlySet<string>): boolean {
+  if (!(rec.reach < from)) return false;
+  for (const k of rec.absent) if (assignedAfter.has(k)) return false;
+  return true;
+}
+
+/** Whether a record is for this write in the same chain of calls (the same call and function objects). */
+function sameInstance(rec: WriteRecord, inst: WriteInstance): boolean {
+  if (rec.write !== inst.write || rec.index !== inst.index) return false;
+  let f = inst.frame;
+  for (let i = rec.calls.length - 1; i >= 0; i--) {
+    if (!f || f.call !== rec.calls[i] || f.fn !== rec.fns[i]) return false;
+    f = f.parent;
+  }
+  return f === undefined;
 }
 
 /** One call of a function of the script, with the arguments bound to its parameters. */
@@ -172,6 +347,10 @@ interface CacheEntry {
   readonly direct?: ReadSource;
   /** The value is unknown because it, or a value it is made of, grew past MAX_VALUE_CHARS. */
   readonly oversized?: true;
+  /** The largest end offset of what computing the value consulted (WriteRecord.reach), Infinity when anything may matter. */
+  readonly reach: number;
+  /** The names whose absence computing the value relied on (absentName). */
+  readonly absent: readonly string[] | undefined;
 }
 
 /**
@@ -183,6 +362,8 @@ interface ScanIndex {
   readonly assignmentsByName: ReadonlyMap<string, readonly PsAssignment[]>;
   readonly plainByName: ReadonlyMap<string, readonly PsAssignment[]>;
   readonly declaredParams: ReadonlyMap<string, number>;
+  /** Where the text of the `param(...)` block `declaredParams` comes from ends (Infinity without one: all the text was searched). */
+  readonly declaredParamsEnd: number;
   commandsAt(offset: number): readonly PsCommand[];
 }
 
@@ -207,10 +388,12 @@ function scanIndex(scan: PsScanResult, text: string): ScanIndex {
   for (const list of assignmentsByName.values()) list.sort((a, b) => a.start - b.start);
   for (const list of plainByName.values()) list.sort((a, b) => a.start - b.start);
   let commandsByStart: Map<number, PsCommand[]> | undefined;
+  const declared = declaredParameters(text);
   const index: ScanIndex = {
     assignmentsByName,
     plainByName,
-    declaredParams: declaredParameters(text),
+    declaredParams: declared.params,
+    declaredParamsEnd: declared.end,
     commandsAt(offset) {
       if (commandsByStart === undefined) {
         commandsByStart = new Map();
@@ -245,6 +428,18 @@ class PsResolver {
   private instances: WriteInstance[] | undefined;
   private byTarget: Map<string, number[]> | undefined;
   private readonly targets = new Map<WriteInstance, { norm: string; known: boolean } | undefined | 'pending'>();
+  /**
+   * The largest end offset of the scan nodes and text the current computation consulted (WriteRecord.reach):
+   * Infinity when its answer may depend on any part of the script. Each memo entry keeps its own, and a hit adds it.
+   */
+  private reach = 0;
+  /** The names whose absence the current computation relies on (absentName); each memo entry keeps its own. */
+  private absent: string[] | undefined;
+  /** Off once the writes are processed: the checks' later lookups (resolveVariable) are never recorded. */
+  private tracking = true;
+  /** While a write is processed for a record: the memo entries created, and where its placeholder matches start. */
+  private recorded: Array<{ level: number; value: PsValue; entry: CacheEntry }> | undefined;
+  private matchesFrom = 0;
 
   constructor(
     private readonly file: string,
@@ -265,6 +460,108 @@ class PsResolver {
   /** The commands that start at `offset` (indexed once: a lookup per value would be quadratic in the script's length). */
   private commandsAt(offset: number): readonly PsCommand[] {
     return this.index.commandsAt(offset);
+  }
+
+  /** The computation consulted a node or text ending at `end`. */
+  private touch(end: number): void {
+    if (end > this.reach) this.reach = end;
+  }
+
+  /** The computation's answer may depend on any part of the script (or on other files): never replayed. */
+  private touchAll(): void {
+    this.reach = Infinity;
+  }
+
+  /**
+   * The computation's answer depends on there being no assignment of `k` (index key) besides the ones it touched:
+   * none before a point, or none at all (a parameter default not found, the last assignment in the file). Replayed
+   * only if the rescanned part assigns no `k` (see `replayable`).
+   */
+  private absentName(k: string): void {
+    if (!this.tracking) return;
+    if (this.absent === undefined) this.absent = [k];
+    else if (!this.absent.includes(k)) this.absent.push(k);
+  }
+
+  /** The write and the calls and functions of its frame chain (their parameters, arguments, bodies, names). */
+  touchInstance(inst: WriteInstance): void {
+    const w = inst.write;
+    this.touch(w.end);
+    if (w.path) this.touch(w.path.end);
+    if (w.content) this.touch(w.content.end);
+    if (w.encoding) this.touch(w.encoding.end);
+    for (let f = inst.frame; f; f = f.parent) {
+      this.touch(f.call.end);
+      this.touch(Math.max(f.fn.end, f.fn.bodyEnd));
+    }
+  }
+
+  /** `declaredParams.has(k)`, consulting the text of the `param(...)` block. */
+  private declared(k: string): boolean {
+    this.touch(this.index.declaredParamsEnd);
+    return this.declaredParams.has(k);
+  }
+
+  /** `assignedAt` that records what it consulted: the fallback to the last assignment in the file reads them all. */
+  private assignedAt<T extends { readonly start: number; readonly end: number }>(k: string, list: readonly T[], offset: number): T | undefined {
+    let a = lastBefore(list, offset);
+    if (a) this.touch(a.end);
+    if (a && a.start < offset && offset < a.end) a = lastBefore(list, a.start);
+    if (a) {
+      this.touch(a.end);
+      return a;
+    }
+    // None before the use: the last one in the file (or none), which no assignment of `k` may follow.
+    this.absentName(k);
+    const last = assignedAt(list, offset);
+    if (last) this.touch(last.end);
+    return last;
+  }
+
+  /** Starts the processing of a write: what it consults is tracked anew, and recorded (WriteRecord) if `record`. */
+  startRecord(record: boolean): void {
+    this.reach = 0;
+    this.absent = undefined;
+    this.recorded = record ? [] : undefined;
+    this.matchesFrom = this.placeholderMatches.length;
+  }
+
+  /** The record of the write processed since `startRecord`, or undefined when it can never be replayed. */
+  finishRecord(inst: WriteInstance, doc: AgentConfigDoc | undefined, repeated: string | undefined): WriteRecord | undefined {
+    const entries = this.recorded ?? [];
+    this.recorded = undefined;
+    if (this.reach === Infinity) return undefined;
+    const calls: PsCommand[] = [];
+    const fns: PsFunction[] = [];
+    for (let f = inst.frame; f; f = f.parent) {
+      calls.unshift(f.call);
+      fns.unshift(f.fn);
+    }
+    const t = this.targets.get(inst);
+    return {
+      write: inst.write,
+      index: inst.index,
+      calls,
+      fns,
+      reach: this.reach,
+      absent: this.absent ?? [],
+      doc,
+      repeated,
+      target: t === 'pending' || !this.targets.has(inst) ? null : t,
+      matches: this.placeholderMatches.slice(this.matchesFrom),
+      entries,
+    };
+  }
+
+  /** Leaves the state the recorded processing of `inst`'s write left (the caller adds the document and `repeated`). */
+  replay(rec: WriteRecord, inst: WriteInstance): void {
+    for (const { level, value, entry } of rec.entries) {
+      let f = inst.frame;
+      while (f && f.level > level) f = f.parent;
+      (level === 0 ? this.mappedCache : f!.cache).set(value, entry);
+    }
+    for (const m of rec.matches) this.placeholderMatches.push(m);
+    if (rec.target !== null) this.targets.set(inst, rec.target);
   }
 
   private host(start: number, end: number): Span {
@@ -290,9 +587,12 @@ class PsResolver {
     if (frame) return this.frameVariable(name, k, offset, depth, frame);
     if (k.startsWith('env:')) return this.envVariable(k.slice(4), name, offset, depth);
     const list = this.assignmentsByName.get(k) ?? [];
+    // The first default in the file: before the restart of a rescan, it is the same. None found: `absent`.
     const param = list.find((a) => a.isParameterDefault);
+    if (param) this.touch(param.end);
+    else this.absentName(k);
     const passed = this.callerArgs.get(k);
-    if (passed && (param || this.declaredParams.has(k))) {
+    if (passed && (param || this.declared(k))) {
       const viaCaller = withStep(
         passed.value,
         { span: passed.span, note: `${baseName(passed.callerFile ?? '?')} passes -${name} to ${baseName(this.file)}` },
@@ -302,7 +602,7 @@ class PsResolver {
         ? withStep(viaCaller, { span: this.host(param.nameStart, param.nameEnd), note: `${baseName(this.file)} parameter $${param.name}` }, name)
         : viaCaller;
     }
-    if (!passed && !param && this.declaredParams.has(k) && this.hasCallers && !this.plainByName.get(k)?.length) {
+    if (!passed && !param && this.declared(k) && this.hasCallers && !this.hasPlain(k)) {
       // A declared parameter no caller passes and without a default is $null: "" inside a string.
       return withStep(
         { kind: 'known', text: '', chain: [] },
@@ -315,16 +615,25 @@ class PsResolver {
     }
     // The last plain assignment before the use, else the last one in the file (functions defined above).
     const plain = this.plainByName.get(k) ?? [];
-    const before = assignedAt(plain, offset);
+    const before = this.assignedAt(k, plain, offset);
     const chosen = before ?? param;
     if (!chosen) {
       if (passed) return passed.value;
       return { kind: 'unknown', reason: `$${name} is not assigned in ${baseName(this.file)}`, chain: [] };
     }
+    if (depth > MAX_DEPTH) this.touchAll();
     if (!chosen.value || depth > MAX_DEPTH) return { kind: 'unknown', reason: `$${name} has no static value`, chain: [] };
     const v = this.valueOf(chosen.value, depth + 1);
     const note = chosen.isParameterDefault ? `${baseName(this.file)} parameter $${chosen.name} default` : `${baseName(this.file)} sets $${chosen.name}`;
     return withStep(v, { span: this.host(chosen.nameStart, chosen.value.end), note }, name);
+  }
+
+  /** Whether `k` has a plain assignment anywhere: the first one decides, and none relies on there being none (`absent`). */
+  private hasPlain(k: string): boolean {
+    const first = this.plainByName.get(k)?.[0];
+    if (first) this.touch(first.end);
+    else this.absentName(k);
+    return first !== undefined;
   }
 
   /**
@@ -333,8 +642,12 @@ class PsResolver {
    * dynamic scope).
    */
   private frameVariable(name: string, k: string, offset: number, depth: number, frame: Frame): ResolvedValue {
-    if (depth > MAX_DEPTH) return { kind: 'unknown', reason: `$${name} has no static value`, chain: [] };
+    if (depth > MAX_DEPTH) {
+      this.touchAll();
+      return { kind: 'unknown', reason: `$${name} has no static value`, chain: [] };
+    }
     const fn = frame.fn.name;
+    this.touch(frame.call.end);
     // `$Path = Resolve-Path $Path` in the body: the assignment, which may read the parameter before it.
     const own = k.startsWith('env:') ? undefined : this.bodyAssignment(k, offset, frame.fn);
     if (own?.value) {
@@ -365,14 +678,20 @@ class PsResolver {
   /** The last plain assignment of `k` in the function's body before `offset`. */
   private bodyAssignment(k: string, offset: number, fn: PsFunction): PsAssignment | undefined {
     const list = this.plainByName.get(k) ?? [];
+    // Only assignments before `offset` (inside the body, which the frame's function covers) are consulted.
+    this.touch(Math.max(fn.end, fn.bodyEnd));
     let a = lastBefore(list, Math.min(offset, fn.bodyEnd));
+    if (a) this.touch(a.end);
     // `$c = $c -replace …` inside the body: the right-hand `$c` is the earlier assignment.
     if (a && a.start < offset && offset < a.end) a = lastBefore(list, a.start);
+    if (a) this.touch(a.end);
     return a && a.start >= fn.bodyStart ? a : undefined;
   }
 
   private envVariable(envName: string, written: string, offset: number, depth: number): ResolvedValue {
     const assigned = lastBefore(this.assignmentsByName.get(`env:${envName}`) ?? [], offset);
+    if (assigned) this.touch(assigned.end);
+    if (assigned?.value && depth > MAX_DEPTH) this.touchAll();
     if (assigned?.value && depth <= MAX_DEPTH) {
       const v = this.valueOf(assigned.value, depth + 1);
       return withStep(v, { span: this.host(assigned.nameStart, assigned.value.end), note: `${baseName(this.file)} sets $${assigned.name}` }, written);
@@ -382,6 +701,7 @@ class PsResolver {
 
   /** Resolves a value position to text + chain (inside `frame`: during that call of a function). */
   valueOf(v: PsValue, depth: number, frame?: Frame): ResolvedValue {
+    this.touch(v.end);
     if (v.kind === 'variable') return this.variable(v.name, v.start, depth, frame);
     if (v.kind === 'bareword') return { kind: 'known', text: this.text.text.slice(v.start, v.end), chain: [] };
     const m = this.mappedOf(v, depth, frame);
@@ -401,7 +721,12 @@ class PsResolver {
     if (hit) {
       const into = this.collecting[this.collecting.length - 1];
       if (into) for (const src of hit.sources) into.add(src);
-      if (hit.oversized) this.oversizedSeen++;
+      if (hit.oversized) {
+        this.oversizedSeen++;
+        this.touchAll();
+      }
+      this.touch(hit.reach);
+      if (hit.absent) for (const k of hit.absent) this.absentName(k);
       return hit.value;
     }
     const mine = new Set<ReadSource>();
@@ -409,21 +734,36 @@ class PsResolver {
     this.collecting.push(mine);
     let m: MappedText | undefined;
     const cutBefore = this.oversizedSeen;
+    // The entry's own reach: what computing this value consulted (added to the enclosing computation's after).
+    const outer = this.reach;
+    const outerAbsent = this.absent;
+    this.reach = v.end;
+    this.absent = undefined;
+    let reach = Infinity;
+    let absent: string[] | undefined;
     try {
       m = this.computeMapped(v, depth, frame, direct);
       if (m && m.text.length > MAX_VALUE_CHARS) {
         m = undefined;
         this.oversizedSeen++;
+        this.touchAll();
       }
     } finally {
       this.collecting.pop();
+      reach = this.reach;
+      this.reach = Math.max(outer, reach);
+      absent = this.absent as string[] | undefined;
+      this.absent = outerAbsent;
+      if (absent) for (const k of absent) this.absentName(k);
     }
     const into = this.collecting[this.collecting.length - 1];
     if (into) for (const src of mine) into.add(src);
     // Unknown because a value it is made of was cut (a -replace on it, a read of it): the same reason, not "run time".
     const oversized = m === undefined && this.oversizedSeen > cutBefore;
-    const entry: CacheEntry = direct.src ? { value: m, sources: mine, direct: direct.src } : { value: m, sources: mine };
-    cache.set(v, oversized ? { ...entry, oversized: true } : entry);
+    const entry: CacheEntry = direct.src ? { value: m, sources: mine, direct: direct.src, reach, absent } : { value: m, sources: mine, reach, absent };
+    const stored = oversized ? { ...entry, oversized: true as const, reach: Infinity } : entry;
+    cache.set(v, stored);
+    this.recorded?.push({ level: frame ? frame.level : 0, value: v, entry: stored });
     return m;
   }
 
@@ -450,7 +790,10 @@ class PsResolver {
   }
 
   private computeMapped(v: PsValue, depth: number, frame: Frame | undefined, direct: { src?: ReadSource }): MappedText | undefined {
-    if (depth > MAX_DEPTH) return undefined;
+    if (depth > MAX_DEPTH) {
+      this.touchAll();
+      return undefined;
+    }
     switch (v.kind) {
       case 'string':
         return this.decode(v.literal, depth, frame);
@@ -459,6 +802,8 @@ class PsResolver {
       case 'variable':
         return this.mappedVariable(v.name, v.start, v, depth, frame);
       case 'read': {
+        // Earlier writes of any target, called scripts' documents, tree files: never replayed.
+        this.touchAll();
         if (!v.path) return undefined;
         const p = this.valueOf(v.path, depth + 1, frame);
         const pathText = p.kind === 'known' ? p.text : this.text.text.slice(v.path.start, v.path.end);
@@ -499,18 +844,20 @@ class PsResolver {
   private mappedVariable(name: string, offset: number, occurrence: PsNode, depth: number, frame: Frame | undefined): MappedText | undefined {
     const k = name.toLowerCase();
     if (frame) {
+      this.touch(frame.call.end);
       const own = this.bodyAssignment(k, offset, frame.fn);
       if (own?.value) return this.mappedOf(own.value, depth + 1, frame);
       const bound = frame.params.get(k.replace(/^(script|global|local|private):/, ''));
       if (bound?.arg) return this.mappedOf(bound.arg, depth + 1, frame.parent);
       if (bound?.param.defaultValue) return this.mappedOf(bound.param.defaultValue, depth + 1, frame);
+      if (!bound && depth > MAX_DEPTH) this.touchAll();
       if (!bound && depth <= MAX_DEPTH) return this.mappedVariable(name, frame.call.start, occurrence, depth + 1, frame.parent);
       const val = this.variable(name, offset, depth + 1, frame);
       if (val.kind !== 'known') return undefined;
       return new MappedTextBuilder(this.text).emit(val.text, occurrence.start, occurrence.end, val).build();
     }
     const list = this.plainByName.get(k) ?? [];
-    const a = assignedAt(list, offset);
+    const a = this.assignedAt(k, list, offset);
     if (a?.value) return this.mappedOf(a.value, depth + 1);
     const val = this.variable(name, offset, depth + 1);
     if (val.kind !== 'known') return undefined;
@@ -524,6 +871,8 @@ class PsResolver {
    */
   /** Drops the memo tables (recomputed on demand if a check resolves a variable later). */
   releaseMemos(): void {
+    this.tracking = false;
+    this.absent = undefined;
     this.mappedCache.clear();
     this.targets.clear();
     this.instances = undefined;
@@ -709,6 +1058,8 @@ class PsResolver {
   }
 
   private stateAt(norm: string, known: boolean, frame: Frame | undefined, last: number, depth: number): { text: MappedText; source: ReadSource } | undefined {
+    // Only reached from a read (never replayed); said again here because it consults every write's target.
+    this.touchAll();
     if (depth > MAX_DEPTH || last < 0) return undefined;
     const list = this.writeInstances();
     const candidates = this.targetIndex().get(norm) ?? [];
@@ -739,6 +1090,7 @@ class PsResolver {
   private joinPath(v: PsValue, depth: number, frame: Frame | undefined): MappedText | undefined {
     const cmd = this.commandsAt(v.start).find((c) => /^join-path$/i.test(c.name));
     if (!cmd) return undefined;
+    this.touch(cmd.end);
     const named = (n: string) => cmd.parameters.find((p) => p.name.toLowerCase() === n)?.value;
     const parts = [
       named('path') ?? cmd.arguments[0],
@@ -765,6 +1117,7 @@ class PsResolver {
   private convertToJson(v: PsValue, depth: number, frame: Frame | undefined): MappedText | undefined {
     const cmd = [...this.commandsAt(v.start), ...this.commandsAt(v.start + 1)].find((c) => /^convertto-json$/i.test(c.name));
     if (!cmd) return undefined;
+    this.touch(cmd.end);
     const named = (n: string) => cmd.parameters.find((p) => p.name.toLowerCase() === n)?.value;
     // Switches take no value: a value the scanner attached to one is the input object.
     const input = named('inputobject') ?? cmd.arguments[0] ?? named('compress') ?? named('enumsasstrings') ?? named('asarray');
@@ -841,9 +1194,15 @@ class PsResolver {
 
   /** The config template a content value was read from, if any (through an earlier write of the same file). */
   templateOf(v: PsValue | undefined, frame?: Frame, depth = 0): string | undefined {
-    if (!v || depth > MAX_DEPTH) return undefined;
+    if (!v) return undefined;
+    this.touch(v.end);
+    if (depth > MAX_DEPTH) {
+      this.touchAll();
+      return undefined;
+    }
     if (v.kind === 'replace') return this.templateOf(v.base, frame, depth + 1);
     if (v.kind === 'read') {
+      this.touchAll();
       const m = this.mappedOf(v, 0, frame);
       const src = (frame ? frame.cache : this.mappedCache).get(v)?.direct;
       if (src?.kind === 'instance') return this.templateOf(src.instance.write.content, src.instance.frame, depth + 1);
@@ -860,7 +1219,8 @@ class PsResolver {
         if (bound) return undefined;
       }
       const list = this.plainByName.get(k) ?? [];
-      const a = assignedAt(list, frame ? frame.call.start : v.start);
+      if (frame) this.touch(frame.call.end);
+      const a = this.assignedAt(k, list, frame ? frame.call.start : v.start);
       return a?.value && a.value !== v ? this.templateOf(a.value, frame?.parent, depth + 1) : undefined;
     }
     return undefined;
@@ -1056,10 +1416,11 @@ function lastBefore<T extends { readonly start: number }>(list: readonly T[], of
 }
 
 /** The parameters a script's top-level `param(...)` block declares (lower-case name -> offset of `$`), defaults or not. */
-function declaredParameters(text: string): Map<string, number> {
+function declaredParameters(text: string): { params: Map<string, number>; end: number } {
   const out = new Map<string, number>();
   const m = /(^|\n)\s*(?:\[[^\]\n]*\]\s*)*param\s*\(/i.exec(text);
-  if (!m) return out;
+  // Without a block the answer depends on the whole text; with one, on the text up to its closing parenthesis.
+  if (!m) return { params: out, end: Infinity };
   let depth = 1;
   let i = m.index + m[0].length;
   const start = i;
@@ -1084,5 +1445,5 @@ function declaredParameters(text: string): Map<string, number> {
       if (name && !out.has(name.toLowerCase())) out.set(name.toLowerCase(), start + j);
     }
   }
-  return out;
+  return { params: out, end: i + 1 };
 }

@@ -53,6 +53,36 @@ export function rescanPowerShell(
 /** Restart offsets of a scan (top-level statement starts whose prefix is self-contained), by scan. */
 const restartPoints = new WeakMap<PsScanResult, readonly number[]>();
 
+/**
+ * For a scan `rescanPowerShell` built by resuming an earlier one: that earlier scan (`resumes`) and the offset the
+ * rescan restarted at. Every node of the earlier scan that starts before `from` is kept (the same object, ending at or
+ * before `from`), every node of the new scan that starts before `from` is such a kept node, and the two texts agree up
+ * to `from`. The earlier scan is known by a serial number, not held: a chain of scans, each holding the one before,
+ * would keep every scan of a long editing session alive.
+ */
+export interface PsResumed {
+  readonly from: number;
+  /** Whether the scan was resumed from `scan`. */
+  resumes(scan: PsScanResult): boolean;
+}
+
+const resumedScans = new WeakMap<PsScanResult, { readonly previous: number; readonly from: number }>();
+const scanSerials = new WeakMap<PsScanResult, number>();
+let nextScanSerial = 1;
+
+function scanSerial(scan: PsScanResult): number {
+  let n = scanSerials.get(scan);
+  if (n === undefined) scanSerials.set(scan, (n = nextScanSerial++));
+  return n;
+}
+
+/** How `scan` was resumed from an earlier scan, or undefined for a whole scan. */
+export function resumedFrom(scan: PsScanResult): PsResumed | undefined {
+  const r = resumedScans.get(scan);
+  if (r === undefined) return undefined;
+  return { from: r.from, resumes: (earlier) => scanSerials.get(earlier) === r.previous };
+}
+
 /** Words that continue the statement before them (`} else {`, `} catch {`, `do { } while (…)`). */
 const CONTINUATIONS = new Set(['else', 'elseif', 'catch', 'finally', 'while', 'until']);
 
@@ -140,6 +170,7 @@ function resume(text: string, prev: PsScanResult, restarts: readonly number[], f
   const result: PsScanResult = { strings, commands, methodCalls, assignments, fileWrites, comments, functions, userDataWrapper: undefined };
   const kept = restarts.slice(0, countBelow(restarts, from + 1));
   restartPoints.set(result, [...kept, ...restartsOf(main, parser.topLevel, lexer.overProbe)]);
+  resumedScans.set(result, { previous: scanSerial(prev), from });
   return result;
 }
 
