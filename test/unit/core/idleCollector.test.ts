@@ -1,13 +1,13 @@
 /**
  * Garbage collection in the pauses between analyses: what is scheduled and cancelled (with fake timers), and, in a
- * child Node without `--expose-gc` on its command line, that the collector obtained at run time really makes V8
- * collect (the `gc` performance entries of the kinds asked for).
+ * child Node without `--expose-gc` on its command line, that the collector obtained at run time really makes V8 run a
+ * scavenge (the `gc` performance entry of that kind) and nothing else.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import { IdleCollector, MAJOR_AFTER_MS, MINOR_AFTER_MS, exposeCollector } from '../../../server/src/lsp/idleCollector';
+import { IdleCollector, MINOR_AFTER_MS, exposeCollector } from '../../../server/src/lsp/idleCollector';
 import type { CollectFunction } from '../../../server/src/lsp/idleCollector';
 
 /** Timers that run only when the test advances the clock. */
@@ -42,7 +42,7 @@ function recorder(): { calls: string[]; collect: CollectFunction } {
 }
 
 describe('idle collector', () => {
-  it('runs a minor collection after a short pause and starts a full one after a long pause', () => {
+  it('runs a minor collection after a short pause, once', () => {
     const timers = new FakeTimers();
     const { calls, collect } = recorder();
     const c = new IdleCollector(collect, timers);
@@ -51,9 +51,9 @@ describe('idle collector', () => {
     assert.deepEqual(calls, []);
     timers.advance(1);
     assert.deepEqual(calls, ['minor/sync']);
-    timers.advance(MAJOR_AFTER_MS - MINOR_AFTER_MS);
-    assert.deepEqual(calls, ['minor/sync', 'major/async']);
-    assert.deepEqual(c.runs, { minor: 1, major: 1 });
+    timers.advance(60_000);
+    assert.deepEqual(calls, ['minor/sync']);
+    assert.equal(c.runs, 1);
     assert.equal(timers.size, 0);
   });
 
@@ -68,21 +68,24 @@ describe('idle collector', () => {
     }
     assert.deepEqual(calls, []);
     assert.equal(timers.size, 0);
-    // Typing stops: one minor and one full collection, not one per analysis.
+    // Typing stops: one collection, not one per analysis.
     c.idle();
-    timers.advance(MAJOR_AFTER_MS);
-    assert.deepEqual(calls, ['minor/sync', 'major/async']);
+    timers.advance(MINOR_AFTER_MS);
+    assert.deepEqual(calls, ['minor/sync']);
   });
 
-  it('a second analysis replaces the pending collections of the first', () => {
+  it('a second analysis replaces the pending collection of the first', () => {
     const timers = new FakeTimers();
     const { calls, collect } = recorder();
     const c = new IdleCollector(collect, timers);
     c.idle();
+    timers.advance(MINOR_AFTER_MS - 1);
     c.idle();
-    assert.equal(timers.size, 2);
-    timers.advance(MAJOR_AFTER_MS);
-    assert.deepEqual(calls, ['minor/sync', 'major/async']);
+    assert.equal(timers.size, 1);
+    timers.advance(1);
+    assert.deepEqual(calls, []);
+    timers.advance(MINOR_AFTER_MS);
+    assert.deepEqual(calls, ['minor/sync']);
   });
 
   it('without a collector schedules nothing', () => {
@@ -112,9 +115,7 @@ describe('idle collector', () => {
     );
   });
 
-  // The options the collector passes: `{ type: 'major', execution: 'sync' }` runs a minor collection in Node 20's V8,
-  // which reads only `type: 'minor'`; the full collection is the asynchronous one (a task V8 posts and runs).
-  it('the collector obtained at run time makes V8 collect, minor and full', () => {
+  it('the collector obtained at run time makes V8 run a scavenge, and only that', () => {
     const mod = path.join(__dirname, '../../../server/src/lsp/idleCollector.js');
     const script = [
       `const { exposeCollector } = require(${JSON.stringify(mod)});`,
@@ -124,7 +125,7 @@ describe('idle collector', () => {
       "const collect = exposeCollector(require('node:v8').setFlagsFromString, (n) => require('node:vm').runInNewContext(n));",
       "if (typeof collect !== 'function') throw new Error('no collector');",
       'globalThis.keep = Array.from({ length: 1000 }, (_, i) => ({ i }));',
-      "setTimeout(() => { collect({ type: 'minor', execution: 'sync' }); collect({ type: 'major', execution: 'async' });",
+      "setTimeout(() => { collect({ type: 'minor', execution: 'sync' });",
       '  setTimeout(() => console.log(JSON.stringify({ kinds, minor: constants.NODE_PERFORMANCE_GC_MINOR, major: constants.NODE_PERFORMANCE_GC_MAJOR })), 300); }, 50);',
     ].join('\n');
     // No --expose-gc on the command line: the server gets it at run time.
@@ -132,6 +133,6 @@ describe('idle collector', () => {
     assert.equal(r.status, 0, r.stderr);
     const out = JSON.parse(r.stdout.trim()) as { kinds: number[]; minor: number; major: number };
     assert.ok(out.kinds.includes(out.minor), `no minor collection in ${JSON.stringify(out.kinds)}`);
-    assert.ok(out.kinds.includes(out.major), `no full collection in ${JSON.stringify(out.kinds)}`);
+    assert.ok(!out.kinds.includes(out.major), `a full collection in ${JSON.stringify(out.kinds)}`);
   });
 });
