@@ -394,3 +394,11 @@ test('tls-ca-per-instance: the tree ships a CA otherwise (a Terraform file provi
   );
   assert.deepEqual(got, { base: 1, upload: 0, tlsCa: 0, packer: 0 });
 });
+
+test('tls-ca-per-instance: a creation whose words a line continuation splits (`sudo consul tls \\⏎ ca create`) is still found (the per-script text test joins continued lines)', () => {
+  const server = bootSh('server', 'sudo consul tls \\\n  ca create -days 3650');
+  const { findings } = analyze(tree(server));
+  assert.equal(only(findings, RULE).length, 1);
+  // And a script that names `tls` without creating a CA stays silent.
+  assert.equal(only(analyze(tree(bootSh('server', 'echo "tls ready, ca pending"'))).findings, RULE).length, 0);
+});
