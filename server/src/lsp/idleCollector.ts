@@ -6,8 +6,8 @@
  * nearly all of it copying the objects still in use into the old generation) adds to that keystroke's latency. The
  * same collection costs nothing to the user when it runs in the pause after the diagnostics are sent: the next
  * analysis then starts with an empty young generation and, on a large script, finishes before it fills. Measured on
- * the real server at 1,000 files with 100 ms between a diagnostics and the next edit: 133 of 200 edits had a
- * scavenge inside them before, none after; keystroke p95 31 -> 26 ms (docs/benchmarks.md, eighth session).
+ * the real server at 1,000 files with 100 ms between a diagnostics and the next edit: 133 scavenges fell inside the
+ * 200 edits before, none after; keystroke p95 31 -> 26 ms (docs/benchmarks.md, eighth session).
  *
  * So after an analysis, once nothing has happened for a short while, the server runs a minor collection. Any edit or
  * analysis cancels it. An editor sending changes back to back (the benchmark's worst case) never leaves such a pause:
