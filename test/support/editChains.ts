@@ -2,6 +2,10 @@
  * Chains of random edits for the differential tests of the incremental rescans: each edit is applied to the text
  * the previous one produced, and each rescan starts from the previous rescan (as in the language server).
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { bigClientPs1 } from '../../bench/generate';
+import { examplePath } from './paths';
 
 /** A small seeded PRNG (an LCG): the same seed gives the same edits on every machine. */
 export function rng(seed: number): () => number {
@@ -65,4 +69,19 @@ export function assertKeptPrefix(runs: ReadonlyArray<{ resumed: number; steps: n
   const resumed = runs.reduce((n, r) => n + r.resumed, 0);
   const steps = runs.reduce((n, r) => n + r.steps, 0);
   if (!(resumed > steps * minShare)) throw new Error(`only ${resumed} of ${steps} rescans kept a prefix (need more than ${minShare * 100} %)`);
+}
+
+/**
+ * The PowerShell scripts of the bundled examples (`windows-only/…`, `mixed-os/…`) and a benchmark `client.ps1` of
+ * `benchLines` lines grown from the windows-only one: the real scripts the differential tests edit at random.
+ */
+export function examplePowerShellScripts(benchLines: number): Array<[string, string]> {
+  const files: Array<[string, string]> = [];
+  for (const ex of ['windows-only', 'mixed-os']) {
+    const dir = path.join(examplePath(ex), 'shared/packer/scripts');
+    for (const f of fs.readdirSync(dir)) if (f.endsWith('.ps1')) files.push([`${ex}/${f}`, fs.readFileSync(path.join(dir, f), 'utf8')]);
+  }
+  const base = fs.readFileSync(path.join(examplePath('windows-only'), 'shared/packer/scripts/client.ps1'), 'utf8');
+  files.push(['bench client.ps1', bigClientPs1(base, benchLines, 1)]);
+  return files;
 }

@@ -6,13 +6,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { rescanPowerShell, scanPowerShell } from '../../../server/src/core/parsers/powershell';
 import type { PsScanResult } from '../../../server/src/core/parsers/powershell';
-import { bigClientPs1 } from '../../../bench/generate';
-import { examplePath } from '../../support/paths';
-import { assertKeptPrefix, runEditChain, seeds } from '../../support/editChains';
+import { assertKeptPrefix, examplePowerShellScripts, runEditChain, seeds } from '../../support/editChains';
 
 const TRICKY = [
   'param([string] $Name = "x")',
@@ -114,13 +110,7 @@ test('rescan equals a full scan over random edits of the tricky script (500 chai
 });
 
 test('rescan equals a full scan on the examples and the benchmark client.ps1; most keystrokes keep a prefix', () => {
-  const files: Array<[string, string]> = [];
-  for (const ex of ['windows-only', 'mixed-os']) {
-    const dir = path.join(examplePath(ex), 'shared/packer/scripts');
-    for (const f of fs.readdirSync(dir)) if (f.endsWith('.ps1')) files.push([`${ex}/${f}`, fs.readFileSync(path.join(dir, f), 'utf8')]);
-  }
-  const base = fs.readFileSync(path.join(examplePath('windows-only'), 'shared/packer/scripts/client.ps1'), 'utf8');
-  files.push(['bench client.ps1', bigClientPs1(base, 3000, 1)]);
+  const files = examplePowerShellScripts(3000);
   files.push(['tricky CRLF', TRICKY.replace(/\n/g, '\r\n')]);
   assertKeptPrefix(
     files.flatMap(([name, text]) => seeds(8).map((seed) => check(name, text, seed * 7919, 15))),

@@ -7,17 +7,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { rescanPowerShell, scanPowerShell } from '../../../server/src/core/parsers/powershell';
 import type { PsScanResult } from '../../../server/src/core/parsers/powershell';
 import { analyzePowerShell, carryWriteRecords, reusedWriteCount } from '../../../server/src/core/scripts/powershellModel';
 import type { PsScriptFacts, ScriptInvocation, TreeFileLookup } from '../../../server/src/core/scripts/scriptModel';
 import { keepUnchangedDocs } from '../../../server/src/core/model/buildModel';
 import { MappedText } from '../../../server/src/core/text/mappedText';
-import { bigClientPs1 } from '../../../bench/generate';
-import { examplePath } from '../../support/paths';
-import { rng, runEditChain, seeds } from '../../support/editChains';
+import { examplePowerShellScripts, rng, runEditChain, seeds } from '../../support/editChains';
 import { Workspace } from '../../../server/src/core/engine';
 
 const FILE = 'shared/packer/scripts/client.ps1';
@@ -236,13 +232,7 @@ test('replayed writes: the synthetic scripts over random edits equal a fresh ana
 });
 
 test('replayed writes: the examples and the benchmark client.ps1 over random edits equal a fresh analysis', () => {
-  const files: Array<[string, string]> = [];
-  for (const ex of ['windows-only', 'mixed-os']) {
-    const dir = path.join(examplePath(ex), 'shared/packer/scripts');
-    for (const f of fs.readdirSync(dir)) if (f.endsWith('.ps1')) files.push([`${ex}/${f}`, fs.readFileSync(path.join(dir, f), 'utf8')]);
-  }
-  const base = fs.readFileSync(path.join(examplePath('windows-only'), 'shared/packer/scripts/client.ps1'), 'utf8');
-  files.push(['bench client.ps1', bigClientPs1(base, 600, 1)]);
+  const files = examplePowerShellScripts(600);
   const runs = files.flatMap(([name, text]) => seeds(6).map((seed) => check(name, text, seed * 7919, 12, seed % 2 ? CALLERS : [])));
   assertReplayed(runs, 1 / 3);
 });

@@ -17,33 +17,12 @@ import type { AgentConfigDoc } from '../agent/configDoc';
 import { looksLikeAgentConfigPath } from '../agent/configDoc';
 import { DEFAULT_MAX_FILE_BYTES } from '../text/decode';
 import { type MappedText, MappedTextBuilder } from '../text/mappedText';
+import { yamlLines } from '../text/yamlLines';
+import type { YamlLine } from '../text/yamlLines';
 
 /** Whether a (rendered) user-data text is a cloud-config document. */
 export function isCloudConfig(text: string): boolean {
   return /^\uFEFF?\s*#cloud-config\b/.test(text);
-}
-
-interface Line {
-  readonly start: number;
-  readonly end: number; // before the newline
-  readonly indent: number;
-  readonly blank: boolean;
-}
-
-function linesOf(text: string): Line[] {
-  const out: Line[] = [];
-  let pos = 0;
-  while (pos <= text.length) {
-    const nl = text.indexOf('\n', pos);
-    const end = nl < 0 ? text.length : nl;
-    const lineEnd = end > pos && text[end - 1] === '\r' ? end - 1 : end;
-    const raw = text.slice(pos, lineEnd);
-    const indent = raw.length - raw.replace(/^ +/, '').length;
-    out.push({ start: pos, end: lineEnd, indent, blank: raw.trim() === '' || raw.trim().startsWith('#') });
-    if (nl < 0) break;
-    pos = nl + 1;
-  }
-  return out;
 }
 
 /** `key: value` at a line's indent (after an optional `- `). */
@@ -62,12 +41,12 @@ function unquote(v: string): string {
  */
 function copyBlockScalar(
   src: string,
-  lines: readonly Line[],
+  lines: readonly YamlLine[],
   at: number,
   b: MappedTextBuilder,
   parentIndent = lines[at]!.indent,
 ): { next: number; copied: boolean } {
-  const body: Line[] = [];
+  const body: YamlLine[] = [];
   let k = at + 1;
   while (k < lines.length && (lines[k]!.indent > parentIndent || src.slice(lines[k]!.start, lines[k]!.end).trim() === '')) body.push(lines[k++]!);
   while (body.length > 0 && src.slice(body[body.length - 1]!.start, body[body.length - 1]!.end).trim() === '') body.pop();
@@ -156,7 +135,7 @@ function decodeContent(content: MappedText, steps: readonly DecodingStep[]): Map
 export function cloudInitDocs(text: MappedText, hostFile: string, idBase: string, templateFile: string | undefined): AgentConfigDoc[] {
   const src = text.text;
   if (!isCloudConfig(src)) return [];
-  const lines = linesOf(src);
+  const lines = yamlLines(src);
   const at = lines.findIndex((l) => l.indent === 0 && /^write_files\s*:\s*$/.test(src.slice(l.start, l.end)));
   if (at < 0) return [];
   const out: AgentConfigDoc[] = [];
@@ -329,7 +308,7 @@ function scalarEnd(src: string, start: number, lineEnd: number): number {
  * column `dashCol` of line `first`: its elements (one-line scalars or block scalars).
  * Undefined when an element is itself a collection.
  */
-function blockArgv(text: MappedText, lines: readonly Line[], first: number, dashCol: number): ArgvElement[] | undefined {
+function blockArgv(text: MappedText, lines: readonly YamlLine[], first: number, dashCol: number): ArgvElement[] | undefined {
   const src = text.text;
   const args: ArgvElement[] = [];
   let k = first;
@@ -416,7 +395,7 @@ function appendArgvCommand(b: MappedTextBuilder, args: readonly ArgvElement[]): 
  * sequence on the same line (`- - sed`), or one below a bare `-`. Lines after it are more indented than its dash, so
  * the caller skips them.
  */
-function argvItem(text: MappedText, lines: readonly Line[], at: number, col: number): ArgvElement[] | undefined {
+function argvItem(text: MappedText, lines: readonly YamlLine[], at: number, col: number): ArgvElement[] | undefined {
   const l = lines[at]!;
   if (text.text[l.start + col] === '[') return flowArgv(text, l.start + col);
   if (l.start + col < l.end) return blockArgv(text, lines, at, col);
@@ -436,7 +415,7 @@ function argvItem(text: MappedText, lines: readonly Line[], at: number, col: num
 export function cloudInitRuncmd(text: MappedText): MappedText | undefined {
   const src = text.text;
   if (!isCloudConfig(src)) return undefined;
-  const lines = linesOf(src);
+  const lines = yamlLines(src);
   const at = lines.findIndex((l) => l.indent === 0 && /^runcmd\s*:\s*$/.test(src.slice(l.start, l.end)));
   if (at < 0) return undefined;
   const b = new MappedTextBuilder(text);

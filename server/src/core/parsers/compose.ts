@@ -13,6 +13,8 @@
  * `error` and no services.
  */
 import { load } from 'js-yaml';
+import { yamlLines } from '../text/yamlLines';
+import type { YamlLine } from '../text/yamlLines';
 
 /** One word of a command line, as Compose passes it to the container (quotes removed, variables not yet substituted). */
 export interface ComposeWord {
@@ -105,30 +107,6 @@ function isMap(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-interface Line {
-  readonly start: number;
-  readonly end: number;
-  readonly indent: number;
-  /** Blank, or a comment only. */
-  readonly empty: boolean;
-}
-
-function linesOf(text: string): Line[] {
-  const out: Line[] = [];
-  let start = 0;
-  while (start <= text.length) {
-    let end = text.indexOf('\n', start);
-    if (end < 0) end = text.length;
-    let i = start;
-    while (i < end && text.charCodeAt(i) === 32 /* space */) i++;
-    const rest = text.slice(i, end).trimEnd();
-    out.push({ start, end, indent: i - start, empty: rest === '' || rest.startsWith('#') });
-    if (end === text.length) break;
-    start = end + 1;
-  }
-  return out;
-}
-
 /** A mapping key at the start of a line's content: `name:`, `"name":`, `'name':`. */
 const KEY = /^(?:"([^"\n]*)"|'([^'\n]*)'|([^\s#'"{}[\],&*!|>%@`?:-][^:#\n]*?))[ \t]*:(?=[ \t\r]|$)/;
 
@@ -145,9 +123,9 @@ interface Block {
  * not scanned; their words then point at the service's name.
  */
 function serviceBlocks(text: string): Map<string, Block> {
-  const lines = linesOf(text);
+  const lines = yamlLines(text);
   const out = new Map<string, Block>();
-  const keyAt = (l: Line) => {
+  const keyAt = (l: YamlLine) => {
     const m = KEY.exec(text.slice(l.start + l.indent, l.end));
     if (!m) return undefined;
     const name = m[1] ?? m[2] ?? m[3]!.trimEnd();
@@ -160,23 +138,23 @@ function serviceBlocks(text: string): Map<string, Block> {
     let last = i;
     for (; j < lines.length; j++) {
       const l = lines[j]!;
-      if (l.empty) continue;
+      if (l.blank) continue;
       if (l.indent <= indent) break;
       last = j;
     }
     return last;
   };
-  const top = lines.findIndex((l) => !l.empty && l.indent === 0 && keyAt(l)?.name === 'services');
+  const top = lines.findIndex((l) => !l.blank && l.indent === 0 && keyAt(l)?.name === 'services');
   if (top < 0) return out;
   const servicesEnd = blockEnd(top, 0);
   const childIndent = (from: number, to: number) => {
-    for (let k = from; k <= to; k++) if (!lines[k]!.empty) return lines[k]!.indent;
+    for (let k = from; k <= to; k++) if (!lines[k]!.blank) return lines[k]!.indent;
     return -1;
   };
   const svcIndent = childIndent(top + 1, servicesEnd);
   for (let i = top + 1; i <= servicesEnd; i++) {
     const l = lines[i]!;
-    if (l.empty || l.indent !== svcIndent) continue;
+    if (l.blank || l.indent !== svcIndent) continue;
     const k = keyAt(l);
     if (!k) continue;
     const end = blockEnd(i, svcIndent);
@@ -184,11 +162,11 @@ function serviceBlocks(text: string): Map<string, Block> {
     const keyIndent = childIndent(i + 1, end);
     for (let j = i + 1; j <= end; j++) {
       const c = lines[j]!;
-      if (c.empty || c.indent !== keyIndent) continue;
+      if (c.blank || c.indent !== keyIndent) continue;
       const ck = keyAt(c);
       if (!ck || (ck.name !== 'command' && ck.name !== 'entrypoint')) continue;
       const last = blockEnd(j, keyIndent);
-      const valueEnd = last === j ? c.end - (text.charCodeAt(c.end - 1) === 13 ? 1 : 0) : lines[last]!.end;
+      const valueEnd = last === j ? c.end : lines[last]!.end;
       let start = ck.after;
       while (start < valueEnd && (text[start] === ' ' || text[start] === '\t')) start++;
       values.set(ck.name, { start, end: Math.max(start, valueEnd), found: true });
