@@ -68,8 +68,11 @@ export class BenchServer {
     this.conn.listen();
   }
 
-  static start(serverJs: string, settings: BenchSettings, nodeArgs: readonly string[] = []): BenchServer {
-    const proc = spawn(process.execPath, [...nodeArgs, serverJs, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  static start(serverJs: string, settings: BenchSettings, nodeArgs: readonly string[] = [], env?: Readonly<Record<string, string>>): BenchServer {
+    const proc = spawn(process.execPath, [...nodeArgs, serverJs, '--stdio'], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+      ...(env ? { env: { ...process.env, ...env } } : {}),
+    });
     return new BenchServer(proc, settings);
   }
 

@@ -33,6 +33,7 @@ import { BenchServer } from './lspClient';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
 const SERVER_JS = path.join(REPO_ROOT, 'out', 'server', 'src', 'serverMain.js');
+const GC_OBSERVER_JS = path.join(__dirname, 'gcObserver.js');
 const BENCH_DEADLINE_MS = 9 * 60 * 1000;
 const LOAD_TIMEOUT_MS = 180_000; // the whole bench stays under 10 minutes
 const IDLE_WAIT_MS = 30_000;
@@ -190,10 +191,15 @@ interface KeystrokeResult {
   idle: { rssAfterEditsMiB: number; rssMiB: number; afterMs: number };
   /** The server's own analysis time per edit (its "Analysed … in N ms" log), without transport and publishing. */
   serverAnalysis: { n: number; p50Ms: number; p95Ms: number };
+  /**
+   * The server's garbage collections that began inside an edit (between sending didChange and receiving its
+   * diagnostics), from bench/gcObserver.ts preloaded into the server; undefined when its log could not be read.
+   */
+  gcInsideEdits?: { count: number; ms: number; scavenges: number };
   debounceMs: number;
   configRequests: number;
   /** The same number of edits once idle, each `paceMs` after the previous one's diagnostics (a typist's pace). */
-  paced?: { paceMs: number } & Pick<KeystrokeResult, 'edits' | 'timeouts' | 'p50Ms' | 'p95Ms' | 'maxMs' | 'byKind' | 'serverAnalysis'>;
+  paced?: { paceMs: number } & Pick<KeystrokeResult, 'edits' | 'timeouts' | 'p50Ms' | 'p95Ms' | 'maxMs' | 'byKind' | 'serverAnalysis' | 'gcInsideEdits'>;
 }
 
 /** Starts the server on `ws`, opens the big client.ps1, waits for the first analysis; optionally runs the edits. */
@@ -204,11 +210,23 @@ async function measureServer(
   seed: number,
   paceMs: number,
 ): Promise<{ load: ServerLoadResult; keystroke?: KeystrokeResult }> {
-  const server = BenchServer.start(SERVER_JS, { debounceMs: 0 }, [
-    ...(process.env.HSR_BENCH_SERVER_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.HSR_BENCH_SERVER_PROFILE}`] : []),
-    // Extra Node/V8 flags for the server process, for experiments (e.g. GC settings): space-separated.
-    ...(process.env.HSR_BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean),
-  ]);
+  const gcLog = path.join(os.tmpdir(), `hsr-bench-gc-${process.pid}-${size}.json`);
+  await fs.rm(gcLog, { force: true });
+  const server = BenchServer.start(
+    SERVER_JS,
+    { debounceMs: 0 },
+    [
+      ...(process.env.HSR_BENCH_SERVER_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.HSR_BENCH_SERVER_PROFILE}`] : []),
+      // Extra Node/V8 flags for the server process, for experiments (e.g. GC settings): space-separated.
+      ...(process.env.HSR_BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean),
+      // Records the server's collections (counted per edit below).
+      '-r',
+      GC_OBSERVER_JS,
+    ],
+    { HSR_BENCH_GC_LOG: gcLog },
+  );
+  const windows = { burst: [] as EditWindow[], paced: [] as EditWindow[] };
+  let result: { load: ServerLoadResult; keystroke?: KeystrokeResult } | undefined;
   try {
     const file = path.join(ws.root, ...ws.bigClientPs1.split('/'));
     const uri = pathToFileURL(file).href;
@@ -235,16 +253,19 @@ async function measureServer(
       serverLog: server.log.filter((l) => /^(Loaded|Analysed) /.test(l)).slice(0, 2),
       ...(loadError === undefined ? {} : { error: loadError }),
     };
-    if (edits <= 0 || loadError !== undefined) return { load };
+    if (edits <= 0 || loadError !== undefined) {
+      result = { load };
+      return result;
+    }
 
     const script = new EditScript(TextDocument.create(uri, 'powershell', 1, text), seed);
-    const burst = await runEdits(server, uri, script, edits, 0);
+    const burst = await runEdits(server, uri, script, edits, 0, windows.burst);
     const afterEdits = server.memory();
     const idle = await idleRss(server, load.rssMiB, afterEdits.rssMiB);
     // The same kinds of edit at a typist's pace, after the idle wait: the next key PACE_MS after the diagnostics of
     // the previous one (the burst above sends it at once, the worst case, and is the measure the target is about).
-    const paced = paceMs > 0 && !overBudget() ? await runEdits(server, uri, script, edits, paceMs) : undefined;
-    return {
+    const paced = paceMs > 0 && !overBudget() ? await runEdits(server, uri, script, edits, paceMs, windows.paced) : undefined;
+    result = {
       load,
       keystroke: {
         ...burst,
@@ -258,6 +279,47 @@ async function measureServer(
   } finally {
     await server.stop();
   }
+  // The server wrote its collections at exit.
+  const gcs = await readGcLog(gcLog);
+  const k = result.keystroke;
+  if (k && gcs) {
+    k.gcInsideEdits = gcInside(gcs, windows.burst);
+    if (k.paced) k.paced.gcInsideEdits = gcInside(gcs, windows.paced);
+  }
+  return result;
+}
+
+function gcText(g: { count: number; ms: number; scavenges: number } | undefined): string {
+  return g ? `; ${g.count} server collections inside the edits (${g.scavenges} scavenges; ${f0(g.ms)} ms)` : '; server collections not recorded';
+}
+
+/** One edit on the wall clock (ms since the epoch, as performance.timeOrigin + now() in both processes). */
+type EditWindow = readonly [number, number];
+
+async function readGcLog(file: string): Promise<Array<[number, number, number]> | undefined> {
+  try {
+    return JSON.parse(await fs.readFile(file, 'utf8')) as Array<[number, number, number]>;
+  } catch {
+    return undefined;
+  } finally {
+    await fs.rm(file, { force: true });
+  }
+}
+
+/** V8's kind of a minor collection (a scavenge) in Node's `gc` performance entries (perf_hooks NODE_PERFORMANCE_GC_MINOR). */
+const GC_MINOR = 1;
+
+function gcInside(gcs: ReadonlyArray<readonly [number, number, number]>, windows: readonly EditWindow[]): { count: number; ms: number; scavenges: number } {
+  let count = 0;
+  let ms = 0;
+  let scavenges = 0;
+  for (const [at, duration, kind] of gcs) {
+    if (!windows.some(([a, b]) => at >= a && at <= b)) continue;
+    count++;
+    ms += duration;
+    if (kind === GC_MINOR) scavenges++;
+  }
+  return { count, ms, scavenges };
 }
 
 type EditRun = Pick<KeystrokeResult, 'edits' | 'timeouts' | 'p50Ms' | 'p95Ms' | 'maxMs' | 'byKind' | 'serverAnalysis'>;
@@ -266,7 +328,7 @@ type EditRun = Pick<KeystrokeResult, 'edits' | 'timeouts' | 'p50Ms' | 'p95Ms' | 
  * Sends `edits` edits of `script` one at a time, each after the diagnostics of the one before (plus `paceMs`), and
  * measures from didChange to the diagnostics of that version.
  */
-async function runEdits(server: BenchServer, uri: string, script: EditScript, edits: number, paceMs: number): Promise<EditRun> {
+async function runEdits(server: BenchServer, uri: string, script: EditScript, edits: number, paceMs: number, windows: EditWindow[]): Promise<EditRun> {
   const logBefore = server.log.length;
   const samples: { kind: EditKind; ms: number }[] = [];
   let timeouts = 0;
@@ -280,7 +342,9 @@ async function runEdits(server: BenchServer, uri: string, script: EditScript, ed
     await server.change(uri, edit.version, edit.changes);
     try {
       await published;
-      samples.push({ kind: edit.kind, ms: performance.now() - s0 });
+      const s1 = performance.now();
+      samples.push({ kind: edit.kind, ms: s1 - s0 });
+      windows.push([performance.timeOrigin + s0, performance.timeOrigin + s1]);
     } catch {
       timeouts++;
     }
@@ -441,11 +505,11 @@ async function main(): Promise<void> {
         keystrokes.set(size, k);
         if (size === keystrokeSize) keystroke = k;
         console.log(
-          `keystrokes ${size}: ${k.edits} edits (${k.timeouts} timeouts), p50 ${f1(k.p50Ms)} ms, p95 ${f1(k.p95Ms)} ms, max ${f1(k.maxMs)} ms; server analysis alone p50 ${f1(k.serverAnalysis.p50Ms)} / p95 ${f1(k.serverAnalysis.p95Ms)} ms (${k.serverAnalysis.n} runs); peak RSS after the edits ${f0(k.peakRssAfterEditsMiB)} MiB; RSS ${f0(k.idle.rssAfterEditsMiB)} MiB when typing stops, ${f0(k.idle.rssMiB)} MiB after ${f0(k.idle.afterMs / 1000)} s idle`,
+          `keystrokes ${size}: ${k.edits} edits (${k.timeouts} timeouts), p50 ${f1(k.p50Ms)} ms, p95 ${f1(k.p95Ms)} ms, max ${f1(k.maxMs)} ms; server analysis alone p50 ${f1(k.serverAnalysis.p50Ms)} / p95 ${f1(k.serverAnalysis.p95Ms)} ms (${k.serverAnalysis.n} runs)${gcText(k.gcInsideEdits)}; peak RSS after the edits ${f0(k.peakRssAfterEditsMiB)} MiB; RSS ${f0(k.idle.rssAfterEditsMiB)} MiB when typing stops, ${f0(k.idle.rssMiB)} MiB after ${f0(k.idle.afterMs / 1000)} s idle`,
         );
         if (k.paced)
           console.log(
-            `keystrokes ${size}, ${k.paced.paceMs} ms after each diagnostics: ${k.paced.edits} edits (${k.paced.timeouts} timeouts), p50 ${f1(k.paced.p50Ms)} ms, p95 ${f1(k.paced.p95Ms)} ms, max ${f1(k.paced.maxMs)} ms; server analysis alone p50 ${f1(k.paced.serverAnalysis.p50Ms)} / p95 ${f1(k.paced.serverAnalysis.p95Ms)} ms`,
+            `keystrokes ${size}, ${k.paced.paceMs} ms after each diagnostics: ${k.paced.edits} edits (${k.paced.timeouts} timeouts), p50 ${f1(k.paced.p50Ms)} ms, p95 ${f1(k.paced.p95Ms)} ms, max ${f1(k.paced.maxMs)} ms; server analysis alone p50 ${f1(k.paced.serverAnalysis.p50Ms)} / p95 ${f1(k.paced.serverAnalysis.p95Ms)} ms${gcText(k.paced.gcInsideEdits)}`,
           );
       }
     }
