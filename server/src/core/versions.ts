@@ -106,6 +106,9 @@ function scanVersionMentions(source: string): VersionMention[] {
   const out: VersionMention[] = [];
   const lower = text.toLowerCase();
   let lines: ReturnType<typeof installLines> | undefined;
+  // Each pattern below needs a literal of its own; a text without it (checked on the lower-cased text, which holds the
+  // literal whenever a case-insensitive match exists) skips a scan of the whole script.
+  const latestLiteral = lower.includes('hashicorp.com/v1/');
   for (const product of PRODUCTS) {
     // Every pattern below names the product: a script that never does installs none of it.
     if (!lower.includes(product)) continue;
@@ -116,9 +119,6 @@ function scanVersionMentions(source: string): VersionMention[] {
         out.push(m);
       }
     };
-    // Each pattern below needs a literal of its own; a text without it (checked on the lower-cased text, which holds the
-    // literal whenever a case-insensitive match exists) skips a scan of the whole script.
-    const latestLiteral = lower.includes('hashicorp.com/v1/');
     // A "latest" lookup guarded by `if (-not $NomadVersion)` / `if [ -z "$NOMAD_VERSION" ]` / `${NOMAD_VERSION:-$(curl …)}`
     // is only a fallback: when the guarded input is given (a parameter default, a Packer environment_vars
     // entry), that input is the version the image installs.

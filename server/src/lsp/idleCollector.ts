@@ -49,7 +49,8 @@ export function exposeCollector(setFlags: (flags: string) => void, readGlobal: (
 }
 
 export class IdleCollector {
-  private pending: unknown[] = [];
+  /** The pending collection's timer. */
+  private pending: unknown = undefined;
   /** Collections run (for tests and the log). */
   runs = 0;
 
@@ -65,8 +66,8 @@ export class IdleCollector {
 
   /** An edit arrived or an analysis is about to run: what was pending would now run in the user's way. */
   busy(): void {
-    for (const handle of this.pending) this.timers.clearTimeout(handle);
-    this.pending = [];
+    if (this.pending !== undefined) this.timers.clearTimeout(this.pending);
+    this.pending = undefined;
   }
 
   /** An analysis was published: collect once the server has been left alone for a while. */
@@ -75,12 +76,12 @@ export class IdleCollector {
     const collect = this.collect;
     if (collect === undefined) return;
     const handle = this.timers.setTimeout(() => {
-      this.pending = [];
+      this.pending = undefined;
       this.runs++;
       collect({ type: 'minor', execution: 'sync' });
     }, this.delayMs);
     // A pending collection never keeps the process alive.
     handle.unref?.();
-    this.pending = [handle];
+    this.pending = handle;
   }
 }

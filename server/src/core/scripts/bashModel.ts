@@ -226,6 +226,16 @@ export function analyzeBash(
     at?: number;
   }
   const state = new Map<string, FileState>();
+  /** The state of a file as a document left it (a heredoc of this script, a called or nested script's write), which an edit then continues. */
+  const continuing = (doc: AgentConfigDoc, templateFile: string, at?: number): FileState => ({
+    text: doc.text,
+    templateFile,
+    writeSpan: { start: 0, end: 0 },
+    copied: false,
+    substituted: false,
+    continues: doc,
+    ...(at !== undefined ? { at } : {}),
+  });
   /** Documents nested scripts (`sudo sh -c '…'`) wrote whole: like this script's heredocs, edited only in place. */
   const nestedWrites = new Set<AgentConfigDoc>();
   const read = (pathText: string, at: number): FileState | undefined => {
@@ -234,27 +244,10 @@ export function analyzeBash(
     // The last heredoc of this script that wrote the file before `at` (a later one replaces what sed or cp made of it).
     const own = heredocWrites.filter((w) => w.target === k && w.at < at).pop();
     if (known && (!own || own.at < (known.at ?? 0))) return known;
-    if (own)
-      return {
-        text: own.doc.text,
-        templateFile: own.doc.text.primaryFile(),
-        writeSpan: { start: 0, end: 0 },
-        copied: false,
-        substituted: false,
-        continues: own.doc,
-        at: own.at,
-      };
+    if (own) return continuing(own.doc, own.doc.text.primaryFile(), own.at);
     // A file a script called earlier wrote: its text, not the tree file of the same base name.
     const w = lookup.findWritten?.(pathText);
-    if (w)
-      return {
-        text: w.text,
-        templateFile: w.templateFile ?? w.text.primaryFile(),
-        writeSpan: { start: 0, end: 0 },
-        copied: false,
-        substituted: false,
-        continues: w,
-      };
+    if (w) return continuing(w, w.templateFile ?? w.text.primaryFile());
     const t = lookup.findByScriptPath(pathText);
     return t
       ? { text: t.text, templateFile: t.text.primaryFile(), writeSpan: { start: 0, end: 0 }, copied: false, substituted: false, fromTree: true }
@@ -373,15 +366,7 @@ export function analyzeBash(
           configDocs.push(d);
           if (d.targetPath === undefined || d.append) continue;
           const k2 = normalizeScriptPath(d.targetPath);
-          state.set(k2, {
-            text: d.text,
-            templateFile: d.templateFile ?? d.text.primaryFile(),
-            writeSpan: { start: 0, end: 0 },
-            copied: false,
-            substituted: false,
-            continues: d,
-            at,
-          });
+          state.set(k2, continuing(d, d.templateFile ?? d.text.primaryFile(), at));
           nestedWrites.add(d);
         }
       },

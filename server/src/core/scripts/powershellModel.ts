@@ -359,8 +359,11 @@ interface CacheEntry {
  * other callers), so these are built once per scan rather than once per resolver. Read-only once built.
  */
 interface ScanIndex {
+  /** Every assignment per lower-case name, in source order. */
   readonly assignmentsByName: ReadonlyMap<string, readonly PsAssignment[]>;
+  /** Plain (non-parameter) assignments with a value, per lower-case name, in source order. */
   readonly plainByName: ReadonlyMap<string, readonly PsAssignment[]>;
+  /** Names (lower-case) declared in the script's `param(...)` block, with the offset of their `$`. */
   readonly declaredParams: ReadonlyMap<string, number>;
   /** Where the text of the `param(...)` block `declaredParams` comes from ends (Infinity without one: all the text was searched). */
   readonly declaredParamsEnd: number;
@@ -412,16 +415,12 @@ function scanIndex(scan: PsScanResult, text: string): ScanIndex {
 
 class PsResolver {
   readonly placeholderMatches: PlaceholderMatch[] = [];
-  private readonly assignmentsByName: ReadonlyMap<string, readonly PsAssignment[]>;
-  /** Plain (non-parameter) assignments with a value, per lower-case name, in source order. */
-  private readonly plainByName: ReadonlyMap<string, readonly PsAssignment[]>;
   private readonly callerArgs = new Map<string, ScriptArgument>();
   private readonly mappedCache = new Map<PsValue, CacheEntry>();
   /** How many values were cut by MAX_VALUE_CHARS so far (computed or met again in a cache): tells which unknowns it caused. */
   private oversizedSeen = 0;
   private readonly hasCallers: boolean;
-  /** Names (lower-case) declared in the script's `param(...)` block, with the offset of their `$`. */
-  private readonly declaredParams: ReadonlyMap<string, number>;
+  /** Assignments by name, commands by offset, the declared parameters: shared by every resolver of the scan. */
   private readonly index: ScanIndex;
   /** The sources of the values being computed, innermost last. */
   private readonly collecting: Array<Set<ReadSource>> = [];
@@ -449,12 +448,9 @@ class PsResolver {
     private readonly lookup: TreeFileLookup,
   ) {
     this.index = scanIndex(scan, text.text);
-    this.assignmentsByName = this.index.assignmentsByName;
-    this.plainByName = this.index.plainByName;
     // The first caller that passes a parameter wins; several callers are rare and say so in the chain.
     for (const c of callers) for (const [k, v] of c.named) if (!this.callerArgs.has(k)) this.callerArgs.set(k, v);
     this.hasCallers = callers.length > 0;
-    this.declaredParams = this.index.declaredParams;
   }
 
   /** The commands that start at `offset` (indexed once: a lookup per value would be quadratic in the script's length). */
@@ -499,7 +495,7 @@ class PsResolver {
   /** `declaredParams.has(k)`, consulting the text of the `param(...)` block. */
   private declared(k: string): boolean {
     this.touch(this.index.declaredParamsEnd);
-    return this.declaredParams.has(k);
+    return this.index.declaredParams.has(k);
   }
 
   /** `assignedAt` that records what it consulted: the fallback to the last assignment in the file reads them all. */
@@ -572,7 +568,7 @@ class PsResolver {
   input(name: string): ResolvedValue {
     const k = name.toLowerCase();
     const passed = this.callerArgs.get(k);
-    const param = (this.assignmentsByName.get(k) ?? []).find((a) => a.isParameterDefault);
+    const param = (this.index.assignmentsByName.get(k) ?? []).find((a) => a.isParameterDefault);
     if (passed)
       return withStep(passed.value, { span: passed.span, note: `${baseName(passed.callerFile ?? '?')} passes -${name} to ${baseName(this.file)}` }, name);
     if (param?.value) {
@@ -586,7 +582,7 @@ class PsResolver {
     const k = name.toLowerCase().replace(/^(script|global|local|private):/, '');
     if (frame) return this.frameVariable(name, k, offset, depth, frame);
     if (k.startsWith('env:')) return this.envVariable(k.slice(4), name, offset, depth);
-    const list = this.assignmentsByName.get(k) ?? [];
+    const list = this.index.assignmentsByName.get(k) ?? [];
     // The first default in the file: before the restart of a rescan, it is the same. None found: `absent`.
     const param = list.find((a) => a.isParameterDefault);
     if (param) this.touch(param.end);
@@ -607,14 +603,14 @@ class PsResolver {
       return withStep(
         { kind: 'known', text: '', chain: [] },
         {
-          span: this.host(this.declaredParams.get(k)!, this.declaredParams.get(k)! + name.length + 1),
+          span: this.host(this.index.declaredParams.get(k)!, this.index.declaredParams.get(k)! + name.length + 1),
           note: `${baseName(this.file)} parameter $${name} is not passed by its caller (empty)`,
         },
         name,
       );
     }
     // The last plain assignment before the use, else the last one in the file (functions defined above).
-    const plain = this.plainByName.get(k) ?? [];
+    const plain = this.index.plainByName.get(k) ?? [];
     const before = this.assignedAt(k, plain, offset);
     const chosen = before ?? param;
     if (!chosen) {
@@ -630,7 +626,7 @@ class PsResolver {
 
   /** Whether `k` has a plain assignment anywhere: the first one decides, and none relies on there being none (`absent`). */
   private hasPlain(k: string): boolean {
-    const first = this.plainByName.get(k)?.[0];
+    const first = this.index.plainByName.get(k)?.[0];
     if (first) this.touch(first.end);
     else this.absentName(k);
     return first !== undefined;
@@ -677,7 +673,7 @@ class PsResolver {
 
   /** The last plain assignment of `k` in the function's body before `offset`. */
   private bodyAssignment(k: string, offset: number, fn: PsFunction): PsAssignment | undefined {
-    const list = this.plainByName.get(k) ?? [];
+    const list = this.index.plainByName.get(k) ?? [];
     // Only assignments before `offset` (inside the body, which the frame's function covers) are consulted.
     this.touch(Math.max(fn.end, fn.bodyEnd));
     let a = lastBefore(list, Math.min(offset, fn.bodyEnd));
@@ -689,7 +685,7 @@ class PsResolver {
   }
 
   private envVariable(envName: string, written: string, offset: number, depth: number): ResolvedValue {
-    const assigned = lastBefore(this.assignmentsByName.get(`env:${envName}`) ?? [], offset);
+    const assigned = lastBefore(this.index.assignmentsByName.get(`env:${envName}`) ?? [], offset);
     if (assigned) this.touch(assigned.end);
     if (assigned?.value && depth > MAX_DEPTH) this.touchAll();
     if (assigned?.value && depth <= MAX_DEPTH) {
@@ -856,7 +852,7 @@ class PsResolver {
       if (val.kind !== 'known') return undefined;
       return new MappedTextBuilder(this.text).emit(val.text, occurrence.start, occurrence.end, val).build();
     }
-    const list = this.plainByName.get(k) ?? [];
+    const list = this.index.plainByName.get(k) ?? [];
     const a = this.assignedAt(k, list, offset);
     if (a?.value) return this.mappedOf(a.value, depth + 1);
     const val = this.variable(name, offset, depth + 1);
@@ -1218,7 +1214,7 @@ class PsResolver {
         if (bound?.arg) return this.templateOf(bound.arg, frame.parent, depth + 1);
         if (bound) return undefined;
       }
-      const list = this.plainByName.get(k) ?? [];
+      const list = this.index.plainByName.get(k) ?? [];
       if (frame) this.touch(frame.call.end);
       const a = this.assignedAt(k, list, frame ? frame.call.start : v.start);
       return a?.value && a.value !== v ? this.templateOf(a.value, frame?.parent, depth + 1) : undefined;
