@@ -55,6 +55,8 @@ export interface UnitResultPart {
   readonly findings: readonly Finding[];
   readonly versions: AnalysisResult['versions'];
   readonly inputs: AnalysisResult['inputs'];
+  /** How many roles `roles` holds, without building their views. */
+  readonly roleCount: number;
 }
 
 export function buildUnitPart(unit: ResultUnit, findings: readonly Finding[]): UnitResultPart {
@@ -69,12 +71,18 @@ export function buildUnitPart(unit: ResultUnit, findings: readonly Finding[]): U
           : '(expression)';
     return { name: i.name, display: secret ? maskSecret(raw) : raw, secret, span: { file: i.file, start: i.attr.nameStart, end: i.attr.end } };
   });
-  return secretRedactor(model).redactDeep({
-    roles: model.roles.map((role) => roleView(role, label)),
-    findings,
-    versions: uniqueBy(collectVersions(model), versionKey),
-    inputs: uniqueBy(inputs, inputKey),
-  });
+  const redactor = secretRedactor(model);
+  const part = redactor.redactDeep({ findings, versions: uniqueBy(collectVersions(model), versionKey), inputs: uniqueBy(inputs, inputKey) });
+  // The role views (every effective setting with its location and chain) are built when first read: a keystroke
+  // publishes findings, and only a request for a role's config or a CLI report reads them.
+  let roles: readonly RoleView[] | undefined;
+  return {
+    ...part,
+    roleCount: model.roles.length,
+    get roles() {
+      return (roles ??= redactor.redactDeep(model.roles.map((role) => roleView(role, label))));
+    },
+  };
 }
 
 const versionKey = (v: AnalysisResult['versions'][number]): string => `${v.product}:${v.span.file}:${v.span.start}`;
@@ -127,9 +135,12 @@ export function mergeParts(
   const findings = unique.sort((a, b) =>
     a.span.file < b.span.file ? -1 : a.span.file > b.span.file ? 1 : a.span.start - b.span.start || (a.ruleId < b.ruleId ? -1 : 1),
   );
-  return {
+  let roles: RoleView[] | undefined;
+  const result: AnalysisResult = {
     root,
-    roles: parts.flatMap((p) => p.roles),
+    get roles() {
+      return (roles ??= parts.flatMap((p) => p.roles));
+    },
     findings,
     fileProblems,
     versions: once(
@@ -144,6 +155,18 @@ export function mergeParts(
     ),
     configErrors,
   };
+  roleCounts.set(
+    result,
+    parts.reduce((n, p) => n + p.roleCount, 0),
+  );
+  return result;
+}
+
+const roleCounts = new WeakMap<AnalysisResult, number>();
+
+/** How many roles a result holds, without building their views (see buildUnitPart). */
+export function roleCount(result: AnalysisResult): number {
+  return roleCounts.get(result) ?? result.roles.length;
 }
 
 export function buildResult(units: readonly ResultUnit[], findings: Finding[], fileProblems: FileProblem[], configErrors: string[]): AnalysisResult {

@@ -10,6 +10,20 @@ const SECRET_PATH =
 
 /** Whether an agent-config setting path holds a secret (`server.encrypt`, `acl.tokens.agent`, `consul.token`). */
 export function isSecretSettingPath(path: string): boolean {
+  // Asked once per setting of every document an analysis builds: the answers for the paths seen are kept (configs
+  // use a few hundred distinct paths; the bound keeps a generated tree from growing the map without end).
+  let answer = secretPaths.get(path);
+  if (answer === undefined) {
+    answer = secretSettingPath(path);
+    if (secretPaths.size >= 4096) secretPaths.clear();
+    secretPaths.set(path, answer);
+  }
+  return answer;
+}
+
+const secretPaths = new Map<string, boolean>();
+
+function secretSettingPath(path: string): boolean {
   if (/(^|\.)encrypt$/.test(path)) return true;
   if (/(^|\.)token$/.test(path)) return true;
   if (/(^|\.)acl(_|\.)tokens?\./.test(path) || /^acl\.tokens\./.test(path)) return true;

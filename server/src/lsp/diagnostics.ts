@@ -13,6 +13,7 @@ import type { Finding } from '../core/types';
 import type { FolderState } from './folders';
 import { configErrorDiagnostic, toDiagnostic } from './convert';
 import { describeError } from './runSafe';
+import { roleCount } from '../core/results';
 import type { IdleCollector } from './idleCollector';
 
 const DEFAULT_CONFIG_FILE = '.hashistack-review.json';
@@ -124,7 +125,7 @@ export class AnalysisScheduler {
     folder.resultVersions = versions;
     this.publish(folder, result, versions);
     this.logProblems(folder, result);
-    this.connection.console.log(`Analysed ${folder.root}: ${result.findings.length} finding(s), ${result.roles.length} role(s) in ${Date.now() - started} ms`);
+    this.connection.console.log(`Analysed ${folder.root}: ${result.findings.length} finding(s), ${roleCount(result)} role(s) in ${Date.now() - started} ms`);
     // Another folder's analysis may still be due (its timer is pending): the collector waits for a quiet moment anyway.
     this.idleCollector?.idle();
   }

@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Workspace } from '../../../server/src/core/engine';
+import { roleCount } from '../../../server/src/core/results';
 
 const WIN = 'shared/packer/scripts/client.ps1';
 const SRV = 'shared/packer/config/nomad.hcl';
@@ -190,4 +191,22 @@ test('engine: typing in terraform.tfvars or a .tf file re-analyses the scripts T
     assert.ok(analysed.includes(rendered), `${file}: ${analysed.join(', ')}`);
     for (const s of packerScripts) assert.ok(!analysed.includes(s), `${file} re-analysed ${s}`);
   }
+});
+
+test('engine: role views are built when first read, with their secrets masked, and a result counts its roles without them', () => {
+  const ws = new Workspace('/tmp/hsr-engine-roles');
+  const key = 'pUqJrVyVRj5jsiYEkM/tFQYfWyJIv4s3XkvDwy7Cu5s=';
+  ws.setText(SRV, server.replace('enabled = true', `enabled = true\n  encrypt = "${key}"`));
+  ws.setText(WIN, win('true'));
+  const r = ws.analyze();
+  const d = Object.getOwnPropertyDescriptor(r, 'roles');
+  assert.ok(d && typeof d.get === 'function', 'roles is computed on first read');
+  assert.equal(roleCount(r), 2);
+  assert.equal(r.roles.length, 2);
+  assert.strictEqual(r.roles, r.roles, 'built once');
+  const json = JSON.stringify(r);
+  assert.ok(json.includes('"roles":[{'), 'serialised with the rest of the result');
+  assert.ok(!json.includes(key), 'the gossip key is masked in the role views too');
+  const enc = r.roles.find((x) => x.kind === 'server')?.settings.find((s) => s.path === 'server.encrypt');
+  assert.ok(enc?.secret && enc.value === undefined && enc.display.startsWith('••••'));
 });

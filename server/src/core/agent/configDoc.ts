@@ -88,6 +88,18 @@ export function isOtherToolConfigPath(p: string | undefined): boolean {
 /** Agent config path heuristics: where Nomad and Consul read their config. */
 export function productFromPath(p: string | undefined, where: 'target' | 'repository' = 'target'): Product | undefined {
   if (!p) return undefined;
+  // Asked for every written document on each analysis: kept per path (bounded).
+  const key = `${where}\0${p}`;
+  if (productsByPath.has(key)) return productsByPath.get(key);
+  const product = productFromPathOf(p, where);
+  if (productsByPath.size >= 4096) productsByPath.clear();
+  productsByPath.set(key, product);
+  return product;
+}
+
+const productsByPath = new Map<string, Product | undefined>();
+
+function productFromPathOf(p: string, where: 'target' | 'repository'): Product | undefined {
   const parts = p.toLowerCase().replace(/\\/g, '/').split('/');
   const base = parts.pop() ?? '';
   // The directory the agent reads wins: /etc/nomad.d/consul.hcl is Nomad's `consul` block. In the repository only a

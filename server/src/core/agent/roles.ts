@@ -328,6 +328,20 @@ function effectiveWrites(
 }
 
 export function normaliseTarget(p: string, os: AgentConfigDoc['os']): string {
+  // Asked for every config of every role on each analysis: kept per path (bounded).
+  const key = `${os}\0${p}`;
+  let t = normalisedTargets.get(key);
+  if (t === undefined) {
+    t = normaliseTargetOf(p, os);
+    if (normalisedTargets.size >= 4096) normalisedTargets.clear();
+    normalisedTargets.set(key, t);
+  }
+  return t;
+}
+
+const normalisedTargets = new Map<string, string>();
+
+function normaliseTargetOf(p: string, os: AgentConfigDoc['os']): string {
   const t = p
     .trim()
     .replace(/\\/g, '/')

@@ -39,20 +39,28 @@ export function flattenSettings(doc: AgentConfigDoc, body: HclBody): SettingEntr
 
 function walk(doc: AgentConfigDoc, body: HclBody, prefix: string, out: SettingEntry[], depth: number, top: number): void {
   if (depth > 64) return;
-  body.items.forEach((item, i) => {
+  const items = body.items;
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i]!;
     const at = depth === 0 ? i : top;
     if (item.kind === 'block') {
-      const p = [prefix, item.type, ...item.labels.map((l) => l.value)].filter(Boolean).join('.');
+      // The block's path: the prefix, its type and labels, empty parts left out.
+      let p = dotted(prefix, item.type);
+      for (const l of item.labels) p = dotted(p, l.value);
       walk(doc, item.body, p, out, depth + 1, at);
-      return;
+      continue;
     }
     const path = prefix ? `${prefix}.${item.name}` : item.name;
     if (item.value.type === 'object') {
       walk(doc, { start: item.value.start, end: item.value.end, items: item.value.items }, path, out, depth + 1, at);
-      return;
+      continue;
     }
     out.push(new Entry(doc, path, item.nameStart, item.nameEnd, item.value, at));
-  });
+  }
+}
+
+function dotted(prefix: string, part: string): string {
+  return !part ? prefix : prefix ? `${prefix}.${part}` : part;
 }
 
 /**

@@ -28,6 +28,8 @@ export const placeholderLeft: Check = {
     const out: Finding[] = [];
     const substituted = new Map<string, string>();
     for (const s of model.scripts) for (const m of s.placeholderMatches) if (!substituted.has(m.pattern)) substituted.set(m.pattern, s.file);
+    // No script substitutes a placeholder: no setting can be one left over.
+    if (substituted.size === 0) return out;
     for (const role of model.roles) {
       for (const e of role.allEntries) {
         if (e.doc.via === 'config file' || e.unknownReason) continue;

@@ -41,14 +41,18 @@ function serverEntry(c: ParsedAgentConfig, entries: readonly SettingEntry[]): Se
   return entries.find((e) => e.path === 'server' && truthy(e.value)) ?? entries.find((e) => e.path === 'bootstrap_expect');
 }
 
+const SERVICE_COMMANDS = new Set(['restart-service', 'stop-service', 'sc', 'systemctl', 'get-service']);
+
 /** User-data restarts (or stops) the agent, so a running agent re-reads its config. */
 function restarts(scripts: readonly ScriptFacts[], product: Product): boolean {
   const re = new RegExp(`\\b${product}\\b`, 'i');
   for (const s of scripts) {
     const src = s.text.text;
     for (const c of s.scan.commands) {
-      const raw = src.slice(c.start, c.end);
       const n = c.name.toLowerCase().replace(/\.exe$/, '');
+      // Most commands of a long script are none of these: their text is not copied.
+      if (!SERVICE_COMMANDS.has(n)) continue;
+      const raw = src.slice(c.start, c.end);
       if ((n === 'restart-service' || n === 'stop-service') && re.test(raw)) return true;
       if (n === 'sc' && /\bstop\b/i.test(raw) && re.test(raw)) return true;
       if (n === 'systemctl' && /\b(restart|reload-or-restart|try-restart|stop)\b/.test(raw) && re.test(raw)) return true;
