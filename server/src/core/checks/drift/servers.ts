@@ -9,6 +9,11 @@ import type { Check } from '../check';
 import { clientRoles, finding, label } from '../check';
 import type { Finding, FixSpec } from '../../types';
 import { roleAnchor, sideRelated } from './compare';
+import { lineOf } from '../image/shared';
+import type { RuntimeJoin } from './runtimeJoin';
+import { runtimeJoins } from './runtimeJoin';
+import type { Role } from '../../agent/roles';
+import type { DeploymentModel } from '../../model/deploymentModel';
 
 const JOIN_PATHS = ['client.servers', 'client.server_join.retry_join', 'server_join.retry_join', 'client.server_join.start_join'];
 
@@ -150,11 +155,18 @@ export const joinMethodDrift: Check = {
                 ? 'host names'
                 : consulJoin
                   ? 'Consul'
-                  : 'none';
+                  : runtimeServers(model, role).some((j) => j.where === 'every-start')
+                    ? 'a command at each start'
+                    : 'none';
       return { role, entries, method };
     });
     for (const m of methods) {
       if (m.method === 'none') {
+        const runtime = runtimeServers(model, m.role);
+        if (runtime.length > 0) {
+          out.push(runtimeOnly(this, model, m.role, runtime));
+          continue;
+        }
         out.push(
           finding({
             check: this,
@@ -187,7 +199,7 @@ export const joinMethodDrift: Check = {
     }
     const win = methods.find((m) => m.role.kind === 'windows-client');
     const lin = methods.find((m) => m.role.kind === 'linux-client');
-    const comparable = (m: { method: string }) => m.method !== 'none' && m.method !== 'unknown';
+    const comparable = (m: { method: string }) => m.method !== 'none' && m.method !== 'unknown' && m.method !== 'a command at each start';
     if (win && lin && win.method !== lin.method && comparable(win) && comparable(lin)) {
       const hard = win.method === 'hard-coded IP' ? win : lin.method === 'hard-coded IP' ? lin : win;
       const other = hard === win ? lin : win;
@@ -203,3 +215,50 @@ export const joinMethodDrift: Check = {
     return out;
   },
 };
+
+/** The runtime `nomad node config -update-servers` commands run on the machines of a client role (by OS). */
+function runtimeServers(model: DeploymentModel, role: Role): RuntimeJoin[] {
+  const os = role.kind === 'windows-client' ? 'windows' : 'linux';
+  return runtimeJoins(model).filter((j) => j.kind === 'client-servers' && j.os === os);
+}
+
+/**
+ * A client whose configs give no servers, whose servers are set on the running agent by `nomad node config
+ * -update-servers` (see runtimeJoin.ts: the list is held in the client's memory only). An error when the same script
+ * restarts the agent or the machine after it, or when it runs in a Packer build (the instances never get the list); a
+ * warning otherwise (it works until the agent restarts).
+ */
+function runtimeOnly(check: Check, model: DeploymentModel, role: Role, runtime: readonly RuntimeJoin[]): Finding {
+  const rank = (j: RuntimeJoin) => (j.restart ? 0 : j.where === 'packer' ? 1 : 2);
+  const j = [...runtime].sort((a, b) => rank(a) - rank(b))[0]!;
+  const more = runtime.length > 1 ? ` (and ${runtime.length - 1} more)` : '';
+  const symptom = 'the client logs "no servers" and never registers';
+  const head = `${label(role)} has no client.servers, no server_join and no Consul in its config files; its servers are given only to the running agent, by \`${j.display}\` (${lineOf(model, j.span)})${more}. Nomad keeps that list in the running client's memory and writes it nowhere`;
+  let tail: string;
+  if (j.restart) {
+    const what = j.restart.machine ? 'restarts the machine' : 'restarts the agent';
+    tail = `, and \`${j.restart.text.slice(0, 80)}\` (${lineOf(model, j.restart.span)}) ${what} after it: the list is already gone when the agent starts again with its config files only, and ${symptom}.`;
+  } else if (j.where === 'packer') {
+    tail = `, and this runs while Packer builds the image, on the build machine's agent: the instances made from the image start with their config files only, and ${symptom}.`;
+  } else {
+    tail = `, so it lasts only until the agent restarts (a service restart, a reboot${j.where === 'remote-exec' ? '; a remote-exec runs once, when the resource is created' : ''}): the agent then starts with its config files only, and ${symptom}.`;
+  }
+  const related = runtime.flatMap((x) => [
+    { span: x.span, message: `\`${x.display}\` sets the servers on the running agent only` },
+    ...(x.restart
+      ? [
+          {
+            span: x.restart.span,
+            message: `\`${x.restart.text.slice(0, 80)}\` ${x.restart.machine ? 'restarts the machine' : 'restarts the agent'}: the list set above is lost`,
+          },
+        ]
+      : []),
+  ]);
+  return finding({
+    check,
+    span: roleAnchor(role),
+    severity: j.restart || j.where === 'packer' ? 'error' : 'warning',
+    message: `${head}${tail} Give the addresses in a config file: client { servers = [...] } or server_join { retry_join = [...] }.`,
+    related,
+  });
+}
