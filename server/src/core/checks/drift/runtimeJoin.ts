@@ -146,8 +146,12 @@ function joinsIn(
   return out;
 }
 
-/** Whether a text can hold a join command (one cheap test per script text before its commands are read). */
-const MAY_JOIN = /update-servers|\bjoin\b|server-join/i;
+/**
+ * Whether a text can hold a join command (one cheap test per script text before its commands are read): the program
+ * name right before `join` / `server join` (`consul join`, `"C:\…\consul.exe" join`), as joinCommand reads it. A bare
+ * `join` is not enough: PowerShell's `-join` operator is in most long scripts.
+ */
+const MAY_JOIN = /update-servers|server-join|(?:consul|nomad)(?:\.exe)?["']?\s+(?:server\s+)?join\b/i;
 
 /** Per script analysis (an unchanged script keeps its object across edits); whether Packer runs it is the model's. */
 const scriptMemo = new WeakMap<ScriptFacts, readonly RuntimeJoin[]>();
