@@ -32,12 +32,39 @@ export function flattenSettings(doc: AgentConfigDoc, body: HclBody): SettingEntr
   const hit = flattened.get(doc);
   if (hit && hit.body === body) return hit.entries;
   const out: SettingEntry[] = [];
-  walk(doc, body, '', out, 0, -1);
+  for (const k of keysOf(body)) out.push(new Entry(doc, k));
   flattened.set(doc, { body, entries: out });
   return out;
 }
 
-function walk(doc: AgentConfigDoc, body: HclBody, prefix: string, out: SettingEntry[], depth: number, top: number): void {
+/**
+ * What a setting is in the text alone: its path, place and literal value. Cached per parse, which documents of the
+ * same text share: a document an edit above it only moved (a new document, the same text) reuses them.
+ */
+interface SettingKey {
+  readonly path: string;
+  readonly nameStart: number;
+  readonly nameEnd: number;
+  readonly expr: HclExpr;
+  readonly top: number;
+  /** The literal value (undefined for an expression). Shared between documents: never mutated. */
+  readonly literal: unknown;
+  readonly secretPath: boolean;
+}
+
+const keysByBody = new WeakMap<HclBody, readonly SettingKey[]>();
+
+function keysOf(body: HclBody): readonly SettingKey[] {
+  let keys = keysByBody.get(body);
+  if (keys === undefined) {
+    const out: SettingKey[] = [];
+    walk(body, '', out, 0, -1);
+    keysByBody.set(body, (keys = out));
+  }
+  return keys;
+}
+
+function walk(body: HclBody, prefix: string, out: SettingKey[], depth: number, top: number): void {
   if (depth > 64) return;
   const items = body.items;
   for (let i = 0; i < items.length; i++) {
@@ -47,15 +74,23 @@ function walk(doc: AgentConfigDoc, body: HclBody, prefix: string, out: SettingEn
       // The block's path: the prefix, its type and labels, empty parts left out.
       let p = dotted(prefix, item.type);
       for (const l of item.labels) p = dotted(p, l.value);
-      walk(doc, item.body, p, out, depth + 1, at);
+      walk(item.body, p, out, depth + 1, at);
       continue;
     }
     const path = prefix ? `${prefix}.${item.name}` : item.name;
     if (item.value.type === 'object') {
-      walk(doc, { start: item.value.start, end: item.value.end, items: item.value.items }, path, out, depth + 1, at);
+      walk({ start: item.value.start, end: item.value.end, items: item.value.items }, path, out, depth + 1, at);
       continue;
     }
-    out.push(new Entry(doc, path, item.nameStart, item.nameEnd, item.value, at));
+    out.push({
+      path,
+      nameStart: item.nameStart,
+      nameEnd: item.nameEnd,
+      expr: item.value,
+      top: at,
+      literal: toJson(item.value),
+      secretPath: isSecretSettingPath(path),
+    });
   }
 }
 
@@ -77,19 +112,27 @@ class Entry implements SettingEntry {
   private chainMemo: readonly ChainStep[] | undefined;
   private displayMemo: string | undefined;
 
+  readonly path: string;
+  readonly expr: HclExpr;
+  readonly top: number;
+  private readonly nameStart: number;
+  private readonly nameEnd: number;
+
   constructor(
     readonly doc: AgentConfigDoc,
-    readonly path: string,
-    private readonly nameStart: number,
-    private readonly nameEnd: number,
-    readonly expr: HclExpr,
-    readonly top: number,
+    key: SettingKey,
   ) {
+    this.path = key.path;
+    this.expr = key.expr;
+    this.top = key.top;
+    this.nameStart = key.nameStart;
+    this.nameEnd = key.nameEnd;
+    const expr = key.expr;
     const origins = doc.text.originsIn(expr.start, expr.end);
     this.origins = origins;
     const unknownOrigin = origins.find((o) => o.kind === 'unknown');
-    const value = toJson(expr);
-    this.secret = isSecretSettingPath(path) || origins.some((o) => o.kind === 'known' && o.secret);
+    const value = key.literal;
+    this.secret = key.secretPath || origins.some((o) => o.kind === 'known' && o.secret);
     this.unknownReason = unknownOrigin?.kind === 'unknown' ? unknownOrigin.reason : value === undefined ? 'expression is not a literal' : undefined;
     this.value = this.unknownReason ? undefined : value;
   }
