@@ -8,6 +8,7 @@
 import type { DeploymentModel } from '../model/deploymentModel';
 import type { PlaceholderMatch } from '../scripts/scriptModel';
 import type { Finding, Product, RelatedInfo, Span } from '../types';
+import type { MappedText } from '../text/mappedText';
 import { hostText, overlaps, where } from './windows/util';
 import { unknownConfigKey } from './validity/unknownConfigKey';
 
@@ -131,7 +132,33 @@ function isHclKey(model: DeploymentModel, span: Span): boolean {
 /** What the key became in the written config (`client.windows`) and the agent reading it, if the model knows. */
 function resultingEntry(model: DeploymentModel, matchSpan: Span): { text: string; product: Product } | undefined {
   for (const role of model.roles) {
-    for (const e of role.allEntries) if (overlaps(e.keySpan, matchSpan)) return { text: `${e.path} = ${e.display}`, product: role.product };
+    for (const e of role.allEntries) {
+      // A key's host span lies within the host range its document maps from that file: documents that map nothing
+      // there are skipped without computing their keys' spans (a role holds every setting of a long script).
+      if (!mapsNear(e.doc.text, matchSpan)) continue;
+      if (overlaps(e.keySpan, matchSpan)) return { text: `${e.path} = ${e.display}`, product: role.product };
+    }
   }
   return undefined;
+}
+
+/** Per mapped text: each host file's lowest and highest offset any segment maps from. */
+const hostRanges = new WeakMap<MappedText, Map<string, { lo: number; hi: number }>>();
+
+function mapsNear(text: MappedText, span: Span): boolean {
+  let ranges = hostRanges.get(text);
+  if (ranges === undefined) {
+    ranges = new Map();
+    for (const seg of text.segments) {
+      const r = ranges.get(seg.file);
+      if (r === undefined) ranges.set(seg.file, { lo: seg.hStart, hi: seg.hEnd });
+      else {
+        if (seg.hStart < r.lo) r.lo = seg.hStart;
+        if (seg.hEnd > r.hi) r.hi = seg.hEnd;
+      }
+    }
+    hostRanges.set(text, ranges);
+  }
+  const r = ranges.get(span.file);
+  return r !== undefined && r.lo < span.end && span.start < r.hi;
 }
