@@ -197,6 +197,21 @@ const isNssm = (n: string) => /^nssm(\.exe)?$/.test(n);
  * variable resolved) are all `nssm(.exe)`; a cmdlet keeps its name. A variable that does not resolve stays `$name`.
  */
 function programName(s: PsScriptFacts, c: PsCommand): string {
+  // A written name is a pure function of its text, asked for every command of a script by several passes: kept per
+  // name (bounded). A `$variable` name is resolved at its command every time.
+  if (c.name.startsWith('$')) return programNameOf(s, c);
+  let n = programNames.get(c.name);
+  if (n === undefined) {
+    n = programNameOf(s, c);
+    if (programNames.size >= 4096) programNames.clear();
+    programNames.set(c.name, n);
+  }
+  return n;
+}
+
+const programNames = new Map<string, string>();
+
+function programNameOf(s: PsScriptFacts, c: PsCommand): string {
   let n = c.name;
   if (n.startsWith('$')) {
     const v = s.resolveVariable(n.slice(1).replace(/^\{|\}$/g, ''), c.start);
@@ -222,6 +237,8 @@ function reconfigsOf(s: PsScriptFacts): Reconfig[] {
   const unknownName = '\u0000';
   for (const c of s.scan.commands) {
     const n = programName(s, c);
+    // Most commands of a long script reconfigure nothing: no span or argument text for them.
+    if (!isNssm(n) && !isSc(n) && n !== 'set-service' && n !== 'set-itemproperty' && n !== 'new-itemproperty') continue;
     const span = s.text.toHost(c.start, c.end);
     const verb = psValueText(src, c.arguments[0]).toLowerCase();
     if (isNssm(n) && (verb === 'set' || verb === 'reset') && /^appparameters$/i.test(psValueText(src, c.arguments[2]))) {
@@ -371,8 +388,8 @@ function windowsServices(
   let byKey: Map<string, Reconfig[]> | undefined;
   for (const c of s.scan.commands) {
     const n = programName(s, c);
-    const words = c.arguments.map((a) => psValueText(src, a));
-    if ((n === 'sc.exe' || n === 'sc') && (words[0] ?? '').toLowerCase() === 'config') {
+    if ((n === 'sc.exe' || n === 'sc') && psValueText(src, c.arguments[0]).toLowerCase() === 'config') {
+      const words = c.arguments.map((a) => psValueText(src, a));
       const i = words.findIndex((w) => /^depend=/i.test(w));
       if (i >= 0) {
         const v = words[i]!.length > 7 ? words[i]!.slice(7) : (words[i + 1] ?? '');
