@@ -27,7 +27,8 @@ export type Ev =
 
 export function classify(c: BuildCommand): Ev | undefined {
   const n = c.name.toLowerCase().replace(/\.exe$/, '');
-  const all = [...c.words, ...c.params.values()].join(' ');
+  // The arguments as one text, for the two verbs that read it (not built for every command of a long script).
+  const all = (): string => [...c.words, ...c.params.values()].join(' ');
   if (n === 'windows-restart') return { kind: 'start', services: 'auto', cmd: c };
   if (n === 'new-service' || n === 'set-service') {
     const st = c.params.get('startuptype') ?? '';
@@ -60,11 +61,12 @@ export function classify(c: BuildCommand): Ev | undefined {
     return undefined;
   }
   if (n === 'remove-item' || n === 'rm') {
-    if (!AGENT.test(all) || !/data/i.test(all)) return undefined;
+    const text = all();
+    if (!AGENT.test(text) || !/data/i.test(text)) return undefined;
     const silent = /silentlycontinue/i.test(c.params.get('erroraction') ?? '') || /-ErrorAction\s+SilentlyContinue|-ea\s+0|\|\|\s*true/i.test(c.raw);
     return { kind: 'clean', silent, cmd: c };
   }
-  if ((n === 'get-childitem' || n === 'test-path' || n === 'ls') && AGENT.test(all) && /data/i.test(all)) return { kind: 'verify', cmd: c };
+  if ((n === 'get-childitem' || n === 'test-path' || n === 'ls') && AGENT.test(all()) && /data/i.test(all())) return { kind: 'verify', cmd: c };
   return undefined;
 }
 

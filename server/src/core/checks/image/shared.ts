@@ -8,6 +8,7 @@ import type { PackerProvisioner } from '../../packer';
 import { imagesOf, packerProvisioners, provisionerScripts } from '../../packer';
 import type { ScriptFacts } from '../../scripts/scriptModel';
 import type { Span } from '../../types';
+import { MappedText } from '../../text/mappedText';
 import { scanPowerShell } from '../../parsers/powershell';
 import { scanBash } from '../../parsers/bash';
 import type { PsCommand, PsValue } from '../../parsers/powershell/types';
@@ -77,15 +78,80 @@ export function psValueText(src: string, v: PsValue | undefined): string {
   }
 }
 
-function fromPs(src: string, c: PsCommand, span: Span, p: PackerProvisioner): BuildCommand {
-  const params = new Map<string, string>();
-  for (const q of c.parameters) params.set(q.name.toLowerCase(), psValueText(src, q.value));
-  const words = c.arguments.map((a) => psValueText(src, a));
-  return { name: c.name, words, params, raw: src.slice(c.start, c.end), span, provisioner: p };
+/**
+ * A command of a provisioner's script, read when first asked: the image checks look at every command's name, and at
+ * the words, parameters, text and place of a few (a provisioner's script may be thousands of lines).
+ */
+class PsBuildCommand implements BuildCommand {
+  readonly name: string;
+  private wordsMemo: readonly string[] | undefined;
+  private paramsMemo: ReadonlyMap<string, string> | undefined;
+  private spanMemo: Span | undefined;
+
+  constructor(
+    private readonly src: string,
+    private readonly c: PsCommand,
+    private readonly place: Span | MappedText,
+    readonly provisioner: PackerProvisioner,
+  ) {
+    this.name = c.name;
+  }
+
+  get words(): readonly string[] {
+    return (this.wordsMemo ??= this.c.arguments.map((a) => psValueText(this.src, a)));
+  }
+
+  get params(): ReadonlyMap<string, string> {
+    if (this.paramsMemo === undefined) {
+      const params = new Map<string, string>();
+      for (const q of this.c.parameters) params.set(q.name.toLowerCase(), psValueText(this.src, q.value));
+      this.paramsMemo = params;
+    }
+    return this.paramsMemo;
+  }
+
+  get raw(): string {
+    return this.src.slice(this.c.start, this.c.end);
+  }
+
+  get span(): Span {
+    return (this.spanMemo ??= hostSpan(this.place, this.c));
+  }
 }
 
-function fromSh(src: string, c: ShCommand, span: Span, p: PackerProvisioner): BuildCommand {
-  return { name: c.name, words: c.args.map((a) => a.literal ?? a.raw), params: new Map(), raw: src.slice(c.start, c.end), span, provisioner: p };
+const NO_PARAMS: ReadonlyMap<string, string> = new Map();
+
+class ShBuildCommand implements BuildCommand {
+  readonly name: string;
+  readonly params = NO_PARAMS;
+  private wordsMemo: readonly string[] | undefined;
+  private spanMemo: Span | undefined;
+
+  constructor(
+    private readonly src: string,
+    private readonly c: ShCommand,
+    private readonly place: Span | MappedText,
+    readonly provisioner: PackerProvisioner,
+  ) {
+    this.name = c.name;
+  }
+
+  get words(): readonly string[] {
+    return (this.wordsMemo ??= this.c.args.map((a) => a.literal ?? a.raw));
+  }
+
+  get raw(): string {
+    return this.src.slice(this.c.start, this.c.end);
+  }
+
+  get span(): Span {
+    return (this.spanMemo ??= hostSpan(this.place, this.c));
+  }
+}
+
+/** A command's host span: the span given (an inline command: its whole string), or mapped through the script's text. */
+function hostSpan(place: Span | MappedText, c: { readonly start: number; readonly end: number }): Span {
+  return place instanceof MappedText ? place.toHost(c.start, c.end) : place;
 }
 
 /** Per model and provisioner: three image checks read the same commands (a provisioner's script may be thousands of lines). */
@@ -108,18 +174,18 @@ function computeCommands(model: DeploymentModel, p: PackerProvisioner): BuildCom
   }
   for (const s of scriptsOfProvisioner(model, p)) {
     const src = s.text.text;
-    if (s.language === 'powershell') for (const c of s.scan.commands) out.push(fromPs(src, c, s.text.toHost(c.start, c.end), p));
-    else for (const c of s.scan.commands) out.push(fromSh(src, c, s.text.toHost(c.start, c.end), p));
+    if (s.language === 'powershell') for (const c of s.scan.commands) out.push(new PsBuildCommand(src, c, s.text, p));
+    else for (const c of s.scan.commands) out.push(new ShBuildCommand(src, c, s.text, p));
   }
   for (const item of p.inline) {
     if (item.type !== 'string') continue;
     const span: Span = { file: p.file, start: item.start, end: item.end };
     if (p.type === 'powershell' || p.type === 'windows-shell') {
       const r = scanPowerShell(item.value);
-      for (const c of r.commands) out.push(fromPs(item.value, c, span, p));
+      for (const c of r.commands) out.push(new PsBuildCommand(item.value, c, span, p));
     } else {
       const r = scanBash(item.value);
-      for (const c of r.commands) out.push(fromSh(item.value, c, span, p));
+      for (const c of r.commands) out.push(new ShBuildCommand(item.value, c, span, p));
     }
   }
   return out;
