@@ -1225,6 +1225,8 @@ class PsResolver {
   invocations(): ScriptInvocation[] {
     const out: ScriptInvocation[] = [];
     for (const c of this.scan.commands) {
+      // Most commands of a long script run no script: one test of the name, nothing allocated for them.
+      if (!MAY_RUN_SCRIPT.test(c.name)) continue;
       const target = scriptTarget(c.name, () => c.arguments.map((a) => this.text.text.slice(a.start, a.end)));
       if (!target) continue;
       const named = new Map<string, ScriptArgument>();
@@ -1270,6 +1272,9 @@ export function innermostFunction(fns: readonly PsFunction[]): (offset: number) 
 }
 
 /** `& C:\ops\client.ps1 …`, `powershell -File client.ps1 …`, `.\client.ps1 …`. */
+/** A command name scriptTarget can read as running a script: a `.ps1` path, or a command that takes one as an argument. */
+const MAY_RUN_SCRIPT = /\.ps1|^\s*["']?(?:powershell|pwsh)(?:\.exe)?["']?\s*$|^[&.]$/i;
+
 function scriptTarget(name: string, argTexts: () => string[]): { base: string; path: string; argIndex: number } | undefined {
   const clean = (s: string) => stripQuotes(s.trim());
   if (/\.ps1$/i.test(clean(name))) return { base: baseName(clean(name)).toLowerCase(), path: clean(name), argIndex: -1 };
