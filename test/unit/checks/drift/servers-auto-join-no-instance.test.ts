@@ -227,9 +227,31 @@ test('servers-auto-join-no-instance: DigitalOcean droplet tags and region', () =
   assert.equal(only(analyze(tree({ server: anyRegion, extra: { [TF]: doTf('["nomad-servers"]', 'ams3') } })).r, RULE).length, 0);
 });
 
-test('servers-auto-join-no-instance: DigitalOcean tags given by a digitalocean_tag reference or a Kubernetes cluster are silent', () => {
+test('servers-auto-join-no-instance: DigitalOcean tags given by digitalocean_tag references are read as the tag names', () => {
   const srv = serverWithJoin(DO_JOIN);
+  // The tag resource named in the join string: silent, by its id (the provider's id of a tag is its name) or its name.
   assert.equal(only(analyze(tree({ server: srv, extra: { [TF]: doTf('[digitalocean_tag.servers.id]') } })).r, RULE).length, 0);
+  assert.equal(only(analyze(tree({ server: srv, extra: { [TF]: doTf('["${digitalocean_tag.servers.name}"]') } })).r, RULE).length, 0);
+  // A tag resource with another name: the droplets do not carry the join's tag.
+  const other = doTf('[digitalocean_tag.servers.id]').replace('name = "nomad-servers"', 'name = "nomad"');
+  const f = only(analyze(tree({ server: srv, extra: { [TF]: other } })).r, RULE);
+  assert.equal(f.length, 1, JSON.stringify(f.map((x) => x.message)));
+  assert.match(f[0]!.message, /digitalocean_droplet\.server .*tags = \["nomad"\]/);
+  // A data source naming the tag, with a literal tag beside it.
+  const data = `${doTf('[data.digitalocean_tag.joined.name, "web"]')}\ndata "digitalocean_tag" "joined" {\n  name = "nomad-servers"\n}\n`;
+  assert.equal(only(analyze(tree({ server: srv, extra: { [TF]: data } })).r, RULE).length, 0);
+  const dataOther = data
+    .replace('name = "nomad-servers"\n}\n', 'name = "web-tier"\n}\n')
+    .replace(/(data "digitalocean_tag" "joined" \{\n  name = )"nomad-servers"/, '$1"web-tier"');
+  assert.equal(only(analyze(tree({ server: srv, extra: { [TF]: dataOther } })).r, RULE).length, 1);
+  // A tag resource made with count, or one that is not in the module: not known, silent.
+  const counted = doTf('[digitalocean_tag.servers.id]').replace('name = "nomad-servers"', 'count = 1\n  name = "nomad"');
+  assert.equal(only(analyze(tree({ server: srv, extra: { [TF]: counted } })).r, RULE).length, 0);
+  assert.equal(only(analyze(tree({ server: srv, extra: { [TF]: doTf('[digitalocean_tag.elsewhere.id]') } })).r, RULE).length, 0);
+});
+
+test('servers-auto-join-no-instance: DigitalOcean tags of a Kubernetes cluster are silent', () => {
+  const srv = serverWithJoin(DO_JOIN);
   const k8s = `${doTf('["other"]')}\nresource "digitalocean_kubernetes_cluster" "k" {\n  name = "k"\n}\n`;
   assert.equal(only(analyze(tree({ server: srv, extra: { [TF]: k8s } })).r, RULE).length, 0);
 });

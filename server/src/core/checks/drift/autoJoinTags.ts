@@ -222,7 +222,7 @@ function carriersOf(model: DeploymentModel, cloud: Cloud): Carrier[] | undefined
       if (DO_OPAQUE.test(type)) return undefined;
       if (!DO_CARRIERS.has(type)) continue;
       const t = attr(r.block.body, 'tags');
-      const items = t ? evalAll(model, t.value, r.dir, r.file, listItems) : [];
+      const items = t ? (evalAll(model, t.value, r.dir, r.file, listItems) ?? doTagItems(model, t.value, r.dir, r.file)) : [];
       if (!items) return undefined;
       const reg = attr(r.block.body, 'region');
       const region = reg ? evalAll(model, reg.value, r.dir, r.file, knownText) : undefined;
@@ -237,6 +237,54 @@ function carriersOf(model: DeploymentModel, cloud: Cloud): Carrier[] | undefined
     }
   }
   return out;
+}
+
+/**
+ * A droplet's `tags = [digitalocean_tag.x.id, "nomad"]`: each item known, a reference to a `digitalocean_tag` resource or
+ * data source of the module (`.id` or `.name`) read as that tag's `name` (the provider sets a tag's ID to its name:
+ * resourceDigitalOceanTagCreate, `d.SetId(tag.Name)`). Undefined when any item is not known.
+ */
+function doTagItems(model: DeploymentModel, e: HclExpr, dir: string, file: string): string[] | undefined {
+  if (e.type !== 'list') return undefined;
+  const out: string[] = [];
+  for (const item of e.items) {
+    const ref = doTagRef(item);
+    const value = ref ? doTagName(model, ref, dir) : evalAll(model, item, dir, file, knownText);
+    if (value === undefined) return undefined;
+    out.push(value);
+  }
+  return out;
+}
+
+/** `digitalocean_tag.x.id` / `.name`, `data.digitalocean_tag.x.id` / `.name` (also as the only part of a `"${…}"`). */
+function doTagRef(e: HclExpr): { data: boolean; name: string } | undefined {
+  const tr =
+    e.type === 'traversal'
+      ? e
+      : e.type === 'string' && e.parts.length === 1 && e.parts[0]!.kind === 'interpolation' && e.parts[0]!.expr.type === 'traversal'
+        ? e.parts[0]!.expr
+        : undefined;
+  if (tr?.type !== 'traversal' || !tr.path.every((p) => typeof p === 'string')) return undefined;
+  const path = tr.path as readonly string[];
+  const data = path[0] === 'data';
+  const [type, name, field] = data ? path.slice(1) : path;
+  if (path.length !== (data ? 4 : 3) || type !== 'digitalocean_tag' || !name || (field !== 'id' && field !== 'name')) return undefined;
+  return { data, name };
+}
+
+/** The `name` of the module's `digitalocean_tag` resource (one instance: no count / for_each) or data source. */
+function doTagName(model: DeploymentModel, ref: { data: boolean; name: string }, dir: string): string | undefined {
+  for (const f of model.terraformFiles) {
+    if (dirOf(f.file) !== dir) continue;
+    for (const item of f.parse.body.items) {
+      if (item.kind !== 'block' || item.type !== (ref.data ? 'data' : 'resource')) continue;
+      if (item.labels[0]?.value !== 'digitalocean_tag' || item.labels[1]?.value !== ref.name) continue;
+      if (attr(item.body, 'count') || attr(item.body, 'for_each')) return undefined;
+      const n = attr(item.body, 'name');
+      return n ? evalAll(model, n.value, dir, f.file, knownText) : undefined;
+    }
+  }
+  return undefined;
 }
 
 /** The expression read in every module instance of its directory; undefined when any instance is not known. */
