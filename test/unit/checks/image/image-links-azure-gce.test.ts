@@ -306,3 +306,64 @@ build {
   assert.deepEqual(buildsOf(twice, vm2), []);
   assert.deepEqual(vm2.userDataTemplates, []);
 });
+
+test('boot data in nested blocks: Azure legacy `os_profile { custom_data }`, GCE per-instance `preserved_state { metadata }` of the group made from the template', () => {
+  const files: Record<string, string> = {
+    'packer/img.pkr.hcl': `source "azure-arm" "vm" {
+  managed_image_name = "hs-server-1"
+}
+source "googlecompute" "srv" {
+  image_family = "hs-server"
+}
+build {
+  sources = ["source.azure-arm.vm", "source.googlecompute.srv"]
+
+  provisioner "shell" {
+    inline = ["echo baked"]
+  }
+}
+`,
+    'tf/main.tf': `resource "azurerm_virtual_machine" "server" {
+  storage_image_reference {
+    id = "/subscriptions/s/resourceGroups/images/providers/Microsoft.Compute/images/hs-server-1"
+  }
+  os_profile {
+    computer_name = "server"
+    custom_data   = templatefile("\${path.module}/azure.sh", {})
+  }
+}
+resource "google_compute_instance_template" "servers" {
+  disk {
+    source_image = "family/hs-server"
+  }
+}
+resource "google_compute_region_instance_group_manager" "servers" {
+  version {
+    instance_template = google_compute_instance_template.servers.self_link
+  }
+}
+resource "google_compute_region_per_instance_config" "server" {
+  count                         = 3
+  region_instance_group_manager = google_compute_region_instance_group_manager.servers.name
+  preserved_state {
+    metadata = {
+      startup-script = templatefile("\${path.module}/gce.sh", {})
+    }
+  }
+}
+`,
+    'tf/azure.sh': '#!/bin/bash\necho azure\n',
+    'tf/gce.sh': '#!/bin/bash\necho gce\n',
+  };
+  const m = analyze(files).ws.model!;
+  const by = (a: string) => instanceInfos(m).find((i) => i.address === a)!;
+  assert.deepEqual(by('azurerm_virtual_machine.server').userDataTemplates, ['tf/azure.sh']);
+  assert.equal(buildsOf(m, by('azurerm_virtual_machine.server')).length, 1);
+  const tpl = by('google_compute_instance_template.servers');
+  assert.deepEqual(tpl.userDataTemplates, ['tf/gce.sh']);
+  assert.deepEqual(
+    tpl.boot.map((b) => b.name),
+    ['google_compute_region_per_instance_config.server.preserved_state.metadata.startup-script'],
+  );
+  assert.equal(buildsOf(m, tpl).length, 1);
+});

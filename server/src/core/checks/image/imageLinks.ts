@@ -493,6 +493,7 @@ export function instanceInfos(model: DeploymentModel): InstanceInfo[] {
       amiData.set(`${dirOf(f.file)}\0${item.labels[1].value}`, { globs, span });
     }
   }
+  const perInstance = perInstanceMetadata(model);
   const out: InstanceInfo[] = [];
   for (const f of model.terraformFiles) {
     const dir = dirOf(f.file);
@@ -515,23 +516,28 @@ export function instanceInfos(model: DeploymentModel): InstanceInfo[] {
         if (choice) break;
       }
       const boot: BootAttribute[] = [];
-      const usedAs: string[] = [];
       for (const path of shape.boot) {
         const a = nestedAttr(item, path, false);
         if (!a) continue;
         boot.push({ name: path.join('.'), span: { file: f.file, start: a.start, end: a.end }, expr: a.value });
-        usedAs.push(`resource.${address}.${path.join('.')}`);
       }
       const metadata = shape.metadata ? attr(item.body, 'metadata')?.value : undefined;
       if (metadata?.type === 'object')
         for (const i of metadata.items) {
           if (!BOOT_METADATA.test(i.name)) continue;
           boot.push({ name: `metadata.${i.name}`, span: { file: f.file, start: i.start, end: i.end }, expr: i.value });
-          usedAs.push(`resource.${address}.metadata.${i.name}`);
         }
+      // The per-instance configs of the groups made from this template: their preserved metadata is the instances'.
+      boot.push(...(perInstance.get(`${dir}\0${address}`) ?? []));
+      // The `templatefile()` calls inside a boot attribute (a call's `usedAs` names a nested block without its resource).
       const templates = new Set<string>();
       for (const c of tf.templateCalls)
-        if (c.templatePath && c.file === f.file && usedAs.some((u) => c.usedAs === u || c.usedAs.startsWith(`${u}.`))) templates.add(c.templatePath);
+        if (
+          c.templatePath &&
+          c.templateFileData === undefined &&
+          boot.some((b) => c.file === b.span.file && c.span.start >= b.span.start && c.span.end <= b.span.end)
+        )
+          templates.add(c.templatePath);
       for (const b of boot) for (const t of referencedTemplates(model, b.expr, dir)) templates.add(t);
       out.push({
         address,
@@ -547,6 +553,55 @@ export function instanceInfos(model: DeploymentModel): InstanceInfo[] {
     }
   }
   instCache.set(model, out);
+  return out;
+}
+
+/**
+ * Boot metadata of the instances of a GCE instance template set per instance: a `google_compute_per_instance_config`
+ * (`instance_group_manager`) / `google_compute_region_per_instance_config` (`region_instance_group_manager`) of a
+ * group whose `version { instance_template }` (or `instance_template`) is the template, with `preserved_state {
+ * metadata = { startup-script = … } }` ("Preserved metadata defined for this instance", terraform-provider-google
+ * docs, compute_region_per_instance_config). Keyed by the template's directory and address.
+ */
+function perInstanceMetadata(model: DeploymentModel): Map<string, BootAttribute[]> {
+  const out = new Map<string, BootAttribute[]>();
+  const tf = model.terraform;
+  const groups = new Map<string, string[]>();
+  const configs: Array<{ dir: string; file: string; address: string; block: HclBlock; group: string }> = [];
+  const ref = (e: HclExpr | undefined, type: RegExp): string | undefined => {
+    const tr = e && singleTraversal(e);
+    const path = tr?.path.filter((x) => !x.startsWith('['));
+    return path && type.test(path[0] ?? '') && path[1] ? `${path[0]}.${path[1]}` : undefined;
+  };
+  for (const r of tf.resources.values()) {
+    const type = r.address.slice(0, r.address.indexOf('.'));
+    if (/^google_compute_(region_)?instance_group_manager$/.test(type)) {
+      const versions = r.block.body.items.filter((x): x is HclBlock => x.kind === 'block' && x.type === 'version');
+      const templates = [attr(r.block.body, 'instance_template'), ...versions.map((v) => attr(v.body, 'instance_template'))]
+        .map((a) => ref(a?.value, /^google_compute_(region_)?instance_template$/))
+        .filter((x): x is string => !!x);
+      groups.set(`${r.dir}\0${r.address}`, templates);
+    } else if (/^google_compute_(region_)?per_instance_config$/.test(type)) {
+      const g = ref(
+        attr(r.block.body, 'instance_group_manager')?.value ?? attr(r.block.body, 'region_instance_group_manager')?.value,
+        /^google_compute_(region_)?instance_group_manager$/,
+      );
+      if (g) configs.push({ dir: r.dir, file: r.file, address: r.address, block: r.block, group: g });
+    }
+  }
+  for (const c of configs) {
+    const state = c.block.body.items.find((x): x is HclBlock => x.kind === 'block' && x.type === 'preserved_state');
+    const metadata = state ? attr(state.body, 'metadata')?.value : undefined;
+    if (metadata?.type !== 'object') continue;
+    for (const t of groups.get(`${c.dir}\0${c.group}`) ?? []) {
+      const list = out.get(`${c.dir}\0${t}`) ?? [];
+      for (const i of metadata.items) {
+        if (!BOOT_METADATA.test(i.name)) continue;
+        list.push({ name: `${c.address}.preserved_state.metadata.${i.name}`, span: { file: c.file, start: i.start, end: i.end }, expr: i.value });
+      }
+      out.set(`${c.dir}\0${t}`, list);
+    }
+  }
   return out;
 }
 
