@@ -258,7 +258,7 @@ resource "google_compute_instance_template" "servers" {
   );
 });
 
-test('links: a module called once follows its image and boot script inputs into the caller; called twice it links nothing', () => {
+test('links: a module follows its image and boot script inputs into the call that makes the machine (one machine per call)', () => {
   const module = `variable "image" {}
 variable "startup" {}
 resource "google_compute_instance" "vm" {
@@ -301,10 +301,15 @@ build {
     [['source.googlecompute.server']],
   );
   assert.deepEqual(vm.userDataTemplates, ['tf/server.sh']);
+  // Called twice: one machine per call, each with its own call's image and boot script.
   const twice = analyze({ ...base, 'tf/main.tf': data + call('server', 'server') + call('client', 'client') }).ws.model!;
-  const vm2 = instanceInfos(twice).find((i) => i.address === 'google_compute_instance.vm')!;
-  assert.deepEqual(buildsOf(twice, vm2), []);
-  assert.deepEqual(vm2.userDataTemplates, []);
+  const made = Object.fromEntries(
+    instanceInfos(twice).map((i) => [i.address, { builds: buildsOf(twice, i).map((b) => b.sources), templates: i.userDataTemplates }]),
+  );
+  assert.deepEqual(made, {
+    'module.server.google_compute_instance.vm': { builds: [['source.googlecompute.server']], templates: ['tf/server.sh'] },
+    'module.client.google_compute_instance.vm': { builds: [], templates: ['tf/client.sh'] },
+  });
 });
 
 test('boot data in nested blocks: Azure legacy `os_profile { custom_data }`, GCE per-instance `preserved_state { metadata }` of the group made from the template', () => {

@@ -43,7 +43,7 @@ import type { ParsedHclFile } from '../../workspace/parsedFiles';
 import type { ScriptFacts } from '../../scripts/scriptModel';
 import type { ResolvedValue, Span } from '../../types';
 import { attr } from '../../terraform/model';
-import type { TerraformModel } from '../../terraform/model';
+import type { TerraformModel, TfModuleCall } from '../../terraform/model';
 import { baseName, dirOf, joinRel } from '../../workspace/fileKinds';
 
 /** A `file` provisioner upload: tree path prefix -> remote path prefix. */
@@ -462,6 +462,7 @@ export function instanceInfos(model: DeploymentModel): InstanceInfo[] {
   if (hit) return hit;
   const amiData = new Map<string, { globs: string[] | undefined; span: Span }>();
   const imageData = new Map<string, ImageChoice | undefined>();
+  const dataBlocks = new Map<string, { file: string; block: HclBlock }>();
   const tf = model.terraform;
   // A module several calls instantiate sees a different `var.x` in each: its values are not one instance's.
   const callers = new Map<string, number>();
@@ -475,7 +476,9 @@ export function instanceInfos(model: DeploymentModel): InstanceInfo[] {
       if (item.kind !== 'block' || item.type !== 'data' || !item.labels[1]) continue;
       const type = item.labels[0]?.value ?? '';
       if (IMAGE_DATA.has(type)) {
-        imageData.set(`${dirOf(f.file)}\0${type}\0${item.labels[1].value}`, dataImages(type, item, f.file, evaluate));
+        const k = `${dirOf(f.file)}\0${type}\0${item.labels[1].value}`;
+        imageData.set(k, dataImages(type, item, f.file, evaluate));
+        dataBlocks.set(k, { file: f.file, block: item });
         continue;
       }
       if (type !== 'aws_ami') continue;
@@ -508,52 +511,91 @@ export function instanceInfos(model: DeploymentModel): InstanceInfo[] {
       const shape = AZURE_MACHINES.get(type) ?? GCE_MACHINES.get(type);
       if (!shape) continue;
       const cloud = AZURE_MACHINES.has(type) ? 'azure' : 'gce';
-      let choice: ImageChoice | undefined;
-      for (const path of shape.image) {
-        const a = nestedAttr(item, path, cloud === 'gce' && path[0] === 'disk');
-        if (!a) continue;
-        choice = imageChoice(model, cloud, a.value, dir, f.file, imageData, evaluate, callers, 0);
-        if (choice) break;
+      // A module several calls instantiate: one machine per call, its `var.x` the call's input (`module.<call>.<address>`).
+      const calls = (callers.get(dir) ?? 0) > 1 ? tf.moduleCalls.filter((m) => m.sourceDir === dir) : [undefined];
+      for (const via of calls) {
+        const ctx: ImageContext = {
+          model,
+          cloud,
+          imageData,
+          dataBlocks,
+          via,
+          evaluate: via ? (x, d, fl) => (d === dir ? tf.evaluateIn([via], x, d, fl) : evaluate(x, d, fl)) : evaluate,
+        };
+        out.push(machine(ctx, shape, f.file, item, via ? `module.${via.name}.${address}` : address, address, perInstance));
       }
-      const boot: BootAttribute[] = [];
-      for (const path of shape.boot) {
-        const a = nestedAttr(item, path, false);
-        if (!a) continue;
-        boot.push({ name: path.join('.'), span: { file: f.file, start: a.start, end: a.end }, expr: a.value });
-      }
-      const metadata = shape.metadata ? attr(item.body, 'metadata')?.value : undefined;
-      if (metadata?.type === 'object')
-        for (const i of metadata.items) {
-          if (!BOOT_METADATA.test(i.name)) continue;
-          boot.push({ name: `metadata.${i.name}`, span: { file: f.file, start: i.start, end: i.end }, expr: i.value });
-        }
-      // The per-instance configs of the groups made from this template: their preserved metadata is the instances'.
-      boot.push(...(perInstance.get(`${dir}\0${address}`) ?? []));
-      // The `templatefile()` calls inside a boot attribute (a call's `usedAs` names a nested block without its resource).
-      const templates = new Set<string>();
-      for (const c of tf.templateCalls)
-        if (
-          c.templatePath &&
-          c.templateFileData === undefined &&
-          boot.some((b) => c.file === b.span.file && c.span.start >= b.span.start && c.span.end <= b.span.end)
-        )
-          templates.add(c.templatePath);
-      for (const b of boot) for (const t of referencedTemplates(model, b.expr, dir)) templates.add(t);
-      out.push({
-        address,
-        file: f.file,
-        block: item,
-        cloud,
-        userData: boot[0] ? { span: boot[0].span } : undefined,
-        boot,
-        images: choice?.names,
-        imageSpan: choice?.span,
-        userDataTemplates: [...templates],
-      });
     }
   }
   instCache.set(model, out);
   return out;
+}
+
+/** What following a machine's image needs: the data sources of the tree, the module call it is made by. */
+interface ImageContext {
+  readonly model: DeploymentModel;
+  readonly cloud: 'azure' | 'gce';
+  readonly imageData: ReadonlyMap<string, ImageChoice | undefined>;
+  readonly dataBlocks: ReadonlyMap<string, { readonly file: string; readonly block: HclBlock }>;
+  /** The module call of this instance, when several calls instantiate the module. */
+  readonly via: TfModuleCall | undefined;
+  readonly evaluate: (x: HclExpr, dir: string, file: string) => ResolvedValue;
+}
+
+/** An Azure / GCE machine: its image (see imageChoice), its boot attributes and the templates they render. */
+function machine(
+  ctx: ImageContext,
+  shape: MachineShape,
+  file: string,
+  item: HclBlock,
+  address: string,
+  resourceAddress: string,
+  perInstance: ReadonlyMap<string, readonly BootAttribute[]>,
+): InstanceInfo {
+  const { model, cloud } = ctx;
+  const tf = model.terraform;
+  const dir = dirOf(file);
+  let choice: ImageChoice | undefined;
+  for (const path of shape.image) {
+    const a = nestedAttr(item, path, cloud === 'gce' && path[0] === 'disk');
+    if (!a) continue;
+    choice = imageChoice(ctx, a.value, dir, file, 0);
+    if (choice) break;
+  }
+  const boot: BootAttribute[] = [];
+  for (const path of shape.boot) {
+    const a = nestedAttr(item, path, false);
+    if (!a) continue;
+    boot.push({ name: path.join('.'), span: { file, start: a.start, end: a.end }, expr: a.value });
+  }
+  const metadata = shape.metadata ? attr(item.body, 'metadata')?.value : undefined;
+  if (metadata?.type === 'object')
+    for (const i of metadata.items) {
+      if (!BOOT_METADATA.test(i.name)) continue;
+      boot.push({ name: `metadata.${i.name}`, span: { file, start: i.start, end: i.end }, expr: i.value });
+    }
+  // The per-instance configs of the groups made from this template: their preserved metadata is the instances'.
+  boot.push(...(perInstance.get(`${dir}\0${resourceAddress}`) ?? []));
+  // The `templatefile()` calls inside a boot attribute (a call's `usedAs` names a nested block without its resource).
+  const templates = new Set<string>();
+  for (const c of tf.templateCalls)
+    if (
+      c.templatePath &&
+      c.templateFileData === undefined &&
+      boot.some((b) => c.file === b.span.file && c.span.start >= b.span.start && c.span.end <= b.span.end)
+    )
+      templates.add(c.templatePath);
+  for (const b of boot) for (const t of referencedTemplates(model, b.expr, dir, ctx.via)) templates.add(t);
+  return {
+    address,
+    file,
+    block: item,
+    cloud,
+    userData: boot[0] ? { span: boot[0].span } : undefined,
+    boot,
+    images: choice?.names,
+    imageSpan: choice?.span,
+    userDataTemplates: [...templates],
+  };
 }
 
 /**
@@ -801,18 +843,9 @@ function regexSourceGlob(src: string, whole: boolean): string | undefined {
  * `data.google_compute_image.x.self_link`), through locals and a conditional (the branch its known condition picks,
  * else both), or a reference written out (see literalImages).
  */
-function imageChoice(
-  model: DeploymentModel,
-  cloud: 'azure' | 'gce',
-  e: HclExpr,
-  dir: string,
-  file: string,
-  imageData: ReadonlyMap<string, ImageChoice | undefined>,
-  evaluate: (x: HclExpr, dir: string, file: string) => ResolvedValue,
-  callers: ReadonlyMap<string, number>,
-  depth: number,
-): ImageChoice | undefined {
+function imageChoice(ctx: ImageContext, e: HclExpr, dir: string, file: string, depth: number): ImageChoice | undefined {
   if (depth > 4) return undefined;
+  const { model, cloud, evaluate, via } = ctx;
   const tf = model.terraform;
   const span: Span = { file, start: e.start, end: e.end };
   const tr = singleTraversal(e);
@@ -820,17 +853,22 @@ function imageChoice(
     const path = tr.path.filter((x) => !x.startsWith('['));
     if (path[0] === 'data' && path[1] && path[2]) {
       if (!IMAGE_DATA.get(path[1])?.has(path[3] ?? '')) return undefined;
-      return imageData.get(`${dir}\0${path[1]}\0${path[2]}`);
+      const k = `${dir}\0${path[1]}\0${path[2]}`;
+      // In the module of this call, the data source's `var.x` are the call's inputs.
+      const d = via && dir === via.sourceDir ? ctx.dataBlocks.get(k) : undefined;
+      return d ? dataImages(path[1], d.block, d.file, evaluate) : ctx.imageData.get(k);
     }
     if (path[0] === 'local' && path[1] && path.length === 2) {
       const l = tf.locals.get(`${dir}\0${path[1]}`);
-      return l ? imageChoice(model, cloud, l.attr.value, dir, l.file, imageData, evaluate, callers, depth + 1) : undefined;
+      return l ? imageChoice(ctx, l.attr.value, dir, l.file, depth + 1) : undefined;
     }
     if (path[0] === 'var' && path[1] && path.length === 2) {
-      // The input of the one module call that instantiates this module: followed in the caller (a data source there).
+      // The input of the module call that makes this instance (the one call of the module, or this instance's):
+      // followed in the caller (a data source there).
       const calls = tf.moduleCalls.filter((m) => m.sourceDir === dir);
-      const input = calls.length === 1 ? calls[0]!.inputs.get(path[1]) : undefined;
-      if (input) return imageChoice(model, cloud, input.value, calls[0]!.callerDir, calls[0]!.file, imageData, evaluate, callers, depth + 1);
+      const call = via && via.sourceDir === dir ? via : calls.length === 1 ? calls[0]! : undefined;
+      const input = call?.inputs.get(path[1]);
+      if (call && input) return imageChoice({ ...ctx, via: undefined }, input.value, call.callerDir, call.file, depth + 1);
     }
     if (path[0] === 'var' && path[1]) {
       const v = evaluate(tr, dir, file);
@@ -841,7 +879,7 @@ function imageChoice(
   if (e.type === 'other' && e.operands?.length === 3 && e.raw.slice(e.operands[0]!.end - e.start, e.operands[1]!.start - e.start).trim() === '?') {
     const c = evaluate(e.operands[0]!, dir, file);
     const branches = c.kind === 'known' && (c.text === 'true' || c.text === 'false') ? [e.operands[c.text === 'true' ? 1 : 2]!] : e.operands.slice(1);
-    const got = branches.map((b) => imageChoice(model, cloud, b, dir, file, imageData, evaluate, callers, depth + 1)).filter((x): x is ImageChoice => !!x);
+    const got = branches.map((b) => imageChoice(ctx, b, dir, file, depth + 1)).filter((x): x is ImageChoice => !!x);
     if (got.length === 0) return undefined;
     return { names: got.flatMap((g) => g.names), span: got.length === 1 ? got[0]!.span : span };
   }
@@ -896,7 +934,7 @@ function literalImages(cloud: 'azure' | 'gce', text: string, span: Span): ImageC
  * Templates a boot attribute renders through a name: `local.x` (a `templatefile()` in `locals`), `data.template_file.x.rendered`,
  * or `var.x` of a module one call instantiates (the call's `x = templatefile(…)`); under `base64encode()` & co.
  */
-function referencedTemplates(model: DeploymentModel, e: HclExpr, dir: string): string[] {
+function referencedTemplates(model: DeploymentModel, e: HclExpr, dir: string, via: TfModuleCall | undefined): string[] {
   const tf = model.terraform;
   let x = e;
   for (;;) {
@@ -912,8 +950,8 @@ function referencedTemplates(model: DeploymentModel, e: HclExpr, dir: string): s
   if (path[0] === 'data' && path[1] === 'template_file' && path[2] && path[3] === 'rendered') return of((c) => c.dir === dir && c.templateFileData === path[2]);
   if (path[0] === 'var' && path[1]) {
     const calls = tf.moduleCalls.filter((m) => m.sourceDir === dir);
-    if (calls.length !== 1) return [];
-    const call = calls[0]!;
+    const call = via && via.sourceDir === dir ? via : calls.length === 1 ? calls[0]! : undefined;
+    if (!call) return [];
     return of(
       (c) =>
         c.dir === call.callerDir &&
