@@ -372,3 +372,36 @@ resource "google_compute_region_per_instance_config" "server" {
   );
   assert.equal(buildsOf(m, tpl).length, 1);
 });
+
+test('links: an image name of unknown parts and separators only (`${var.name}-${var.version}`) links no public image', () => {
+  const files: Record<string, string> = {
+    'packer/gce.pkr.hcl': `variable "name" {
+  type = string
+}
+variable "version" {
+  type = string
+}
+source "googlecompute" "img" {
+  image_name = "\${var.name}-\${var.version}"
+}
+build {
+  sources = ["source.googlecompute.img"]
+
+  provisioner "shell" {
+    inline = ["echo baked"]
+  }
+}
+`,
+    'tf/main.tf': `resource "google_compute_instance" "vm" {
+  boot_disk {
+    initialize_params {
+      image = "debian-cloud/debian-11"
+    }
+  }
+}
+`,
+  };
+  const m = analyze(files).ws.model!;
+  assert.deepEqual(buildInfos(m)[0]!.images, []);
+  assert.deepEqual(buildsOf(m, instanceInfos(m)[0]!), []);
+});

@@ -255,9 +255,12 @@ function jsonKeywordSpan(f: ParsedHclFile, members: readonly BuildSource[]): Spa
   return first ? { file: f.file, start: first.start, end: first.kind === 'block' ? first.typeEnd : first.end } : { file: f.file, start: 0, end: 0 };
 }
 
-/** Whether a pattern holds a known character: a name that is only `${...}` says nothing about which image it is. */
+/**
+ * Whether a pattern holds a known letter or digit: a name that is only `${...}` (and separators: `${var.name}-${var.v}`
+ * would match any `debian-11`) says nothing about which image it is.
+ */
 function known(g: string): boolean {
-  return /[^\u0001\u0002]/.test(g);
+  return /[A-Za-z0-9]/.test(g);
 }
 
 /** The builder type of a source: `source.TYPE.NAME` (HCL2), the builder's `type` (a JSON template). */
