@@ -16,13 +16,16 @@
  *     against an `azure-arm` source's `managed_image_name` / `shared_image_gallery_destination`; boot data
  *     `custom_data` / `user_data` (see AZURE_MACHINES).
  *   - GCE: `google_compute_instance` (`boot_disk.initialize_params.image`) and instance templates (`disk.source_image`)
- *     whose image is a `data "google_compute_image"` (`name` / `family`) or a reference written out (`family/F`,
- *     `P/F`, `projects/P/global/images/…`), against a `googlecompute` source's `image_name` / `image_family`; boot data
- *     `metadata_startup_script` and the `metadata` startup keys (see GCE_MACHINES).
+ *     whose image is a `data "google_compute_image"` (`name` / `family` / a one-clause `name` filter) or a reference
+ *     written out (`family/F`, `P/F`, `projects/P/global/images/…`), against a `googlecompute` source's `image_name` /
+ *     `image_family`; boot data `metadata_startup_script`, the `metadata` startup keys and those a per-instance config
+ *     of a group made from the template preserves (see GCE_MACHINES, perInstanceMetadata).
+ *   On Azure and GCE the image and boot data are followed through locals, a conditional and module inputs: a machine
+ *   of a module several calls instantiate is one machine per call (`module.<call>.<address>`).
  *
  * An instance is linked to a build only when the image name pattern of the build and the image the instance selects
  * can match a common name (`${...}` counts as `*`). When the tree does not say, nothing is linked: on Azure and GCE a
- * name with no known character (`name = var.image` without a value) links nothing.
+ * name with no known letter or digit (`name = var.image` without a value) links nothing.
  */
 import type { HclAttribute, HclBlock, HclExpr } from '../../parsers/hcl/ast';
 import type { ParsedAgentConfig } from '../../agent/configDoc';
