@@ -162,7 +162,7 @@ test('buildInfos, JSON template: builders named by name else type, OS from commu
     builds.map((b) => ({
       sources: b.sources,
       windows: b.windows,
-      globs: b.amiGlobs.map(showGlob),
+      globs: b.images.map((n) => showGlob(n.glob)),
       uploads: b.uploads.map((u) => `${u.treePath} -> ${u.remotePath}`),
     })),
     [

@@ -40,7 +40,7 @@ import { baseName, dirOf } from '../../workspace/fileKinds';
 import { chainRelated, chainText, finding } from '../check';
 import type { Check } from '../check';
 import type { BuildInfo, InstanceInfo } from './imageLinks';
-import { bootWrites, buildOfProvisioner, instancesOf, showGlob } from './imageLinks';
+import { bootWrites, buildOfProvisioner, instancesOf, showImages } from './imageLinks';
 import { loadedByAgent, resolvedTargetPath, serviceFlagValue } from './services';
 import { dirOfPath, lineOf, normPath } from './shared';
 
@@ -290,7 +290,7 @@ export const imageBakedAgentAddress: Check = {
       const buildNote = builds.length
         ? builds
             .map((b) => {
-              const src = b.sources.length ? ` (${b.sources.join(', ')}${b.amiGlobs.length ? `, ami_name ${b.amiGlobs.map(showGlob).join(' / ')}` : ''})` : '';
+              const src = b.sources.length ? ` (${b.sources.join(', ')}${b.images.length ? `, ${showImages(b.images)}` : ''})` : '';
               return `the image build at ${lineOf(model, b.keywordSpan)}${src}`;
             })
             .join(' and ')
@@ -314,7 +314,7 @@ export const imageBakedAgentAddress: Check = {
       const related: RelatedInfo[] = [
         ...hits.filter((h) => h !== primary).map((h) => ({ span: h.e.valueSpan, message: `${h.e.path} = ${h.e.display} (baked into the image)` })),
         ...provs.map((p) => ({ span: p.span, message: `${p.type} provisioner puts this ${name} config into the image` })),
-        ...insts.filter((i) => i.amiSpan).map((i) => ({ span: i.amiSpan!, message: `${i.address} boots this image` })),
+        ...insts.filter((i) => i.imageSpan).map((i) => ({ span: i.imageSpan!, message: `${i.address} boots this image` })),
         ...chainRelated(primary.e.chain, primary.e.valueSpan),
       ];
       out.push(

@@ -52,16 +52,17 @@ export const imageEc2launchNotReset: Check = {
     const out: Finding[] = [];
     for (const b of buildInfos(model)) {
       if (!b.windows) continue;
-      const insts = instancesOf(model, b).filter((i) => i.userData);
+      // EC2Launch is the AWS launch agent: instances of the other clouds run their boot data with their own agents.
+      const insts = instancesOf(model, b).filter((i) => i.cloud === 'aws' && i.userData);
       if (insts.length === 0) continue;
       if (buildTexts(model, b).some((t) => RESETS.some((re) => re.test(t)))) continue;
       // `<persist>true</persist>` user-data runs at every boot: the run-once state does not gate it.
       const persistent = insts.every((i) => i.userDataTemplates.some((t) => /<persist>\s*true\s*<\/persist>/i.test(model.files.get(t)?.text ?? '')));
       if (persistent) continue;
       const related: RelatedInfo[] = [];
-      for (const s of b.amiSpans) related.push({ span: s, message: 'AMI name of this build' });
+      for (const n of b.images) if (n.kind === 'ami') related.push({ span: n.span, message: 'AMI name of this build' });
       for (const i of insts) {
-        if (i.amiSpan) related.push({ span: i.amiSpan, message: `${i.address} selects this AMI by name` });
+        if (i.imageSpan) related.push({ span: i.imageSpan, message: `${i.address} selects this AMI by name` });
         related.push({ span: i.userData!.span, message: `${i.address} passes user_data, expected to run at first boot` });
       }
       out.push(

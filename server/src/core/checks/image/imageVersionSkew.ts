@@ -178,7 +178,7 @@ function imageRole(model: DeploymentModel, b: BuildInfo, product: 'nomad' | 'con
   }
   if (kinds.size === 1) return [...kinds][0];
   if (kinds.size > 1) return undefined;
-  const names = [b.file, ...b.amiGlobs].join(' ').toLowerCase();
+  const names = [b.file, ...b.images.map((n) => n.glob)].join(' ').toLowerCase();
   if (!names.includes(product) && names.includes(product === 'nomad' ? 'consul' : 'nomad')) return undefined;
   const server = /server/.test(names);
   const client = /client|worker|agent-pool|node-pool/.test(names);

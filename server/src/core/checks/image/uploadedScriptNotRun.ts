@@ -27,7 +27,6 @@ import type { DeploymentModel } from '../../model/deploymentModel';
 import type { HclBlock, HclExpr } from '../../parsers/hcl/ast';
 import type { PackerProvisioner } from '../../packer';
 import { localPathCandidates, packerFileUploads, uploadedAs } from '../../packer';
-import { attr } from '../../terraform/model';
 import type { Finding, RelatedInfo, Span } from '../../types';
 import { baseName, dirOf } from '../../workspace/fileKinds';
 import { finding } from '../check';
@@ -232,16 +231,19 @@ function readsOnlyTree(model: DeploymentModel, file: string, block: HclBlock): b
 }
 
 /**
- * Whether the tree shows what an instance booting a Packer image runs at boot: it has no user data, or user data
- * written in the .tf (a heredoc or string that is more than one interpolation), or `file()` / `templatefile()` of a
+ * Whether the tree shows what an instance booting a Packer image runs at boot: it has no boot data (`user_data`,
+ * `custom_data`, `metadata_startup_script`, the `metadata` startup keys: InstanceInfo.boot), or each is written in the .tf (a heredoc or string that is more than one interpolation), or `file()` / `templatefile()` of a
  * tree file (under `base64encode` & co.); every file its block reads is in the tree. User data from a variable, a
  * local, a data source (`data.template_file.x.rendered`) or a module output is not shown.
  */
 function instanceBootShown(model: DeploymentModel, inst: InstanceInfo): boolean {
   if (!readsOnlyTree(model, inst.file, inst.block)) return false;
-  const ud = attr(inst.block.body, 'user_data') ?? attr(inst.block.body, 'user_data_base64');
-  if (!ud) return true;
-  let e = ud.value;
+  return inst.boot.every((b) => bootExprShown(model, inst, b.expr));
+}
+
+/** Whether one boot attribute's text is in the tree (see instanceBootShown). */
+function bootExprShown(model: DeploymentModel, inst: InstanceInfo, value: HclExpr): boolean {
+  let e = value;
   while (e.type === 'call' && /^(base64encode|base64gzip|chomp|trimspace)$/.test(e.name) && e.args[0]) e = e.args[0];
   if (e.type === 'string') return commandText(e.value);
   if (e.type === 'call' && (e.name === 'file' || e.name === 'templatefile') && e.args[0]) {
