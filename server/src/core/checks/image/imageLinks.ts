@@ -357,13 +357,17 @@ export function showImages(images: readonly BuildImage[]): string {
     .join(', ');
 }
 
-const buildCache = new WeakMap<DeploymentModel, BuildInfo[]>();
+/**
+ * The images are a function of the Packer files alone: cached by their provisioners, which packer.ts keeps while the
+ * parsed Packer files are the same (a keystroke in a script or a .tf file builds a new model, not new images).
+ */
+const buildCache = new WeakMap<readonly PackerProvisioner[], BuildInfo[]>();
 
 export function buildInfos(model: DeploymentModel): BuildInfo[] {
-  const hit = buildCache.get(model);
+  const provs = packerProvisioners(model);
+  const hit = buildCache.get(provs);
   if (hit) return hit;
   const out: BuildInfo[] = [];
-  const provs = packerProvisioners(model);
   // The Packer files' values as packer.ts evaluates them (the same variables and .pkrvars.hcl files), cached by the
   // parsed files: a keystroke elsewhere does not index the templates again.
   const values = packerValues(model);
@@ -398,7 +402,7 @@ export function buildInfos(model: DeploymentModel): BuildInfo[] {
       }
     }
   }
-  buildCache.set(model, out);
+  buildCache.set(provs, out);
   return out;
 }
 
