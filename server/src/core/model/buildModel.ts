@@ -278,7 +278,9 @@ export function buildDeploymentModel(input: ModelInput, parse: ParseServices): D
     scripts[i] = analyzeScript(file, language, inline ? [] : (callers.get(baseName(file).toLowerCase()) ?? []), 'full', written, inline);
   });
 
-  const continued = new Set(scripts.flatMap((s) => s.configDocs.flatMap((d) => (d.supersedes ? [d.supersedes] : []))));
+  // Loops, not nested flatMaps: this runs on every keystroke over every document of the unit.
+  const continued = new Set<string>();
+  for (const s of scripts) for (const d of s.configDocs) if (d.supersedes) continued.add(d.supersedes);
   const docs: AgentConfigDoc[] = [...scripts.flatMap((s) => s.configDocs), ...cloudDocs].filter(
     (d) => !continued.has(d.id) && !isOtherToolConfigPath(d.targetPath ?? d.templateFile),
   );

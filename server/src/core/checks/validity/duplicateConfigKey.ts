@@ -125,14 +125,21 @@ export const duplicateConfigKey: Check = {
         if (v === undefined) loadedMemo.set(d, (v = loadedByAgent(model, d, role.product)));
         return v;
       };
+      // Most paths are set once: a list is made only for a path set again (a role holds every setting of its files).
+      const first = new Map<string, SettingEntry>();
       const byPath = new Map<string, SettingEntry[]>();
       for (const e of role.allEntries) {
-        if (APPENDED.has(`${role.product}:${e.path}`)) continue;
-        const list = byPath.get(e.path) ?? [];
-        list.push(e);
-        byPath.set(e.path, list);
+        const once = first.get(e.path);
+        if (once === undefined) {
+          first.set(e.path, e);
+          continue;
+        }
+        const list = byPath.get(e.path);
+        if (list) list.push(e);
+        else byPath.set(e.path, [once, e]);
       }
       for (const [p, entries] of byPath) {
+        if (APPENDED.has(`${role.product}:${p}`)) continue;
         for (let i = 1; i < entries.length; i++) {
           const later = entries[i]!;
           // The nearest earlier definition that ends up in the same effective config (no copies: roles may hold hundreds).
