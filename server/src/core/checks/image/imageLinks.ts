@@ -465,10 +465,15 @@ interface ImageChoice {
   readonly span: Span;
 }
 
-const instCache = new WeakMap<DeploymentModel, InstanceInfo[]>();
+/**
+ * The machines are a function of the Terraform files alone (instanceInfos reads `model.terraform` and
+ * `model.terraformFiles`): cached by the Terraform model, which the engine keeps while those texts (and the texts
+ * their file() calls read) are the same, so a keystroke in a script does not read them again.
+ */
+const instCache = new WeakMap<object, InstanceInfo[]>();
 
 export function instanceInfos(model: DeploymentModel): InstanceInfo[] {
-  const hit = instCache.get(model);
+  const hit = instCache.get(model.terraform);
   if (hit) return hit;
   const amiData = new Map<string, { globs: string[] | undefined; span: Span }>();
   const imageData = new Map<string, ImageChoice | undefined>();
@@ -536,7 +541,7 @@ export function instanceInfos(model: DeploymentModel): InstanceInfo[] {
       }
     }
   }
-  instCache.set(model, out);
+  instCache.set(model.terraform, out);
   return out;
 }
 
