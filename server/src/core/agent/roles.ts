@@ -370,7 +370,7 @@ export function buildRoles(
     const written = effectiveWrites(list, imageTime, referenced);
     const oses = new Set(written.map((c) => c.doc.os));
     const os = first.kind === 'windows-client' ? 'windows' : first.kind === 'linux-client' ? 'linux' : oses.size === 1 ? [...oses][0] : undefined;
-    const { configs: ordered, settings, all } = mergeInLoadOrder(written, os, first.product, load);
+    const { configs: ordered, settings, all } = mergeInLoadOrder(written, os, first.product, load, first.kind);
     roles.push({ id, kind: first.kind, product: first.product, configs: ordered, settings, allEntries: all });
   }
   return roles;

@@ -172,7 +172,7 @@ export const joinMethodDrift: Check = {
             check: this,
             span: roleAnchor(m.role),
             severity: 'error',
-            message: `${label(m.role)} has no client.servers, no server_join and no Consul to discover servers: the client logs "no servers" and never registers.`,
+            message: `${label(m.role)} has no client.servers, no server_join and no Consul to discover servers: the client logs "no servers" and never registers.${serverOnlyJoinFlags(m.role)}`,
           }),
         );
       }
@@ -215,6 +215,18 @@ export const joinMethodDrift: Check = {
     return out;
   },
 };
+
+/**
+ * A `-retry-join` / `-join` flag on a Nomad client's launch line sets the server's join lists only (command/agent/
+ * command.go: they fill `cmdConfig.Server.ServerJoin`, which `handleRetryJoin` / `startupJoin` read only in server
+ * mode; a client reads `client { server_join }` and `-servers`): said, since it looks like a way to find servers.
+ */
+function serverOnlyJoinFlags(role: Role): string {
+  const e = ['server.server_join.retry_join', 'server.server_join.start_join'].map((p) => role.settings.get(p)).find((x) => x?.launch);
+  if (!e) return '';
+  const flag = e.path.endsWith('retry_join') ? '-retry-join' : '-join';
+  return ` Its launch line passes ${flag} (${e.chain[e.chain.length - 1]?.note ?? e.path}), but Nomad reads ${flag} only in server mode: a client takes its servers from -servers=<host:port,…> or client { server_join { retry_join = [...] } }.`;
+}
 
 /** The runtime `nomad node config -update-servers` commands run on the machines of a client role (by OS). */
 function runtimeServers(model: DeploymentModel, role: Role): RuntimeJoin[] {

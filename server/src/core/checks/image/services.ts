@@ -15,6 +15,7 @@ import { normPath, psValueText } from './shared';
 import { uploadDestinations } from '../../packer';
 import type { AgentConfigDoc } from '../../agent/configDoc';
 import type { AgentLaunch, LoadContext } from '../../agent/loadOrder';
+import { launchSettings } from '../../agent/launchFlags';
 import { innermostFunction } from '../../scripts/powershellModel';
 import { interpolateCompose } from '../../parsers/compose';
 import type { ComposeService, ComposeWord } from '../../parsers/compose';
@@ -32,6 +33,10 @@ export interface ServiceFlag {
   readonly unknownReason?: string;
   /** Where a resolved variable's value comes from, when the flag's own line does not show it (`REGION from .env, …`). */
   readonly resolvedFrom?: string;
+  /** Written `-name=value` (a boolean flag takes a value only so). */
+  readonly eq?: boolean;
+  /** Written without a value (`-client`); `value` is then empty. */
+  readonly bare?: boolean;
 }
 
 export interface ServiceDef {
@@ -53,7 +58,15 @@ export interface ServiceDef {
   readonly flagsUnknown?: string;
   /** The later command that gave the service its final arguments (`nssm set nomad AppParameters …`), when there is one. */
   readonly argsSpan?: Span;
+  /**
+   * Every flag of its command line in order, the boolean ones (`-client`) included: what agent/launchFlags.ts turns into
+   * settings. `flags` keeps only the config, data-dir, region and datacenter flags the service checks read.
+   */
+  readonly launchFlags?: readonly ServiceFlag[];
 }
+
+/** The flags `ServiceDef.flags` keeps (with a value). */
+const SERVICE_FLAG = /^(config-dir|config-file|config|data-dir|region|dc|datacenter)$/;
 
 /**
  * The agent a service runs, from its executable or name: `nomad`, `C:\nomad\nomad.exe`, `/usr/bin/consul`.
@@ -67,13 +80,26 @@ function productOf(text: string): Product | undefined {
 
 /** `-config=C:\x`, `-config C:\x`, `-config-dir=…`, `-data-dir`, `-region`, `-dc`, `-datacenter` inside a command line. */
 function flagsIn(cmdline: string, toHost: (s: number, e: number) => Span): ServiceFlag[] {
-  const out: ServiceFlag[] = [];
-  const re = /(?:^|\s)--?(config-dir|config-file|config|data-dir|region|dc|datacenter)(?:=|\s+)("[^"]*"|'[^']*'|[^\s"']+)/g;
+  const out: Array<{ at: number; flag: ServiceFlag }> = [];
+  const re = /(?:^|\s)--?(config-dir|config-file|config|data-dir|region|dc|datacenter)(=|\s+)("[^"]*"|'[^']*'|[^\s"']+)/g;
   for (const m of cmdline.matchAll(re)) {
     const at = (m.index ?? 0) + m[0].search(/-/);
-    out.push({ name: m[1]!, value: m[2]!.replace(/^["']|["']$/g, ''), span: toHost(at, (m.index ?? 0) + m[0].length) });
+    out.push({ at, flag: { name: m[1]!, value: m[3]!.replace(/^["']|["']$/g, ''), span: toHost(at, (m.index ?? 0) + m[0].length), eq: m[2] === '=' } });
   }
-  return out;
+  // Every other flag, for the settings a launch line gives (agent/launchFlags.ts): `-name=value`, `-name value` (a
+  // value does not start with `-`), or `-name` alone. Quoted values keep their blanks (`-retry-join "provider=aws …"`).
+  const other = /(?:^|\s)--?([A-Za-z][\w-]*)(?:(=)("[^"]*"|'[^']*'|[^\s"']*)|\s+("[^"]*"|'[^']*'|[^\s"'-][^\s"']*))?(?=\s|$)/g;
+  for (const m of cmdline.matchAll(other)) {
+    if (SERVICE_FLAG.test(m[1]!)) continue;
+    const at = (m.index ?? 0) + m[0].search(/-/);
+    const raw = m[3] ?? m[4];
+    const span = toHost(at, (m.index ?? 0) + m[0].length);
+    out.push({
+      at,
+      flag: raw === undefined ? { name: m[1]!, value: '', span, bare: true } : { name: m[1]!, value: raw.replace(/^["']|["']$/g, ''), span, eq: m[2] === '=' },
+    });
+  }
+  return out.sort((a, b) => a.at - b.at).map((x) => x.flag);
 }
 
 /** `$Name`, `${Name}`, `$env:Name` in a flag value, substituted with the script's values as seen at `offset`. */
@@ -499,12 +525,12 @@ function unitService(text: string, toHost: (s: number, e: number) => Span, file:
   if (!exec) return undefined;
   const product = productOf(exec.value.split(/\s+/)[0] ?? '') ?? productOf(name);
   if (!product) return undefined;
-  const flags: ServiceFlag[] = parseExecStartFlags(exec.value, exec.valueStart)
-    .filter((f) => f.value !== undefined && /^(config|config-dir|config-file|data-dir|region|dc|datacenter)$/.test(f.name))
-    .map((f) => {
-      const value = f.value!.replace(/^["']|["']$/g, '');
-      return { name: f.name, value, span: toHost(f.start, f.end), ...(value.includes('$') ? {} : { resolved: value }) };
-    });
+  const flags: ServiceFlag[] = parseExecStartFlags(exec.value, exec.valueStart).map((f) => {
+    if (f.value === undefined) return { name: f.name, value: '', span: toHost(f.start, f.end), bare: true, resolved: '' };
+    const value = f.value.replace(/^["']|["']$/g, '');
+    const eq = f.valueStart !== undefined && exec.value[f.valueStart - exec.valueStart - 1] === '=';
+    return { name: f.name, value, span: toHost(f.start, f.end), eq, ...(value.includes('$') ? {} : { resolved: value }) };
+  });
   return { os: 'linux', product, name, file, span: toHost(exec.start, exec.end), flags, dependsOn: deps, via };
 }
 
@@ -559,8 +585,10 @@ export function serviceDefs(model: DeploymentModel): ServiceDef[] {
     if (d) out.push(d);
   }
   for (const c of model.composeFiles ?? []) out.push(...composeServiceDefs(model, c));
-  cache.set(model, out);
-  return out;
+  // `flags` keeps the flags the service checks read; every flag stays in `launchFlags`.
+  const defs = out.map((d): ServiceDef => ({ ...d, flags: d.flags.filter((f) => !f.bare && SERVICE_FLAG.test(f.name)), launchFlags: d.flags }));
+  cache.set(model, defs);
+  return defs;
 }
 
 /** The agent a container runs when a command-line word is its program: `nomad`, `/bin/consul` (no `.exe`: Linux containers). */
@@ -614,7 +642,7 @@ function composeAgentLine(model: DeploymentModel, svc: ComposeService): { produc
 }
 
 /** The flags service definitions carry (as flagsIn reads them from a Windows command line). */
-const COMPOSE_FLAG = /^--?(config-dir|config-file|config|data-dir|region|dc|datacenter)(?:=([\s\S]*))?$/;
+const COMPOSE_FLAG = /^--?([A-Za-z][\w-]*)(?:=([\s\S]*))?$/;
 
 /**
  * Compose services that start a Nomad or Consul agent (see composeAgentLine), as Linux service definitions: their
@@ -639,7 +667,13 @@ function composeServiceDefs(model: DeploymentModel, c: ComposeFileFacts): Servic
       let end = w.end;
       if (value === undefined) {
         const next = words[i + 1];
-        if (!next) continue;
+        // A flag the service checks read takes the next word whatever it is; any other takes one that is not a flag,
+        // and is a boolean flag (`-server`) without one.
+        const takes = next !== undefined && (SERVICE_FLAG.test(m[1]!) || !/^-./.test(next.text));
+        if (!takes) {
+          if (!SERVICE_FLAG.test(m[1]!)) flags.push({ name: m[1]!, value: '', span: { file: c.file, start: w.start, end: w.end }, bare: true, resolved: '' });
+          continue;
+        }
         value = next.text;
         end = Math.max(end, next.end);
         i++;
@@ -661,6 +695,7 @@ function composeServiceDefs(model: DeploymentModel, c: ComposeFileFacts): Servic
         name: m[1]!,
         value,
         span: { file: c.file, start: Math.min(w.start, end), end },
+        eq: m[2] !== undefined,
         ...(resolved !== undefined ? { resolved } : {}),
         ...(unknownReason !== undefined ? { unknownReason } : {}),
         ...(resolvedFrom !== undefined ? { resolvedFrom } : {}),
@@ -825,6 +860,10 @@ export function agentLoadContext(model: DeploymentModel): LoadContext {
   const launches: AgentLaunch[] = serviceDefs(model).map((d) => ({
     os: d.os,
     product: d.product,
+    // The settings its other flags give (`-servers`, `-retry-join`, `-encrypt`): read once per model, not per role.
+    settings: d.flagsUnknown !== undefined ? [] : launchSettings(d.product, d.launchFlags ?? d.flags),
+    ...(d.flagsUnknown !== undefined ? { unknown: d.flagsUnknown } : {}),
+    label: `the ${d.via} launch line of the ${d.product} service "${d.name}" in ${d.file}`,
     // A service whose command line is not known loads config from a path that is not known.
     flags:
       d.flagsUnknown !== undefined
