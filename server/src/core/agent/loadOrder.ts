@@ -398,7 +398,10 @@ function applyLaunchSettings(settings: Map<string, SettingEntry>, launches: read
       else if (other) reason = `-${first.s!.flag} differs between ${name(first)} and ${name(other)}, and which of them starts this agent is not known`;
     }
     const file = settings.get(path);
-    const flagEntry = launchEntry(path, first.s!, name(first), first.l.os, reason, file);
+    const alike = given.filter((g) => g.s).length - 1;
+    const launch =
+      alike > 0 && reason === undefined ? `${name(first)} (and ${alike} other launch line${alike > 1 ? 's' : ''} passing the same value)` : name(first);
+    const flagEntry = launchEntry(path, first.s!, launch, first.l.os, reason, file);
     const ls = first.s!;
     if (!file || ls.list === undefined || ls.list === 'replace' || reason !== undefined) {
       settings.set(path, flagEntry);

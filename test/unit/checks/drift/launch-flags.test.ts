@@ -184,3 +184,14 @@ test('launch flags: -encrypt on a launch line is masked in the role view and in 
   assert.ok(!out.includes(KEY_A), 'no raw -encrypt key in the CLI JSON');
   assert.ok(!out.includes(KEY_B));
 });
+
+test('launch flags: a script that runs the agent itself (`nohup nomad agent … &`) is a launch line; a -dev agent is not', () => {
+  const script = (line: string) => linux('client {\n  enabled = true\n}').replace('EOF\n', `EOF\nSERVERS="10.0.0.5:4647"\n${line}\n`);
+  const files = { [LIN]: script('nohup /usr/local/bin/nomad agent -config /etc/nomad.d -servers "$SERVERS" > /tmp/nomad.log 2>&1 &') };
+  const { r, get } = role(files, 'linux-client/nomad');
+  assert.deepEqual(only(r, 'servers-join-drift'), []);
+  assert.deepEqual(get('client.servers')!.value, ['10.0.0.5:4647']);
+  assert.match(get('client.servers')!.chain.at(-1)!.note, /-servers flag of the `nomad agent` command in scripts\/client\.sh/);
+  const dev = { [LIN]: script('nomad agent -dev -servers "$SERVERS" &') };
+  assert.equal(only(analyze(dev).r, 'servers-join-drift').length, 1);
+});

@@ -857,18 +857,107 @@ export function serviceFlagValue(
  * written with the script's variables resolved.
  */
 export function agentLoadContext(model: DeploymentModel): LoadContext {
-  const launches: AgentLaunch[] = serviceDefs(model).map((d) => ({
-    os: d.os,
-    product: d.product,
-    // The settings its other flags give (`-servers`, `-retry-join`, `-encrypt`): read once per model, not per role.
-    settings: d.flagsUnknown !== undefined ? [] : launchSettings(d.product, d.launchFlags ?? d.flags),
-    ...(d.flagsUnknown !== undefined ? { unknown: d.flagsUnknown } : {}),
-    label: `the ${d.via} launch line of the ${d.product} service "${d.name}" in ${d.file}`,
-    // A service whose command line is not known loads config from a path that is not known.
-    flags:
-      d.flagsUnknown !== undefined
-        ? [{ name: 'config', path: undefined }]
-        : d.flags.filter((f) => /^config(-dir|-file)?$/.test(f.name)).map((f) => ({ name: f.name, path: f.resolved })),
-  }));
+  const launches: AgentLaunch[] = [
+    ...serviceDefs(model).map((d) => ({
+      os: d.os,
+      product: d.product,
+      // The settings its other flags give (`-servers`, `-retry-join`, `-encrypt`): read once per model, not per role.
+      settings: d.flagsUnknown !== undefined ? [] : launchSettings(d.product, d.launchFlags ?? d.flags),
+      ...(d.flagsUnknown !== undefined ? { unknown: d.flagsUnknown } : {}),
+      label: `the ${d.via} launch line of the ${d.product} service "${d.name}" in ${d.file}`,
+      // A service whose command line is not known loads config from a path that is not known.
+      flags:
+        d.flagsUnknown !== undefined
+          ? [{ name: 'config', path: undefined }]
+          : d.flags.filter((f) => /^config(-dir|-file)?$/.test(f.name)).map((f) => ({ name: f.name, path: f.resolved })),
+    })),
+    ...scriptAgentLaunches(model),
+  ];
   return { launches, targetOf: (doc) => resolvedTargetPath(model, doc) };
+}
+
+/** Programs that run the command given as their arguments (`nohup nomad agent …`, `exec consul agent …`). */
+const RUNS_ARGS = /^(nohup|setsid|exec|nice|env|stdbuf|ionice|chpst)$/;
+
+/**
+ * `nomad agent …` / `consul agent …` run by a bash script itself (`nohup nomad agent -config /etc/nomad.d &`, a
+ * container entrypoint's `exec consul agent -retry-join …`): a launch line too, for the load order and the settings
+ * its flags give. A word with a `$VAR` takes the script's value at the command; `$(…)` or a variable without a static
+ * value leaves that flag unknown. Development agents (`-dev`) are left out.
+ */
+function scriptAgentLaunches(model: DeploymentModel): AgentLaunch[] {
+  const out: AgentLaunch[] = [];
+  for (const s of model.scripts) {
+    if (s.language !== 'bash' || !/\b(nomad|consul)\b[^\n]*\bagent\b/.test(s.text.text)) continue;
+    for (const c of s.scan.commands) {
+      let prog = c.name;
+      let args = c.args;
+      while (RUNS_ARGS.test(baseName(prog)) && args.length > 0 && args[0]!.literal !== undefined) {
+        prog = args[0]!.literal!;
+        args = args.slice(1);
+        // `nice -n 10`, `env X=1`: their own options and assignments before the program.
+        while (args.length > 0 && args[0]!.literal !== undefined && (/^-/.test(args[0]!.literal!) || /^\w+=/.test(args[0]!.literal!))) args = args.slice(1);
+      }
+      const product = /(?:^|\/)(nomad|consul)$/.exec(prog)?.[1] as Product | undefined;
+      if (!product || args[0]?.literal !== 'agent') continue;
+      const text = (w: (typeof args)[number]): { text: string } | { unknown: string } => {
+        if (w.literal !== undefined) return { text: w.literal };
+        let unknown: string | undefined;
+        let v = w.raw;
+        for (const e of [...w.expansions].sort((a, b) => b.start - a.start)) {
+          const r = e.command || e.arithmetic || e.template ? undefined : s.resolveVariable(e.name, c.start);
+          if (!r || r.kind !== 'known') {
+            unknown ??= `${w.raw} holds ${e.command ? 'a command substitution' : `$${e.name}`}, whose value is not known`;
+            continue;
+          }
+          v = v.slice(0, e.start - w.start) + r.text + v.slice(e.end - w.start);
+        }
+        return unknown !== undefined ? { unknown } : { text: v.replace(/^(["'])([\s\S]*)\1$/, '$2') };
+      };
+      const flags: ServiceFlag[] = [];
+      let dev = false;
+      for (let i = 1; i < args.length; i++) {
+        const w = args[i]!;
+        const head = w.literal ?? w.raw;
+        const m = /^--?([A-Za-z][\w-]*)(=|$)/.exec(head);
+        if (!m) continue;
+        if (m[1] === 'dev' || m[1] === 'dev-connect') dev = true;
+        let valueWord: (typeof args)[number] | undefined;
+        let value: { text: string } | { unknown: string } | undefined;
+        if (m[2] === '=') {
+          const full = text(w);
+          value = 'text' in full ? { text: full.text.slice(full.text.indexOf('=') + 1) } : full;
+        } else {
+          const next = args[i + 1];
+          const nextHead = next ? (next.literal ?? next.raw) : undefined;
+          if (next && nextHead !== undefined && !/^-./.test(nextHead)) {
+            valueWord = next;
+            value = text(next);
+            i++;
+          }
+        }
+        const span = s.text.toHost(w.start, (valueWord ?? w).end);
+        if (value === undefined) flags.push({ name: m[1]!, value: '', span, bare: true, resolved: '' });
+        else {
+          const raw = (valueWord ?? w).raw;
+          flags.push({
+            name: m[1]!,
+            value: m[2] === '=' ? raw.slice(raw.indexOf('=') + 1) : raw,
+            span,
+            eq: m[2] === '=',
+            ...('text' in value ? { resolved: value.text } : { unknownReason: value.unknown }),
+          });
+        }
+      }
+      if (dev) continue;
+      out.push({
+        os: 'linux',
+        product,
+        flags: flags.filter((f) => !f.bare && /^config(-dir|-file)?$/.test(f.name)).map((f) => ({ name: f.name, path: f.resolved })),
+        settings: launchSettings(product, flags),
+        label: `the \`${baseName(prog)} agent\` command in ${s.file}`,
+      });
+    }
+  }
+  return out;
 }
