@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { launchSettings } from '../../../server/src/core/agent/launchFlags';
 import type { LaunchFlagInput } from '../../../server/src/core/agent/launchFlags';
+import { isSecretSettingPath } from '../../../server/src/core/secrets';
 import { model, setting } from './helpers';
 
 const span = { file: 'x', start: 0, end: 1 };
@@ -70,4 +71,19 @@ test('launch flags: two launch lines that may start the role and disagree leave 
   const dc = setting(m, 'linux-client/nomad', 'datacenter')!;
   assert.equal(dc.value, undefined);
   assert.match(dc.unknownReason ?? '', /-dc is passed by .* but not by .*which of them starts this agent is not known/);
+});
+
+test('launch flags: the secrets a launch line may carry are secret settings', () => {
+  for (const [product, name] of [
+    ['nomad', 'encrypt'],
+    ['nomad', 'consul-token'],
+    ['nomad', 'consul-auth'],
+    ['nomad', 'vault-token'],
+    ['nomad', 'acl-replication-token'],
+    ['consul', 'encrypt'],
+  ] as const) {
+    const s = launchSettings(product, [flag(name, 'x')]);
+    assert.equal(s.length, 1, name);
+    assert.ok(isSecretSettingPath(s[0]!.path), `${product} -${name} → ${s[0]!.path}`);
+  }
 });

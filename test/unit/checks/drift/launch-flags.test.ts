@@ -195,3 +195,16 @@ test('launch flags: a script that runs the agent itself (`nohup nomad agent … 
   const dev = { [LIN]: script('nomad agent -dev -servers "$SERVERS" &') };
   assert.equal(only(analyze(dev).r, 'servers-join-drift').length, 1);
 });
+
+test('launch flags: PowerShell runs the agent itself (`& nomad.exe agent …`, Start-Process -ArgumentList "agent …")', () => {
+  for (const line of [
+    '& "C:\\nomad\\nomad.exe" agent -client -servers=$servers -config=C:\\nomad\\conf',
+    'Start-Process -FilePath C:\\nomad\\nomad.exe -ArgumentList "agent -client -servers=$servers -config=C:\\nomad\\conf" -NoNewWindow',
+  ]) {
+    const files = { [WIN]: windows(line, '$servers = "10.0.0.5:4647"\n'), [LIN]: LIN_OK };
+    const { r, get } = role(files, 'windows-client/nomad');
+    assert.deepEqual(only(r, 'servers-join-drift'), [], line);
+    assert.deepEqual(get('client.servers')!.value, ['10.0.0.5:4647'], line);
+    assert.match(get('client.servers')!.chain.at(-1)!.note, /-servers flag of the `nomad\.exe agent` command in scripts\/client\.ps1/);
+  }
+});

@@ -876,6 +876,57 @@ export function agentLoadContext(model: DeploymentModel): LoadContext {
   return { launches, targetOf: (doc) => resolvedTargetPath(model, doc) };
 }
 
+/**
+ * PowerShell's own agent runs: `& "C:\nomad\nomad.exe" agent -config=… -servers=…` (a native command: its arguments
+ * joined as the program receives them) and `Start-Process -FilePath C:\nomad\nomad.exe -ArgumentList "agent …"`.
+ * A `$Var` resolves with the script's value; one without a static value leaves the flag (or, for a whole argument,
+ * the command line) unknown. `-dev` agents are left out.
+ */
+function psAgentLaunches(s: PsScriptFacts): AgentLaunch[] {
+  const out: AgentLaunch[] = [];
+  const src = s.text.text;
+  for (const c of s.scan.commands) {
+    const n = programName(s, c);
+    let product = /^(nomad|consul)(\.exe)?$/.exec(n)?.[1] as Product | undefined;
+    let flags: ServiceFlag[] | { unknown: string } | undefined;
+    let prog = n;
+    // Lenient: a word the scan does not read as one value (`-servers=$servers`) stays as written, its `$Var` resolved
+    // by resolveFlags (unknown when it has no static value).
+    if (product && psValueText(src, c.arguments[0]).toLowerCase() === 'agent') flags = argFlags(s, c, 1, c.start, true);
+    else if (n === 'start-process') {
+      const param = (name: string) => c.parameters.find((p) => name.startsWith(p.name.toLowerCase()) && p.name.length >= 2)?.value;
+      const exe = psValueText(src, param('filepath') ?? c.arguments[0]);
+      product = /(?:^|[\\/])(nomad|consul)(?:\.exe)?$/i.exec(exe.trim())?.[1]?.toLowerCase() as Product | undefined;
+      const list = param('argumentlist') ?? c.arguments[1];
+      if (!product || !list || list.kind !== 'string') continue;
+      prog = baseName(exe.trim().replace(/\\/g, '/')).toLowerCase();
+      const text = psValueText(src, list);
+      if (!/^\s*agent\b/.test(text)) continue;
+      const base = list.literal.contentStart;
+      flags = resolveFlags(
+        s,
+        flagsIn(text, (a, b) => s.text.toHost(base + a, base + b)),
+        c.start,
+      );
+    }
+    if (!product || flags === undefined) continue;
+    const label = `the \`${prog} agent\` command in ${s.file}`;
+    if (!Array.isArray(flags)) {
+      out.push({ os: 'windows', product, flags: [{ name: 'config', path: undefined }], settings: [], unknown: flags.unknown, label });
+      continue;
+    }
+    if (flags.some((f) => f.name === 'dev' || f.name === 'dev-connect')) continue;
+    out.push({
+      os: 'windows',
+      product,
+      flags: flags.filter((f) => !f.bare && /^config(-dir|-file)?$/.test(f.name)).map((f) => ({ name: f.name, path: f.resolved })),
+      settings: launchSettings(product, flags),
+      label,
+    });
+  }
+  return out;
+}
+
 /** Programs that run the command given as their arguments (`nohup nomad agent …`, `exec consul agent …`). */
 const RUNS_ARGS = /^(nohup|setsid|exec|nice|env|stdbuf|ionice|chpst)$/;
 
@@ -888,7 +939,11 @@ const RUNS_ARGS = /^(nohup|setsid|exec|nice|env|stdbuf|ionice|chpst)$/;
 function scriptAgentLaunches(model: DeploymentModel): AgentLaunch[] {
   const out: AgentLaunch[] = [];
   for (const s of model.scripts) {
-    if (s.language !== 'bash' || !/\b(nomad|consul)\b[^\n]*\bagent\b/.test(s.text.text)) continue;
+    if (!/\b(nomad|consul)(\.exe)?\b[^\n]*\bagent\b/i.test(s.text.text)) continue;
+    if (s.language === 'powershell') {
+      out.push(...psAgentLaunches(s));
+      continue;
+    }
     for (const c of s.scan.commands) {
       let prog = c.name;
       let args = c.args;
