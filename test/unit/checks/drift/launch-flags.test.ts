@@ -208,3 +208,23 @@ test('launch flags: PowerShell runs the agent itself (`& nomad.exe agent …`, S
     assert.match(get('client.servers')!.chain.at(-1)!.note, /-servers flag of the `nomad\.exe agent` command in scripts\/client\.ps1/);
   }
 });
+
+test('launch flags: ExecStart=/bin/sh -c "consul agent …" reads the agent line inside the shell string', () => {
+  const files = {
+    [LIN]: linux('client {\n  enabled = true\n  servers = ["10.0.0.5"]\n}', 'datacenter = "dc1"'),
+    [CONSUL_UNIT]: unit(
+      '/bin/sh -c "consul agent -retry-join=10.0.0.9 -bind=$(hostname -I | cut -d\' \' -f1) -config-file=/etc/consul.d/consul.hcl -config-dir=/etc/consul.d/extra"',
+    ),
+  };
+  const { r, get } = role(files, 'linux-client/consul');
+  assert.deepEqual(get('retry_join')!.value, ['10.0.0.9']);
+  assert.equal(get('bind_addr')!.value, undefined);
+  assert.ok(get('bind_addr')!.unknownReason);
+  // -config-dir names a directory nothing writes, beside -config-file that loads the written config: the agent stops
+  // at start when the directory does not exist (Consul "config: Open failed on …"), said as such.
+  const m = only(r, 'service-config-path-mismatch');
+  assert.equal(m.length, 1, JSON.stringify(m.map((f) => f.message)));
+  assert.deepEqual({ start: m[0]!.span.start, end: m[0]!.span.end }, spanOf(files[CONSUL_UNIT], '-config-dir=/etc/consul.d/extra'));
+  assert.match(m[0]!.message, /beside -config-file=\/etc\/consul\.d\/consul\.hcl, which loads the config the linux scripts write/);
+  assert.match(m[0]!.message, /config: Open failed on \/etc\/consul\.d\/extra/);
+});

@@ -523,12 +523,23 @@ function unitService(text: string, toHost: (s: number, e: number) => Span, file:
     }
   }
   if (!exec) return undefined;
-  const product = productOf(exec.value.split(/\s+/)[0] ?? '') ?? productOf(name);
+  // `ExecStart=/bin/sh -c "consul agent -server …"`: the agent's command line is the shell's command string (read when
+  // it runs the agent directly: `<path>/consul agent …`, optionally after `exec`).
+  let line = { value: exec.value, valueStart: exec.valueStart };
+  const shell = /^\s*[-@+!:]*(?:\S*\/)?(?:ba|da)?sh\s+-c\s+(["'])/.exec(exec.value);
+  if (shell) {
+    const open = shell[0].length;
+    const close = exec.value.lastIndexOf(shell[1]!);
+    const inner = close > open ? exec.value.slice(open, close) : '';
+    const at = /^\s*(?:exec\s+)?(?=\S*(?:nomad|consul)\s+agent\b)/.exec(inner);
+    if (at) line = { value: inner.slice(at[0].length), valueStart: exec.valueStart + open + at[0].length };
+  }
+  const product = productOf(line.value.split(/\s+/)[0] ?? '') ?? productOf(name);
   if (!product) return undefined;
-  const flags: ServiceFlag[] = parseExecStartFlags(exec.value, exec.valueStart).map((f) => {
+  const flags: ServiceFlag[] = parseExecStartFlags(line.value, line.valueStart).map((f) => {
     if (f.value === undefined) return { name: f.name, value: '', span: toHost(f.start, f.end), bare: true, resolved: '' };
     const value = f.value.replace(/^["']|["']$/g, '');
-    const eq = f.valueStart !== undefined && exec.value[f.valueStart - exec.valueStart - 1] === '=';
+    const eq = f.valueStart !== undefined && line.value[f.valueStart - line.valueStart - 1] === '=';
     return { name: f.name, value, span: toHost(f.start, f.end), eq, ...(value.includes('$') ? {} : { resolved: value }) };
   });
   return { os: 'linux', product, name, file, span: toHost(exec.start, exec.end), flags, dependsOn: deps, via };
@@ -939,80 +950,88 @@ const RUNS_ARGS = /^(nohup|setsid|exec|nice|env|stdbuf|ionice|chpst)$/;
 function scriptAgentLaunches(model: DeploymentModel): AgentLaunch[] {
   const out: AgentLaunch[] = [];
   for (const s of model.scripts) {
-    if (!/\b(nomad|consul)(\.exe)?\b[^\n]*\bagent\b/i.test(s.text.text)) continue;
-    if (s.language === 'powershell') {
-      out.push(...psAgentLaunches(s));
-      continue;
+    // Per script analysis: an unchanged script keeps its facts object (model/buildModel.ts), and with it its launches.
+    let mine = scriptLaunches.get(s);
+    if (mine === undefined) scriptLaunches.set(s, (mine = launchesOf(s)));
+    out.push(...mine);
+  }
+  return out;
+}
+
+const scriptLaunches = new WeakMap<DeploymentModel['scripts'][number], AgentLaunch[]>();
+
+function launchesOf(s: DeploymentModel['scripts'][number]): AgentLaunch[] {
+  const out: AgentLaunch[] = [];
+  if (!/\b(nomad|consul)(\.exe)?\b[^\n]*\bagent\b/i.test(s.text.text)) return out;
+  if (s.language === 'powershell') return psAgentLaunches(s);
+  for (const c of s.scan.commands) {
+    let prog = c.name;
+    let args = c.args;
+    while (RUNS_ARGS.test(baseName(prog)) && args.length > 0 && args[0]!.literal !== undefined) {
+      prog = args[0]!.literal!;
+      args = args.slice(1);
+      // `nice -n 10`, `env X=1`: their own options and assignments before the program.
+      while (args.length > 0 && args[0]!.literal !== undefined && (/^-/.test(args[0]!.literal!) || /^\w+=/.test(args[0]!.literal!))) args = args.slice(1);
     }
-    for (const c of s.scan.commands) {
-      let prog = c.name;
-      let args = c.args;
-      while (RUNS_ARGS.test(baseName(prog)) && args.length > 0 && args[0]!.literal !== undefined) {
-        prog = args[0]!.literal!;
-        args = args.slice(1);
-        // `nice -n 10`, `env X=1`: their own options and assignments before the program.
-        while (args.length > 0 && args[0]!.literal !== undefined && (/^-/.test(args[0]!.literal!) || /^\w+=/.test(args[0]!.literal!))) args = args.slice(1);
+    const product = /(?:^|\/)(nomad|consul)$/.exec(prog)?.[1] as Product | undefined;
+    if (!product || args[0]?.literal !== 'agent') continue;
+    const text = (w: (typeof args)[number]): { text: string } | { unknown: string } => {
+      if (w.literal !== undefined) return { text: w.literal };
+      let unknown: string | undefined;
+      let v = w.raw;
+      for (const e of [...w.expansions].sort((a, b) => b.start - a.start)) {
+        const r = e.command || e.arithmetic || e.template ? undefined : s.resolveVariable(e.name, c.start);
+        if (!r || r.kind !== 'known') {
+          unknown ??= `${w.raw} holds ${e.command ? 'a command substitution' : `$${e.name}`}, whose value is not known`;
+          continue;
+        }
+        v = v.slice(0, e.start - w.start) + r.text + v.slice(e.end - w.start);
       }
-      const product = /(?:^|\/)(nomad|consul)$/.exec(prog)?.[1] as Product | undefined;
-      if (!product || args[0]?.literal !== 'agent') continue;
-      const text = (w: (typeof args)[number]): { text: string } | { unknown: string } => {
-        if (w.literal !== undefined) return { text: w.literal };
-        let unknown: string | undefined;
-        let v = w.raw;
-        for (const e of [...w.expansions].sort((a, b) => b.start - a.start)) {
-          const r = e.command || e.arithmetic || e.template ? undefined : s.resolveVariable(e.name, c.start);
-          if (!r || r.kind !== 'known') {
-            unknown ??= `${w.raw} holds ${e.command ? 'a command substitution' : `$${e.name}`}, whose value is not known`;
-            continue;
-          }
-          v = v.slice(0, e.start - w.start) + r.text + v.slice(e.end - w.start);
-        }
-        return unknown !== undefined ? { unknown } : { text: v.replace(/^(["'])([\s\S]*)\1$/, '$2') };
-      };
-      const flags: ServiceFlag[] = [];
-      let dev = false;
-      for (let i = 1; i < args.length; i++) {
-        const w = args[i]!;
-        const head = w.literal ?? w.raw;
-        const m = /^--?([A-Za-z][\w-]*)(=|$)/.exec(head);
-        if (!m) continue;
-        if (m[1] === 'dev' || m[1] === 'dev-connect') dev = true;
-        let valueWord: (typeof args)[number] | undefined;
-        let value: { text: string } | { unknown: string } | undefined;
-        if (m[2] === '=') {
-          const full = text(w);
-          value = 'text' in full ? { text: full.text.slice(full.text.indexOf('=') + 1) } : full;
-        } else {
-          const next = args[i + 1];
-          const nextHead = next ? (next.literal ?? next.raw) : undefined;
-          if (next && nextHead !== undefined && !/^-./.test(nextHead)) {
-            valueWord = next;
-            value = text(next);
-            i++;
-          }
-        }
-        const span = s.text.toHost(w.start, (valueWord ?? w).end);
-        if (value === undefined) flags.push({ name: m[1]!, value: '', span, bare: true, resolved: '' });
-        else {
-          const raw = (valueWord ?? w).raw;
-          flags.push({
-            name: m[1]!,
-            value: m[2] === '=' ? raw.slice(raw.indexOf('=') + 1) : raw,
-            span,
-            eq: m[2] === '=',
-            ...('text' in value ? { resolved: value.text } : { unknownReason: value.unknown }),
-          });
+      return unknown !== undefined ? { unknown } : { text: v.replace(/^(["'])([\s\S]*)\1$/, '$2') };
+    };
+    const flags: ServiceFlag[] = [];
+    let dev = false;
+    for (let i = 1; i < args.length; i++) {
+      const w = args[i]!;
+      const head = w.literal ?? w.raw;
+      const m = /^--?([A-Za-z][\w-]*)(=|$)/.exec(head);
+      if (!m) continue;
+      if (m[1] === 'dev' || m[1] === 'dev-connect') dev = true;
+      let valueWord: (typeof args)[number] | undefined;
+      let value: { text: string } | { unknown: string } | undefined;
+      if (m[2] === '=') {
+        const full = text(w);
+        value = 'text' in full ? { text: full.text.slice(full.text.indexOf('=') + 1) } : full;
+      } else {
+        const next = args[i + 1];
+        const nextHead = next ? (next.literal ?? next.raw) : undefined;
+        if (next && nextHead !== undefined && !/^-./.test(nextHead)) {
+          valueWord = next;
+          value = text(next);
+          i++;
         }
       }
-      if (dev) continue;
-      out.push({
-        os: 'linux',
-        product,
-        flags: flags.filter((f) => !f.bare && /^config(-dir|-file)?$/.test(f.name)).map((f) => ({ name: f.name, path: f.resolved })),
-        settings: launchSettings(product, flags),
-        label: `the \`${baseName(prog)} agent\` command in ${s.file}`,
-      });
+      const span = s.text.toHost(w.start, (valueWord ?? w).end);
+      if (value === undefined) flags.push({ name: m[1]!, value: '', span, bare: true, resolved: '' });
+      else {
+        const raw = (valueWord ?? w).raw;
+        flags.push({
+          name: m[1]!,
+          value: m[2] === '=' ? raw.slice(raw.indexOf('=') + 1) : raw,
+          span,
+          eq: m[2] === '=',
+          ...('text' in value ? { resolved: value.text } : { unknownReason: value.unknown }),
+        });
+      }
     }
+    if (dev) continue;
+    out.push({
+      os: 'linux',
+      product,
+      flags: flags.filter((f) => !f.bare && /^config(-dir|-file)?$/.test(f.name)).map((f) => ({ name: f.name, path: f.resolved })),
+      settings: launchSettings(product, flags),
+      label: `the \`${baseName(prog)} agent\` command in ${s.file}`,
+    });
   }
   return out;
 }
