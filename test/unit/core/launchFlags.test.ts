@@ -87,3 +87,38 @@ test('launch flags: the secrets a launch line may carry are secret settings', ()
     assert.ok(isSecretSettingPath(s[0]!.path), `${product} -${name} → ${s[0]!.path}`);
   }
 });
+
+test('launch flags: a config that states no mode takes the mode of the launch lines that load it (consul agent -server)', () => {
+  const unit = (exec: string) => `[Service]\nExecStart=${exec}\n`;
+  const files = {
+    'scripts/consul.sh': `#!/usr/bin/env bash\ncat <<'EOF' | sudo tee /etc/consul.d/connect.hcl\ndatacenter = "dc1"\nEOF\n`,
+    'config/consul.service': unit('/usr/bin/consul agent -server -bootstrap-expect=3 -config-dir=/etc/consul.d'),
+  };
+  const { m } = model(files);
+  assert.deepEqual(
+    m.roles.map((r) => r.id),
+    ['server/consul'],
+  );
+  assert.match(m.roles[0]!.configs[0]!.kindReason, /started with -server by the systemd unit launch line of the consul service "consul"/);
+  assert.equal(setting(m, 'server/consul', 'bootstrap_expect')!.value, 3);
+  // Without -server it is a client (Consul's default mode).
+  const client = model({ ...files, 'config/consul.service': unit('/usr/bin/consul agent -config-dir=/etc/consul.d') }).m;
+  assert.deepEqual(
+    client.roles.map((r) => r.id),
+    ['linux-client/consul'],
+  );
+});
+
+test('launch flags: a shared file loaded by a -server and a -client launch line keeps its roles', () => {
+  const unit = (exec: string) => `[Service]\nExecStart=${exec}\n`;
+  const { m } = model({
+    'nomad.d/global.hcl': 'datacenter = "dc1"\nacl {\n  enabled = true\n}\n',
+    'nomad.d/role/server.hcl': 'server {\n  enabled = true\n}\n',
+    'nomad.d/role/client.hcl': 'client {\n  enabled = true\n}\n',
+    'config/nomad-server.service': unit('/usr/bin/nomad agent -server -config=/etc/nomad.d -config=/etc/nomad.d/role/server.hcl'),
+    'config/nomad-client.service': unit('/usr/bin/nomad agent -client -config=/etc/nomad.d -config=/etc/nomad.d/role/client.hcl'),
+  });
+  const global = (id: string) => m.roles.find((r) => r.id === id)!.configs.some((c) => c.doc.hostFile === 'nomad.d/global.hcl');
+  assert.ok(global('server/nomad'));
+  assert.ok(global('linux-client/nomad'));
+});

@@ -351,6 +351,19 @@ export function mergeInLoadOrder(list: readonly ParsedAgentConfig[], os: AgentOs
   return { configs, settings, all };
 }
 
+/** The launch lines of the document's OS and product whose config flags load it (the file, or its directory). */
+export function launchesLoading(doc: AgentConfigDoc, product: Product, ctx: LoadContext): AgentLaunch[] {
+  if (ctx.launches.length === 0) return [];
+  const u = unitOf([{ doc } as ParsedAgentConfig], ctx);
+  if (u.file === undefined) return [];
+  return ctx.launches.filter(
+    (l) =>
+      l.os === doc.os &&
+      l.product === product &&
+      l.flags.some((f) => f.path !== undefined && flagLoads({ name: f.name, path: normLoadPath(f.path, doc.os) }, u) !== undefined),
+  );
+}
+
 /**
  * The launch lines that start this role's agent: those of its OS and product whose mode flag (`-server`, `-client`)
  * does not contradict the role, and of them the ones whose config flags load a file of the role when there are such
