@@ -228,3 +228,18 @@ test('launch flags: ExecStart=/bin/sh -c "consul agent …" reads the agent line
   assert.match(m[0]!.message, /beside -config-file=\/etc\/consul\.d\/consul\.hcl, which loads the config the linux scripts write/);
   assert.match(m[0]!.message, /config: Open failed on \/etc\/consul\.d\/extra/);
 });
+
+test('launch flags: -servers "provider=aws …" on a launch line is cloud auto-join in client.servers (reported on the flag, no fix)', () => {
+  const files = {
+    [LIN]: linux('client {\n  enabled = true\n}'),
+    [UNIT]: unit('/usr/bin/nomad agent -config=/etc/nomad.d -servers "provider=aws tag_key=NomadJoin tag_value=auto-join"'),
+  };
+  const f = only(analyze(files).r, 'servers-auto-join-in-client-servers');
+  assert.equal(f.length, 1, JSON.stringify(f.map((x) => x.message)));
+  assert.deepEqual({ start: f[0]!.span.start, end: f[0]!.span.end }, spanOf(files[UNIT], '-servers "provider=aws tag_key=NomadJoin tag_value=auto-join"'));
+  assert.match(
+    f[0]!.message,
+    /the -servers flag of its launch line gives client.servers \["provider=aws tag_key=NomadJoin tag_value=auto-join"\], which uses cloud auto-join/,
+  );
+  assert.deepEqual(f[0]!.fixes ?? [], []);
+});
