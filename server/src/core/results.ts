@@ -19,7 +19,8 @@ import { collectVersions } from './versions';
 export function secretRedactor(model: DeploymentModel): SecretRedactor {
   const r = new SecretRedactor();
   for (const role of model.roles)
-    for (const e of role.allEntries) {
+    // The role's effective settings too: a launch-line flag (`-encrypt=…`) is in no file's entries.
+    for (const e of [...role.allEntries, ...role.settings.values()]) {
       if (e.secret) addValue(r, e.value);
       // A cloud auto-join string may carry the cloud's credential (`provider=azure … secret_access_key=…`).
       else if (/(^|\.)(retry_join|retry_join_wan|start_join|start_join_wan|join)$/.test(e.path)) addDiscoverCredentials(r, e.value);
@@ -209,6 +210,8 @@ export function hoverAt(model: DeploymentModel, file: string, offset: number): H
       if (contains(e.keySpan, file, offset) || contains(e.valueSpan, file, offset) || e.chain.some((s) => contains(s.span, file, offset)))
         hits.push({ role, entry: e });
     }
+    // A setting a launch-line flag gives (`-servers=…`): hovering the flag shows it too.
+    for (const e of role.settings.values()) if (e.launch && contains(e.keySpan, file, offset)) hits.push({ role, entry: e });
   }
   if (hits.length === 0) return undefined;
   const paths = [...new Set(hits.map((h) => h.entry.path))].slice(0, 3);

@@ -26,6 +26,8 @@ const secretPaths = new Map<string, boolean>();
 function secretSettingPath(path: string): boolean {
   if (/(^|\.)encrypt$/.test(path)) return true;
   if (/(^|\.)token$/.test(path)) return true;
+  // Nomad `consul { auth = "user:pass" }` (also `-consul-auth`): HTTP basic auth credentials.
+  if (/(^|\.)consul\.auth$/.test(path)) return true;
   if (/(^|\.)acl(_|\.)tokens?\./.test(path) || /^acl\.tokens\./.test(path)) return true;
   if (
     /(^|\.)(replication_token|initial_management|master_token|agent_master_token|acl_master_token|acl_token|acl_agent_token|acl_agent_master_token|acl_replication_token)$/.test(

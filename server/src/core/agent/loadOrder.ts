@@ -18,10 +18,12 @@
  * locations; directories whose order only a launch line gives; merges that differ between branches), the setting's
  * effective value is unknown, with that reason: no rule then reports a value that depends on it.
  */
-import type { Product } from '../types';
+import type { Product, RoleKind } from '../types';
 import type { AgentConfigDoc, AgentOs, ParsedAgentConfig } from './configDoc';
 import type { SettingEntry } from './settings';
-import { flattenSettings, withListValue, withUnknownValue } from './settings';
+import { flattenSettings, launchEntry, withListValue, withUnknownValue } from './settings';
+import type { LaunchSetting } from './launchFlags';
+import { launchMode } from './launchFlags';
 import { baseName } from '../workspace/fileKinds';
 
 /** A `-config` / `-config-dir` / `-config-file` flag of a launch line, with the path as the agent reads it (undefined when not known). */
@@ -35,6 +37,12 @@ export interface AgentLaunch {
   readonly os: AgentOs;
   readonly product: Product;
   readonly flags: readonly ConfigFlag[];
+  /** The settings its other flags give (`-servers`, `-retry-join`, `-encrypt`; see launchFlags.ts). */
+  readonly settings?: readonly LaunchSetting[];
+  /** Why its command line is not known (it may pass any flag). */
+  readonly unknown?: string;
+  /** `the New-Service launch line of the nomad service "nomad" in scripts/client.ps1`, for chains and reasons. */
+  readonly label?: string;
 }
 
 export interface LoadContext {
@@ -253,7 +261,7 @@ function mergedEntries(configs: readonly ParsedAgentConfig[]): SettingEntry[] {
  * Merges a role's configs (one file per path already: see effectiveWrites) in the order its agent loads them. `os` is
  * the OS the role's agent runs on (undefined when not known: then no launch line applies).
  */
-export function mergeInLoadOrder(list: readonly ParsedAgentConfig[], os: AgentOs | undefined, product: Product, ctx: LoadContext): MergedRole {
+export function mergeInLoadOrder(list: readonly ParsedAgentConfig[], os: AgentOs | undefined, product: Product, ctx: LoadContext, kind?: RoleKind): MergedRole {
   const byName = [...list].sort((a, b) => byteOrder(loadKey(a.doc), loadKey(b.doc)));
   // One unit per file, one per merge output (its inputs together, in name order).
   const groups = new Map<string, ParsedAgentConfig[]>();
@@ -339,5 +347,86 @@ export function mergeInLoadOrder(list: readonly ParsedAgentConfig[], os: AgentOs
         : `depends on the order the agent loads ${a.name} and ${b.name} in (${flags ? 'the launch line of the agent does not load both' : 'they are in different directories, and no launch line of the tree gives their order'})`;
     settings.set(path, withUnknownValue(settings.get(path)!, reason));
   }
+  if (kind !== undefined) applyLaunchSettings(settings, launchesForRole(units, os, product, kind, ctx));
   return { configs, settings, all };
+}
+
+/** The launch lines of the document's OS and product whose config flags load it (the file, or its directory). */
+export function launchesLoading(doc: AgentConfigDoc, product: Product, ctx: LoadContext): AgentLaunch[] {
+  if (ctx.launches.length === 0) return [];
+  const u = unitOf([{ doc } as ParsedAgentConfig], ctx);
+  if (u.file === undefined) return [];
+  return ctx.launches.filter(
+    (l) =>
+      l.os === doc.os &&
+      l.product === product &&
+      l.flags.some((f) => f.path !== undefined && flagLoads({ name: f.name, path: normLoadPath(f.path, doc.os) }, u) !== undefined),
+  );
+}
+
+/**
+ * The launch lines that start this role's agent: those of its OS and product whose mode flag (`-server`, `-client`)
+ * does not contradict the role, and of them the ones whose config flags load a file of the role when there are such
+ * (with any whose command line is not known: it may load them too). Empty when the OS is not known.
+ */
+function launchesForRole(units: readonly LoadUnit[], os: AgentOs | undefined, product: Product, kind: RoleKind, ctx: LoadContext): AgentLaunch[] {
+  if (!os) return [];
+  const defs = ctx.launches.filter(
+    (l) => l.os === os && l.product === product && (l.unknown !== undefined || (l.settings?.length ?? 0) > 0 || l.flags.length > 0),
+  );
+  if (defs.length === 0 || !defs.some((l) => (l.settings?.length ?? 0) > 0)) return [];
+  const modeOk = defs.filter((l) => {
+    const m = launchMode(product, l.settings ?? []);
+    return m === undefined || (m === 'server') === (kind === 'server');
+  });
+  const loads = (l: AgentLaunch) =>
+    l.flags.some((f) => f.path !== undefined && units.some((u) => flagLoads({ name: f.name, path: normLoadPath(f.path!, os) }, u) !== undefined));
+  const relevant = modeOk.filter(loads);
+  return relevant.length > 0 ? [...relevant, ...modeOk.filter((l) => l.unknown !== undefined && !relevant.includes(l))] : modeOk;
+}
+
+/**
+ * Puts the settings of the role's launch lines over its files' (flags apply after the config files: see launchFlags.ts),
+ * each as an entry whose chain ends at the flag. A setting the launch lines do not agree on (one passes it and another
+ * does not, they pass different values, or one's command line is not known) is unknown: which of them starts this
+ * role's agent is not known. A value with an unresolved variable is unknown.
+ */
+function applyLaunchSettings(settings: Map<string, SettingEntry>, launches: readonly AgentLaunch[]): void {
+  if (launches.length === 0) return;
+  const paths = new Set<string>();
+  for (const l of launches) for (const s of l.settings ?? []) paths.add(s.path);
+  for (const path of paths) {
+    const given = launches.map((l) => ({ l, s: l.settings?.find((x) => x.path === path) }));
+    const first = given.find((g) => g.s)!;
+    const name = (g: (typeof given)[number]) => g.l.label ?? `a ${g.l.product} launch line`;
+    let reason = first.s!.unknownReason;
+    if (reason === undefined) {
+      const line = given.find((g) => g.l.unknown !== undefined);
+      const missing = given.find((g) => !g.s && g.l.unknown === undefined);
+      const other = given.find((g) => g.s && g.s.unknownReason === undefined && JSON.stringify(g.s.value) !== JSON.stringify(first.s!.value));
+      const unknownOther = given.find((g) => g.s && g.s.unknownReason !== undefined);
+      if (unknownOther) reason = unknownOther.s!.unknownReason;
+      else if (line) reason = `the command line of ${name(line)} is not known (${line.l.unknown}), and which launch line starts this agent is not known`;
+      else if (missing) reason = `-${first.s!.flag} is passed by ${name(first)} but not by ${name(missing)}, and which of them starts this agent is not known`;
+      else if (other) reason = `-${first.s!.flag} differs between ${name(first)} and ${name(other)}, and which of them starts this agent is not known`;
+    }
+    const file = settings.get(path);
+    const alike = given.filter((g) => g.s).length - 1;
+    const launch =
+      alike > 0 && reason === undefined ? `${name(first)} (and ${alike} other launch line${alike > 1 ? 's' : ''} passing the same value)` : name(first);
+    const flagEntry = launchEntry(path, first.s!, launch, first.l.os, reason, file);
+    const ls = first.s!;
+    if (!file || ls.list === undefined || ls.list === 'replace' || reason !== undefined) {
+      settings.set(path, flagEntry);
+      continue;
+    }
+    // A list flag combines with the files' list: Nomad appends -servers to client.servers; Consul puts its list flags first.
+    if (file.unknownReason !== undefined || !Array.isArray(file.value)) {
+      settings.set(path, withUnknownValue(flagEntry, file.unknownReason ?? `${path} of the config files is not a list`));
+      continue;
+    }
+    const merged =
+      ls.list === 'append' ? [...(file.value as unknown[]), ...(ls.value as unknown[])] : [...(ls.value as unknown[]), ...(file.value as unknown[])];
+    settings.set(path, { ...withListValue(flagEntry, merged), chain: [...file.chain, ...flagEntry.chain] });
+  }
 }

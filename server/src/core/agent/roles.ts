@@ -10,7 +10,8 @@ import { productFromPath } from './configDoc';
 import type { SettingEntry } from './settings';
 import { toJson } from './settings';
 import type { LoadContext } from './loadOrder';
-import { mergeInLoadOrder, NO_LAUNCHES } from './loadOrder';
+import { launchesLoading, mergeInLoadOrder, NO_LAUNCHES } from './loadOrder';
+import { launchMode } from './launchFlags';
 import type { RoleOverride } from '../reviewConfig';
 import { globToRegExp } from '../reviewConfig';
 import { baseName } from '../workspace/fileKinds';
@@ -356,7 +357,7 @@ export function buildRoles(
   load: LoadContext = NO_LAUNCHES,
 ): Role[] {
   const groups = new Map<string, ParsedAgentConfig[]>();
-  for (const c of configs) {
+  for (const c of configs.map((x) => launchedMode(x, load))) {
     for (const kind of [c.kind, ...(c.alsoKinds ?? [])]) {
       const id = `${kind}/${c.product}`;
       const list = groups.get(id) ?? [];
@@ -370,10 +371,29 @@ export function buildRoles(
     const written = effectiveWrites(list, imageTime, referenced);
     const oses = new Set(written.map((c) => c.doc.os));
     const os = first.kind === 'windows-client' ? 'windows' : first.kind === 'linux-client' ? 'linux' : oses.size === 1 ? [...oses][0] : undefined;
-    const { configs: ordered, settings, all } = mergeInLoadOrder(written, os, first.product, load);
+    const { configs: ordered, settings, all } = mergeInLoadOrder(written, os, first.product, load, first.kind);
     roles.push({ id, kind: first.kind, product: first.product, configs: ordered, settings, allEntries: all });
   }
   return roles;
+}
+
+/**
+ * A config that states neither server nor client mode takes the mode of the launch lines that load it when they all
+ * state the same one (`consul agent -server -config-file=/root/connect.hcl`, `nomad agent -server -config=/etc/nomad.d`):
+ * the agent runs in that mode whatever the file's name suggests (flags apply over the files).
+ */
+function launchedMode(c: ParsedAgentConfig, load: LoadContext): ParsedAgentConfig {
+  if (c.kindReason === 'declared in .hashistack-review.json' || statesMode(c.product, c.parse.body)) return c;
+  const launches = launchesLoading(c.doc, c.product, load);
+  if (launches.length === 0) return c;
+  const modes = new Set(launches.map((l) => launchMode(c.product, l.settings ?? [])));
+  const mode = modes.size === 1 ? [...modes][0] : undefined;
+  if (mode === undefined) return c;
+  const kind: RoleKind = mode === 'server' ? 'server' : c.doc.os === 'windows' ? 'windows-client' : 'linux-client';
+  if (kind === c.kind && !c.alsoKinds) return c;
+  const { alsoKinds: _drop, ...rest } = c;
+  void _drop;
+  return { ...rest, kind, kindReason: `started with -${mode} by ${launches[0]!.label ?? 'its launch line'}` };
 }
 
 function roleOrder(id: string): number {

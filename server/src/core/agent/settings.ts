@@ -8,6 +8,8 @@ import type { ChainStep, ResolvedValue, Span } from '../types';
 import { isSecretSettingPath, maskSecret } from '../secrets';
 import type { AgentConfigDoc } from './configDoc';
 import { mergeChains } from '../scripts/scriptModel';
+import { MappedText } from '../text/mappedText';
+import type { LaunchSetting } from './launchFlags';
 
 export interface SettingEntry {
   readonly path: string;
@@ -23,6 +25,16 @@ export interface SettingEntry {
   readonly expr: HclExpr;
   /** Index of the top-level block or attribute of the document it comes from (tells two `service {}` blocks apart). */
   readonly top: number;
+  /**
+   * Set on a setting a launch-line flag gives (`-dc=east`): the config files' entry it overrides (undefined when the
+   * files do not set it). See configEntry.
+   */
+  readonly launch?: { readonly overrides: SettingEntry | undefined };
+}
+
+/** The config files' entry of a setting: the entry itself, or the one a launch-line flag overrides (see launchEntry). */
+export function configEntry(e: SettingEntry | undefined): SettingEntry | undefined {
+  return e?.launch ? e.launch.overrides : e;
 }
 
 const flattened = new WeakMap<AgentConfigDoc, { readonly body: HclBody; readonly entries: SettingEntry[] }>();
@@ -179,6 +191,7 @@ export function withListValue(e: SettingEntry, value: unknown[]): SettingEntry {
     doc: e.doc,
     expr: e.expr,
     top: e.top,
+    ...(e.launch ? { launch: e.launch } : {}),
   };
 }
 
@@ -200,7 +213,97 @@ export function withUnknownValue(e: SettingEntry, reason: string): SettingEntry 
     doc: e.doc,
     expr: e.expr,
     top: e.top,
+    ...(e.launch ? { launch: e.launch } : {}),
   };
+}
+
+/**
+ * The entry of a setting a launch-line flag gives (`-servers=10.0.0.5:4647` → client.servers): a small document of its
+ * own whose text is the value as HCL (the value as written when it is not known), mapped as a whole onto the flag's
+ * characters and never exact (no fix edits it as if it were config text). Its chain ends at the flag.
+ */
+export function launchEntry(
+  path: string,
+  s: LaunchSetting,
+  launch: string,
+  os: AgentConfigDoc['os'],
+  unknownReason: string | undefined,
+  overrides: SettingEntry | undefined,
+): SettingEntry {
+  const known = unknownReason === undefined && s.unknownReason === undefined;
+  const reason = unknownReason ?? s.unknownReason;
+  const { text, expr } = literal(known ? s.value : s.raw);
+  const doc: AgentConfigDoc = {
+    id: `launch:${s.span.file}:${s.span.start}:${path}`,
+    hostFile: s.span.file,
+    os,
+    osReason: 'launch line',
+    targetPath: undefined,
+    writeSpan: s.span,
+    via: 'launch-line flag',
+    text: new MappedText(
+      text,
+      text.length === 0 ? [] : [{ vStart: 0, vEnd: text.length, file: s.span.file, hStart: s.span.start, hEnd: s.span.end, exact: false }],
+    ),
+    format: 'hcl',
+    templateFile: undefined,
+    append: false,
+    encoding: undefined,
+  };
+  const secret = isSecretSettingPath(path);
+  const value = known ? s.value : undefined;
+  const from = s.resolvedFrom ? `; ${s.resolvedFrom}` : '';
+  return {
+    path,
+    value,
+    display: displayValue(value, secret, reason),
+    secret,
+    keySpan: s.span,
+    valueSpan: s.span,
+    chain: [{ span: s.span, note: `${path} set by the -${s.flag} flag of ${launch}${from}` }],
+    unknownReason: reason,
+    doc,
+    expr,
+    top: -1,
+    launch: { overrides: configEntry(overrides) },
+  };
+}
+
+/** HCL text for a flag's value and its expression (offsets in that text). */
+function literal(v: unknown): { text: string; expr: HclExpr } {
+  const str = (x: string, at: number): { text: string; expr: HclExpr } => {
+    const text = JSON.stringify(x);
+    const part = { kind: 'literal' as const, value: x, start: at + 1, end: at + text.length - 1 };
+    return {
+      text,
+      expr: {
+        type: 'string',
+        value: x,
+        parts: [part],
+        contentStart: at + 1,
+        contentEnd: at + text.length - 1,
+        heredoc: false,
+        escapeIssues: [],
+        start: at,
+        end: at + text.length,
+      },
+    };
+  };
+  if (Array.isArray(v)) {
+    let text = '[';
+    const items: HclExpr[] = [];
+    for (const x of v) {
+      if (items.length > 0) text += ', ';
+      const item = str(String(x), text.length);
+      items.push(item.expr);
+      text += item.text;
+    }
+    text += ']';
+    return { text, expr: { type: 'list', items, start: 0, end: text.length } };
+  }
+  if (typeof v === 'boolean') return { text: String(v), expr: { type: 'bool', value: v, start: 0, end: String(v).length } };
+  if (typeof v === 'number') return { text: String(v), expr: { type: 'number', value: v, raw: String(v), start: 0, end: String(v).length } };
+  return str(String(v ?? ''), 0);
 }
 
 export function describeDoc(doc: AgentConfigDoc): string {

@@ -317,3 +317,16 @@ test('servers-bootstrap-expect: GCE per-instance configs whose startup script is
   assert.match(f[0]!.message, /count of google_compute_region_per_instance_config\.server = 1/);
   assert.deepEqual(run(files('3')), []);
 });
+
+test('servers-bootstrap-expect: -bootstrap-expect=1 on the Consul server unit of 3 instances (a launch-line flag) is judged, on the flag', () => {
+  const server = `#!/bin/bash\ncat > /etc/consul.d/server.hcl <<EOF\nserver = true\ndata_dir = "/opt/consul"\nEOF\n`;
+  const unitText = '[Service]\nExecStart=/usr/bin/consul agent -config-dir=/etc/consul.d -bootstrap-expect=1\n';
+  const f = run({ ...instances('3'), 'tf/server.sh.tpl': server, 'config/consul.service': unitText });
+  assert.equal(f.length, 1, JSON.stringify(f.map((x) => x.message)));
+  assert.equal(f[0]!.span.file, 'config/consul.service');
+  assert.equal(unitText.slice(f[0]!.span.start, f[0]!.span.end), '-bootstrap-expect=1');
+  assert.match(
+    f[0]!.message,
+    /bootstrap_expect = 1 \(-bootstrap-expect=1 on its launch line in config\/consul\.service\), but the deployment creates 3 Consul servers/,
+  );
+});

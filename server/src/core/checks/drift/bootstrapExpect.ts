@@ -114,7 +114,12 @@ export function bootstrapOf(role: Role): { entry: SettingEntry; expect: number; 
   if (e && !e.unknownReason) {
     const expect = Number(e.value);
     if (Number.isInteger(expect) && expect >= 1)
-      return { entry: e, expect, written: `${role.product === 'nomad' ? 'server.' : ''}bootstrap_expect = ${expect}` };
+      return {
+        entry: e,
+        expect,
+        // A launch-line flag (`consul agent -server -bootstrap-expect=1`) is named as such: no config file holds it.
+        written: `${role.product === 'nomad' ? 'server.' : ''}bootstrap_expect = ${expect}${e.launch ? ` (-bootstrap-expect=${expect} on its launch line in ${e.keySpan.file})` : ''}`,
+      };
   }
   if (role.product === 'consul') {
     const b = role.settings.get('bootstrap');

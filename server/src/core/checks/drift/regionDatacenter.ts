@@ -9,6 +9,7 @@
 import type { Role } from '../../agent/roles';
 import { roleOs } from '../../agent/roles';
 import type { SettingEntry } from '../../agent/settings';
+import { configEntry } from '../../agent/settings';
 import type { Finding } from '../../types';
 import type { Check } from '../check';
 import { finding, label, rolesOf } from '../check';
@@ -34,7 +35,8 @@ function effective(model: DeploymentModel, role: Role, path: string, fallback: s
   const os = roleOs(role);
   const fl = os ? serviceFlagValue(model, os, role.product as Product, flags) : undefined;
   if (fl === 'unknown') return undefined;
-  const e = role.settings.get(path);
+  // With a flag, the config files' entry (the role's effective setting is the flag's: see agent/launchFlags.ts).
+  const e = fl ? configEntry(role.settings.get(path)) : role.settings.get(path);
   if (fl) return { value: fl.value, entry: e?.unknownReason || typeof e?.value !== 'string' ? undefined : e, flag: fl };
   if (e?.unknownReason) return undefined;
   if (e && typeof e.value !== 'string') return undefined;

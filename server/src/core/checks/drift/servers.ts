@@ -25,15 +25,20 @@ export const providerInClientServers: Check = {
   run(model) {
     const out: Finding[] = [];
     for (const role of clientRoles(model, 'nomad')) {
-      for (const e of role.allEntries) {
+      // The files' entries, and a -servers flag of the launch line (its own entry in the role's settings).
+      const launch = role.settings.get('client.servers');
+      for (const e of launch?.launch ? [...role.allEntries, launch] : role.allEntries) {
         if (e.path !== 'client.servers' || !Array.isArray(e.value)) continue;
-        const bad = e.value.filter((v): v is string => typeof v === 'string' && /provider=/.test(v));
+        // A -servers flag appended to the files' list: its own values only (the files' are judged on their own).
+        const values = e.launch?.overrides && Array.isArray(e.launch.overrides.value) ? e.value.slice(e.launch.overrides.value.length) : e.value;
+        const bad = values.filter((v): v is string => typeof v === 'string' && /provider=/.test(v));
         if (bad.length === 0) continue;
+        const what = e.launch ? `the -servers flag of its launch line gives client.servers ${JSON.stringify(bad)}, which` : `client.servers = ${e.display}`;
         out.push(
           finding({
             check: this,
             span: e.keySpan,
-            message: `${label(role)}: client.servers = ${e.display} uses cloud auto-join, but client.servers accepts only host[:port] addresses; Nomad logs "none of the configured servers are valid" and the client never finds a server. Put "provider=…" in client { server_join { retry_join = [...] } }.`,
+            message: `${label(role)}: ${what} uses cloud auto-join, but client.servers accepts only host[:port] addresses; Nomad logs "none of the configured servers are valid" and the client never finds a server. Put "provider=…" in client { server_join { retry_join = [...] } }.`,
             related: sideRelated(role, e, 'client.servers').slice(1),
             fixes: moveToServerJoin(e),
           }),
@@ -172,7 +177,7 @@ export const joinMethodDrift: Check = {
             check: this,
             span: roleAnchor(m.role),
             severity: 'error',
-            message: `${label(m.role)} has no client.servers, no server_join and no Consul to discover servers: the client logs "no servers" and never registers.`,
+            message: `${label(m.role)} has no client.servers, no server_join and no Consul to discover servers: the client logs "no servers" and never registers.${serverOnlyJoinFlags(m.role)}`,
           }),
         );
       }
@@ -215,6 +220,18 @@ export const joinMethodDrift: Check = {
     return out;
   },
 };
+
+/**
+ * A `-retry-join` / `-join` flag on a Nomad client's launch line sets the server's join lists only (command/agent/
+ * command.go: they fill `cmdConfig.Server.ServerJoin`, which `handleRetryJoin` / `startupJoin` read only in server
+ * mode; a client reads `client { server_join }` and `-servers`): said, since it looks like a way to find servers.
+ */
+function serverOnlyJoinFlags(role: Role): string {
+  const e = ['server.server_join.retry_join', 'server.server_join.start_join'].map((p) => role.settings.get(p)).find((x) => x?.launch);
+  if (!e) return '';
+  const flag = e.path.endsWith('retry_join') ? '-retry-join' : '-join';
+  return ` Its launch line passes ${flag} (${e.chain[e.chain.length - 1]?.note ?? e.path}), but Nomad reads ${flag} only in server mode: a client takes its servers from -servers=<host:port,…> or client { server_join { retry_join = [...] } }.`;
+}
 
 /** The runtime `nomad node config -update-servers` commands run on the machines of a client role (by OS). */
 function runtimeServers(model: DeploymentModel, role: Role): RuntimeJoin[] {

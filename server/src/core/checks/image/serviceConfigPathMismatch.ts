@@ -27,18 +27,40 @@ export const serviceConfigPathMismatch: Check = {
       const win = svc.os === 'windows';
       const mine = targets.filter((t) => t.os === svc.os && t.product === svc.product);
       if (mine.length === 0) continue;
-      for (const f of svc.flags) {
-        if (!/^config/.test(f.name)) continue;
+      const loads = (f: (typeof svc.flags)[number]): boolean | undefined => {
         // `-config=$ConfigDir`: the script's value of the variable (services.ts resolveFlags); unknown ones are skipped.
         const value = f.resolved ?? f.value;
-        if (value.includes('$')) continue;
+        if (value.includes('$')) return undefined;
         const p = normPath(value, win);
         const isFile = /\.(hcl|json)$/.test(p);
         const ok = mine.some((t) => {
           const d = normPath(t.path, win);
           return isFile ? d === p : dirOfPath(d) === p || d.startsWith(`${p}/`);
         });
-        if (ok || repositoryFileAt(model, svc.product, p, isFile, win)) continue;
+        return ok || repositoryFileAt(model, svc.product, p, isFile, win);
+      };
+      const configFlags = svc.flags.filter((f) => /^config/.test(f.name));
+      // Another config flag of the command line loads a written config: the agent has its settings, but a location
+      // that does not exist stops it (Consul builder `sourcesFromPath`: "config: Open failed on …"; Nomad `LoadConfig`).
+      const other = configFlags.find((f) => loads(f) === true);
+      for (const f of configFlags) {
+        const value = f.resolved ?? f.value;
+        if (loads(f) !== false) continue;
+        if (other) {
+          flagged.add(`${svc.os}:${svc.product}`);
+          out.push(
+            finding({
+              check: serviceConfigPathMismatch,
+              span: f.span,
+              message:
+                `The ${svc.product} service (${svc.via} in ${svc.file}) starts the agent with -${f.name}=${f.value}${value !== f.value ? ` (${value})` : ''} beside -${other.name}=${other.value}, which loads the config the ${svc.os} scripts write; nothing in the tree writes a config to ${value}. ` +
+                `Unless something creates it on the machine, the agent stops at start: ${svc.product === 'consul' ? `\`config: Open failed on ${value}. … no such file or directory\`` : `\`Error loading configuration from ${value}\``}. ` +
+                `Drop -${f.name}=${f.value}, or create the location in the script that installs the agent.`,
+              related: [{ span: other.span, message: `-${other.name}=${other.value} loads the written config` }],
+            }),
+          );
+          continue;
+        }
         flagged.add(`${svc.os}:${svc.product}`);
         const where = mine.map((t) => `${t.path} (${lineOf(model, t.span)})`).join(', ');
         out.push(

@@ -11,6 +11,7 @@
  *   (the config, cleanup and checks point at a directory the agent does not use).
  */
 import type { Role } from '../../agent/roles';
+import { configEntry } from '../../agent/settings';
 import { roleOs } from '../../agent/roles';
 import type { DeploymentModel } from '../../model/deploymentModel';
 import type { Finding, Product, RelatedInfo, Span } from '../../types';
@@ -39,7 +40,8 @@ const SETTINGS: ReadonlyArray<{ setting: string; flags: readonly string[]; produ
 ];
 
 function configValue(model: DeploymentModel, r: Role, setting: string): Effective['config'] {
-  const e = r.settings.get(setting);
+  // The config files' value, not the flag's (the role's effective setting when a flag gives it).
+  const e = configEntry(r.settings.get(setting));
   if (!e || e.unknownReason !== undefined || typeof e.value !== 'string') return undefined;
   const chain = e.chain.length ? chainText(model, e.chain) : settingLocation(model, e);
   return { value: e.value, chain, span: e.keySpan };
@@ -96,7 +98,7 @@ export const serviceFlagOverride: Check = {
               ],
             });
           } else if (config) {
-            const e = r.settings.get(s.setting)!;
+            const e = configEntry(r.settings.get(s.setting))!;
             eff.push({
               role: r,
               os,

@@ -15,6 +15,7 @@ import { normPath, psValueText } from './shared';
 import { uploadDestinations } from '../../packer';
 import type { AgentConfigDoc } from '../../agent/configDoc';
 import type { AgentLaunch, LoadContext } from '../../agent/loadOrder';
+import { launchSettings } from '../../agent/launchFlags';
 import { innermostFunction } from '../../scripts/powershellModel';
 import { interpolateCompose } from '../../parsers/compose';
 import type { ComposeService, ComposeWord } from '../../parsers/compose';
@@ -32,6 +33,10 @@ export interface ServiceFlag {
   readonly unknownReason?: string;
   /** Where a resolved variable's value comes from, when the flag's own line does not show it (`REGION from .env, …`). */
   readonly resolvedFrom?: string;
+  /** Written `-name=value` (a boolean flag takes a value only so). */
+  readonly eq?: boolean;
+  /** Written without a value (`-client`); `value` is then empty. */
+  readonly bare?: boolean;
 }
 
 export interface ServiceDef {
@@ -53,7 +58,15 @@ export interface ServiceDef {
   readonly flagsUnknown?: string;
   /** The later command that gave the service its final arguments (`nssm set nomad AppParameters …`), when there is one. */
   readonly argsSpan?: Span;
+  /**
+   * Every flag of its command line in order, the boolean ones (`-client`) included: what agent/launchFlags.ts turns into
+   * settings. `flags` keeps only the config, data-dir, region and datacenter flags the service checks read.
+   */
+  readonly launchFlags?: readonly ServiceFlag[];
 }
+
+/** The flags `ServiceDef.flags` keeps (with a value). */
+const SERVICE_FLAG = /^(config-dir|config-file|config|data-dir|region|dc|datacenter)$/;
 
 /**
  * The agent a service runs, from its executable or name: `nomad`, `C:\nomad\nomad.exe`, `/usr/bin/consul`.
@@ -67,13 +80,26 @@ function productOf(text: string): Product | undefined {
 
 /** `-config=C:\x`, `-config C:\x`, `-config-dir=…`, `-data-dir`, `-region`, `-dc`, `-datacenter` inside a command line. */
 function flagsIn(cmdline: string, toHost: (s: number, e: number) => Span): ServiceFlag[] {
-  const out: ServiceFlag[] = [];
-  const re = /(?:^|\s)--?(config-dir|config-file|config|data-dir|region|dc|datacenter)(?:=|\s+)("[^"]*"|'[^']*'|[^\s"']+)/g;
+  const out: Array<{ at: number; flag: ServiceFlag }> = [];
+  const re = /(?:^|\s)--?(config-dir|config-file|config|data-dir|region|dc|datacenter)(=|\s+)("[^"]*"|'[^']*'|[^\s"']+)/g;
   for (const m of cmdline.matchAll(re)) {
     const at = (m.index ?? 0) + m[0].search(/-/);
-    out.push({ name: m[1]!, value: m[2]!.replace(/^["']|["']$/g, ''), span: toHost(at, (m.index ?? 0) + m[0].length) });
+    out.push({ at, flag: { name: m[1]!, value: m[3]!.replace(/^["']|["']$/g, ''), span: toHost(at, (m.index ?? 0) + m[0].length), eq: m[2] === '=' } });
   }
-  return out;
+  // Every other flag, for the settings a launch line gives (agent/launchFlags.ts): `-name=value`, `-name value` (a
+  // value does not start with `-`), or `-name` alone. Quoted values keep their blanks (`-retry-join "provider=aws …"`).
+  const other = /(?:^|\s)--?([A-Za-z][\w-]*)(?:(=)("[^"]*"|'[^']*'|[^\s"']*)|\s+("[^"]*"|'[^']*'|[^\s"'-][^\s"']*))?(?=\s|$)/g;
+  for (const m of cmdline.matchAll(other)) {
+    if (SERVICE_FLAG.test(m[1]!)) continue;
+    const at = (m.index ?? 0) + m[0].search(/-/);
+    const raw = m[3] ?? m[4];
+    const span = toHost(at, (m.index ?? 0) + m[0].length);
+    out.push({
+      at,
+      flag: raw === undefined ? { name: m[1]!, value: '', span, bare: true } : { name: m[1]!, value: raw.replace(/^["']|["']$/g, ''), span, eq: m[2] === '=' },
+    });
+  }
+  return out.sort((a, b) => a.at - b.at).map((x) => x.flag);
 }
 
 /** `$Name`, `${Name}`, `$env:Name` in a flag value, substituted with the script's values as seen at `offset`. */
@@ -514,14 +540,25 @@ function unitService(text: string, toHost: (s: number, e: number) => Span, file:
     }
   }
   if (!exec) return undefined;
-  const product = productOf(exec.value.split(/\s+/)[0] ?? '') ?? productOf(name);
+  // `ExecStart=/bin/sh -c "consul agent -server …"`: the agent's command line is the shell's command string (read when
+  // it runs the agent directly: `<path>/consul agent …`, optionally after `exec`).
+  let line = { value: exec.value, valueStart: exec.valueStart };
+  const shell = /^\s*[-@+!:]*(?:\S*\/)?(?:ba|da)?sh\s+-c\s+(["'])/.exec(exec.value);
+  if (shell) {
+    const open = shell[0].length;
+    const close = exec.value.lastIndexOf(shell[1]!);
+    const inner = close > open ? exec.value.slice(open, close) : '';
+    const at = /^\s*(?:exec\s+)?(?=\S*(?:nomad|consul)\s+agent\b)/.exec(inner);
+    if (at) line = { value: inner.slice(at[0].length), valueStart: exec.valueStart + open + at[0].length };
+  }
+  const product = productOf(line.value.split(/\s+/)[0] ?? '') ?? productOf(name);
   if (!product) return undefined;
-  const flags: ServiceFlag[] = parseExecStartFlags(exec.value, exec.valueStart)
-    .filter((f) => f.value !== undefined && /^(config|config-dir|config-file|data-dir|region|dc|datacenter)$/.test(f.name))
-    .map((f) => {
-      const value = f.value!.replace(/^["']|["']$/g, '');
-      return { name: f.name, value, span: toHost(f.start, f.end), ...(value.includes('$') ? {} : { resolved: value }) };
-    });
+  const flags: ServiceFlag[] = parseExecStartFlags(line.value, line.valueStart).map((f) => {
+    if (f.value === undefined) return { name: f.name, value: '', span: toHost(f.start, f.end), bare: true, resolved: '' };
+    const value = f.value.replace(/^["']|["']$/g, '');
+    const eq = f.valueStart !== undefined && line.value[f.valueStart - line.valueStart - 1] === '=';
+    return { name: f.name, value, span: toHost(f.start, f.end), eq, ...(value.includes('$') ? {} : { resolved: value }) };
+  });
   return { os: 'linux', product, name, file, span: toHost(exec.start, exec.end), flags, dependsOn: deps, via };
 }
 
@@ -576,8 +613,10 @@ export function serviceDefs(model: DeploymentModel): ServiceDef[] {
     if (d) out.push(d);
   }
   for (const c of model.composeFiles ?? []) out.push(...composeServiceDefs(model, c));
-  cache.set(model, out);
-  return out;
+  // `flags` keeps the flags the service checks read; every flag stays in `launchFlags`.
+  const defs = out.map((d): ServiceDef => ({ ...d, flags: d.flags.filter((f) => !f.bare && SERVICE_FLAG.test(f.name)), launchFlags: d.flags }));
+  cache.set(model, defs);
+  return defs;
 }
 
 /** The agent a container runs when a command-line word is its program: `nomad`, `/bin/consul` (no `.exe`: Linux containers). */
@@ -631,7 +670,7 @@ function composeAgentLine(model: DeploymentModel, svc: ComposeService): { produc
 }
 
 /** The flags service definitions carry (as flagsIn reads them from a Windows command line). */
-const COMPOSE_FLAG = /^--?(config-dir|config-file|config|data-dir|region|dc|datacenter)(?:=([\s\S]*))?$/;
+const COMPOSE_FLAG = /^--?([A-Za-z][\w-]*)(?:=([\s\S]*))?$/;
 
 /**
  * Compose services that start a Nomad or Consul agent (see composeAgentLine), as Linux service definitions: their
@@ -656,7 +695,13 @@ function composeServiceDefs(model: DeploymentModel, c: ComposeFileFacts): Servic
       let end = w.end;
       if (value === undefined) {
         const next = words[i + 1];
-        if (!next) continue;
+        // A flag the service checks read takes the next word whatever it is; any other takes one that is not a flag,
+        // and is a boolean flag (`-server`) without one.
+        const takes = next !== undefined && (SERVICE_FLAG.test(m[1]!) || !/^-./.test(next.text));
+        if (!takes) {
+          if (!SERVICE_FLAG.test(m[1]!)) flags.push({ name: m[1]!, value: '', span: { file: c.file, start: w.start, end: w.end }, bare: true, resolved: '' });
+          continue;
+        }
         value = next.text;
         end = Math.max(end, next.end);
         i++;
@@ -678,6 +723,7 @@ function composeServiceDefs(model: DeploymentModel, c: ComposeFileFacts): Servic
         name: m[1]!,
         value,
         span: { file: c.file, start: Math.min(w.start, end), end },
+        eq: m[2] !== undefined,
         ...(resolved !== undefined ? { resolved } : {}),
         ...(unknownReason !== undefined ? { unknownReason } : {}),
         ...(resolvedFrom !== undefined ? { resolvedFrom } : {}),
@@ -839,14 +885,170 @@ export function serviceFlagValue(
  * written with the script's variables resolved.
  */
 export function agentLoadContext(model: DeploymentModel): LoadContext {
-  const launches: AgentLaunch[] = serviceDefs(model).map((d) => ({
-    os: d.os,
-    product: d.product,
-    // A service whose command line is not known loads config from a path that is not known.
-    flags:
-      d.flagsUnknown !== undefined
-        ? [{ name: 'config', path: undefined }]
-        : d.flags.filter((f) => /^config(-dir|-file)?$/.test(f.name)).map((f) => ({ name: f.name, path: f.resolved })),
-  }));
+  const launches: AgentLaunch[] = [
+    ...serviceDefs(model).map((d) => ({
+      os: d.os,
+      product: d.product,
+      // The settings its other flags give (`-servers`, `-retry-join`, `-encrypt`): read once per model, not per role.
+      settings: d.flagsUnknown !== undefined ? [] : launchSettings(d.product, d.launchFlags ?? d.flags),
+      ...(d.flagsUnknown !== undefined ? { unknown: d.flagsUnknown } : {}),
+      label: `the ${d.via} launch line of the ${d.product} service "${d.name}" in ${d.file}`,
+      // A service whose command line is not known loads config from a path that is not known.
+      flags:
+        d.flagsUnknown !== undefined
+          ? [{ name: 'config', path: undefined }]
+          : d.flags.filter((f) => /^config(-dir|-file)?$/.test(f.name)).map((f) => ({ name: f.name, path: f.resolved })),
+    })),
+    ...scriptAgentLaunches(model),
+  ];
   return { launches, targetOf: (doc) => resolvedTargetPath(model, doc) };
+}
+
+/**
+ * PowerShell's own agent runs: `& "C:\nomad\nomad.exe" agent -config=… -servers=…` (a native command: its arguments
+ * joined as the program receives them) and `Start-Process -FilePath C:\nomad\nomad.exe -ArgumentList "agent …"`.
+ * A `$Var` resolves with the script's value; one without a static value leaves the flag (or, for a whole argument,
+ * the command line) unknown. `-dev` agents are left out.
+ */
+function psAgentLaunches(s: PsScriptFacts): AgentLaunch[] {
+  const out: AgentLaunch[] = [];
+  const src = s.text.text;
+  for (const c of s.scan.commands) {
+    const n = programName(s, c);
+    let product = /^(nomad|consul)(\.exe)?$/.exec(n)?.[1] as Product | undefined;
+    let flags: ServiceFlag[] | { unknown: string } | undefined;
+    let prog = n;
+    // Lenient: a word the scan does not read as one value (`-servers=$servers`) stays as written, its `$Var` resolved
+    // by resolveFlags (unknown when it has no static value).
+    if (product && psValueText(src, c.arguments[0]).toLowerCase() === 'agent') flags = argFlags(s, c, 1, c.start, true);
+    else if (n === 'start-process') {
+      const param = (name: string) => c.parameters.find((p) => name.startsWith(p.name.toLowerCase()) && p.name.length >= 2)?.value;
+      const exe = psValueText(src, param('filepath') ?? c.arguments[0]);
+      product = /(?:^|[\\/])(nomad|consul)(?:\.exe)?$/i.exec(exe.trim())?.[1]?.toLowerCase() as Product | undefined;
+      const list = param('argumentlist') ?? c.arguments[1];
+      if (!product || !list || list.kind !== 'string') continue;
+      prog = baseName(exe.trim().replace(/\\/g, '/')).toLowerCase();
+      const text = psValueText(src, list);
+      if (!/^\s*agent\b/.test(text)) continue;
+      const base = list.literal.contentStart;
+      flags = resolveFlags(
+        s,
+        flagsIn(text, (a, b) => s.text.toHost(base + a, base + b)),
+        c.start,
+      );
+    }
+    if (!product || flags === undefined) continue;
+    const label = `the \`${prog} agent\` command in ${s.file}`;
+    if (!Array.isArray(flags)) {
+      out.push({ os: 'windows', product, flags: [{ name: 'config', path: undefined }], settings: [], unknown: flags.unknown, label });
+      continue;
+    }
+    if (flags.some((f) => f.name === 'dev' || f.name === 'dev-connect')) continue;
+    out.push({
+      os: 'windows',
+      product,
+      flags: flags.filter((f) => !f.bare && /^config(-dir|-file)?$/.test(f.name)).map((f) => ({ name: f.name, path: f.resolved })),
+      settings: launchSettings(product, flags),
+      label,
+    });
+  }
+  return out;
+}
+
+/** Programs that run the command given as their arguments (`nohup nomad agent …`, `exec consul agent …`). */
+const RUNS_ARGS = /^(nohup|setsid|exec|nice|env|stdbuf|ionice|chpst)$/;
+
+/**
+ * `nomad agent …` / `consul agent …` run by a bash script itself (`nohup nomad agent -config /etc/nomad.d &`, a
+ * container entrypoint's `exec consul agent -retry-join …`): a launch line too, for the load order and the settings
+ * its flags give. A word with a `$VAR` takes the script's value at the command; `$(…)` or a variable without a static
+ * value leaves that flag unknown. Development agents (`-dev`) are left out.
+ */
+function scriptAgentLaunches(model: DeploymentModel): AgentLaunch[] {
+  const out: AgentLaunch[] = [];
+  for (const s of model.scripts) {
+    // Per script analysis: an unchanged script keeps its facts object (model/buildModel.ts), and with it its launches.
+    let mine = scriptLaunches.get(s);
+    if (mine === undefined) scriptLaunches.set(s, (mine = launchesOf(s)));
+    out.push(...mine);
+  }
+  return out;
+}
+
+const scriptLaunches = new WeakMap<DeploymentModel['scripts'][number], AgentLaunch[]>();
+
+function launchesOf(s: DeploymentModel['scripts'][number]): AgentLaunch[] {
+  const out: AgentLaunch[] = [];
+  if (!/\b(nomad|consul)(\.exe)?\b[^\n]*\bagent\b/i.test(s.text.text)) return out;
+  if (s.language === 'powershell') return psAgentLaunches(s);
+  for (const c of s.scan.commands) {
+    let prog = c.name;
+    let args = c.args;
+    while (RUNS_ARGS.test(baseName(prog)) && args.length > 0 && args[0]!.literal !== undefined) {
+      prog = args[0]!.literal!;
+      args = args.slice(1);
+      // `nice -n 10`, `env X=1`: their own options and assignments before the program.
+      while (args.length > 0 && args[0]!.literal !== undefined && (/^-/.test(args[0]!.literal!) || /^\w+=/.test(args[0]!.literal!))) args = args.slice(1);
+    }
+    const product = /(?:^|\/)(nomad|consul)$/.exec(prog)?.[1] as Product | undefined;
+    if (!product || args[0]?.literal !== 'agent') continue;
+    const text = (w: (typeof args)[number]): { text: string } | { unknown: string } => {
+      if (w.literal !== undefined) return { text: w.literal };
+      let unknown: string | undefined;
+      let v = w.raw;
+      for (const e of [...w.expansions].sort((a, b) => b.start - a.start)) {
+        const r = e.command || e.arithmetic || e.template ? undefined : s.resolveVariable(e.name, c.start);
+        if (!r || r.kind !== 'known') {
+          unknown ??= `${w.raw} holds ${e.command ? 'a command substitution' : `$${e.name}`}, whose value is not known`;
+          continue;
+        }
+        v = v.slice(0, e.start - w.start) + r.text + v.slice(e.end - w.start);
+      }
+      return unknown !== undefined ? { unknown } : { text: v.replace(/^(["'])([\s\S]*)\1$/, '$2') };
+    };
+    const flags: ServiceFlag[] = [];
+    let dev = false;
+    for (let i = 1; i < args.length; i++) {
+      const w = args[i]!;
+      const head = w.literal ?? w.raw;
+      const m = /^--?([A-Za-z][\w-]*)(=|$)/.exec(head);
+      if (!m) continue;
+      if (m[1] === 'dev' || m[1] === 'dev-connect') dev = true;
+      let valueWord: (typeof args)[number] | undefined;
+      let value: { text: string } | { unknown: string } | undefined;
+      if (m[2] === '=') {
+        const full = text(w);
+        value = 'text' in full ? { text: full.text.slice(full.text.indexOf('=') + 1) } : full;
+      } else {
+        const next = args[i + 1];
+        const nextHead = next ? (next.literal ?? next.raw) : undefined;
+        if (next && nextHead !== undefined && !/^-./.test(nextHead)) {
+          valueWord = next;
+          value = text(next);
+          i++;
+        }
+      }
+      const span = s.text.toHost(w.start, (valueWord ?? w).end);
+      if (value === undefined) flags.push({ name: m[1]!, value: '', span, bare: true, resolved: '' });
+      else {
+        const raw = (valueWord ?? w).raw;
+        flags.push({
+          name: m[1]!,
+          value: m[2] === '=' ? raw.slice(raw.indexOf('=') + 1) : raw,
+          span,
+          eq: m[2] === '=',
+          ...('text' in value ? { resolved: value.text } : { unknownReason: value.unknown }),
+        });
+      }
+    }
+    if (dev) continue;
+    out.push({
+      os: 'linux',
+      product,
+      flags: flags.filter((f) => !f.bare && /^config(-dir|-file)?$/.test(f.name)).map((f) => ({ name: f.name, path: f.resolved })),
+      settings: launchSettings(product, flags),
+      label: `the \`${baseName(prog)} agent\` command in ${s.file}`,
+    });
+  }
+  return out;
 }
