@@ -384,6 +384,8 @@ export function buildRoles(
  */
 function launchedMode(c: ParsedAgentConfig, load: LoadContext): ParsedAgentConfig {
   if (c.kindReason === 'declared in .hashistack-review.json' || statesMode(c.product, c.parse.body)) return c;
+  // No launch line of this OS and agent states a mode: nothing to take (and no path matching for each document).
+  if (!modedLaunches(load).has(`${c.doc.os}\0${c.product}`)) return c;
   const launches = launchesLoading(c.doc, c.product, load);
   if (launches.length === 0) return c;
   const modes = new Set(launches.map((l) => launchMode(c.product, l.settings ?? [])));
@@ -394,6 +396,19 @@ function launchedMode(c: ParsedAgentConfig, load: LoadContext): ParsedAgentConfi
   const { alsoKinds: _drop, ...rest } = c;
   void _drop;
   return { ...rest, kind, kindReason: `started with -${mode} by ${launches[0]!.label ?? 'its launch line'}` };
+}
+
+/** Per load context: the OS and agent pairs (`os\0product`) of the launch lines that give `-server` or `-client`. */
+const modedByContext = new WeakMap<LoadContext, ReadonlySet<string>>();
+
+function modedLaunches(load: LoadContext): ReadonlySet<string> {
+  let set = modedByContext.get(load);
+  if (set === undefined) {
+    const pairs = new Set<string>();
+    for (const l of load.launches) if (launchMode(l.product, l.settings ?? []) !== undefined) pairs.add(`${l.os}\0${l.product}`);
+    modedByContext.set(load, (set = pairs));
+  }
+  return set;
 }
 
 function roleOrder(id: string): number {
