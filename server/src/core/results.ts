@@ -18,13 +18,16 @@ import { collectVersions } from './versions';
 
 export function secretRedactor(model: DeploymentModel): SecretRedactor {
   const r = new SecretRedactor();
-  for (const role of model.roles)
+  const take = (e: SettingEntry): void => {
+    if (e.secret) addValue(r, e.value);
+    // A cloud auto-join string may carry the cloud's credential (`provider=azure … secret_access_key=…`).
+    else if (/(^|\.)(retry_join|retry_join_wan|start_join|start_join_wan|join)$/.test(e.path)) addDiscoverCredentials(r, e.value);
+  };
+  for (const role of model.roles) {
+    for (const e of role.allEntries) take(e);
     // The role's effective settings too: a launch-line flag (`-encrypt=…`) is in no file's entries.
-    for (const e of [...role.allEntries, ...role.settings.values()]) {
-      if (e.secret) addValue(r, e.value);
-      // A cloud auto-join string may carry the cloud's credential (`provider=azure … secret_access_key=…`).
-      else if (/(^|\.)(retry_join|retry_join_wan|start_join|start_join_wan|join)$/.test(e.path)) addDiscoverCredentials(r, e.value);
-    }
+    for (const e of role.settings.values()) take(e);
+  }
   for (const input of model.terraform.allInputs()) {
     if (!looksSecretName(input.name)) continue;
     const v = input.attr.value;
