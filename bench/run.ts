@@ -19,6 +19,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, promises as fs, readdirSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { PerformanceObserver, performance as perf } from 'node:perf_hooks';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { pathToFileURL } from 'node:url';
 import { parse as hcl2jsonParse } from '@cdktf/hcl2json';
 import { TextDocument } from 'vscode-languageserver-textdocument';
@@ -196,10 +199,18 @@ interface KeystrokeResult {
    * diagnostics), from bench/gcObserver.ts preloaded into the server; undefined when its log could not be read.
    */
   gcInsideEdits?: { count: number; ms: number; scavenges: number };
+  /**
+   * The bench client's own collections inside the edits: the latency is measured in this process, so a pause of its
+   * own counts in it. The client collects its garbage (the cold runs' workspaces) before each server phase.
+   */
+  clientGcInsideEdits?: { count: number; ms: number; scavenges: number };
   debounceMs: number;
   configRequests: number;
   /** The same number of edits once idle, each `paceMs` after the previous one's diagnostics (a typist's pace). */
-  paced?: { paceMs: number } & Pick<KeystrokeResult, 'edits' | 'timeouts' | 'p50Ms' | 'p95Ms' | 'maxMs' | 'byKind' | 'serverAnalysis' | 'gcInsideEdits'>;
+  paced?: { paceMs: number } & Pick<
+    KeystrokeResult,
+    'edits' | 'timeouts' | 'p50Ms' | 'p95Ms' | 'maxMs' | 'byKind' | 'serverAnalysis' | 'gcInsideEdits' | 'clientGcInsideEdits'
+  >;
 }
 
 /** Starts the server on `ws`, opens the big client.ps1, waits for the first analysis; optionally runs the edits. */
@@ -212,6 +223,14 @@ async function measureServer(
 ): Promise<{ load: ServerLoadResult; keystroke?: KeystrokeResult }> {
   const gcLog = path.join(os.tmpdir(), `hsr-bench-gc-${process.pid}-${size}.json`);
   await fs.rm(gcLog, { force: true });
+  // The latency is measured here: the garbage of the cold runs (whole workspaces analysed in this process) would
+  // otherwise be collected by a long full collection of this process in the middle of the edits.
+  collectClientGarbage();
+  const clientGcs: Array<[number, number, number]> = [];
+  const clientObserver = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) clientGcs.push([perf.timeOrigin + e.startTime, e.duration, (e as { detail?: { kind?: number } }).detail?.kind ?? 0]);
+  });
+  clientObserver.observe({ entryTypes: ['gc'] });
   const server = BenchServer.start(
     SERVER_JS,
     { debounceMs: 0 },
@@ -277,6 +296,7 @@ async function measureServer(
       },
     };
   } finally {
+    clientObserver.disconnect();
     await server.stop();
   }
   // The server wrote its collections at exit.
@@ -286,11 +306,27 @@ async function measureServer(
     k.gcInsideEdits = gcInside(gcs, windows.burst);
     if (k.paced) k.paced.gcInsideEdits = gcInside(gcs, windows.paced);
   }
+  if (k) {
+    k.clientGcInsideEdits = gcInside(clientGcs, windows.burst);
+    if (k.paced) k.paced.clientGcInsideEdits = gcInside(clientGcs, windows.paced);
+  }
   return result;
 }
 
-function gcText(g: { count: number; ms: number; scavenges: number } | undefined): string {
-  return g ? `; ${g.count} server collections inside the edits (${g.scavenges} scavenges; ${f0(g.ms)} ms)` : '; server collections not recorded';
+/** A full collection of this process through V8's gc extension, exposed at run time; nothing when V8 refuses. */
+function collectClientGarbage(): void {
+  try {
+    setFlagsFromString('--expose-gc');
+    const gc: unknown = runInNewContext('gc');
+    if (typeof gc === 'function') (gc as () => void)();
+  } catch {
+    // The client's own collections inside the edits are reported either way (clientGcInsideEdits).
+  }
+}
+
+function gcText(g: { count: number; ms: number; scavenges: number } | undefined, client?: { count: number; ms: number; scavenges: number }): string {
+  const server = g ? `; ${g.count} server collections inside the edits (${g.scavenges} scavenges; ${f0(g.ms)} ms)` : '; server collections not recorded';
+  return client ? `${server}, ${client.count} of the bench client (${f0(client.ms)} ms)` : server;
 }
 
 /** One edit on the wall clock (ms since the epoch, as performance.timeOrigin + now() in both processes). */
@@ -505,11 +541,11 @@ async function main(): Promise<void> {
         keystrokes.set(size, k);
         if (size === keystrokeSize) keystroke = k;
         console.log(
-          `keystrokes ${size}: ${k.edits} edits (${k.timeouts} timeouts), p50 ${f1(k.p50Ms)} ms, p95 ${f1(k.p95Ms)} ms, max ${f1(k.maxMs)} ms; server analysis alone p50 ${f1(k.serverAnalysis.p50Ms)} / p95 ${f1(k.serverAnalysis.p95Ms)} ms (${k.serverAnalysis.n} runs)${gcText(k.gcInsideEdits)}; peak RSS after the edits ${f0(k.peakRssAfterEditsMiB)} MiB; RSS ${f0(k.idle.rssAfterEditsMiB)} MiB when typing stops, ${f0(k.idle.rssMiB)} MiB after ${f0(k.idle.afterMs / 1000)} s idle`,
+          `keystrokes ${size}: ${k.edits} edits (${k.timeouts} timeouts), p50 ${f1(k.p50Ms)} ms, p95 ${f1(k.p95Ms)} ms, max ${f1(k.maxMs)} ms; server analysis alone p50 ${f1(k.serverAnalysis.p50Ms)} / p95 ${f1(k.serverAnalysis.p95Ms)} ms (${k.serverAnalysis.n} runs)${gcText(k.gcInsideEdits, k.clientGcInsideEdits)}; peak RSS after the edits ${f0(k.peakRssAfterEditsMiB)} MiB; RSS ${f0(k.idle.rssAfterEditsMiB)} MiB when typing stops, ${f0(k.idle.rssMiB)} MiB after ${f0(k.idle.afterMs / 1000)} s idle`,
         );
         if (k.paced)
           console.log(
-            `keystrokes ${size}, ${k.paced.paceMs} ms after each diagnostics: ${k.paced.edits} edits (${k.paced.timeouts} timeouts), p50 ${f1(k.paced.p50Ms)} ms, p95 ${f1(k.paced.p95Ms)} ms, max ${f1(k.paced.maxMs)} ms; server analysis alone p50 ${f1(k.paced.serverAnalysis.p50Ms)} / p95 ${f1(k.paced.serverAnalysis.p95Ms)} ms${gcText(k.paced.gcInsideEdits)}`,
+            `keystrokes ${size}, ${k.paced.paceMs} ms after each diagnostics: ${k.paced.edits} edits (${k.paced.timeouts} timeouts), p50 ${f1(k.paced.p50Ms)} ms, p95 ${f1(k.paced.p95Ms)} ms, max ${f1(k.paced.maxMs)} ms; server analysis alone p50 ${f1(k.paced.serverAnalysis.p50Ms)} / p95 ${f1(k.paced.serverAnalysis.p95Ms)} ms${gcText(k.paced.gcInsideEdits, k.paced.clientGcInsideEdits)}`,
           );
       }
     }
