@@ -132,17 +132,20 @@ const CONSUL: Readonly<Record<string, FlagDef>> = {
   'ui-dir': s('ui_dir'),
 };
 
-/** A launch-line flag as the service definitions read it (see checks/image/services.ts `ServiceFlag`). */
+/** A launch-line flag as the service definitions read it (checks/image/services.ts `ServiceFlag` is this type). */
 export interface LaunchFlagInput {
   readonly name: string;
   readonly value: string;
   readonly span: Span;
+  /** The value with the script's variables substituted (`-config=$ConfigPath` → `C:\nomad\client.hcl`); undefined when one is unknown. */
   readonly resolved?: string;
+  /** Why `resolved` is not known, when that is said (a Compose `${REGION}` that no `.env` sets). */
   readonly unknownReason?: string;
+  /** Where a resolved variable's value comes from, when the flag's own line does not show it (`REGION from .env, …`). */
   readonly resolvedFrom?: string;
   /** Written `-name=value` (a boolean flag takes a value only so). */
   readonly eq?: boolean;
-  /** Written with no value (`-client`). */
+  /** Written without a value (`-client`); `value` is then empty. */
   readonly bare?: boolean;
 }
 

@@ -16,6 +16,7 @@ import { uploadDestinations } from '../../packer';
 import type { AgentConfigDoc } from '../../agent/configDoc';
 import type { AgentLaunch, LoadContext } from '../../agent/loadOrder';
 import { launchSettings } from '../../agent/launchFlags';
+import type { LaunchFlagInput } from '../../agent/launchFlags';
 import { innermostFunction } from '../../scripts/powershellModel';
 import { interpolateCompose } from '../../parsers/compose';
 import type { ComposeService, ComposeWord } from '../../parsers/compose';
@@ -23,21 +24,8 @@ import type { ComposeFileFacts } from '../../model/deploymentModel';
 import { baseName, dirOf } from '../../workspace/fileKinds';
 import type { PsFunction, PsValue } from '../../parsers/powershell/types';
 
-export interface ServiceFlag {
-  readonly name: string;
-  readonly value: string;
-  readonly span: Span;
-  /** The value with the script's variables substituted (`-config=$ConfigPath` → `C:\nomad\client.hcl`); undefined when one is unknown. */
-  readonly resolved?: string;
-  /** Why `resolved` is not known, when that is said (a Compose `${REGION}` that no `.env` sets). */
-  readonly unknownReason?: string;
-  /** Where a resolved variable's value comes from, when the flag's own line does not show it (`REGION from .env, …`). */
-  readonly resolvedFrom?: string;
-  /** Written `-name=value` (a boolean flag takes a value only so). */
-  readonly eq?: boolean;
-  /** Written without a value (`-client`); `value` is then empty. */
-  readonly bare?: boolean;
-}
+/** A flag of a service's launch line (one type with what agent/launchFlags.ts reads). */
+export type ServiceFlag = LaunchFlagInput;
 
 export interface ServiceDef {
   readonly os: 'windows' | 'linux';

@@ -82,20 +82,33 @@ export function psValueText(src: string, v: PsValue | undefined): string {
  * A command of a provisioner's script, read when first asked: the image checks look at every command's name, and at
  * the words, parameters, text and place of a few (a provisioner's script may be thousands of lines).
  */
-class PsBuildCommand implements BuildCommand {
+abstract class LazyBuildCommand<C extends { readonly name: string; readonly start: number; readonly end: number }> implements BuildCommand {
   readonly name: string;
-  private wordsMemo: readonly string[] | undefined;
-  private paramsMemo: ReadonlyMap<string, string> | undefined;
+  abstract readonly words: readonly string[];
+  abstract readonly params: ReadonlyMap<string, string>;
   private spanMemo: Span | undefined;
 
   constructor(
-    private readonly src: string,
-    private readonly c: PsCommand,
+    protected readonly src: string,
+    protected readonly c: C,
     private readonly place: Span | MappedText,
     readonly provisioner: PackerProvisioner,
   ) {
     this.name = c.name;
   }
+
+  get raw(): string {
+    return this.src.slice(this.c.start, this.c.end);
+  }
+
+  get span(): Span {
+    return (this.spanMemo ??= hostSpan(this.place, this.c));
+  }
+}
+
+class PsBuildCommand extends LazyBuildCommand<PsCommand> {
+  private wordsMemo: readonly string[] | undefined;
+  private paramsMemo: ReadonlyMap<string, string> | undefined;
 
   get words(): readonly string[] {
     return (this.wordsMemo ??= this.c.arguments.map((a) => psValueText(this.src, a)));
@@ -109,43 +122,19 @@ class PsBuildCommand implements BuildCommand {
     }
     return this.paramsMemo;
   }
-
-  get raw(): string {
-    return this.src.slice(this.c.start, this.c.end);
-  }
-
-  get span(): Span {
-    return (this.spanMemo ??= hostSpan(this.place, this.c));
-  }
 }
 
 const NO_PARAMS: ReadonlyMap<string, string> = new Map();
 
-class ShBuildCommand implements BuildCommand {
-  readonly name: string;
-  readonly params = NO_PARAMS;
+class ShBuildCommand extends LazyBuildCommand<ShCommand> {
   private wordsMemo: readonly string[] | undefined;
-  private spanMemo: Span | undefined;
-
-  constructor(
-    private readonly src: string,
-    private readonly c: ShCommand,
-    private readonly place: Span | MappedText,
-    readonly provisioner: PackerProvisioner,
-  ) {
-    this.name = c.name;
-  }
 
   get words(): readonly string[] {
     return (this.wordsMemo ??= this.c.args.map((a) => a.literal ?? a.raw));
   }
 
-  get raw(): string {
-    return this.src.slice(this.c.start, this.c.end);
-  }
-
-  get span(): Span {
-    return (this.spanMemo ??= hostSpan(this.place, this.c));
+  get params(): ReadonlyMap<string, string> {
+    return NO_PARAMS;
   }
 }
 
