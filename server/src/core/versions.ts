@@ -10,6 +10,7 @@ import { packerProvisioners, provisionersRunning } from './packer';
 import type { ScriptFacts } from './scripts/scriptModel';
 import type { ChainStep, ResolvedValue } from './types';
 import { baseName } from './workspace/fileKinds';
+import { commonPrefixLength, commonSuffixLength } from './parsers/textPrefix';
 
 type ProductName = InstalledVersion['product'];
 const PRODUCTS: readonly ProductName[] = ['nomad', 'consul', 'vault'];
@@ -59,9 +60,73 @@ function versionMentions(s: ScriptFacts): readonly VersionMention[] {
   // A templated script's scan is of its render; the key is the scan, the text is the one it scanned.
   const hit = mentionsByScan.get(s.scan);
   if (hit) return hit;
-  const found = scanVersionMentions(s.text.text);
+  const found = mentionsOfText(s.file, s.text.text);
   mentionsByScan.set(s.scan, found);
   return found;
+}
+
+/** How many texts were scanned whole and how many took the mentions of the text before (for the tests). */
+export const mentionStats = { scanned: 0, moved: 0 };
+
+/** Per file, the last text scanned and its mentions: a keystroke changes one place of it. */
+const lastByFile = new Map<string, { readonly text: string; readonly mentions: readonly VersionMention[] }>();
+
+/**
+ * The mentions of `text`, the text of `file`: those of the file's previous text moved by the edit when the edit
+ * cannot change them (see movedMentions), else a scan of the whole text. Exported for the differential test.
+ */
+export function mentionsOfText(file: string, text: string): readonly VersionMention[] {
+  const last = lastByFile.get(file);
+  const moved = last && movedMentions(last.text, last.mentions, text);
+  if (moved) mentionStats.moved++;
+  else mentionStats.scanned++;
+  const found = moved ?? scanVersionMentions(text);
+  if (lastByFile.size >= 10_000) lastByFile.clear();
+  lastByFile.set(file, { text, mentions: found });
+  return found;
+}
+
+/**
+ * What can change a mention, line by line: a product name or another word the patterns need (`install`, a package
+ * manager, `releases`, `hashicorp`, `checkpoint`, `version`), or a character that changes comments (`#`, `<#`, `#>`)
+ * or continues an install line (`\`).
+ */
+const MENTION_TRIGGER = /nomad|consul|vault|install|apt|yum|dnf|choco|releases|hashicorp|checkpoint|version|[#<>\\]/i;
+
+/** How far before a "latest" lookup the guard it may sit in is looked for (guardVariable). */
+const GUARD_WINDOW = 400;
+
+/**
+ * The mentions of `text` from those of `before`, the same file before one edit, when the edit cannot change them:
+ * every pattern of scanVersionMentions matches within one line (or a `\`-continued install line), the comment blanking
+ * works line by line (or between `<#` and `#>`), and a guard is looked for in the GUARD_WINDOW characters before a
+ * lookup. So when the lines holding the changed text (before and after the edit) hold nothing MENTION_TRIGGER finds, the
+ * line before them does not end in `\`, and no mention lies in those lines or within GUARD_WINDOW after them, the
+ * mentions are the same, those after the edit moved by its length. Undefined otherwise (the caller scans).
+ */
+function movedMentions(before: string, mentions: readonly VersionMention[], text: string): VersionMention[] | undefined {
+  if (before === text) return [...mentions];
+  const p = commonPrefixLength(before, text);
+  const q = commonSuffixLength(before, text, Math.min(before.length, text.length) - p);
+  const oldEnd = before.length - q;
+  const newEnd = text.length - q;
+  const lineStart = p === 0 ? 0 : before.lastIndexOf('\n', p - 1) + 1;
+  if (lineStart > 0 && /\\\r?\n$/.test(before.slice(Math.max(0, lineStart - 3), lineStart))) return undefined;
+  const lineEndOf = (t: string, at: number): number => {
+    const i = t.indexOf('\n', at);
+    return i < 0 ? t.length : i;
+  };
+  const oldLines = before.slice(lineStart, lineEndOf(before, oldEnd));
+  const newLines = text.slice(lineStart, lineEndOf(text, newEnd));
+  if (MENTION_TRIGGER.test(oldLines) || MENTION_TRIGGER.test(newLines)) return undefined;
+  const delta = text.length - before.length;
+  const reach = lineStart + oldLines.length + GUARD_WINDOW;
+  const out: VersionMention[] = [];
+  for (const m of mentions) {
+    if (m.at >= lineStart && m.at < reach) return undefined;
+    out.push(m.at < lineStart ? m : { ...m, at: m.at + delta });
+  }
+  return out;
 }
 
 /** Per product, in order: a guarded latest lookup (alone), download URLs, release paths, install lines, a version variable, latest lookups. */

@@ -10,6 +10,16 @@ export function commonPrefixLength(a: string, b: string): number {
   return i;
 }
 
+/** Length of the common suffix of two texts, at most `max` (compared in chunks, like commonPrefixLength). */
+export function commonSuffixLength(a: string, b: string, max: number): number {
+  const n = Math.min(a.length, b.length, max);
+  let i = 0;
+  const CHUNK = 1024;
+  while (i + CHUNK <= n && a.slice(a.length - i - CHUNK, a.length - i) === b.slice(b.length - i - CHUNK, b.length - i)) i += CHUNK;
+  while (i < n && a.charCodeAt(a.length - 1 - i) === b.charCodeAt(b.length - 1 - i)) i++;
+  return i;
+}
+
 /** How many nodes of a list sorted by start begin before `offset` (a binary search). */
 export function countBefore(list: ReadonlyArray<{ readonly start: number }>, offset: number): number {
   let lo = 0;
