@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { Workspace } from '../../../server/src/core/engine';
 import { mentionStats, mentionsOfText } from '../../../server/src/core/versions';
 import { examplePowerShellScripts, runEditChain, seeds } from '../../support/editChains';
 
@@ -25,12 +26,11 @@ hello
 EOT
 `;
 
-let fresh = 0;
+type Mentions = ReturnType<typeof mentionsOfText>;
 
 function compareChain(name: string, text: string, seed: number): { resumed: number; steps: number } {
-  const file = `chain/${name}/${seed}`;
   let movedBefore = 0;
-  return runEditChain<readonly unknown[]>({
+  return runEditChain<Mentions>({
     name,
     text,
     seed,
@@ -58,11 +58,10 @@ function compareChain(name: string, text: string, seed: number): { resumed: numb
       'if [ -z "$V" ]; then\n',
       'fi\n',
     ],
-    // A file name never seen before: a whole scan.
-    full: (t) => mentionsOfText(`fresh/${fresh++}`, t),
-    rescan: (t) => {
+    full: (t) => mentionsOfText(t),
+    rescan: (t, prev) => {
       movedBefore = mentionStats.moved;
-      return mentionsOfText(file, t);
+      return mentionsOfText(t, { text: prev.text, mentions: prev.scan });
     },
     compare: (a, b, where) => assert.deepEqual(a, b, where),
     keptPrefix: () => mentionStats.moved > movedBefore,
@@ -84,43 +83,61 @@ test('version mentions: after each random edit, the mentions moved from the text
   assert.ok(resumed < steps, 'every edit moved the mentions: the palette never reached a mention');
 });
 
-test('version mentions: an edit on a line that names a product, or next to a mention, scans the whole text', () => {
-  const file = 'shortcut/provision.sh';
-  mentionsOfText(file, BASH);
-  const moved = mentionStats.moved;
-  // On the URL's line, in the continued install line, inside the guard's window, a new comment marker.
+/** The mentions of `text` after an edit of `before`, checked against a whole scan; whether the shortcut was taken. */
+function after(before: string, text: string): { mentions: Mentions; moved: boolean } {
+  const previous = { text: before, mentions: mentionsOfText(before) };
+  const n = mentionStats.moved;
+  const mentions = mentionsOfText(text, previous);
+  assert.deepEqual(mentions, mentionsOfText(text));
+  return { mentions, moved: mentionStats.moved > n };
+}
+
+test('version mentions: an edit on a line that names a product, next to a mention or continuing an install line scans the whole text', () => {
   const at = (s: string) => BASH.indexOf(s);
+  // On the URL's line, in the continued install line, inside a guard's window, a new comment marker.
   for (const [i, ins] of [
     [at('consul.zip'), 'x'],
     [at('  jq'), ' nomad'],
     [at('  curl \\'), 'x'],
     [at('for i in'), '# '],
-  ] as Array<[number, string]>) {
-    const text = BASH.slice(0, i) + ins + BASH.slice(i);
-    assert.deepEqual(mentionsOfText(file, text), mentionsOfText(`fresh/${fresh++}`, text));
-    // Back to BASH: the same edit undone, so no shortcut either.
-    mentionsOfText(file, BASH);
-  }
-  assert.equal(mentionStats.moved, moved, 'none of these edits may take the shortcut');
-  // A guard that names no product, on the line before a latest-release lookup: the lookup becomes the guarded fallback.
+  ] as Array<[number, string]>)
+    assert.equal(after(BASH, BASH.slice(0, i) + ins + BASH.slice(i)).moved, false, ins);
+  // A guard that names no product, two lines before a latest-release lookup: the lookup becomes the guarded fallback.
   const ps = '$x = 1\nWrite-Host start\n$v = Invoke-RestMethod https://checkpoint-api.hashicorp.com/v1/check/nomad\n';
-  const guarded = ps.replace('Write-Host start\n', 'if (-not $V) {\nWrite-Host start\n');
-  mentionsOfText('shortcut/guard.ps1', ps);
-  const g = mentionsOfText('shortcut/guard.ps1', guarded);
-  assert.deepEqual(g, mentionsOfText(`fresh/${fresh++}`, guarded));
+  const g = after(ps, ps.replace('Write-Host start\n', 'if (-not $V) {\nWrite-Host start\n'));
+  assert.equal(g.moved, false);
   assert.ok(
-    g.some((m) => (m as { kind: string }).kind === 'guarded'),
-    JSON.stringify(g),
+    g.mentions.some((m) => m.kind === 'guarded'),
+    JSON.stringify(g.mentions),
   );
-  // A line an install command continues onto (the line before ends in \\): the unpinned install's text grows.
+  // A line an install command continues onto (the line before ends in \): the unpinned install's text grows.
   const apt = 'apt-get install -y \\\n  nomad \\\n  jq\necho done\n';
-  mentionsOfText('shortcut/apt.sh', apt);
-  const longer = apt.replace('  jq', '  jqx');
-  assert.deepEqual(mentionsOfText('shortcut/apt.sh', longer), mentionsOfText(`fresh/${fresh++}`, longer));
-  assert.equal(mentionStats.moved, moved, 'none of these edits may take the shortcut');
+  assert.equal(after(apt, apt.replace('  jq', '  jqx')).moved, false);
   // Far from every mention, on a line that names nothing: the shortcut, with the same result as a whole scan.
-  const far = BASH.replace('hello\n', 'hello there\n');
-  const before = mentionStats.moved;
-  assert.deepEqual(mentionsOfText(file, far), mentionsOfText(`fresh/${fresh++}`, far));
-  assert.equal(mentionStats.moved, before + 1);
+  assert.equal(after(BASH, BASH.replace('hello\n', 'hello there\n')).moved, true);
+});
+
+test('version mentions: the engine moves them along one PowerShell script’s chain of resumed scans, never into a new workspace', () => {
+  const file = 'shared/packer/scripts/win.ps1';
+  const base = [
+    'param([string]$NomadVersion = "1.7.2")',
+    'Invoke-WebRequest -Uri "https://releases.hashicorp.com/nomad/$NomadVersion/nomad_$($NomadVersion)_windows_amd64.zip" -OutFile nomad.zip',
+    ...Array.from({ length: 40 }, (_, i) => `Write-Host "step ${i}"`),
+    '',
+  ].join('\n');
+  const ws = new Workspace('/tmp/hsr-version-mentions');
+  ws.setText(file, base);
+  const first = ws.analyze().versions;
+  const n = mentionStats.moved;
+  ws.setText(file, base.replace('"step 30"', '"step 30 done"'));
+  const edited = ws.analyze().versions;
+  assert.equal(mentionStats.moved, n + 1, 'a keystroke far from the download takes the shortcut');
+  assert.deepEqual(edited, first);
+  // The same text in a fresh workspace: scanned whole (cold analyses measure the whole work).
+  const scanned = mentionStats.scanned;
+  const other = new Workspace('/tmp/hsr-version-mentions-2');
+  other.setText(file, base.replace('"step 30"', '"step 30 done"'));
+  assert.deepEqual(other.analyze().versions, edited);
+  assert.equal(mentionStats.moved, n + 1);
+  assert.ok(mentionStats.scanned > scanned);
 });
