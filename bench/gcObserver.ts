@@ -7,12 +7,19 @@
 import { writeFileSync } from 'node:fs';
 import { PerformanceObserver, performance } from 'node:perf_hooks';
 
+/** Appends each collection of this process to `rows` as [wall-clock start, duration, V8's kind] until disconnected. */
+export function observeCollections(rows: Array<[number, number, number]>): PerformanceObserver {
+  const observer = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) rows.push([performance.timeOrigin + e.startTime, e.duration, (e as { detail?: { kind?: number } }).detail?.kind ?? 0]);
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  return observer;
+}
+
 const out = process.env.HSR_BENCH_GC_LOG;
 if (out) {
   const rows: Array<[number, number, number]> = [];
-  new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) rows.push([performance.timeOrigin + e.startTime, e.duration, (e as { detail?: { kind?: number } }).detail?.kind ?? 0]);
-  }).observe({ entryTypes: ['gc'] });
+  observeCollections(rows);
   const dump = (): void => {
     try {
       writeFileSync(out, JSON.stringify(rows));

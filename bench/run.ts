@@ -19,7 +19,6 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, promises as fs, readdirSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { PerformanceObserver, performance as perf } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { pathToFileURL } from 'node:url';
@@ -33,6 +32,8 @@ import type { EditKind } from './edits';
 import { GENERATOR_VERSION, ensureWorkspace } from './generate';
 import type { GeneratedWorkspace } from './generate';
 import { BenchServer } from './lspClient';
+import { observeCollections } from './gcObserver';
+import { exposeCollector } from '../server/src/lsp/idleCollector';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
 const SERVER_JS = path.join(REPO_ROOT, 'out', 'server', 'src', 'serverMain.js');
@@ -227,10 +228,7 @@ async function measureServer(
   // otherwise be collected by a long full collection of this process in the middle of the edits.
   collectClientGarbage();
   const clientGcs: Array<[number, number, number]> = [];
-  const clientObserver = new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) clientGcs.push([perf.timeOrigin + e.startTime, e.duration, (e as { detail?: { kind?: number } }).detail?.kind ?? 0]);
-  });
-  clientObserver.observe({ entryTypes: ['gc'] });
+  const clientObserver = observeCollections(clientGcs);
   const server = BenchServer.start(
     SERVER_JS,
     { debounceMs: 0 },
@@ -315,13 +313,8 @@ async function measureServer(
 
 /** A full collection of this process through V8's gc extension, exposed at run time; nothing when V8 refuses. */
 function collectClientGarbage(): void {
-  try {
-    setFlagsFromString('--expose-gc');
-    const gc: unknown = runInNewContext('gc');
-    if (typeof gc === 'function') (gc as () => void)();
-  } catch {
-    // The client's own collections inside the edits are reported either way (clientGcInsideEdits).
-  }
+  // The client's own collections inside the edits are reported either way (clientGcInsideEdits).
+  exposeCollector(setFlagsFromString, (name) => runInNewContext(name))?.({ type: 'major', execution: 'sync' });
 }
 
 function gcText(g: { count: number; ms: number; scavenges: number } | undefined, client?: { count: number; ms: number; scavenges: number }): string {

@@ -24,7 +24,8 @@
  * before.
  */
 
-export type CollectFunction = (options: { type: 'minor'; execution: 'sync' }) => void;
+/** V8's `gc()`: a scavenge (`minor`, what the server runs) or a full collection (`major`, the benchmark client's). */
+export type CollectFunction = (options: { type: 'minor' | 'major'; execution: 'sync' }) => void;
 
 /** Quiet time after an analysis before the minor collection (ms): longer than the gap between the keys of a burst. */
 export const MINOR_AFTER_MS = 20;

@@ -27,7 +27,7 @@ import type { ShCommand } from '../../parsers/bash/types';
 import type { AgentOs } from '../../agent/configDoc';
 import type { ScriptFacts } from '../../scripts/scriptModel';
 import type { Product, Span } from '../../types';
-import { commandsOf, psValueText } from '../image/shared';
+import { commandsOf, programFileName, psValueText } from '../image/shared';
 
 export type RuntimeJoinKind = 'client-servers' | 'server-join' | 'consul-join';
 
@@ -55,18 +55,9 @@ export interface RuntimeJoin {
   readonly restart?: RestartAfter;
 }
 
-/** `C:\HashiCorp\Nomad\nomad.exe` / `"/usr/local/bin/nomad"` → `nomad`. */
-export function programName(name: string): string {
-  return name
-    .toLowerCase()
-    .replace(/^["']|["']$/g, '')
-    .replace(/^.*[\\/]/, '')
-    .replace(/\.exe$/, '');
-}
-
 /** The join a command line makes, from its program name and words (quotes removed where known). */
 export function joinCommand(name: string, words: readonly string[]): { kind: RuntimeJoinKind; product: Product; display: string } | undefined {
-  const prog = programName(name);
+  const prog = programFileName(name);
   const shown = (head: string, args: readonly string[]) => `${prog} ${head}${args.length ? ` ${args.join(' ')}` : ''}`;
   if (prog === 'nomad') {
     const sub = words[0] === 'node' && words[1] === 'config' ? 2 : words[0] === 'client-config' ? 1 : -1;
@@ -95,7 +86,7 @@ export function joinCommand(name: string, words: readonly string[]): { kind: Run
 
 /** A command that restarts the machine, or the service of `product` (`Restart-Service nomad`, `systemctl restart nomad`). */
 export function restartOf(name: string, words: readonly string[], product: Product): { machine: boolean } | undefined {
-  const prog = programName(name);
+  const prog = programFileName(name);
   const lower = words.map((w) => w.toLowerCase());
   const names = (w: string) => w.replace(/^-name:?/, '').includes(product);
   if (prog === 'restart-computer' || prog === 'reboot') return { machine: true };
@@ -221,7 +212,7 @@ function unitJoins(text: string, toHost: (s: number, e: number) => Span, file: s
           const words = shWords(c);
           const j = joinCommand(c.name, words);
           if (j) return [{ ...j, os: 'linux' as const, where: 'every-start' as const, file, span: toHost(e.start, e.end) }];
-          const i = /^(ba|da)?sh$/.test(programName(c.name)) ? words.indexOf('-c') : -1;
+          const i = /^(ba|da)?sh$/.test(programFileName(c.name)) ? words.indexOf('-c') : -1;
           return i >= 0 && words[i + 1] ? scan(words[i + 1]!) : [];
         });
       out.push(...scan(value));

@@ -57,6 +57,15 @@ export function packerBuilds(model: DeploymentModel): PackerBuild[] {
   return out;
 }
 
+/** The program a command names, as its lower-case file name without `.exe`: `C:\HashiCorp\Nomad\nomad.exe` and `/usr/local/bin/nomad` are `nomad`. */
+export function programFileName(name: string): string {
+  return name
+    .toLowerCase()
+    .replace(/^["']|["']$/g, '')
+    .replace(/^.*[\\/]/, '')
+    .replace(/\.exe$/, '');
+}
+
 /** The scripts a provisioner runs, by path when the path is in the tree (see provisionerScripts). */
 export function scriptsOfProvisioner(model: DeploymentModel, p: PackerProvisioner): ScriptFacts[] {
   const files = provisionerScripts(model, p);

@@ -12,7 +12,7 @@ import type { Product, Finding, RelatedInfo } from '../../types';
 import { finding, rolesOf } from '../check';
 import type { Check } from '../check';
 import type { BuildCommand, PackerBuild } from './shared';
-import { commandsOf, lineOf, packerBuilds } from './shared';
+import { commandsOf, lineOf, packerBuilds, programFileName } from './shared';
 
 /**
  * What a `consul tls …` / `nomad tls …` command does: `ca create` or `cert create`, and for which product. The name may
@@ -27,10 +27,7 @@ export function tlsCommand(c: { readonly name: string; readonly words: readonly 
     name = words[i]!.toLowerCase();
     words = words.slice(i + 1);
   }
-  name = name
-    .replace(/^["']|["']$/g, '')
-    .replace(/^.*[\\/]/, '')
-    .replace(/\.exe$/, '');
+  name = programFileName(name);
   if (name !== 'consul' && name !== 'nomad') return undefined;
   const verbs = words.filter((w) => !w.startsWith('-')).map((w) => w.toLowerCase());
   if (verbs[0] !== 'tls' || verbs[2] !== 'create') return undefined;

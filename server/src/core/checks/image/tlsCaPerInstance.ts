@@ -30,7 +30,7 @@ import { chainRelated, finding, rolesOf } from '../check';
 import type { Check } from '../check';
 import type { InstanceCount } from '../drift/bootstrapExpect';
 import { SINGLE_VM, TEMPLATE_ONLY, resourceInstances, resourcesOf } from '../drift/bootstrapExpect';
-import { psValueText, lineOf } from './shared';
+import { psValueText, lineOf, programFileName } from './shared';
 import { caSetting, tlsCommand, verification } from './tlsCaPerImage';
 
 /** One `tls ca create` / `tls cert create` of a script, in the script's text. */
@@ -90,14 +90,6 @@ const FETCH = new Set([
   'read-gcsobject',
   'get-gcsobject',
 ]);
-
-function commandName(name: string): string {
-  return name
-    .toLowerCase()
-    .replace(/^["']|["']$/g, '')
-    .replace(/^.*[\\/]/, '')
-    .replace(/\.exe$/, '');
-}
 
 /** A test only of a file's existence (`[ ! -f ca.pem ]`, `Test-Path $ca`): every fresh machine takes the same way. */
 function fileTest(cond: string): boolean {
@@ -283,7 +275,7 @@ function computeFacts(model: DeploymentModel, s: ScriptFacts): CaFacts {
         });
         continue;
       }
-      const name = commandName(c.name);
+      const name = programFileName(c.name);
       if (FETCH.has(name) && CA_WORD.test(raw)) delivers = true;
       if ((name === 'move-item' || name === 'copy-item' || name === 'mv' || name === 'cp') && CREATED_CA.test(raw)) {
         const dest = c.parameters.find((p) => p.name.toLowerCase() === 'destination');
@@ -306,7 +298,7 @@ function computeFacts(model: DeploymentModel, s: ScriptFacts): CaFacts {
         cmds.push({ ...t, start: c.start, end: c.end, caArg, guarded: t.what === 'ca' && isGuarded(c.start, c.end) });
         continue;
       }
-      const name = commandName(c.name);
+      const name = programFileName(c.name);
       const raw = text.slice(c.start, c.end);
       if (FETCH.has(name) && CA_WORD.test(raw)) delivers = true;
       if (name === 'consul' && words[0] === 'kv' && words[1] === 'get' && CA_WORD.test(raw)) delivers = true;
